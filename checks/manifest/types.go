@@ -1,0 +1,148 @@
+// Package manifest reads a mini-program's configuration files: the app
+// manifest (app.json on every platform), page and component JSON, and the
+// project settings (project.config.json, mini.project.json, project.swan.json).
+// Every value keeps its line and column so diagnostics point at it.
+package manifest
+
+// Pos is a 1-based line and column (in bytes) in a file.
+type Pos struct {
+	Line, Col int
+}
+
+// Str is a string value and where it stands.
+type Str struct {
+	Value string
+	Pos   Pos
+}
+
+// App is a parsed app manifest. Paths are as written, except subpackage roots,
+// which are normalised (no leading "./" or "/", no trailing "/").
+type App struct {
+	File  string // manifest path relative to the mini-program root ("app.json")
+	Pages []Str
+	// EntryPagePath is nil when not set.
+	EntryPagePath *Str
+	// SubpackagesKey is the key the manifest used ("subPackages" or
+	// "subpackages"); empty when none.
+	SubpackagesKey string
+	Subpackages    []Subpackage
+	Preload        []PreloadRule
+	TabBarPages    []Str
+	// UsingComponents are the global components.
+	UsingComponents      []ComponentRef
+	ComponentPlaceholder []Placeholder
+	Plugins              []Plugin
+	// Workers is nil when not set.
+	Workers      *Workers
+	ResolveAlias []Alias
+	// UseExtendedLib names the extended libraries in use (e.g. "weui").
+	UseExtendedLib []string
+	// Keys lists every top-level key with its position (for MP111 and
+	// diagnostics that point at a section).
+	Keys []Str
+}
+
+// Subpackage is one entry of subPackages.
+type Subpackage struct {
+	// Root is normalised: "packageA/" and "./packageA" are "packageA".
+	Root Str
+	// RawRoot is the root as written.
+	RawRoot string
+	// Name is the declared name (alias); nil when absent.
+	Name        *Str
+	Pages       []Str // relative to Root, as written
+	Independent bool
+	// Common marks a Douyin async-referenceable common package.
+	Common bool
+	// Entry is relative to Root; nil when absent.
+	Entry          *Str
+	Plugins        []Plugin
+	UseExtendedLib []string
+	Pos            Pos // position of the entry's opening brace
+}
+
+// PreloadRule is one key of preloadRule.
+type PreloadRule struct {
+	Page     Str
+	Packages []Str
+	Network  string
+}
+
+// ComponentRef is one usingComponents entry.
+type ComponentRef struct {
+	Tag  Str
+	Path Str
+}
+
+// Placeholder is one componentPlaceholder entry.
+type Placeholder struct {
+	Tag         Str
+	Placeholder Str
+}
+
+// Plugin is one plugins entry.
+type Plugin struct {
+	Alias    Str
+	Provider string
+	Version  string
+}
+
+// Workers is the workers setting.
+type Workers struct {
+	Path         Str
+	IsSubpackage bool
+}
+
+// Alias is one resolveAlias rule; From and To end with "/*" when valid.
+type Alias struct {
+	From Str
+	To   string
+}
+
+// Component is a parsed page or component JSON file.
+type Component struct {
+	File                 string
+	Component            bool
+	UsingComponents      []ComponentRef
+	ComponentPlaceholder []Placeholder
+	// Generics: componentGenerics default paths, which are component references too.
+	Generics []ComponentRef
+}
+
+// Project holds the project settings that change what is uploaded and how.
+type Project struct {
+	File string
+	// MiniprogramRoot is the mini-program root relative to the project
+	// directory, normalised ("" = the project directory).
+	MiniprogramRoot string
+	// PackIgnore and PackInclude are WeChat/QQ/Douyin packOptions.
+	PackIgnore  []PackRule
+	PackInclude []PackRule
+	// UploadExclude and AssetsInclude are Alipay's minimatch globs.
+	UploadExclude []string
+	AssetsInclude []string
+	Setting       Setting
+	// ResolveAlias from Alipay's compileOptions.
+	ResolveAlias []Alias
+	// AppID is the project's appid, if any (shown in reports, never required).
+	AppID string
+}
+
+// PackRule is one packOptions rule: Type is folder, file, suffix, prefix,
+// glob or regexp; Value is relative to the mini-program root.
+type PackRule struct {
+	Type  string
+	Value string
+	Pos   Pos
+}
+
+// Setting holds the switches that change the uploaded bytes.
+type Setting struct {
+	Minified                bool // minify JS
+	MinifyWXML              bool
+	MinifyWXSS              bool
+	IgnoreUploadUnusedFiles bool
+	ES6                     bool
+	// UseCompilerPlugins lists "typescript", "less", "sass".
+	UseCompilerPlugins []string
+}
