@@ -1,0 +1,257 @@
+// Package config reads a repository's .mpgate.yml: which mini-programs the
+// repository holds, how to build them, their size limits and the gates on a
+// request. The file is strict: an unknown key is an error that names the file,
+// the line and the keys valid there. Every key is documented in docs/config.md;
+// schema/mpgate.schema.json describes the same keys for editors.
+//
+// Sizes are written with a unit: B, KB, MB, GB, where KB is 1024 bytes and MB
+// is 1024 KB — the platforms' own reading ("2 MB" is 2048 KB of 1024 bytes).
+// KiB, MiB and GiB are accepted as synonyms. Shares are written with "%".
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// DefaultFile is the name of the config file at the root of a repository.
+const DefaultFile = ".mpgate.yml"
+
+// maxFileSize caps the config file: a config is a few hundred bytes; anything
+// near this is not a config.
+const maxFileSize = 1 << 20
+
+// Trust levels for building requests from forks.
+const (
+	BuildForksNever         = "never"
+	BuildForksAfterApproval = "after_approval"
+	BuildForksAlways        = "always"
+)
+
+// Lint severities a lint gate fails on.
+const (
+	FailOnError   = "error"
+	FailOnWarning = "warning"
+)
+
+// Config is a parsed .mpgate.yml with defaults applied.
+type Config struct {
+	// File is the path the config was read from; empty for the defaults.
+	File string `yaml:"-"`
+	// Projects are the mini-programs in the repository; never empty after
+	// Parse or Default.
+	Projects []Project `yaml:"projects"`
+	Gates    Gates     `yaml:"gates"`
+	Modules  []Module  `yaml:"modules"`
+	Release  Release   `yaml:"release"`
+	Trust    Trust     `yaml:"trust"`
+}
+
+// Project is one mini-program of the repository.
+type Project struct {
+	// Name identifies the project in reports and on the command line;
+	// required when there are several projects.
+	Name string `yaml:"name"`
+	// Platform is empty when it is to be detected from the files.
+	Platform platform.ID `yaml:"platform"`
+	// Root is the directory to analyse, relative to the repository, cleaned,
+	// with "/"; "." is the repository itself.
+	Root string `yaml:"root"`
+	// Build is a shell command that produces Root; empty analyses the
+	// source as it is.
+	Build  string `yaml:"build"`
+	Limits Limits `yaml:"limits"`
+	// Line is the line of the project's entry in the file (0 for defaults).
+	Line int `yaml:"-"`
+}
+
+// Limits override the platform's default limits; zero keeps the default.
+type Limits struct {
+	Package Size    `yaml:"package"`
+	Main    Size    `yaml:"main"`
+	Total   Size    `yaml:"total"`
+	Preload Size    `yaml:"preload"`
+	Warn    Percent `yaml:"warn"`
+}
+
+// Gates configure the gates on a request.
+type Gates struct {
+	Size     SizeGate     `yaml:"size"`
+	Lint     LintGate     `yaml:"lint"`
+	Coverage CoverageGate `yaml:"coverage"`
+}
+
+// SizeGate fails when a package grows more than MaxGrowth (a share of its
+// base size) or more than MaxGrowthBytes. A nil bound is off (write null in
+// the file to turn a default bound off).
+type SizeGate struct {
+	MaxGrowth      *Percent `yaml:"max_growth"`
+	MaxGrowthBytes *Size    `yaml:"max_growth_bytes"`
+}
+
+// LintGate reads an ESLint or Stylelint JSON report.
+type LintGate struct {
+	// Report is the path of the JSON report; empty turns the gate off.
+	Report string `yaml:"report"`
+	// Command produces Report; empty means the report is already there.
+	Command string `yaml:"command"`
+	// FailOn is "error" or "warning".
+	FailOn string `yaml:"fail_on"`
+	// ChangedLinesOnly counts only findings on lines the request changed.
+	ChangedLinesOnly bool `yaml:"changed_lines_only"`
+}
+
+// CoverageGate reads a coverage report (lcov, Cobertura, ...).
+type CoverageGate struct {
+	// Report is the path of the coverage report; empty turns the gate off.
+	Report string `yaml:"report"`
+	// Min is the minimum project coverage; nil is off.
+	Min *Percent `yaml:"min"`
+	// MaxDrop is the largest allowed drop against the base, in percentage
+	// points; nil is off.
+	MaxDrop *Percent `yaml:"max_drop"`
+	// PatchMin is the minimum coverage of the changed lines; nil is off.
+	PatchMin *Percent `yaml:"patch_min"`
+}
+
+// Module is a part of the repository with its own changelog and tags.
+type Module struct {
+	Name      string   `yaml:"name"`
+	Paths     []string `yaml:"paths"`
+	Changelog string   `yaml:"changelog"`
+	// Tag overrides Release.Tag for this module.
+	Tag  string `yaml:"tag"`
+	Line int    `yaml:"-"`
+}
+
+// Release configures release tags.
+type Release struct {
+	// Tag is the tag template; {module} and {version} are replaced.
+	Tag string `yaml:"tag"`
+	// PR opens a release pull request instead of tagging at once.
+	PR bool `yaml:"pr"`
+}
+
+// Trust configures what the bot does for requests from forks.
+type Trust struct {
+	// BuildForks is "never", "after_approval" or "always".
+	BuildForks string `yaml:"build_forks"`
+}
+
+// Default returns the configuration used when a repository has no
+// .mpgate.yml: one native project at the repository's root, the platform
+// detected, the platform's limits, packages may grow 5%, and when a coverage
+// report is configured 80% coverage overall and on changed lines.
+func Default() *Config {
+	return &Config{
+		Projects: []Project{{Root: "."}},
+		Gates: Gates{
+			Size:     SizeGate{MaxGrowth: ptr(Percent(5))},
+			Lint:     LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
+			Coverage: CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
+		},
+		Release: Release{Tag: "{module}@v{version}", PR: true},
+		Trust:   Trust{BuildForks: BuildForksNever},
+	}
+}
+
+// Load reads the config at path. An empty path reads DefaultFile in the
+// current directory and returns the defaults when it does not exist; a path
+// given explicitly must exist.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return loadOptional(DefaultFile)
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// LoadDir reads DefaultFile in dir, or returns the defaults when there is
+// none.
+func LoadDir(dir string) (*Config, error) {
+	return loadOptional(filepath.Join(dir, DefaultFile))
+}
+
+func loadOptional(path string) (*Config, error) {
+	data, err := readFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("reading config %s: is a directory", path)
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("reading config %s: %d bytes, larger than the %d a config may have", path, st.Size(), maxFileSize)
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// CheckLimits returns the project's limits in the engine's form (zero fields keep
+// the platform's defaults).
+func (p Project) CheckLimits() checks.Limits {
+	return checks.Limits{
+		Package:     int64(p.Limits.Package),
+		MainPackage: int64(p.Limits.Main),
+		Total:       int64(p.Limits.Total),
+		Preload:     int64(p.Limits.Preload),
+		Warn:        float64(p.Limits.Warn),
+	}
+}
+
+// Project returns the project with the given name.
+func (c *Config) Project(name string) (Project, bool) {
+	for _, p := range c.Projects {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Project{}, false
+}
+
+// ProjectNames lists the projects' names in file order.
+func (c *Config) ProjectNames() []string {
+	names := make([]string, 0, len(c.Projects))
+	for _, p := range c.Projects {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var (
+	_ yaml.Unmarshaler = (*Size)(nil)
+	_ yaml.Unmarshaler = (*Percent)(nil)
+)

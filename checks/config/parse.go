@@ -1,0 +1,587 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// Error is one problem in a config file, at a line (0 when it concerns the
+// file as a whole).
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Errors are all the problems found in a config file, in line order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find each *Error.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// ErrInvalid is matched (errors.Is) by every error Parse returns for a file
+// that is not a valid config.
+var ErrInvalid = errors.New("invalid config")
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (es Errors) Is(target error) bool { return target == ErrInvalid }
+
+// maxNodes bounds the YAML nodes walked, aliases expanded: a config has a few
+// hundred; this stops alias bombs.
+const maxNodes = 100000
+
+// Parse parses and validates a config; file names it in messages. An empty
+// document gives the defaults.
+func Parse(data []byte, file string) (*Config, error) {
+	if file == "" {
+		file = DefaultFile
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			cfg := Default()
+			cfg.File = file
+			return cfg, nil
+		}
+		return nil, Errors{yamlError(file, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, Errors{{File: file, Line: extra.Line, Column: extra.Column, Msg: "a second YAML document; the config is one document (remove the \"---\")"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, Errors{yamlError(file, err)}
+	}
+
+	w := &walker{file: file, pos: map[string]position{}, null: map[string]bool{}}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			cfg := Default()
+			cfg.File = file
+			return cfg, nil
+		}
+		root = root.Content[0]
+	}
+	if isNull(root) {
+		cfg := Default()
+		cfg.File = file
+		return cfg, nil
+	}
+	w.walk(root, reflect.TypeOf(Config{}), "")
+	if len(w.errs) > 0 {
+		return nil, w.errors()
+	}
+
+	cfg := Default()
+	kdec := yaml.NewDecoder(bytes.NewReader(data))
+	kdec.KnownFields(true)
+	if err := kdec.Decode(cfg); err != nil {
+		// The walk above accepts only what decodes; this is a backstop.
+		return nil, Errors{{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	cfg.File = file
+	w.validate(cfg)
+	if len(w.errs) > 0 {
+		return nil, w.errors()
+	}
+	return cfg, nil
+}
+
+// yamlError turns the YAML parser's "yaml: line 3: msg" into an *Error at
+// that line.
+func yamlError(file string, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	e := &Error{File: file, Msg: "invalid YAML: " + msg}
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil && n > 0 {
+				e.Line, e.Msg = n, "invalid YAML: "+text
+			}
+		}
+	}
+	return e
+}
+
+type position struct{ line, col int }
+
+type walker struct {
+	file  string
+	errs  []*Error
+	pos   map[string]position // key path ("projects[0].root") → where its value stands
+	null  map[string]bool     // key paths whose value is null
+	nodes int
+}
+
+func (w *walker) errorf(line, col int, format string, args ...any) {
+	w.errs = append(w.errs, &Error{File: w.file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (w *walker) errors() Errors {
+	sort.SliceStable(w.errs, func(i, j int) bool { return w.errs[i].Line < w.errs[j].Line })
+	return Errors(w.errs)
+}
+
+// at returns the position recorded for path, or its nearest recorded parent.
+func (w *walker) at(p string) position {
+	for {
+		if pos, ok := w.pos[p]; ok {
+			return pos
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			return w.pos[""]
+		}
+		p = p[:i]
+	}
+}
+
+func (w *walker) errAt(p, format string, args ...any) {
+	pos := w.at(p)
+	w.errorf(pos.line, pos.col, format, args...)
+}
+
+var (
+	sizeType    = reflect.TypeOf(Size(0))
+	percentType = reflect.TypeOf(Percent(0))
+)
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func where(p string) string {
+	if p == "" {
+		return "at the top level"
+	}
+	return "in " + p
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// yamlKeys lists the yaml keys of a struct type in field order.
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if k := yamlKey(t.Field(i)); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func yamlKey(f reflect.StructField) string {
+	tag := f.Tag.Get("yaml")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	if name == "" {
+		return strings.ToLower(f.Name)
+	}
+	return name
+}
+
+func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if yamlKey(t.Field(i)) == key {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func join(p, key string) string {
+	if p == "" {
+		return key
+	}
+	return p + "." + key
+}
+
+// walk checks node n against type t: every key known, every value of the
+// right shape, sizes and shares with their units. It records where each value
+// stands for the validation that follows.
+func (w *walker) walk(n *yaml.Node, t reflect.Type, p string) {
+	w.nodes++
+	if w.nodes > maxNodes {
+		if w.nodes == maxNodes+1 {
+			w.errorf(n.Line, n.Column, "the file is too complex (more than %d values with aliases expanded)", maxNodes)
+		}
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return
+		}
+		n = n.Alias
+	}
+	if _, ok := w.pos[p]; !ok {
+		w.pos[p] = position{n.Line, n.Column}
+	}
+	if isNull(n) {
+		w.null[p] = true
+		return // null keeps the default (or turns an optional bound off)
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == sizeType:
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n.Line, n.Column, "%s: want a size such as 2MB, got %s", p, kindName(n))
+			return
+		}
+		if _, err := ParseSize(n.Value); err != nil {
+			w.errorf(n.Line, n.Column, "%s: %v", p, err)
+		}
+		return
+	case t == percentType:
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n.Line, n.Column, "%s: want a share such as 5%%, got %s", p, kindName(n))
+			return
+		}
+		if _, err := ParsePercent(n.Value); err != nil {
+			w.errorf(n.Line, n.Column, "%s: %v", p, err)
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n.Line, n.Column, "%s: want a string, got %s", p, kindName(n))
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			w.errorf(n.Line, n.Column, "%s: want true or false, got %s", p, kindName(n))
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			w.errorf(n.Line, n.Column, "%s: want a list, got %s", p, kindName(n))
+			return
+		}
+		for i, c := range n.Content {
+			w.walk(c, t.Elem(), p+"["+strconv.Itoa(i)+"]")
+		}
+	case reflect.Struct:
+		w.walkMapping(n, t, p, map[string]int{})
+	default:
+		w.errorf(n.Line, n.Column, "%s: unsupported value", p)
+	}
+}
+
+func (w *walker) walkMapping(n *yaml.Node, t reflect.Type, p string, seen map[string]int) {
+	if n.Kind != yaml.MappingNode {
+		what := p
+		if what == "" {
+			what = "the config"
+		}
+		w.errorf(n.Line, n.Column, "%s: want a mapping with the keys %s, got %s", what, strings.Join(yamlKeys(t), ", "), kindName(n))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge" {
+			w.walkMerge(v, t, p, seen)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			w.errorf(k.Line, k.Column, "a key %s must be a plain word; valid keys: %s", where(p), strings.Join(yamlKeys(t), ", "))
+			continue
+		}
+		f, ok := fieldByKey(t, k.Value)
+		if !ok {
+			w.errorf(k.Line, k.Column, "unknown key %q %s; valid keys: %s", k.Value, where(p), strings.Join(yamlKeys(t), ", "))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			w.errorf(k.Line, k.Column, "key %q appears twice %s (first at line %d)", k.Value, where(p), first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		child := join(p, k.Value)
+		w.pos[child] = position{k.Line, k.Column}
+		w.walk(v, f.Type, child)
+	}
+}
+
+// walkMerge handles YAML merge keys ("<<: *defaults").
+func (w *walker) walkMerge(v *yaml.Node, t reflect.Type, p string, seen map[string]int) {
+	w.nodes++
+	if w.nodes > maxNodes {
+		return
+	}
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		// Keys from a merge may be overridden: give them their own seen set.
+		w.walkMapping(v, t, p, map[string]int{})
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			w.walkMerge(c, t, p, seen)
+		}
+	default:
+		w.errorf(v.Line, v.Column, "%s: a merge (<<) needs a mapping", p)
+	}
+}
+
+// validate checks the values' meaning and fills the defaults that depend on
+// what the file says.
+func (w *walker) validate(c *Config) {
+	w.validateProjects(c)
+	w.validateGates(&c.Gates)
+	w.validateModules(c)
+	if c.Release.Tag == "" {
+		w.errAt("release.tag", "release.tag is empty; write a template such as \"{module}@v{version}\"")
+	} else if err := checkTagTemplate(c.Release.Tag); err != nil {
+		w.errAt("release.tag", "release.tag: %v", err)
+	} else if len(c.Modules) > 1 && !strings.Contains(c.Release.Tag, "{module}") {
+		w.errAt("release.tag", "release.tag %q has no {module}: the tags of different modules would collide", c.Release.Tag)
+	}
+	switch c.Trust.BuildForks {
+	case BuildForksNever, BuildForksAfterApproval, BuildForksAlways:
+	default:
+		w.errAt("trust.build_forks", "trust.build_forks is %q; valid values: %s, %s, %s", c.Trust.BuildForks, BuildForksNever, BuildForksAfterApproval, BuildForksAlways)
+	}
+}
+
+func (w *walker) validateProjects(c *Config) {
+	if _, given := w.pos["projects"]; given && len(c.Projects) == 0 {
+		w.errAt("projects", "projects is empty; declare at least one project or remove the key")
+		c.Projects = []Project{{Root: "."}}
+		return
+	}
+	names := map[string]int{}
+	for i := range c.Projects {
+		pr := &c.Projects[i]
+		p := "projects[" + strconv.Itoa(i) + "]"
+		pr.Line = w.at(p).line
+		if pr.Name == "" && len(c.Projects) > 1 {
+			w.errAt(p, "%s has no name; with several projects each needs a name", p)
+		}
+		if pr.Name != "" {
+			if strings.ContainsAny(pr.Name, " \t\n/\\") {
+				w.errAt(p+".name", "%s.name %q: use letters, digits, '-', '_' or '.' only", p, pr.Name)
+			}
+			if first, dup := names[pr.Name]; dup {
+				w.errAt(p+".name", "project name %q used twice (first at line %d)", pr.Name, first)
+			} else {
+				names[pr.Name] = w.at(p + ".name").line
+			}
+		}
+		if pr.Platform != "" {
+			if _, ok := platform.Get(pr.Platform); !ok {
+				w.errAt(p+".platform", "%s.platform %q is not a platform; valid values: %s (or omit it to detect)", p, pr.Platform, platformList())
+			}
+		}
+		_, rootGiven := w.pos[p+".root"]
+		switch {
+		case pr.Root == "" && rootGiven:
+			w.errAt(p+".root", "%s.root is empty; write \".\" for the repository's root, or omit the key", p)
+		case pr.Root == "":
+			pr.Root = "."
+		default:
+			clean, err := cleanRel(pr.Root)
+			if err != nil {
+				w.errAt(p+".root", "%s.root %q: %v", p, pr.Root, err)
+			}
+			pr.Root = clean
+		}
+		w.validateLimits(pr.Limits, p+".limits")
+	}
+}
+
+func platformList() string {
+	var ids []string
+	for _, pl := range platform.All() {
+		ids = append(ids, string(pl.ID))
+	}
+	return strings.Join(ids, ", ")
+}
+
+// cleanRel cleans a repository-relative path; it must stay inside.
+func cleanRel(s string) (string, error) {
+	s = strings.ReplaceAll(s, "\\", "/")
+	if strings.HasPrefix(s, "/") || (len(s) > 1 && s[1] == ':') {
+		return s, errors.New("must be relative to the repository")
+	}
+	c := path.Clean(s)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return s, errors.New("must stay inside the repository")
+	}
+	return c, nil
+}
+
+func (w *walker) validateLimits(l Limits, p string) {
+	for _, s := range []struct {
+		key string
+		v   Size
+	}{{"package", l.Package}, {"main", l.Main}, {"total", l.Total}, {"preload", l.Preload}} {
+		if _, given := w.pos[p+"."+s.key]; given && !w.null[p+"."+s.key] && s.v <= 0 {
+			w.errAt(p+"."+s.key, "%s.%s must be more than 0 (omit it for the platform's default)", p, s.key)
+		}
+	}
+	if l.Package > 0 && l.Total > 0 && l.Total < l.Package {
+		w.errAt(p+".total", "%s.total (%s) is less than %s.package (%s)", p, l.Total, p, l.Package)
+	}
+	if _, given := w.pos[p+".warn"]; given && !w.null[p+".warn"] && (l.Warn <= 0 || l.Warn > 100) {
+		w.errAt(p+".warn", "%s.warn is %s; want a share above 0%% and at most 100%%", p, l.Warn)
+	}
+}
+
+func (w *walker) checkShare(p string, v *Percent, max Percent) {
+	if v != nil && (*v < 0 || *v > max) {
+		w.errAt(p, "%s is %s; want a share from 0%% to %s", p, *v, max)
+	}
+}
+
+func (w *walker) validateGates(g *Gates) {
+	w.checkShare("gates.size.max_growth", g.Size.MaxGrowth, 10000)
+	w.checkShare("gates.coverage.min", g.Coverage.Min, 100)
+	w.checkShare("gates.coverage.max_drop", g.Coverage.MaxDrop, 100)
+	w.checkShare("gates.coverage.patch_min", g.Coverage.PatchMin, 100)
+	switch g.Lint.FailOn {
+	case FailOnError, FailOnWarning:
+	default:
+		w.errAt("gates.lint.fail_on", "gates.lint.fail_on is %q; valid values: %s, %s", g.Lint.FailOn, FailOnError, FailOnWarning)
+	}
+	if g.Lint.Command != "" && g.Lint.Report == "" {
+		w.errAt("gates.lint.command", "gates.lint.command needs gates.lint.report: the JSON file the command writes")
+	}
+	for _, r := range []struct{ key, v string }{{"gates.lint.report", g.Lint.Report}, {"gates.coverage.report", g.Coverage.Report}} {
+		if r.v != "" {
+			if _, err := cleanRel(r.v); err != nil {
+				w.errAt(r.key, "%s %q: %v", r.key, r.v, err)
+			}
+		}
+	}
+}
+
+func (w *walker) validateModules(c *Config) {
+	names := map[string]int{}
+	for i := range c.Modules {
+		m := &c.Modules[i]
+		p := "modules[" + strconv.Itoa(i) + "]"
+		m.Line = w.at(p).line
+		switch {
+		case m.Name == "":
+			w.errAt(p, "%s has no name", p)
+		case strings.ContainsAny(m.Name, " \t\n~^:?*[\\"):
+			w.errAt(p+".name", "%s.name %q cannot be part of a git tag", p, m.Name)
+		default:
+			if first, dup := names[m.Name]; dup {
+				w.errAt(p+".name", "module name %q used twice (first at line %d)", m.Name, first)
+			} else {
+				names[m.Name] = w.at(p + ".name").line
+			}
+		}
+		if len(m.Paths) == 0 {
+			w.errAt(p, "%s has no paths; list the globs of its files, e.g. [\"packagePay/**\"]", p)
+		}
+		for j, g := range m.Paths {
+			gp := p + ".paths[" + strconv.Itoa(j) + "]"
+			if g == "" {
+				w.errAt(gp, "%s is empty", gp)
+				continue
+			}
+			if _, err := cleanRel(g); err != nil {
+				w.errAt(gp, "%s %q: %v", gp, g, err)
+			}
+			if _, err := path.Match(g, ""); err != nil {
+				w.errAt(gp, "%s %q is not a valid glob: %v", gp, g, err)
+			}
+		}
+		if m.Changelog != "" {
+			if _, err := cleanRel(m.Changelog); err != nil {
+				w.errAt(p+".changelog", "%s.changelog %q: %v", p, m.Changelog, err)
+			}
+		}
+		if m.Tag != "" {
+			if err := checkTagTemplate(m.Tag); err != nil {
+				w.errAt(p+".tag", "%s.tag: %v", p, err)
+			}
+		}
+	}
+}
+
+// checkTagTemplate accepts templates whose only placeholders are {module}
+// and {version}, and that contain {version}.
+func checkTagTemplate(t string) error {
+	hasVersion := false
+	for rest := t; rest != ""; {
+		open := strings.IndexByte(rest, '{')
+		closeAt := strings.IndexByte(rest, '}')
+		if open < 0 {
+			if closeAt >= 0 {
+				return fmt.Errorf("%q has a '}' without '{'", t)
+			}
+			break
+		}
+		if closeAt >= 0 && closeAt < open {
+			return fmt.Errorf("%q has a '}' without '{'", t)
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return fmt.Errorf("%q has a '{' without '}'", t)
+		}
+		switch name := rest[open+1 : open+end]; name {
+		case "version":
+			hasVersion = true
+		case "module":
+		default:
+			return fmt.Errorf("%q uses {%s}; the placeholders are {module} and {version}", t, name)
+		}
+		rest = rest[open+end+1:]
+	}
+	if !hasVersion {
+		return fmt.Errorf("%q has no {version}", t)
+	}
+	if strings.ContainsAny(t, " \t\n~^:?*[\\") {
+		return fmt.Errorf("%q cannot be a git tag (no spaces or ~^:?*[\\)", t)
+	}
+	return nil
+}
