@@ -1,0 +1,545 @@
+package scan
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// maxDynamicText caps the source text kept for a dynamic path.
+const maxDynamicText = 200
+
+// posRef is a Ref with the byte offset of its position, before line and
+// column are filled in.
+type posRef struct {
+	off int
+	ref Ref
+}
+
+// JS finds the references and calls of interest in a script or a script
+// module (wxs, sjs, qs: ES5, same grammar).
+//
+// References: require('x') (Require), require('x', cb…) (RequireCallback),
+// require.async('x') (RequireAsync), import … from 'x', import 'x' and
+// export … from 'x' (Import), import('x') (ImportDynamic),
+// requirePlugin('n') (RequirePlugin), requirePlugin('n', cb) and
+// requirePlugin.async('n') (RequirePluginAsync); the optional-call spellings
+// (require?.('x')) count too. A string or a template literal without
+// substitutions is a literal path; any other first argument gives a Ref with
+// Dynamic set and Path the argument's source text (cut at 200 bytes). Empty
+// literal paths and calls without arguments are not references. Member calls
+// (wx.require('x'), a.requirePlugin('x')), `new require('x')` and methods
+// named require are not references either. Shadowing is NOT handled: a local
+// function named require is taken for the platform's require.
+//
+// Positions: Line and Col (1-based, Col in bytes) of the path argument's
+// first byte, which is the opening quote of a literal. App and getApp calls
+// are placed at the callee's name.
+//
+// JS parses src with the tdewolff parser (which bounds its own nesting depth
+// at 1000 statements and 1000 expressions and reports deeper input as a
+// syntax error). When src does not parse, Err says where and why and the
+// references are those the token-level scan finds, which knows comments,
+// strings, templates and regular expressions but not grammar.
+func JS(src []byte) JSResult {
+	li := newLineIndex(src)
+	toks := scanTokens(src)
+
+	// A copy with cap == len: NewInputBytes appends a NUL, which must never
+	// land in the caller's spare capacity (Template passes sub-slices).
+	in := parse.NewInputBytes(src[:len(src):len(src)])
+	buf := in.Bytes()
+	ast, err := js.Parse(in, js.Options{})
+	if err != nil {
+		res := fromTokens(src, toks, li)
+		res.Err = parseErr(src, li, err)
+		return res
+	}
+	v := &visitor{buf: buf}
+	js.Walk(v, ast)
+	res := v.match(src, toks, li)
+	return res
+}
+
+// parseErr converts the parser's error. parse.Error counts columns in runes
+// and also ends lines at a lone '\r' and at U+2028/U+2029; the column is
+// recomputed in bytes with the line numbering of lineIndex.
+func parseErr(src []byte, li *lineIndex, err error) *ParseError {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return &ParseError{Line: 1, Col: 1, Msg: err.Error()}
+	}
+	off := parseOffset(src, pe.Line, pe.Column)
+	line, col := li.pos(off)
+	return &ParseError{Line: line, Col: col, Msg: pe.Message}
+}
+
+// parseOffset inverts parse.Position: the byte offset of a line and rune
+// column under its line-ending rules.
+func parseOffset(src []byte, line, col int) int {
+	i := 0
+	for l := 1; l < line && i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			i++
+			l++
+		case c == '\r':
+			i++
+			if i < len(src) && src[i] == '\n' {
+				i++
+			}
+			l++
+		case c >= 0xC0:
+			r, n := utf8.DecodeRune(src[i:])
+			i += n
+			if r == '\u2028' || r == '\u2029' {
+				l++
+			}
+		default:
+			i++
+		}
+	}
+	for c := 1; c < col && i < len(src); c++ {
+		_, n := utf8.DecodeRune(src[i:])
+		i += n
+	}
+	return i
+}
+
+// fromTokens builds the result from the token scan alone.
+func fromTokens(src []byte, toks tokenResult, li *lineIndex) JSResult {
+	var refs []posRef
+	var res JSResult
+	refs = append(refs, toks.imports...)
+	for _, s := range toks.sites {
+		if s.method {
+			continue
+		}
+		switch s.form {
+		case formApp:
+			line, col := li.pos(s.callee)
+			res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
+			continue
+		case formGetApp:
+			line, col := li.pos(s.callee)
+			res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: s.allowDefault})
+			continue
+		}
+		if len(s.args) == 0 {
+			continue
+		}
+		a := s.args[0]
+		r := Ref{Kind: kindOf(s.form, len(s.args))}
+		if p, ok := a.literal(); ok {
+			if p == "" {
+				continue
+			}
+			r.Path = p
+		} else {
+			r.Path, r.Dynamic = dynamicText(src[a.start:a.end]), true
+		}
+		refs = append(refs, posRef{off: a.start, ref: r})
+	}
+	res.Refs = place(refs, li)
+	if toks.errOff >= 0 {
+		line, col := li.pos(toks.errOff)
+		res.Err = &ParseError{Line: line, Col: col, Msg: toks.errMsg}
+	}
+	return res
+}
+
+func kindOf(f form, nargs int) Kind {
+	switch f {
+	case formRequire:
+		if nargs >= 2 {
+			return RequireCallback
+		}
+		return Require
+	case formRequireAsync:
+		return RequireAsync
+	case formPlugin:
+		if nargs >= 2 {
+			return RequirePluginAsync
+		}
+		return RequirePlugin
+	case formPluginAsync:
+		return RequirePluginAsync
+	case formImport:
+		return ImportDynamic
+	}
+	return 0
+}
+
+func dynamicText(b []byte) string {
+	if len(b) <= maxDynamicText {
+		return string(b)
+	}
+	cut := maxDynamicText
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return string(b[:cut]) + "…"
+}
+
+// place sorts refs by offset and fills in their line and column.
+func place(refs []posRef, li *lineIndex) []Ref {
+	if len(refs) == 0 {
+		return nil
+	}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].off < refs[j].off })
+	out := make([]Ref, len(refs))
+	for i, r := range refs {
+		out[i] = r.ref
+		out[i].Line, out[i].Col = placeOff(li, r.off)
+	}
+	return out
+}
+
+// offsetIn returns the offset of b inside buf, or -1 when b does not lie in
+// buf. The tdewolff AST carries no positions, but its literal byte slices
+// (LiteralExpr.Data, ImportStmt.Module, …) are sub-slices of the parser's
+// input buffer, so a pointer difference is the node's offset. The bounds
+// check keeps this safe for slices the parser allocated itself (such as the
+// "import" of an import() call), which are simply not placed this way.
+func offsetIn(buf, b []byte) int {
+	if len(b) == 0 || len(buf) == 0 {
+		return -1
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if p < base || p-base+uintptr(len(b)) > uintptr(len(buf)) {
+		return -1
+	}
+	return int(p - base)
+}
+
+// astCall is a call of interest the AST walk found.
+type astCall struct {
+	form         form
+	nargs        int
+	arg0         js.IExpr // nil without arguments
+	rest0        bool     // the first argument is a spread
+	exact        int      // offset of a literal first argument, else -1
+	allowDefault bool
+}
+
+// visitor walks the AST with js.Walk and records calls and static imports.
+// js.Walk visits some children out of source order (a call's arguments
+// before its callee, an if's body before its condition…); for those nodes
+// the visitor walks the children itself in source order, so the calls come
+// out in the order of their callees in the source, the order of the token
+// scan's sites.
+type visitor struct {
+	buf     []byte
+	calls   []astCall
+	imports []posRef
+}
+
+func (v *visitor) walk(nodes ...js.INode) {
+	for _, n := range nodes {
+		js.Walk(v, n)
+	}
+}
+
+// Enter implements js.IVisitor.
+func (v *visitor) Enter(n js.INode) js.IVisitor {
+	switch n := n.(type) {
+	case *js.ImportStmt:
+		v.addModule(n.Module)
+	case *js.ExportStmt:
+		v.addModule(n.Module)
+	case *js.CallExpr:
+		v.call(n)
+		v.walk(n.X, &n.Args)
+		return nil
+	case *js.NewExpr:
+		js.Walk(v, n.X)
+		if n.Args != nil {
+			js.Walk(v, n.Args)
+		}
+		return nil
+	case *js.IfStmt:
+		v.walk(n.Cond, n.Body, n.Else)
+		return nil
+	case *js.WhileStmt:
+		v.walk(n.Cond, n.Body)
+		return nil
+	case *js.WithStmt:
+		v.walk(n.Cond, n.Body)
+		return nil
+	case *js.ForStmt:
+		v.walk(n.Init, n.Cond, n.Post)
+		if n.Body != nil {
+			js.Walk(v, n.Body)
+		}
+		return nil
+	case *js.ForInStmt:
+		v.walk(n.Init, n.Value)
+		if n.Body != nil {
+			js.Walk(v, n.Body)
+		}
+		return nil
+	case *js.ForOfStmt:
+		v.walk(n.Init, n.Value)
+		if n.Body != nil {
+			js.Walk(v, n.Body)
+		}
+		return nil
+	case *js.CaseClause:
+		js.Walk(v, n.Cond)
+		for _, s := range n.List {
+			js.Walk(v, s)
+		}
+		return nil
+	case *js.SwitchStmt:
+		js.Walk(v, n.Init)
+		for i := range n.List {
+			js.Walk(v, &n.List[i])
+		}
+		return nil
+	case *js.TryStmt:
+		if n.Body != nil {
+			js.Walk(v, n.Body)
+		}
+		js.Walk(v, n.Binding)
+		if n.Catch != nil {
+			js.Walk(v, n.Catch)
+		}
+		if n.Finally != nil {
+			js.Walk(v, n.Finally)
+		}
+		return nil
+	case *js.FuncDecl:
+		v.walk(&n.Params, &n.Body)
+		return nil
+	case *js.MethodDecl:
+		v.walk(&n.Name, &n.Params, &n.Body)
+		return nil
+	case *js.ArrowFunc:
+		v.walk(&n.Params, &n.Body)
+		return nil
+	case *js.TemplateExpr:
+		js.Walk(v, n.Tag)
+		for i := range n.List {
+			js.Walk(v, &n.List[i])
+		}
+		return nil
+	}
+	return v
+}
+
+// Exit implements js.IVisitor.
+func (v *visitor) Exit(js.INode) {}
+
+func (v *visitor) addModule(raw []byte) {
+	if raw == nil {
+		return
+	}
+	p, ok := unquoteJS(raw)
+	if !ok || p == "" {
+		return
+	}
+	off := offsetIn(v.buf, raw)
+	v.imports = append(v.imports, posRef{off: off, ref: Ref{Kind: Import, Path: p}})
+}
+
+// call records n when its callee is one of interest.
+func (v *visitor) call(n *js.CallExpr) {
+	f := astForm(n.X)
+	if f == 0 {
+		return
+	}
+	c := astCall{form: f, nargs: len(n.Args.List), exact: -1}
+	if c.nargs > 0 {
+		a := n.Args.List[0]
+		c.arg0, c.rest0 = a.Value, a.Rest
+		if raw, ok := literalRaw(a); ok {
+			c.exact = offsetIn(v.buf, raw)
+		}
+		if f == formGetApp {
+			c.allowDefault = hasAllowDefault(a.Value)
+		}
+	}
+	v.calls = append(v.calls, c)
+}
+
+// astForm recognises the callees: the plain names require, requirePlugin,
+// App, getApp, the members require.async and requirePlugin.async, and
+// import(…).
+func astForm(x js.IExpr) form {
+	switch x := x.(type) {
+	case *js.Var:
+		return calleeForm(js.IdentifierToken, x.Name())
+	case *js.LiteralExpr, js.LiteralExpr:
+		if lit, _ := asLiteral(x); lit.TokenType == js.ImportToken {
+			return formImport
+		}
+	case *js.DotExpr:
+		obj, ok := x.X.(*js.Var)
+		if !ok {
+			return 0
+		}
+		var prop []byte
+		if lit, ok := asLiteral(x.Y); ok {
+			prop = lit.Data
+		} else if y, ok := x.Y.(*js.Var); ok {
+			prop = y.Name()
+		}
+		if string(prop) != "async" {
+			return 0
+		}
+		switch string(obj.Name()) {
+		case "require":
+			return formRequireAsync
+		case "requirePlugin":
+			return formPluginAsync
+		}
+	}
+	return 0
+}
+
+// asLiteral unwraps a literal, which the parser stores by value or by
+// pointer depending on the place.
+func asLiteral(e js.IExpr) (js.LiteralExpr, bool) {
+	switch e := e.(type) {
+	case *js.LiteralExpr:
+		if e != nil {
+			return *e, true
+		}
+	case js.LiteralExpr:
+		return e, true
+	}
+	return js.LiteralExpr{}, false
+}
+
+// literalRaw returns the raw token of a string or substitution-free
+// template argument.
+func literalRaw(a js.Arg) ([]byte, bool) {
+	if a.Rest {
+		return nil, false
+	}
+	if lit, ok := asLiteral(a.Value); ok {
+		return lit.Data, lit.TokenType == js.StringToken
+	}
+	switch e := a.Value.(type) {
+	case *js.TemplateExpr:
+		if e.Tag == nil && len(e.List) == 0 {
+			return e.Tail, true
+		}
+	}
+	return nil, false
+}
+
+// hasAllowDefault reports whether e is an object literal with the property
+// allowDefault: true.
+func hasAllowDefault(e js.IExpr) bool {
+	obj, ok := e.(*js.ObjectExpr)
+	if !ok {
+		return false
+	}
+	for _, p := range obj.List {
+		if p.Name == nil || p.Name.IsComputed() || p.Spread {
+			continue
+		}
+		name := p.Name.Literal.Data
+		if p.Name.Literal.TokenType == js.StringToken {
+			s, _ := unquoteJS(name)
+			name = []byte(s)
+		}
+		if string(name) != "allowDefault" {
+			continue
+		}
+		if lit, ok := asLiteral(p.Value); ok && lit.TokenType == js.TrueToken {
+			return true
+		}
+	}
+	return false
+}
+
+// match pairs the AST's calls with the token scan's sites to place them.
+// Both lists are in source order of the callees. A call with a literal
+// argument is placed exactly (pointer offset) and skips sites the token
+// scan found that the grammar rejects; any other call takes the next site of
+// its form.
+func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
+	byForm := map[form][]*site{}
+	for _, s := range toks.sites {
+		if !s.method {
+			byForm[s.form] = append(byForm[s.form], s)
+		}
+	}
+	next := map[form]int{}
+	var res JSResult
+	refs := v.imports
+	for _, c := range v.calls {
+		sites := byForm[c.form]
+		var st *site
+		i := next[c.form]
+		if c.exact >= 0 {
+			for j := i; j < len(sites); j++ {
+				if len(sites[j].args) > 0 && sites[j].args[0].start == c.exact {
+					st, next[c.form] = sites[j], j+1
+					break
+				}
+			}
+		} else if i < len(sites) {
+			st, next[c.form] = sites[i], i+1
+		}
+		switch c.form {
+		case formApp, formGetApp:
+			off := -1
+			if st != nil {
+				off = st.callee
+			}
+			line, col := placeOff(li, off)
+			if c.form == formApp {
+				res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
+			} else {
+				res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: c.allowDefault})
+			}
+			continue
+		}
+		if c.arg0 == nil {
+			continue
+		}
+		r := Ref{Kind: kindOf(c.form, c.nargs)}
+		off := c.exact
+		if raw, ok := literalRaw(js.Arg{Value: c.arg0, Rest: c.rest0}); ok {
+			p, _ := unquoteJS(raw)
+			if p == "" {
+				continue
+			}
+			r.Path = p
+		} else {
+			r.Dynamic = true
+			if st != nil && len(st.args) > 0 {
+				a := st.args[0]
+				off, r.Path = a.start, dynamicText(src[a.start:a.end])
+			} else {
+				var b strings.Builder
+				if c.rest0 {
+					b.WriteString("...")
+				}
+				c.arg0.JS(&b)
+				r.Path = dynamicText([]byte(b.String()))
+			}
+		}
+		refs = append(refs, posRef{off: off, ref: r})
+	}
+	res.Refs = place(refs, li)
+	return res
+}
+
+// placeOff is li.pos for a known offset and 0, 0 for an unknown one (-1).
+func placeOff(li *lineIndex, off int) (int, int) {
+	if off < 0 {
+		return 0, 0
+	}
+	return li.pos(off)
+}
