@@ -40,6 +40,16 @@ type App struct {
 	// Keys lists every top-level key with its position (for MP111 and
 	// diagnostics that point at a section).
 	Keys []Str
+	// SitemapLocation and ThemeLocation name JSON files the manifest
+	// references (WeChat); nil when not set.
+	SitemapLocation *Str
+	ThemeLocation   *Str
+	// LazyCodeLoading is the lazyCodeLoading value ("requiredComponents"), if any.
+	LazyCodeLoading string
+	// SubPackageBuildType is Alipay's top-level subPackageBuildType ("shared"), if any.
+	SubPackageBuildType string
+	// Tree is the parsed JSON, for checks that need keys this type does not model.
+	Tree *Node
 }
 
 // Subpackage is one entry of subPackages.
@@ -59,6 +69,12 @@ type Subpackage struct {
 	Plugins        []Plugin
 	UseExtendedLib []string
 	Pos            Pos // position of the entry's opening brace
+}
+
+// Page returns the path of one of the subpackage's pages relative to the
+// mini-program root.
+func (s *Subpackage) Page(i int) string {
+	return joinRoot(s.Root.Value, s.Pages[i].Value)
 }
 
 // PreloadRule is one key of preloadRule.
@@ -87,10 +103,13 @@ type Plugin struct {
 	Version  string
 }
 
-// Workers is the workers setting.
+// Workers is the workers setting: a directory (WeChat, QQ, Douyin: a string or
+// {path, isSubpackage}) or, on Alipay, a list of JS files.
 type Workers struct {
 	Path         Str
 	IsSubpackage bool
+	// Files are Alipay's worker scripts; empty elsewhere.
+	Files []Str
 }
 
 // Alias is one resolveAlias rule; From and To end with "/*" when valid.
@@ -126,6 +145,11 @@ type Project struct {
 	ResolveAlias []Alias
 	// AppID is the project's appid, if any (shown in reports, never required).
 	AppID string
+	// CompileType ("miniprogram", "plugin", ...) and ProjectName as written.
+	CompileType string
+	ProjectName string
+	// Keys are the top-level keys in file order (platform detection uses them).
+	Keys []string
 }
 
 // PackRule is one packOptions rule: Type is folder, file, suffix, prefix,
@@ -136,7 +160,8 @@ type PackRule struct {
 	Pos   Pos
 }
 
-// Setting holds the switches that change the uploaded bytes.
+// Setting holds the switches that change the uploaded bytes. An absent key is
+// false, as in miniprogram-ci.
 type Setting struct {
 	Minified                bool // minify JS
 	MinifyWXML              bool
