@@ -219,11 +219,16 @@ func readFile(path string) ([]byte, error) {
 }
 
 // CheckLimits returns the project's limits in the engine's form (zero fields keep
-// the platform's defaults).
+// the platform's defaults). limits.package applies to the main package too
+// unless limits.main is given.
 func (p Project) CheckLimits() checks.Limits {
+	main := p.Limits.Main
+	if main == 0 {
+		main = p.Limits.Package
+	}
 	return checks.Limits{
 		Package:     int64(p.Limits.Package),
-		MainPackage: int64(p.Limits.Main),
+		MainPackage: int64(main),
 		Total:       int64(p.Limits.Total),
 		Preload:     int64(p.Limits.Preload),
 		Warn:        float64(p.Limits.Warn),

@@ -322,3 +322,23 @@ func TestProjectLookup(t *testing.T) {
 		t.Errorf("File = %q", c.File)
 	}
 }
+
+func TestCheckLimitsPackageAppliesToMain(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Limits
+		want checks.Limits
+	}{
+		{"none", Limits{}, checks.Limits{}},
+		{"package only", Limits{Package: 3 << 20}, checks.Limits{Package: 3 << 20, MainPackage: 3 << 20}},
+		{"both", Limits{Package: 3 << 20, Main: 4 << 20}, checks.Limits{Package: 3 << 20, MainPackage: 4 << 20}},
+		{"warn", Limits{Warn: 80}, checks.Limits{Warn: 80}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Project{Limits: tt.in}).CheckLimits(); got != tt.want {
+				t.Errorf("CheckLimits = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// keyPaths lists every key path of the config struct: "projects[].limits.warn".
+func keyPaths(t reflect.Type, prefix string) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		if t.Kind() == reflect.Slice {
+			prefix += "[]"
+		}
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		k := yamlKey(t.Field(i))
+		if k == "" {
+			continue
+		}
+		p := join(prefix, k)
+		out = append(out, p)
+		out = append(out, keyPaths(t.Field(i).Type, p)...)
+	}
+	return out
+}
+
+type schemaNode map[string]any
+
+func (s schemaNode) resolve(root schemaNode) schemaNode {
+	cur := s
+	for range 10 {
+		ref, ok := cur["$ref"].(string)
+		if !ok {
+			break
+		}
+		name, _ := strings.CutPrefix(ref, "#/$defs/")
+		defs, _ := root["$defs"].(map[string]any)
+		next, _ := defs[name].(map[string]any)
+		cur = next
+	}
+	return cur
+}
+
+// schemaPaths lists every property path of the schema, following $ref,
+// items and the object branch of anyOf.
+func schemaPaths(t *testing.T, root, node schemaNode, prefix string) []string {
+	node = node.resolve(root)
+	if items, ok := node["items"].(map[string]any); ok {
+		return schemaPaths(t, root, schemaNode(items), prefix+"[]")
+	}
+	var out []string
+	if alts, ok := node["anyOf"].([]any); ok {
+		for _, a := range alts {
+			m, _ := a.(map[string]any)
+			out = append(out, schemaPaths(t, root, schemaNode(m), prefix)...)
+		}
+	}
+	props, ok := node["properties"].(map[string]any)
+	if !ok {
+		return out
+	}
+	if node["additionalProperties"] != false {
+		t.Errorf("schema object at %q does not set additionalProperties: false (the config is strict)", prefix)
+	}
+	for k, v := range props {
+		p := join(prefix, k)
+		out = append(out, p)
+		m, _ := v.(map[string]any)
+		out = append(out, schemaPaths(t, root, schemaNode(m), p)...)
+	}
+	return out
+}
+
+func TestSchemaMatchesStruct(t *testing.T) {
+	data, err := os.ReadFile("../../schema/mpgate.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root schemaNode
+	if err := json.Unmarshal(data, &root); err != nil {
+		t.Fatalf("schema is not JSON: %v", err)
+	}
+	if root["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema = %v, want draft 2020-12", root["$schema"])
+	}
+	got := schemaPaths(t, root, root, "")
+	want := keyPaths(reflect.TypeOf(Config{}), "")
+	sort.Strings(got)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("schema and Config diverge:\nschema: %v\nstruct: %v", got, want)
+	}
+}
+
+func TestDocsCoverEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, p := range keyPaths(reflect.TypeOf(Config{}), "") {
+		t.Run(p, func(t *testing.T) {
+			if !strings.Contains(doc, "`"+p+"`") {
+				t.Errorf("docs/config.md does not document `%s`", p)
+			}
+		})
+	}
+}
