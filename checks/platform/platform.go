@@ -31,10 +31,16 @@ type Platform struct {
 	Template     string
 	Style        string
 	ScriptModule string
-	// ScriptModuleTags are the template tags that load a script module by src
-	// ("wxs" on WeChat, "import-sjs" on Alipay, "sjs" on Douyin, "filter" on
-	// Baidu, "qs" on QQ).
+	// ScriptModuleTags are the template tags that load a script module
+	// ("wxs" on WeChat, "import-sjs" on Alipay, "sjs" on Douyin, "import-sjs"
+	// and the older "filter" on Baidu, "qs" and "wxs" on QQ).
 	ScriptModuleTags []string
+	// ScriptModuleSrcAttr maps each tag of ScriptModuleTags to the attribute
+	// holding the module's path ("src"; Alipay's import-sjs uses "from").
+	ScriptModuleSrcAttr map[string]string
+	// ScriptModuleExts are every extension a script module may have, the
+	// canonical one first (QQ also accepts .wxs; Baidu filters are .filter.js).
+	ScriptModuleExts []string
 	// SubpackagesKeys are the manifest keys accepted for subpackages, the
 	// canonical spelling first. Alipay and Baidu accept only "subPackages".
 	SubpackagesKeys []string
@@ -89,6 +95,7 @@ var platforms = map[ID]*Platform{
 	WeChat: {
 		ID: WeChat, ProjectConfig: "project.config.json",
 		Template: ".wxml", Style: ".wxss", ScriptModule: ".wxs", ScriptModuleTags: []string{"wxs"},
+		ScriptModuleSrcAttr: map[string]string{"wxs": "src"}, ScriptModuleExts: []string{".wxs"},
 		SubpackagesKeys: []string{"subPackages", "subpackages"}, TabBarListKey: "list",
 		UploadExts:      exts("wxml", "wxss", "wxs"),
 		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
@@ -97,9 +104,10 @@ var platforms = map[ID]*Platform{
 	},
 	QQ: {
 		ID: QQ, ProjectConfig: "project.config.json",
-		Template: ".qml", Style: ".qss", ScriptModule: ".qs", ScriptModuleTags: []string{"qs"},
+		Template: ".qml", Style: ".qss", ScriptModule: ".qs", ScriptModuleTags: []string{"qs", "wxs"},
+		ScriptModuleSrcAttr: map[string]string{"qs": "src", "wxs": "src"}, ScriptModuleExts: []string{".qs", ".wxs"},
 		SubpackagesKeys: []string{"subpackages", "subPackages"}, TabBarListKey: "list",
-		UploadExts:      exts("qml", "qss", "qs"),
+		UploadExts:      exts("qml", "qss", "qs", "wxs"),
 		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
 		Limits:          Limits{Package: 2 * MB, MainPackage: 2 * MB, Total: 24 * MB, Preload: 2 * MB, Warn: 90},
 		AsyncComponents: true, PreloadNeedsName: true,
@@ -107,6 +115,7 @@ var platforms = map[ID]*Platform{
 	Douyin: {
 		ID: Douyin, ProjectConfig: "project.config.json",
 		Template: ".ttml", Style: ".ttss", ScriptModule: ".sjs", ScriptModuleTags: []string{"sjs"},
+		ScriptModuleSrcAttr: map[string]string{"sjs": "src"}, ScriptModuleExts: []string{".sjs"},
 		SubpackagesKeys: []string{"subpackages", "subPackages"}, TabBarListKey: "list",
 		UploadExts:      exts("ttml", "ttss", "sjs"),
 		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
@@ -116,6 +125,7 @@ var platforms = map[ID]*Platform{
 	Alipay: {
 		ID: Alipay, ProjectConfig: "mini.project.json",
 		Template: ".axml", Style: ".acss", ScriptModule: ".sjs", ScriptModuleTags: []string{"import-sjs"},
+		ScriptModuleSrcAttr: map[string]string{"import-sjs": "from"}, ScriptModuleExts: []string{".sjs"},
 		SubpackagesKeys: []string{"subPackages"}, TabBarListKey: "items",
 		UploadExts:      exts("axml", "acss", "sjs"),
 		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
@@ -125,10 +135,11 @@ var platforms = map[ID]*Platform{
 	Baidu: {
 		ID: Baidu, ProjectConfig: "project.swan.json",
 		Template: ".swan", Style: ".css", ScriptModule: ".sjs", ScriptModuleTags: []string{"import-sjs", "filter"},
+		ScriptModuleSrcAttr: map[string]string{"import-sjs": "src", "filter": "src"}, ScriptModuleExts: []string{".sjs", ".filter.js"},
 		SubpackagesKeys: []string{"subPackages"}, TabBarListKey: "list",
-		UploadExts:      exts("swan", "css", "sjs"),
-		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
-		Limits:          Limits{Package: 2 * MB, MainPackage: 2 * MB, Total: 8 * MB, Preload: 2 * MB, Warn: 90},
+		UploadExts:     exts("swan", "css", "sjs"),
+		AlwaysExcluded: []string{"node_modules", ".git", ".svn", ".DS_Store"},
+		Limits:         Limits{Package: 2 * MB, MainPackage: 2 * MB, Total: 8 * MB, Preload: 2 * MB, Warn: 90},
 	},
 }
 

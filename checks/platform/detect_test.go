@@ -1,0 +1,85 @@
+package platform
+
+import (
+	"errors"
+	"testing"
+)
+
+type fakeFS map[string]string
+
+func (f fakeFS) Exists(p string) bool { _, ok := f[p]; return ok }
+
+func (f fakeFS) ReadFile(p string) ([]byte, error) {
+	s, ok := f[p]
+	if !ok {
+		return nil, errors.New("not found")
+	}
+	return []byte(s), nil
+}
+
+// existsOnly hides ReadFile.
+type existsOnly struct{ m fakeFS }
+
+func (e existsOnly) Exists(p string) bool { return e.m.Exists(p) }
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name  string
+		files FileSet
+		names []string
+		want  ID
+	}{
+		{"alipay project file", fakeFS{"mini.project.json": "{}", "project.config.json": "{}"}, nil, Alipay},
+		{"baidu project file", fakeFS{"project.swan.json": "{}"}, []string{"a.wxml"}, Baidu},
+		{"wechat appid", fakeFS{"project.config.json": `{"appid":"wx123"}`}, []string{"a.ttml"}, WeChat},
+		{"douyin appid", fakeFS{"project.config.json": `{"appid":"tt0123abcd"}`}, nil, Douyin},
+		{"qq key", fakeFS{"project.config.json": `{"qqappid":"1109","appid":"wx1"}`}, nil, QQ},
+		{"qq numeric appid", fakeFS{"project.config.json": `{"appid":"1110797565"}`}, nil, QQ},
+		{"tourist appid falls back to templates", fakeFS{"project.config.json": `{"appid":"touristappid"}`}, []string{"p/a.qml", "p/b.qml", "c.wxml"}, QQ},
+		{"invalid config falls back to templates", fakeFS{"project.config.json": `{`}, []string{"a.ttml"}, Douyin},
+		{"no reader uses templates", existsOnly{fakeFS{"project.config.json": `{"appid":"tt1"}`}}, []string{"a.swan"}, Baidu},
+		{"templates only", nil, []string{"x/y.axml", "node_modules/z/a.wxml", "node_modules/z/b.wxml"}, Alipay},
+		{"config without markers", fakeFS{"project.config.json": `{}`}, []string{"README.md"}, WeChat},
+		{"nothing", fakeFS{}, nil, WeChat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, why := Detect(tt.files, tt.names)
+			if got != tt.want {
+				t.Errorf("Detect = %s (%s), want %s", got, why, tt.want)
+			}
+			if why == "" {
+				t.Error("Detect gave no reason")
+			}
+		})
+	}
+}
+
+func TestPlatformFacts(t *testing.T) {
+	for _, p := range All() {
+		t.Run(string(p.ID), func(t *testing.T) {
+			if len(p.ScriptModuleTags) == 0 || len(p.ScriptModuleExts) == 0 || p.ScriptModuleExts[0] != p.ScriptModule {
+				t.Errorf("script modules: tags %v exts %v module %q", p.ScriptModuleTags, p.ScriptModuleExts, p.ScriptModule)
+			}
+			for _, tag := range p.ScriptModuleTags {
+				if p.ScriptModuleSrcAttr[tag] == "" {
+					t.Errorf("tag %q has no source attribute", tag)
+				}
+			}
+			for _, e := range []string{p.Template, p.Style} {
+				if !p.Uploads("a/b" + e) {
+					t.Errorf("%s files are not uploaded", e)
+				}
+			}
+			if p.Uploads("a/b.md") || p.Uploads("a.b/c") || !p.Uploads("x.JS") {
+				t.Error("Uploads is wrong on md / dir dots / case")
+			}
+			if len(p.SubpackagesKeys) == 0 || p.Limits.Package == 0 {
+				t.Error("missing subpackage keys or limits")
+			}
+		})
+	}
+	if a, _ := Get(Alipay); a.ScriptModuleSrcAttr["import-sjs"] != "from" {
+		t.Error(`Alipay's import-sjs takes its path from "from"`)
+	}
+}
