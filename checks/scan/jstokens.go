@@ -24,7 +24,7 @@ const (
 // argSpan is one top-level argument of a call site: the bytes from its first
 // to its last token (no surrounding blanks or comments).
 type argSpan struct {
-	start, end int
+	start, end  int
 	first, last int // indexes of its first and last significant tokens
 	tt          js.TokenType
 	data        []byte // the first token
@@ -69,7 +69,7 @@ type tok struct {
 type tokenResult struct {
 	sites   []*site
 	imports []posRef // import/export … from 'x' and import 'x', found token-wise
-	errOff  int   // offset of the first lexer error, -1 if none
+	errOff  int      // offset of the first lexer error, -1 if none
 	errMsg  string
 }
 
