@@ -1,0 +1,485 @@
+// Package tree walks a mini-program root once and answers questions about its
+// files without touching the disk again: which files exist, how big they are,
+// which directories exist. Reading goes through an os.Root, so nothing opened
+// through a Tree can escape the root, whatever symlinks or ".." a path holds.
+//
+// Directories the platforms never upload and that can hold a great many files
+// (node_modules, .git, .svn) are not descended into. Symlinks that resolve
+// inside the root are followed (a file is listed at the link's own path, a
+// directory is walked, with cycle detection); symlinks that lead outside the
+// root, dangle or loop are not followed and become Problems, as do files and
+// directories that cannot be read. Walk fails only when the root itself is
+// unusable.
+package tree
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/sourcegraph/conc"
+)
+
+// Sentinel errors.
+var (
+	// ErrRoot: the root directory cannot be used (missing, not a directory,
+	// unreadable).
+	ErrRoot = errors.New("mini-program root unusable")
+	// ErrTooLarge: ReadFile found a file larger than the allowed maximum.
+	ErrTooLarge = errors.New("file too large")
+	// ErrInvalidPath: a path given to the tree is not a clean, relative,
+	// "/"-separated path inside the root (empty, absolute, or with "..").
+	ErrInvalidPath = errors.New("invalid path")
+	// ErrIsDir: Open or ReadFile was given a directory.
+	ErrIsDir = errors.New("is a directory")
+)
+
+// SkippedDirs are the directory names never descended into: the platforms
+// never upload them and they can hold a hundred thousand files.
+var SkippedDirs = []string{"node_modules", ".git", ".svn"}
+
+// File is one regular file of the tree.
+type File struct {
+	// Path is relative to the root, "/"-separated. For a file reached
+	// through a symlink it is the link's path, not the target's.
+	Path string
+	Size int64
+}
+
+// ProblemKind says what went wrong with a path.
+type ProblemKind int
+
+// Problem kinds.
+const (
+	// SymlinkOutside: a symlink resolves to a place outside the root. It is
+	// not followed.
+	SymlinkOutside ProblemKind = iota + 1
+	// SymlinkLoop: a symlink to a directory that contains it (or a chain of
+	// links that never ends). It is not followed.
+	SymlinkLoop
+	// SymlinkDangling: a symlink whose target does not exist.
+	SymlinkDangling
+	// Unreadable: a file or directory that cannot be read or stat'ed.
+	Unreadable
+)
+
+var kindNames = map[ProblemKind]string{
+	SymlinkOutside:  "symlink leads outside the root",
+	SymlinkLoop:     "symlink loop",
+	SymlinkDangling: "dangling symlink",
+	Unreadable:      "unreadable",
+}
+
+func (k ProblemKind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return "unknown problem"
+}
+
+// Problem is a path the walk could not use.
+type Problem struct {
+	Path   string
+	Kind   ProblemKind
+	Detail string
+}
+
+func (p Problem) String() string {
+	if p.Detail == "" {
+		return p.Path + ": " + p.Kind.String()
+	}
+	return p.Path + ": " + p.Kind.String() + ": " + p.Detail
+}
+
+// Tree is the result of a walk. It is read-only after Walk and safe for
+// concurrent use.
+type Tree struct {
+	// Dir is the root directory as given to Walk.
+	Dir string
+	// Files are the regular files, sorted by Path.
+	Files []File
+	// Problems are sorted by Path.
+	Problems []Problem
+	// Skipped lists the directories not descended into (node_modules, .git,
+	// .svn), sorted.
+	Skipped []string
+
+	files map[string]int      // path → index in Files
+	dirs  map[string]struct{} // every walked directory; "" is the root
+}
+
+// Walk reads the tree under dir. It returns an error wrapping ErrRoot only
+// when dir itself cannot be used, or ctx's error when cancelled; every other
+// failure is a Problem.
+func Walk(ctx context.Context, dir string) (*Tree, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: opening %q: %w", ErrRoot, dir, err)
+	}
+	defer root.Close()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: resolving %q: %w", ErrRoot, dir, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: resolving %q: %w", ErrRoot, dir, err)
+	}
+	rootInfo, err := root.Stat(".")
+	if err != nil {
+		return nil, fmt.Errorf("%w: stat %q: %w", ErrRoot, dir, err)
+	}
+	rootDir, err := root.Open(".")
+	if err != nil {
+		return nil, fmt.Errorf("%w: opening %q: %w", ErrRoot, dir, err)
+	}
+	rootEntries, err := rootDir.ReadDir(-1)
+	rootDir.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading %q: %w", ErrRoot, dir, err)
+	}
+
+	w := &walker{
+		ctx:    ctx,
+		root:   root,
+		abs:    abs,
+		real:   real,
+		tokens: make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 0)),
+		t: &Tree{
+			Dir:   dir,
+			files: make(map[string]int),
+			dirs:  map[string]struct{}{"": {}},
+		},
+	}
+	r := &result{}
+	sub := w.entries(r, "", rootEntries, []os.FileInfo{rootInfo})
+	w.merge(r, nil)
+	for _, d := range sub {
+		w.spawn(d, []os.FileInfo{rootInfo})
+	}
+	w.wg.Wait()
+	if w.err != nil {
+		return nil, w.err
+	}
+	t := w.t
+	slices.SortFunc(t.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	for i, f := range t.Files {
+		t.files[f.Path] = i
+	}
+	slices.SortFunc(t.Problems, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
+	slices.Sort(t.Skipped)
+	return t, nil
+}
+
+// walker walks directories in parallel: a directory is handed to a new
+// goroutine when one of the tokens (one per core) is free, and walked in the
+// current goroutine otherwise, so at most GOMAXPROCS goroutines run at once
+// whatever the shape of the tree.
+type walker struct {
+	ctx    context.Context
+	root   *os.Root
+	abs    string // absolute root path
+	real   string // root path with symlinks resolved
+	tokens chan struct{}
+	wg     conc.WaitGroup
+
+	mu  sync.Mutex
+	t   *Tree
+	err error
+}
+
+// result is what one directory contributes; merged under the lock once.
+type result struct {
+	dir      string
+	files    []File
+	problems []Problem
+	skipped  []string
+}
+
+func (r *result) problem(p string, k ProblemKind, err error) {
+	d := ""
+	if err != nil {
+		d = err.Error()
+	}
+	r.problems = append(r.problems, Problem{Path: p, Kind: k, Detail: d})
+}
+
+func (w *walker) merge(r *result, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r.dir != "" {
+		w.t.dirs[r.dir] = struct{}{}
+	}
+	w.t.Files = append(w.t.Files, r.files...)
+	w.t.Problems = append(w.t.Problems, r.problems...)
+	w.t.Skipped = append(w.t.Skipped, r.skipped...)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// spawn walks the directory rel, in a new goroutine when a token is free.
+func (w *walker) spawn(rel string, ancestors []os.FileInfo) {
+	select {
+	case w.tokens <- struct{}{}:
+		w.wg.Go(func() {
+			defer func() { <-w.tokens }()
+			w.dir(rel, ancestors)
+		})
+	default:
+		w.dir(rel, ancestors)
+	}
+}
+
+// dir walks the directory rel (already known to be a directory inside the
+// root); ancestors are the directories from the root down to rel's parent,
+// used to detect symlink cycles.
+func (w *walker) dir(rel string, ancestors []os.FileInfo) {
+	r := &result{}
+	if err := w.ctx.Err(); err != nil {
+		w.merge(r, fmt.Errorf("walking %q: %w", w.t.Dir, err))
+		return
+	}
+	f, err := w.root.Open(rel)
+	if err != nil {
+		r.problem(rel, Unreadable, err)
+		w.merge(r, nil)
+		return
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		r.problem(rel, Unreadable, err)
+		w.merge(r, nil)
+		return
+	}
+	for _, a := range ancestors {
+		if os.SameFile(a, info) {
+			f.Close()
+			r.problem(rel, SymlinkLoop, errors.New("directory contains itself"))
+			w.merge(r, nil)
+			return
+		}
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		// ReadDir returns what it read before the error; keep it.
+		r.problem(rel, Unreadable, err)
+	}
+	r.dir = rel
+	sub := w.entries(r, rel, entries, append(ancestors[:len(ancestors):len(ancestors)], info))
+	w.merge(r, nil)
+	for _, d := range sub {
+		w.spawn(d, append(ancestors[:len(ancestors):len(ancestors)], info))
+	}
+}
+
+// entries sorts the entries of directory rel into r and returns the
+// subdirectories to walk.
+func (w *walker) entries(r *result, rel string, entries []os.DirEntry, ancestors []os.FileInfo) []string {
+	var sub []string
+	for _, e := range entries {
+		name := e.Name()
+		p := name
+		if rel != "" {
+			p = rel + "/" + name
+		}
+		typ := e.Type()
+		switch {
+		case typ.IsDir():
+			if slices.Contains(SkippedDirs, name) {
+				r.skipped = append(r.skipped, p)
+				continue
+			}
+			sub = append(sub, p)
+		case typ.IsRegular():
+			info, err := e.Info()
+			if err != nil {
+				r.problem(p, Unreadable, err)
+				continue
+			}
+			r.files = append(r.files, File{Path: p, Size: info.Size()})
+		case typ&fs.ModeSymlink != 0:
+			if w.symlink(r, p, name) {
+				sub = append(sub, p)
+			}
+		default:
+			// Devices, pipes, sockets: never uploaded, nothing to report.
+		}
+	}
+	return sub
+}
+
+// symlink resolves the link p into r; it reports whether p is a directory
+// inside the root to walk.
+func (w *walker) symlink(r *result, p, name string) bool {
+	target, err := filepath.EvalSymlinks(filepath.Join(w.abs, filepath.FromSlash(p)))
+	if err != nil {
+		switch {
+		case errors.Is(err, syscall.ELOOP), strings.Contains(err.Error(), "too many links"):
+			r.problem(p, SymlinkLoop, err)
+		case errors.Is(err, fs.ErrNotExist):
+			r.problem(p, SymlinkDangling, err)
+		default:
+			r.problem(p, Unreadable, err)
+		}
+		return false
+	}
+	if !within(w.real, target) {
+		r.problem(p, SymlinkOutside, fmt.Errorf("resolves to %s", target))
+		return false
+	}
+	// Stat through the root: it follows the link and refuses an escape, so
+	// a link swapped since EvalSymlinks cannot lead out.
+	info, err := w.root.Stat(p)
+	if err != nil {
+		r.problem(p, Unreadable, err)
+		return false
+	}
+	switch {
+	case info.IsDir():
+		if slices.Contains(SkippedDirs, name) {
+			r.skipped = append(r.skipped, p)
+			return false
+		}
+		return true
+	case info.Mode().IsRegular():
+		r.files = append(r.files, File{Path: p, Size: info.Size()})
+	}
+	return false
+}
+
+// within reports whether target is root or below it (both cleaned, absolute).
+func within(root, target string) bool {
+	if target == root {
+		return true
+	}
+	if root == string(filepath.Separator) {
+		return strings.HasPrefix(target, root)
+	}
+	return strings.HasPrefix(target, root+string(filepath.Separator))
+}
+
+// clean validates a path given to the tree and returns its canonical form
+// ("" for the root).
+func clean(p string) (string, error) {
+	if p == "" || p == "." {
+		return "", nil
+	}
+	// Like fs.ValidPath, but names need not be UTF-8: file systems allow
+	// any bytes but "/" and NUL.
+	if strings.IndexByte(p, 0) >= 0 {
+		return "", fmt.Errorf("%w: %q", ErrInvalidPath, p)
+	}
+	for elem := range strings.SplitSeq(p, "/") {
+		if elem == "" || elem == "." || elem == ".." {
+			return "", fmt.Errorf("%w: %q", ErrInvalidPath, p)
+		}
+	}
+	return p, nil
+}
+
+// Lookup returns the file at path, if the walk listed it.
+func (t *Tree) Lookup(p string) (File, bool) {
+	i, ok := t.files[p]
+	if !ok {
+		return File{}, false
+	}
+	return t.Files[i], true
+}
+
+// Exists reports whether path is a file or a directory of the tree.
+func (t *Tree) Exists(p string) bool {
+	if _, ok := t.files[p]; ok {
+		return true
+	}
+	return t.IsDir(p)
+}
+
+// IsDir reports whether path is a walked directory ("" and "." are the root).
+func (t *Tree) IsDir(p string) bool {
+	if p == "." {
+		p = ""
+	}
+	p = strings.TrimSuffix(p, "/")
+	_, ok := t.dirs[p]
+	return ok
+}
+
+// Open opens the file at path for reading, through an os.Root: a path with
+// "..", an absolute path, or a symlink leading out of the root is refused.
+func (t *Tree) Open(p string) (io.ReadCloser, error) {
+	f, _, err := t.open(p)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (t *Tree) open(p string) (*os.File, os.FileInfo, error) {
+	c, err := clean(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
+	}
+	if c == "" {
+		return nil, nil, fmt.Errorf("opening the root: %w", ErrIsDir)
+	}
+	root, err := os.OpenRoot(t.Dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
+	}
+	defer root.Close()
+	f, err := root.Open(c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("stat %q: %w", p, err)
+	}
+	if info.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("opening %q: %w", p, ErrIsDir)
+	}
+	return f, info, nil
+}
+
+// ReadFile reads the whole file at path. A file larger than max bytes is not
+// read: the error wraps ErrTooLarge. max < 0 means no limit.
+func (t *Tree) ReadFile(p string, max int64) ([]byte, error) {
+	f, info, err := t.open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if max >= 0 && info.Size() > max {
+		return nil, fmt.Errorf("reading %q (%d bytes, limit %d): %w", p, info.Size(), max, ErrTooLarge)
+	}
+	var r io.Reader = f
+	if max >= 0 {
+		// The file may have grown since the stat.
+		r = io.LimitReader(f, max+1)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(info.Size(), 1<<30)) + 1)
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, fmt.Errorf("reading %q: %w", p, err)
+	}
+	b := buf.Bytes()
+	if max >= 0 && int64(len(b)) > max {
+		return nil, fmt.Errorf("reading %q (grew past limit %d): %w", p, max, ErrTooLarge)
+	}
+	return b, nil
+}
