@@ -34,6 +34,9 @@ func detectJSON(head []byte) (Format, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: JSON object without keys", ErrUnknownFormat)
 	}
+	if tok == json.Delim('}') {
+		return FormatIstanbul, nil // an empty coverage map; Parse says ErrEmpty
+	}
 	key, ok := tok.(string)
 	if !ok {
 		return "", fmt.Errorf("%w: JSON object without keys", ErrUnknownFormat)
