@@ -249,6 +249,9 @@ func (p *jsonParser) lexError(tokOff int, eofMsg, eofHint string) *SyntaxError {
 	err := p.lex.Err()
 	off := p.in.Offset()
 	if err == nil || errors.Is(err, io.EOF) {
+		if tokOff < len(p.buf) && p.buf[tokOff] == '"' {
+			return p.errAt(tokOff, "unterminated string", "close the string with a double quote")
+		}
 		return p.errAt(len(p.src), eofMsg, eofHint)
 	}
 	var pe *parse.Error

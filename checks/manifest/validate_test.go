@@ -1,0 +1,79 @@
+package manifest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// memFiles is a file set; directories are implied by the files.
+type memFiles map[string]bool
+
+func newMem(paths ...string) memFiles {
+	m := memFiles{}
+	for _, p := range paths {
+		m[p] = true
+	}
+	return m
+}
+
+func (m memFiles) Exists(p string) bool { return m[p] }
+
+func (m memFiles) IsDir(p string) bool {
+	for f := range m {
+		if strings.HasPrefix(f, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestValidate(t *testing.T) {
+	const app = `{"pages":["pages/index/index","/pages/a/a"],"subPackages":[{"root":"./sub/","pages":["p/p"]},{"root":"gone","pages":["x"]}]}`
+	tests := []struct {
+		name  string
+		p     platform.ID
+		src   string
+		root  string
+		files []string
+		opt   ValidateOptions
+		want  []string
+	}{
+		{"all present", platform.WeChat, app, "", []string{"pages/index/index.js", "pages/index/index.wxml", "pages/a/a.js", "pages/a/a.wxml",
+			"sub/p/p.js", "sub/p/p.wxml", "gone/x.js", "gone/x.wxml"}, ValidateOptions{}, nil},
+		{"missing script, template and root", platform.WeChat, app, "", []string{"pages/index/index.js", "pages/a/a.wxml", "sub/p/p.js", "sub/p/p.wxml"},
+			ValidateOptions{}, []string{"MP102 1:11", "MP102 1:31", "MP110 1:102"}},
+		{"ts accepted with the plugin", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, ValidateOptions{TypeScript: true}, nil},
+		{"ts not accepted without it", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, ValidateOptions{}, []string{"MP102 1:11"}},
+		{"platform template", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.wxml"}, ValidateOptions{}, []string{"MP102 1:11"}},
+		{"alipay ok", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.axml"}, ValidateOptions{}, nil},
+		{"root prefix", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s","pages":["b"]}]}`, "dist/", []string{"dist/a.js", "dist/a.ttml", "dist/s/b.js", "dist/s/b.ttml"}, ValidateOptions{}, nil},
+		{"page leaving the root", platform.WeChat, `{"pages":["../x"]}`, "", nil, ValidateOptions{}, []string{"MP102 1:11"}},
+		{"dot segments cleaned", platform.WeChat, `{"pages":["p/./a"]}`, "", []string{"p/a.js", "p/a.wxml"}, ValidateOptions{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, ds := ParseApp([]byte(tt.src), "app.json", plat(t, tt.p))
+			if a == nil || len(ds) > 0 {
+				t.Fatalf("ParseApp: %v", rules(ds))
+			}
+			got := Validate(a, plat(t, tt.p), tt.root, newMem(tt.files...), tt.opt)
+			if r := rules(got); !slices.Equal(r, tt.want) && len(r)+len(tt.want) > 0 {
+				t.Errorf("rules %v, want %v", r, tt.want)
+				for _, d := range got {
+					t.Logf("  %s: %s", d.Rule, d.Message)
+				}
+			}
+			for _, d := range got {
+				if d.File != "app.json" || d.Hint == "" || d.Message == "" {
+					t.Errorf("incomplete %+v", d)
+				}
+			}
+		})
+	}
+	if Validate(nil, nil, "", newMem(), ValidateOptions{}) != nil {
+		t.Error("nil app must give nothing")
+	}
+}
