@@ -192,3 +192,8 @@ func TestEmptyReports(t *testing.T) {
 		}
 	})
 }
+
+func readTestdata(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	return string(b), err
+}

@@ -68,7 +68,10 @@ func (l *latin1Reader) Read(p []byte) (int, error) {
 // detectXML tells Cobertura, Clover and JaCoCo apart by the root element and
 // its attributes or first child.
 func detectXML(head []byte) (Format, error) {
-	dec := newXMLDecoder(bytes.NewReader(head))
+	dec := xml.NewDecoder(bytes.NewReader(head))
+	// Element names are ASCII in every encoding detection needs to know;
+	// Parse reports an unsupported encoding.
+	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	var root string
 	for {
 		tok, err := dec.Token()
