@@ -45,8 +45,10 @@ type site struct {
 	callee int // offset of the callee's first byte
 	args   []argSpan
 	// method is set when the "call" is followed by '{': a method or function
-	// definition named like a callee, not a call.
+	// definition named like a callee, not a call (unless it follows
+	// "extends", as in class A extends require('./b') {}).
 	method       bool
+	afterExtends bool
 	allowDefault bool
 }
 
@@ -78,6 +80,8 @@ type pending struct {
 	form   form
 	callee int
 	stage  uint8 // 0: after the name; 1: after '.'; 2: after '?.'; 3: after ".async"
+	// afterExtends: the callee follows "extends".
+	afterExtends bool
 }
 
 // scanTokens runs the tdewolff JS lexer over src once (linear time, no
@@ -138,7 +142,7 @@ func scanTokens(src []byte) tokenResult {
 		ntok++
 
 		if justClosed != nil {
-			if tt == js.OpenBraceToken {
+			if tt == js.OpenBraceToken && !justClosed.afterExtends {
 				justClosed.method = true
 			}
 			justClosed = nil
@@ -202,7 +206,7 @@ func scanTokens(src []byte) tokenResult {
 		if pend.form != 0 {
 			switch {
 			case tt == js.OpenParenToken && pend.stage != 1:
-				opened = &site{form: pend.form, callee: pend.callee}
+				opened = &site{form: pend.form, callee: pend.callee, afterExtends: pend.afterExtends}
 				pend.form = 0
 			case tt == js.DotToken && pend.stage == 0 && (pend.form == formRequire || pend.form == formPlugin):
 				pend.stage = 1
@@ -221,7 +225,7 @@ func scanTokens(src []byte) tokenResult {
 		}
 		if pend.form == 0 && opened == nil && calleeAllowed(prev, prev2) {
 			if f := calleeForm(tt, data); f != 0 {
-				pend = pending{form: f, callee: start}
+				pend = pending{form: f, callee: start, afterExtends: prev == js.ExtendsToken}
 			}
 		}
 
