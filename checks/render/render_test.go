@@ -39,8 +39,8 @@ func fullReport() *checks.Report {
 			{Name: "workers", Root: "workers", Kind: checks.KindWorkers, Bytes: 0, Files: 0, Limit: 2 * mb},
 		},
 		TotalBytes: 4564910, TotalUploadBytes: 4452810, TotalGzipBytes: 1430500,
-		Limits:    checks.Limits{Package: 2 * mb, MainPackage: 2 * mb, Total: 30 * mb, Preload: 2 * mb, Warn: 90},
-		SizeBasis: checks.BasisBytes,
+		Limits:      checks.Limits{Package: 2 * mb, MainPackage: 2 * mb, Total: 30 * mb, Preload: 2 * mb, Warn: 90},
+		SizeBasis:   checks.BasisBytes,
 		Diagnostics: []checks.Diagnostic{d1, d2, d3, d4, d5},
 		Gates: []checks.Gate{
 			{Name: "size-delta", Rule: checks.GateSize, Status: checks.GateFail, Summary: "packageA +7.2% (limit 5%)"},
