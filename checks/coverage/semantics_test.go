@@ -39,9 +39,9 @@ func TestLineSemantics(t *testing.T) {
 		{
 			name: "go: lines shared by blocks are hit if any block is (count adds)",
 			// Codecov's example: 5.44,6.8 ran, 6.8,8.3 did not; line 6 is covered.
-			in:   "mode: count\nm/main.go:5.44,6.8 1 1\nm/main.go:10.2,10.8 1 1\nm/main.go:14.2,14.13 1 0\nm/main.go:6.8,8.3 1 0\nm/main.go:10.8,12.3 1 2\nm/main.go:17.13,19.2 1 0\n",
-			opt:  Options{ModulePath: "m"},
-			file: "main.go",
+			in:    "mode: count\nm/main.go:5.44,6.8 1 1\nm/main.go:10.2,10.8 1 1\nm/main.go:14.2,14.13 1 0\nm/main.go:6.8,8.3 1 0\nm/main.go:10.8,12.3 1 2\nm/main.go:17.13,19.2 1 0\n",
+			opt:   Options{ModulePath: "m"},
+			file:  "main.go",
 			lines: map[int]int64{5: 1, 6: 1, 7: 0, 8: 0, 10: 3, 11: 2, 12: 2, 14: 0, 17: 0, 18: 0, 19: 0},
 			cov:   [2]int{5, 11},
 		},
