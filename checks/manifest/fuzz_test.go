@@ -1,0 +1,118 @@
+package manifest
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+var fuzzSeeds = []string{
+	`{"pages":["a","a"],"subPackages":[{"root":"./s/","name":"n","pages":["p"],"independent":true,"plugins":{"x":{"provider":"wx","version":"1"}}}],
+	 "preloadRule":{"a":{"packages":["s","n","__APP__","zz"]}},"tabBar":{"list":[{"pagePath":"s/p"}],"items":[]},"entryPagePath":"q",
+	 "usingComponents":{"c":"/c/c"},"componentPlaceholder":{"c":"view"},"workers":{"path":"w","isSubpackage":true},
+	 "resolveAlias":{"@/*":"/*"},"useExtendedLib":{"weui":true},"subpackage":[],"windows":{}}`,
+	`{"component":true,"usingComponents":{"a":"b"},"componentGenerics":{"g":{"default":"x"}}}`,
+	`{"miniprogramRoot":"../a/","packOptions":{"ignore":[{"type":"folder","value":"x"}]},"setting":{"minified":true,"useCompilerPlugins":["typescript"]}}`,
+	"\xef\xbb\xbf{}", "{\"a\":\"\xff\"}", `[[[[[]]]]]`, `{"a":1,}`, `"\ud83d\ude00"`, "{\n\r\n\"a\" : -0.5e-3 }", "",
+}
+
+// checkPositions fails when a diagnostic points outside src.
+func checkPositions(t *testing.T, src []byte, ds []checks.Diagnostic) {
+	t.Helper()
+	lines := bytes.Split(src, []byte("\n"))
+	for _, d := range ds {
+		if d.Line < 1 || d.Line > len(lines) {
+			t.Fatalf("%s line %d outside 1..%d: %s", d.Rule, d.Line, len(lines), d.Message)
+		}
+		if d.Column < 1 || d.Column > len(lines[d.Line-1])+1 {
+			t.Fatalf("%s column %d outside line %d of %d bytes: %s", d.Rule, d.Column, d.Line, len(lines[d.Line-1]), d.Message)
+		}
+		if d.Message == "" || d.Hint == "" {
+			t.Fatalf("diagnostic without message or hint: %+v", d)
+		}
+	}
+}
+
+func FuzzParseApp(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), uint8(0))
+	}
+	all := platform.All()
+	f.Fuzz(func(t *testing.T, src []byte, pi uint8) {
+		p := all[int(pi)%len(all)]
+		app, ds := ParseApp(src, "app.json", p)
+		checkPositions(t, src, ds)
+		if app == nil {
+			if len(ds) == 0 || ds[0].Rule != checks.MP101 {
+				t.Fatalf("nil App without MP101: %v", ds)
+			}
+			return
+		}
+		for _, sp := range app.Subpackages {
+			if sp.Root.Value != NormalizeRoot(sp.Root.Value) {
+				t.Fatalf("root %q not normalised", sp.Root.Value)
+			}
+		}
+		_ = Validate(app, p, "", memFiles{}, ValidateOptions{TypeScript: true})
+	})
+}
+
+func FuzzParseComponent(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		c, ds := ParseComponent(src, "c.json")
+		checkPositions(t, src, ds)
+		if c == nil && (len(ds) == 0 || ds[0].Rule != checks.MP114) {
+			t.Fatalf("nil Component without MP114: %v", ds)
+		}
+	})
+}
+
+func FuzzParseProject(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), uint8(0))
+	}
+	all := platform.All()
+	f.Fuzz(func(t *testing.T, src []byte, pi uint8) {
+		p := all[int(pi)%len(all)]
+		proj, ds := ParseProject(src, p.ProjectConfig, p)
+		checkPositions(t, src, ds)
+		if proj == nil {
+			return
+		}
+		checkPositions(t, src, MergePrivate(proj, src, "project.private.config.json"))
+	})
+}
+
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		n, err := ParseJSON(src)
+		if err != nil {
+			se, ok := err.(*SyntaxError)
+			if !ok || se.Offset < 0 || se.Offset > len(src) || n != nil {
+				t.Fatalf("bad error %v", err)
+			}
+			return
+		}
+		var walk func(*Node)
+		walk = func(n *Node) {
+			if n.Offset < 0 || n.Offset >= len(src) {
+				t.Fatalf("offset %d outside input", n.Offset)
+			}
+			for _, m := range n.Members {
+				walk(m.Value)
+			}
+			for _, it := range n.Items {
+				walk(it)
+			}
+		}
+		walk(n)
+	})
+}
