@@ -1,0 +1,12 @@
+// packageGoods/pages/detail/detail.js
+const { formatPrice } = require('../../../utils/format.js');
+const recommend = require('../../utils/recommend.js');
+
+Page({
+  data: { goods: null, price: '' },
+
+  onLoad(query) {
+    const goods = recommend.byId(Number(query.id)) || recommend.all()[0];
+    this.setData({ goods, price: formatPrice(goods.fen) });
+  },
+});
