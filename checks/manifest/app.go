@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mpgate/mpgate/checks"
@@ -208,7 +209,18 @@ func ParseApp(src []byte, file string, p *platform.Platform) (*App, []checks.Dia
 		r.add(checks.MP101, root.Pos, "the manifest declares no pages", `add "pages": ["pages/index/index"] with the main package's pages`)
 	}
 	r.crossCheck(app, p)
+	sortDiags(r.diags)
 	return app, r.diags
+}
+
+// sortDiags orders diagnostics by position, keeping the order of equal ones.
+func sortDiags(ds []checks.Diagnostic) {
+	slices.SortStableFunc(ds, func(a, b checks.Diagnostic) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
 }
 
 func isSubKey(p *platform.Platform, k string) bool {
@@ -241,7 +253,7 @@ func (r *reader) unknownKey(k Str, known map[string]bool, p *platform.Platform) 
 	// Subpackage spellings the platform does not accept: name the one it does.
 	if sug := suggest(k.Value, map[string]bool{p.SubpackagesKeys[0]: true}, nil); sug != "" ||
 		strings.EqualFold(strings.ReplaceAll(k.Value, "_", ""), "subpackages") || strings.EqualFold(k.Value, "subpackage") {
-		r.add(checks.MP111, k.Pos, fmt.Sprintf("%q is not a %s manifest key, so these subpackages are ignored", k.Value, p.ID),
+		r.add(checks.MP111, k.Pos, fmt.Sprintf("%q is not a manifest key on %s, so these subpackages are ignored", k.Value, p.ID.Name()),
 			fmt.Sprintf("spell it %q (case matters)", p.SubpackagesKeys[0]))
 		return
 	}
@@ -249,7 +261,7 @@ func (r *reader) unknownKey(k Str, known map[string]bool, p *platform.Platform) 
 		r.add(checks.MP111, k.Pos, fmt.Sprintf("unknown manifest key %q", k.Value), fmt.Sprintf("did you mean %q?", sug))
 		return
 	}
-	r.add(checks.MP111, k.Pos, fmt.Sprintf("unknown %s manifest key %q", p.ID, k.Value),
+	r.add(checks.MP111, k.Pos, fmt.Sprintf("unknown manifest key %q on %s", k.Value, p.ID.Name()),
 		"remove it, or check the platform's app.json reference for the right key")
 }
 
@@ -291,7 +303,7 @@ func (r *reader) tabBar(v *Node, p *platform.Platform) []Str {
 			continue
 		}
 		if m, ok := v.Member(other); ok {
-			r.add(checks.MP111, m.Key.Pos, fmt.Sprintf("%s reads the tab pages from tabBar.%s, not tabBar.%s", p.ID, key, other),
+			r.add(checks.MP111, m.Key.Pos, fmt.Sprintf("%s reads the tab pages from tabBar.%s, not tabBar.%s", p.ID.Name(), key, other),
 				fmt.Sprintf("rename %q to %q", other, key))
 		}
 	}
@@ -457,7 +469,7 @@ func (r *reader) subpackages(v *Node, p *platform.Platform) []Subpackage {
 		for _, m := range it.Members {
 			k, val := m.Key, m.Value
 			if !known[k.Value] {
-				msg := fmt.Sprintf("unknown key %q in a %s subpackage", k.Value, p.ID)
+				msg := fmt.Sprintf("unknown subpackage key %q on %s", k.Value, p.ID.Name())
 				if sug := suggest(k.Value, known, nil); sug != "" {
 					r.add(checks.MP111, k.Pos, msg, fmt.Sprintf("did you mean %q?", sug))
 				} else {
@@ -674,7 +686,7 @@ func (r *reader) preloadPackage(app *App, p *platform.Platform, pk Str) {
 	for _, sp := range app.Subpackages {
 		if NormalizeRoot(pk.Value) == sp.Root.Value && sp.Root.Value != "" {
 			if p.PreloadNeedsName && sp.Name == nil {
-				r.add(checks.MP108, pk.Pos, fmt.Sprintf("subpackage %q is preloaded but declares no name; %s requires one", sp.Root.Value, p.ID),
+				r.add(checks.MP108, pk.Pos, fmt.Sprintf("subpackage %q is preloaded but declares no name; %s requires one", sp.Root.Value, p.ID.Name()),
 					fmt.Sprintf(`add "name" to the subpackage %q and use it here`, sp.Root.Value))
 			}
 			return

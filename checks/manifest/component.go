@@ -35,6 +35,7 @@ func ParseComponent(src []byte, file string) (*Component, []checks.Diagnostic) {
 			c.Generics = r.generics(v)
 		}
 	}
+	sortDiags(r.diags)
 	return c, r.diags
 }
 

@@ -29,6 +29,8 @@ var wechatAppKeys = []string{
 	// documented on the configuration page, not (yet) in the ci schema
 	"navigateToMiniProgramAppIdList", "supportedMaterials", "convertRpxToVw", "usePrivacyCheck",
 	"$schema",
+	// used by WeChat's own miniprogram-demo (2026)
+	"__lazyCodeLoadingChunk", "multiSelectSupportedMaterials",
 }
 
 var douyinAppKeys = []string{

@@ -143,6 +143,23 @@ var platforms = map[ID]*Platform{
 	},
 }
 
+// Name is the platform's name as people write it ("WeChat", "Douyin").
+func (id ID) Name() string {
+	switch id {
+	case WeChat:
+		return "WeChat"
+	case Alipay:
+		return "Alipay"
+	case Douyin:
+		return "Douyin"
+	case Baidu:
+		return "Baidu"
+	case QQ:
+		return "QQ"
+	}
+	return string(id)
+}
+
 // Get returns the platform with the given id.
 func Get(id ID) (*Platform, bool) {
 	p, ok := platforms[id]
