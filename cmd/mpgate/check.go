@@ -1,0 +1,404 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/analyze"
+	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/render"
+)
+
+// analyzeRun is the engine; tests replace it to check the wiring alone.
+var analyzeRun = analyze.Run
+
+// Output formats of check.
+const (
+	formatText     = "text"
+	formatJSON     = "json"
+	formatMarkdown = "markdown"
+)
+
+type checkFlags struct {
+	format   string
+	config   string
+	platform string
+	root     string
+	project  string
+	output   string
+	noColor  bool
+}
+
+func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.format, "format", formatText, "output format: text, json or markdown")
+	fs.StringVar(&f.config, "config", "", "config file (default DIR/"+config.DefaultFile+", optional there)")
+	fs.StringVar(&f.platform, "platform", "", "platform: wechat, alipay, douyin, baidu or qq (default: the config's, else detected)")
+	fs.StringVar(&f.root, "root", "", "mini-program root inside each project's directory (default: project settings' miniprogramRoot, else the directory)")
+	fs.StringVar(&f.project, "project", "", "check only the project with this name from the config")
+	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
+	return fs
+}
+
+const checkUsageHead = `Usage: mpgate check [flags] [DIR]
+
+Analyses the mini-program(s) in DIR (default "."): the projects of DIR/.mpgate.yml,
+or without it the mini-program at DIR itself. Prints a report and exits with
+0 (pass), 1 (a gate failed or an error diagnostic) or 2 (usage error, invalid
+config, unreadable directory). Flags may come before or after DIR.
+
+Flags:
+`
+
+func printCheckUsage(w io.Writer) error {
+	var buf bytes.Buffer
+	fs := newCheckFlagSet(&checkFlags{})
+	fs.SetOutput(&buf)
+	fs.PrintDefaults()
+	// The flag package accepts -flag and --flag; show the long form.
+	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
+	_, err := io.WriteString(w, checkUsageHead+flags)
+	return err
+}
+
+// parseInterspersed parses flags before and after the positional
+// arguments ("check DIR --format json"); "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var f checkFlags
+	fs := newCheckFlagSet(&f)
+	positional, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printCheckUsage(stdout)
+	}
+	if err != nil {
+		return usageError("check: %v (see 'mpgate check -h')", err)
+	}
+	switch f.format {
+	case formatText, formatJSON, formatMarkdown:
+	case "md":
+		f.format = formatMarkdown
+	default:
+		return usageError("check: --format %q: want text, json or markdown", f.format)
+	}
+	if f.platform != "" {
+		if _, ok := platform.Get(platform.ID(f.platform)); !ok {
+			return usageError("check: --platform %q: want wechat, alipay, douyin, baidu or qq", f.platform)
+		}
+	}
+	if len(positional) > 1 {
+		return usageError("check: one directory at a time, got %d: %s", len(positional), strings.Join(positional, " "))
+	}
+	dir := "."
+	if len(positional) == 1 {
+		dir = positional[0]
+	}
+	if err := readableDir(dir); err != nil {
+		return usageError("cannot read directory %s: %v; pass the repository or mini-program directory: mpgate check DIR", dir, err)
+	}
+
+	cfg, err := loadConfig(dir, f.config)
+	if err != nil {
+		return err
+	}
+	projects := cfg.Projects
+	if f.project != "" {
+		p, ok := cfg.Project(f.project)
+		if !ok {
+			return usageError("no project %q in %s; its projects: %s", f.project, configName(cfg), strings.Join(quoted(cfg.ProjectNames()), ", "))
+		}
+		projects = []config.Project{p}
+	}
+
+	color := !f.noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb" && isTerminal(stdout)
+	var prog *progress
+	if isTerminal(stderr) {
+		prog = newProgress(stderr)
+		stopProgress := prog.start()
+		defer stopProgress()
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	reports := make([]*checks.Report, 0, len(projects))
+	for _, p := range projects {
+		r, err := checkProject(ctx, dir, p, f, prog, logger)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	if prog != nil {
+		prog.clear()
+	}
+
+	width := 80
+	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n >= 60 {
+		width = n
+	}
+	if err := writeReports(stdout, reports, f.format, color, width); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if f.output != "" {
+		if err := writeOutput(f.output, reports, f.format); err != nil {
+			return usageError("--output: %v", err)
+		}
+	}
+	if why := failures(reports); why != "" {
+		return &exitError{code: exitFail, err: errors.New("check failed: " + why)}
+	}
+	return nil
+}
+
+func quoted(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}
+
+func configName(cfg *config.Config) string {
+	if cfg.File == "" {
+		return "the default config"
+	}
+	return cfg.File
+}
+
+// readableDir checks that dir is a directory whose entries can be listed.
+func readableDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errors.New("no such directory")
+		}
+		return err
+	}
+	if !st.IsDir() {
+		return errors.New("not a directory")
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.ReadDir(1); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+func loadConfig(dir, file string) (*config.Config, error) {
+	var (
+		cfg *config.Config
+		err error
+	)
+	if file != "" {
+		cfg, err = config.Load(file)
+	} else {
+		cfg, err = config.LoadDir(dir)
+	}
+	switch {
+	case err == nil:
+		return cfg, nil
+	case errors.Is(err, config.ErrInvalid):
+		return nil, usageError("invalid config:\n%v\n(the keys are documented in docs/config.md)", err)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usageError("--config %s: no such file", file)
+	default:
+		return nil, usageError("%v", err)
+	}
+}
+
+func checkProject(ctx context.Context, dir string, p config.Project, f checkFlags, prog *progress, logger *slog.Logger) (*checks.Report, error) {
+	pdir := filepath.Join(dir, filepath.FromSlash(p.Root))
+	label := p.Name
+	if label == "" {
+		label = pdir
+	}
+	if err := readableDir(pdir); err != nil {
+		msg := fmt.Sprintf("cannot read directory %s: %v", pdir, err)
+		if p.Name != "" {
+			msg = "project " + p.Name + ": " + msg
+		}
+		if p.Build != "" {
+			msg += fmt.Sprintf("; it is built by %q: run the build first", p.Build)
+		} else if p.Line > 0 {
+			msg += "; fix its root in the config"
+		}
+		return nil, usageError("%s", msg)
+	}
+	opt := analyze.Options{
+		Platform: p.Platform,
+		Root:     f.root,
+		Limits:   p.CheckLimits(),
+		Logger:   logger,
+	}
+	if f.platform != "" {
+		opt.Platform = platform.ID(f.platform)
+	}
+	if prog != nil {
+		opt.Progress = prog.forProject(label)
+	}
+	r, err := analyzeRun(ctx, pdir, opt)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("analysing %s: %w", label, ctxErr)
+		}
+		return nil, usageError("analysing %s: %v", label, err)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("analysing project %s: the engine returned no report", label)
+	}
+	if r.Project == "" {
+		r.Project = p.Name
+	}
+	return r, nil
+}
+
+func writeReports(w io.Writer, rs []*checks.Report, format string, color bool, width int) error {
+	switch format {
+	case formatJSON:
+		if len(rs) == 1 {
+			return render.JSON(w, rs[0])
+		}
+		return render.JSONReports(w, rs)
+	case formatMarkdown:
+		for i, r := range rs {
+			if i > 0 {
+				if _, err := io.WriteString(w, "\n"); err != nil {
+					return err
+				}
+			}
+			if err := render.Markdown(w, r, render.MarkdownOptions{}); err != nil {
+				return err
+			}
+		}
+		if len(rs) > 1 {
+			_, err := fmt.Fprintf(w, "\n**Overall verdict: %s**\n", render.Verdict(rs...))
+			return err
+		}
+		return nil
+	default:
+		for i, r := range rs {
+			if i > 0 {
+				if _, err := io.WriteString(w, "\n"+strings.Repeat("─", min(width, 80))+"\n\n"); err != nil {
+					return err
+				}
+			}
+			if err := render.Terminal(w, r, render.TerminalOptions{Color: color, Width: width}); err != nil {
+				return err
+			}
+		}
+		if len(rs) > 1 {
+			_, err := fmt.Fprintf(w, "\nOverall verdict: %s (%d projects)\n", strings.ToUpper(render.Verdict(rs...)), len(rs))
+			return err
+		}
+		return nil
+	}
+}
+
+// writeOutput writes the report to path through a temporary file, so a
+// reader never sees half a report.
+func writeOutput(path string, rs []*checks.Report, format string) error {
+	var buf bytes.Buffer
+	if err := writeReports(&buf, rs, format, false, 80); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mpgate-report-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// failures says why the reports fail the check, or "" when they pass: a
+// failing verdict, an error diagnostic, or a gate that failed or could not
+// be evaluated.
+func failures(rs []*checks.Report) string {
+	var why []string
+	for _, r := range rs {
+		errs, gates := 0, 0
+		for _, d := range r.Diagnostics {
+			if d.Severity == checks.SeverityError {
+				errs++
+			}
+		}
+		for _, g := range r.Gates {
+			if g.Status == checks.GateFail || g.Status == checks.GateError {
+				gates++
+			}
+		}
+		if errs == 0 && gates == 0 && r.Verdict != checks.VerdictFail {
+			continue
+		}
+		var parts []string
+		if errs > 0 {
+			parts = append(parts, plural(errs, "error diagnostic", "error diagnostics"))
+		}
+		if gates > 0 {
+			parts = append(parts, plural(gates, "failed gate", "failed gates"))
+		}
+		if len(parts) == 0 {
+			parts = append(parts, "verdict fail")
+		}
+		s := strings.Join(parts, ", ")
+		if r.Project != "" && len(rs) > 1 {
+			s = r.Project + ": " + s
+		}
+		why = append(why, s)
+	}
+	return strings.Join(why, "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

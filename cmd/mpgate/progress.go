@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc"
+)
+
+// progressDelay is how long a stage runs before it gets a progress line.
+const progressDelay = time.Second
+
+// progress shows one line on a terminal for a stage that takes longer than
+// progressDelay, and clears it when done. The engine reports stages through
+// analyze.Options.Progress; a ticker redraws the line.
+type progress struct {
+	w   io.Writer
+	now func() time.Time
+
+	mu          sync.Mutex
+	project     string
+	stage       string
+	done, total int
+	started     time.Time
+	shown       bool
+}
+
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, now: time.Now}
+}
+
+// forProject returns the callback for analyze.Options.Progress.
+func (p *progress) forProject(name string) func(stage string, done, total int) {
+	return func(stage string, done, total int) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if stage != p.stage || name != p.project {
+			p.project, p.stage, p.started = name, stage, p.now()
+		}
+		p.done, p.total = done, total
+	}
+}
+
+// tick draws the line when the current stage has run long enough.
+func (p *progress) tick() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stage == "" || p.now().Sub(p.started) < progressDelay {
+		return
+	}
+	line := "mpgate: "
+	if p.project != "" {
+		line += p.project + ": "
+	}
+	line += p.stage
+	if p.total > 0 {
+		line += fmt.Sprintf(" %d/%d", p.done, p.total)
+	}
+	if len(line) > 79 {
+		line = line[:78] + "…"
+	}
+	fmt.Fprint(p.w, "\r\x1b[K"+line)
+	p.shown = true
+}
+
+// clear removes the line if one was drawn.
+func (p *progress) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.shown = false
+	}
+	p.stage = ""
+}
+
+// start runs the ticker until the returned stop is called; stop waits for
+// it and clears the line.
+func (p *progress) start() (stop func()) {
+	done := make(chan struct{})
+	var wg conc.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p.tick()
+			}
+		}
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+			p.clear()
+		})
+	}
+}

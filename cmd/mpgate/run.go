@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+const usageText = `mpgate checks mini-program repositories (WeChat, Alipay, Douyin, Baidu, QQ):
+packaging rules, package sizes and gates.
+
+Usage:
+  mpgate check [flags] [DIR]   analyse the mini-program(s) in DIR (default ".")
+  mpgate version               print the version
+  mpgate help [COMMAND]        show this help, or a command's
+
+Run 'mpgate check -h' for the flags of check.
+
+Exit codes:
+  0  every gate passed (warnings allowed)
+  1  a gate failed or there is an error diagnostic
+  2  usage error, invalid .mpgate.yml, or a directory that cannot be read
+
+Config: .mpgate.yml (docs/config.md). Commands and flags: docs/cli.md.
+`
+
+// run is the whole program: args without the program name, the environment
+// through getenv, and the two output streams. The returned error carries
+// the exit code (exitCode).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return &exitError{code: exitUsage, err: fmt.Errorf("no command given"), quiet: true}
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "check":
+		return runCheck(ctx, rest, getenv, stdout, stderr)
+	case "version", "--version", "-version":
+		if len(rest) > 0 {
+			return usageError("version takes no arguments")
+		}
+		_, err := fmt.Fprintln(stdout, versionString())
+		return err
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			switch rest[0] {
+			case "check":
+				return printCheckUsage(stdout)
+			case "version", "help":
+				_, err := fmt.Fprint(stdout, usageText)
+				return err
+			}
+			return usageError("unknown command %q; the commands are check, version and help", rest[0])
+		}
+		_, err := fmt.Fprint(stdout, usageText)
+		return err
+	default:
+		if strings.HasPrefix(cmd, "-") {
+			return usageError("flag %s before a command; flags come after it: mpgate check %s", cmd, strings.Join(args, " "))
+		}
+		return usageError("unknown command %q; run 'mpgate help' for the commands", cmd)
+	}
+}
+
+// versionString is "mpgate VERSION (GOVERSION, REVISION)".
+func versionString() string {
+	v, rev, dirty := version, "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "devel"
+	}
+	details := []string{runtime.Version()}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if dirty {
+			rev += "-dirty"
+		}
+		details = append(details, rev)
+	}
+	return "mpgate " + v + " (" + strings.Join(details, ", ") + ")"
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
