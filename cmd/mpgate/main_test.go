@@ -58,8 +58,8 @@ func passing(dir string) *checks.Report {
 		Schema: checks.Schema, Platform: "wechat",
 		Packages:   []checks.Package{{Name: checks.MainPackage, Kind: checks.KindMain, Bytes: 1000, UploadBytes: 900, Files: 3, Limit: 2 << 20}},
 		TotalBytes: 1000, TotalUploadBytes: 900,
-		Limits:     checks.Limits{Package: 2 << 20, Total: 30 << 20, Warn: 90},
-		SizeBasis:  checks.BasisBytes,
+		Limits:    checks.Limits{Package: 2 << 20, Total: 30 << 20, Warn: 90},
+		SizeBasis: checks.BasisBytes,
 		Diagnostics: []checks.Diagnostic{
 			checks.New(checks.MP304, "", 0, 0, "__APP__ uses 95% of its limit", ""),
 		},
