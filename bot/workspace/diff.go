@@ -87,8 +87,8 @@ func ParseDiff(r io.Reader) (map[string][]int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	out := map[string][]int{}
 	var (
-		path       string // new path of the current file; "" when none (deleted)
-		inFile     bool
+		path    string // new path of the current file; "" when none (deleted)
+		inFile  bool
 		oldLeft int // lines of the current hunk still to read
 		newLeft int
 		lineNo  int
