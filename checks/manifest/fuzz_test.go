@@ -55,7 +55,11 @@ func FuzzParseApp(f *testing.F) {
 				t.Fatalf("root %q not normalised", sp.Root.Value)
 			}
 		}
-		_ = Validate(app, p, "", memFiles{}, ValidateOptions{TypeScript: true})
+		for _, d := range Validate(app, p, "", memFiles{}, true) {
+			if d.Line < 1 || d.Message == "" {
+				t.Fatalf("bad Validate diagnostic %+v", d)
+			}
+		}
 	})
 }
 

@@ -130,11 +130,11 @@ func TestMergePrivate(t *testing.T) {
 	}
 }
 
-func TestOptionsFor(t *testing.T) {
-	if OptionsFor(nil).TypeScript {
-		t.Error("nil project has no TypeScript")
+func TestUsesTypeScript(t *testing.T) {
+	if UsesTypeScript(nil) || UsesTypeScript(&Project{Setting: Setting{UseCompilerPlugins: []string{"less"}}}) {
+		t.Error("no TypeScript expected")
 	}
-	if !OptionsFor(&Project{Setting: Setting{UseCompilerPlugins: []string{"less", "typescript"}}}).TypeScript {
+	if !UsesTypeScript(&Project{Setting: Setting{UseCompilerPlugins: []string{"less", "typescript"}}}) {
 		t.Error("typescript plugin not seen")
 	}
 }

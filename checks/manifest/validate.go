@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/mpgate/mpgate/checks"
@@ -10,38 +11,26 @@ import (
 )
 
 // Files answers questions about the files of a mini-program. Paths are
-// slash-separated and relative to the directory Validate's root is relative to.
+// slash-separated and relative to the mini-program root.
 type Files interface {
 	Exists(path string) bool
 	IsDir(path string) bool
 }
 
-// ValidateOptions change what counts as a page's files.
-type ValidateOptions struct {
-	// TypeScript accepts a .ts script in place of the .js one (the project
-	// compiles TypeScript itself: WeChat's setting.useCompilerPlugins
-	// contains "typescript").
-	TypeScript bool
-}
-
-// OptionsFor derives the options from the project settings (nil allowed).
-func OptionsFor(proj *Project) ValidateOptions {
-	var o ValidateOptions
-	if proj != nil {
-		for _, c := range proj.Setting.UseCompilerPlugins {
-			if c == "typescript" {
-				o.TypeScript = true
-			}
-		}
-	}
-	return o
+// UsesTypeScript reports whether the project compiles TypeScript itself
+// (WeChat's setting.useCompilerPlugins contains "typescript"; Alipay's
+// compileOptions.typescript), so that a page's .ts stands for its .js.
+func UsesTypeScript(proj *Project) bool {
+	return proj != nil && slices.Contains(proj.Setting.UseCompilerPlugins, "typescript")
 }
 
 // Validate checks the manifest against the files: MP102 (a declared page
 // without its script or template) and MP110 (a subpackage root directory that
-// does not exist). root is the mini-program root relative to the files ("" =
-// the same); diagnostics keep paths relative to the mini-program root.
-func Validate(app *App, p *platform.Platform, root string, files Files, opt ValidateOptions) []checks.Diagnostic {
+// does not exist). root is the mini-program root relative to the analysed
+// directory ("" = the same); it only makes messages clearer, files answers
+// for paths relative to the mini-program root. With ts, a page's .ts file
+// stands for its .js (see UsesTypeScript).
+func Validate(app *App, p *platform.Platform, root string, files Files, ts bool) []checks.Diagnostic {
 	if app == nil || files == nil {
 		return nil
 	}
@@ -49,11 +38,9 @@ func Validate(app *App, p *platform.Platform, root string, files Files, opt Vali
 		p, _ = platform.Get(platform.WeChat)
 	}
 	root = NormalizeRoot(root)
-	at := func(rel string) string {
-		if root == "" {
-			return rel
-		}
-		return root + "/" + rel
+	where := "the mini-program root"
+	if root != "" {
+		where = root + "/"
 	}
 	var out []checks.Diagnostic
 	checkPage := func(full string, pos Pos) {
@@ -64,14 +51,14 @@ func Validate(app *App, p *platform.Platform, root string, files Files, opt Vali
 		}
 		full = path.Clean(full)
 		var missing []string
-		if !files.Exists(at(full+".js")) && !(opt.TypeScript && files.Exists(at(full+".ts"))) {
+		if !files.Exists(full+".js") && !(ts && files.Exists(full+".ts")) {
 			s := full + ".js"
-			if opt.TypeScript {
+			if ts {
 				s += " (or .ts)"
 			}
 			missing = append(missing, s)
 		}
-		if !files.Exists(at(full + p.Template)) {
+		if !files.Exists(full + p.Template) {
 			missing = append(missing, full+p.Template)
 		}
 		if len(missing) > 0 {
@@ -85,12 +72,18 @@ func Validate(app *App, p *platform.Platform, root string, files Files, opt Vali
 	}
 	for i := range app.Subpackages {
 		sp := &app.Subpackages[i]
-		if sp.Root.Value == "" || !clean(sp.Root.Value) {
+		if sp.Root.Value == "" {
+			continue // MP104 already
+		}
+		if !clean(sp.Root.Value) {
+			out = append(out, checks.New(checks.MP110, app.File, sp.Root.Pos.Line, sp.Root.Pos.Col,
+				fmt.Sprintf("subpackage root %q leaves the mini-program root", sp.Root.Value),
+				"write the root relative to the mini-program root"))
 			continue
 		}
-		if !files.IsDir(at(sp.Root.Value)) {
+		if !files.IsDir(sp.Root.Value) {
 			out = append(out, checks.New(checks.MP110, app.File, sp.Root.Pos.Line, sp.Root.Pos.Col,
-				fmt.Sprintf("subpackage root directory %q does not exist", sp.Root.Value),
+				fmt.Sprintf("subpackage root directory %q does not exist in %s", sp.Root.Value, where),
 				"create the directory, or fix the root"))
 			continue
 		}

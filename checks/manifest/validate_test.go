@@ -38,20 +38,21 @@ func TestValidate(t *testing.T) {
 		src   string
 		root  string
 		files []string
-		opt   ValidateOptions
+		ts    bool
 		want  []string
 	}{
 		{"all present", platform.WeChat, app, "", []string{"pages/index/index.js", "pages/index/index.wxml", "pages/a/a.js", "pages/a/a.wxml",
-			"sub/p/p.js", "sub/p/p.wxml", "gone/x.js", "gone/x.wxml"}, ValidateOptions{}, nil},
+			"sub/p/p.js", "sub/p/p.wxml", "gone/x.js", "gone/x.wxml"}, false, nil},
 		{"missing script, template and root", platform.WeChat, app, "", []string{"pages/index/index.js", "pages/a/a.wxml", "sub/p/p.js", "sub/p/p.wxml"},
-			ValidateOptions{}, []string{"MP102 1:11", "MP102 1:31", "MP110 1:102"}},
-		{"ts accepted with the plugin", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, ValidateOptions{TypeScript: true}, nil},
-		{"ts not accepted without it", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, ValidateOptions{}, []string{"MP102 1:11"}},
-		{"platform template", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.wxml"}, ValidateOptions{}, []string{"MP102 1:11"}},
-		{"alipay ok", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.axml"}, ValidateOptions{}, nil},
-		{"root prefix", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s","pages":["b"]}]}`, "dist/", []string{"dist/a.js", "dist/a.ttml", "dist/s/b.js", "dist/s/b.ttml"}, ValidateOptions{}, nil},
-		{"page leaving the root", platform.WeChat, `{"pages":["../x"]}`, "", nil, ValidateOptions{}, []string{"MP102 1:11"}},
-		{"dot segments cleaned", platform.WeChat, `{"pages":["p/./a"]}`, "", []string{"p/a.js", "p/a.wxml"}, ValidateOptions{}, nil},
+			false, []string{"MP102 1:11", "MP102 1:31", "MP110 1:102"}},
+		{"ts accepted with the plugin", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, true, nil},
+		{"ts not accepted without it", platform.WeChat, `{"pages":["a"]}`, "", []string{"a.ts", "a.wxml"}, false, []string{"MP102 1:11"}},
+		{"platform template", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP102 1:11"}},
+		{"alipay ok", platform.Alipay, `{"pages":["a"]}`, "", []string{"a.js", "a.axml"}, false, nil},
+		{"root only names the directory", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s","pages":["b"]}]}`, "dist/", []string{"a.js", "a.ttml", "s/b.js", "s/b.ttml"}, false, nil},
+		{"page leaving the root", platform.WeChat, `{"pages":["../x"]}`, "", nil, false, []string{"MP102 1:11"}},
+		{"root leaving the root", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"../s","pages":["p"]}]}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP110 1:39"}},
+		{"dot segments cleaned", platform.WeChat, `{"pages":["p/./a"]}`, "", []string{"p/a.js", "p/a.wxml"}, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestValidate(t *testing.T) {
 			if a == nil || len(ds) > 0 {
 				t.Fatalf("ParseApp: %v", rules(ds))
 			}
-			got := Validate(a, plat(t, tt.p), tt.root, newMem(tt.files...), tt.opt)
+			got := Validate(a, plat(t, tt.p), tt.root, newMem(tt.files...), tt.ts)
 			if r := rules(got); !slices.Equal(r, tt.want) && len(r)+len(tt.want) > 0 {
 				t.Errorf("rules %v, want %v", r, tt.want)
 				for _, d := range got {
@@ -73,7 +74,11 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	if Validate(nil, nil, "", newMem(), ValidateOptions{}) != nil {
+	a, _ := ParseApp([]byte(`{"pages":["a"],"subPackages":[{"root":"s","pages":["p"]}]}`), "app.json", nil)
+	if ds := Validate(a, nil, "./dist/", newMem("a.js", "a.wxml"), false); len(ds) != 1 || !strings.Contains(ds[0].Message, "in dist/") {
+		t.Errorf("MP110 should name the root: %v", ds)
+	}
+	if Validate(nil, nil, "", newMem(), false) != nil {
 		t.Error("nil app must give nothing")
 	}
 }
