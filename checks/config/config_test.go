@@ -163,6 +163,7 @@ func TestParseErrors(t *testing.T) {
 		{"warn zero", "projects:\n  - limits: {warn: 0%}\n", 2, `warn is 0%`},
 		{"bad platform", "projects:\n  - platform: weixin\n", 2,
 			`projects[0].platform "weixin" is not a platform; valid values: wechat, alipay, douyin, baidu, qq`},
+		{"platform case", "projects:\n  - platform: WeChat\n", 2, `(write "wechat", in lower case)`},
 		{"duplicate names", "projects:\n  - {name: a, root: x}\n  - {name: a, root: y}\n", 3, `project name "a" used twice (first at line 2)`},
 		{"missing name with several", "projects:\n  - root: x\n  - {name: b, root: y}\n", 2, `projects[0] has no name`},
 		{"empty root", "projects:\n  - root: \"\"\n", 2, `projects[0].root is empty`},

@@ -415,7 +415,13 @@ func (w *walker) validateProjects(c *Config) {
 		}
 		if pr.Platform != "" {
 			if _, ok := platform.Get(pr.Platform); !ok {
-				w.errAt(p+".platform", "%s.platform %q is not a platform; valid values: %s (or omit it to detect)", p, pr.Platform, platformList())
+				hint := "(or omit it to detect)"
+				if lower := platform.ID(strings.ToLower(string(pr.Platform))); lower != pr.Platform {
+					if _, ok := platform.Get(lower); ok {
+						hint = fmt.Sprintf("(write %q, in lower case)", lower)
+					}
+				}
+				w.errAt(p+".platform", "%s.platform %q is not a platform; valid values: %s %s", p, pr.Platform, platformList(), hint)
 			}
 		}
 		_, rootGiven := w.pos[p+".root"]

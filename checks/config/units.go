@@ -150,3 +150,21 @@ func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
 	*p = v
 	return nil
 }
+
+// Int64Ptr returns the size in bytes, nil for a nil (turned off) size.
+func (s *Size) Int64Ptr() *int64 {
+	if s == nil {
+		return nil
+	}
+	v := int64(*s)
+	return &v
+}
+
+// Float64Ptr returns the share in percent, nil for a nil (turned off) share.
+func (p *Percent) Float64Ptr() *float64 {
+	if p == nil {
+		return nil
+	}
+	v := float64(*p)
+	return &v
+}

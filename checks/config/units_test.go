@@ -101,3 +101,18 @@ func TestParsePercent(t *testing.T) {
 		})
 	}
 }
+
+func TestPtrHelpers(t *testing.T) {
+	var s *Size
+	var p *Percent
+	if s.Int64Ptr() != nil || p.Float64Ptr() != nil {
+		t.Error("nil bound not nil")
+	}
+	sv, pv := Size(2048), Percent(5)
+	if got := (&sv).Int64Ptr(); got == nil || *got != 2048 {
+		t.Errorf("Int64Ptr = %v", got)
+	}
+	if got := (&pv).Float64Ptr(); got == nil || *got != 5 {
+		t.Errorf("Float64Ptr = %v", got)
+	}
+}
