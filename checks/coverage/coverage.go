@@ -44,6 +44,25 @@
 //     declaration lines and are not counted, which makes the totals equal to
 //     Clover's own statements/coveredstatements metrics.
 //
+// # Paths
+//
+// Report.Files is keyed by the path relative to the repository root, "/"
+// separated, cleaned, without "./". Absolute paths under Options.RepoRoot
+// (backslashes and drive letters of Windows runners included, compared without
+// case there) lose that prefix; so do the checkout directories of hosted
+// runners (/home/runner/work/<r>/<r>, /Users/runner/work/<r>/<r>,
+// D:\a\<r>\<r>, /github/workspace, /home/travis/build/<o>/<r>). Go import
+// paths lose Options.ModulePath. Cobertura class filenames are joined with
+// the <source> that puts them inside the repository (sources that are no
+// paths, such as "--source" or "$GOMODCACHE", are ignored). JaCoCo joins the
+// package directory and the sourcefile name (com/x/A.java). When
+// Options.KnownFiles is given, any path that is still not a known file is
+// mapped to the single known file it is a suffix of (longest suffix first;
+// an ambiguous suffix maps nothing): this finds src/main/java/com/x/A.java,
+// a sub-project's web/src/a.js, or a file under a GitLab /builds/<group>/...
+// directory. Paths that cannot be mapped are kept (absolute ones stay
+// absolute) and so match no changed line.
+//
 // # Empty reports
 //
 // An empty or blank file, and a report without a single file record, is an
@@ -60,6 +79,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -183,6 +203,16 @@ func Parse(name string, r io.Reader, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("coverage report %s: %w", name, err)
 	}
 	return ParseFormat(name, format, br, opt)
+}
+
+// ParseFile opens and parses the report at path (see Parse).
+func ParseFile(path string, opt Options) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open coverage report: %w", err)
+	}
+	defer f.Close()
+	return Parse(path, f, opt)
 }
 
 // ParseFormat parses r as the given format, without detection.

@@ -197,3 +197,13 @@ func readTestdata(name string) (string, error) {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	return string(b), err
 }
+
+func TestParseFile(t *testing.T) {
+	r, err := ParseFile(filepath.Join("testdata", "lcov", "coveralls-test.lcov"), Options{})
+	if err != nil || len(r.Files) != 3 {
+		t.Fatalf("ParseFile = %v, %v", r, err)
+	}
+	if _, err := ParseFile(filepath.Join("testdata", "no-such.lcov"), Options{}); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing file: err = %v, want ErrNotExist", err)
+	}
+}
