@@ -2,6 +2,7 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -54,7 +55,7 @@ func JS(src []byte) JSResult {
 	// land in the caller's spare capacity (Template passes sub-slices).
 	in := parse.NewInputBytes(src[:len(src):len(src)])
 	buf := in.Bytes()
-	ast, err := js.Parse(in, js.Options{})
+	ast, err := safeParse(in)
 	if err != nil {
 		res := fromTokens(src, toks, li)
 		res.Err = parseErr(src, li, err)
@@ -64,6 +65,17 @@ func JS(src []byte) JSResult {
 	js.Walk(v, ast)
 	res := v.match(src, toks, li)
 	return res
+}
+
+// safeParse runs the third-party parser, turning a panic on hostile input
+// into an error so that the token scan's answer is used instead.
+func safeParse(in *parse.Input) (ast *js.AST, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ast, err = nil, fmt.Errorf("internal parser failure: %v", p)
+		}
+	}()
+	return js.Parse(in, js.Options{})
 }
 
 // parseErr converts the parser's error. parse.Error counts columns in runes
@@ -141,8 +153,10 @@ func fromTokens(src []byte, toks tokenResult, li *lineIndex) JSResult {
 				continue
 			}
 			r.Path = p
-		} else {
+		} else if a.end > a.start {
 			r.Path, r.Dynamic = dynamicText(src[a.start:a.end]), true
+		} else {
+			continue
 		}
 		refs = append(refs, posRef{off: a.start, ref: r})
 	}
@@ -488,8 +502,23 @@ func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 					break
 				}
 			}
-		} else if i < len(sites) {
-			st, next[c.form] = sites[i], i+1
+		} else {
+			// The next site with the same number of arguments and a
+			// non-literal first one, before any literal site (which
+			// belongs to a literal call); none if the token scan saw it
+			// differently, and the call stays unplaced.
+			for j := i; j < len(sites); j++ {
+				s := sites[j]
+				if len(s.args) > 0 {
+					if _, lit := s.args[0].literal(); lit {
+						break
+					}
+				}
+				if len(s.args) == c.nargs {
+					st, next[c.form] = s, j+1
+					break
+				}
+			}
 		}
 		switch c.form {
 		case formApp, formGetApp:
@@ -518,7 +547,7 @@ func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 			r.Path = p
 		} else {
 			r.Dynamic = true
-			if st != nil && len(st.args) > 0 {
+			if st != nil && len(st.args) > 0 && st.args[0].end > st.args[0].start {
 				a := st.args[0]
 				off, r.Path = a.start, dynamicText(src[a.start:a.end])
 			} else {

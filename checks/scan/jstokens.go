@@ -2,6 +2,7 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/tdewolff/parse/v2"
@@ -54,7 +55,10 @@ type site struct {
 
 // frame is an open bracket or template.
 type frame struct {
-	site   *site // set for the '(' of a call site
+	// regexAfter: a '/' right after the closer starts a regular expression
+	// (the closer ends a block, or the condition of if/while/for/with).
+	regexAfter bool
+	site       *site // set for the '(' of a call site
 	inArg  bool
 	obj    *site // set for the '{' of getApp's first argument
 	recent [3]tok
@@ -89,8 +93,15 @@ type pending struct {
 // strings, templates and regular expressions are single tokens, so a
 // require inside them is never seen. Whether a '/' starts a regular
 // expression is decided from the previous token, as parsers do.
-func scanTokens(src []byte) tokenResult {
-	res := tokenResult{errOff: -1}
+func scanTokens(src []byte) (res tokenResult) {
+	res = tokenResult{errOff: -1}
+	defer func() {
+		// The lexer is third-party code reading arbitrary bytes; should it
+		// ever panic, keep what was found and say where it stopped.
+		if p := recover(); p != nil {
+			res.errOff, res.errMsg = 0, fmt.Sprintf("internal lexer failure: %v", p)
+		}
+	}()
 	l := js.NewLexer(parse.NewInputBytes(src[:len(src):len(src)]))
 	var (
 		off, lastEnd, ntok int
@@ -100,6 +111,7 @@ func scanTokens(src []byte) tokenResult {
 		justClosed         *site
 		modDecl            bool // inside an import/export declaration
 		importKw           = -1 // token index of a statement-level import keyword
+		closerRegex        bool // the last closer allows a regular expression after it
 	)
 	fail := func(at int, msg string) {
 		if res.errOff < 0 {
@@ -116,9 +128,13 @@ func scanTokens(src []byte) tokenResult {
 				}
 				break
 			}
-			// The lexer skipped one character it could not read.
+			// The lexer skipped one character it could not read. At the
+			// end of the input it would step past its terminator, so stop.
 			fail(off, lexMsg(err))
 			off += len(data)
+			if off >= len(src) {
+				break
+			}
 			continue
 		}
 		switch tt {
@@ -126,7 +142,7 @@ func scanTokens(src []byte) tokenResult {
 			off += len(data)
 			continue
 		case js.DivToken, js.DivEqToken:
-			if regexAllowed(prev) {
+			if regexAllowed(prev, closerRegex) {
 				rt, rd := l.RegExp()
 				if rt != js.RegExpToken {
 					// Unterminated: the lexer resumes after the '/'.
@@ -159,7 +175,9 @@ func scanTokens(src []byte) tokenResult {
 						a.end, a.last = lastEnd, idx-1
 						f.inArg = false
 					}
-				case js.CloseParenToken:
+				case js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.TemplateEndToken, js.TemplateMiddleToken:
+					// A closer never starts an argument (a mismatched one
+					// ends the call below).
 				default:
 					if !f.inArg {
 						f.site.args = append(f.site.args, argSpan{start: start, end: start + len(data), first: idx, last: idx, tt: tt, data: data})
@@ -231,7 +249,7 @@ func scanTokens(src []byte) tokenResult {
 
 		switch tt {
 		case js.OpenParenToken, js.OpenBracketToken, js.OpenBraceToken, js.TemplateStartToken:
-			nf := frame{site: opened}
+			nf := frame{site: opened, regexAfter: opensBlock(tt, prev)}
 			if opened != nil {
 				res.sites = append(res.sites, opened)
 			}
@@ -251,7 +269,10 @@ func scanTokens(src []byte) tokenResult {
 					}
 					justClosed = f.site
 				}
+				closerRegex = f.regexAfter
 				stack = stack[:n-1]
+			} else {
+				closerRegex = tt == js.CloseBraceToken
 			}
 		}
 		prev2, prev = prev, tt
@@ -306,17 +327,38 @@ func calleeAllowed(prev, prev2 js.TokenType) bool {
 	return true
 }
 
-// regexAllowed decides whether a '/' after prev starts a regular expression.
-func regexAllowed(prev js.TokenType) bool {
+// opensBlock says, for an opening token after prev, whether a '/' after its
+// closer starts a regular expression: true for a block's '{' (after ')',
+// ';', '}', '{', '=>', else, do, try, finally or at the start) and for the
+// '(' of if/while/for/with; false for object literals, other parentheses,
+// brackets and templates.
+func opensBlock(tt, prev js.TokenType) bool {
+	switch tt {
+	case js.OpenParenToken:
+		return prev == js.IfToken || prev == js.WhileToken || prev == js.ForToken || prev == js.WithToken
+	case js.OpenBraceToken:
+		switch prev {
+		case 0, js.CloseParenToken, js.SemicolonToken, js.CloseBraceToken, js.OpenBraceToken, js.ArrowToken,
+			js.ElseToken, js.DoToken, js.TryToken, js.FinallyToken:
+			return true
+		}
+		return js.IsIdentifier(prev) // class C extends B {, or a function's name (
+	}
+	return false
+}
+
+// regexAllowed decides whether a '/' after prev starts a regular
+// expression; closerRegex is what the last ')' or '}' said (opensBlock).
+func regexAllowed(prev js.TokenType, closerRegex bool) bool {
 	switch prev {
 	case 0:
 		return true
-	case js.CloseParenToken, js.CloseBracketToken, js.StringToken, js.TemplateToken, js.TemplateEndToken,
+	case js.CloseParenToken, js.CloseBraceToken:
+		return closerRegex
+	case js.CloseBracketToken, js.StringToken, js.TemplateToken, js.TemplateEndToken,
 		js.RegExpToken, js.ThisToken, js.SuperToken, js.NullToken, js.TrueToken, js.FalseToken,
 		js.PrivateIdentifierToken, js.IncrToken, js.DecrToken:
 		return false
-	case js.CloseBraceToken:
-		return true
 	}
 	if js.IsNumeric(prev) || js.IsIdentifier(prev) {
 		return false
