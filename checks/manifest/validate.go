@@ -62,9 +62,12 @@ func Validate(app *App, p *platform.Platform, root string, files Files, ts bool)
 			missing = append(missing, full+p.Template)
 		}
 		if len(missing) > 0 {
+			hint := "create the missing file, or fix the page path (it names the files without extension)"
+			if ext := path.Ext(full); ext == ".js" || ext == ".ts" || ext == p.Template || ext == ".json" {
+				hint = fmt.Sprintf("drop the extension: write %q", strings.TrimSuffix(full, ext))
+			}
 			out = append(out, checks.New(checks.MP102, app.File, pos.Line, pos.Col,
-				fmt.Sprintf("page %q has no %s", full, strings.Join(missing, " and no ")),
-				"create the missing file, or fix the page path (it names the files without extension)"))
+				fmt.Sprintf("page %q has no %s", full, strings.Join(missing, " and no ")), hint))
 		}
 	}
 	for _, pg := range app.Pages {

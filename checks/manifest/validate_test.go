@@ -78,6 +78,13 @@ func TestValidate(t *testing.T) {
 	if ds := Validate(a, nil, "./dist/", newMem("a.js", "a.wxml"), false); len(ds) != 1 || !strings.Contains(ds[0].Message, "in dist/") {
 		t.Errorf("MP110 should name the root: %v", ds)
 	}
+	if ds := Validate(a, nil, "", newMem("s/p.js", "s/p.wxml", "a.js", "a.wxml"), false); len(ds) != 0 {
+		t.Errorf("unexpected %v", rules(ds))
+	}
+	b, _ := ParseApp([]byte(`{"pages":["pages/a.js"]}`), "app.json", nil)
+	if ds := Validate(b, nil, "", newMem("pages/a.js", "pages/a.wxml"), false); len(ds) != 1 || !strings.Contains(ds[0].Hint, `write "pages/a"`) {
+		t.Errorf("extension hint missing: %v", ds)
+	}
 	if Validate(nil, nil, "", newMem(), false) != nil {
 		t.Error("nil app must give nothing")
 	}
