@@ -179,9 +179,17 @@ func Load(path string) (*Config, error) {
 }
 
 // LoadDir reads DefaultFile in dir, or returns the defaults when there is
-// none.
+// none. A ".mpgate.yaml" there instead is an error rather than silently
+// ignored.
 func LoadDir(dir string) (*Config, error) {
-	return loadOptional(filepath.Join(dir, DefaultFile))
+	cfg, err := loadOptional(filepath.Join(dir, DefaultFile))
+	if err == nil && cfg.File == "" {
+		alt := filepath.Join(dir, ".mpgate.yaml")
+		if _, statErr := os.Stat(alt); statErr == nil {
+			return nil, Errors{{File: alt, Msg: "mpgate reads " + DefaultFile + " (with .yml): rename this file"}}
+		}
+	}
+	return cfg, err
 }
 
 func loadOptional(path string) (*Config, error) {

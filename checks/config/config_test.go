@@ -296,6 +296,16 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("LoadDir = %+v, %v", c, err)
 		}
 	})
+	t.Run("LoadDir with .mpgate.yaml asks for a rename", func(t *testing.T) {
+		alt := t.TempDir()
+		if err := os.WriteFile(filepath.Join(alt, ".mpgate.yaml"), []byte("trust: {}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadDir(alt)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "rename") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 	t.Run("Load default path", func(t *testing.T) {
 		t.Chdir(empty)
 		c, err := Load("")

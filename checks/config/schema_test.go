@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,45 @@ func TestDocsCoverEveryKey(t *testing.T) {
 		t.Run(p, func(t *testing.T) {
 			if !strings.Contains(doc, "`"+p+"`") {
 				t.Errorf("docs/config.md does not document `%s`", p)
+			}
+		})
+	}
+}
+
+// yamlBlocks returns the ```yaml blocks of a Markdown text with the line each
+// starts on.
+func yamlBlocks(doc string) (blocks []string, lines []int) {
+	var cur []string
+	in, start := false, 0
+	for i, line := range strings.Split(doc, "\n") {
+		switch {
+		case !in && strings.TrimSpace(line) == "```yaml":
+			in, cur, start = true, nil, i+2
+		case in && strings.TrimSpace(line) == "```":
+			in = false
+			blocks, lines = append(blocks, strings.Join(cur, "\n")+"\n"), append(lines, start)
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	return blocks, lines
+}
+
+// TestDocsExamplesParse parses every YAML example of docs/config.md (but the
+// editor modeline, which is a comment only).
+func TestDocsExamplesParse(t *testing.T) {
+	data, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, lines := yamlBlocks(string(data))
+	if len(blocks) < 8 {
+		t.Fatalf("found %d YAML examples, want at least 8", len(blocks))
+	}
+	for i, b := range blocks {
+		t.Run("line "+strconv.Itoa(lines[i]), func(t *testing.T) {
+			if _, err := Parse([]byte(b), "docs/config.md example"); err != nil {
+				t.Errorf("example at docs/config.md:%d does not parse: %v\n%s", lines[i], err, b)
 			}
 		})
 	}
