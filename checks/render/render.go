@@ -87,7 +87,7 @@ func level(pct, warn float64) int {
 // bar draws a share as width cells of full and empty, capped at full.
 func bar(pct float64, width int, full, empty string) string {
 	n := int(math.Round(pct / 100 * float64(width)))
-	if pct > 0 && n == 0 {
+	if pct >= 1 && n == 0 {
 		n = 1
 	}
 	n = max(0, min(n, width))

@@ -333,7 +333,7 @@ func TestBar(t *testing.T) {
 	tests := []struct {
 		pct  float64
 		want string
-	}{{0, "░░░░░"}, {1, "▓░░░░"}, {50, "▓▓▓░░"}, {100, "▓▓▓▓▓"}, {250, "▓▓▓▓▓"}, {-5, "░░░░░"}}
+	}{{0, "░░░░░"}, {1, "▓░░░░"}, {0.4, "░░░░░"}, {50, "▓▓▓░░"}, {100, "▓▓▓▓▓"}, {250, "▓▓▓▓▓"}, {-5, "░░░░░"}}
 	for _, tt := range tests {
 		if got := bar(tt.pct, 5, "▓", "░"); got != tt.want {
 			t.Errorf("bar(%v) = %q, want %q", tt.pct, got, tt.want)
