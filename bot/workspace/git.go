@@ -43,7 +43,7 @@ type GitError struct {
 func (e *GitError) Error() string {
 	var b strings.Builder
 	b.WriteString("git ")
-	b.WriteString(strings.Join(e.Args, " "))
+	b.WriteString(subcommand(e.Args))
 	if e.ExitCode >= 0 {
 		fmt.Fprintf(&b, " (exit %d)", e.ExitCode)
 	}
@@ -55,6 +55,21 @@ func (e *GitError) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
+}
+
+// subcommand returns git's command word in args, skipping global options
+// ("-c k=v", "-C dir"); the callers' wrapping says what it was about.
+func subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-c" || a == "-C":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 func (e *GitError) Unwrap() error { return e.Err }
@@ -81,6 +96,7 @@ func baseEnv(extra []string) []string {
 	}
 	env = append(env,
 		"GIT_TERMINAL_PROMPT=0",
+		"GIT_ALLOW_PROTOCOL=file:git:http:https:ssh",
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_ASKPASS=",

@@ -194,8 +194,28 @@ func (m *Mirror) fetch(ctx context.Context, specs []string) error {
 	}
 	args = append(args, specs...)
 	in := &invocation{dir: m.Dir, args: args, env: env, redact: secrets}
-	_, err = in.run(ctx)
-	return err
+	if _, err = in.run(ctx); err != nil {
+		var ge *GitError
+		if errors.As(err, &ge) && isAuthFailure(ge.Stderr) {
+			if m.auth.Token == "" {
+				return fmt.Errorf("%w (the repository needs credentials and none were given)", err)
+			}
+			return fmt.Errorf("%w (the token was refused: check that it is valid and can read the repository)", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// isAuthFailure recognises git's messages for rejected or missing HTTP
+// credentials (with prompts disabled, a 401 shows as a failed prompt).
+func isAuthFailure(stderr string) bool {
+	for _, s := range []string{"could not read Username", "could not read Password", "Authentication failed", "The requested URL returned error: 403", "The requested URL returned error: 401"} {
+		if strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // authEnv returns the environment that carries the token, and the strings to
@@ -264,6 +284,9 @@ func normaliseURL(cloneURL string) (string, error) {
 		}
 		return strings.TrimRight(s, "/"), nil
 	}
+	if t, _, ok := strings.Cut(s, "::"); ok {
+		return "", fmt.Errorf("clone URL: unsupported scheme %q (remote helpers are not allowed)", t)
+	}
 	if isSCPLike(s) {
 		return s, nil // user@host:path
 	}
@@ -282,7 +305,7 @@ func isSCPLike(s string) bool {
 }
 
 // MirrorName is the directory name of the mirror of a (normalised) clone
-// URL: a readable part of the URL made of [A-Za-z0-9._-] and a hash of the
+// URL: a readable part of the URL made of [A-Za-z0-9_-] and a hash of the
 // whole URL, so that distinct URLs never share a directory and no URL can
 // name a path outside the cache.
 func MirrorName(cloneURL string) string {

@@ -1,0 +1,71 @@
+package workspace
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestGitErrorText(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *GitError
+		want string
+	}{
+		{
+			name: "subcommand after global options",
+			err:  &GitError{Args: []string{"-c", "a=b", "-C", "/x", "fetch", "origin"}, ExitCode: 128, Stderr: "fatal: nope"},
+			want: "git fetch (exit 128): fatal: nope",
+		},
+		{
+			name: "no stderr",
+			err:  &GitError{Args: []string{"merge-base", "a", "b"}, ExitCode: -1, Err: errors.New("signal: killed")},
+			want: "git merge-base: signal: killed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	in := &invocation{args: []string{"fetch", "https://h/?t=SECRET"}, redact: []string{"SECRET", ""}}
+	err := in.fail(errors.New("exit SECRET"), []byte("fatal: SECRET rejected\n"))
+	var ge *GitError
+	if !errors.As(err, &ge) {
+		t.Fatalf("err = %T, want *GitError", err)
+	}
+	for _, s := range append([]string{ge.Error(), ge.Stderr, ge.Err.Error()}, ge.Args...) {
+		if strings.Contains(s, "SECRET") {
+			t.Errorf("secret left in %q", s)
+		}
+	}
+	if ge.Stderr != "fatal: *** rejected" {
+		t.Errorf("Stderr = %q", ge.Stderr)
+	}
+}
+
+func TestBaseEnv(t *testing.T) {
+	t.Setenv("GIT_DIR", "/elsewhere")
+	t.Setenv("GITHUB_TOKEN", "secret")
+	env := baseEnv([]string{"EXTRA=1"})
+	has := map[string]bool{}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		has[k] = true
+	}
+	for _, k := range []string{"GIT_TERMINAL_PROMPT", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL", "LC_ALL", "EXTRA"} {
+		if !has[k] {
+			t.Errorf("%s missing from git's environment", k)
+		}
+	}
+	for _, k := range []string{"GIT_DIR", "GITHUB_TOKEN"} {
+		if has[k] {
+			t.Errorf("%s passed to git", k)
+		}
+	}
+}
