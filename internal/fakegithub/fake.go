@@ -1,0 +1,408 @@
+// Package fakegithub is a fake GitHub REST API over real HTTP for tests. It
+// loads GitHub's official (trimmed) OpenAPI description, validates every
+// request against it (route, method, path and query parameters, the headers
+// that matter, the JSON body), answers with bodies built from the
+// description's examples updated to reflect its state, and can inject the
+// faults a GitHub client must survive: 5xx, fork-token 403s, secondary and
+// primary rate limits, dropped connections.
+//
+// A test asserts len(fake.Errors()) == 0: an invalid request is recorded
+// and answered the way GitHub would (400/401/404/422).
+package fakegithub
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Fake is a running fake GitHub. Create it with New; it is closed by the
+// test's cleanup.
+type Fake struct {
+	*httptest.Server
+	spec *spec
+
+	mu       sync.Mutex
+	errs     []string
+	log      []Request
+	faults   []*fault
+	now      func() time.Time
+	nextID   int64
+	tokens   map[string]string // token → login
+	apps     map[int64]*app
+	installs map[int64]int64 // installation → app
+	minted   int
+	rate     rateState
+	etags    int
+
+	checkRuns   map[int64]*CheckRun
+	comments    map[string][]*Comment // "owner/repo#n" → comments, oldest first
+	statuses    map[string][]Status   // "owner/repo@sha"
+	permissions map[string]string     // "owner/repo:user" → permission
+	pulls       map[string]*Pull      // "owner/repo#n"
+	contents    map[string][]byte     // "owner/repo:ref:path"
+	refs        map[string]string     // "owner/repo:refs/…" → sha
+	tags        map[string]map[string]any
+	releases    map[string][]map[string]any // "owner/repo"
+}
+
+// Request is one logged request.
+type Request struct {
+	Method string
+	// Path is the unescaped URL path; Query the raw query.
+	Path, Query string
+	// Operation is the description's operationId ("" when none matched).
+	Operation string
+	Body      string
+	Status    int
+}
+
+type rateState struct {
+	limit, remaining int
+	reset            time.Time
+}
+
+type app struct {
+	id   int64
+	slug string
+	key  *rsa.PublicKey
+}
+
+// New starts a fake GitHub and closes it when the test ends. The spec is
+// loaded once per process.
+func New(t testing.TB) *Fake {
+	t.Helper()
+	f, err := NewServer()
+	if err != nil {
+		t.Fatalf("fakegithub: %v", err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+var (
+	specOnce sync.Once
+	specVal  *spec
+	specErr  error
+)
+
+// NewServer starts a fake GitHub outside a test; the caller closes it.
+func NewServer() (*Fake, error) {
+	specOnce.Do(func() { specVal, specErr = loadSpec() })
+	if specErr != nil {
+		return nil, specErr
+	}
+	f := &Fake{
+		spec:        specVal,
+		now:         time.Now,
+		nextID:      1000,
+		tokens:      map[string]string{},
+		apps:        map[int64]*app{},
+		installs:    map[int64]int64{},
+		checkRuns:   map[int64]*CheckRun{},
+		comments:    map[string][]*Comment{},
+		statuses:    map[string][]Status{},
+		permissions: map[string]string{},
+		pulls:       map[string]*Pull{},
+		contents:    map[string][]byte{},
+		refs:        map[string]string{},
+		tags:        map[string]map[string]any{},
+		releases:    map[string][]map[string]any{},
+	}
+	f.rate = rateState{limit: 5000, remaining: 5000, reset: time.Now().Add(time.Hour)}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	return f, nil
+}
+
+// BaseURL is the API root with a trailing slash, as go-github wants it.
+func (f *Fake) BaseURL() string { return f.URL + "/" }
+
+// Errors returns every validation error so far (one line per problem,
+// prefixed by the request).
+func (f *Fake) Errors() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.errs...)
+}
+
+// Requests returns the request log, in arrival order.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.log...)
+}
+
+// Count returns how many logged requests had the operationId (e.g.
+// "checks/create"), whatever their answer.
+func (f *Fake) Count(operation string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.log {
+		if r.Operation == operation {
+			n++
+		}
+	}
+	return n
+}
+
+// NotModified is how many GETs were answered 304 from an ETag.
+func (f *Fake) NotModified() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.etags
+}
+
+// RateRemaining is the primary rate-limit budget left (304s do not count).
+func (f *Fake) RateRemaining() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rate.remaining
+}
+
+// AddToken registers a token (sent as "token T" or "Bearer T") acting as
+// login, and returns it.
+func (f *Fake) AddToken(token, login string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens[token] = login
+	return token
+}
+
+func (f *Fake) fail(r *http.Request, msg string) {
+	f.errs = append(f.errs, r.Method+" "+r.URL.Path+": "+msg)
+}
+
+// serve is the request pipeline: route, validate, fault, handle, ETag.
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
+	rec := &recorder{header: http.Header{}}
+	f.handle(rec, r, body, &entry)
+	entry.Status = rec.status
+	f.log = append(f.log, entry)
+	if rec.drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		rec.status = http.StatusBadGateway
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	drop   bool
+}
+
+func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request) {
+	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			f.fail(r, fmt.Sprintf("bad path escape: %v", err))
+			f.reply(w, r, http.StatusBadRequest, ghError("Bad path"))
+			return
+		}
+		segs[i] = u
+	}
+	op, pathParams := f.spec.match(r.Method, segs)
+	if op == nil {
+		f.fail(r, "no operation in the REST description matches")
+		f.reply(w, r, http.StatusNotFound, ghError("Not Found"))
+		return
+	}
+	entry.Operation = op.id
+
+	// Headers that matter.
+	login, status, msg := f.authenticate(r, op)
+	if status != 0 {
+		f.fail(r, msg)
+		f.reply(w, r, status, ghError(msg))
+		return
+	}
+	if r.Header.Get("User-Agent") == "" {
+		f.fail(r, "no User-Agent (GitHub rejects such requests)")
+		f.reply(w, r, http.StatusForbidden, ghError("Request forbidden by administrative rules. Please make sure your request has a User-Agent header"))
+		return
+	}
+	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != "2022-11-28" {
+		f.fail(r, "unsupported X-GitHub-Api-Version "+v)
+		f.reply(w, r, http.StatusBadRequest, ghError("Invalid API version"))
+		return
+	}
+	if a := r.Header.Get("Accept"); a != "" && !acceptOK(a) {
+		f.fail(r, "Accept "+a+" is not a JSON media type")
+		f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported 'Accept' header"))
+		return
+	}
+	if errs := f.spec.validateParams(op, pathParams, r.URL.Query()); len(errs) > 0 {
+		for _, e := range errs {
+			f.fail(r, e)
+		}
+		f.reply(w, r, http.StatusBadRequest, ghError(strings.Join(errs, "; ")))
+		return
+	}
+	var doc any
+	if len(bytes.TrimSpace(body)) > 0 {
+		if op.body == nil {
+			f.fail(r, "a body was sent to an operation that takes none")
+			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
+			return
+		}
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+			f.fail(r, "body Content-Type is "+r.Header.Get("Content-Type"))
+			f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported Content-Type"))
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			f.fail(r, "body is not JSON: "+err.Error())
+			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
+			return
+		}
+		var errs []string
+		f.spec.validate(op.body.schema, doc, "body", true, &errs)
+		if len(errs) > 0 {
+			for _, e := range errs {
+				f.fail(r, e)
+			}
+			f.reply(w, r, http.StatusUnprocessableEntity, map[string]any{"message": "Invalid request.\n\n" + strings.Join(errs, "\n"), "documentation_url": "https://docs.github.com/rest"})
+			return
+		}
+	} else if op.body != nil && op.body.required {
+		f.fail(r, "the request body is required")
+		f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
+		return
+	}
+
+	if f.injectFault(w, r, op) {
+		return
+	}
+	obj, _ := doc.(map[string]any)
+	c := &call{f: f, w: w, r: r, op: op, params: pathParams, body: obj, login: login}
+	c.repo = pathParams["owner"] + "/" + pathParams["repo"]
+	if h := handlers[op.id]; h != nil {
+		h(c)
+		return
+	}
+	f.fail(r, "the fake has no handler for "+op.id)
+	f.reply(w, r, http.StatusNotImplemented, ghError("not implemented by the fake"))
+}
+
+func acceptOK(a string) bool {
+	for _, part := range strings.Split(a, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		if mt == "*/*" || mt == "application/json" || strings.HasPrefix(mt, "application/vnd.github") {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticate returns the login the request acts as, or an HTTP status and
+// message. The installation-token endpoint wants an App JWT; everything else
+// a registered token.
+func (f *Fake) authenticate(r *http.Request, op *operation) (string, int, string) {
+	auth := r.Header.Get("Authorization")
+	scheme, cred, _ := strings.Cut(auth, " ")
+	if auth == "" || cred == "" {
+		return "", http.StatusUnauthorized, "Requires authentication"
+	}
+	if op.id == "apps/create-installation-access-token" {
+		if !strings.EqualFold(scheme, "Bearer") {
+			return "", http.StatusUnauthorized, "A JSON web token could not be decoded"
+		}
+		return "", 0, ""
+	}
+	if !strings.EqualFold(scheme, "token") && !strings.EqualFold(scheme, "Bearer") {
+		return "", http.StatusUnauthorized, "Bad credentials (scheme " + scheme + ")"
+	}
+	login, ok := f.tokens[cred]
+	if !ok {
+		return "", http.StatusUnauthorized, "Bad credentials"
+	}
+	return login, 0, ""
+}
+
+// reply writes a JSON answer with GitHub's rate-limit headers; GETs carry
+// an ETag and answer 304 to a matching If-None-Match without spending the
+// rate limit.
+func (f *Fake) reply(w *recorder, r *http.Request, status int, v any) {
+	var buf []byte
+	if v != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			f.fail(r, "fake: marshal answer: "+err.Error())
+			status, b = http.StatusInternalServerError, []byte(`{"message":"fake error"}`)
+		}
+		buf = b
+	}
+	if r.Method == http.MethodGet && status == http.StatusOK {
+		sum := sha256.Sum256(append([]byte(r.Header.Get("Authorization")+"\x00"), buf...))
+		etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
+		w.header.Set("ETag", etag)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && inm == etag {
+			f.etags++
+			f.rateHeaders(w, false)
+			w.status = http.StatusNotModified
+			return
+		}
+	}
+	f.rateHeaders(w, true)
+	w.status = status
+	if buf != nil {
+		w.header.Set("Content-Type", "application/json; charset=utf-8")
+		w.body.Write(buf)
+	}
+}
+
+func (f *Fake) rateHeaders(w *recorder, spend bool) {
+	if now := f.now(); now.After(f.rate.reset) {
+		f.rate.remaining, f.rate.reset = f.rate.limit, now.Add(time.Hour)
+	}
+	if spend && f.rate.remaining > 0 {
+		f.rate.remaining--
+	}
+	w.header.Set("X-RateLimit-Limit", strconv.Itoa(f.rate.limit))
+	w.header.Set("X-RateLimit-Remaining", strconv.Itoa(f.rate.remaining))
+	w.header.Set("X-RateLimit-Reset", strconv.FormatInt(f.rate.reset.Unix(), 10))
+	w.header.Set("X-RateLimit-Used", strconv.Itoa(f.rate.limit-f.rate.remaining))
+	w.header.Set("X-RateLimit-Resource", "core")
+}
+
+func ghError(msg string) map[string]any {
+	return map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest"}
+}

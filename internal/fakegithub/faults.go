@@ -1,0 +1,85 @@
+package fakegithub
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// FaultKind is a failure GitHub produces.
+type FaultKind int
+
+const (
+	// ServerError answers 502 Bad Gateway (GitHub's usual transient 5xx).
+	ServerError FaultKind = iota
+	// ForbiddenIntegration answers 403 "Resource not accessible by
+	// integration": a read-only token, such as a fork pull request's.
+	ForbiddenIntegration
+	// SecondaryRateLimit answers 403 with Retry-After: 1 and GitHub's
+	// secondary-limit message.
+	SecondaryRateLimit
+	// SecondaryRateLimit429 answers 429 with Retry-After: 1.
+	SecondaryRateLimit429
+	// PrimaryRateLimit answers 403 with X-RateLimit-Remaining: 0 and
+	// X-RateLimit-Reset one second ahead.
+	PrimaryRateLimit
+	// DropConnection closes the connection without an answer (a network
+	// error for the client).
+	DropConnection
+)
+
+type fault struct {
+	operation string
+	kind      FaultKind
+	left      int
+}
+
+// Fault makes the next n requests for operation (an operationId such as
+// "checks/create", or "" for any) fail with kind. Requests are still
+// validated and logged.
+func (f *Fake) Fault(operation string, n int, kind FaultKind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = append(f.faults, &fault{operation: operation, kind: kind, left: n})
+}
+
+func (f *Fake) injectFault(w *recorder, r *http.Request, op *operation) bool {
+	for _, ft := range f.faults {
+		if ft.left <= 0 || (ft.operation != "" && ft.operation != op.id) {
+			continue
+		}
+		ft.left--
+		switch ft.kind {
+		case ServerError:
+			f.reply(w, r, http.StatusBadGateway, ghError("Server Error"))
+		case ForbiddenIntegration:
+			f.reply(w, r, http.StatusForbidden, map[string]any{
+				"message":           "Resource not accessible by integration",
+				"documentation_url": "https://docs.github.com/rest/checks/runs#create-a-check-run",
+				"status":            "403",
+			})
+		case SecondaryRateLimit, SecondaryRateLimit429:
+			status := http.StatusForbidden
+			if ft.kind == SecondaryRateLimit429 {
+				status = http.StatusTooManyRequests
+			}
+			f.reply(w, r, status, map[string]any{
+				"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+			})
+			w.header.Set("Retry-After", "1")
+		case PrimaryRateLimit:
+			f.reply(w, r, http.StatusForbidden, map[string]any{
+				"message":           "API rate limit exceeded for installation ID 1.",
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+			})
+			w.header.Set("X-RateLimit-Remaining", "0")
+			w.header.Set("X-RateLimit-Reset", strconv.FormatInt(f.now().Add(time.Second).Unix()+1, 10))
+		case DropConnection:
+			w.status = http.StatusBadGateway
+			w.drop = true
+		}
+		return true
+	}
+	return false
+}
