@@ -86,7 +86,7 @@ func (m *pathMapper) normalize(raw string) string {
 }
 
 func (m *pathMapper) normalizeUncached(raw string) string {
-	p := slashes(strings.TrimSpace(raw))
+	p := slashes(raw)
 	if rel, ok := m.underRoot(p); ok {
 		return m.known1(rel)
 	}
