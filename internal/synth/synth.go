@@ -18,7 +18,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 )
 
 // Options of a generated project. Zero fields take the documented defaults.
@@ -160,14 +159,4 @@ func (w *writer) put(rel, pkg string, data []byte) error {
 		w.stats.PackageBytes[pkg] += int64(len(data))
 	}
 	return nil
-}
-
-// sortedKeys returns the keys of m in order (for deterministic output).
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -44,19 +44,19 @@ func (g *gen) assign(p *pkg) map[string]*uses {
 		at(k).utils = append(at(k).utils, f)
 	}
 	for k, f := range p.templates {
-		at(k+1).templates = append(at(k+1).templates, f)
+		at(k + 1).templates = append(at(k+1).templates, f)
 	}
 	for k, f := range p.includes {
-		at(k+2).includes = append(at(k+2).includes, f)
+		at(k + 2).includes = append(at(k+2).includes, f)
 	}
 	for k, f := range p.wxs {
-		at(k+3).wxs = append(at(k+3).wxs, f)
+		at(k + 3).wxs = append(at(k+3).wxs, f)
 	}
 	for k, f := range p.styles {
-		at(k+4).styles = append(at(k+4).styles, f)
+		at(k + 4).styles = append(at(k+4).styles, f)
 	}
 	for k, f := range p.images {
-		at(k+5).images = append(at(k+5).images, f)
+		at(k + 5).images = append(at(k+5).images, f)
 	}
 	// Every component is used by a page; components also use earlier ones.
 	for k, c := range p.comps {
