@@ -2,7 +2,10 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/platform"
@@ -98,6 +101,22 @@ func FuzzParseJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		n, err := ParseJSON(src)
+		// Differential check against encoding/json, which is as strict as
+		// JSON.parse on UTF-8 input; ParseJSON also caps the depth.
+		if utf8.Valid(src) && !tooDeep(src) && (err == nil) != json.Valid(src) {
+			t.Fatalf("ParseJSON error %v, encoding/json Valid %v on %q", err, json.Valid(src), src)
+		}
+		if err == nil {
+			var want any
+			dec := json.NewDecoder(bytes.NewReader(src))
+			dec.UseNumber()
+			if e := dec.Decode(&want); e != nil {
+				t.Fatalf("encoding/json rejects what ParseJSON accepts: %v", e)
+			}
+			if got := toAny(n); !reflect.DeepEqual(got, want) {
+				t.Fatalf("tree %#v, encoding/json %#v", got, want)
+			}
+		}
 		if err != nil {
 			se, ok := err.(*SyntaxError)
 			if !ok || se.Offset < 0 || se.Offset > len(src) || n != nil {
@@ -119,4 +138,55 @@ func FuzzParseJSON(f *testing.F) {
 		}
 		walk(n)
 	})
+}
+
+// tooDeep reports nesting beyond MaxDepth, counting brackets outside strings.
+func tooDeep(src []byte) bool {
+	depth, in, esc := 0, false, false
+	for _, c := range src {
+		switch {
+		case in && esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case in && c == '"':
+			in = false
+		case in:
+		case c == '"':
+			in = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > MaxDepth {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
+}
+
+// toAny converts a tree to what encoding/json.Unmarshal gives (last key wins).
+func toAny(n *Node) any {
+	switch n.Kind {
+	case Null:
+		return nil
+	case Bool:
+		return n.Bool
+	case Number:
+		return json.Number(n.Str)
+	case String:
+		return n.Str
+	case Array:
+		out := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			out[i] = toAny(it)
+		}
+		return out
+	}
+	out := map[string]any{}
+	for _, m := range n.Members {
+		out[m.Key.Value] = toAny(m.Value)
+	}
+	return out
 }
