@@ -1,0 +1,298 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrForbidden is GitHub's 403 "Resource not accessible by integration":
+// the token may not do this (a fork pull request's read-only token). The
+// Action falls back to annotations and the job summary.
+var ErrForbidden = errors.New("github: resource not accessible by integration")
+
+// RateLimitError is a rate limit that was not waited out: the request may be
+// retried at RetryAt (the server's queue re-queues the job for then).
+type RateLimitError struct {
+	RetryAt time.Time
+	// Secondary is true for a secondary (abuse) limit, false for the
+	// primary hourly budget.
+	Secondary bool
+	Message   string
+}
+
+func (e *RateLimitError) Error() string {
+	kind := "primary"
+	if e.Secondary {
+		kind = "secondary"
+	}
+	return fmt.Sprintf("github: %s rate limit (retry at %s): %s", kind, e.RetryAt.UTC().Format(time.RFC3339), e.Message)
+}
+
+// transportConfig bounds retries and waits.
+type transportConfig struct {
+	attempts   int           // total tries for 5xx and network errors
+	backoff    time.Duration // first backoff; doubles, with jitter
+	maxWait    time.Duration // longest single rate-limit wait
+	rateWaits  int           // rate-limit waits per request
+	userAgent  string
+	cacheLimit int
+	sleep      func(ctx context.Context, d time.Duration) error
+	now        func() time.Time
+}
+
+func defaultConfig() transportConfig {
+	return transportConfig{
+		attempts:   4,
+		backoff:    500 * time.Millisecond,
+		maxWait:    time.Minute,
+		rateWaits:  2,
+		userAgent:  "mpgate",
+		cacheLimit: 1024,
+		sleep:      sleepCtx,
+		now:        time.Now,
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryTransport is the one place where retries, rate limits, fork-token
+// 403s and ETag caching are handled. It sits directly above the network,
+// below whatever sets Authorization (a token, or ghinstallation).
+type retryTransport struct {
+	next http.RoundTripper
+	cfg  transportConfig
+
+	mu    sync.Mutex
+	cache map[string]*cached
+}
+
+type cached struct {
+	etag   string
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	// Requests are cloned so the caller's is untouched (RoundTripper
+	// contract); the body is buffered so it can be sent again.
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read request body: %w", err)
+		}
+		body = b
+	}
+	key := ""
+	var hit *cached
+	if req.Method == http.MethodGet && req.Header.Get("If-None-Match") == "" {
+		// Keyed by URL and a hash of the credentials: one token's view of
+		// a resource is never served to another; the token is not kept.
+		sum := sha256.Sum256([]byte(req.Header.Get("Authorization") + "\x00" + req.URL.String()))
+		key = hex.EncodeToString(sum[:])
+		t.mu.Lock()
+		hit = t.cache[key]
+		t.mu.Unlock()
+	}
+
+	failures, waits := 0, 0
+	for {
+		r := req.Clone(ctx)
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		if r.Header.Get("User-Agent") == "" {
+			r.Header.Set("User-Agent", t.cfg.userAgent)
+		}
+		if hit != nil {
+			r.Header.Set("If-None-Match", hit.etag)
+		}
+		resp, err := t.next.RoundTrip(r)
+		if err != nil {
+			failures++
+			if ctx.Err() != nil || failures >= t.cfg.attempts || !retryableNetErr(req.Method, err) {
+				return nil, err
+			}
+			if err := t.cfg.sleep(ctx, t.backoffFor(failures)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		switch {
+		case resp.StatusCode == http.StatusNotModified && hit != nil:
+			return hit.response(req, resp), nil
+		case resp.StatusCode >= 500:
+			failures++
+			if failures >= t.cfg.attempts {
+				return resp, nil
+			}
+			drain(resp)
+			if err := t.cfg.sleep(ctx, t.backoffFor(failures)); err != nil {
+				return nil, err
+			}
+			continue
+		case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests:
+			msg, raw := readMessage(resp)
+			if rl := t.rateLimit(resp, msg); rl != nil {
+				wait := rl.RetryAt.Sub(t.cfg.now())
+				if waits >= t.cfg.rateWaits || wait > t.cfg.maxWait {
+					return nil, rl
+				}
+				waits++
+				if err := t.cfg.sleep(ctx, max(wait, 0)); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if resp.StatusCode == http.StatusForbidden && strings.Contains(msg, "Resource not accessible by integration") {
+				return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ErrForbidden)
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
+			return resp, nil
+		}
+		if key != "" && resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" {
+			raw, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", req.URL.Path, err)
+			}
+			t.store(key, &cached{etag: resp.Header.Get("ETag"), status: resp.StatusCode, header: resp.Header.Clone(), body: raw})
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
+		}
+		return resp, nil
+	}
+}
+
+func (t *retryTransport) store(key string, c *cached) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cache == nil {
+		t.cache = map[string]*cached{}
+	}
+	if len(t.cache) >= t.cfg.cacheLimit {
+		for k := range t.cache { // evict an arbitrary entry
+			delete(t.cache, k)
+			break
+		}
+	}
+	t.cache[key] = c
+}
+
+// response rebuilds the cached answer for a 304, with the 304's fresh
+// rate-limit headers; X-From-Cache tells go-github not to record its rate.
+func (c *cached) response(req *http.Request, notModified *http.Response) *http.Response {
+	drain(notModified)
+	h := c.header.Clone()
+	for k, v := range notModified.Header {
+		if strings.HasPrefix(k, "X-Ratelimit-") {
+			h[k] = v
+		}
+	}
+	h.Set("X-From-Cache", "1")
+	return &http.Response{
+		Status: strconv.Itoa(c.status) + " " + http.StatusText(c.status), StatusCode: c.status,
+		Proto: notModified.Proto, ProtoMajor: notModified.ProtoMajor, ProtoMinor: notModified.ProtoMinor,
+		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
+	}
+}
+
+func (t *retryTransport) backoffFor(failures int) time.Duration {
+	d := t.cfg.backoff << min(failures-1, 6)
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+}
+
+// rateLimit recognises GitHub's rate-limit answers: secondary (429, or 403
+// with Retry-After or the secondary-limit message) and primary
+// (X-RateLimit-Remaining: 0).
+func (t *retryTransport) rateLimit(resp *http.Response, msg string) *RateLimitError {
+	now := t.cfg.now()
+	retryAfter := resp.Header.Get("Retry-After")
+	secondaryMsg := strings.Contains(strings.ToLower(msg), "secondary rate limit")
+	if retryAfter != "" || secondaryMsg || (resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("X-RateLimit-Remaining") != "0") {
+		wait := time.Minute // GitHub's advice when no Retry-After is given
+		if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
+			wait = time.Duration(s) * time.Second
+		} else if at, err := http.ParseTime(retryAfter); err == nil {
+			wait = at.Sub(now)
+		}
+		return &RateLimitError{RetryAt: now.Add(wait), Secondary: true, Message: msg}
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		at := now.Add(time.Minute)
+		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			at = time.Unix(s, 0)
+		}
+		return &RateLimitError{RetryAt: at, Message: msg}
+	}
+	return nil
+}
+
+// readMessage reads (at most 1 MiB of) an error answer and its "message".
+func readMessage(resp *http.Response) (string, []byte) {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	var e struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	return e.Message, raw
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+}
+
+// retryableNetErr: idempotent methods are retried on any network error;
+// POST and PATCH (which may create a check run, or append annotations) only
+// when the connection was never made.
+func retryableNetErr(method string, err error) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// tokenTransport sets "Authorization: token T".
+type tokenTransport struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "token "+t.token)
+	return t.next.RoundTrip(r)
+}
