@@ -3,6 +3,8 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"io/fs"
 	"path"
 	"strings"
 )
@@ -116,4 +118,52 @@ func detectTemplates(names []string) (ID, string, bool) {
 	}
 	t := templateExts[best]
 	return t.id, fmt.Sprintf("%d %s template files", counts[best], t.ext), true
+}
+
+// maxDetectFiles caps how many files DetectFS looks at for template extensions.
+const maxDetectFiles = 20000
+
+// DetectFS runs Detect on a file system rooted at the project directory (for
+// example os.DirFS(dir)): it reads project.config.json and collects file names
+// for the template step, skipping node_modules and dot-directories, and
+// looking at no more than 20,000 files.
+func DetectFS(fsys fs.FS) (ID, string) {
+	var names []string
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable parts only weaken the guess
+		}
+		if d.IsDir() {
+			if p != "." && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		names = append(names, p)
+		if len(names) >= maxDetectFiles {
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return Detect(fsFiles{fsys}, names)
+}
+
+type fsFiles struct{ fsys fs.FS }
+
+func (f fsFiles) Exists(p string) bool {
+	st, err := fs.Stat(f.fsys, p)
+	return err == nil && !st.IsDir()
+}
+
+func (f fsFiles) ReadFile(p string) ([]byte, error) {
+	file, err := f.fsys.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("detect: reading %s: %w", p, err)
+	}
+	return b, nil
 }

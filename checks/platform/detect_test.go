@@ -3,6 +3,7 @@ package platform
 import (
 	"errors"
 	"testing"
+	"testing/fstest"
 )
 
 type fakeFS map[string]string
@@ -81,5 +82,40 @@ func TestPlatformFacts(t *testing.T) {
 	}
 	if a, _ := Get(Alipay); a.ScriptModuleSrcAttr["import-sjs"] != "from" {
 		t.Error(`Alipay's import-sjs takes its path from "from"`)
+	}
+}
+
+func TestDetectFS(t *testing.T) {
+	tests := []struct {
+		name string
+		fsys fstest.MapFS
+		want ID
+	}{
+		{"douyin appid", fstest.MapFS{"project.config.json": {Data: []byte(`{"appid":"tt12ab"}`)}}, Douyin},
+		{"alipay file", fstest.MapFS{"mini.project.json": {Data: []byte(`{}`)}}, Alipay},
+		{"templates, node_modules and dot dirs skipped", fstest.MapFS{
+			"src/pages/a.qml":               {Data: nil},
+			"node_modules/x/a.wxml":         {Data: nil},
+			"node_modules/x/b.wxml":         {Data: nil},
+			".cache/c.wxml":                 {Data: nil},
+			".cache/d.wxml":                 {Data: nil},
+			"project.config.json/README.md": {Data: nil}, // a directory of that name is no config
+		}, QQ},
+		{"empty", fstest.MapFS{}, WeChat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, why := DetectFS(tt.fsys); got != tt.want || why == "" {
+				t.Errorf("DetectFS = %s (%s), want %s", got, why, tt.want)
+			}
+		})
+	}
+}
+
+func TestIDName(t *testing.T) {
+	for id, want := range map[ID]string{WeChat: "WeChat", Alipay: "Alipay", Douyin: "Douyin", Baidu: "Baidu", QQ: "QQ", "x": "x"} {
+		if id.Name() != want {
+			t.Errorf("%s.Name() = %q", id, id.Name())
+		}
 	}
 }
