@@ -187,3 +187,32 @@ func TestCloverMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestJestWindowsThreeFormats: one Jest run on Windows, written by Istanbul's
+// lcov (relative paths with backslashes), clover and json reporters (absolute
+// C:\ paths). With the checkout directory as RepoRoot the three agree file by
+// file and line by line; without it the absolute paths cannot be related.
+func TestJestWindowsThreeFormats(t *testing.T) {
+	opt := Options{RepoRoot: `C:\Users\Pedro Ferreira\servico-locacao`}
+	lcov := parseFile(t, "jest-windows/lcov.info", opt)
+	clover := parseFile(t, "jest-windows/clover.xml", opt)
+	final := parseFile(t, "jest-windows/coverage-final.json", opt)
+	if lcov.Format != FormatLcov || clover.Format != FormatClover || final.Format != FormatIstanbul {
+		t.Fatalf("formats %s %s %s", lcov.Format, clover.Format, final.Format)
+	}
+	if c, n := lcov.Totals(); c != 35 || n != 55 {
+		t.Errorf("lcov totals %d/%d, want 35/55", c, n)
+	}
+	if lcov.Files["src/features/Movies/moviesModel.js"] == nil {
+		t.Errorf("lcov files %v", lcov.SortedPaths())
+	}
+	sameFiles(t, lcov, clover)
+	sameFiles(t, clover, lcov)
+	sameFiles(t, lcov, final)
+	sameFiles(t, final, lcov)
+
+	// The same paths through KnownFiles instead of RepoRoot.
+	known := lcov.SortedPaths()
+	viaKnown := parseFile(t, "jest-windows/clover.xml", Options{KnownFiles: known})
+	sameFiles(t, lcov, viaKnown)
+}
