@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/mpgate/mpgate/checks"
-	"github.com/mpgate/mpgate/checks/lint"
 )
 
 // Package statuses.
@@ -72,7 +71,10 @@ type Comparison struct {
 	BaseRev string `json:"baseRev,omitempty"`
 	HeadRev string `json:"headRev,omitempty"`
 	// BaseError says why there is no base (build failed, no stored report).
-	BaseError string         `json:"baseError,omitempty"`
+	BaseError string `json:"baseError,omitempty"`
+	// HeadError says why there is no head report (its build failed); Head is
+	// then nil and the verdict fails.
+	HeadError string         `json:"headError,omitempty"`
 	Head      *checks.Report `json:"head"`
 	Base      *checks.Report `json:"base,omitempty"`
 	Packages  []PackageDiff  `json:"packages"`
@@ -82,14 +84,20 @@ type Comparison struct {
 	NewDiagnostics      []checks.Diagnostic `json:"newDiagnostics"`
 	ExistingDiagnostics []checks.Diagnostic `json:"existingDiagnostics"`
 	FixedDiagnostics    []checks.Diagnostic `json:"fixedDiagnostics"`
-	// Lint holds the lint problems the lint gate counted (repository paths).
-	Lint    []lint.Problem `json:"lint,omitempty"`
-	Gates   []checks.Gate  `json:"gates"`
-	Verdict string         `json:"verdict"`
+	Gates               []checks.Gate       `json:"gates"`
+	Verdict             string              `json:"verdict"`
 	// PathPrefix is the mini-program root relative to the repository ("" or
 	// "dist/shop/"): diagnostics' paths are relative to the mini-program root,
 	// annotations need repository paths.
 	PathPrefix string `json:"pathPrefix,omitempty"`
+}
+
+// HeadFailed is the comparison of a project whose head could not be built or
+// analysed: it fails, and says why.
+func HeadFailed(project string, err error) *Comparison {
+	return &Comparison{Schema: ComparisonSchema, Project: project, HeadError: err.Error(), Gates: []checks.Gate{},
+		NewDiagnostics: []checks.Diagnostic{}, ExistingDiagnostics: []checks.Diagnostic{}, FixedDiagnostics: []checks.Diagnostic{},
+		Verdict: checks.VerdictFail}
 }
 
 // ComparisonSchema identifies the JSON shape of a Comparison.
@@ -276,6 +284,10 @@ func (c *Comparison) diagnostics() {
 // unevaluable gate, or on an error diagnostic in the head.
 func (c *Comparison) Finish() {
 	c.Verdict = checks.VerdictPass
+	if c.Head == nil {
+		c.Verdict = checks.VerdictFail
+		return
+	}
 	for _, d := range c.Head.Diagnostics {
 		if d.Severity == checks.SeverityError {
 			c.Verdict = checks.VerdictFail

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/coverage"
 	"github.com/mpgate/mpgate/checks/lint"
 )
 
@@ -161,18 +162,96 @@ func TestLintGate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := Compare(nil, report(checks.BasisBytes, nil, nil))
-			g := c.LintGate(problems, tc.err, changed, tc.rules)
-			if g.Status != tc.status || len(c.Lint) != tc.counted {
-				t.Errorf("gate %+v with %d problems, want %s with %d", g, len(c.Lint), tc.status, tc.counted)
+			res := NewResult()
+			g := res.LintGate(problems, tc.err, changed, tc.rules)
+			if g.Status != tc.status || len(res.Lint) != tc.counted {
+				t.Errorf("gate %+v with %d problems, want %s with %d", g, len(res.Lint), tc.status, tc.counted)
 			}
 		})
 	}
-	c := Compare(nil, report(checks.BasisBytes, nil, nil))
-	if g := c.LintGate(problems[1:2], nil, nil, LintRules{FailOn: lint.Error}); g.Status != checks.GatePass {
+	res := NewResult()
+	if g := res.LintGate(problems[1:2], nil, nil, LintRules{FailOn: lint.Error}); g.Status != checks.GatePass {
 		t.Errorf("a warning failed a fail_on: error gate: %+v", g)
 	}
-	if g := c.LintGate(problems[1:2], nil, nil, LintRules{FailOn: lint.Warning}); g.Status != checks.GateFail {
+	if g := res.LintGate(problems[1:2], nil, nil, LintRules{FailOn: lint.Warning}); g.Status != checks.GateFail {
 		t.Errorf("a warning passed a fail_on: warning gate: %+v", g)
+	}
+}
+
+func lcov(t *testing.T, body string) *coverage.Report {
+	t.Helper()
+	r, err := coverage.Parse("lcov.info", strings.NewReader(body), coverage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestCoverageGates(t *testing.T) {
+	// src/a.js: lines 1-4 covered, 5-6 not (66.67%); base: 5 of 6 (83.33%).
+	head := "SF:src/a.js\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,1\nDA:5,0\nDA:6,0\nend_of_record\n"
+	base := "SF:src/a.js\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,1\nDA:5,1\nDA:6,0\nend_of_record\n"
+	summaryOnly := `{"total": {"lines": {"total": 6, "covered": 4, "skipped": 0, "pct": 66.67}},
+ "src/a.js": {"lines": {"total": 6, "covered": 4, "skipped": 0, "pct": 66.67}}}`
+	summary, err := coverage.Parse("coverage-summary.json", strings.NewReader(summaryOnly), coverage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name             string
+		head, base       *coverage.Report
+		headErr          error
+		changed          map[string][]int
+		rules            CoverageRules
+		cov, patch       string
+		covHas, patchHas string
+	}{
+		{"min passes, patch fails", lcov(t, head), nil, nil, map[string][]int{"src/a.js": {4, 5, 6}},
+			CoverageRules{Min: pct(60), PatchMin: pct(80)}, checks.GatePass, checks.GateFail, "66.67% ≥ 60%", "33.33% of 3 changed lines"},
+		{"min fails", lcov(t, head), nil, nil, map[string][]int{"src/a.js": {1}},
+			CoverageRules{Min: pct(80), PatchMin: pct(80)}, checks.GateFail, checks.GatePass, "minimum 80%", "100.00% of 1"},
+		{"drop too large", lcov(t, head), lcov(t, base), nil, nil,
+			CoverageRules{MaxDrop: pct(1)}, checks.GateFail, checks.GateSkip, "more than the allowed drop of 1%", ""},
+		{"drop not checked without base", lcov(t, head), nil, nil, nil,
+			CoverageRules{MaxDrop: pct(1)}, checks.GatePass, checks.GateSkip, "drop against the base not checked", ""},
+		{"no report is an error, not a pass", nil, nil, errors.New("open coverage/lcov.info: no such file"), nil,
+			CoverageRules{Min: pct(80), PatchMin: pct(80)}, checks.GateError, checks.GateError, "no such file", "no such file"},
+		{"summary-only report cannot give patch coverage", summary, nil, nil, map[string][]int{"src/a.js": {1}},
+			CoverageRules{Min: pct(60), PatchMin: pct(80)}, checks.GatePass, checks.GateError, "66.67%", "totals only"},
+		{"no executable line changed", lcov(t, head), nil, nil, map[string][]int{"README.md": {1}},
+			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GatePass, "", "no executable line changed"},
+		{"changed lines unknown", lcov(t, head), nil, nil, nil,
+			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GateError, "", "changed lines are unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := NewResult()
+			res.CoverageGates(tc.head, tc.headErr, tc.base, tc.changed, tc.rules)
+			if len(res.Gates) != 2 {
+				t.Fatalf("gates: %+v", res.Gates)
+			}
+			cov, patch := res.Gates[0], res.Gates[1]
+			if cov.Status != tc.cov || !strings.Contains(cov.Summary, tc.covHas) || cov.Rule != checks.GateCov {
+				t.Errorf("coverage gate %+v, want %s with %q", cov, tc.cov, tc.covHas)
+			}
+			if patch.Status != tc.patch || !strings.Contains(patch.Summary, tc.patchHas) || patch.Rule != checks.GatePatch {
+				t.Errorf("patch gate %+v, want %s with %q", patch, tc.patch, tc.patchHas)
+			}
+		})
+	}
+}
+
+func TestResultVerdict(t *testing.T) {
+	ok := Compare(nil, report(checks.BasisBytes, nil, nil))
+	res := NewResult(ok, HeadFailed("shop", errors.New("build failed (exit 2)")))
+	res.Finish()
+	if res.Verdict != checks.VerdictFail || res.Projects[0].Verdict != checks.VerdictPass || res.Projects[1].Verdict != checks.VerdictFail {
+		t.Errorf("verdicts: %s %s %s", res.Verdict, res.Projects[0].Verdict, res.Projects[1].Verdict)
+	}
+	res = NewResult(ok)
+	res.Gates = append(res.Gates, checks.Gate{Status: checks.GateError})
+	res.Finish()
+	if res.Verdict != checks.VerdictFail {
+		t.Error("an unevaluable repository gate passed")
 	}
 }

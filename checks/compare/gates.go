@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/mpgate/mpgate/checks"
-	"github.com/mpgate/mpgate/checks/lint"
 )
 
 // Approval turns a failed size gate into a pass, recorded with who and why.
@@ -86,62 +85,4 @@ func fmtPercent(p float64) string {
 	s := fmt.Sprintf("%.2f", p)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "%"
-}
-
-// LintRules configure GATE-LINT.
-type LintRules struct {
-	// FailOn is "error" (default) or "warning": the lowest severity that fails.
-	FailOn string
-	// ChangedLinesOnly counts only problems on lines the request changed.
-	ChangedLinesOnly bool
-}
-
-// LintGate applies GATE-LINT to the problems of a lint report. reportErr is
-// the reason the report could not be read (the gate then errors). changed
-// holds the lines the request added or changed, repository-relative.
-func (c *Comparison) LintGate(problems []lint.Problem, reportErr error, changed map[string][]int, r LintRules) checks.Gate {
-	g := checks.Gate{Name: "lint", Rule: checks.GateLint}
-	if reportErr != nil {
-		g.Status, g.Summary = checks.GateError, "cannot read the lint report: "+reportErr.Error()
-		c.Gates = append(c.Gates, g)
-		return g
-	}
-	failing := func(p lint.Problem) bool {
-		return p.Severity == lint.Error || (r.FailOn == lint.Warning && p.Severity == lint.Warning)
-	}
-	onChanged := func(p lint.Problem) bool {
-		for _, l := range changed[p.File] {
-			if l == p.Line {
-				return true
-			}
-		}
-		return false
-	}
-	var fails, errs, warns int
-	for _, p := range problems {
-		if r.ChangedLinesOnly && !onChanged(p) {
-			continue
-		}
-		c.Lint = append(c.Lint, p)
-		if p.Severity == lint.Error {
-			errs++
-		} else {
-			warns++
-		}
-		if failing(p) {
-			fails++
-		}
-	}
-	scope := "in the report"
-	if r.ChangedLinesOnly {
-		scope = "on changed lines"
-	}
-	g.Summary = fmt.Sprintf("%d errors, %d warnings %s", errs, warns, scope)
-	if fails > 0 {
-		g.Status = checks.GateFail
-	} else {
-		g.Status = checks.GatePass
-	}
-	c.Gates = append(c.Gates, g)
-	return g
 }
