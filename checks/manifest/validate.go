@@ -94,6 +94,14 @@ func Validate(app *App, p *platform.Platform, root string, files Files, ts bool)
 			checkPage(sp.Page(j), pg.Pos)
 		}
 	}
+	if w := app.Workers; w != nil && w.IsSubpackage && w.Path.Value != "" {
+		dir := NormalizeRoot(w.Path.Value)
+		if !clean(dir) || !files.IsDir(dir) {
+			out = append(out, checks.New(checks.MP110, app.File, w.Path.Pos.Line, w.Path.Pos.Col,
+				fmt.Sprintf("workers directory %q, packed as a subpackage, does not exist in %s", w.Path.Value, where),
+				"create the directory, or fix workers.path"))
+		}
+	}
 	return out
 }
 

@@ -52,6 +52,9 @@ func TestValidate(t *testing.T) {
 		{"root only names the directory", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s","pages":["b"]}]}`, "dist/", []string{"a.js", "a.ttml", "s/b.js", "s/b.ttml"}, false, nil},
 		{"page leaving the root", platform.WeChat, `{"pages":["../x"]}`, "", nil, false, []string{"MP102 1:11"}},
 		{"root leaving the root", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"../s","pages":["p"]}]}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP110 1:39"}},
+		{"workers subpackage missing", platform.WeChat, `{"pages":["a"],"workers":{"path":"workers/","isSubpackage":true}}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP110 1:34"}},
+		{"workers subpackage present", platform.WeChat, `{"pages":["a"],"workers":{"path":"workers/","isSubpackage":true}}`, "", []string{"a.js", "a.wxml", "workers/w.js"}, false, nil},
+		{"plain workers not checked here", platform.WeChat, `{"pages":["a"],"workers":"workers"}`, "", []string{"a.js", "a.wxml"}, false, nil},
 		{"dot segments cleaned", platform.WeChat, `{"pages":["p/./a"]}`, "", []string{"p/a.js", "p/a.wxml"}, false, nil},
 	}
 	for _, tt := range tests {
