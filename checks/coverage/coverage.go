@@ -218,6 +218,8 @@ func ParseFile(path string, opt Options) (*Report, error) {
 // ParseFormat parses r as the given format, without detection.
 func ParseFormat(name string, format Format, r io.Reader, opt Options) (*Report, error) {
 	p := newParser(name, format, opt)
+	rec := &readRecorder{r: r}
+	r = rec
 	var err error
 	switch format {
 	case FormatLcov:
@@ -235,6 +237,10 @@ func ParseFormat(name string, format Format, r io.Reader, opt Options) (*Report,
 	default:
 		return nil, fmt.Errorf("coverage report %s: %w: %q", name, ErrUnknownFormat, format)
 	}
+	if rec.err != nil {
+		// A failing reader, not a malformed report.
+		return nil, fmt.Errorf("read coverage report %s: %w", name, rec.err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +249,21 @@ func ParseFormat(name string, format Format, r io.Reader, opt Options) (*Report,
 	}
 	p.rep.finish()
 	return p.rep, nil
+}
+
+// readRecorder remembers the first error of the underlying reader other than
+// io.EOF, so that I/O failures are not reported as malformed reports.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
 }
 
 // parser is the state shared by the format readers.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current output")
@@ -205,5 +207,19 @@ func TestParseFile(t *testing.T) {
 	}
 	if _, err := ParseFile(filepath.Join("testdata", "no-such.lcov"), Options{}); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: err = %v, want ErrNotExist", err)
+	}
+}
+
+// TestReadError: a failing reader is an I/O error, not ErrSyntax.
+func TestReadError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	for _, head := range []string{"SF:a.js\nDA:1,1\n", "mode: set\na.go:1.1,2.2 1 1\n", `{"a.js": {"s": {`, `<coverage line-rate="1"><packages>`} {
+		t.Run(head[:4], func(t *testing.T) {
+			r := io.MultiReader(strings.NewReader(head), iotest.ErrReader(boom))
+			_, err := Parse("r", r, Options{})
+			if !errors.Is(err, boom) || errors.Is(err, ErrSyntax) {
+				t.Fatalf("err = %v, want the read error and not ErrSyntax", err)
+			}
+		})
 	}
 }

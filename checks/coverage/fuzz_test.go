@@ -89,7 +89,7 @@ func FuzzClover(f *testing.F) {
 
 // FuzzParse runs detection and whichever parser it picks.
 func FuzzParse(f *testing.F) {
-	for _, dir := range []string{"lcov", "go", "istanbul", "cobertura", "jacoco", "clover"} {
+	for _, dir := range []string{"lcov", "go", "istanbul", "cobertura", "jacoco", "clover", "jest-windows"} {
 		addSeeds(f, dir)
 	}
 	f.Add([]byte("\ufeff<?xml version=\"1.0\" encoding=\"latin1\"?><coverage line-rate=\"1\"/>"))
