@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -170,5 +171,39 @@ func TestSecretNames(t *testing.T) {
 				t.Errorf("IsSecretName(%s) = %v", tt.name, got)
 			}
 		})
+	}
+}
+
+// docs/builds.md lists every allowed and every secret pattern; keep them in
+// step with the code.
+func TestDocsListTheEnvironment(t *testing.T) {
+	data, err := os.ReadFile("../../docs/builds.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	var names []string
+	for k := range allowedEnv {
+		if strings.ToLower(k) == k && strings.HasSuffix(k, "_proxy") {
+			continue // "and their lower-case forms"
+		}
+		names = append(names, k)
+	}
+	for _, p := range allowedPrefixes {
+		names = append(names, p+"*")
+	}
+	names = append(names, secretParts...)
+	for _, p := range secretPrefixes {
+		names = append(names, p)
+	}
+	for _, n := range names {
+		t.Run(n, func(t *testing.T) {
+			if !strings.Contains(doc, "`"+n+"`") {
+				t.Errorf("docs/builds.md does not list `%s`", n)
+			}
+		})
+	}
+	if !strings.Contains(doc, "lower-case forms") {
+		t.Error("docs/builds.md does not mention the lower-case proxy variables")
 	}
 }
