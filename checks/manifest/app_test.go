@@ -60,6 +60,7 @@ func TestParseAppRules(t *testing.T) {
 		{"alipay subPackages", platform.Alipay, `{"pages":["a"],"subPackages":[{"root":"s","pages":["p"]}],"tabBar":{"items":[{"pagePath":"a"}]}}`, nil},
 		{"alipay tabBar list", platform.Alipay, `{"pages":["a"],"tabBar":{"list":[{"pagePath":"zzz"}]}}`, []string{"MP111"}},
 		{"unknown key with suggestion", platform.WeChat, `{"pages":["a"],"windows":{}}`, []string{"MP111"}},
+		{"short key one edit away", platform.WeChat, `{"pages":["a"],"debu":true}`, []string{"MP111"}},
 		{"unknown key", platform.WeChat, `{"pages":["a"],"fooBarBaz":1}`, []string{"MP111"}},
 		{"douyin own keys", platform.Douyin, `{"pages":["a"],"cookie":{},"skeleton":{},"component2":true}`, nil},
 		{"duplicate key", platform.WeChat, `{"pages":["a"],"pages":["b"]}`, []string{"MP111"}},

@@ -93,8 +93,8 @@ var (
 func KnownAppKeys(id platform.ID) map[string]bool { return appKeys[id] }
 
 // suggest returns the known key that key most likely misspells, or "".
-// Keys equal up to case, or within two edits for keys of five or more
-// letters, count as misspellings.
+// Keys equal up to case, within one edit for keys of four letters, or within
+// two edits for longer keys count as misspellings.
 func suggest(key string, known map[string]bool, prefer []string) string {
 	lk := strings.ToLower(key)
 	best, bestD := "", 3
@@ -108,10 +108,15 @@ func suggest(key string, known map[string]bool, prefer []string) string {
 			}
 			return
 		}
-		if len(key) < 5 || len(k) < 5 {
+		short := min(len(key), len(k))
+		if short < 4 {
 			return
 		}
-		if d := editDistance(lk, strings.ToLower(k), 3); d < bestD {
+		d := editDistance(lk, strings.ToLower(k), 3)
+		if short < 5 && d > 1 {
+			return
+		}
+		if d < bestD {
 			best, bestD = k, d
 		}
 	}
