@@ -215,10 +215,20 @@ func TestReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	for _, head := range []string{"SF:a.js\nDA:1,1\n", "mode: set\na.go:1.1,2.2 1 1\n", `{"a.js": {"s": {`, `<coverage line-rate="1"><packages>`} {
 		t.Run(head[:4], func(t *testing.T) {
-			r := io.MultiReader(strings.NewReader(head), iotest.ErrReader(boom))
-			_, err := Parse("r", r, Options{})
-			if !errors.Is(err, boom) || errors.Is(err, ErrSyntax) {
-				t.Fatalf("err = %v, want the read error and not ErrSyntax", err)
+			format, err := Detect([]byte(head))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Through detection (the error hits while peeking) and straight
+			// into the format's parser.
+			for _, parse := range []func(io.Reader) error{
+				func(r io.Reader) error { _, err := Parse("r", r, Options{}); return err },
+				func(r io.Reader) error { _, err := ParseFormat("r", format, r, Options{}); return err },
+			} {
+				err := parse(io.MultiReader(strings.NewReader(head), iotest.ErrReader(boom)))
+				if !errors.Is(err, boom) || errors.Is(err, ErrSyntax) {
+					t.Fatalf("err = %v, want the read error and not ErrSyntax", err)
+				}
 			}
 		})
 	}
