@@ -40,7 +40,11 @@ type posRef struct {
 //
 // Positions: Line and Col (1-based, Col in bytes) of the path argument's
 // first byte, which is the opening quote of a literal. App and getApp calls
-// are placed at the callee's name.
+// are placed at the callee's name. The AST has no positions: literals are
+// placed exactly from their bytes; other calls are placed by pairing them
+// with the call sites a token scan finds, in source order. Should the two
+// ever disagree (a '/' read as division by one and as a regular expression
+// by the other), the call keeps Line and Col 0 rather than a wrong place.
 //
 // JS parses src with the tdewolff parser (which bounds its own nesting depth
 // at 1000 statements and 1000 expressions and reports deeper input as a
@@ -55,7 +59,17 @@ func JS(src []byte) JSResult {
 	// land in the caller's spare capacity (Template passes sub-slices).
 	in := parse.NewInputBytes(src[:len(src):len(src)])
 	buf := in.Bytes()
-	ast, err := safeParse(in)
+	ast, err := safeParse(in, js.Options{})
+	if err != nil {
+		// CommonJS modules may return at the top level (Node and the
+		// mini-program runtimes wrap each file in a function). The parser's
+		// inline mode allows that, though not import/export, so it is the
+		// second try. Its input must be fresh: the first parse moved it.
+		in2 := parse.NewInputBytes(src[:len(src):len(src)])
+		if ast2, err2 := safeParse(in2, js.Options{Inline: true}); err2 == nil {
+			ast, err, buf = ast2, nil, in2.Bytes()
+		}
+	}
 	if err != nil {
 		res := fromTokens(src, toks, li)
 		res.Err = parseErr(src, li, err)
@@ -69,13 +83,13 @@ func JS(src []byte) JSResult {
 
 // safeParse runs the third-party parser, turning a panic on hostile input
 // into an error so that the token scan's answer is used instead.
-func safeParse(in *parse.Input) (ast *js.AST, err error) {
+func safeParse(in *parse.Input, o js.Options) (ast *js.AST, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			ast, err = nil, fmt.Errorf("internal parser failure: %v", p)
 		}
 	}()
-	return js.Parse(in, js.Options{})
+	return js.Parse(in, o)
 }
 
 // parseErr converts the parser's error. parse.Error counts columns in runes
@@ -235,6 +249,11 @@ func offsetIn(buf, b []byte) int {
 
 // astCall is a call of interest the AST walk found.
 type astCall struct {
+	// lo and hi bound the callee's offset: after the end of the last
+	// literal the walk met before the call, before the first it met after
+	// (hi is -1 when none followed). They keep a non-literal call from
+	// taking the place of another call.
+	lo, hi       int
 	form         form
 	nargs        int
 	arg0         js.IExpr // nil without arguments
@@ -253,6 +272,27 @@ type visitor struct {
 	buf     []byte
 	calls   []astCall
 	imports []posRef
+	// methods holds the offsets of method names (class and object-literal
+	// methods, getters, setters): a method named require is not a call,
+	// and the token scan cannot always tell.
+	methods map[int]bool
+	// last is the end offset of the literals met so far; pending lists the
+	// calls met since the last literal (see astCall.lo, hi).
+	last    int
+	pending []int
+}
+
+// seen records a literal's bytes met by the source-order walk.
+func (v *visitor) seen(b []byte) {
+	off := offsetIn(v.buf, b)
+	if off < 0 {
+		return
+	}
+	for _, i := range v.pending {
+		v.calls[i].hi = off
+	}
+	v.pending = v.pending[:0]
+	v.last = max(v.last, off+len(b))
 }
 
 func (v *visitor) walk(nodes ...js.INode) {
@@ -264,6 +304,12 @@ func (v *visitor) walk(nodes ...js.INode) {
 // Enter implements js.IVisitor.
 func (v *visitor) Enter(n js.INode) js.IVisitor {
 	switch n := n.(type) {
+	case *js.LiteralExpr:
+		v.seen(n.Data)
+	case js.LiteralExpr:
+		v.seen(n.Data)
+	case *js.DirectivePrologueStmt:
+		v.seen(n.Value)
 	case *js.ImportStmt:
 		v.addModule(n.Module)
 	case *js.ExportStmt:
@@ -333,6 +379,12 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 		v.walk(&n.Params, &n.Body)
 		return nil
 	case *js.MethodDecl:
+		if off := offsetIn(v.buf, n.Name.Literal.Data); off >= 0 {
+			if v.methods == nil {
+				v.methods = map[int]bool{}
+			}
+			v.methods[off] = true
+		}
 		v.walk(&n.Name, &n.Params, &n.Body)
 		return nil
 	case *js.ArrowFunc:
@@ -340,9 +392,11 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 		return nil
 	case *js.TemplateExpr:
 		js.Walk(v, n.Tag)
-		for i := range n.List {
-			js.Walk(v, &n.List[i])
+		for _, part := range n.List {
+			v.seen(part.Value)
+			js.Walk(v, part.Expr)
 		}
+		v.seen(n.Tail)
 		return nil
 	}
 	return v
@@ -355,6 +409,7 @@ func (v *visitor) addModule(raw []byte) {
 	if raw == nil {
 		return
 	}
+	v.seen(raw)
 	p, ok := unquoteJS(raw)
 	if !ok || p == "" {
 		return
@@ -369,7 +424,8 @@ func (v *visitor) call(n *js.CallExpr) {
 	if f == 0 {
 		return
 	}
-	c := astCall{form: f, nargs: len(n.Args.List), exact: -1}
+	c := astCall{form: f, nargs: len(n.Args.List), exact: -1, lo: v.last, hi: -1}
+	v.pending = append(v.pending, len(v.calls))
 	if c.nargs > 0 {
 		a := n.Args.List[0]
 		c.arg0, c.rest0 = a.Value, a.Rest
@@ -484,7 +540,7 @@ func hasAllowDefault(e js.IExpr) bool {
 func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 	byForm := map[form][]*site{}
 	for _, s := range toks.sites {
-		if !s.method {
+		if !v.methods[s.callee] {
 			byForm[s.form] = append(byForm[s.form], s)
 		}
 	}
@@ -503,21 +559,20 @@ func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 				}
 			}
 		} else {
-			// The next site with the same number of arguments and a
-			// non-literal first one, before any literal site (which
-			// belongs to a literal call); none if the token scan saw it
-			// differently, and the call stays unplaced.
+			// The next site in source order within the call's bounds, if
+			// it has the same shape; sites before the bounds are ones the
+			// grammar rejects. If there is none, the token scan saw the
+			// code differently and the call stays unplaced rather than
+			// misplaced.
 			for j := i; j < len(sites); j++ {
 				s := sites[j]
-				if len(s.args) > 0 {
-					if _, lit := s.args[0].literal(); lit {
-						break
-					}
+				if s.callee < c.lo {
+					continue
 				}
-				if len(s.args) == c.nargs {
+				if (c.hi < 0 || s.callee <= c.hi) && s.fits(c) { // == for import(, whose keyword is a literal
 					st, next[c.form] = s, j+1
-					break
 				}
+				break
 			}
 		}
 		switch c.form {
@@ -563,6 +618,20 @@ func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 	}
 	res.Refs = place(refs, li)
 	return res
+}
+
+// fits reports whether a site has the shape of a non-literal call: as many
+// arguments, and a first one that is not a literal.
+func (s *site) fits(c astCall) bool {
+	if len(s.args) != c.nargs {
+		return false
+	}
+	if len(s.args) > 0 {
+		if _, lit := s.args[0].literal(); lit {
+			return false
+		}
+	}
+	return true
 }
 
 // placeOff is li.pos for a known offset and 0, 0 for an unknown one (-1).

@@ -47,6 +47,8 @@ func TestJSReferences(t *testing.T) {
 		{"concatenation is dynamic", `require('./x/' + name + '.js')`, []Ref{dyn(Require, "'./x/' + name + '.js'", 1, 9)}},
 		{"template with substitution is dynamic", "require(`./y/${name}`)", []Ref{dyn(Require, "`./y/${name}`", 1, 9)}},
 		{"dynamic import of a variable", `import(path)`, []Ref{dyn(ImportDynamic, "path", 1, 8)}},
+		{"dynamic import in a function", "async function f(x) {\n  return import(toURL(x))\n}",
+			[]Ref{dyn(ImportDynamic, "toURL(x)", 2, 17)}},
 		{"dynamic requirePlugin", `requirePlugin(cfg.name)`, []Ref{dyn(RequirePlugin, "cfg.name", 1, 15)}},
 		{"spread argument is dynamic", `require(...args)`, []Ref{dyn(Require, "...args", 1, 9)}},
 		{"dynamic text is cut", "require(a" + strings.Repeat("+a", 150) + ")",
@@ -71,11 +73,22 @@ func TestJSReferences(t *testing.T) {
 		{"modern syntax", "class A { #p = 1n; static { require('./s') } async *g() { await x?.y?.(); yield* [...z] } }\n" +
 			"const o = { ...rest, [k]: v ?? require('./n'), get g() { return 1 } }; a ||= b; c &&= d; e **= 2; 1_000_000",
 			[]Ref{ref(Require, "./s", 1, 37), ref(Require, "./n", 2, 40)}},
+		{"top-level return (CommonJS)", "if (loaded) return;\nmodule.exports = require('./impl')", []Ref{ref(Require, "./impl", 2, 26)}},
 		{"es5 wxs", "var fmt = require('./fmt.wxs');\nmodule.exports = { f: function (v) { return fmt.n(v) } };",
 			[]Ref{ref(Require, "./fmt.wxs", 1, 19)}},
 		{"two on one line", `var a=require("./a"),b=require("./b")`,
 			[]Ref{ref(Require, "./a", 1, 15), ref(Require, "./b", 1, 32)}},
 		{"line and column after newlines", "\n\n  require('./z')", []Ref{ref(Require, "./z", 3, 11)}},
+		{"call before a block on the next line", "require(x)\n{ let y = 1 }\nrequire(z)",
+			[]Ref{dyn(Require, "x", 1, 9), dyn(Require, "z", 3, 9)}},
+		{"method named require then a call", "class K { require(p) { return p } get App() { return 1 } }\nrequire(q)",
+			[]Ref{dyn(Require, "q", 2, 9)}},
+		{"object method named require", "const o = { require(p) {}, async getApp() {} }; require(w)", []Ref{dyn(Require, "w", 1, 57)}},
+		// The token scan takes the '/' after a function expression's body
+		// for a regular expression; the call it hides stays unplaced
+		// (0:0) instead of taking another call's place.
+		{"unplaced rather than misplaced", "a = function () {} / require(b) / 1\nrequire(c)",
+			[]Ref{dyn(Require, "b", 0, 0), dyn(Require, "c", 2, 9)}},
 		{"column counts bytes", `var s = "中文"; require('./u')`, []Ref{ref(Require, "./u", 1, 27)}},
 	}
 	for _, tt := range tests {

@@ -45,9 +45,10 @@ type site struct {
 	form   form
 	callee int // offset of the callee's first byte
 	args   []argSpan
-	// method is set when the "call" is followed by '{': a method or function
+	// method is set when the "call" is followed by '{': likely a method
 	// definition named like a callee, not a call (unless it follows
-	// "extends", as in class A extends require('./b') {}).
+	// "extends", as in class A extends require('./b') {}). Only the
+	// fallback uses it; with an AST, methods are known exactly.
 	method       bool
 	afterExtends bool
 	allowDefault bool
@@ -59,9 +60,9 @@ type frame struct {
 	// (the closer ends a block, or the condition of if/while/for/with).
 	regexAfter bool
 	site       *site // set for the '(' of a call site
-	inArg  bool
-	obj    *site // set for the '{' of getApp's first argument
-	recent [3]tok
+	inArg      bool
+	obj        *site // set for the '{' of getApp's first argument
+	recent     [3]tok
 }
 
 type tok struct {
