@@ -9,6 +9,18 @@
 // subpackage), independent subpackages use nothing outside themselves, and
 // every file is reachable. Each package stays well under WeChat's 2 MB, so
 // only the total-size rule (MP302) may fire at the default scale.
+//
+// Legal but interesting cases it contains, to keep an analyzer honest:
+// ES modules (import/export) beside CommonJS; requires without ".js" and
+// through app.json's resolveAlias ("@main/*"); comments, strings and regular
+// expression literals that mention require and import; require.async and
+// require(path, callback) across packages; components of other subpackages
+// with a componentPlaceholder, sometimes a custom one from the same package;
+// a global component; absolute and relative paths; inline <wxs> beside
+// <wxs src>; subpackage roots written with and without a trailing "/";
+// preloadRule naming packages by alias, by root and "__APP__"; independent
+// subpackages with an entry script and getApp({allowDefault: true}); Chinese
+// text; incompressible PNG images.
 package synth
 
 import (
