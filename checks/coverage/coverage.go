@@ -272,6 +272,8 @@ type parser struct {
 	opt   Options
 	rep   *Report
 	paths *pathMapper
+	// Istanbul: entries of coverage-final and of coverage-summary seen.
+	sawFinal, sawSummary bool
 }
 
 func newParser(name string, format Format, opt Options) *parser {
@@ -293,12 +295,17 @@ func (p *parser) errorf(line, col int, cause error, format string, args ...any) 
 	return &ParseError{Name: p.name, Format: p.rep.Format, Line: line, Column: col, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
 
-// file returns the File for an already normalised path, creating it.
+// file returns the File with line data for an already normalised path,
+// creating it. Line data replaces a summary read before for the same file.
 func (p *parser) file(norm string) *File {
 	f := p.rep.Files[norm]
 	if f == nil {
 		f = &File{Path: norm, Lines: map[int]int64{}}
 		p.rep.Files[norm] = f
+	}
+	if f.Lines == nil {
+		f.Lines = map[int]int64{}
+		f.Covered, f.Total = 0, 0
 	}
 	return f
 }

@@ -90,6 +90,8 @@ func TestMalformed(t *testing.T) {
 		{"istanbul syntax", "{\n  \"a.js\": {\n    \"s\": {\"0\": 1,}\n  }\n}\n", "", "test:3:"},
 		{"istanbul type", "{\n  \"a.js\": {\n    \"statementMap\": [],\n    \"s\": {}\n  }\n}\n", "", "test:3:22: istanbul report: entry \"a.js\""},
 		{"istanbul summary covered > total", "{\"total\": {},\n\"a.js\": {\"lines\": {\"total\": 1, \"covered\": 1.15}}}\n", "", "test:2:9: istanbul-summary report: entry \"a.js\""},
+		{"istanbul final then summary entry", "{\"a.js\": {\"s\": {}},\n\"b.js\": {\"lines\": {\"total\": 1, \"covered\": 1}}}", "", "test:2:9: istanbul report: entry \"b.js\": a coverage-summary entry in a coverage-final file"},
+		{"istanbul summary then final entry", "{\"b.js\": {\"lines\": {\"total\": 1, \"covered\": 1}},\n\"a.js\": {\"s\": {}}}", "", "test:2:9: istanbul-summary report: entry \"a.js\": a coverage-final entry in a coverage-summary file"},
 		{"istanbul trailing garbage", "{\"a.js\": {\"s\": {}}} x", "", "test:1:"},
 	}
 	sbt, err := readTestdata("cobertura/coveralls-scoverage.xml")

@@ -58,7 +58,7 @@ func fuzzFormat(t *testing.T, format Format, data []byte) {
 }
 
 func FuzzLcov(f *testing.F) {
-	addSeeds(f, "lcov", "SF:a\nDA:1,1\nLF:1\nLH:1\nend_of_record\n", "SF:a\r\nDA:0,1\r\nDA:2,18446744073709551616,x\r\n", "SF:a\nLF:5\nLH:9\n")
+	addSeeds(f, "lcov", "SF:a\nDA:1,1\nLF:1\nLH:1\nend_of_record\n", "SF:a\r\nDA:0,1\r\nDA:2,18446744073709551616,x\r\n", "SF:a\nLF:5\nLH:9\n", "SF:a\nLF:2\nLH:1\nend_of_record\nSF:a\nDA:1,1\nend_of_record\n")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzFormat(t, FormatLcov, data) })
 }
 

@@ -181,6 +181,10 @@ func (p *parser) addIstanbul(key string, fc *istanbulFile) error {
 	}
 	norm := p.paths.normalize(name)
 	if fc.Lines != nil && fc.StatementMap == nil && fc.S == nil {
+		if p.sawFinal {
+			return errors.New("a coverage-summary entry in a coverage-final file")
+		}
+		p.sawSummary = true
 		p.rep.Format = FormatIstanbulSummary
 		total, ok1 := numberToCount(fc.Lines.Total)
 		covered, ok2 := numberToCount(fc.Lines.Covered)
@@ -194,9 +198,10 @@ func (p *parser) addIstanbul(key string, fc *istanbulFile) error {
 		p.rep.Files[norm] = &File{Path: norm, Covered: covered, Total: total}
 		return nil
 	}
-	if p.rep.Format == FormatIstanbulSummary {
+	if p.sawSummary || p.rep.Format == FormatIstanbulSummary {
 		return errors.New("a coverage-final entry in a coverage-summary file")
 	}
+	p.sawFinal = true
 	f := p.file(norm)
 	for id, cnt := range fc.S {
 		loc, ok := fc.StatementMap[id]

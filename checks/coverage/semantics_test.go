@@ -37,6 +37,11 @@ func TestLineSemantics(t *testing.T) {
 			file: "a.js", lines: nil, cov: [2]int{4, 10},
 		},
 		{
+			name: "lcov line data replaces a summary-only record of the same file",
+			in:   "SF:a.js\nLF:9\nLH:9\nend_of_record\nSF:a.js\nDA:1,0\nend_of_record\nSF:a.js\nLF:5\nLH:5\nend_of_record\n",
+			file: "a.js", lines: map[int]int64{1: 0}, cov: [2]int{0, 1},
+		},
+		{
 			name: "go: lines shared by blocks are hit if any block is (count adds)",
 			// Codecov's example: 5.44,6.8 ran, 6.8,8.3 did not; line 6 is covered.
 			in:    "mode: count\nm/main.go:5.44,6.8 1 1\nm/main.go:10.2,10.8 1 1\nm/main.go:14.2,14.13 1 0\nm/main.go:6.8,8.3 1 0\nm/main.go:10.8,12.3 1 2\nm/main.go:17.13,19.2 1 0\n",
