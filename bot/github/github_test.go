@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -363,8 +365,16 @@ func TestStickyComment(t *testing.T) {
 func TestStickyCommentConcurrentUpserts(t *testing.T) {
 	f, c := setup(t)
 	ctx := context.Background()
-	for pr := 1; pr <= 15; pr++ {
-		t.Run(fmt.Sprint(pr), func(t *testing.T) {
+	for pr := 1; pr <= 10; pr++ {
+		// Even PRs: the fake holds both creates until both arrive, so both
+		// runs create a comment every time and must converge. Odd PRs:
+		// whatever interleaving the scheduler gives.
+		forced := pr%2 == 0
+		t.Run(fmt.Sprint(pr, " forced race ", forced), func(t *testing.T) {
+			creates := f.Count("issues/create-comment")
+			if forced {
+				f.Barrier("issues/create-comment", 2)
+			}
 			var wg sync.WaitGroup
 			ids := make([]int64, 2)
 			errs := make([]error, 2)
@@ -385,6 +395,9 @@ func TestStickyCommentConcurrentUpserts(t *testing.T) {
 			}
 			if ids[0] != cs[0].ID && ids[1] != cs[0].ID {
 				t.Errorf("neither upsert returned the survivor %d: %v", cs[0].ID, ids)
+			}
+			if n := f.Count("issues/create-comment") - creates; forced && n != 2 {
+				t.Errorf("%d creates under a forced race, want 2", n)
 			}
 		})
 	}
@@ -414,6 +427,9 @@ func TestForkTokenForbidden(t *testing.T) {
 			err := tt.run(c)
 			if !errors.Is(err, ErrForbidden) {
 				t.Fatalf("err %v, want ErrForbidden", err)
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Error("the token leaked into the error")
 			}
 			if f.Count(tt.op) != 1 {
 				t.Errorf("a 403 was retried: %d requests", f.Count(tt.op))
@@ -477,6 +493,7 @@ func TestRateLimits(t *testing.T) {
 		{"secondary 403 waited out", fakegithub.SecondaryRateLimit, time.Minute, false, true},
 		{"secondary 429 waited out", fakegithub.SecondaryRateLimit429, time.Minute, false, true},
 		{"secondary beyond the max wait", fakegithub.SecondaryRateLimit, 10 * time.Millisecond, true, true},
+		{"primary waited out", fakegithub.PrimaryRateLimit, time.Minute, false, false},
 		{"primary beyond the max wait", fakegithub.PrimaryRateLimit, 10 * time.Millisecond, true, false},
 	}
 	for _, tt := range tests {
@@ -717,4 +734,50 @@ func FuzzTruncateLines(f *testing.F) {
 			t.Fatal("split a rune")
 		}
 	})
+}
+
+// GET /user is not in the trimmed description the fake serves, so the
+// token-login fallback is tried against a one-route server.
+func TestLoginFromToken(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"personal token", 200, `{"login":"octocat","id":1}`, "octocat"},
+		{"integration token", 403, `{"message":"Resource not accessible by integration"}`, ""},
+		{"no login", 200, `{}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if r.URL.Path != "/user" || r.Header.Get("Authorization") != "token "+token {
+					t.Errorf("%s %s auth %q", r.Method, r.URL.Path, r.Header.Get("Authorization"))
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			c, err := New(srv.Client(), srv.URL, WithToken(token))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				got, err := c.Login(context.Background())
+				if got != tt.want || (err == nil) != (tt.want != "") {
+					t.Fatalf("%q %v, want %q", got, err, tt.want)
+				}
+				if err != nil && strings.Contains(err.Error(), token) {
+					t.Fatal("the token leaked into an error")
+				}
+			}
+			if tt.want != "" && calls != 1 {
+				t.Errorf("%d calls, want 1 (remembered)", calls)
+			}
+		})
+	}
 }

@@ -35,6 +35,9 @@ type Fake struct {
 	*httptest.Server
 	spec *spec
 
+	barrierMu sync.Mutex
+	barriers  map[string]*barrier
+
 	mu       sync.Mutex
 	errs     []string
 	log      []Request
@@ -193,6 +196,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read body", http.StatusBadRequest)
 		return
 	}
+	f.await(r)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}

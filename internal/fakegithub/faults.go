@@ -3,6 +3,7 @@ package fakegithub
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,4 +83,52 @@ func (f *Fake) injectFault(w *recorder, r *http.Request, op *operation) bool {
 		return true
 	}
 	return false
+}
+
+type barrier struct {
+	want, got int
+	open      chan struct{}
+}
+
+// Barrier holds the next n requests for operation until all n have
+// arrived, then lets them through together: it makes a race (two runs
+// creating the same comment) happen every time instead of sometimes. A
+// held request is released after 10 s regardless, so a test cannot hang.
+func (f *Fake) Barrier(operation string, n int) {
+	f.barrierMu.Lock()
+	defer f.barrierMu.Unlock()
+	if f.barriers == nil {
+		f.barriers = map[string]*barrier{}
+	}
+	f.barriers[operation] = &barrier{want: n, open: make(chan struct{})}
+}
+
+func (f *Fake) await(r *http.Request) {
+	f.barrierMu.Lock()
+	if len(f.barriers) == 0 {
+		f.barrierMu.Unlock()
+		return
+	}
+	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	op, _ := f.spec.match(r.Method, segs)
+	var b *barrier
+	if op != nil {
+		b = f.barriers[op.id]
+	}
+	if b == nil || b.got >= b.want {
+		f.barrierMu.Unlock()
+		return
+	}
+	b.got++
+	if b.got == b.want {
+		close(b.open)
+	}
+	f.barrierMu.Unlock()
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case <-b.open:
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }

@@ -135,6 +135,7 @@ func (c *call) paginate(items []any) {
 		page = v
 	}
 	last := max(1, (len(items)+per-1)/per)
+	page = min(page, last+1) // past the end: an empty page (and no overflow)
 	link := func(p int, rel string) string {
 		q2 := url.Values{}
 		for k, v := range q {
