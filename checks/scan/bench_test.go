@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/mpgate/mpgate/checks/platform"
@@ -31,5 +32,19 @@ func BenchmarkStyle(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
 		Style(src)
+	}
+}
+
+// BenchmarkJSScaling scans bundles of growing size: MB/s stays flat when the
+// scan is linear.
+func BenchmarkJSScaling(b *testing.B) {
+	for _, size := range []int{200 << 10, 1 << 20, 5 << 20} {
+		src, _ := bundle(size)
+		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				JS(src)
+			}
+		})
 	}
 }

@@ -113,3 +113,14 @@ func TestIsLocalURL(t *testing.T) {
 		})
 	}
 }
+
+// TestStyleDeepNesting: the CSS lexer is flat too.
+func TestStyleDeepNesting(t *testing.T) {
+	const depth = 100000
+	src := strings.Repeat("@media screen{", depth) + ".a{background:url(./deep.png)}" + strings.Repeat("}", depth)
+	got := Style([]byte(src))
+	want := []Ref{ref(StyleURL, "./deep.png", 1, 14*depth+19)}
+	if !reflect.DeepEqual(got.Refs, want) {
+		t.Errorf("refs %v, want %v", got.Refs, want)
+	}
+}

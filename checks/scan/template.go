@@ -38,7 +38,7 @@ type attr struct {
 // (TemplateInclude), the platform's script-module tags, p.ScriptModuleTags
 // (<wxs src>, <import-sjs from> (Alipay) or <import-sjs src> (Baidu), <sjs
 // src>, <filter src>, <qs src>; src and from are both read on all of them),
-// as ScriptModuleSrc. The code inside a script-module tag without src is
+// as ScriptModuleSrc; with a nil p no tag is a script-module tag. The code inside a script-module tag without src is
 // scanned with JS and its references are placed in the template file. Any
 // other element's src, and poster, is a Resource unless it is a URL with a
 // scheme (http:, https:, data:, wxfile:, cloud:, …) or protocol-relative.

@@ -142,3 +142,15 @@ func TestTemplateLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateDeepNesting: the HTML lexer is flat, so nesting depth costs
+// nothing and hides nothing.
+func TestTemplateDeepNesting(t *testing.T) {
+	const depth = 100000
+	src := strings.Repeat("<view>", depth) + `<image src="./deep.png"/>` + strings.Repeat("</view>", depth) + "\n<import src=\"./after.wxml\"/>"
+	got := Template([]byte(src), mustPlatform(t, platform.WeChat))
+	want := []Ref{ref(Resource, "./deep.png", 1, 6*depth+12), ref(TemplateImport, "./after.wxml", 2, 13)}
+	if !reflect.DeepEqual(got.Refs, want) {
+		t.Errorf("refs %v, want %v", got.Refs, want)
+	}
+}
