@@ -1,0 +1,380 @@
+package pack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/css"
+	"github.com/tdewolff/minify/v2/js"
+	"github.com/tdewolff/parse/v2"
+	pcss "github.com/tdewolff/parse/v2/css"
+	"github.com/tdewolff/parse/v2/html"
+	pjs "github.com/tdewolff/parse/v2/js"
+
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// MaxTransformBytes is the largest file the estimator minifies; a bigger
+// file is counted as uploaded unchanged (it is read as a stream only).
+const MaxTransformBytes = 8 << 20
+
+// Estimator estimates the bytes a platform uploads for a file after its own
+// processing under the project's settings. Only WeChat and QQ (which share
+// WeChat's tools and project.config.json settings) transform anything; for
+// the other platforms the upload estimate is the source size.
+//
+// Measured against miniprogram-ci (docs/sizes.md): WeChat minifies JS with
+// `minified`, WXSS with `minifyWXSS`, WXML with `minifyWXML` (whitespace
+// between tags, comments and spaces inside {{ }} go), and always re-serialises
+// JSON compactly; images, wxs and other files are uploaded unchanged.
+type Estimator struct {
+	p       *platform.Platform
+	s       manifest.Setting
+	enabled bool
+	m       *minify.M
+}
+
+// NewEstimator builds the estimator for platform p under settings s.
+func NewEstimator(p *platform.Platform, s manifest.Setting) *Estimator {
+	e := &Estimator{p: p, s: s, m: minify.New()}
+	e.enabled = p != nil && (p.ID == platform.WeChat || p.ID == platform.QQ)
+	return e
+}
+
+// Transforms reports whether the settings make the uploaded bytes differ
+// from the source bytes (JS, WXSS or WXML minification on a platform that
+// does it). JSON re-serialisation alone does not count: it changes little.
+func (e *Estimator) Transforms() bool {
+	return e.enabled && (e.s.Minified || e.s.MinifyWXSS || e.s.MinifyWXML)
+}
+
+func ext(path string) string {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	i := strings.LastIndexByte(base, '.')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(base[i+1:])
+}
+
+// transforms reports whether the file at path is processed before upload.
+func (e *Estimator) transforms(path string) bool {
+	if !e.enabled {
+		return false
+	}
+	switch ext(path) {
+	case "js":
+		return e.s.Minified
+	case strings.TrimPrefix(e.p.Style, "."):
+		return e.s.MinifyWXSS
+	case strings.TrimPrefix(e.p.Template, "."):
+		return e.s.MinifyWXML
+	case "json":
+		return true
+	}
+	return false
+}
+
+// Estimate returns the estimated number of bytes the platform uploads for a
+// file with this path and content: the length of Transform's result, plus,
+// for minified WXSS, the vendor-prefixed copies WeChat's WXSS minifier adds
+// (autoprefixer: -webkit- flexbox, transform, animation and filter
+// properties, display:-webkit-flex, @-webkit-keyframes), which Transform does
+// not write out.
+func (e *Estimator) Estimate(path string, src []byte) int64 {
+	out, ok := e.Transform(path, src)
+	n := int64(len(out))
+	if ok && ext(path) == strings.TrimPrefix(e.p.Style, ".") {
+		n += PrefixBytes(out)
+	}
+	return n
+}
+
+// Transform returns the bytes the platform would upload for a file with
+// this path and content, and whether they differ from src by processing. A
+// file that cannot be processed (a syntax error the minifier refuses) is
+// returned unchanged, as are files above MaxTransformBytes.
+func (e *Estimator) Transform(path string, src []byte) ([]byte, bool) {
+	if !e.transforms(path) || len(src) > MaxTransformBytes {
+		return src, false
+	}
+	var out []byte
+	var err error
+	switch ext(path) {
+	case "js":
+		out, err = e.minifyJS(src)
+	case "json":
+		out, err = compactJSON(src)
+	case strings.TrimPrefix(e.p.Style, "."):
+		out, err = e.minifyStyle(src)
+	case strings.TrimPrefix(e.p.Template, "."):
+		out = MinifyTemplate(src)
+	}
+	if err != nil {
+		return src, false
+	}
+	return out, true
+}
+
+func (e *Estimator) minifyJS(src []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(src))
+	mini := &js.Minifier{}
+	if err := mini.Minify(e.m, &b, bytes.NewReader(src), nil); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func (e *Estimator) minifyStyle(src []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(src))
+	mini := &css.Minifier{}
+	if err := mini.Minify(e.m, &b, bytes.NewReader(src), nil); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// compactJSON re-serialises JSON without insignificant whitespace, as
+// WeChat's JSON.stringify does. Invalid JSON is an error.
+func compactJSON(src []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(src))
+	if err := json.Compact(&b, bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// MinifyTemplate minifies a WXML-like template the way WeChat's minifyWXML
+// does, with the HTML lexer in template mode ({{ }} kept whole): comments
+// go; whitespace-only text between tags goes; other text keeps its words
+// with runs of whitespace collapsed to one space; attributes are written
+// ` name="value"` (valueless attributes stay valueless); and inside each
+// {{ }} expression the whitespace the JS lexer finds insignificant goes.
+// Tag names keep their case. It never fails: what the lexer cannot read is
+// copied as it is.
+func MinifyTemplate(src []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(src))
+	l := html.NewTemplateLexer(parse.NewInputBytes(src), [2]string{"{{", "}}"})
+	for {
+		tt, data := l.Next()
+		switch tt {
+		case html.ErrorToken:
+			if !errors.Is(l.Err(), io.EOF) {
+				// Copy the rest unchanged.
+				out.Write(data)
+			}
+			return out.Bytes()
+		case html.CommentToken:
+			// dropped
+		case html.StartTagToken:
+			out.WriteByte('<')
+			out.Write(l.Text())
+		case html.AttributeToken:
+			out.WriteByte(' ')
+			out.Write(l.AttrKey())
+			if v := l.AttrVal(); v != nil {
+				out.WriteByte('=')
+				writeAttrVal(&out, v)
+			}
+		case html.StartTagCloseToken:
+			out.WriteByte('>')
+		case html.StartTagVoidToken:
+			out.WriteString("/>")
+		case html.EndTagToken:
+			out.WriteString("</")
+			out.Write(bytes.TrimSpace(l.Text()))
+			out.WriteByte('>')
+		case html.TextToken:
+			writeText(&out, data)
+		default:
+			out.Write(data)
+		}
+	}
+}
+
+// writeAttrVal writes a quoted attribute value with its {{ }} expressions
+// squeezed; the quote character is kept.
+func writeAttrVal(out *bytes.Buffer, v []byte) {
+	q := byte('"')
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		q = v[0]
+		v = v[1 : len(v)-1]
+	}
+	out.WriteByte(q)
+	writeMustache(out, v, false)
+	out.WriteByte(q)
+}
+
+// writeText writes a text node: nothing when only whitespace, else its
+// words with whitespace runs collapsed and {{ }} squeezed.
+func writeText(out *bytes.Buffer, t []byte) {
+	if len(bytes.TrimSpace(t)) == 0 {
+		return
+	}
+	writeMustache(out, bytes.TrimSpace(t), true)
+}
+
+// writeMustache copies s, squeezing every {{ }} expression; when collapse is
+// set, whitespace runs outside expressions become one space.
+func writeMustache(out *bytes.Buffer, s []byte, collapse bool) {
+	for len(s) > 0 {
+		i := bytes.Index(s, []byte("{{"))
+		if i < 0 {
+			writePlain(out, s, collapse)
+			return
+		}
+		writePlain(out, s[:i], collapse)
+		j := bytes.Index(s[i+2:], []byte("}}"))
+		if j < 0 {
+			out.Write(s[i:])
+			return
+		}
+		out.WriteString("{{")
+		squeezeExpr(out, s[i+2:i+2+j])
+		out.WriteString("}}")
+		s = s[i+2+j+2:]
+	}
+}
+
+func writePlain(out *bytes.Buffer, s []byte, collapse bool) {
+	if !collapse {
+		out.Write(s)
+		return
+	}
+	space := false
+	for _, c := range s {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f':
+			space = true
+		default:
+			if space {
+				out.WriteByte(' ')
+				space = false
+			}
+			out.WriteByte(c)
+		}
+	}
+	if space {
+		out.WriteByte(' ')
+	}
+}
+
+// squeezeExpr writes a {{ }} expression without insignificant whitespace:
+// tokens from the JS lexer, with one space kept only between two tokens
+// that would otherwise merge (identifiers, keywords, numbers). An
+// expression the lexer cannot read is written trimmed.
+func squeezeExpr(out *bytes.Buffer, expr []byte) {
+	l := pjs.NewLexer(parse.NewInputBytes(expr))
+	var b bytes.Buffer
+	prevWord := false
+	pendingSpace := false
+	for {
+		tt, text := l.Next()
+		switch tt {
+		case pjs.ErrorToken:
+			if !errors.Is(l.Err(), io.EOF) {
+				out.Write(bytes.TrimSpace(expr))
+				return
+			}
+			out.Write(b.Bytes())
+			return
+		case pjs.WhitespaceToken, pjs.LineTerminatorToken:
+			pendingSpace = true
+			continue
+		case pjs.CommentToken, pjs.CommentLineTerminatorToken:
+			pendingSpace = true
+			continue
+		}
+		word := isWordToken(tt)
+		if pendingSpace && prevWord && word {
+			b.WriteByte(' ')
+		}
+		b.Write(text)
+		prevWord = word
+		pendingSpace = false
+	}
+}
+
+func isWordToken(tt pjs.TokenType) bool {
+	return pjs.IsIdentifierName(tt) || pjs.IsNumeric(tt) || tt == pjs.PrivateIdentifierToken
+}
+
+// prefixedProps are the properties WeChat's WXSS minifier copies with a
+// -webkit- prefix (measured on miniprogram-ci 2.1.42 output).
+var prefixedProps = map[string]bool{
+	"align-items": true, "align-self": true, "align-content": true, "justify-content": true,
+	"flex": true, "flex-direction": true, "flex-wrap": true, "flex-flow": true,
+	"flex-grow": true, "flex-shrink": true, "flex-basis": true, "order": true,
+	"transform": true, "transform-origin": true, "transform-style": true,
+	"perspective": true, "perspective-origin": true, "backface-visibility": true,
+	"animation": true, "animation-name": true, "animation-duration": true, "animation-delay": true,
+	"animation-timing-function": true, "animation-iteration-count": true,
+	"animation-direction": true, "animation-fill-mode": true, "animation-play-state": true,
+	"filter": true, "backdrop-filter": true,
+}
+
+const webkit = "-webkit-"
+
+// PrefixBytes returns how many bytes vendor prefixing adds to a minified
+// stylesheet: for each declaration of a prefixed property a
+// "-webkit-prop:value;" copy, for display:flex and display:inline-flex a
+// "display:-webkit-flex;" copy, and for each @keyframes block an
+// @-webkit-keyframes copy (with its own prefixed declarations). It uses the
+// CSS parser; what it cannot parse adds nothing.
+func PrefixBytes(css []byte) int64 {
+	p := pcss.NewParser(parse.NewInputBytes(css), false)
+	type frame struct {
+		keyframes bool
+		start     int
+		extra     int64
+	}
+	var stack []frame
+	var extra int64
+	last := 0
+	for {
+		gt, _, data := p.Next()
+		off := p.Offset()
+		switch gt {
+		case pcss.ErrorGrammar:
+			if errors.Is(p.Err(), io.EOF) || off <= last {
+				// The end, or a parser that no longer advances.
+				return extra
+			}
+		case pcss.BeginAtRuleGrammar:
+			name := strings.ToLower(string(data))
+			stack = append(stack, frame{keyframes: name == "@keyframes", start: last, extra: extra})
+		case pcss.EndAtRuleGrammar:
+			if n := len(stack); n > 0 {
+				f := stack[n-1]
+				stack = stack[:n-1]
+				if f.keyframes {
+					inner := extra - f.extra
+					extra += int64(off-f.start) + int64(len(webkit)) + inner
+				}
+			}
+		case pcss.DeclarationGrammar:
+			prop := strings.ToLower(string(data))
+			var v strings.Builder
+			for _, t := range p.Values() {
+				v.Write(t.Data)
+			}
+			val := v.String()
+			switch {
+			case prefixedProps[prop]:
+				extra += int64(len(webkit) + len(prop) + 1 + len(val) + 1)
+			case prop == "display" && (val == "flex" || val == "inline-flex"):
+				extra += int64(len("display:") + len(webkit) + len(val) + 1)
+			}
+		}
+		last = off
+	}
+}

@@ -1,0 +1,199 @@
+// Command calibrate compares mpgate's package sizes with WeChat's own, as
+// printed by wechat-sizes.js for the same project:
+//
+//	node scripts/wechat-sizes/wechat-sizes.js --files <projectDir> > wechat.json
+//	go run ./scripts/wechat-sizes/calibrate <projectDir> wechat.json
+//
+// It prints, per package, mpgate's source bytes (pack.Filter without ignore
+// rules, as analyseCode counts) against analyseBytes, and mpgate's upload
+// estimate (pack.Filter with the project's rules, pack.Estimator under its
+// settings) against compiledBytes; with -ext, the same per file extension.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/pack"
+	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/tree"
+)
+
+type wechat struct {
+	Packages []struct {
+		Name          string
+		AnalyseBytes  int64
+		AnalyseFiles  int
+		CompiledBytes int64
+		CompiledFiles int
+	}
+	Files map[string]struct {
+		Analyse  *int64
+		Compiled *int64
+	}
+}
+
+func main() {
+	byExt := flag.Bool("ext", false, "also compare per file extension (needs wechat-sizes.js --files)")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: calibrate [-ext] <projectDir> <wechat-sizes.json>")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), flag.Arg(0), flag.Arg(1), *byExt, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "calibrate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Writer) error {
+	p, _ := platform.Get(platform.WeChat)
+	src, err := os.ReadFile(filepath.Join(projectDir, p.ProjectConfig))
+	if err != nil {
+		return fmt.Errorf("reading project settings: %w", err)
+	}
+	proj, _ := manifest.ParseProject(src, p.ProjectConfig, p)
+	if proj == nil {
+		return fmt.Errorf("parsing %s failed", p.ProjectConfig)
+	}
+	root := filepath.Join(projectDir, filepath.FromSlash(proj.MiniprogramRoot))
+	t, err := tree.Walk(ctx, root)
+	if err != nil {
+		return fmt.Errorf("walking: %w", err)
+	}
+	appSrc, err := t.ReadFile("app.json", 1<<20)
+	if err != nil {
+		return fmt.Errorf("reading app.json: %w", err)
+	}
+	app, _ := manifest.ParseApp(appSrc, "app.json", p)
+	if app == nil {
+		return fmt.Errorf("parsing app.json failed")
+	}
+	layout := pack.NewLayout(app)
+	plain, err := pack.NewFilter(p, nil)
+	if err != nil {
+		return err
+	}
+	withRules, err := pack.NewFilter(p, proj)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "warning:", err)
+	}
+	var all []string
+	for _, f := range t.Files {
+		if plain.Uploaded(f.Path) || withRules.Uploaded(f.Path) {
+			all = append(all, f.Path)
+		}
+	}
+	est := pack.NewEstimator(p, proj.Setting)
+	sizes, err := pack.Measure(ctx, t, all, est)
+	if err != nil {
+		return fmt.Errorf("measuring: %w", err)
+	}
+	type row struct{ bytes, upload, gzip, brotli int64 }
+	rows := map[string]*row{}
+	for _, pk := range layout.Packages() {
+		rows[pk.Name] = &row{}
+	}
+	extOurs := map[string]*row{}
+	for _, path := range all {
+		r := rows[layout.PackageOf(path)]
+		s := sizes[path]
+		if plain.Uploaded(path) {
+			r.bytes += s.Bytes
+		}
+		if withRules.Uploaded(path) {
+			r.upload += s.Upload
+			r.gzip += s.Gzip
+			r.brotli += s.Brotli
+			e := ext(path)
+			if extOurs[e] == nil {
+				extOurs[e] = &row{}
+			}
+			extOurs[e].bytes += s.Bytes
+			extOurs[e].upload += s.Upload
+		}
+	}
+
+	b, err := os.ReadFile(wechatJSON)
+	if err != nil {
+		return fmt.Errorf("reading WeChat's figures: %w", err)
+	}
+	var wx wechat
+	if err := json.Unmarshal(b, &wx); err != nil {
+		return fmt.Errorf("decoding %s: %w", wechatJSON, err)
+	}
+	fmt.Fprintf(w, "transforms=%v settings=%+v\n", est.Transforms(), proj.Setting)
+	fmt.Fprintf(w, "%-28s %10s %10s %8s | %10s %10s %8s | %9s %9s\n", "package", "bytes", "analyse", "diff", "upload", "compiled", "off", "gzip", "brotli")
+	for _, pk := range wx.Packages {
+		r := rows[pk.Name]
+		if r == nil {
+			r = &row{}
+		}
+		fmt.Fprintf(w, "%-28s %10d %10d %8d | %10d %10d %7.2f%% | %9d %9d\n", pk.Name, r.bytes, pk.AnalyseBytes,
+			r.bytes-pk.AnalyseBytes, r.upload, pk.CompiledBytes, pct(r.upload, pk.CompiledBytes), r.gzip, r.brotli)
+	}
+	if byExt && wx.Files != nil {
+		extWx := map[string]*row{}
+		for path, f := range wx.Files {
+			e := ext(path)
+			if f.Compiled == nil {
+				continue
+			}
+			if f.Analyse == nil {
+				e = "(added) " + e
+			}
+			if extWx[e] == nil {
+				extWx[e] = &row{}
+			}
+			if f.Analyse != nil {
+				extWx[e].bytes += *f.Analyse
+			}
+			extWx[e].upload += *f.Compiled
+		}
+		var keys []string
+		for k := range extWx {
+			keys = append(keys, k)
+		}
+		for k := range extOurs {
+			if extWx[k] == nil {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(w, "\n%-16s %10s %10s | %10s %10s %8s\n", "ext", "src(ours)", "src(wx)", "upload", "compiled", "off")
+		for _, k := range keys {
+			o, x := extOurs[k], extWx[k]
+			if o == nil {
+				o = &row{}
+			}
+			if x == nil {
+				x = &row{}
+			}
+			fmt.Fprintf(w, "%-16s %10d %10d | %10d %10d %7.2f%%\n", k, o.bytes, x.bytes, o.upload, x.upload, pct(o.upload, x.upload))
+		}
+	}
+	return nil
+}
+
+func pct(ours, theirs int64) float64 {
+	if theirs == 0 {
+		return 0
+	}
+	return 100 * float64(ours-theirs) / float64(theirs)
+}
+
+func ext(path string) string {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		return strings.ToLower(base[i+1:])
+	}
+	return ""
+}
