@@ -193,9 +193,7 @@ func TestDocsListTheEnvironment(t *testing.T) {
 		names = append(names, p+"*")
 	}
 	names = append(names, secretParts...)
-	for _, p := range secretPrefixes {
-		names = append(names, p)
-	}
+	names = append(names, secretPrefixes...)
 	for _, n := range names {
 		t.Run(n, func(t *testing.T) {
 			if !strings.Contains(doc, "`"+n+"`") {

@@ -375,6 +375,9 @@ func parseNameStatus(out []byte) ([]Change, error) {
 				return nil, fmt.Errorf("status %s without two paths", st)
 			}
 			c.OldPath, c.Path = fields[i+1], fields[i+2]
+			if c.OldPath == "" {
+				return nil, fmt.Errorf("status %s with an empty path", st)
+			}
 			i += 3
 		case 'A', 'M', 'D', 'T', 'U', 'X':
 			if i+1 >= len(fields) {
@@ -384,6 +387,9 @@ func parseNameStatus(out []byte) ([]Change, error) {
 			i += 2
 		default:
 			return nil, fmt.Errorf("unknown status %q", st)
+		}
+		if c.Path == "" {
+			return nil, fmt.Errorf("status %s with an empty path", st)
 		}
 		cs = append(cs, c)
 	}

@@ -334,6 +334,8 @@ func TestParseNameStatus(t *testing.T) {
 		{name: "rename without second path", in: "R100\x00o\x00", wantErr: true},
 		{name: "unknown status", in: "Z\x00a\x00", wantErr: true},
 		{name: "empty status", in: "\x00a\x00", wantErr: true},
+		{name: "empty path", in: "M\x00\x00", wantErr: true},
+		{name: "empty old path", in: "R100\x00\x00n\x00", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,4 +374,23 @@ func TestUnquoteC(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzParseNameStatus(f *testing.F) {
+	f.Add([]byte("M\x00a\x00R087\x00o\x00n\x00D\x00d\x00"))
+	f.Add([]byte("C100\x00a\x00"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		cs, err := parseNameStatus(in)
+		if err != nil {
+			return
+		}
+		for _, c := range cs {
+			if c.Path == "" {
+				t.Fatalf("empty path in %+v", c)
+			}
+			if twoPaths := c.Status == 'R' || c.Status == 'C'; twoPaths != (c.OldPath != "") {
+				t.Fatalf("old path of %+v", c)
+			}
+		}
+	})
 }

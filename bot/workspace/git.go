@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // Errors callers can test with errors.Is.
@@ -119,6 +120,9 @@ var safeArgs = []string{
 	"-c", "core.quotePath=true",
 }
 
+// waitDelay bounds the wait for output pipes after a git process ended.
+const waitDelay = 10 * time.Second
+
 // invocation is one git command.
 type invocation struct {
 	dir    string
@@ -141,6 +145,9 @@ func (in *invocation) cmd(ctx context.Context) *exec.Cmd {
 	c := exec.CommandContext(ctx, "git", args...)
 	c.Dir = in.dir
 	c.Env = baseEnv(in.env)
+	// A helper git started (git-remote-https) may hold stderr after git was
+	// killed on cancel; stop waiting for it after a while.
+	c.WaitDelay = waitDelay
 	return c
 }
 

@@ -262,6 +262,11 @@ func normaliseURL(cloneURL string) (string, error) {
 	case strings.ContainsAny(s, "\x00\n\r"):
 		return "", errors.New("clone URL contains a control character")
 	}
+	if helper := strings.Index(s, "::"); helper >= 0 {
+		if sep := strings.Index(s, "://"); sep < 0 || helper < sep {
+			return "", fmt.Errorf("clone URL: unsupported scheme %q (remote helpers are not allowed)", s[:helper])
+		}
+	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
 		if err != nil {
@@ -282,10 +287,13 @@ func normaliseURL(cloneURL string) (string, error) {
 		default:
 			return "", fmt.Errorf("clone URL %s: unsupported scheme %q", u.Redacted(), u.Scheme)
 		}
-		return strings.TrimRight(s, "/"), nil
-	}
-	if t, _, ok := strings.Cut(s, "::"); ok {
-		return "", fmt.Errorf("clone URL: unsupported scheme %q (remote helpers are not allowed)", t)
+		if !strings.HasPrefix(s, u.Scheme+"://") {
+			return "", fmt.Errorf("clone URL %s is not scheme://host/path", u.Redacted())
+		}
+		if len(u.Path) > 1 {
+			s = strings.TrimRight(s, "/")
+		}
+		return s, nil
 	}
 	if isSCPLike(s) {
 		return s, nil // user@host:path

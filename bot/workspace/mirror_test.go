@@ -491,6 +491,9 @@ func TestNormaliseURL(t *testing.T) {
 		{in: "", wantErr: "empty"},
 		{in: "ext::sh -c touch% /tmp/pwned", wantErr: "unsupported scheme"},
 		{in: "https:///nohost", wantErr: "no host"},
+		{in: "file:://", wantErr: "remote helpers"},
+		{in: "https://[::1]:8080/o/r.git", want: "https://[::1]:8080/o/r.git"},
+		{in: "file:///", want: "file:///"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -548,4 +551,23 @@ func TestMirrorName(t *testing.T) {
 	if got := MirrorName("https://github.com/o/r.git"); !strings.HasPrefix(got, "github_com_o_r-") {
 		t.Errorf("name %q does not start with the readable part", got)
 	}
+}
+
+func FuzzNormaliseURL(f *testing.F) {
+	for _, s := range []string{"https://github.com/o/r.git", "git@h:o/r", "file:///x", "https://u:p@h/x", "ext::sh", "../x", "ssh://h:22/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		u, err := normaliseURL(in)
+		if err != nil {
+			return
+		}
+		if strings.Contains(u, "::") {
+			t.Fatalf("remote helper syntax accepted: %q", u)
+		}
+		name := MirrorName(u)
+		if name == "" || strings.ContainsAny(name, "/\\\x00") || strings.HasPrefix(name, ".") || filepath.Base(name) != name {
+			t.Fatalf("unsafe mirror name %q for %q", name, u)
+		}
+	})
 }

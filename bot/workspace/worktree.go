@@ -64,3 +64,12 @@ func (w *Worktree) Remove(ctx context.Context) error {
 	w.removed = true
 	return nil
 }
+
+// PruneWorktrees drops the records of worktrees of repoDir whose directories
+// are gone, e.g. after a crash; a server runs it on its mirrors at start.
+func PruneWorktrees(ctx context.Context, repoDir string) error {
+	if _, err := git(ctx, repoDir, "worktree", "prune"); err != nil {
+		return fmt.Errorf("prune worktrees of %s: %w", repoDir, err)
+	}
+	return nil
+}
