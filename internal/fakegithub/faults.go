@@ -36,7 +36,8 @@ type fault struct {
 }
 
 // Fault makes the next n requests for operation (an operationId such as
-// "checks/create", or "" for any) fail with kind. Requests are still
+// "checks/create", a route such as "POST /repos/{owner}/{repo}/check-runs",
+// or "" for any) fail with kind. Requests are still
 // validated and logged.
 func (f *Fake) Fault(operation string, n int, kind FaultKind) {
 	f.mu.Lock()
@@ -46,7 +47,7 @@ func (f *Fake) Fault(operation string, n int, kind FaultKind) {
 
 func (f *Fake) injectFault(w *recorder, r *http.Request, op *operation) bool {
 	for _, ft := range f.faults {
-		if ft.left <= 0 || (ft.operation != "" && ft.operation != op.id) {
+		if ft.left <= 0 || (ft.operation != "" && ft.operation != op.id && ft.operation != op.method+" "+op.template) {
 			continue
 		}
 		ft.left--

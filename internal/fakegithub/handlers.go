@@ -484,6 +484,7 @@ func (c *call) pullJSON(p *Pull) map[string]any {
 	out["url"] = c.f.api("/repos/%s/pulls/%d", c.repo, p.Number)
 	out["html_url"] = fmt.Sprintf("https://github.com/%s/pull/%d", c.repo, p.Number)
 	out["changed_files"] = len(p.Files)
+	out["requested_teams"] = []any{} // the upstream example's team lacks its required "type"
 	setSide := func(side map[string]any, full, ref, sha string) {
 		owner, name, _ := strings.Cut(full, "/")
 		side["ref"], side["sha"], side["label"] = ref, sha, owner+":"+ref
@@ -729,6 +730,10 @@ func handleRefCreate(c *call) {
 		c.reply(http.StatusUnprocessableEntity, ghError("Reference name must start with 'refs/' and have at least two slashes."))
 		return
 	}
+	if !isSHA(c.str("sha")) {
+		c.reply(http.StatusUnprocessableEntity, ghError("Object does not exist"))
+		return
+	}
 	if _, ok := c.f.refs[c.repo+":"+ref]; ok {
 		c.reply(http.StatusUnprocessableEntity, ghError("Reference already exists"))
 		return
@@ -849,4 +854,12 @@ func handleReleaseDelete(c *call) {
 	list := c.f.releases[c.repo]
 	c.f.releases[c.repo] = append(list[:i:i], list[i+1:]...)
 	c.reply(http.StatusNoContent, nil)
+}
+
+func isSHA(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }

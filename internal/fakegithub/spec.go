@@ -38,6 +38,8 @@ type operation struct {
 	segs     []string
 	params   []param
 	body     *bodySpec
+	// responses is the raw "responses" object (status → response).
+	responses map[string]any
 }
 
 type param struct {
@@ -83,6 +85,7 @@ func loadSpec() (*spec, error) {
 				segs:     strings.Split(strings.TrimPrefix(tmpl, "/"), "/"),
 			}
 			op.id, _ = om["operationId"].(string)
+			op.responses, _ = om["responses"].(map[string]any)
 			plist, _ := om["parameters"].([]any)
 			for _, p := range append(append([]any{}, shared...), plist...) {
 				pm, ok := s.deref(p).(map[string]any)
@@ -465,4 +468,15 @@ func jsonKind(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// responseSchema is the JSON schema of an operation's answer with status.
+func (s *spec) responseSchema(op *operation, status int) any {
+	r, ok := s.deref(op.responses[strconv.Itoa(status)]).(map[string]any)
+	if !ok {
+		return nil
+	}
+	c, _ := r["content"].(map[string]any)
+	aj, _ := c["application/json"].(map[string]any)
+	return aj["schema"]
 }
