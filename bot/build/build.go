@@ -139,6 +139,9 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Reason: ErrCancelled, Dir: s.Dir, ExitCode: -1, Cause: err}
+	}
 
 	cmd := exec.Command("/bin/sh", "-c", s.Command)
 	cmd.Dir = s.Dir

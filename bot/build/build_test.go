@@ -253,6 +253,19 @@ func TestRunCancel(t *testing.T) {
 	waitGone(t, pid)
 }
 
+func TestRunAlreadyCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	marker := filepath.Join(t.TempDir(), "ran")
+	res, err := Run(ctx, Spec{Dir: t.TempDir(), Command: "touch " + marker})
+	if !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("Run = %+v, %v; want no result and ErrCancelled", res, err)
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the command ran although the context was done (%v)", err)
+	}
+}
+
 func TestRunKillsLeftoversOnExit(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	res, err := Run(t.Context(), Spec{

@@ -181,7 +181,7 @@ func (in *invocation) run(ctx context.Context) ([]byte, error) {
 	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("git %s: %w", strings.Join(redactAll(in.args, in.redact), " "), ctxErr)
+			return nil, fmt.Errorf("git %s: %w", subcommand(in.args), ctxErr)
 		}
 		return nil, in.fail(err, stderr)
 	}

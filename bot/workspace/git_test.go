@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -67,5 +68,14 @@ func TestBaseEnv(t *testing.T) {
 		if has[k] {
 			t.Errorf("%s passed to git", k)
 		}
+	}
+}
+
+func TestCancelledGit(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := RevParse(ctx, t.TempDir(), "HEAD")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }

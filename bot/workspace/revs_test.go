@@ -194,3 +194,40 @@ func TestGitIgnoresInheritedGitEnv(t *testing.T) {
 		t.Fatalf("RevParse with GIT_DIR set = %q, %v; want %s", got, err, r.c3)
 	}
 }
+
+// A checkout owned by another user (a container CI job running as root on
+// the runner's checkout) works when the user's own git config trusts it with
+// safe.directory, although mpgate otherwise ignores that config.
+func TestDubiousOwnershipHonoursUserSafeDirectory(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the repository to another user")
+	}
+	r := forkedRepo(t)
+	if err := filepath.Walk(r.dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, 54321, 54321)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("GIT_CONFIG_GLOBAL", "")
+	os.Unsetenv("GIT_CONFIG_GLOBAL")
+
+	t.Run("untrusted", func(t *testing.T) {
+		_, err := RevParse(ctxT(t), r.dir, "main")
+		if err == nil || !strings.Contains(err.Error(), "dubious ownership") {
+			t.Fatalf("err = %v, want git's dubious ownership error", err)
+		}
+	})
+	t.Run("trusted by the user's config", func(t *testing.T) {
+		write(t, home, map[string]string{".gitconfig": "[safe]\n\tdirectory = " + r.dir + "\n"})
+		got, err := RevParse(ctxT(t), r.dir, "main")
+		if err != nil || got != r.c3 {
+			t.Fatalf("RevParse = %q, %v; want %s", got, err, r.c3)
+		}
+	})
+}
