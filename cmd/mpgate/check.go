@@ -29,6 +29,8 @@ const (
 	formatText     = "text"
 	formatJSON     = "json"
 	formatMarkdown = "markdown"
+	formatSARIF    = "sarif"
+	formatCQ       = "codequality"
 )
 
 type checkFlags struct {
@@ -44,7 +46,7 @@ type checkFlags struct {
 func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.format, "format", formatText, "output format: text, json or markdown")
+	fs.StringVar(&f.format, "format", formatText, "output format: text, json, markdown, sarif or codequality")
 	fs.StringVar(&f.config, "config", "", "config file (default DIR/"+config.DefaultFile+", optional there)")
 	fs.StringVar(&f.platform, "platform", "", "platform: wechat, alipay, douyin, baidu or qq (default: the config's, else detected)")
 	fs.StringVar(&f.root, "root", "", "mini-program root inside each project's directory (default: project settings' miniprogramRoot, else the directory)")
@@ -107,11 +109,11 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("check: %v (see 'mpgate check -h')", err)
 	}
 	switch f.format {
-	case formatText, formatJSON, formatMarkdown:
+	case formatText, formatJSON, formatMarkdown, formatSARIF, formatCQ:
 	case "md":
 		f.format = formatMarkdown
 	default:
-		return usageError("check: --format %q: want text, json or markdown", f.format)
+		return usageError("check: --format %q: want text, json, markdown, sarif or codequality", f.format)
 	}
 	if f.platform != "" {
 		if _, ok := platform.Get(platform.ID(f.platform)); !ok {
@@ -152,12 +154,14 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	reports := make([]*checks.Report, 0, len(projects))
+	locs := make([]render.LocationOptions, 0, len(projects))
 	for _, p := range projects {
 		r, err := checkProject(ctx, dir, p, f, prog, logger)
 		if err != nil {
 			return err
 		}
 		reports = append(reports, r)
+		locs = append(locs, render.LocationOptions{Prefix: p.Root})
 	}
 	if prog != nil {
 		prog.clear()
@@ -167,11 +171,12 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n >= 60 {
 		width = n
 	}
-	if err := writeReports(stdout, reports, f.format, color, width); err != nil {
+	out := outputs{reports: reports, locs: locs, format: f.format}
+	if err := out.write(stdout, color, width); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if f.output != "" {
-		if err := writeOutput(f.output, reports, f.format); err != nil {
+		if err := out.writeFile(f.output); err != nil {
 			return usageError("--output: %v", err)
 		}
 	}
@@ -287,8 +292,21 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 	return r, nil
 }
 
-func writeReports(w io.Writer, rs []*checks.Report, format string, color bool, width int) error {
-	switch format {
+// outputs are the reports of one check and how to write them.
+type outputs struct {
+	reports []*checks.Report
+	// locs place each report's paths in the repository (sarif, codequality).
+	locs   []render.LocationOptions
+	format string
+}
+
+func (o outputs) write(w io.Writer, color bool, width int) error {
+	rs := o.reports
+	switch o.format {
+	case formatSARIF:
+		return render.SARIF(w, rs, o.locs, render.SARIFOptions{Version: version})
+	case formatCQ:
+		return render.CodeQuality(w, rs, o.locs)
 	case formatJSON:
 		if len(rs) == 1 {
 			return render.JSON(w, rs[0])
@@ -329,11 +347,11 @@ func writeReports(w io.Writer, rs []*checks.Report, format string, color bool, w
 	}
 }
 
-// writeOutput writes the report to path through a temporary file, so a
+// writeFile writes the report to path through a temporary file, so a
 // reader never sees half a report.
-func writeOutput(path string, rs []*checks.Report, format string) error {
+func (o outputs) writeFile(path string) error {
 	var buf bytes.Buffer
-	if err := writeReports(&buf, rs, format, false, 80); err != nil {
+	if err := o.write(&buf, false, 80); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".mpgate-report-*")

@@ -110,7 +110,7 @@ func TestUsage(t *testing.T) {
 		{"flag before command", []string{"--format", "json"}, 2, "", "flags come after it", false},
 		{"unknown flag", []string{"check", "--colour"}, 2, "", "flag provided but not defined: -colour (see 'mpgate check -h')", false},
 		{"flag without value", []string{"check", "--format"}, 2, "", "flag needs an argument: -format", false},
-		{"bad format", []string{"check", "--format", "xml", dir}, 2, "", `--format "xml": want text, json or markdown`, false},
+		{"bad format", []string{"check", "--format", "xml", dir}, 2, "", `--format "xml": want text, json, markdown, sarif or codequality`, false},
 		{"bad platform", []string{"check", "--platform", "weixin", dir}, 2, "", `--platform "weixin"`, false},
 		{"two dirs", []string{"check", dir, dir}, 2, "", "one directory at a time", false},
 		{"missing dir", []string{"check", filepath.Join(dir, "nope")}, 2, "", "cannot read directory " + filepath.Join(dir, "nope") + ": no such directory", false},
@@ -326,6 +326,17 @@ func TestCheckOutputs(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, "check failed: b: 1 error diagnostic") {
 				t.Errorf("stderr: %s", r.stderr)
+			}
+		}},
+		{"sarif with project paths", failing, []string{"check", "--format", "sarif", two}, nil, 1, func(t *testing.T, r result) {
+			if !strings.Contains(r.stdout, `"version": "2.1.0"`) || !strings.Contains(r.stdout, `"uri": "b/packageA/a.js"`) {
+				t.Errorf("stdout:\n%s", r.stdout)
+			}
+		}},
+		{"codequality", failing, []string{"check", "--format", "codequality", dir}, nil, 1, func(t *testing.T, r result) {
+			var issues []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &issues); err != nil || len(issues) != 2 {
+				t.Errorf("issues %v, err %v:\n%s", issues, err, r.stdout)
 			}
 		}},
 		{"markdown", passing, []string{"check", "--format", "markdown", dir}, nil, 0, func(t *testing.T, r result) {
