@@ -74,7 +74,7 @@ func OpenMirror(ctx context.Context, cacheDir, cloneURL string, auth Auth) (*Mir
 	}
 	defer unlock()
 	if _, err := os.Stat(filepath.Join(m.Dir, "HEAD")); err == nil {
-		if err := m.fetch(ctx, fetchSpecs); err != nil {
+		if err := m.update(ctx); err != nil {
 			return nil, fmt.Errorf("update mirror of %s: %w", u, err)
 		}
 		return m, nil
@@ -118,6 +118,9 @@ func (m *Mirror) clone(ctx context.Context, cache string) error {
 	if err := tm.fetch(ctx, fetchSpecs); err != nil {
 		return err
 	}
+	if err := tm.syncHEAD(ctx); err != nil {
+		return err
+	}
 	if err := os.Rename(tmp, m.Dir); err != nil {
 		return err
 	}
@@ -125,17 +128,77 @@ func (m *Mirror) clone(ctx context.Context, cache string) error {
 	return nil
 }
 
-// Update fetches the mirror again.
+// Update fetches the mirror again. Like OpenMirror on an existing mirror it
+// also follows a change of the remote's default branch once the old one is
+// gone.
 func (m *Mirror) Update(ctx context.Context) error {
 	unlock, err := lockDir(ctx, m.Dir)
 	if err != nil {
 		return fmt.Errorf("update mirror of %s: %w", m.url, err)
 	}
 	defer unlock()
-	if err := m.fetch(ctx, fetchSpecs); err != nil {
+	if err := m.update(ctx); err != nil {
 		return fmt.Errorf("update mirror of %s: %w", m.url, err)
 	}
 	return nil
+}
+
+// update fetches and repairs a HEAD left pointing at a deleted branch.
+func (m *Mirror) update(ctx context.Context) error {
+	if err := m.fetch(ctx, fetchSpecs); err != nil {
+		return err
+	}
+	if _, err := git(ctx, m.Dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err != nil {
+		return m.syncHEAD(ctx)
+	}
+	return nil
+}
+
+// syncHEAD points the mirror's HEAD at the remote's default branch, as a
+// clone would. A remote without one (an empty repository) leaves HEAD alone.
+func (m *Mirror) syncHEAD(ctx context.Context) error {
+	env, secrets, err := m.authEnv()
+	if err != nil {
+		return err
+	}
+	in := &invocation{dir: m.Dir, args: []string{"-c", "credential.helper=", "ls-remote", "--symref", "origin", "HEAD"}, env: env, redact: secrets}
+	out, err := in.run(ctx)
+	if err != nil {
+		return fmt.Errorf("find the default branch: %w", err)
+	}
+	target := parseSymref(string(out))
+	if target == "" {
+		return nil
+	}
+	if _, err := git(ctx, m.Dir, "symbolic-ref", "HEAD", target); err != nil {
+		return fmt.Errorf("set HEAD to %s: %w", target, err)
+	}
+	return nil
+}
+
+// parseSymref reads "ref: refs/heads/main\tHEAD" from ls-remote --symref.
+func parseSymref(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(line, "ref: ")
+		if !ok {
+			continue
+		}
+		target, name, ok := strings.Cut(rest, "\t")
+		if ok && name == "HEAD" && strings.HasPrefix(target, "refs/heads/") && checkRev(target) == nil {
+			return target
+		}
+	}
+	return ""
+}
+
+// DefaultBranch returns the branch the mirror's HEAD names ("main"), which
+// follows the remote's default branch.
+func (m *Mirror) DefaultBranch(ctx context.Context) (string, error) {
+	out, err := git(ctx, m.Dir, "symbolic-ref", "--short", "HEAD")
+	if err != nil {
+		return "", fmt.Errorf("default branch of the mirror of %s: %w", m.url, err)
+	}
+	return out, nil
 }
 
 // FetchRef fetches one more ref or commit the regular refspecs do not cover

@@ -571,3 +571,47 @@ func FuzzNormaliseURL(f *testing.F) {
 		}
 	})
 }
+
+func TestMirrorFollowsDefaultBranch(t *testing.T) {
+	u := newUpstream(t)
+	ctx := ctxT(t)
+	// The remote's default branch is not the name git init would pick.
+	tgit(t, u.bare, "symbolic-ref", "HEAD", "refs/heads/feature")
+	m, err := OpenMirror(ctx, t.TempDir(), "file://"+u.bare, Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.DefaultBranch(ctx); err != nil || got != "feature" {
+		t.Fatalf("DefaultBranch = %q, %v; want feature", got, err)
+	}
+	if got, err := RevParse(ctx, m.Dir, "HEAD"); err != nil || got != u.feat {
+		t.Fatalf("HEAD = %q, %v; want %s", got, err, u.feat)
+	}
+	// Renamed upstream: the old default branch is deleted.
+	tgit(t, u.bare, "symbolic-ref", "HEAD", "refs/heads/main")
+	tgit(t, u.bare, "update-ref", "-d", "refs/heads/feature")
+	if err := m.Update(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.DefaultBranch(ctx); err != nil || got != "main" {
+		t.Fatalf("DefaultBranch after the rename = %q, %v; want main", got, err)
+	}
+}
+
+func TestParseSymref(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ref: refs/heads/dev\tHEAD\n0123abcd\tHEAD\n", "refs/heads/dev"},
+		{"0123abcd\tHEAD\n", ""},
+		{"ref: refs/tags/v1\tHEAD\n", ""},
+		{"ref: refs/heads/x\tOTHER\n", ""},
+		{"ref: -bad\tHEAD\n", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := parseSymref(tt.in); got != tt.want {
+				t.Errorf("parseSymref(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
