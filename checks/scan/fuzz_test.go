@@ -138,3 +138,24 @@ func FuzzStyle(f *testing.F) {
 		checkErr(t, src, r.Err)
 	})
 }
+
+func FuzzTS(f *testing.F) {
+	for _, s := range []string{
+		"import type { A } from './a'\nimport fs = require('./fs')\nApp<IAppOption>({ globalData: {} })",
+		"@Component({ t: require('./t') }) class C { @Prop() p!: string; m<T>(x: T): T { return x } }",
+		"const x = require<Mod>('./m'); if (App < n) {} const y = a!.b / 2",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		r := TS(src)
+		checkRefs(t, src, r.Refs)
+		checkErr(t, src, r.Err)
+		for _, c := range r.AppCall {
+			checkPos(t, src, "App", c.Line, c.Col)
+		}
+		for _, c := range r.GetApp {
+			checkPos(t, src, "getApp", c.Line, c.Col)
+		}
+	})
+}

@@ -53,7 +53,7 @@ type posRef struct {
 // strings, templates and regular expressions but not grammar.
 func JS(src []byte) JSResult {
 	li := newLineIndex(src)
-	toks := scanTokens(src)
+	toks := scanTokens(src, false)
 
 	// A copy with cap == len: NewInputBytes appends a NUL, which must never
 	// land in the caller's spare capacity (Template passes sub-slices).

@@ -168,7 +168,7 @@ func TestJSAppAndGetApp(t *testing.T) {
 				t.Errorf("App %v getApp %v; want App %v getApp %v", got.AppCall, got.GetApp, tt.app, tt.getApp)
 			}
 			// The token scan alone, used on syntax errors, agrees.
-			tok := fromTokens([]byte(tt.src), scanTokens([]byte(tt.src)), newLineIndex([]byte(tt.src)))
+			tok := fromTokens([]byte(tt.src), scanTokens([]byte(tt.src), false), newLineIndex([]byte(tt.src)))
 			if !reflect.DeepEqual(tok.AppCall, tt.app) || !reflect.DeepEqual(tok.GetApp, tt.getApp) {
 				t.Errorf("token scan: App %v getApp %v; want App %v getApp %v", tok.AppCall, tok.GetApp, tt.app, tt.getApp)
 			}
@@ -347,7 +347,7 @@ func TestJSTokenScanAgrees(t *testing.T) {
 			if ast.Err != nil {
 				t.Fatalf("unexpected error: %v", ast.Err)
 			}
-			tok := fromTokens(src, scanTokens(src), newLineIndex(src))
+			tok := fromTokens(src, scanTokens(src, false), newLineIndex(src))
 			if !reflect.DeepEqual(ast.Refs, tok.Refs) {
 				t.Errorf("AST  %v\ntokens %v", ast.Refs, tok.Refs)
 			}

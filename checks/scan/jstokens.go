@@ -84,17 +84,23 @@ type tokenResult struct {
 type pending struct {
 	form   form
 	callee int
-	stage  uint8 // 0: after the name; 1: after '.'; 2: after '?.'; 3: after ".async"
+	stage  uint8 // 0: after the name; 1: after '.'; 2: after '?.'; 3: after ".async"; 4, 5: see depth
 	// afterExtends: the callee follows "extends".
 	afterExtends bool
+	// depth and tok follow TypeScript type arguments (stage 4; stage 5
+	// is after them): the '<' nesting and the index of the first '<'.
+	depth, tok int
 }
 
+// With ts set, a callee may take TypeScript type arguments before its
+// parentheses (App<IAppOption>({…})).
+//
 // scanTokens runs the tdewolff JS lexer over src once (linear time, no
 // recursion) and records call sites of the callees of interest. Comments,
 // strings, templates and regular expressions are single tokens, so a
 // require inside them is never seen. Whether a '/' starts a regular
 // expression is decided from the previous token, as parsers do.
-func scanTokens(src []byte) (res tokenResult) {
+func scanTokens(src []byte, ts bool) (res tokenResult) {
 	res = tokenResult{errOff: -1}
 	defer func() {
 		// The lexer is third-party code reading arbitrary bytes; should it
@@ -131,7 +137,10 @@ func scanTokens(src []byte) (res tokenResult) {
 			}
 			// The lexer skipped one character it could not read. At the
 			// end of the input it would step past its terminator, so stop.
-			fail(off, lexMsg(err))
+			// TypeScript decorators (@Component) are fine there.
+			if !ts || string(data) != "@" {
+				fail(off, lexMsg(err))
+			}
 			off += len(data)
 			if off >= len(src) {
 				break
@@ -224,6 +233,25 @@ func scanTokens(src []byte) (res tokenResult) {
 		var opened *site
 		if pend.form != 0 {
 			switch {
+			case pend.stage == 4:
+				// TypeScript type arguments: App<IAppOption>({…}).
+				switch tt {
+				case js.LtToken:
+					pend.depth++
+				case js.GtToken:
+					pend.depth--
+				case js.GtGtToken:
+					pend.depth -= 2
+				case js.GtGtGtToken:
+					pend.depth -= 3
+				case js.SemicolonToken:
+					pend.form = 0
+				}
+				if pend.depth == 0 {
+					pend.stage = 5
+				} else if pend.depth < 0 || idx-pend.tok > 64 {
+					pend.form = 0
+				}
 			case tt == js.OpenParenToken && pend.stage != 1:
 				opened = &site{form: pend.form, callee: pend.callee, afterExtends: pend.afterExtends}
 				pend.form = 0
@@ -231,6 +259,8 @@ func scanTokens(src []byte) (res tokenResult) {
 				pend.stage = 1
 			case tt == js.OptChainToken && (pend.stage == 0 || pend.stage == 3):
 				pend.stage = 2
+			case ts && tt == js.LtToken && (pend.stage == 0 || pend.stage == 3):
+				pend.stage, pend.depth, pend.tok = 4, 1, idx
 			case pend.stage == 1 && js.IsIdentifierName(tt) && string(data) == "async":
 				pend.stage = 3
 				if pend.form == formRequire {
