@@ -52,7 +52,8 @@
 // case there) lose that prefix; so do the checkout directories of hosted
 // runners (/home/runner/work/<r>/<r>, /Users/runner/work/<r>/<r>,
 // D:\a\<r>\<r>, /github/workspace, /home/travis/build/<o>/<r>). Go import
-// paths lose Options.ModulePath. Cobertura class filenames are joined with
+// paths lose Options.ModulePath. Other relative paths are taken relative to
+// Options.BasePath (default: the repository root). Cobertura class filenames are joined with
 // the <source> that puts them inside the repository (sources that are no
 // paths, such as "--source" or "$GOMODCACHE", are ignored). JaCoCo joins the
 // package directory and the sourcefile name (com/x/A.java). When
@@ -142,6 +143,11 @@ type Options struct {
 	// ModulePath is the Go module path of the repository root
 	// (github.com/org/repo); Go import paths under it become relative.
 	ModulePath string
+	// BasePath is the directory, relative to the repository root, that the
+	// report's relative paths are relative to: the directory the tests ran
+	// in when it is not the root (a mini-program in miniprogram/ tested from
+	// there). It is not applied to absolute paths or Go import paths.
+	BasePath string
 	// KnownFiles are the repository's files (relative, "/"). When given, a
 	// path that is not one of them is mapped to the one known file it is a
 	// suffix of, if exactly one (longest suffix first).

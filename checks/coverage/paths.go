@@ -11,6 +11,7 @@ type pathMapper struct {
 	root    string // normalised RepoRoot, no trailing "/"
 	rootCI  bool   // root is a Windows path: compare case-insensitively
 	module  string
+	base    string // BasePath, cleaned
 	known   map[string]bool
 	byBase  map[string][]string
 	cache   map[string]string
@@ -20,6 +21,7 @@ type pathMapper struct {
 func newPathMapper(opt Options) *pathMapper {
 	m := &pathMapper{
 		module: strings.TrimSuffix(opt.ModulePath, "/"),
+		base:   cleanRel(opt.BasePath),
 		cache:  map[string]string{},
 	}
 	if opt.RepoRoot != "" {
@@ -109,6 +111,9 @@ func (m *pathMapper) normalizeUncached(raw string) string {
 		if rest, ok := strings.CutPrefix(p, m.module+"/"); ok {
 			return m.known1(rest)
 		}
+	}
+	if m.base != "" {
+		p = m.base + "/" + p
 	}
 	return m.known1(p)
 }

@@ -45,6 +45,11 @@ func TestNormalize(t *testing.T) {
 		{"go import path by known suffix", Options{KnownFiles: known}, "github.com/evilmartians/lefthook/internal/log/log.go", "internal/log/log.go"},
 		{"jacoco package path by known suffix", Options{KnownFiles: known}, "com/x/Foo.java", "app/src/main/java/com/x/Foo.java"},
 		{"odd but valid name", Options{}, "dist/<define:DATA>", "dist/<define:DATA>"},
+		{"base path", Options{BasePath: "./miniprogram/"}, "utils/a.js", "miniprogram/utils/a.js"},
+		{"base path and dot dot", Options{BasePath: "miniprogram"}, "../shared/x.js", "shared/x.js"},
+		{"base path not applied to absolute paths", Options{BasePath: "mp", RepoRoot: "/r"}, "/r/mp/a.js", "mp/a.js"},
+		{"base path not applied to go import paths", Options{BasePath: "mp", ModulePath: "m"}, "m/pkg/f.go", "pkg/f.go"},
+		{"base path then known suffix", Options{BasePath: "other", KnownFiles: known}, "src/util/b.js", "src/util/b.js"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,5 +124,22 @@ func TestLefthookModules(t *testing.T) {
 	f := merged.Files["internal/log/log.go"]
 	if f == nil || f.Lines[47] != 1 || f.Lines[61] != 0 {
 		t.Errorf("internal/log/log.go = %+v", f)
+	}
+}
+
+// TestBasePathSample: coveralls' base-path fixtures. for-base-path.lcov names
+// files relative to spec/fixtures/lcov; test.lcov names two of them from the
+// repository root (its dist/<define:DATA> is not prefixed).
+func TestBasePathSample(t *testing.T) {
+	rel := parseFile(t, "lcov/coveralls-for-base-path.lcov", Options{BasePath: "spec/fixtures/lcov"})
+	full := parseFile(t, "lcov/coveralls-test.lcov", Options{})
+	for _, p := range []string{"spec/fixtures/lcov/index.js", "spec/fixtures/lcov/lib/run.js"} {
+		a, b := rel.Files[p], full.Files[p]
+		if a == nil || b == nil {
+			t.Fatalf("%s: %v / %v", p, rel.SortedPaths(), full.SortedPaths())
+		}
+		if a.Covered != b.Covered || a.Total != b.Total {
+			t.Errorf("%s: %d/%d vs %d/%d", p, a.Covered, a.Total, b.Covered, b.Total)
+		}
 	}
 }
