@@ -155,7 +155,9 @@ func scanTokens(src []byte, ts bool) (res tokenResult) {
 			if regexAllowed(prev, closerRegex) {
 				rt, rd := l.RegExp()
 				if rt != js.RegExpToken {
-					// Unterminated: the lexer resumes after the '/'.
+					// Unterminated: the lexer stopped at the end of the
+					// line and returns the '/' and what follows as part of
+					// its next token, so off stays put.
 					fail(off, "unterminated regular expression")
 					continue
 				}

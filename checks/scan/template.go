@@ -104,9 +104,13 @@ func Template(src []byte, p *platform.Platform) TemplateResult {
 			a.off = offsetIn(work, a.val)
 			attrs = append(attrs, a)
 		case html.StartTagCloseToken, html.StartTagVoidToken:
-			end := offsetIn(work, data) + len(data)
 			isMod := modTags[name]
 			refs = elementRefs(refs, name, attrs, isMod)
+			end := offsetIn(work, data)
+			if end < 0 {
+				continue // cannot happen: a tag's end is never empty
+			}
+			end += len(data)
 			restart := -1
 			switch {
 			case isMod && tt == html.StartTagCloseToken:
