@@ -75,7 +75,7 @@ type Error struct {
 	Reason   error // ErrFailed, ErrTimedOut or ErrCancelled
 	Dir      string
 	ExitCode int           // for ErrFailed; -1 when killed by a signal
-	Signal   string        // for ErrFailed by a signal, e.g. "killed"
+	Signal   string        // for ErrFailed by a signal: "killed by signal terminated"
 	Timeout  time.Duration // for ErrTimedOut
 	Tail     string        // last lines of output
 	Cause    error         // the context's error for ErrCancelled

@@ -470,3 +470,16 @@ func TestRunConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRun measures Run's own overhead around a trivial command, two
+// builds at a time as for base and head.
+func BenchmarkRun(b *testing.B) {
+	dir := b.TempDir()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := Run(context.Background(), Spec{Dir: dir, Command: "true"}); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}
