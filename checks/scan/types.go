@@ -3,6 +3,13 @@
 // (wxss/acss/ttss/css/qss). It uses real parsers and lexers: a require in a
 // comment or a string is not a reference. It resolves nothing; package graph
 // does.
+//
+// Positions are 1-based: lines are split at '\n' (so CRLF files number as
+// editors and forges do) and columns count bytes. A reference sits at the
+// first byte of its path, the opening quote when the path is quoted. Line 0
+// marks a JS call with a non-literal argument, or an App/getApp call, that
+// could not be placed (see JS); it is rare and never happens to a literal
+// path.
 package scan
 
 // Kind is the kind of a reference.
