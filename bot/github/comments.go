@@ -31,7 +31,7 @@ const truncatedNote = "\n\n_(comment truncated to GitHub's size limit)_"
 // again and, if a concurrent run created another, keeps the NEWEST (highest
 // id) and deletes the rest: every racer applies the same rule, so they
 // converge on one comment. It returns the surviving comment's id and
-// whether anything was written.
+// whether anything was written (created, edited or a duplicate deleted).
 //
 // The body gets the marker prepended if it lacks it, and is cut to 65,536
 // characters on a line boundary as a last resort (the renderer folds detail
@@ -83,7 +83,7 @@ func (c *Client) UpsertStickyComment(ctx context.Context, repo bot.Repo, number 
 		return 0, false, err
 	}
 	if normalizeNewlines(keep.GetBody()) == normalizeNewlines(body) {
-		return keep.GetID(), false, nil
+		return keep.GetID(), len(mine) > 1, nil
 	}
 	if _, _, err := c.gh.Issues.EditComment(ctx, repo.Owner, repo.Name, keep.GetID(), &gh.IssueComment{Body: gh.String(body)}); err != nil {
 		return 0, false, wrap(err, "update sticky comment %d on %s#%d", keep.GetID(), repo.FullName(), number)

@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -295,7 +296,13 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
+		err := dec.Decode(&doc)
+		if err == nil {
+			if _, e := dec.Token(); e != io.EOF {
+				err = errors.New("data after the JSON value")
+			}
+		}
+		if err != nil {
 			f.fail(r, "body is not JSON: "+err.Error())
 			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
 			return

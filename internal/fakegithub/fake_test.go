@@ -68,6 +68,7 @@ func TestValidation(t *testing.T) {
 		{"bad enum", "POST", "/repos/o/r/check-runs", `{"name":"m","head_sha":"a","status":"done"}`, nil, 422, "is not one of"},
 		{"wrong type", "POST", "/repos/o/r/issues/1/comments", `{"body":5}`, nil, 422, "not of type string"},
 		{"not JSON", "POST", "/repos/o/r/issues/1/comments", `{"body":`, nil, 400, "not JSON"},
+		{"trailing data", "POST", "/repos/o/r/issues/1/comments", `{"body":"a"} {}`, nil, 400, "after the JSON value"},
 		{"no body", "POST", "/repos/o/r/issues/1/comments", ``, nil, 400, "body is required"},
 		{"non-integer path param", "GET", "/repos/o/r/issues/x/comments", ``, nil, 400, "not an integer"},
 		{"unknown query param", "GET", "/repos/o/r/issues/1/comments?perpage=5", ``, nil, 400, `"perpage"`},
@@ -438,4 +439,53 @@ func TestAnswersMatchTheDescription(t *testing.T) {
 	if e := f.Errors(); len(e) != 0 {
 		t.Errorf("errors: %v", e)
 	}
+}
+
+// FuzzValidate runs the schema validator over arbitrary JSON against every
+// request-body schema and every parameter: it must never panic, and a
+// document it accepts must stay accepted when re-encoded.
+func FuzzValidate(f *testing.F) {
+	f.Add(`{"name":"m","head_sha":"a","output":{"title":"t","summary":"s"}}`, "1")
+	f.Add(`{"state":"success","description":null}`, "x")
+	f.Add(`[[[[{"a":[1,2,{"b":null}]}]]]]`, "-9")
+	f.Add(`{"permissions":{"issues":"write"},"repositories":["r"]}`, "99999999999999999999")
+	s, err := loadSpec()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, doc, param string) {
+		dec := json.NewDecoder(strings.NewReader(doc))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil {
+			return
+		}
+		for _, op := range s.ops {
+			for _, p := range op.params {
+				_ = s.validateScalar(p.schema, param, p.name)
+			}
+			if op.body == nil {
+				continue
+			}
+			var errs []string
+			s.validate(op.body.schema, v, "body", true, &errs)
+			if len(errs) > 0 {
+				continue
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d2 := json.NewDecoder(strings.NewReader(string(b)))
+			d2.UseNumber()
+			var v2 any
+			if err := d2.Decode(&v2); err != nil {
+				t.Fatal(err)
+			}
+			s.validate(op.body.schema, v2, "body", true, &errs)
+			if len(errs) > 0 {
+				t.Fatalf("%s: accepted, then rejected after re-encoding: %v", op.id, errs)
+			}
+		}
+	})
 }
