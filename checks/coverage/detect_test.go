@@ -179,3 +179,19 @@ func TestLatin1XML(t *testing.T) {
 		t.Fatalf("err = %v, want advice to write UTF-8", err)
 	}
 }
+
+// TestSummaryCompareFixture: vitest-coverage-report-action's "compare" mock
+// was edited by hand to lines.covered 1.15 of total 1 (pct 115). A summary
+// whose covered lines are not a count, or exceed the total, is refused with
+// the place of the entry rather than gated on.
+func TestSummaryCompareFixture(t *testing.T) {
+	in, err := readTestdata("istanbul/vitest-coverage-summary-compare.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseString(in, Options{})
+	want := `test:34:37: istanbul-summary report: entry "/absolute/path/src/constants.js": lines.total "1" / lines.covered "1.15" are not counts`
+	if !errors.Is(err, ErrSyntax) || err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+}
