@@ -79,3 +79,32 @@ func TestCancelledGit(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestParseGitVersion(t *testing.T) {
+	tests := []struct {
+		in           string
+		major, minor int
+		ok           bool
+	}{
+		{"git version 2.39.5", 2, 39, true},
+		{"git version 2.39.3 (Apple Git-145)", 2, 39, true},
+		{"git version 2.41.0.windows.1\n", 2, 41, true},
+		{"git version 10.0", 10, 0, true},
+		{"git version 2", 0, 0, false},
+		{"git version x.y", 0, 0, false},
+		{"hub version 2.14", 0, 0, false},
+		{"git version ", 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			major, minor, ok := parseGitVersion(tt.in)
+			if major != tt.major || minor != tt.minor || ok != tt.ok {
+				t.Errorf("parseGitVersion = %d.%d %v, want %d.%d %v", major, minor, ok, tt.major, tt.minor, tt.ok)
+			}
+		})
+	}
+	v, err := CheckGit(t.Context())
+	if err != nil || !strings.HasPrefix(v, "git version ") {
+		t.Errorf("CheckGit = %q, %v (the tests need git %s or newer)", v, err, MinGitVersion)
+	}
+}
