@@ -188,8 +188,11 @@ func (p *parser) addIstanbul(key string, fc *istanbulFile) error {
 		p.rep.Format = FormatIstanbulSummary
 		total, ok1 := numberToCount(fc.Lines.Total)
 		covered, ok2 := numberToCount(fc.Lines.Covered)
-		if !ok1 || !ok2 || covered > total {
+		if !ok1 || !ok2 {
 			return fmt.Errorf("lines.total %q / lines.covered %q are not counts", fc.Lines.Total, fc.Lines.Covered)
+		}
+		if covered > total {
+			return fmt.Errorf("lines.covered %d exceeds lines.total %d", covered, total)
 		}
 		if old := p.rep.Files[norm]; old != nil && old.Lines == nil {
 			old.Covered, old.Total = max(old.Covered, covered), max(old.Total, total)
