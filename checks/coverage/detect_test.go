@@ -92,7 +92,7 @@ func TestMalformed(t *testing.T) {
 		{"istanbul summary covered > total", "{\"total\": {},\n\"a.js\": {\"lines\": {\"total\": 1, \"covered\": 1.15}}}\n", "", "test:2:9: istanbul-summary report: entry \"a.js\""},
 		{"istanbul final then summary entry", "{\"a.js\": {\"s\": {}},\n\"b.js\": {\"lines\": {\"total\": 1, \"covered\": 1}}}", "", "test:2:9: istanbul report: entry \"b.js\": a coverage-summary entry in a coverage-final file"},
 		{"istanbul summary then final entry", "{\"b.js\": {\"lines\": {\"total\": 1, \"covered\": 1}},\n\"a.js\": {\"s\": {}}}", "", "test:2:9: istanbul-summary report: entry \"a.js\": a coverage-final entry in a coverage-summary file"},
-		{"istanbul summary covered over total", "{\"a.js\": {\"lines\": {\"total\": 1, \"covered\": 2}}}", "", "test:1:9: istanbul-summary report: entry \"a.js\": lines.covered 2 exceeds lines.total 1"},
+		{"istanbul summary covered over total", "{\"a.js\": {\"lines\": {\"total\": 1, \"covered\": 2}}}", "", "test:1:10: istanbul-summary report: entry \"a.js\": lines.covered 2 exceeds lines.total 1"},
 		{"istanbul trailing garbage", "{\"a.js\": {\"s\": {}}} x", "", "test:1:"},
 	}
 	sbt, err := readTestdata("cobertura/coveralls-scoverage.xml")

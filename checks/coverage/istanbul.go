@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 )
 
 // istanbulFileKeys are keys of an Istanbul FileCoverage object
@@ -232,11 +234,17 @@ func numberToCount(n json.Number) (int, bool) {
 	if n == "" {
 		return 0, true
 	}
-	v, ok := parseHits(n.String())
-	if !ok || v > 1<<31 {
+	if v, ok := parseUint([]byte(n.String())); ok {
+		if v > 1<<31 {
+			return 0, false
+		}
+		return int(v), true
+	}
+	f, err := strconv.ParseFloat(n.String(), 64)
+	if err != nil || f < 0 || f > 1<<31 || f != math.Trunc(f) {
 		return 0, false
 	}
-	return int(v), true
+	return int(f), true
 }
 
 // valueStart skips the ':' and blanks after a key.
