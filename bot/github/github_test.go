@@ -781,3 +781,38 @@ func TestLoginFromToken(t *testing.T) {
 		})
 	}
 }
+
+// The fake's own budget running out: the client waits for the window to
+// reset (within its bound) and carries on.
+func TestPrimaryBudgetExhausted(t *testing.T) {
+	tests := []struct {
+		name    string
+		maxWait time.Duration
+		wantErr bool
+	}{
+		{"waited for the reset", time.Minute, false},
+		{"reset too far", time.Millisecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, c := setup(t, WithMaxRateLimitWait(tt.maxWait))
+			f.SetRateLimit(5000, 1, time.Now().Add(1500*time.Millisecond))
+			ctx := context.Background()
+			if err := c.SetStatus(ctx, repo, "abc", "pending", "mpgate", "", ""); err != nil {
+				t.Fatal(err)
+			}
+			err := c.SetStatus(ctx, repo, "abc", "success", "mpgate", "", "")
+			var rl *RateLimitError
+			if tt.wantErr != errors.As(err, &rl) || (rl != nil && rl.Secondary) {
+				t.Fatalf("err %v, want a primary RateLimitError: %v", err, tt.wantErr)
+			}
+			want := 2
+			if tt.wantErr {
+				want = 1
+			}
+			if n := len(f.Statuses(repo.FullName(), "abc")); n != want {
+				t.Errorf("%d statuses, want %d", n, want)
+			}
+		})
+	}
+}

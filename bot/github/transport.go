@@ -95,7 +95,24 @@ type cached struct {
 	body   []byte
 }
 
+// RoundTrip sends req with retries and waits. The answer's X-RateLimit-*
+// headers are read here and then hidden from go-github, whose own limiter
+// would otherwise refuse requests after seeing "Remaining: 0" on a
+// success: rate limits are decided in this transport alone (go-github's
+// Response.Rate stays zero).
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	if resp != nil {
+		for k := range resp.Header {
+			if strings.HasPrefix(k, "X-Ratelimit-") {
+				resp.Header.Del(k)
+			}
+		}
+	}
+	return resp, err
+}
+
+func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	// Requests are cloned so the caller's is untouched (RoundTripper
 	// contract); the body is buffered so it can be sent again.
@@ -205,16 +222,10 @@ func (t *retryTransport) store(key string, c *cached) {
 	t.cache[key] = c
 }
 
-// response rebuilds the cached answer for a 304, with the 304's fresh
-// rate-limit headers; X-From-Cache tells go-github not to record its rate.
+// response rebuilds the cached answer for a 304; X-From-Cache marks it.
 func (c *cached) response(req *http.Request, notModified *http.Response) *http.Response {
 	drain(notModified)
 	h := c.header.Clone()
-	for k, v := range notModified.Header {
-		if strings.HasPrefix(k, "X-Ratelimit-") {
-			h[k] = v
-		}
-	}
 	h.Set("X-From-Cache", "1")
 	return &http.Response{
 		Status: strconv.Itoa(c.status) + " " + http.StatusText(c.status), StatusCode: c.status,

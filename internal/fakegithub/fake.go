@@ -126,7 +126,7 @@ func NewServer() (*Fake, error) {
 		tags:        map[string]map[string]any{},
 		releases:    map[string][]map[string]any{},
 	}
-	f.rate = rateState{limit: 5000, remaining: 5000, reset: time.Now().Add(time.Hour)}
+	f.rate = rateState{limit: 5000, remaining: 5000, reset: time.Now().Add(time.Hour).Truncate(time.Second)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	return f, nil
 }
@@ -325,6 +325,13 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 	if f.injectFault(w, r, op) {
 		return
 	}
+	if f.refreshRate(); f.rate.remaining <= 0 && op.id != "apps/create-installation-access-token" {
+		f.reply(w, r, http.StatusForbidden, map[string]any{
+			"message":           "API rate limit exceeded for user.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+		})
+		return
+	}
 	obj, _ := doc.(map[string]any)
 	c := &call{f: f, w: w, r: r, op: op, params: pathParams, body: obj, login: login}
 	c.repo = pathParams["owner"] + "/" + pathParams["repo"]
@@ -406,10 +413,24 @@ func (f *Fake) reply(w *recorder, r *http.Request, status int, v any) {
 	}
 }
 
-func (f *Fake) rateHeaders(w *recorder, spend bool) {
-	if now := f.now(); now.After(f.rate.reset) {
-		f.rate.remaining, f.rate.reset = f.rate.limit, now.Add(time.Hour)
+// SetRateLimit sets the primary budget: limit per window, remaining now,
+// and when the window resets (whole seconds, as GitHub reports it). With
+// remaining at 0 every request is answered 403 "API rate limit exceeded"
+// until reset.
+func (f *Fake) SetRateLimit(limit, remaining int, reset time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rate = rateState{limit: limit, remaining: remaining, reset: reset.Truncate(time.Second)}
+}
+
+func (f *Fake) refreshRate() {
+	if now := f.now(); !now.Before(f.rate.reset) {
+		f.rate.remaining, f.rate.reset = f.rate.limit, now.Add(time.Hour).Truncate(time.Second)
 	}
+}
+
+func (f *Fake) rateHeaders(w *recorder, spend bool) {
+	f.refreshRate()
 	if spend && f.rate.remaining > 0 {
 		f.rate.remaining--
 	}
