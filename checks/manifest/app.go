@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -105,15 +106,18 @@ func NormalizeRoot(s string) string {
 	return s
 }
 
-// normPage is a page path as compared between sections: without a leading "/".
+// normPage is a page path as looked up in the files: without a leading "/".
 func normPage(s string) string { return strings.TrimPrefix(s, "/") }
 
+// joinRoot is a subpackage page's path from the mini-program root, as
+// miniprogram-ci computes it (normalizePath(path.posix.join(root, page))).
+// Main-package pages, tabBar pages, entryPagePath and preloadRule keys are
+// compared with it exactly, as written, like miniprogram-ci does.
 func joinRoot(root, page string) string {
-	page = normPage(page)
 	if root == "" {
 		return page
 	}
-	return root + "/" + page
+	return path.Join(root, page)
 }
 
 // under reports whether path lies inside directory root (not equal to it).
@@ -233,10 +237,11 @@ func isSubKey(p *platform.Platform, k string) bool {
 }
 
 // preferredSubKey is the key a platform reads when both spellings are given:
-// miniprogram-ci reads subPackages first (`subPackages || subpackages`).
+// miniprogram-ci's checkSubpackages copies subpackages over subPackages
+// before anything else reads them.
 func preferredSubKey(p *platform.Platform, a, b string) string {
-	if a == "subPackages" || b == "subPackages" {
-		return "subPackages"
+	if a == "subpackages" || b == "subpackages" {
+		return "subpackages"
 	}
 	return a
 }
@@ -588,7 +593,7 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 		}
 	}
 	for _, pg := range app.Pages {
-		k := normPage(pg.Value)
+		k := pg.Value
 		if o, ok := mainPages[k]; ok {
 			r.add(checks.MP103, pg.Pos, fmt.Sprintf("page %q is declared twice in pages (first at %d:%d)", pg.Value, o.Pos.Line, o.Pos.Col), "remove one of the declarations")
 			continue
@@ -604,8 +609,7 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 				fmt.Sprintf("move the page out of %s/, or declare it in that subpackage's pages", sp.Root.Value))
 		}
 	}
-	declared := func(path string) bool {
-		k := normPage(path)
+	declared := func(k string) bool {
 		_, m := mainPages[k]
 		_, s := subPages[k]
 		return m || s
@@ -613,7 +617,7 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 
 	// tabBar pages must be main-package pages.
 	for _, tp := range app.TabBarPages {
-		k := normPage(tp.Value)
+		k := tp.Value
 		if _, ok := mainPages[k]; ok {
 			continue
 		}
@@ -622,7 +626,11 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 				"move the page to the main package and list it in pages")
 			continue
 		}
-		r.add(checks.MP106, tp.Pos, fmt.Sprintf("tabBar page %q is not declared in pages", tp.Value), "add it to pages, or fix the path")
+		hint := "add it to pages, or fix the path"
+		if _, ok := mainPages[normPage(k)]; ok {
+			hint = fmt.Sprintf("write it as in pages: %q", normPage(k))
+		}
+		r.add(checks.MP106, tp.Pos, fmt.Sprintf("tabBar page %q is not declared in pages", tp.Value), hint)
 	}
 
 	// entryPagePath.
