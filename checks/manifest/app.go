@@ -537,7 +537,14 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 		} else {
 			roots[sp.Root.Value] = i
 		}
-		if sp.Name != nil {
+		if sp.Root.Value == checks.MainPackage {
+			r.add(checks.MP103, sp.Root.Pos, fmt.Sprintf("subpackage root %q is the main package's own name", sp.Root.Value),
+				"choose another directory name")
+		}
+		if sp.Name != nil && sp.Name.Value == checks.MainPackage {
+			r.add(checks.MP103, sp.Name.Pos, fmt.Sprintf("subpackage name %q is the main package's own name", sp.Name.Value),
+				"choose another name")
+		} else if sp.Name != nil {
 			if j, ok := names[sp.Name.Value]; ok {
 				o := app.Subpackages[j].Name
 				r.add(checks.MP103, sp.Name.Pos, fmt.Sprintf("subpackage name %q is declared twice (first at %d:%d)", sp.Name.Value, o.Pos.Line, o.Pos.Col),

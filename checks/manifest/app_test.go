@@ -71,6 +71,8 @@ func TestParseAppRules(t *testing.T) {
 		{"page in main and sub", platform.WeChat, `{"pages":["a","s/p"],"subPackages":[{"root":"s","pages":["p"]}]}`, []string{"MP103"}},
 		{"root twice normalised", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s/","pages":["p"]},{"root":"./s","pages":["q"]}]}`, []string{"MP103"}},
 		{"name twice", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","name":"n","pages":["p"]},{"root":"t","name":"n","pages":["q"]}]}`, []string{"MP103"}},
+		{"name __APP__", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","name":"__APP__","pages":["p"]}]}`, []string{"MP103"}},
+		{"root __APP__", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"__APP__/","pages":["p"]}]}`, []string{"MP103"}},
 		{"root inside root", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":["p"]},{"root":"s/t/","pages":["q"]}]}`, []string{"MP104"}},
 		{"sibling prefix is not nesting", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"sub","pages":["p"]},{"root":"subB","pages":["q"]}]}`, nil},
 		{"root is the program root", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"./","pages":["p"]}]}`, []string{"MP104"}},
