@@ -816,3 +816,42 @@ func TestPrimaryBudgetExhausted(t *testing.T) {
 		})
 	}
 }
+
+func TestChangedFiles(t *testing.T) {
+	tests := []struct {
+		n         int
+		truncated bool
+	}{
+		{0, false},
+		{1, false},
+		{250, false},
+		{3000, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
+			f, c := setup(t)
+			var files []fakegithub.PullFile
+			for i := range tt.n {
+				pf := fakegithub.PullFile{Filename: fmt.Sprintf("pages/p%d.wxml", i), Status: "modified", Additions: i}
+				if i == 1 {
+					pf.Status, pf.PreviousFilename = "renamed", "pages/old.wxml"
+				}
+				files = append(files, pf)
+			}
+			f.SetPull(repo.FullName(), fakegithub.Pull{Number: 12, HeadSHA: "h", HeadRepo: repo.FullName(), Files: files})
+			got, truncated, err := c.ChangedFiles(context.Background(), repo, 12)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.n || truncated != tt.truncated {
+				t.Fatalf("%d files (truncated %v), want %d (%v)", len(got), truncated, tt.n, tt.truncated)
+			}
+			if tt.n > 1 && (got[1] != ChangedFile{Path: "pages/p1.wxml", PreviousPath: "pages/old.wxml", Status: "renamed", Additions: 1}) {
+				t.Errorf("file 1: %+v", got[1])
+			}
+			if want := (tt.n + 99) / 100; f.Count("pulls/list-files") != max(want, 1) {
+				t.Errorf("%d pages fetched, want %d", f.Count("pulls/list-files"), max(want, 1))
+			}
+		})
+	}
+}

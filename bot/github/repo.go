@@ -144,3 +144,38 @@ func (c *Client) Login(ctx context.Context) (string, error) {
 	c.mu.Unlock()
 	return u.GetLogin(), nil
 }
+
+// ChangedFile is one file of a pull request's diff.
+type ChangedFile struct {
+	Path string
+	// PreviousPath is set for a rename.
+	PreviousPath string
+	// Status is added, removed, modified, renamed, copied, changed or
+	// unchanged.
+	Status               string
+	Additions, Deletions int
+}
+
+// maxPullFiles is GitHub's cap on pulls/{n}/files (30 pages of 100).
+const maxPullFiles = 3000
+
+// ChangedFiles lists a pull request's files, every page (GitHub stops at
+// 3,000; truncated reports whether that cap was reached).
+func (c *Client) ChangedFiles(ctx context.Context, repo bot.Repo, number int) (files []ChangedFile, truncated bool, err error) {
+	opts := &gh.ListOptions{PerPage: 100}
+	for {
+		list, resp, err := c.gh.PullRequests.ListFiles(ctx, repo.Owner, repo.Name, number, opts)
+		if err != nil {
+			return nil, false, wrap(err, "list files of %s#%d (page %d)", repo.FullName(), number, max(opts.Page, 1))
+		}
+		for _, f := range list {
+			files = append(files, ChangedFile{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus(),
+				Additions: f.GetAdditions(), Deletions: f.GetDeletions()})
+		}
+		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return files, len(files) >= maxPullFiles, nil
+}
