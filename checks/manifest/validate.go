@@ -94,12 +94,23 @@ func Validate(app *App, p *platform.Platform, root string, files Files, ts bool)
 			checkPage(sp.Page(j), pg.Pos)
 		}
 	}
-	if w := app.Workers; w != nil && w.IsSubpackage && w.Path.Value != "" {
-		dir := NormalizeRoot(w.Path.Value)
-		if !clean(dir) || !files.IsDir(dir) {
-			out = append(out, checks.New(checks.MP110, app.File, w.Path.Pos.Line, w.Path.Pos.Col,
-				fmt.Sprintf("workers directory %q, packed as a subpackage, does not exist in %s", w.Path.Value, where),
-				"create the directory, or fix workers.path"))
+	// Workers: miniprogram-ci's checkWorkers requires the directory. Packed as
+	// a subpackage it is a package root (MP110); otherwise a reference (MP210).
+	if w := app.Workers; w != nil {
+		if dir := NormalizeRoot(w.Path.Value); w.Path.Value != "" && (!clean(dir) || !files.IsDir(dir)) {
+			id, what := checks.MP210, "workers directory"
+			if w.IsSubpackage {
+				id, what = checks.MP110, "workers directory, packed as a subpackage,"
+			}
+			out = append(out, checks.New(id, app.File, w.Path.Pos.Line, w.Path.Pos.Col,
+				fmt.Sprintf("%s %q does not exist in %s", what, w.Path.Value, where),
+				"create the directory, or fix workers"))
+		}
+		for _, f := range w.Files { // Alipay: a list of scripts
+			if rel := normPage(f.Value); !clean(rel) || !files.Exists(path.Clean(rel)) {
+				out = append(out, checks.New(checks.MP210, app.File, f.Pos.Line, f.Pos.Col,
+					fmt.Sprintf("worker script %q does not exist in %s", f.Value, where), "create the file, or fix the workers list"))
+			}
 		}
 	}
 	return out

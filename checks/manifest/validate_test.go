@@ -54,7 +54,9 @@ func TestValidate(t *testing.T) {
 		{"root leaving the root", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"../s","pages":["p"]}]}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP110 1:39"}},
 		{"workers subpackage missing", platform.WeChat, `{"pages":["a"],"workers":{"path":"workers/","isSubpackage":true}}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP110 1:34"}},
 		{"workers subpackage present", platform.WeChat, `{"pages":["a"],"workers":{"path":"workers/","isSubpackage":true}}`, "", []string{"a.js", "a.wxml", "workers/w.js"}, false, nil},
-		{"plain workers not checked here", platform.WeChat, `{"pages":["a"],"workers":"workers"}`, "", []string{"a.js", "a.wxml"}, false, nil},
+		{"plain workers missing", platform.WeChat, `{"pages":["a"],"workers":"workers"}`, "", []string{"a.js", "a.wxml"}, false, []string{"MP210 1:26"}},
+		{"plain workers present", platform.WeChat, `{"pages":["a"],"workers":"workers"}`, "", []string{"a.js", "a.wxml", "workers/x.js"}, false, nil},
+		{"alipay worker files", platform.Alipay, `{"pages":["a"],"workers":["w/a.js","/w/b.js"]}`, "", []string{"a.js", "a.axml", "w/b.js"}, false, []string{"MP210 1:27"}},
 		{"dot segments cleaned", platform.WeChat, `{"pages":["p/./a"]}`, "", []string{"p/a.js", "p/a.wxml"}, false, nil},
 	}
 	for _, tt := range tests {
