@@ -431,7 +431,16 @@ func (r *reader) aliases(v *Node, what string) []Alias {
 		if !ok {
 			continue
 		}
-		if !strings.HasSuffix(m.Key.Value, "/*") || !strings.HasSuffix(s.Value, "/*") {
+		// miniprogram-ci's checkResolveAlias: no "//", targets not "./…", both end "/*".
+		switch {
+		case strings.Contains(m.Key.Value, "//") || strings.Contains(s.Value, "//"):
+			r.add(checks.MP111, m.Key.Pos, fmt.Sprintf("%s: %q: %q contains \"//\"", what, m.Key.Value, s.Value), "remove the doubled slash")
+			continue
+		case strings.HasPrefix(s.Value, "./"):
+			r.add(checks.MP111, s.Pos, fmt.Sprintf("%s: target %q starts with \"./\"", what, s.Value),
+				fmt.Sprintf("write it from the mini-program root: %q", strings.TrimPrefix(s.Value, "./")))
+			continue
+		case !strings.HasSuffix(m.Key.Value, "/*") || !strings.HasSuffix(s.Value, "/*"):
 			r.add(checks.MP111, m.Key.Pos, fmt.Sprintf("%s: alias and target must both end with \"/*\" (%q: %q)", what, m.Key.Value, s.Value),
 				`write rules like "@utils/*": "utils/*"`)
 			continue

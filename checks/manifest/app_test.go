@@ -100,6 +100,9 @@ func TestParseAppRules(t *testing.T) {
 		{"plugins in independent", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","independent":true,"pages":["p"],"plugins":{"x":{"provider":"wx1","version":"1.0.0"}}}]}`, []string{"MP209"}},
 		{"plugins in normal sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":["p"],"plugins":{"x":{"provider":"wx1","version":"1.0.0"}}}]}`, nil},
 		{"alias must end with /*", platform.WeChat, `{"pages":["a"],"resolveAlias":{"@u":"utils/","@v/*":"v/*"}}`, []string{"MP111"}},
+		{"alias target with ./", platform.WeChat, `{"pages":["a"],"resolveAlias":{"@u/*":"./utils/*"}}`, []string{"MP111"}},
+		{"alias with //", platform.WeChat, `{"pages":["a"],"resolveAlias":{"@u//*":"utils/*"}}`, []string{"MP111"}},
+		{"alias root", platform.WeChat, `{"pages":["a"],"resolveAlias":{"~/*":"/*"}}`, nil},
 		{"workers wrong type", platform.WeChat, `{"pages":["a"],"workers":["w.js"]}`, []string{"MP101"}},
 		{"alipay workers list", platform.Alipay, `{"pages":["a"],"workers":["w.js"]}`, nil},
 	}
