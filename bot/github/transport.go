@@ -18,8 +18,8 @@ import (
 	"time"
 )
 
-// ErrForbidden is GitHub's 403 "Resource not accessible by integration":
-// the token may not do this (a fork pull request's read-only token). The
+// ErrForbidden is GitHub's 403 "Resource not accessible by integration"
+// (or "... by personal access token"): the token may not do this (a fork pull request's read-only token). The
 // Action falls back to annotations and the job summary.
 var ErrForbidden = errors.New("github: resource not accessible by integration")
 
@@ -165,7 +165,7 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		switch {
 		case resp.StatusCode == http.StatusNotModified && hit != nil:
 			return hit.response(req, resp), nil
-		case resp.StatusCode >= 500:
+		case retryableStatus(resp.StatusCode):
 			failures++
 			if failures >= t.cfg.attempts {
 				return resp, nil
@@ -188,7 +188,9 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 				}
 				continue
 			}
-			if resp.StatusCode == http.StatusForbidden && strings.Contains(msg, "Resource not accessible by integration") {
+			// "... by integration" (GITHUB_TOKEN, App) or "... by personal
+			// access token" (fine-grained PAT).
+			if resp.StatusCode == http.StatusForbidden && strings.Contains(msg, "Resource not accessible by") {
 				return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ErrForbidden)
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(raw))
@@ -282,6 +284,15 @@ func readMessage(resp *http.Response) (string, []byte) {
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
+}
+
+// retryableStatus: GitHub's transient server errors.
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // retryableNetErr: idempotent methods are retried on any network error;

@@ -135,3 +135,59 @@ func TestETagCacheIsPerCredential(t *testing.T) {
 		}
 	}
 }
+
+func TestTransportOutcomes(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		method    string
+		wantErr   error
+		wantTries int
+		wantCode  int
+	}{
+		{"fork token", 403, `{"message":"Resource not accessible by integration"}`, "POST", ErrForbidden, 1, 0},
+		{"fine-grained PAT", 403, `{"message":"Resource not accessible by personal access token"}`, "PATCH", ErrForbidden, 1, 0},
+		{"other 403 passes up", 403, `{"message":"Must have admin rights"}`, "GET", nil, 1, 403},
+		{"503 retried", 503, `{}`, "POST", nil, 3, 503},
+		{"501 not retried", 501, `{}`, "GET", nil, 1, 501},
+		{"422 not retried", 422, `{"message":"Validation Failed"}`, "POST", nil, 1, 422},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tries := 0
+			rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				tries++
+				if r.Method == "POST" {
+					if b, _ := io.ReadAll(r.Body); string(b) != `{"x":1}` {
+						t.Errorf("try %d sent body %q", tries, b)
+					}
+				}
+				return &http.Response{StatusCode: tt.status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(tt.body)), Request: r}, nil
+			})
+			tr := &retryTransport{next: rt, cfg: defaultConfig()}
+			tr.cfg.attempts, tr.cfg.backoff = 3, 0
+			var body io.Reader
+			if tt.method == "POST" {
+				body = strings.NewReader(`{"x":1}`)
+			}
+			req, _ := http.NewRequest(tt.method, "https://api.example/repos/o/r/x", body)
+			resp, err := tr.RoundTrip(req)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if tries != tt.wantTries {
+				t.Errorf("%d tries, want %d", tries, tt.wantTries)
+			}
+			if resp != nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tt.wantCode || string(b) != tt.body {
+					t.Errorf("passed up %d %q", resp.StatusCode, b)
+				}
+			} else if tt.wantCode != 0 {
+				t.Errorf("no response, want %d", tt.wantCode)
+			}
+		})
+	}
+}
