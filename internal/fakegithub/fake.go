@@ -8,6 +8,22 @@
 //
 // A test asserts len(fake.Errors()) == 0: an invalid request is recorded
 // and answered the way GitHub would (400/401/404/422).
+//
+// Use: f := fakegithub.New(t); point the client at f.BaseURL(); register
+// credentials (AddToken, or RegisterApp + AddInstallation for App JWTs and
+// installation tokens); seed state (AddComment, SetPull, SetPermission,
+// SetContent, SetRef, SetRateLimit); program faults (Fault, Barrier); then
+// assert on state (CheckRuns, Comments, Statuses, Content, Ref, Releases),
+// on the log (Requests, Count by operationId), and that Errors() is empty.
+//
+// Served operations (all of the trimmed description): check runs
+// create/get/update (annotations appended across updates, at most 50 per
+// request); issue comments list (per_page, page, since, Link)/create/get/
+// update/delete; pulls get/update/list-files; commit statuses; collaborator
+// permission; contents get/put/delete; git refs create/get; git tags;
+// releases list/create/get/by-tag/update/delete; App installation tokens.
+// Not in the description, so refused as invalid: GET /user, reactions,
+// check-run annotations listing.
 package fakegithub
 
 import (

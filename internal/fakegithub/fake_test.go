@@ -126,6 +126,8 @@ func TestPaginationAndETag(t *testing.T) {
 		{"?per_page=20&page=3", 20, "c40", true, "page=4"},
 		{"?per_page=500", 65, "c0", false, ""},
 		{"?page=9", 0, "", false, ""},
+		{"?since=2000-01-01T00:00:00Z", 30, "c0", true, "since="},
+		{"?since=2999-01-01T00:00:00Z", 0, "", false, ""},
 		{"?page=9223372036854775807&per_page=100", 0, "", false, ""},
 	}
 	for _, tt := range tests {

@@ -376,8 +376,15 @@ func (c *call) commentJSON(cm *Comment) map[string]any {
 }
 
 func handleCommentList(c *call) {
+	var since time.Time
+	if v := c.r.URL.Query().Get("since"); v != "" {
+		since, _ = time.Parse(time.RFC3339, v) // validated already
+	}
 	var items []any
 	for _, cm := range c.f.comments[fmt.Sprintf("%s#%s", c.repo, c.params["issue_number"])] {
+		if saved, err := time.Parse(time.RFC3339, cm.Saved); err == nil && saved.Before(since) {
+			continue
+		}
 		items = append(items, c.commentJSON(cm))
 	}
 	c.paginate(items)
