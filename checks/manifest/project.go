@@ -99,11 +99,14 @@ func ParseProject(src []byte, file string, p *platform.Platform) (*Project, []ch
 	return proj, r.diags
 }
 
-// MergePrivate applies a WeChat/Douyin project.private.config.json over base,
-// as the DevTools do: the setting switches and packOptions it declares win.
-// miniprogram-ci reads project.config.json only, so a CI upload ignores this
-// file; callers that estimate a CI upload should not merge it. Invalid JSON
-// is MP101.
+// MergePrivate applies a WeChat/Douyin project.private.config.json over base.
+// The DevTools let it override project.config.json, except for the settings
+// that change the compiled product ("与最终编译产物相关的设置无法在
+// project.private.config.json 中生效", projectconfig.md; miniprogram-ci's schema
+// for the private file has none of them). So only packOptions is taken from
+// it; a setting switch that changes the upload (minified, minifyWXML,
+// minifyWXSS, es6, ignoreUploadUnusedFiles, useCompilerPlugins…) is an MP111
+// warning saying it has no effect there. Invalid JSON is MP101.
 func MergePrivate(base *Project, privateSrc []byte, file string) []checks.Diagnostic {
 	r := &reader{file: file, invalid: checks.MP101}
 	root := r.parse(privateSrc)
@@ -116,12 +119,28 @@ func MergePrivate(base *Project, privateSrc []byte, file string) []checks.Diagno
 	}
 	r.dups(root, file)
 	if v := root.Get("setting"); v != nil && r.object(v, "setting") {
-		r.setting(v, &base.Setting)
+		for _, m := range v.Members {
+			if buildSettings[m.Key.Value] {
+				r.add(checks.MP111, m.Key.Pos, fmt.Sprintf("setting.%s in %s does not change the build: the tools read it from %s only", m.Key.Value, path.Base(file), ProjectConfig),
+					"move it to "+ProjectConfig)
+			}
+		}
 	}
 	if v := root.Get("packOptions"); v != nil {
 		r.packOptions(v, base)
 	}
 	return r.diags
+}
+
+// buildSettings are the setting keys that change the compiled product:
+// miniprogram-ci's CompileSettingsKeysInProjectConfig plus the upload and
+// compiler-plugin switches, none of which its project.private.config.json
+// schema allows.
+var buildSettings = map[string]bool{
+	"es6": true, "es7": true, "enhance": true, "minified": true, "minify": true, "codeProtect": true,
+	"uglifyFileName": true, "postcss": true, "minifyJS": true, "minifyWXML": true, "minifyWXSS": true,
+	"autoPrefixWXSS": true, "disableUseStrict": true, "compileWorklet": true,
+	"ignoreUploadUnusedFiles": true, "useCompilerPlugins": true, "uploadWithSourceMap": true,
 }
 
 func values(s []Str) []string {

@@ -105,8 +105,8 @@ func TestMergePrivate(t *testing.T) {
 		want    string
 		rules   []string
 	}{
-		{"overrides present keys only", `{"setting":{"minified":false,"ignoreUploadUnusedFiles":true,"urlCheck":false}}`,
-			"root= ign=[folder:a] inc=[] set={false true false true false []} appid=", nil},
+		{"build switches are not taken from the private file", `{"setting":{"minified":false,"ignoreUploadUnusedFiles":true,"urlCheck":false}}`,
+			"root= ign=[folder:a] inc=[] set={true true false false false []} appid=", []string{"MP111 1:13", "MP111 1:30"}},
 		{"packOptions replaced", `{"packOptions":{"ignore":[{"type":"file","value":"b.js"}]}}`,
 			"root= ign=[file:b.js] inc=[] set={true true false false false []} appid=", nil},
 		{"empty", `{}`, "root= ign=[folder:a] inc=[] set={true true false false false []} appid=", nil},
