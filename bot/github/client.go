@@ -25,6 +25,13 @@ import (
 // DefaultBaseURL is github.com's API root.
 const DefaultBaseURL = "https://api.github.com/"
 
+// ActionsLogin is the account an Action's GITHUB_TOKEN posts as; pass it
+// to WithLogin (the token cannot call GET /user).
+const ActionsLogin = "github-actions[bot]"
+
+// AppLogin is the account a GitHub App's installation posts as.
+func AppLogin(slug string) string { return slug + "[bot]" }
+
 // Client talks to one GitHub API as one identity (a token or an App
 // installation).
 type Client struct {
@@ -187,10 +194,14 @@ func parseRSAKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 
 // Installation returns the (cached) client for an installation, minting its
 // first token now so a bad key or a removed installation shows here.
+// The lock is not held while the token is minted, so one slow
+// installation does not hold up the others; two first calls racing for
+// one installation may both mint, and the first stored client wins.
 func (a *Apps) Installation(ctx context.Context, installationID int64) (*Client, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c := a.clients[installationID]; c != nil {
+	c := a.clients[installationID]
+	a.mu.Unlock()
+	if c != nil {
 		return c, nil
 	}
 	atr := ghinstallation.NewAppsTransportFromPrivateKey(a.rt, a.appID, a.key)
@@ -204,7 +215,12 @@ func (a *Apps) Installation(ctx context.Context, installationID int64) (*Client,
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{gh: g, login: a.s.login}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if prev := a.clients[installationID]; prev != nil {
+		return prev, nil
+	}
+	c = &Client{gh: g, login: a.s.login}
 	a.clients[installationID] = c
 	return c, nil
 }

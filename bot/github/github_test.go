@@ -625,7 +625,7 @@ func TestApp(t *testing.T) {
 			t.Errorf("invalid requests: %v", e)
 		}
 	})
-	apps, err := NewAppClients(42, pemKey, f.BaseURL(), WithLogin("mpgate[bot]"))
+	apps, err := NewAppClients(42, pemKey, f.BaseURL(), WithLogin(AppLogin("mpgate")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -650,6 +650,35 @@ func TestApp(t *testing.T) {
 		t.Errorf("comments %+v", cs)
 	}
 
+	t.Run("concurrent callers share one client; Forget mints anew", func(t *testing.T) {
+		f.AddInstallation(9, 42)
+		var wg sync.WaitGroup
+		got := make([]*Client, 8)
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := apps.Installation(ctx, 9)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = c
+			}()
+		}
+		wg.Wait()
+		first, _ := apps.Installation(ctx, 9)
+		for i, c := range got {
+			if c != first {
+				t.Errorf("caller %d got another client", i)
+			}
+		}
+		minted := f.TokensMinted()
+		apps.Forget(9)
+		again, err := apps.Installation(ctx, 9)
+		if err != nil || again == first || f.TokensMinted() != minted+1 {
+			t.Errorf("after Forget: err %v, same client %v, minted %d → %d", err, again == first, minted, f.TokensMinted())
+		}
+	})
 	t.Run("unknown installation", func(t *testing.T) {
 		if _, err := apps.Installation(ctx, 8); err == nil || !strings.Contains(err.Error(), "installation 8") {
 			t.Errorf("err %v", err)
