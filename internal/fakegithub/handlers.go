@@ -125,6 +125,11 @@ func user(login string) map[string]any {
 // paginate answers a list with GitHub's pagination: per_page (default 30,
 // at most 100), page (from 1) and a Link header with next/last/first/prev.
 func (c *call) paginate(items []any) {
+	c.paginateFunc(len(items), func(i int) any { return items[i] })
+}
+
+// paginateFunc is paginate over n items built on demand (only the page's).
+func (c *call) paginateFunc(n int, item func(i int) any) {
 	q := c.r.URL.Query()
 	per := 30
 	if v, err := strconv.Atoi(q.Get("per_page")); err == nil && v > 0 {
@@ -134,7 +139,7 @@ func (c *call) paginate(items []any) {
 	if v, err := strconv.Atoi(q.Get("page")); err == nil && v > 0 {
 		page = v
 	}
-	last := max(1, (len(items)+per-1)/per)
+	last := max(1, (n+per-1)/per)
 	page = min(page, last+1) // past the end: an empty page (and no overflow)
 	link := func(p int, rel string) string {
 		q2 := url.Values{}
@@ -155,9 +160,13 @@ func (c *call) paginate(items []any) {
 	if len(links) > 0 {
 		c.w.header.Set("Link", strings.Join(links, ", "))
 	}
-	lo := min((page-1)*per, len(items))
-	hi := min(lo+per, len(items))
-	c.reply(http.StatusOK, append([]any{}, items[lo:hi]...))
+	lo := min((page-1)*per, n)
+	hi := min(lo+per, n)
+	out := make([]any, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, item(i))
+	}
+	c.reply(http.StatusOK, out)
 }
 
 // ---- check runs ----
@@ -380,14 +389,14 @@ func handleCommentList(c *call) {
 	if v := c.r.URL.Query().Get("since"); v != "" {
 		since, _ = time.Parse(time.RFC3339, v) // validated already
 	}
-	var items []any
+	var list []*Comment
 	for _, cm := range c.f.comments[fmt.Sprintf("%s#%s", c.repo, c.params["issue_number"])] {
 		if saved, err := time.Parse(time.RFC3339, cm.Saved); err == nil && saved.Before(since) {
 			continue
 		}
-		items = append(items, c.commentJSON(cm))
+		list = append(list, cm)
 	}
-	c.paginate(items)
+	c.paginateFunc(len(list), func(i int) any { return c.commentJSON(list[i]) })
 }
 
 func handleCommentCreate(c *call) {
@@ -537,17 +546,16 @@ func handlePullFiles(c *call) {
 	if p == nil {
 		return
 	}
-	var items []any
-	for _, pf := range p.Files {
+	c.paginateFunc(len(p.Files), func(i int) any {
+		pf := p.Files[i]
 		e := c.f.example("diff-entry-items")
 		e["filename"], e["status"] = pf.Filename, pf.Status
 		e["additions"], e["deletions"], e["changes"] = pf.Additions, pf.Deletions, pf.Additions+pf.Deletions
 		if pf.PreviousFilename != "" {
 			e["previous_filename"] = pf.PreviousFilename
 		}
-		items = append(items, e)
-	}
-	c.paginate(items)
+		return e
+	})
 }
 
 // ---- statuses and permissions ----
