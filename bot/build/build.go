@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -117,6 +116,9 @@ func (e *Error) Unwrap() []error {
 // exits, whatever it left running in its group is killed. Output (stdout and
 // stderr interleaved as written) goes to s.LogPath.
 func Run(ctx context.Context, s Spec) (*Result, error) {
+	if !supported {
+		return nil, errors.New("build: running builds needs a Unix-like system (Linux, macOS)")
+	}
 	if strings.TrimSpace(s.Command) == "" {
 		return nil, errors.New("build: empty command")
 	}
@@ -146,17 +148,12 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	cmd := exec.Command("/bin/sh", "-c", s.Command)
 	cmd.Dir = s.Dir
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if s.Sandbox != nil {
 		if err := s.Sandbox.Wrap(cmd); err != nil {
 			return nil, fmt.Errorf("build: sandbox: %w", err)
 		}
-		if cmd.SysProcAttr == nil {
-			cmd.SysProcAttr = &syscall.SysProcAttr{}
-		}
-		cmd.SysProcAttr.Setpgid = true
-		cmd.SysProcAttr.Pgid = 0
 	}
+	ownGroup(cmd) // after Wrap, whatever it did
 
 	res := &Result{ExitCode: -1, LogPath: s.LogPath, Dropped: dropped}
 	log, err := openLog(s.LogPath)
@@ -209,7 +206,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 		waitErr = stopGroup(pgid, grace, exited)
 	}
 	// The command is done; nothing it started may outlive it.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(pgid)
 
 	// A process that left the group (setsid) may still hold the pipe: give
 	// it the grace period, then stop reading.
@@ -238,8 +235,8 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 			return res, fmt.Errorf("build: wait: %w", waitErr)
 		}
 		e := &Error{Reason: ErrFailed, Dir: s.Dir, ExitCode: ee.ExitCode(), Tail: res.Tail}
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			e.Signal = "killed by signal " + ws.Signal().String()
+		if sig := exitSignal(ee); sig != "" {
+			e.Signal = "killed by signal " + sig
 		}
 		return res, e
 	}
@@ -253,14 +250,14 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 // leader to exit and the rest of the group to go, then sends SIGKILL. It
 // returns the leader's wait error.
 func stopGroup(pgid int, grace time.Duration, exited <-chan error) error {
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	termGroup(pgid)
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
 	var waitErr error
 	select {
 	case waitErr = <-exited:
 	case <-deadline.C:
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid)
 		return <-exited
 	}
 	// The leader is gone; the rest of the group may still be exiting.
@@ -274,43 +271,6 @@ func stopGroup(pgid int, grace time.Duration, exited <-chan error) error {
 		}
 	}
 	return waitErr
-}
-
-// groupAlive reports whether any process is left running in the group.
-// Killed members stay zombies until their new parent reaps them, and an init
-// that does not reap (or none: mpgate as PID 1 in a container) leaves them
-// for good, so on Linux the group counts as alive only while /proc shows a
-// member that is not a zombie.
-func groupAlive(pgid int) bool {
-	if syscall.Kill(-pgid, 0) != nil {
-		return false
-	}
-	running, ok := procGroupRunning(pgid)
-	return !ok || running
-}
-
-// procGroupRunning scans /proc for a non-zombie process in group pgid; ok is
-// false when /proc cannot be read.
-func procGroupRunning(pgid int) (running, ok bool) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return false, false
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if name == "" || name[0] < '1' || name[0] > '9' {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + name + "/stat")
-		if err != nil {
-			continue // exited meanwhile
-		}
-		state, group, ok := parseStat(b)
-		if ok && group == pgid && state != 'Z' && state != 'X' {
-			return true, true
-		}
-	}
-	return false, true
 }
 
 // parseStat reads the state and process group from /proc/PID/stat:
