@@ -209,8 +209,10 @@ func ParseApp(src []byte, file string, p *platform.Platform) (*App, []checks.Dia
 	if subsNode != nil {
 		app.Subpackages = r.subpackages(subsNode, p)
 	}
-	if _, ok := root.Member("pages"); !ok {
+	if m, ok := root.Member("pages"); !ok {
 		r.add(checks.MP101, root.Pos, "the manifest declares no pages", `add "pages": ["pages/index/index"] with the main package's pages`)
+	} else if m.Value.Kind == Array && len(m.Value.Items) == 0 {
+		r.add(checks.MP101, m.Value.Pos, "pages is empty; the main package needs at least its start page", `list the main package's pages, e.g. ["pages/index/index"]`)
 	}
 	r.crossCheck(app, p)
 	sortDiags(r.diags)

@@ -65,6 +65,7 @@ func TestParseAppRules(t *testing.T) {
 		{"douyin own keys", platform.Douyin, `{"pages":["a"],"cookie":{},"skeleton":{},"component2":true}`, nil},
 		{"duplicate key", platform.WeChat, `{"pages":["a"],"pages":["b"]}`, []string{"MP111"}},
 		{"no pages", platform.WeChat, `{}`, []string{"MP101"}},
+		{"pages empty", platform.WeChat, `{"pages":[]}`, []string{"MP101"}},
 		{"pages wrong type", platform.WeChat, `{"pages":"a"}`, []string{"MP101"}},
 		{"page twice in pages", platform.WeChat, `{"pages":["a","a"]}`, []string{"MP103"}},
 		{"page twice in sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":["p","p"]}]}`, []string{"MP103"}},
