@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // dirLocks holds one semaphore per mirror directory, so that two jobs in
@@ -12,9 +11,6 @@ import (
 // Unix) does the same across processes; the in-process semaphore lets a
 // waiting job honour its context without polling.
 var dirLocks sync.Map // string -> chan struct{}
-
-// lockPoll is how often a job waiting for another process's fetch retries.
-const lockPoll = 50 * time.Millisecond
 
 // lockDir takes the lock of dir: the in-process semaphore, then an exclusive
 // lock on the file dir+".lock". It gives up when ctx is done.

@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// lockPoll is how often a job waiting for another process's fetch retries.
+const lockPoll = 50 * time.Millisecond
+
 // lockFile takes an exclusive flock on path, polling while another process
 // holds it, until ctx is done.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
