@@ -30,7 +30,8 @@ const truncatedNote = "\n\n_(comment truncated to GitHub's size limit)_"
 // older duplicates are deleted. When none exists it creates one, then lists
 // again and, if a concurrent run created another, keeps the NEWEST (highest
 // id) and deletes the rest: every racer applies the same rule, so they
-// converge on one comment. It returns the surviving comment's id and
+// converge on one comment (should a lagging list hide a racer's comment,
+// the next upsert removes the older duplicate). It returns the surviving comment's id and
 // whether anything was written (created, edited or a duplicate deleted).
 //
 // The body gets the marker prepended if it lacks it, and is cut to 65,536

@@ -884,3 +884,24 @@ func TestChangedFiles(t *testing.T) {
 		})
 	}
 }
+
+// A cancelled context ends a rate-limit wait with the context's error.
+func TestCancelDuringRateLimitWait(t *testing.T) {
+	f, c := setup(t, WithMaxRateLimitWait(time.Hour))
+	f.Fault("repos/create-commit-status", 1, fakegithub.SecondaryRateLimit)
+	f.Fault("repos/create-commit-status", 1, fakegithub.SecondaryRateLimit)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for f.Count("repos/create-commit-status") == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	err := c.SetStatus(ctx, repo, "abc", "pending", "mpgate", "", "")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if n := len(f.Statuses(repo.FullName(), "abc")); n != 0 {
+		t.Errorf("%d statuses", n)
+	}
+}
