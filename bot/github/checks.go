@@ -51,10 +51,25 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, nam
 	return run.GetID(), nil
 }
 
+// StartCheckRun moves a queued check run to in_progress (when a queued
+// job is picked up).
+func (c *Client) StartCheckRun(ctx context.Context, repo bot.Repo, id int64) error {
+	p := &checkRunPatch{Status: "in_progress", StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	req, err := c.gh.NewRequest("PATCH", fmt.Sprintf("repos/%s/%s/check-runs/%d", repo.Owner, repo.Name, id), p)
+	if err != nil {
+		return fmt.Errorf("github: start check run %d: build request: %w", id, err)
+	}
+	if _, err := c.gh.Do(ctx, req, nil); err != nil {
+		return wrap(err, "start check run %d on %s", id, repo.FullName())
+	}
+	return nil
+}
+
 // checkRunPatch is the update body; unlike go-github's it omits the name
 // (which GitHub keeps) and carries exactly what is set.
 type checkRunPatch struct {
 	Status      string               `json:"status,omitempty"`
+	StartedAt   string               `json:"started_at,omitempty"`
 	Conclusion  string               `json:"conclusion,omitempty"`
 	CompletedAt string               `json:"completed_at,omitempty"`
 	Output      *checkRunOutput      `json:"output,omitempty"`

@@ -89,9 +89,15 @@ func TestCheckRunAnnotationBatches(t *testing.T) {
 		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
 			f, c := setup(t)
 			ctx := context.Background()
-			id, err := c.CreateCheckRun(ctx, repo, "abc123", "mpgate", "in_progress", "https://ci.example/1")
+			id, err := c.CreateCheckRun(ctx, repo, "abc123", "mpgate", "queued", "https://ci.example/1")
 			if err != nil {
 				t.Fatal(err)
+			}
+			if err := c.StartCheckRun(ctx, repo, id); err != nil {
+				t.Fatal(err)
+			}
+			if r := f.CheckRuns(repo.FullName())[0]; r.Status != "in_progress" {
+				t.Fatalf("status %q after StartCheckRun", r.Status)
 			}
 			out := bot.CheckOutput{Title: "2 over budget", Summary: "| pkg | size |\n|---|---|", Text: "details",
 				Annotations: annotationsN(tt.n), Actions: []bot.CheckAction{{Label: "Re-run", Description: "Analyze again", Identifier: "rerun"}}}
@@ -155,7 +161,7 @@ func TestOutputLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, c := setup(t)
 			ctx := context.Background()
-			id, err := c.CreateCheckRun(ctx, repo, "abc", "mpgate", "queued", "")
+			id, err := c.CreateCheckRun(ctx, repo, "abc", "mpgate", "in_progress", "")
 			if err != nil {
 				t.Fatal(err)
 			}
