@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 )
 
@@ -12,23 +13,44 @@ import (
 // waiting job honour its context without polling.
 var dirLocks sync.Map // string -> chan struct{}
 
-// lockDir takes the lock of dir: the in-process semaphore, then an exclusive
-// lock on the file dir+".lock". It gives up when ctx is done.
+// lockDir takes the lock of a mirror directory: the in-process semaphore,
+// then an exclusive lock on the file dir+".lock". It gives up when ctx is
+// done.
 func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
-	v, _ := dirLocks.LoadOrStore(dir, make(chan struct{}, 1))
+	return lockRepo(ctx, dir, true)
+}
+
+// lockRepo takes the in-process semaphore of key (an absolute repository
+// directory) and, when withFile is set, the file lock key+".lock" too. Git
+// itself does not tolerate two worktree additions at once, nor a fetch while
+// a worktree is half made ("failed to read .git/worktrees/x/commondir"), so
+// every such change to one repository goes through here.
+func lockRepo(ctx context.Context, key string, withFile bool) (unlock func(), err error) {
+	v, _ := dirLocks.LoadOrStore(key, make(chan struct{}, 1))
 	sem := v.(chan struct{})
 	select {
 	case sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("wait for the lock of %s: %w", dir, ctx.Err())
+		return nil, fmt.Errorf("wait for the lock of %s: %w", key, ctx.Err())
 	}
-	unlockFile, err := lockFile(ctx, dir+".lock")
+	if !withFile {
+		return func() { <-sem }, nil
+	}
+	unlockFile, err := lockFile(ctx, key+".lock")
 	if err != nil {
 		<-sem
-		return nil, fmt.Errorf("lock %s: %w", dir, err)
+		return nil, fmt.Errorf("lock %s: %w", key, err)
 	}
 	return func() {
 		unlockFile()
 		<-sem
 	}, nil
+}
+
+// repoKey is the lock key of a repository directory.
+func repoKey(repoDir string) string {
+	if abs, err := filepath.Abs(repoDir); err == nil {
+		return abs
+	}
+	return filepath.Clean(repoDir)
 }

@@ -39,8 +39,9 @@ var fetchSpecs = []string{
 const fetchedRefPrefix = "refs/mpgate/fetched/"
 
 // Mirror is a bare repository that mirrors one remote repository under a
-// cache directory. Fetches of one mirror are serialised (in this process and
-// across processes sharing the cache); worktrees may be added concurrently.
+// cache directory. Fetches and worktree additions of one mirror are
+// serialised (in this process and across processes sharing the cache); the
+// worktrees are then used in parallel.
 type Mirror struct {
 	Dir string // absolute path of the bare repository
 
@@ -237,9 +238,10 @@ func (m *Mirror) FetchRef(ctx context.Context, ref string) error {
 	return nil
 }
 
-// Worktree checks rev out of the mirror, detached, into dir.
+// Worktree checks rev out of the mirror, detached, into dir. It waits for a
+// fetch of the mirror in progress (git cannot do both at once).
 func (m *Mirror) Worktree(ctx context.Context, dir, rev string) (*Worktree, error) {
-	return AddWorktree(ctx, m.Dir, dir, rev)
+	return addWorktree(ctx, m.Dir, dir, rev, true)
 }
 
 // fetch runs git fetch with the credentials in the environment. The caller

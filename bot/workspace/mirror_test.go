@@ -615,3 +615,43 @@ func TestParseSymref(t *testing.T) {
 		})
 	}
 }
+
+// Git fails when a fetch or a worktree addition meets a worktree another
+// goroutine is half way through adding; the mirror serialises them.
+func TestMirrorWorktreesWhileFetching(t *testing.T) {
+	u := newUpstream(t)
+	ctx := ctxT(t)
+	m, err := OpenMirror(ctx, t.TempDir(), "file://"+u.bare, Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := range 6 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			rev := []string{"main", "feature", "refs/pull/7/head"}[i%3]
+			wt, err := m.Worktree(ctx, filepath.Join(base, "w"+string(rune('a'+i))), rev)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if err := wt.Remove(ctx); err != nil {
+				errs <- err
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if err := m.Update(ctx); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -97,7 +97,7 @@ func TestWorktreesConcurrently(t *testing.T) {
 	r := forkedRepo(t)
 	ctx := ctxT(t)
 	base := t.TempDir()
-	revs := []string{"main", "feature", r.c1, r.c2}
+	revs := []string{"main", "feature", r.c1, r.c2, r.c3, r.f1, "main~1", "feature~1"}
 	wts := make([]*Worktree, len(revs))
 	errs := make([]error, len(revs))
 	var wg sync.WaitGroup
