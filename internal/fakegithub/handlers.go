@@ -631,18 +631,28 @@ func handlePermission(c *call) {
 
 // ---- contents, refs, tags ----
 
+// DefaultBranch is every fake repository's default branch.
+const DefaultBranch = "main"
+
+func contentKey(repo, ref, filePath string) string {
+	if ref == "" {
+		ref = DefaultBranch
+	}
+	return repo + ":" + ref + ":" + filePath
+}
+
 // SetContent stores a file at ref ("" = the default branch) of repo.
 func (f *Fake) SetContent(repo, ref, filePath string, data []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.contents[repo+":"+ref+":"+filePath] = append([]byte(nil), data...)
+	f.contents[contentKey(repo, ref, filePath)] = append([]byte(nil), data...)
 }
 
 // Content returns a stored file and whether it exists.
 func (f *Fake) Content(repo, ref, filePath string) ([]byte, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	b, ok := f.contents[repo+":"+ref+":"+filePath]
+	b, ok := f.contents[contentKey(repo, ref, filePath)]
 	return b, ok
 }
 
@@ -666,7 +676,7 @@ func (c *call) contentJSON(p string, data []byte) map[string]any {
 
 func handleContentGet(c *call) {
 	p := c.params["path"]
-	data, ok := c.f.contents[c.repo+":"+c.r.URL.Query().Get("ref")+":"+p]
+	data, ok := c.f.contents[contentKey(c.repo, c.r.URL.Query().Get("ref"), p)]
 	if !ok {
 		c.notFound()
 		return
@@ -676,7 +686,7 @@ func handleContentGet(c *call) {
 
 func handleContentPut(c *call) {
 	p := c.params["path"]
-	key := c.repo + ":" + c.str("branch") + ":" + p
+	key := contentKey(c.repo, c.str("branch"), p)
 	old, exists := c.f.contents[key]
 	if exists && c.str("sha") != blobSHA(old) {
 		c.reply(http.StatusConflict, ghError(fmt.Sprintf("%s does not match %s", p, c.str("sha"))))
@@ -691,6 +701,11 @@ func handleContentPut(c *call) {
 	c.f.contents[key] = data
 	out := c.f.example("file-commit")
 	out["content"] = c.contentJSON(p, data)
+	if commit, ok := out["commit"].(map[string]any); ok {
+		sum := sha1.Sum([]byte(fmt.Sprint(c.f.id(), key)))
+		commit["sha"] = hex.EncodeToString(sum[:])
+		commit["message"] = c.str("message")
+	}
 	status := http.StatusCreated
 	if exists {
 		status = http.StatusOK
@@ -700,7 +715,7 @@ func handleContentPut(c *call) {
 
 func handleContentDelete(c *call) {
 	p := c.params["path"]
-	key := c.repo + ":" + c.str("branch") + ":" + p
+	key := contentKey(c.repo, c.str("branch"), p)
 	old, ok := c.f.contents[key]
 	if !ok {
 		c.notFound()
