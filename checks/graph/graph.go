@@ -1,0 +1,495 @@
+// Package graph builds a mini-program's dependency graph: which file uses which,
+// how (a synchronous require, an asynchronous one, a template import, a
+// component…), written where. It resolves requests the way the platforms do
+// (relative, "/"-absolute, resolveAlias, miniprogram_npm, plugin://, extended
+// libraries) and computes which files are reachable from the program's
+// entries. It knows nothing of packages; package rules does.
+package graph
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/scan"
+)
+
+// EdgeKind says how a file uses another.
+type EdgeKind int
+
+// Edge kinds.
+const (
+	Script       EdgeKind = iota + 1 // synchronous require / import
+	ScriptAsync                      // require(p, cb), require.async, import()
+	Plugin                           // requirePlugin (External holds "plugin:<alias>")
+	Template                         // template <import>/<include>
+	ScriptModule                     // <wxs src>, require inside wxs/sjs
+	Style                            // @import
+	Resource                         // image/media src, style url()
+	Component                        // usingComponents / componentGenerics
+)
+
+var edgeKindNames = map[EdgeKind]string{Script: "require", ScriptAsync: "async require", Plugin: "plugin",
+	Template: "template", ScriptModule: "script module", Style: "style import", Resource: "resource", Component: "component"}
+
+func (k EdgeKind) String() string { return edgeKindNames[k] }
+
+// Edge is one use of a file (or of something outside the files: a plugin or
+// an extended library) by another.
+type Edge struct {
+	From string
+	// To is the file used; for a component it is the component's stem (its
+	// path without extension). Empty when unresolved or External.
+	To   string
+	Kind EdgeKind
+	// Request is the path as written.
+	Request   string
+	Line, Col int
+	// Tag is the component's tag (Component edges).
+	Tag string
+	// Placeholder is the componentPlaceholder declared for Tag in the
+	// referencing JSON ("" when none).
+	Placeholder string
+	// External names a target outside the files ("plugin://alias/comp",
+	// "plugin:alias", an extended library's path).
+	External string
+	// Dynamic marks a non-literal request: not followed.
+	Dynamic bool
+}
+
+// Loc is a place in a file.
+type Loc struct {
+	File      string
+	Line, Col int
+}
+
+// GetApp is a getApp() call.
+type GetApp struct {
+	Loc
+	AllowDefault bool
+}
+
+// Graph is the result of Build.
+type Graph struct {
+	// Edges are resolved uses (To or External set), in file order.
+	Edges []Edge
+	// Unresolved are uses whose target does not exist (MP210).
+	Unresolved []Edge
+	// Dynamic are uses with a non-literal path (MP212).
+	Dynamic []Edge
+	// Components maps every parsed page/component JSON to its content.
+	Components map[string]*manifest.Component
+	// Stems are the stems of pages and components (path without extension).
+	Stems map[string]bool
+	// Used holds every file reachable from the program's entries.
+	Used map[string]bool
+	// AppCalls are App() calls; GetApps getApp() calls.
+	AppCalls []Loc
+	GetApps  []GetApp
+	// Diagnostics: MP114 (invalid component JSON), MP213 (unparsable file).
+	Diagnostics []checks.Diagnostic
+}
+
+// Options of Build.
+type Options struct {
+	Platform *platform.Platform
+	App      *manifest.App
+	// Aliases are resolveAlias rules (app.json's, or Alipay's compileOptions).
+	Aliases []manifest.Alias
+	// TypeScript: pages and modules may be .ts (the project compiles them).
+	TypeScript bool
+	// MaxScanBytes: larger files are not scanned (MP213). Default 16 MiB.
+	MaxScanBytes int64
+}
+
+// scanned is what one file yields.
+type scanned struct {
+	edges   []Edge // unresolved requests (To empty), resolved later
+	comp    *manifest.Component
+	apps    []Loc
+	getApps []GetApp
+	diags   []checks.Diagnostic
+}
+
+// Build scans the files in paths (those worth scanning: scripts, templates,
+// styles, script modules and JSON) and builds the graph.
+func Build(ctx context.Context, files Files, paths []string, opt Options) (*Graph, error) {
+	p := opt.Platform
+	if p == nil || opt.App == nil {
+		return nil, fmt.Errorf("graph: platform and app manifest are required")
+	}
+	maxScan := opt.MaxScanBytes
+	if maxScan <= 0 {
+		maxScan = 16 << 20
+	}
+	scriptExts := []string{".js"}
+	if opt.TypeScript {
+		scriptExts = append(scriptExts, ".ts")
+	}
+	aliases := append([]manifest.Alias(nil), opt.Aliases...)
+	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
+	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts}
+
+	// Which JSON files are page/component configurations: those beside a
+	// script or template of the same stem.
+	isCode := map[string]bool{}
+	for _, f := range paths {
+		isCode[f] = true
+	}
+	hasStem := func(stem string) bool {
+		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {
+			return true
+		}
+		for _, e := range scriptExts {
+			if files.Exists(stem + e) {
+				return true
+			}
+		}
+		return false
+	}
+
+	results := make([]scanned, len(paths))
+	workers := runtime.GOMAXPROCS(0)
+	pl := pool.New().WithContext(ctx).WithCancelOnError().WithMaxGoroutines(workers)
+	for i, f := range paths {
+		pl.Go(func(ctx context.Context) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			results[i] = scanFile(files, f, p, opt.App, scriptExts, hasStem, maxScan)
+			return nil
+		})
+	}
+	if err := pl.Wait(); err != nil {
+		return nil, fmt.Errorf("scan files: %w", err)
+	}
+
+	g := &Graph{Components: map[string]*manifest.Component{}, Stems: map[string]bool{}, Used: map[string]bool{}}
+	for i, f := range paths {
+		res := &results[i]
+		if res.comp != nil {
+			g.Components[f] = res.comp
+		}
+		g.AppCalls = append(g.AppCalls, res.apps...)
+		g.GetApps = append(g.GetApps, res.getApps...)
+		g.Diagnostics = append(g.Diagnostics, res.diags...)
+	}
+	// app.json's global components are edges from app.json.
+	appComp := &manifest.Component{File: opt.App.File, UsingComponents: opt.App.UsingComponents,
+		ComponentPlaceholder: opt.App.ComponentPlaceholder}
+	results = append(results, scanned{edges: componentEdges(appComp)})
+
+	for _, res := range results {
+		for _, e := range res.edges {
+			g.resolve(r, e, p, hasStem)
+		}
+	}
+	// Pages are stems too (so that their siblings are reached together).
+	for _, pg := range pagePaths(opt.App) {
+		g.Stems[pg] = true
+	}
+	g.reach(files, paths, opt, scriptExts)
+	return g, nil
+}
+
+func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(string) bool) {
+	if e.Dynamic {
+		g.Dynamic = append(g.Dynamic, e)
+		return
+	}
+	var (
+		to string
+		ok bool
+	)
+	switch e.Kind {
+	case Script, ScriptAsync:
+		to, ok = r.script(e.From, e.Request)
+	case Plugin:
+		e.External = "plugin:" + e.Request
+		g.Edges = append(g.Edges, e)
+		return
+	case Template:
+		to, ok = r.withExt(e.From, e.Request, p.Template)
+	case ScriptModule:
+		to, ok = r.withExt(e.From, e.Request, p.ScriptModule)
+	case Style:
+		to, ok = r.withExt(e.From, e.Request, p.Style)
+	case Resource:
+		to, ok = r.withExt(e.From, e.Request, "")
+	case Component:
+		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") {
+			e.External = e.Request
+			g.Edges = append(g.Edges, e)
+			return
+		}
+		to, ok = r.component(e.From, e.Request, hasStem)
+		if !ok && extendedLib(e.Request) {
+			e.External = e.Request
+			g.Edges = append(g.Edges, e)
+			return
+		}
+		if ok {
+			g.Stems[to] = true
+		}
+	}
+	if !ok {
+		g.Unresolved = append(g.Unresolved, e)
+		return
+	}
+	e.To = to
+	g.Edges = append(g.Edges, e)
+}
+
+// extendedLib reports whether a component path points into one of WeChat's
+// extended libraries (useExtendedLib), which are not part of the package.
+func extendedLib(req string) bool {
+	return strings.HasPrefix(req, "weui-miniprogram/") || strings.HasPrefix(req, "kbone/")
+}
+
+func pagePaths(app *manifest.App) []string {
+	var out []string
+	for _, pg := range app.Pages {
+		out = append(out, strings.TrimPrefix(pg.Value, "/"))
+	}
+	for _, sp := range app.Subpackages {
+		for _, pg := range sp.Pages {
+			out = append(out, path.Join(sp.Root.Value, strings.TrimPrefix(pg.Value, "/")))
+		}
+	}
+	return out
+}
+
+func componentEdges(c *manifest.Component) []Edge {
+	ph := map[string]string{}
+	for _, p := range c.ComponentPlaceholder {
+		ph[p.Tag.Value] = p.Placeholder.Value
+	}
+	var out []Edge
+	add := func(refs []manifest.ComponentRef) {
+		for _, u := range refs {
+			out = append(out, Edge{From: c.File, Kind: Component, Request: u.Path.Value, Line: u.Path.Pos.Line,
+				Col: u.Path.Pos.Col, Tag: u.Tag.Value, Placeholder: ph[u.Tag.Value]})
+		}
+	}
+	add(c.UsingComponents)
+	add(c.Generics)
+	return out
+}
+
+// scanFile reads and scans one file.
+func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string,
+	hasStem func(string) bool, maxScan int64) scanned {
+	var res scanned
+	ext := path.Ext(f)
+	stem := strings.TrimSuffix(f, ext)
+	isScript := false
+	for _, e := range scriptExts {
+		isScript = isScript || ext == e
+	}
+	isJSON := ext == ".json" && f != app.File && hasStem(stem) && isComponentStem(files, stem, p, scriptExts)
+	if !isScript && !isJSON && ext != p.Template && ext != p.Style && ext != p.ScriptModule {
+		return res
+	}
+	src, err := files.ReadFile(f, maxScan)
+	if err != nil {
+		res.diags = append(res.diags, checks.New(checks.MP213, f, 0, 0,
+			fmt.Sprintf("%s was not scanned: %v", f, err),
+			"references in this file are not checked; keep source files small or split them"))
+		return res
+	}
+	addRefs := func(refs []scan.Ref, kindOf func(scan.Kind) EdgeKind) {
+		for _, rf := range refs {
+			k := kindOf(rf.Kind)
+			if k == 0 {
+				continue
+			}
+			res.edges = append(res.edges, Edge{From: f, Kind: k, Request: rf.Path, Line: rf.Line, Col: rf.Col, Dynamic: rf.Dynamic})
+		}
+	}
+	parseErr := func(pe *scan.ParseError) {
+		if pe == nil {
+			return
+		}
+		res.diags = append(res.diags, checks.New(checks.MP213, f, pe.Line, pe.Col,
+			fmt.Sprintf("%s could not be parsed: %s", f, pe.Msg),
+			"fix the syntax error; references after it may be missed"))
+	}
+	switch {
+	case isScript:
+		scanJS := scan.JS
+		if ext == ".ts" {
+			scanJS = scan.TS
+		}
+		jr := scanJS(src)
+		addRefs(jr.Refs, scriptEdgeKind)
+		for _, c := range jr.AppCall {
+			res.apps = append(res.apps, Loc{File: f, Line: c.Line, Col: c.Col})
+		}
+		for _, c := range jr.GetApp {
+			res.getApps = append(res.getApps, GetApp{Loc: Loc{File: f, Line: c.Line, Col: c.Col}, AllowDefault: c.AllowDefault})
+		}
+		parseErr(jr.Err)
+	case ext == p.ScriptModule:
+		jr := scan.JS(src)
+		addRefs(jr.Refs, func(k scan.Kind) EdgeKind {
+			if k == scan.Require || k == scan.Import {
+				return ScriptModule
+			}
+			return 0
+		})
+		parseErr(jr.Err)
+	case ext == p.Template:
+		tr := scan.Template(src, p)
+		addRefs(tr.Refs, templateEdgeKind)
+		parseErr(tr.Err)
+	case ext == p.Style:
+		sr := scan.Style(src)
+		addRefs(sr.Refs, func(k scan.Kind) EdgeKind {
+			switch k {
+			case scan.StyleImport:
+				return Style
+			case scan.StyleURL:
+				return Resource
+			}
+			return 0
+		})
+		parseErr(sr.Err)
+	case isJSON:
+		c, diags := manifest.ParseComponent(src, f)
+		res.diags = append(res.diags, diags...)
+		if c != nil {
+			res.comp = c
+			res.edges = append(res.edges, componentEdges(c)...)
+		}
+	}
+	return res
+}
+
+// isComponentStem: a JSON file is a page/component configuration when a
+// script or template of the same stem exists.
+func isComponentStem(files Files, stem string, p *platform.Platform, scriptExts []string) bool {
+	if files.Exists(stem + p.Template) {
+		return true
+	}
+	for _, e := range scriptExts {
+		if files.Exists(stem + e) {
+			return true
+		}
+	}
+	return false
+}
+
+func scriptEdgeKind(k scan.Kind) EdgeKind {
+	switch k {
+	case scan.Require, scan.Import:
+		return Script
+	case scan.RequireCallback, scan.RequireAsync, scan.ImportDynamic:
+		return ScriptAsync
+	case scan.RequirePlugin, scan.RequirePluginAsync:
+		return Plugin
+	}
+	return 0
+}
+
+func templateEdgeKind(k scan.Kind) EdgeKind {
+	switch k {
+	case scan.TemplateImport, scan.TemplateInclude:
+		return Template
+	case scan.ScriptModuleSrc:
+		return ScriptModule
+	case scan.Require, scan.Import:
+		return ScriptModule // require inside an inline <wxs> module
+	case scan.Resource:
+		return Resource
+	}
+	return 0
+}
+
+// StemFiles returns the files of a page or component stem that exist.
+func StemFiles(files Files, stem string, p *platform.Platform, scriptExts []string) []string {
+	var out []string
+	for _, e := range append(append([]string{}, scriptExts...), p.Template, p.Style, ".json") {
+		if files.Exists(stem+e) && !files.IsDir(stem+e) {
+			out = append(out, stem+e)
+		}
+	}
+	return out
+}
+
+// reach marks every file reachable from the entries: the app files, every
+// page, subpackage entries and workers.
+func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []string) {
+	p, app := opt.Platform, opt.App
+	out := map[string][]string{}
+	for _, e := range g.Edges {
+		if e.To == "" {
+			continue
+		}
+		if e.Kind == Component {
+			out[e.From] = append(out[e.From], StemFiles(files, e.To, p, scriptExts)...)
+			continue
+		}
+		out[e.From] = append(out[e.From], e.To)
+	}
+	var queue []string
+	push := func(f string) {
+		if f != "" && !g.Used[f] && files.Exists(f) && !files.IsDir(f) {
+			g.Used[f] = true
+			queue = append(queue, f)
+		}
+	}
+	entries := []string{app.File, "sitemap.json", "theme.json", "ext.json"}
+	for _, loc := range []*manifest.Str{app.SitemapLocation, app.ThemeLocation} {
+		if loc != nil && loc.Value != "" {
+			entries = append(entries, strings.TrimPrefix(loc.Value, "/"))
+		}
+	}
+	for _, f := range entries {
+		push(f)
+	}
+	for _, f := range StemFiles(files, "app", p, scriptExts) {
+		push(f)
+	}
+	for _, pg := range pagePaths(app) {
+		for _, f := range StemFiles(files, pg, p, scriptExts) {
+			push(f)
+		}
+	}
+	for _, sp := range app.Subpackages {
+		if sp.Entry != nil {
+			push(path.Join(sp.Root.Value, strings.TrimPrefix(sp.Entry.Value, "/")))
+		}
+	}
+	if app.Workers != nil {
+		// Every script under the workers directory is packed (into the main
+		// package or a workers package).
+		dir := strings.Trim(app.Workers.Path.Value, "/") + "/"
+		for _, f := range paths {
+			if strings.HasPrefix(f, dir) {
+				push(f)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, t := range out[f] {
+			push(t)
+		}
+		// A reached page or component brings its siblings.
+		ext := path.Ext(f)
+		if stem := strings.TrimSuffix(f, ext); g.Stems[stem] {
+			for _, s := range StemFiles(files, stem, p, scriptExts) {
+				push(s)
+			}
+		}
+	}
+}

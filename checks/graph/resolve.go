@@ -1,0 +1,183 @@
+package graph
+
+import (
+	"path"
+	"strings"
+
+	"github.com/mpgate/mpgate/checks/manifest"
+)
+
+// Files is what the graph needs of the file tree. Paths are relative to the
+// mini-program root with "/".
+type Files interface {
+	Exists(path string) bool
+	IsDir(path string) bool
+	ReadFile(path string, max int64) ([]byte, error)
+}
+
+// resolver turns a request written in one file into a file of the tree.
+type resolver struct {
+	files   Files
+	aliases []manifest.Alias // longest key first
+	// scriptExts are tried, in order, after a JS request without a match.
+	scriptExts []string
+}
+
+// errLeavesRoot marks a request that climbs above the mini-program root.
+const leavesRoot = "\x00leaves-root"
+
+// join resolves req against the directory dir, the way the platforms do:
+// "/x" from the root, anything else relative to dir. It returns leavesRoot
+// when the result would climb above the root.
+func join(dir, req string) string {
+	var p string
+	if strings.HasPrefix(req, "/") {
+		p = path.Clean(strings.TrimLeft(req, "/"))
+	} else {
+		p = path.Clean(path.Join(dir, req))
+	}
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return leavesRoot
+	}
+	if p == "." {
+		return ""
+	}
+	return p
+}
+
+// alias applies resolveAlias: keys and values end with "/*"; the longest
+// matching key wins; the value is relative to the mini-program root.
+func (r *resolver) alias(req string) (string, bool) {
+	for _, a := range r.aliases {
+		key := strings.TrimSuffix(a.From.Value, "*")
+		if key == "" || !strings.HasPrefix(req, key) {
+			continue
+		}
+		to := strings.TrimSuffix(a.To, "*")
+		return "/" + strings.TrimLeft(to, "/") + req[len(key):], true
+	}
+	return "", false
+}
+
+// isBare reports whether req names a module rather than a path.
+func isBare(req string) bool {
+	return !strings.HasPrefix(req, "/") && !strings.HasPrefix(req, "./") && !strings.HasPrefix(req, "../") &&
+		req != "." && req != ".."
+}
+
+// script resolves a JS require/import from the file at from. It tries the
+// path as written, with the script extensions, as a directory's index, and for
+// bare names the miniprogram_npm directories from the file's directory up to
+// the root (Node style, which is what WeChat's DevTools does).
+func (r *resolver) script(from, req string) (string, bool) {
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	if a, ok := r.alias(req); ok {
+		req = a
+	}
+	if p := join(dir, req); p != leavesRoot {
+		if f, ok := r.scriptFile(p); ok {
+			return f, true
+		}
+	}
+	if isBare(req) {
+		if f, ok := r.npm(dir, req, r.scriptFile); ok {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+func (r *resolver) scriptFile(p string) (string, bool) {
+	if p != "" && r.files.Exists(p) && !r.files.IsDir(p) {
+		return p, true
+	}
+	for _, ext := range r.scriptExts {
+		if p != "" && r.files.Exists(p+ext) && !r.files.IsDir(p+ext) {
+			return p + ext, true
+		}
+	}
+	for _, ext := range r.scriptExts {
+		idx := strings.TrimPrefix(p+"/index"+ext, "/")
+		if r.files.Exists(idx) {
+			return idx, true
+		}
+	}
+	return "", false
+}
+
+// npm looks req up in miniprogram_npm directories from dir up to the root.
+func (r *resolver) npm(dir, req string, try func(string) (string, bool)) (string, bool) {
+	for {
+		base := "miniprogram_npm"
+		if dir != "" {
+			base = dir + "/miniprogram_npm"
+		}
+		if r.files.IsDir(base) {
+			if f, ok := try(base + "/" + req); ok {
+				return f, true
+			}
+		}
+		if dir == "" {
+			return "", false
+		}
+		dir = path.Dir(dir)
+		if dir == "." {
+			dir = ""
+		}
+	}
+}
+
+// withExt resolves a template, style or script-module request: relative to
+// from's directory or "/"-absolute; ext is added when the request has no
+// extension of its own.
+func (r *resolver) withExt(from, req, ext string) (string, bool) {
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	if a, ok := r.alias(req); ok {
+		req = a
+	}
+	p := join(dir, req)
+	if p == leavesRoot || p == "" {
+		return "", false
+	}
+	if r.files.Exists(p) && !r.files.IsDir(p) {
+		return p, true
+	}
+	if ext != "" && path.Ext(p) != ext && r.files.Exists(p+ext) {
+		return p + ext, true
+	}
+	return "", false
+}
+
+// component resolves a usingComponents path to the component's stem (the
+// path without extension shared by its .json, .js, template and style).
+func (r *resolver) component(from, req string, has func(stem string) bool) (string, bool) {
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	try := func(p string) (string, bool) {
+		if p == "" || p == leavesRoot {
+			return "", false
+		}
+		if has(p) {
+			return p, true
+		}
+		if has(p + "/index") {
+			return p + "/index", true
+		}
+		return "", false
+	}
+	if s, ok := try(join(dir, req)); ok {
+		return s, true
+	}
+	if isBare(req) {
+		return r.npm(dir, req, try)
+	}
+	return "", false
+}

@@ -1,0 +1,193 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/graph"
+)
+
+// codeFile reports whether the platform's dependency analysis covers the file
+// (scripts, templates, styles, script modules, JSON). Images and media are
+// resources, which no analysis can prove unused: code may name them in strings.
+func (in *Input) codeFile(f string) bool {
+	switch path.Ext(f) {
+	case ".js", ".json", in.Platform.Template, in.Platform.Style, in.Platform.ScriptModule:
+		return true
+	}
+	return false
+}
+
+// projectFiles are configuration files that are never "unused".
+var projectFiles = map[string]bool{"project.config.json": true, "project.private.config.json": true,
+	"mini.project.json": true, "project.swan.json": true, "sitemap.json": true, "theme.json": true, "ext.json": true}
+
+// hints applies MP305–MP307 (information: bytes that could be saved).
+func hints(in *Input) []checks.Diagnostic {
+	var out []checks.Diagnostic
+	// MP305: unreferenced code files.
+	for _, f := range in.Files {
+		if f.Used || !in.codeFile(f.Path) || projectFiles[f.Path] {
+			continue
+		}
+		d := checks.New(checks.MP305, f.Path, 0, 0,
+			fmt.Sprintf("%s (%s) is used by no page, component, app script, worker or subpackage entry", f.Path, checks.FormatBytes(f.Bytes)),
+			"delete it, or reference it; the platform drops unused files from the upload only when ignoreUploadUnusedFiles is on")
+		d.Package, d.Bytes = f.Package, f.Bytes
+		out = append(out, d)
+	}
+	out = append(out, duplicates(in)...)
+	out = append(out, movable(in)...)
+	return out
+}
+
+// duplicates applies MP306: identical content in several packages.
+func duplicates(in *Input) []checks.Diagnostic {
+	if len(in.Hashes) == 0 {
+		return nil
+	}
+	groups := map[string][]checks.File{}
+	for _, f := range in.Files {
+		if h, ok := in.Hashes[f.Path]; ok && f.Bytes > 0 {
+			groups[h] = append(groups[h], f)
+		}
+	}
+	var out []checks.Diagnostic
+	for _, fs := range groups {
+		pkgs := map[string]bool{}
+		for _, f := range fs {
+			pkgs[f.Package] = true
+		}
+		if len(pkgs) < 2 {
+			continue
+		}
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+		names := make([]string, 0, len(fs))
+		for _, f := range fs {
+			names = append(names, f.Path)
+		}
+		saved := fs[0].Bytes * int64(len(fs)-1)
+		d := checks.New(checks.MP306, fs[0].Path, 0, 0,
+			fmt.Sprintf("%d identical copies (%s each) in %d packages: %s", len(fs), checks.FormatBytes(fs[0].Bytes), len(pkgs), strings.Join(names, ", ")),
+			fmt.Sprintf("keep one copy in the main package (if every user may reach it) to save %s", checks.FormatBytes(saved)))
+		d.Bytes = saved
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out
+}
+
+// movable applies MP307: main-package files whose only users, directly or
+// through other main-package files, sit in one subpackage.
+func movable(in *Input) []checks.Diagnostic {
+	ps := in.packages()
+	size := map[string]int64{}
+	for _, f := range in.Files {
+		size[f.Path] = f.Bytes
+	}
+	// users[f]: packages that use main-package file f; "" marks a use by the
+	// main package itself (an entry, or an edge from a main file that the
+	// main package itself needs).
+	users := map[string]map[string]bool{}
+	into := map[string][]graph.Edge{}
+	for _, e := range in.Graph.Edges {
+		if e.To == "" {
+			continue
+		}
+		to := e.To
+		if e.Kind == graph.Component {
+			to += ".json"
+		}
+		if !in.pkgOf(ps, to).main {
+			continue
+		}
+		into[to] = append(into[to], e)
+	}
+	entries := map[string]bool{in.App.File: true}
+	for _, f := range in.AppScripts {
+		entries[f] = true
+	}
+	for _, pg := range in.App.Pages {
+		stem := strings.TrimPrefix(pg.Value, "/")
+		for _, f := range graph.StemFiles(fileSet(in.Files), stem, in.Platform, []string{".js", ".ts"}) {
+			entries[f] = true
+		}
+	}
+	// Fixed point over the main-package files reached by edges.
+	changed := true
+	for changed {
+		changed = false
+		for to, es := range into {
+			u := users[to]
+			if u == nil {
+				u = map[string]bool{}
+				users[to] = u
+			}
+			if entries[to] && !u[""] {
+				u[""] = true
+				changed = true
+			}
+			for _, e := range es {
+				from := in.pkgOf(ps, e.From)
+				if !from.main {
+					if !u[from.name] {
+						u[from.name] = true
+						changed = true
+					}
+					continue
+				}
+				if entries[e.From] || e.From == in.App.File {
+					if !u[""] {
+						u[""] = true
+						changed = true
+					}
+					continue
+				}
+				for p := range users[e.From] {
+					if !u[p] {
+						u[p] = true
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	var out []checks.Diagnostic
+	files := make([]string, 0, len(users))
+	for f := range users {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		u := users[f]
+		if len(u) != 1 || u[""] {
+			continue
+		}
+		var only string
+		for p := range u {
+			only = p
+		}
+		if ps[only].independent || size[f] == 0 {
+			continue
+		}
+		d := checks.New(checks.MP307, f, 0, 0,
+			fmt.Sprintf("%s (%s) is in the main package but only %s uses it", f, checks.FormatBytes(size[f]), only),
+			fmt.Sprintf("move it into %s: the main package gets %s smaller", only, checks.FormatBytes(size[f])))
+		d.Package, d.Bytes = checks.MainPackage, size[f]
+		out = append(out, d)
+	}
+	return out
+}
+
+type fileSet []checks.File
+
+func (s fileSet) Exists(p string) bool {
+	i := sort.Search(len(s), func(i int) bool { return s[i].Path >= p })
+	return i < len(s) && s[i].Path == p
+}
+func (s fileSet) IsDir(string) bool                      { return false }
+func (s fileSet) ReadFile(string, int64) ([]byte, error) { return nil, fmt.Errorf("not readable") }

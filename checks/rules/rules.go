@@ -1,0 +1,70 @@
+// Package rules applies the package rules of the catalog to a dependency graph
+// laid out in packages: what may use what across packages (MP201–MP212) and
+// the size budgets and hints (MP301–MP307).
+package rules
+
+import (
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/graph"
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// Layout says which package a file belongs to.
+type Layout interface {
+	PackageOf(path string) string
+}
+
+// Input is everything the rules look at.
+type Input struct {
+	Platform *platform.Platform
+	App      *manifest.App
+	Graph    *graph.Graph
+	Layout   Layout
+	// Uploaded reports whether a file is uploaded; findings in files that are
+	// not are left out (the platform never sees them).
+	Uploaded func(path string) bool
+	// Packages carry sizes and limits; Basis says which size the limits apply to.
+	Packages []checks.Package
+	Basis    string
+	Limits   checks.Limits
+	// Files are the uploaded files with their package and sizes.
+	Files []checks.File
+	// Hashes maps uploaded files to a digest of their content (MP306).
+	Hashes map[string]string
+	// AppScripts are the app's own script files ("app.js", "app.ts").
+	AppScripts []string
+}
+
+// pkg is what the rules need to know of a package.
+type pkg struct {
+	name        string
+	main        bool
+	independent bool
+	common      bool
+}
+
+func (in *Input) packages() map[string]pkg {
+	out := map[string]pkg{checks.MainPackage: {name: checks.MainPackage, main: true}}
+	for _, sp := range in.App.Subpackages {
+		out[sp.Root.Value] = pkg{name: sp.Root.Value, independent: sp.Independent, common: sp.Common}
+	}
+	return out
+}
+
+func (in *Input) pkgOf(ps map[string]pkg, file string) pkg {
+	name := in.Layout.PackageOf(file)
+	if p, ok := ps[name]; ok {
+		return p
+	}
+	return pkg{name: name}
+}
+
+// Check runs every rule and returns the diagnostics in a stable order.
+func Check(in Input) []checks.Diagnostic {
+	var out []checks.Diagnostic
+	out = append(out, crossPackage(&in)...)
+	out = append(out, sizes(&in)...)
+	out = append(out, hints(&in)...)
+	return out
+}
