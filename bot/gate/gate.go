@@ -1,0 +1,407 @@
+// Package gate judges a change: it builds the merge-base and the head of every
+// project of a repository in parallel, analyses both, compares them and
+// applies the gates of the repository's config. The CLI (`mpgate check
+// --base`), the GitHub Action and the server all run it.
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/analyze"
+	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/coverage"
+	"github.com/mpgate/mpgate/checks/lint"
+)
+
+// AnalyzeFunc is the engine (analyze.Run); tests may wrap it.
+type AnalyzeFunc func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
+
+// Spec describes one run.
+type Spec struct {
+	// RepoDir is the repository (a git work tree or a bare mirror with
+	// HeadDir set).
+	RepoDir string
+	// HeadDir is where the head is checked out; empty means RepoDir.
+	HeadDir string
+	// HeadRev is the head commit ("HEAD" when empty).
+	HeadRev string
+	// BaseRef is compared with: the merge-base of BaseRef and HeadRev is
+	// built. Empty analyses the head alone (no comparison gates).
+	BaseRef string
+	// BaseReports are stored reports of the base per project name; a project
+	// with one is not built at the base.
+	BaseReports map[string]*checks.Report
+	// Config is the repository's config (from the default branch in server
+	// mode, never from the request's head).
+	Config *config.Config
+	// Projects limits the run to these project names; empty runs all.
+	Projects []string
+	// WorkDir holds the base worktree and the build logs; empty uses a
+	// temporary directory removed at the end.
+	WorkDir string
+	// BuildTimeout bounds each build; 0 is build.DefaultTimeout.
+	BuildTimeout time.Duration
+	// Sandbox wraps build commands (the server's bubblewrap); nil runs them
+	// directly.
+	Sandbox build.Wrapper
+	// BuildEnv adds allowed variables to builds (see bot/build).
+	BuildEnv []string
+	// Approval passes a failing size gate, recorded with who and why.
+	Approval *compare.Approval
+	Analyze  AnalyzeFunc
+	Logger   *slog.Logger
+	// Progress receives one line per step (for a terminal or a log).
+	Progress func(msg string)
+}
+
+// ErrUsage marks errors in the spec or the repository state that the user
+// must fix (unknown ref, unknown project).
+var ErrUsage = errors.New("usage")
+
+// side is one revision of one project.
+type side struct {
+	project config.Project
+	base    bool
+	dir     string // checkout
+	report  *checks.Report
+	err     error
+	stored  bool
+}
+
+// Run judges the change described by s.
+func Run(ctx context.Context, s Spec) (*compare.Result, error) {
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	say := func(format string, args ...any) {
+		if s.Progress != nil {
+			s.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	an := s.Analyze
+	if an == nil {
+		an = analyze.Run
+	}
+	cfg := s.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	projects, err := selectProjects(cfg, s.Projects)
+	if err != nil {
+		return nil, err
+	}
+	headDir := s.HeadDir
+	if headDir == "" {
+		headDir = s.RepoDir
+	}
+	headRev := s.HeadRev
+	if headRev == "" {
+		headRev = "HEAD"
+	}
+	workDir := s.WorkDir
+	if workDir == "" {
+		workDir, err = os.MkdirTemp("", "mpgate-")
+		if err != nil {
+			return nil, fmt.Errorf("work directory: %w", err)
+		}
+		defer os.RemoveAll(workDir)
+	}
+	if err := os.MkdirAll(filepath.Join(workDir, "logs"), 0o700); err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+
+	res := compare.NewResult()
+	var mergeBase string
+	if s.BaseRef != "" {
+		if res.HeadRev, err = workspace.RevParse(ctx, s.RepoDir, headRev); err != nil {
+			return nil, fmt.Errorf("%w: head %q: %w", ErrUsage, headRev, err)
+		}
+		if mergeBase, err = workspace.MergeBase(ctx, s.RepoDir, s.BaseRef, res.HeadRev); err != nil {
+			return nil, fmt.Errorf("%w: base %q: %w", ErrUsage, s.BaseRef, err)
+		}
+		res.BaseRev = mergeBase
+		say("comparing %.12s (head) with %.12s (merge-base of %s)", res.HeadRev, mergeBase, s.BaseRef)
+	}
+
+	// Which sides run where.
+	var sides []*side
+	for _, p := range projects {
+		sides = append(sides, &side{project: p, dir: headDir})
+		if s.BaseRef == "" {
+			continue
+		}
+		b := &side{project: p, base: true}
+		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
+			b.report, b.stored = r, true
+		}
+		sides = append(sides, b)
+	}
+
+	// The base worktree is made while the head builds: it is part of the
+	// base's side of the work.
+	var (
+		baseTree     *workspace.Worktree
+		baseTreeErr  error
+		baseTreeOnce sync.Once
+	)
+	baseDir := filepath.Join(workDir, "base")
+	getBaseTree := func(ctx context.Context) (string, error) {
+		baseTreeOnce.Do(func() {
+			say("checking out the merge-base")
+			baseTree, baseTreeErr = workspace.AddWorktree(ctx, s.RepoDir, baseDir, mergeBase)
+		})
+		return baseDir, baseTreeErr
+	}
+	defer func() {
+		if baseTree != nil {
+			// The worktree is removed even when ctx was cancelled.
+			if err := baseTree.Remove(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("remove base worktree", "dir", baseDir, "err", err)
+			}
+		}
+	}()
+
+	// Builds and analyses, bounded by the cores; the first fatal error (the
+	// head cannot be built or analysed, the worktree cannot be made) cancels
+	// the rest.
+	pl := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(2, runtime.GOMAXPROCS(0)))
+	for _, sd := range sides {
+		if sd.stored {
+			continue
+		}
+		pl.Go(func(ctx context.Context) error {
+			return runSide(ctx, s, sd, getBaseTree, an, workDir, say)
+		})
+	}
+	if err := pl.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("cancelled: %w", ctx.Err())
+		}
+		var fatal *fatalError
+		if !errors.As(err, &fatal) {
+			return nil, err
+		}
+	}
+
+	// Compare and gate each project.
+	for _, p := range projects {
+		var head, base *side
+		for _, sd := range sides {
+			if sd.project.Name == p.Name && sd.project.Root == p.Root {
+				if sd.base {
+					base = sd
+				} else {
+					head = sd
+				}
+			}
+		}
+		if head.report == nil {
+			err := head.err
+			if err == nil {
+				err = errors.New("not analysed (cancelled after another project failed)")
+			}
+			res.Projects = append(res.Projects, compare.HeadFailed(p.Name, err))
+			continue
+		}
+		var baseReport *checks.Report
+		baseErr := ""
+		if base != nil {
+			baseReport = base.report
+			if base.err != nil {
+				baseErr = base.err.Error()
+			}
+		}
+		c := compare.Compare(baseReport, head.report)
+		c.Project, c.BaseError = p.Name, baseErr
+		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
+		c.PathPrefix = pathPrefix(p.Root, head.report.Root)
+		if s.BaseRef != "" {
+			c.SizeGate(sizeRules(cfg, s.Approval))
+		}
+		res.Projects = append(res.Projects, c)
+	}
+
+	repoGates(ctx, s, cfg, res, headDir, baseDir, baseTree != nil, say)
+	res.Finish()
+	return res, nil
+}
+
+// fatalError marks a failure that ends the run for everyone (the head's).
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Context) (string, error), an AnalyzeFunc,
+	workDir string, say func(string, ...any)) error {
+	p := sd.project
+	which := "head"
+	if sd.base {
+		which = "base"
+		dir, err := baseTree(ctx)
+		if err != nil {
+			sd.err = fmt.Errorf("check out the merge-base: %w", err)
+			return nil // the base is not fatal: the size gate says it could not compare
+		}
+		sd.dir = dir
+	}
+	name := p.Name
+	if name == "" {
+		name = "project"
+	}
+	fail := func(err error) error {
+		sd.err = err
+		if sd.base {
+			return nil
+		}
+		return &fatalError{err}
+	}
+	if p.Build != "" {
+		say("building %s (%s): %s", name, which, p.Build)
+		logPath := filepath.Join(workDir, "logs", fmt.Sprintf("%s-%s.log", safeName(name), which))
+		r, err := build.Run(ctx, build.Spec{Dir: sd.dir, Command: p.Build, Timeout: s.BuildTimeout,
+			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
+		if err != nil {
+			return fail(fmt.Errorf("%s build of %s: %w", which, name, err))
+		}
+		say("built %s (%s) in %s", name, which, r.Duration.Round(time.Millisecond))
+	}
+	dir := filepath.Join(sd.dir, filepath.FromSlash(p.Root))
+	say("analysing %s (%s)", name, which)
+	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
+	if err != nil {
+		return fail(fmt.Errorf("analyse %s (%s) in %s: %w", name, which, p.Root, err))
+	}
+	rep.Project = p.Name
+	sd.report = rep
+	return nil
+}
+
+// repoGates applies the coverage, patch-coverage and lint gates.
+func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir, baseDir string,
+	haveBaseTree bool, say func(string, ...any)) {
+	var changed map[string][]int
+	if res.BaseRev != "" {
+		var err error
+		changed, err = workspace.ChangedLines(ctx, s.RepoDir, res.BaseRev, res.HeadRev)
+		if err != nil {
+			say("changed lines unknown: %v", err)
+			changed = nil
+		}
+	}
+	cg := cfg.Gates.Coverage
+	if cg.Report != "" {
+		opt := coverage.Options{RepoRoot: headDir}
+		head, headErr := coverage.ParseFile(filepath.Join(headDir, filepath.FromSlash(cg.Report)), opt)
+		var base *coverage.Report
+		if haveBaseTree {
+			if b, err := coverage.ParseFile(filepath.Join(baseDir, filepath.FromSlash(cg.Report)), coverage.Options{RepoRoot: baseDir}); err == nil {
+				base = b
+			}
+		}
+		if headErr != nil {
+			head = nil
+		}
+		res.CoverageGates(head, headErr, base, changed, compare.CoverageRules{
+			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin)})
+	}
+	lg := cfg.Gates.Lint
+	if lg.Report != "" {
+		var problems []lint.Problem
+		var lerr error
+		if lg.Command != "" {
+			say("linting: %s", lg.Command)
+			if _, err := build.Run(ctx, build.Spec{Dir: headDir, Command: lg.Command, Timeout: s.BuildTimeout,
+				Env: s.BuildEnv, Sandbox: s.Sandbox}); err != nil && !errors.Is(err, build.ErrFailed) {
+				lerr = fmt.Errorf("lint command: %w", err)
+			}
+		}
+		if lerr == nil {
+			f, err := os.Open(filepath.Join(headDir, filepath.FromSlash(lg.Report)))
+			if err != nil {
+				lerr = err
+			} else {
+				problems, lerr = lint.Parse(lg.Report, f, headDir)
+				f.Close()
+			}
+		}
+		onlyChanged := lg.ChangedLinesOnly && changed != nil
+		res.LintGate(problems, lerr, changed, compare.LintRules{FailOn: lg.FailOn, ChangedLinesOnly: onlyChanged})
+	}
+}
+
+func selectProjects(cfg *config.Config, names []string) ([]config.Project, error) {
+	if len(names) == 0 {
+		return cfg.Projects, nil
+	}
+	var out []config.Project
+	for _, n := range names {
+		i := slices.IndexFunc(cfg.Projects, func(p config.Project) bool { return p.Name == n })
+		if i < 0 {
+			var known []string
+			for _, p := range cfg.Projects {
+				known = append(known, p.Name)
+			}
+			return nil, fmt.Errorf("%w: no project %q in the config (projects: %v)", ErrUsage, n, known)
+		}
+		out = append(out, cfg.Projects[i])
+	}
+	return out, nil
+}
+
+func sizeRules(cfg *config.Config, approval *compare.Approval) compare.SizeRules {
+	r := compare.SizeRules{MaxGrowth: percent(cfg.Gates.Size.MaxGrowth), Approval: approval}
+	if b := cfg.Gates.Size.MaxGrowthBytes; b != nil {
+		n := int64(*b)
+		r.MaxGrowthBytes = &n
+	}
+	return r
+}
+
+func percent(p *config.Percent) *float64 {
+	if p == nil {
+		return nil
+	}
+	f := float64(*p)
+	return &f
+}
+
+func limits(p config.Project) checks.Limits {
+	return checks.Limits{Package: int64(p.Limits.Package), MainPackage: int64(p.Limits.Main),
+		Total: int64(p.Limits.Total), Preload: int64(p.Limits.Preload), Warn: float64(p.Limits.Warn)}
+}
+
+// pathPrefix is the mini-program root relative to the repository.
+func pathPrefix(projectRoot, reportRoot string) string {
+	p := filepath.ToSlash(filepath.Join(projectRoot, reportRoot))
+	if p == "." {
+		return ""
+	}
+	return p + "/"
+}
+
+func safeName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,289 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/checks/config"
+)
+
+// repo is a real git repository made in the test.
+type repo struct {
+	t   *testing.T
+	dir string
+}
+
+func newRepo(t *testing.T) *repo {
+	t.Helper()
+	r := &repo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	r.git("config", "user.email", "dev@example.com")
+	r.git("config", "user.name", "Dev")
+	return r
+}
+
+func (r *repo) git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (r *repo) write(files map[string]string) {
+	r.t.Helper()
+	for name, content := range files {
+		p := filepath.Join(r.dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		if content == "" {
+			if err := os.Remove(p); err != nil {
+				r.t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+func (r *repo) commit(msg string, files map[string]string) string {
+	r.t.Helper()
+	r.write(files)
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", msg)
+	return r.git("rev-parse", "HEAD")
+}
+
+const appJSON = `{"pages": ["pages/index/index"], "subPackages": [{"root": "packageA", "pages": ["pages/a/a"]}]}`
+
+// program is a mini-program under src/ with a build that copies it to dist/.
+func program(extra map[string]string) map[string]string {
+	files := map[string]string{
+		"src/app.json":                 appJSON,
+		"src/app.js":                   "App({})\n",
+		"src/pages/index/index.js":     "Page({})\n",
+		"src/pages/index/index.wxml":   "<view/>\n",
+		"src/packageA/pages/a/a.js":    "Page({})\n",
+		"src/packageA/pages/a/a.wxml":  "<view/>\n",
+		"src/packageA/assets/logo.png": strings.Repeat("p", 10000),
+		".mpgate.yml":                  "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist\ngates:\n  size: {max_growth: 5%}\n  coverage: {report: coverage/lcov.info, min: 50%, patch_min: 80%}\n",
+		"coverage/lcov.info":           "SF:src/app.js\nDA:1,1\nend_of_record\n",
+	}
+	for k, v := range extra {
+		files[k] = v
+	}
+	return files
+}
+
+func loadConfig(t *testing.T, dir string) *config.Config {
+	t.Helper()
+	cfg, err := config.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestRunComparesMergeBaseWithHead(t *testing.T) {
+	r := newRepo(t)
+	r.commit("base", program(nil))
+	r.git("checkout", "-q", "-b", "feature")
+	// The feature grows packageA by 20% and requires across packages.
+	r.commit("grow", map[string]string{
+		"src/packageA/assets/big.png": strings.Repeat("q", 2000),
+		"src/pages/index/index.js":    "require('../../packageA/util.js')\nPage({})\n",
+		"src/packageA/util.js":        "module.exports = 1\n",
+		"coverage/lcov.info":          "SF:src/app.js\nDA:1,1\nend_of_record\nSF:src/packageA/util.js\nDA:1,0\nend_of_record\n",
+	})
+	// main moves on after the fork: its new file must not count as the
+	// feature's (the comparison is with the merge-base, not main's tip).
+	r.git("checkout", "-q", "main")
+	r.commit("main moves", map[string]string{"src/packageA/assets/other.png": strings.Repeat("o", 50000)})
+	r.git("checkout", "-q", "feature")
+
+	var lines []string
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+		Progress: func(s string) { lines = append(lines, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Projects) != 1 {
+		t.Fatalf("projects: %d", len(res.Projects))
+	}
+	c := res.Projects[0]
+	var a compare.PackageDiff
+	for _, d := range c.Packages {
+		if d.Name == "packageA" {
+			a = d
+		}
+	}
+	if a.BaseBytes != 10000+9+8 || a.Delta <= 0 { // logo.png, a.js, a.wxml at the merge-base
+		t.Errorf("packageA against the merge-base: %+v", a)
+	}
+	gates := map[string]checks.Gate{}
+	for _, g := range res.AllGates() {
+		gates[g.Rule] = g
+	}
+	if g := gates[checks.GateSize]; g.Status != checks.GateFail || !strings.Contains(g.Summary, "packageA +") {
+		t.Errorf("size gate: %+v", g)
+	}
+	if g := gates[checks.GatePatch]; g.Status != checks.GateFail {
+		t.Errorf("patch gate: %+v (coverage %+v)", g, res.Coverage)
+	}
+	if g := gates[checks.GateCov]; g.Status != checks.GatePass {
+		t.Errorf("coverage gate: %+v", g)
+	}
+	newRules := map[string]bool{}
+	for _, d := range c.NewDiagnostics {
+		newRules[d.Rule] = true
+	}
+	if !newRules[checks.MP202] {
+		t.Errorf("the new cross-package require is not a new finding: %+v", c.NewDiagnostics)
+	}
+	if res.Verdict != checks.VerdictFail || c.PathPrefix != "dist/" {
+		t.Errorf("verdict %s, prefix %q", res.Verdict, c.PathPrefix)
+	}
+	if len(lines) == 0 {
+		t.Error("no progress reported")
+	}
+	// The base worktree is gone.
+	if out := r.git("worktree", "list"); strings.Count(out, "\n") != 0 {
+		t.Errorf("worktrees left behind:\n%s", out)
+	}
+}
+
+func TestRunBaseBuildFailsGateSaysSo(t *testing.T) {
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: test -f ok && rm -rf dist && cp -r src dist\n"
+	r.commit("base without the build's input", files)
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("head can build", map[string]string{"ok": "1\n"})
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Projects[0]
+	if c.BaseError == "" || c.Head == nil {
+		t.Fatalf("base error %q, head %v", c.BaseError, c.Head != nil)
+	}
+	if g := c.Gates[0]; g.Status != checks.GateError || !strings.Contains(g.Summary, "base build") {
+		t.Errorf("size gate: %+v", g)
+	}
+	if res.Verdict != checks.VerdictFail {
+		t.Error("an unevaluable size gate passed")
+	}
+}
+
+func TestRunHeadBuildFails(t *testing.T) {
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: \"echo compiling; echo 'error: missing module' >&2; exit 3\"\n"
+	r.commit("base", files)
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Projects[0]
+	if c.Head != nil || !strings.Contains(c.HeadError, "missing module") || res.Verdict != checks.VerdictFail {
+		t.Errorf("head failure not reported with the log tail: %+v", c)
+	}
+}
+
+func TestRunStoredBaseReportSkipsBaseBuild(t *testing.T) {
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist && echo built >> builds.log\n"
+	r.commit("base", files)
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
+	stored := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
+		Packages: []checks.Package{{Name: "packageA", Bytes: 5}}}
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+		BaseReports: map[string]*checks.Report{"shop": stored}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(r.dir, "builds.log"))
+	if strings.Count(string(b), "built") != 1 {
+		t.Errorf("builds: %q, want the head's only", b)
+	}
+	if res.Projects[0].Base != stored {
+		t.Error("stored base report not used")
+	}
+}
+
+func TestRunUnknownRefIsUsageError(t *testing.T) {
+	r := newRepo(t)
+	r.commit("base", program(nil))
+	_, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "no-such-branch", Config: loadConfig(t, r.dir)})
+	if !errors.Is(err, ErrUsage) {
+		t.Errorf("error %v is not a usage error", err)
+	}
+	_, err = Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir), Projects: []string{"nope"}})
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "shop") {
+		t.Errorf("unknown project: %v", err)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: sleep 30\n"
+	r.commit("base", files)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := Run(ctx, Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled run: %v", err)
+	}
+	if out := r.git("worktree", "list"); strings.Count(out, "\n") != 0 {
+		t.Errorf("worktrees left behind after cancel:\n%s", out)
+	}
+}
+
+// BenchmarkParallelBuilds measures the wall time of a base-against-head run
+// whose two builds each take a known time (2 s), as a ratio to the slower
+// build alone. The aim (docs/benchmarks.md) is at most 1.2.
+func BenchmarkParallelBuilds(b *testing.B) {
+	const build = 2 * time.Second
+	t := &testing.T{}
+	r := &repo{t: t, dir: b.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	r.git("config", "user.email", "dev@example.com")
+	r.git("config", "user.name", "Dev")
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: sleep 2 && rm -rf dist && cp -r src dist\n"
+	r.commit("base", files)
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("edit", map[string]string{"src/app.js": "App({a: 1})\n"})
+	cfg, err := config.LoadDir(r.dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: cfg}); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(total)/float64(b.N)/float64(build), "wall/slowest-build")
+}
