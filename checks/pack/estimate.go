@@ -165,31 +165,64 @@ func compactJSON(src []byte) ([]byte, error) {
 // does, with the HTML lexer in template mode ({{ }} kept whole): comments
 // go; whitespace-only text between tags goes; other text keeps its words
 // with runs of whitespace collapsed to one space; attributes are written
-// ` name="value"` (valueless attributes stay valueless); and inside each
-// {{ }} expression the whitespace the JS lexer finds insignificant goes.
-// Tag names keep their case. It never fails: what the lexer cannot read is
-// copied as it is.
+// ` name=value` with their quotes (valueless attributes stay valueless); and
+// inside each {{ }} expression the whitespace the JS lexer finds
+// insignificant goes. Tag and attribute names keep their case. It never
+// fails and never modifies src: what the lexer cannot read is copied as it
+// is.
 func MinifyTemplate(src []byte) []byte {
 	var out bytes.Buffer
 	out.Grow(len(src))
-	l := html.NewTemplateLexer(parse.NewInputBytes(src), [2]string{"{{", "}}"})
+	// The lexer lower-cases tag and attribute names in place: give it a
+	// copy and take the original bytes back from src. Tokens come in order
+	// with at most whitespace between them, so each is found at or just
+	// after the end of the previous one.
+	buf := bytes.Clone(src)
+	pos := 0
+	raw := func(b []byte) []byte {
+		if len(b) == 0 {
+			return b
+		}
+		i := bytes.Index(buf[pos:], b)
+		if i < 0 {
+			return b
+		}
+		off := pos + i
+		pos = off + len(b)
+		return src[off:pos]
+	}
+	var text []byte // the current run of text and {{ }} tokens
+	flush := func() {
+		writeText(&out, text)
+		text = text[:0]
+	}
+	l := html.NewTemplateLexer(parse.NewInputBytes(buf), [2]string{"{{", "}}"})
 	for {
 		tt, data := l.Next()
+		if tt == html.TextToken || tt == html.TemplateToken {
+			text = append(text, raw(data)...)
+			continue
+		}
+		flush()
 		switch tt {
 		case html.ErrorToken:
 			if !errors.Is(l.Err(), io.EOF) {
 				// Copy the rest unchanged.
-				out.Write(data)
+				out.Write(raw(data))
 			}
 			return out.Bytes()
 		case html.CommentToken:
 			// dropped
 		case html.StartTagToken:
-			out.WriteByte('<')
-			out.Write(l.Text())
+			out.Write(raw(data))
 		case html.AttributeToken:
+			attr := bytes.TrimLeft(raw(data), " \t\n\r\f")
+			key := l.AttrKey()
+			if len(key) <= len(attr) {
+				key = attr[:len(key)]
+			}
 			out.WriteByte(' ')
-			out.Write(l.AttrKey())
+			out.Write(key)
 			if v := l.AttrVal(); v != nil {
 				out.WriteByte('=')
 				writeAttrVal(&out, v)
@@ -199,28 +232,26 @@ func MinifyTemplate(src []byte) []byte {
 		case html.StartTagVoidToken:
 			out.WriteString("/>")
 		case html.EndTagToken:
+			name := bytes.TrimSuffix(bytes.TrimPrefix(raw(data), []byte("</")), []byte(">"))
 			out.WriteString("</")
-			out.Write(bytes.TrimSpace(l.Text()))
+			out.Write(bytes.TrimSpace(name))
 			out.WriteByte('>')
-		case html.TextToken:
-			writeText(&out, data)
 		default:
-			out.Write(data)
+			out.Write(raw(data))
 		}
 	}
 }
 
-// writeAttrVal writes a quoted attribute value with its {{ }} expressions
-// squeezed; the quote character is kept.
+// writeAttrVal writes an attribute value with its {{ }} expressions
+// squeezed; quotes are kept as they are (or absent).
 func writeAttrVal(out *bytes.Buffer, v []byte) {
-	q := byte('"')
 	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		q = v[0]
-		v = v[1 : len(v)-1]
+		out.WriteByte(v[0])
+		writeMustache(out, v[1:len(v)-1], false)
+		out.WriteByte(v[0])
+		return
 	}
-	out.WriteByte(q)
 	writeMustache(out, v, false)
-	out.WriteByte(q)
 }
 
 // writeText writes a text node: nothing when only whitespace, else its
@@ -451,7 +482,7 @@ func boolInt(b bool) int {
 type es6Counter struct {
 	async, await, class, spread, template, constLet, destruct, arrow, funcs int
 	worklet                                                                 int64
-	es6, useStrict, seenStmt                                                bool
+	es6, useStrict                                                          bool
 }
 
 func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {

@@ -1,0 +1,203 @@
+package pack
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var allOn = manifest.Setting{Minified: true, MinifyWXML: true, MinifyWXSS: true, ES6: true}
+
+func TestEstimateGolden(t *testing.T) {
+	e := NewEstimator(wechat(t), allOn)
+	inputs, err := filepath.Glob("testdata/estimate/*.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".golden") {
+			continue
+		}
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, ok := e.Transform(filepath.Base(in), src)
+			if !ok {
+				t.Fatalf("Transform(%s) did not transform", in)
+			}
+			var got bytes.Buffer
+			got.Write(out)
+			fmt.Fprintf(&got, "\n-- source %d bytes, transformed %d, estimate %d --\n", len(src), len(out), e.Estimate(filepath.Base(in), src))
+			golden := in + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s differs from %s:\n%s", in, golden, got.Bytes())
+			}
+		})
+	}
+}
+
+func TestEstimatorSettings(t *testing.T) {
+	alipay, _ := platform.Get(platform.Alipay)
+	qq, _ := platform.Get(platform.QQ)
+	js := []byte("function  f ( a ) {\n  return a  +  1\n}\n")
+	wxml := []byte("<view>\n  <text> a </text>\n</view>\n")
+	wxss := []byte(".a {\n  color : red ;\n}\n")
+	json := []byte("{\n  \"a\": 1\n}\n")
+	tests := []struct {
+		name       string
+		p          *platform.Platform
+		s          manifest.Setting
+		transforms bool
+		changed    map[string][]byte // path → src expected to change
+		same       map[string][]byte // path → src expected unchanged
+	}{
+		{"all on", wechat(t), allOn, true,
+			map[string][]byte{"a.js": js, "a.wxml": wxml, "a.wxss": wxss, "a.json": json},
+			map[string][]byte{"a.wxs": js, "a.png": js, "a.svg": wxml}},
+		{"all off: JSON still compacted", wechat(t), manifest.Setting{}, false,
+			map[string][]byte{"a.json": json},
+			map[string][]byte{"a.js": js, "a.wxml": wxml, "a.wxss": wxss}},
+		{"only JS", wechat(t), manifest.Setting{Minified: true}, true,
+			map[string][]byte{"a.js": js},
+			map[string][]byte{"a.wxml": wxml, "a.wxss": wxss}},
+		{"QQ uses its own extensions", qq, allOn, true,
+			map[string][]byte{"a.qml": wxml, "a.qss": wxss, "a.js": js},
+			map[string][]byte{"a.wxml": wxml}},
+		{"Alipay: nothing transformed", alipay, allOn, false, nil,
+			map[string][]byte{"a.js": js, "a.axml": wxml, "a.acss": wxss, "a.json": json}},
+		{"invalid input is kept", wechat(t), allOn, true, nil,
+			map[string][]byte{"bad.json": []byte("{\"a\": "), "bad.js": []byte("function (")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEstimator(tt.p, tt.s)
+			if e.Transforms() != tt.transforms {
+				t.Errorf("Transforms() = %v", e.Transforms())
+			}
+			for path, src := range tt.changed {
+				out, ok := e.Transform(path, src)
+				if !ok || len(out) >= len(src) {
+					t.Errorf("Transform(%s) = %q, %v: want smaller", path, out, ok)
+				}
+			}
+			for path, src := range tt.same {
+				out, ok := e.Transform(path, src)
+				if ok || !bytes.Equal(out, src) {
+					t.Errorf("Transform(%s) = %q, %v: want unchanged", path, out, ok)
+				}
+				if n := e.Estimate(path, src); n != int64(len(src)) {
+					t.Errorf("Estimate(%s) = %d, want %d", path, n, len(src))
+				}
+			}
+		})
+	}
+}
+
+func TestMinifyTemplate(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<view a=\"{{ x  +  y }}\" b c='{{ \"s  s\" }}'>  </view>", `<view a="{{x+y}}" b c='{{"s  s"}}'></view>`},
+		{"<a>\n  hello   world\n</a>", "<a>hello world</a>"},
+		{"<a x=\"{{ typeof a  ===  'b' }}\"/>", `<a x="{{typeof a==='b'}}"/>`},
+		{"<MyTag>{{ a<b }}</MyTag >", "<MyTag>{{a<b}}</MyTag>"},
+		{"<!-- c --><a/><!-- d -->", "<a/>"},
+		{"{{ unclosed", "{{ unclosed"},
+		{"<a b=\"{{ x }} px {{ y }}\"/>", `<a b="{{x}} px {{y}}"/>`},
+		{"<a b=\"{{ in  in }}\"/>", `<a b="{{in in}}"/>`},
+		{"", ""},
+		{"<", "<"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := string(MinifyTemplate([]byte(tt.in))); got != tt.want {
+				t.Errorf("MinifyTemplate(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrefixBytes(t *testing.T) {
+	tests := []struct {
+		css  string
+		want int64
+	}{
+		{".a{color:red}", 0},
+		{".a{display:flex}", int64(len("display:-webkit-flex;"))},
+		{".a{align-items:center}", int64(len("-webkit-align-items:center;"))},
+		{".a{transform:none;flex:1}", int64(len("-webkit-transform:none;") + len("-webkit-flex:1;"))},
+		{"@keyframes s{to{opacity:0}}", int64(len("@-webkit-keyframes s{to{opacity:0}}"))},
+		{"@keyframes s{to{transform:none}}", int64(len("@-webkit-keyframes s{to{transform:none}}") + 2*len("-webkit-transform:none;"))},
+		{"@media (x){.a{display:inline-flex}}", int64(len("display:-webkit-inline-flex;"))},
+		{"}}}{{{", 0},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.css, func(t *testing.T) {
+			if got := PrefixBytes([]byte(tt.css)); got != tt.want {
+				t.Errorf("PrefixBytes(%q) = %d, want %d", tt.css, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestES5Bytes(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want int64
+	}{
+		{"ES5 file gets use strict only", "var a = 1; function f() { return a }", es5UseStrict},
+		{"already strict", "'use strict'; var a = 1", 0},
+		{"const", "const a = 1", es5UseStrict + es5Base + es5ConstLet},
+		{"async with await", "async function f() { await g() }", es5UseStrict + es5Base + es5Async + es5Await + es5Func},
+		{"class", "class A {}", es5UseStrict + es5Base + es5Class},
+		{"template", "var s = `a${b}c${d}`", es5UseStrict + es5Base + 2*es5Template},
+		{"syntax error adds nothing", "function (", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ES5Bytes([]byte(tt.src)); got != tt.want {
+				t.Errorf("ES5Bytes(%q) = %d, want %d", tt.src, got, tt.want)
+			}
+		})
+	}
+	worklet := "function f(a) { 'worklet'; return a }"
+	if got := ES5Bytes([]byte(worklet)); got <= es5UseStrict+es5Base+es5Worklet {
+		t.Errorf("worklet: ES5Bytes = %d, want more than %d", got, es5UseStrict+es5Base+es5Worklet)
+	}
+}
+
+// FuzzMinifyTemplate: never panics; never grows the input by more than the
+// quotes it may add to unquoted attribute values; idempotent on its own output.
+func FuzzMinifyTemplate(f *testing.F) {
+	for _, s := range []string{"<view a=\"{{ x }}\">t</view>", "<a b c=d/>", "<!--", "{{", "<x y='{{ \"}}\" }}'>", "</ a>", "<wxs>a<b</wxs>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out := MinifyTemplate(src)
+		if len(out) > 2*len(src)+2 {
+			t.Errorf("output %d bytes for %d input bytes", len(out), len(src))
+		}
+		e := NewEstimator(wechat(t), allOn)
+		e.Estimate("a.wxml", src)
+	})
+}
