@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
@@ -88,20 +89,30 @@ func (e *Estimator) transforms(path string) bool {
 // properties, display:-webkit-flex, @-webkit-keyframes), which Transform does
 // not write out.
 func (e *Estimator) Estimate(path string, src []byte) int64 {
+	n, _ := e.estimate(path, src)
+	return n
+}
+
+// estimate is Estimate, also returning the runtime helpers the file needs.
+func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
 	out, ok := e.Transform(path, src)
 	n := int64(len(out))
 	if !ok {
-		return n
+		return n, nil
 	}
 	switch ext(path) {
 	case strings.TrimPrefix(e.p.Style, "."):
 		n += PrefixBytes(out)
 	case "js":
 		if e.s.ES6 {
-			n += ES5Bytes(src)
+			extra, c := es5Count(src)
+			n += extra
+			if c != nil {
+				return n, c.helperPaths()
+			}
 		}
 	}
-	return n
+	return n, nil
 }
 
 // Transform returns the bytes the platform would upload for a file with
@@ -443,13 +454,72 @@ const (
 	es5Worklet = 200
 )
 
+// Runtime helper files WeChat's ES6 step adds under @babel/runtime/helpers/
+// (to the main package), with their sizes in miniprogram-ci 2.1.42's output.
+var helperSizes = map[string]int64{
+	"regeneratorRuntime": 6772, "asyncToGenerator": 416,
+	"objectSpread2": 696, "defineProperty": 227, "toPropertyKey": 196, "toPrimitive": 343, "typeof": 286,
+	"toConsumableArray": 379, "arrayWithoutHoles": 163, "iterableToArray": 161,
+	"unsupportedIterableToArray": 436, "arrayLikeToArray": 155, "nonIterableSpread": 220,
+	"createForOfIteratorHelper": 805, "classCallCheck": 139, "createClass": 421,
+	"interopRequireDefault": 133, "interopRequireWildcard": 681,
+}
+
+// HelperDir is where WeChat puts the runtime helpers, relative to the
+// mini-program root.
+const HelperDir = "@babel/runtime/helpers"
+
+var (
+	helpersAsync        = []string{"regeneratorRuntime", "asyncToGenerator"}
+	helpersObjectSpread = []string{"objectSpread2", "defineProperty", "toPropertyKey", "toPrimitive", "typeof"}
+	helpersArraySpread  = []string{"toConsumableArray", "arrayWithoutHoles", "iterableToArray", "unsupportedIterableToArray", "arrayLikeToArray", "nonIterableSpread"}
+	helpersForOf        = []string{"createForOfIteratorHelper", "unsupportedIterableToArray", "arrayLikeToArray"}
+	helpersClass        = []string{"classCallCheck", "createClass", "toPropertyKey", "toPrimitive", "typeof"}
+)
+
+// Helpers returns the runtime helper files (paths relative to the
+// mini-program root, under HelperDir) that WeChat's ES6 step adds for a JS
+// file with this content, or nil when the settings do not transform JS or
+// the file does not parse.
+func (e *Estimator) Helpers(path string, src []byte) []string {
+	if !e.transforms(path) || !e.s.ES6 || ext(path) != "js" || len(src) > MaxTransformBytes {
+		return nil
+	}
+	_, c := es5Count(src)
+	if c == nil {
+		return nil
+	}
+	return c.helperPaths()
+}
+
+func (c *es6Counter) helperPaths() []string {
+	var out []string
+	for h := range c.helpers {
+		out = append(out, HelperDir+"/"+h+".js")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HelperSize returns the estimated size of a helper path from Helpers.
+func HelperSize(path string) int64 {
+	name := strings.TrimSuffix(strings.TrimPrefix(path, HelperDir+"/"), ".js")
+	return helperSizes[name]
+}
+
 // ES5Bytes estimates the bytes WeChat's ES6-to-ES5 step adds to a JS file
 // after minification, from the constructs the JS parser finds in src. A
-// file that does not parse adds nothing.
+// file that does not parse adds nothing. The runtime helper files are not
+// included (see Helpers).
 func ES5Bytes(src []byte) int64 {
+	n, _ := es5Count(src)
+	return n
+}
+
+func es5Count(src []byte) (int64, *es6Counter) {
 	ast, err := pjs.Parse(parse.NewInputBytes(src), pjs.Options{})
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	c := &es6Counter{}
 	if len(ast.List) > 0 {
@@ -469,7 +539,7 @@ func ES5Bytes(src []byte) int64 {
 	n += c.worklet
 	return n + int64(es5Async*c.async+es5Await*c.await+es5Class*c.class+es5Spread*c.spread+
 		es5Template*c.template+es5ConstLet*c.constLet+es5Destruct*c.destruct+es5Arrow*c.arrow) +
-		int64(es5Func*c.funcs*boolInt(c.es6))
+		int64(es5Func*c.funcs*boolInt(c.es6)), c
 }
 
 func boolInt(b bool) int {
@@ -483,6 +553,16 @@ type es6Counter struct {
 	async, await, class, spread, template, constLet, destruct, arrow, funcs int
 	worklet                                                                 int64
 	es6, useStrict                                                          bool
+	helpers                                                                 map[string]bool
+}
+
+func (c *es6Counter) need(names ...string) {
+	if c.helpers == nil {
+		c.helpers = map[string]bool{}
+	}
+	for _, n := range names {
+		c.helpers[n] = true
+	}
 }
 
 func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
@@ -493,6 +573,7 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 		if x.Async {
 			c.async++
 			c.es6 = true
+			c.need(helpersAsync...)
 		}
 	case *pjs.ArrowFunc:
 		c.arrow++
@@ -500,11 +581,13 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 		c.es6 = true
 		if x.Async {
 			c.async++
+			c.need(helpersAsync...)
 		}
 	case *pjs.MethodDecl:
 		c.checkWorklet(&x.Body, x)
 		if x.Async {
 			c.async++
+			c.need(helpersAsync...)
 		}
 		c.es6 = true
 	case *pjs.UnaryExpr:
@@ -519,15 +602,31 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 	case *pjs.ClassDecl:
 		c.class++
 		c.es6 = true
+		c.need(helpersClass...)
 	case *pjs.Property:
 		if x.Spread {
 			c.spread++
 			c.es6 = true
+			c.need(helpersObjectSpread...)
 		}
 	case *pjs.Element:
 		if x.Spread {
 			c.spread++
 			c.es6 = true
+			c.need(helpersArraySpread...)
+		}
+	case *pjs.ForOfStmt:
+		c.es6 = true
+		c.need(helpersForOf...)
+	case *pjs.ImportStmt:
+		c.es6 = true
+		if x.Default != nil {
+			c.need("interopRequireDefault")
+		}
+		for _, a := range x.List {
+			if string(a.Name) == "*" {
+				c.need("interopRequireWildcard", "typeof")
+			}
 		}
 	case *pjs.VarDecl:
 		if x.TokenType != pjs.VarToken {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,4 +201,39 @@ func FuzzMinifyTemplate(f *testing.F) {
 		e := NewEstimator(wechat(t), allOn)
 		e.Estimate("a.wxml", src)
 	})
+}
+
+func TestHelpers(t *testing.T) {
+	e := NewEstimator(wechat(t), allOn)
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"ES5", "var a = 1", nil},
+		{"async", "async function f() {}", []string{"asyncToGenerator", "regeneratorRuntime"}},
+		{"object spread", "var a = {...b}", []string{"defineProperty", "objectSpread2", "toPrimitive", "toPropertyKey", "typeof"}},
+		{"for-of", "for (const x of y) {}", []string{"arrayLikeToArray", "createForOfIteratorHelper", "unsupportedIterableToArray"}},
+		{"default import", "import a from './a'", []string{"interopRequireDefault"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []string
+			for _, h := range tt.want {
+				want = append(want, HelperDir+"/"+h+".js")
+			}
+			got := e.Helpers("a.js", []byte(tt.src))
+			if !slices.Equal(got, want) {
+				t.Errorf("Helpers = %q, want %q", got, want)
+			}
+			for _, h := range got {
+				if HelperSize(h) <= 0 {
+					t.Errorf("HelperSize(%q) = %d", h, HelperSize(h))
+				}
+			}
+		})
+	}
+	if got := NewEstimator(wechat(t), manifest.Setting{Minified: true}).Helpers("a.js", []byte("async function f() {}")); got != nil {
+		t.Errorf("without es6: Helpers = %q", got)
+	}
 }

@@ -69,6 +69,12 @@ func (c *counter) Write(p []byte) (int, error) {
 // map and its error joined into the returned error (wrapped with its path);
 // the other files are measured all the same. Cancelling ctx stops the work
 // and returns ctx's error.
+//
+// When the estimator models WeChat's ES6 step, the map also holds the
+// runtime helper files that step adds (paths under HelperDir, which are not
+// in paths and belong to the main package): Bytes, Gzip and Brotli 0,
+// Upload the helper's size. Sum Upload over the map, not over paths, to get
+// the uploaded total.
 func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (map[string]Sizes, error) {
 	if e == nil {
 		e = NewEstimator(nil, manifest.Setting{})
@@ -85,7 +91,7 @@ func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (m
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			s, err := measureFile(t, path, e)
+			s, helpers, err := measureFile(t, path, e)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -93,6 +99,11 @@ func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (m
 				return nil
 			}
 			out[path] = s
+			for _, h := range helpers {
+				if _, ok := out[h]; !ok {
+					out[h] = Sizes{Upload: HelperSize(h)}
+				}
+			}
 			return nil
 		})
 	}
@@ -105,31 +116,32 @@ func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (m
 	return out, errors.Join(errs...)
 }
 
-func measureFile(t *tree.Tree, path string, e *Estimator) (Sizes, error) {
+func measureFile(t *tree.Tree, path string, e *Estimator) (Sizes, []string, error) {
 	f, ok := t.Lookup(path)
 	if ok && f.Size <= MaxTransformBytes && e.transforms(path) {
 		src, err := t.ReadFile(path, MaxTransformBytes)
 		if err == nil {
 			s := compressed(src)
-			s.Upload = e.Estimate(path, src)
-			return s, nil
+			var helpers []string
+			s.Upload, helpers = e.estimate(path, src)
+			return s, helpers, nil
 		}
 		if !errors.Is(err, tree.ErrTooLarge) {
-			return Sizes{}, fmt.Errorf("measuring %q: %w", path, err)
+			return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
 		}
 		// Grew past the cap since the walk: stream it.
 	}
 	rc, err := t.Open(path)
 	if err != nil {
-		return Sizes{}, fmt.Errorf("measuring %q: %w", path, err)
+		return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
 	}
 	defer rc.Close()
 	s, err := stream(rc)
 	if err != nil {
-		return Sizes{}, fmt.Errorf("measuring %q: %w", path, err)
+		return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
 	}
 	s.Upload = s.Bytes
-	return s, nil
+	return s, nil, nil
 }
 
 // compressed measures an in-memory file.

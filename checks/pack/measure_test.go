@@ -61,7 +61,7 @@ func TestMeasure(t *testing.T) {
 	}{
 		{"no settings: upload = bytes", manifest.Setting{}, map[string]int64{
 			"app.js": int64(len(js)), "pages/a/a.wxml": int64(len(files["pages/a/a.wxml"])), "img/a.png": int64(len(files["img/a.png"]))}, ""},
-		{"minified", manifest.Setting{Minified: true, MinifyWXML: true}, map[string]int64{
+		{"minified", manifest.Setting{Minified: true, MinifyWXML: true, ES6: true}, map[string]int64{
 			"app.js": -1, "pages/a/a.wxml": int64(len("<view><text>{{a}}</text></view>")), "img/a.png": int64(len(files["img/a.png"]))}, ""},
 	}
 	for _, tt := range tests {
@@ -71,7 +71,7 @@ func TestMeasure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != len(paths) {
+			if len(got) != len(paths) && !tt.setting.ES6 {
 				t.Fatalf("%d results, want %d", len(got), len(paths))
 			}
 			for _, p := range paths {
@@ -88,6 +88,14 @@ func TestMeasure(t *testing.T) {
 				if want, ok := tt.upload[p]; ok {
 					if want == -1 && s.Upload >= s.Bytes || want >= 0 && s.Upload != want {
 						t.Errorf("%s: Upload = %d, want %d (Bytes %d)", p, s.Upload, want, s.Bytes)
+					}
+				}
+			}
+			if tt.setting.Minified {
+				// app.js uses const: no helper; nothing else added.
+				for p := range got {
+					if strings.HasPrefix(p, HelperDir) {
+						t.Errorf("unexpected helper %s", p)
 					}
 				}
 			}
@@ -199,5 +207,26 @@ func BenchmarkMeasure(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestMeasureHelpers(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.js": "async function f() { await g() }", "sub/b.js": "async function h() {}", "c.js": "var x = 1",
+	})
+	tr, err := tree.Walk(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Measure(context.Background(), tr, []string{"a.js", "sub/b.js", "c.js"}, NewEstimator(wechat(t), allOn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := HelperDir + "/regeneratorRuntime.js"
+	if s, ok := got[rt]; !ok || s.Upload != HelperSize(rt) || s.Bytes != 0 {
+		t.Errorf("%s = %+v, %v", rt, s, ok)
+	}
+	if len(got) != 5 {
+		t.Errorf("%d entries, want 3 files + 2 helpers: %v", len(got), got)
 	}
 }

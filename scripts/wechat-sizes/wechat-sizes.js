@@ -132,4 +132,5 @@ async function main() {
   writeStdout(JSON.stringify(out, null, 2) + '\n');
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+// miniprogram-ci leaves a file watcher running: exit explicitly.
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

@@ -103,6 +103,16 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 		rows[pk.Name] = &row{}
 	}
 	extOurs := map[string]*row{}
+	for path, s := range sizes {
+		if !strings.HasPrefix(path, pack.HelperDir+"/") {
+			continue
+		}
+		rows[layout.PackageOf(path)].upload += s.Upload
+		if extOurs["(added) js"] == nil {
+			extOurs["(added) js"] = &row{}
+		}
+		extOurs["(added) js"].upload += s.Upload
+	}
 	for _, path := range all {
 		r := rows[layout.PackageOf(path)]
 		s := sizes[path]
