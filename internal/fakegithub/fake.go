@@ -285,22 +285,16 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 		f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported 'Accept' header"))
 		return
 	}
-	if errs := f.spec.validateParams(op, pathParams, r.URL.Query()); len(errs) > 0 {
-		for _, e := range errs {
-			f.fail(r, e)
-		}
-		f.reply(w, r, http.StatusBadRequest, ghError(strings.Join(errs, "; ")))
-		return
-	}
 	var doc any
 	trimmed := bytes.TrimSpace(body)
-	if op.body != nil && !op.body.required && bytes.Equal(trimmed, []byte("null")) {
+	opBody := op.body()
+	if opBody != nil && !opBody.Required && bytes.Equal(trimmed, []byte("null")) {
 		// GitHub takes a JSON null as "no body" where the body is
 		// optional (ghinstallation sends one for access tokens).
 		trimmed = nil
 	}
 	if len(trimmed) > 0 {
-		if op.body == nil {
+		if opBody == nil {
 			f.fail(r, "a body was sent to an operation that takes none")
 			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
 			return
@@ -310,7 +304,8 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 			f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported Content-Type"))
 			return
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
+		// Strict JSON first (kin-openapi's decoder ignores trailing data).
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.UseNumber()
 		err := dec.Decode(&doc)
 		if err == nil {
@@ -323,18 +318,20 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
 			return
 		}
-		var errs []string
-		f.spec.validate(op.body.schema, doc, "body", true, &errs)
-		if len(errs) > 0 {
-			for _, e := range errs {
-				f.fail(r, e)
-			}
-			f.reply(w, r, http.StatusUnprocessableEntity, map[string]any{"message": "Invalid request.\n\n" + strings.Join(errs, "\n"), "documentation_url": "https://docs.github.com/rest"})
-			return
-		}
-	} else if op.body != nil && op.body.required {
+	} else if opBody != nil && opBody.Required {
 		f.fail(r, "the request body is required")
 		f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
+		return
+	}
+	if errs, status := f.spec.validateRequest(r, op, pathParams, trimmed, doc); len(errs) > 0 {
+		for _, e := range errs {
+			f.fail(r, e)
+		}
+		if status == http.StatusUnprocessableEntity {
+			f.reply(w, r, http.StatusUnprocessableEntity, map[string]any{"message": "Invalid request.\n\n" + strings.Join(errs, "\n"), "documentation_url": "https://docs.github.com/rest"})
+		} else {
+			f.reply(w, r, http.StatusBadRequest, ghError(strings.Join(errs, "; ")))
+		}
 		return
 	}
 

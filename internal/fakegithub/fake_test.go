@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 const (
@@ -63,14 +66,14 @@ func TestValidation(t *testing.T) {
 		wantErr                  string // substring of the recorded error; "" = none
 	}{
 		{"valid check run", "POST", "/repos/o/r/check-runs", `{"name":"mpgate","head_sha":"abc","status":"in_progress"}`, nil, 201, ""},
-		{"unknown body field", "POST", "/repos/o/r/check-runs", `{"name":"mpgate","head_sha":"abc","colour":"red"}`, nil, 422, `"colour" is not in the description`},
-		{"missing required", "POST", "/repos/o/r/check-runs", `{"name":"mpgate"}`, nil, 422, `required property "head_sha"`},
-		{"bad enum", "POST", "/repos/o/r/check-runs", `{"name":"m","head_sha":"a","status":"done"}`, nil, 422, "is not one of"},
-		{"wrong type", "POST", "/repos/o/r/issues/1/comments", `{"body":5}`, nil, 422, "not of type string"},
+		{"unknown body field", "POST", "/repos/o/r/check-runs", `{"name":"mpgate","head_sha":"abc","colour":"red"}`, nil, 422, `body: property "colour" is not in the description`},
+		{"missing required", "POST", "/repos/o/r/check-runs", `{"name":"mpgate"}`, nil, 422, `body.head_sha: property "head_sha" is missing`},
+		{"bad enum", "POST", "/repos/o/r/check-runs", `{"name":"m","head_sha":"a","status":"done"}`, nil, 422, "body.status: value is not one of the allowed values"},
+		{"wrong type", "POST", "/repos/o/r/issues/1/comments", `{"body":5}`, nil, 422, "body.body: value must be a string"},
 		{"not JSON", "POST", "/repos/o/r/issues/1/comments", `{"body":`, nil, 400, "not JSON"},
 		{"trailing data", "POST", "/repos/o/r/issues/1/comments", `{"body":"a"} {}`, nil, 400, "after the JSON value"},
 		{"no body", "POST", "/repos/o/r/issues/1/comments", ``, nil, 400, "body is required"},
-		{"non-integer path param", "GET", "/repos/o/r/issues/x/comments", ``, nil, 400, "not an integer"},
+		{"non-integer path param", "GET", "/repos/o/r/issues/x/comments", ``, nil, 400, "path parameter issue_number: value x: an invalid integer"},
 		{"unknown query param", "GET", "/repos/o/r/issues/1/comments?perpage=5", ``, nil, 400, `"perpage"`},
 		{"unknown route", "GET", "/repos/o/r/issues/1/reactions", ``, nil, 404, "no operation"},
 		{"wrong method", "PUT", "/repos/o/r/check-runs", `{}`, nil, 404, "no operation"},
@@ -81,9 +84,9 @@ func TestValidation(t *testing.T) {
 		{"bad content type", "POST", "/repos/o/r/issues/1/comments", `{"body":"x"}`, map[string]string{"Content-Type": "text/plain"}, 415, "Content-Type"},
 		{"multi-segment contents path", "GET", "/repos/o/r/contents/a/b/c.json", ``, nil, 404, ""},
 		{"multi-segment ref", "GET", "/repos/o/r/git/ref/heads/feature/x", ``, nil, 404, ""},
-		{"too many annotations", "PATCH", "/repos/o/r/check-runs/1", `{"output":{"title":"t","summary":"s","annotations":[` + strings.Repeat(`{"path":"a","start_line":1,"end_line":1,"annotation_level":"notice","message":"m"},`, 50) + `{"path":"a","start_line":1,"end_line":1,"annotation_level":"notice","message":"m"}]}}`, nil, 422, "exceed maxItems 50"},
-		{"summary too long", "PATCH", "/repos/o/r/check-runs/1", `{"output":{"title":"t","summary":"` + strings.Repeat("é", 65536) + `"}}`, nil, 422, "exceeds maxLength 65535"},
-		{"bad date-time", "PATCH", "/repos/o/r/check-runs/1", `{"completed_at":"yesterday","conclusion":"success"}`, nil, 422, "not a date-time"},
+		{"too many annotations", "PATCH", "/repos/o/r/check-runs/1", `{"output":{"title":"t","summary":"s","annotations":[` + strings.Repeat(`{"path":"a","start_line":1,"end_line":1,"annotation_level":"notice","message":"m"},`, 50) + `{"path":"a","start_line":1,"end_line":1,"annotation_level":"notice","message":"m"}]}}`, nil, 422, "body.output.annotations: maximum number of items is 50"},
+		{"summary too long", "PATCH", "/repos/o/r/check-runs/1", `{"output":{"title":"t","summary":"` + strings.Repeat("é", 65536) + `"}}`, nil, 422, "body.output.summary: maximum string length is 65535"},
+		{"bad date-time", "PATCH", "/repos/o/r/check-runs/1", `{"completed_at":"yesterday","conclusion":"success"}`, nil, 422, `body.completed_at: string doesn't match the format "date-time"`},
 		{"nullable ok", "POST", "/repos/o/r/statuses/abc", `{"state":"success","description":null}`, nil, 201, ""},
 	}
 	for _, tt := range tests {
@@ -418,22 +421,9 @@ func TestAnswersMatchTheDescription(t *testing.T) {
 			if resp.StatusCode >= 300 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
 			}
-			op, _ := f.spec.match(s.method, strings.Split(strings.TrimPrefix(s.path, "/"), "/"))
-			schema := f.spec.responseSchema(op, resp.StatusCode)
-			if schema == nil {
-				t.Fatalf("no response schema for %s %d", op.id, resp.StatusCode)
-			}
-			var doc any
-			dec := json.NewDecoder(strings.NewReader(body))
-			dec.UseNumber()
-			if err := dec.Decode(&doc); err != nil {
-				t.Fatal(err)
-			}
-			var errs []string
-			f.spec.validate(schema, doc, "body", false, &errs)
-			for _, e := range errs {
-				if !upstream[op.id+": "+e] {
-					t.Errorf("%s: %s", op.id, e)
+			for _, e := range checkAnswer(t, f, s.method, s.path, resp, body) {
+				if !upstream[e] {
+					t.Error(e)
 				}
 			}
 		})
@@ -443,14 +433,49 @@ func TestAnswersMatchTheDescription(t *testing.T) {
 	}
 }
 
-// FuzzValidate runs the schema validator over arbitrary JSON against every
-// request-body schema and every parameter: it must never panic, and a
-// document it accepts must stay accepted when re-encoded.
+// checkAnswer validates an answer of the fake against the description's
+// response for its status, with kin-openapi, and returns the problems.
+func checkAnswer(t *testing.T, f *Fake, method, path string, resp *http.Response, body string) []string {
+	t.Helper()
+	u, err := url.Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, params := f.spec.match(method, strings.Split(strings.TrimPrefix(u.Path, "/"), "/"))
+	if op == nil {
+		t.Fatalf("no operation for %s %s", method, path)
+	}
+	req, err := http.NewRequest(method, f.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: op.route, Options: validationOptions()},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Body:                   io.NopCloser(strings.NewReader(body)),
+		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true},
+	}
+	var out []string
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		for _, p := range flatten(err, "answer") {
+			out = append(out, op.id+": "+p.text)
+		}
+	}
+	return out
+}
+
+// FuzzValidate runs the request validation (kin-openapi plus the fake's
+// unknown-field check) over arbitrary JSON bodies and a parameter value for
+// every operation: it must never panic, and a body it accepts must stay
+// accepted when re-encoded.
 func FuzzValidate(f *testing.F) {
 	f.Add(`{"name":"m","head_sha":"a","output":{"title":"t","summary":"s"}}`, "1")
 	f.Add(`{"state":"success","description":null}`, "x")
 	f.Add(`[[[[{"a":[1,2,{"b":null}]}]]]]`, "-9")
 	f.Add(`{"permissions":{"issues":"write"},"repositories":["r"]}`, "99999999999999999999")
+	f.Add(`{"content":"+1"}`, "7")
+	f.Add(`{"labels":["a",{"name":"b"}]}`, "a/b")
 	s, err := loadSpec()
 	if err != nil {
 		f.Fatal(err)
@@ -462,16 +487,24 @@ func FuzzValidate(f *testing.F) {
 		if dec.Decode(&v) != nil {
 			return
 		}
+		body := []byte(doc)
 		for _, op := range s.ops {
-			for _, p := range op.params {
-				_ = s.validateScalar(p.schema, param, p.name)
+			params := map[string]string{}
+			for _, seg := range op.segs {
+				if strings.HasPrefix(seg, "{") {
+					params[strings.Trim(seg, "{}")] = param
+				}
 			}
-			if op.body == nil {
+			r, err := http.NewRequest(op.method, "http://fake/x?page="+url.QueryEscape(param), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("Content-Type", "application/json")
+			if op.body() == nil {
+				_, _ = s.validateRequest(r, op, params, nil, nil)
 				continue
 			}
-			var errs []string
-			s.validate(op.body.schema, v, "body", true, &errs)
-			if len(errs) > 0 {
+			if errs, _ := s.validateRequest(r, op, params, body, v); len(errs) > 0 {
 				continue
 			}
 			b, err := json.Marshal(v)
@@ -484,8 +517,7 @@ func FuzzValidate(f *testing.F) {
 			if err := d2.Decode(&v2); err != nil {
 				t.Fatal(err)
 			}
-			s.validate(op.body.schema, v2, "body", true, &errs)
-			if len(errs) > 0 {
+			if errs, _ := s.validateRequest(r, op, params, b, v2); len(errs) > 0 {
 				t.Fatalf("%s: accepted, then rejected after re-encoding: %v", op.id, errs)
 			}
 		}

@@ -2,33 +2,39 @@ package fakegithub
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"net/http"
+	"reflect"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 )
 
-// The description and its examples are embedded so the fake works from any
-// package's tests (origin and licence: testdata/ORIGINS.md).
+// The descriptions and their examples are embedded so the fake works from
+// any package's tests (origin and licence: testdata/ORIGINS.md).
 //
-//go:embed testdata/github-rest-subset.openapi.json testdata/rest-examples/*.json
+//go:embed testdata/github-rest-subset.openapi.json testdata/github-rest-extra.openapi.json testdata/rest-examples/*.json
 var files embed.FS
 
-// spec is the loaded REST description: its operations and a validator for
-// the JSON-Schema subset the description uses (type, nullable, enum,
-// properties, required, additionalProperties, items, min/maxItems,
-// min/maxLength, minimum/maximum, oneOf, anyOf, allOf, format date-time).
-//
-// kin-openapi's own dependencies are not in this module's go.sum, so the
-// validation is done here, over the same document.
+// descriptions are the trimmed REST descriptions the fake serves; their
+// path items are disjoint and the components they share are identical (all
+// are cut from the same upstream document).
+var descriptions = []string{
+	"testdata/github-rest-subset.openapi.json",
+	"testdata/github-rest-extra.openapi.json",
+}
+
+// spec is the loaded REST description (kin-openapi validates requests
+// against it) and its operations, for routing.
 type spec struct {
-	root map[string]any
-	ops  []*operation
+	doc *openapi3.T
+	ops []*operation
 }
 
 type operation struct {
@@ -36,78 +42,145 @@ type operation struct {
 	method   string
 	template string
 	segs     []string
-	params   []param
-	body     *bodySpec
-	// responses is the raw "responses" object (status → response).
-	responses map[string]any
+	// multi holds the path parameters marked x-multi-segment: their values
+	// may contain "/" (contents/{path}, git/ref/{ref}).
+	multi map[string]bool
+	// query holds the query parameters the operation declares.
+	query map[string]bool
+	route *routers.Route
 }
 
-type param struct {
-	name     string
-	in       string
-	required bool
-	multi    bool // x-multi-segment: a path parameter that may contain "/"
-	schema   any
+// body is the operation's request body, or nil when it takes none.
+func (op *operation) body() *openapi3.RequestBody {
+	if op.route.Operation.RequestBody == nil {
+		return nil
+	}
+	return op.route.Operation.RequestBody.Value
 }
 
-type bodySpec struct {
-	required bool
-	schema   any
+// bodySchema is the JSON schema of the operation's request body (nil when
+// none).
+func (op *operation) bodySchema() *openapi3.Schema {
+	b := op.body()
+	if b == nil {
+		return nil
+	}
+	mt := b.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// mergeDescriptions joins the descriptions into one document: paths must
+// not overlap, and a component defined by two must be defined identically.
+func mergeDescriptions(raws [][]byte) ([]byte, error) {
+	var merged map[string]any
+	for i, raw := range raws {
+		var d map[string]any
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", descriptions[i], err)
+		}
+		if merged == nil {
+			merged = d
+			continue
+		}
+		paths, _ := merged["paths"].(map[string]any)
+		newPaths, _ := d["paths"].(map[string]any)
+		if paths == nil {
+			return nil, fmt.Errorf("%s: no paths", descriptions[0])
+		}
+		for p, item := range newPaths {
+			if _, dup := paths[p]; dup {
+				return nil, fmt.Errorf("%s: path %s is already described", descriptions[i], p)
+			}
+			paths[p] = item
+		}
+		comps, _ := merged["components"].(map[string]any)
+		if comps == nil {
+			comps = map[string]any{}
+			merged["components"] = comps
+		}
+		newComps, _ := d["components"].(map[string]any)
+		for section, v := range newComps {
+			entries, _ := v.(map[string]any)
+			dst, _ := comps[section].(map[string]any)
+			if dst == nil {
+				dst = map[string]any{}
+				comps[section] = dst
+			}
+			for name, def := range entries {
+				if old, dup := dst[name]; dup && !reflect.DeepEqual(old, def) {
+					return nil, fmt.Errorf("%s: components.%s.%s differs from the one already loaded", descriptions[i], section, name)
+				}
+				dst[name] = def
+			}
+		}
+		if tags, ok := d["tags"].([]any); ok {
+			old, _ := merged["tags"].([]any)
+			have := map[string]bool{}
+			for _, t := range old {
+				if m, ok := t.(map[string]any); ok {
+					have[fmt.Sprint(m["name"])] = true
+				}
+			}
+			for _, t := range tags {
+				if m, ok := t.(map[string]any); ok && !have[fmt.Sprint(m["name"])] {
+					old = append(old, t)
+				}
+			}
+			merged["tags"] = old
+		}
+	}
+	return json.Marshal(merged)
 }
 
 func loadSpec() (*spec, error) {
-	raw, err := files.ReadFile("testdata/github-rest-subset.openapi.json")
-	if err != nil {
-		return nil, fmt.Errorf("read the REST description: %w", err)
-	}
-	var root map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&root); err != nil {
-		return nil, fmt.Errorf("parse the REST description: %w", err)
-	}
-	s := &spec{root: root}
-	paths, _ := root["paths"].(map[string]any)
-	for tmpl, item := range paths {
-		pi, _ := item.(map[string]any)
-		var shared []any
-		if p, ok := pi["parameters"].([]any); ok {
-			shared = p
+	var raws [][]byte
+	for _, name := range descriptions {
+		raw, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read the REST description: %w", err)
 		}
-		for method, o := range pi {
-			om, ok := o.(map[string]any)
-			if !ok || method == "parameters" {
-				continue
-			}
+		raws = append(raws, raw)
+	}
+	data, err := mergeDescriptions(raws)
+	if err != nil {
+		return nil, fmt.Errorf("merge the REST descriptions: %w", err)
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load the REST description: %w", err)
+	}
+	// Upstream examples do not all match their schemas (ORIGINS.md).
+	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("the REST description is invalid: %w", err)
+	}
+	s := &spec{doc: doc}
+	for tmpl, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
 			op := &operation{
-				method:   strings.ToUpper(method),
+				id:       o.OperationID,
+				method:   method,
 				template: tmpl,
 				segs:     strings.Split(strings.TrimPrefix(tmpl, "/"), "/"),
+				multi:    map[string]bool{},
+				query:    map[string]bool{},
+				route:    &routers.Route{Spec: doc, Path: tmpl, PathItem: item, Method: method, Operation: o},
 			}
-			op.id, _ = om["operationId"].(string)
-			op.responses, _ = om["responses"].(map[string]any)
-			plist, _ := om["parameters"].([]any)
-			for _, p := range append(append([]any{}, shared...), plist...) {
-				pm, ok := s.deref(p).(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("operation %s: parameter is not an object", op.id)
+			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), o.Parameters...) {
+				if p == nil || p.Value == nil {
+					return nil, fmt.Errorf("operation %s: unresolved parameter", op.id)
 				}
-				prm := param{schema: pm["schema"]}
-				prm.name, _ = pm["name"].(string)
-				prm.in, _ = pm["in"].(string)
-				prm.required, _ = pm["required"].(bool)
-				prm.multi, _ = pm["x-multi-segment"].(bool)
-				op.params = append(op.params, prm)
-			}
-			if rb, ok := s.deref(om["requestBody"]).(map[string]any); ok {
-				b := &bodySpec{}
-				b.required, _ = rb["required"].(bool)
-				if c, ok := rb["content"].(map[string]any); ok {
-					if aj, ok := c["application/json"].(map[string]any); ok {
-						b.schema = aj["schema"]
+				switch p.Value.In {
+				case openapi3.ParameterInPath:
+					if m, _ := p.Value.Extensions["x-multi-segment"].(bool); m {
+						op.multi[p.Value.Name] = true
 					}
+				case openapi3.ParameterInQuery:
+					op.query[p.Value.Name] = true
 				}
-				op.body = b
 			}
 			s.ops = append(s.ops, op)
 		}
@@ -116,41 +189,10 @@ func loadSpec() (*spec, error) {
 	return s, nil
 }
 
-// deref follows a local "$ref" (repeatedly); anything else is returned as is.
-func (s *spec) deref(v any) any {
-	for range 32 {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return v
-		}
-		ref, ok := m["$ref"].(string)
-		if !ok {
-			return v
-		}
-		v = s.pointer(ref)
-	}
-	return nil
-}
-
-func (s *spec) pointer(ref string) any {
-	if !strings.HasPrefix(ref, "#/") {
-		return nil
-	}
-	var cur any = s.root
-	for _, tok := range strings.Split(ref[2:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[tok]
-	}
-	return cur
-}
-
 // match finds the operation for a method and an unescaped list of path
 // segments, preferring the template with the most literal segments, and
-// returns the path parameters.
+// returns the path parameters. kin-openapi's routers cannot match a value
+// containing "/" (x-multi-segment), hence this matcher.
 func (s *spec) match(method string, segs []string) (*operation, map[string]string) {
 	var best *operation
 	var bestParams map[string]string
@@ -176,7 +218,7 @@ func (op *operation) matchPath(segs []string) (map[string]string, int, bool) {
 		}
 		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
 			name := t[1 : len(t)-1]
-			if i == len(op.segs)-1 && op.isMulti(name) {
+			if i == len(op.segs)-1 && op.multi[name] {
 				v := strings.Join(segs[i:], "/")
 				if v == "" {
 					return nil, 0, false
@@ -201,190 +243,150 @@ func (op *operation) matchPath(segs []string) (map[string]string, int, bool) {
 	return params, score, true
 }
 
-func (op *operation) isMulti(name string) bool {
-	for _, p := range op.params {
-		if p.in == "path" && p.name == name {
-			return p.multi
-		}
+// validationOptions: every problem at once, no defaults written into the
+// request, and no security schemes to check (the fake authenticates).
+func validationOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:          true,
+		SkipSettingDefaults: true,
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 	}
-	return false
 }
 
-// validateParams checks path and query parameters against their schemas;
-// unknown query parameters are errors too (they are a client's typo).
-func (s *spec) validateParams(op *operation, pathParams map[string]string, query url.Values) []string {
-	var errs []string
-	known := map[string]bool{}
-	for _, p := range op.params {
-		switch p.in {
-		case "path":
-			v, ok := pathParams[p.name]
-			if !ok {
-				errs = append(errs, fmt.Sprintf("path parameter %q missing", p.name))
-				continue
-			}
-			errs = append(errs, s.validateScalar(p.schema, v, "path parameter "+p.name)...)
-		case "query":
-			known[p.name] = true
-			vs, ok := query[p.name]
-			if !ok {
-				if p.required {
-					errs = append(errs, fmt.Sprintf("query parameter %q is required", p.name))
-				}
-				continue
-			}
-			for _, v := range vs {
-				errs = append(errs, s.validateScalar(p.schema, v, "query parameter "+p.name)...)
+// validateRequest checks r's path and query parameters and its JSON body
+// (already read; nil for none) with kin-openapi, then the fake's own
+// checks kin-openapi does not make: unknown query parameters and unknown
+// body fields (GitHub ignores both, but a client sending them has a bug).
+// It returns one message per problem and the status GitHub answers: 400
+// when a parameter is wrong, else 422 for a body that breaks its schema.
+func (s *spec) validateRequest(r *http.Request, op *operation, pathParams map[string]string, body []byte, doc any) (errs []string, status int) {
+	status = http.StatusUnprocessableEntity
+	req := r.Clone(r.Context())
+	req.Body = http.NoBody
+	req.ContentLength = int64(len(body))
+	req.GetBody = nil
+	if len(body) > 0 {
+		req.Body = readCloser{bytes.NewReader(body)}
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: pathParams,
+		Route:      op.route,
+		Options:    validationOptions(),
+	}
+	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
+		for _, m := range flatten(err, "") {
+			errs = append(errs, m.text)
+			if !m.body {
+				status = http.StatusBadRequest
 			}
 		}
 	}
-	for k := range query {
-		if !known[k] {
+	for k := range r.URL.Query() {
+		if !op.query[k] {
 			errs = append(errs, fmt.Sprintf("query parameter %q is not in the description of %s", k, op.id))
+			status = http.StatusBadRequest
 		}
+	}
+	if doc != nil {
+		var extra []string
+		unknownFields(op.bodySchema(), doc, "body", &extra, 0)
+		errs = append(errs, extra...)
 	}
 	sort.Strings(errs)
-	return errs
+	return errs, status
 }
 
-// validateScalar converts a parameter's string form to its schema's type
-// and validates it.
-func (s *spec) validateScalar(schema any, raw, where string) []string {
-	sm, _ := s.deref(schema).(map[string]any)
-	var v any = raw
-	switch sm["type"] {
-	case "integer":
-		if _, err := strconv.ParseInt(raw, 10, 64); err != nil {
-			return []string{fmt.Sprintf("%s: %q is not an integer", where, raw)}
-		}
-		v = json.Number(raw)
-	case "number":
-		if _, err := strconv.ParseFloat(raw, 64); err != nil {
-			return []string{fmt.Sprintf("%s: %q is not a number", where, raw)}
-		}
-		v = json.Number(raw)
-	case "boolean":
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			return []string{fmt.Sprintf("%s: %q is not a boolean", where, raw)}
-		}
-		v = b
-	}
-	var errs []string
-	s.validate(schema, v, where, false, &errs)
-	return errs
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+type problem struct {
+	text string
+	body bool
 }
 
-// validate checks v against schema; strict rejects object properties the
-// schema does not list (used for request bodies, where an unknown field is a
-// client bug that GitHub would silently ignore).
-func (s *spec) validate(schema, v any, at string, strict bool, errs *[]string) {
-	if len(*errs) > 50 {
+// flatten turns kin-openapi's nested errors into one line per problem,
+// naming where it is (body.output.title, query parameter per_page).
+func flatten(err error, where string) []problem {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		var out []problem
+		for _, sub := range e {
+			out = append(out, flatten(sub, where)...)
+		}
+		return out
+	case *openapi3filter.RequestError:
+		w, body := where, e.RequestBody != nil
+		switch {
+		case e.Parameter != nil:
+			w = e.Parameter.In + " parameter " + e.Parameter.Name
+		case body:
+			w = "body"
+		}
+		if e.Err == nil {
+			return []problem{{text: w + ": " + e.Reason, body: body}}
+		}
+		out := flatten(e.Err, w)
+		for i := range out {
+			out[i].body = body
+		}
+		return out
+	case *openapi3filter.ResponseError:
+		if e.Err == nil {
+			return []problem{{text: where + ": " + e.Reason}}
+		}
+		return flatten(e.Err, where)
+	case *openapi3.SchemaError:
+		at := where
+		if ptr := e.JSONPointer(); len(ptr) > 0 {
+			at += "." + strings.Join(ptr, ".")
+		}
+		return []problem{{text: at + ": " + e.Reason}}
+	}
+	if where == "" {
+		where = "request"
+	}
+	return []problem{{text: where + ": " + err.Error()}}
+}
+
+// unknownFields reports object properties that no schema in scope lists,
+// where the schema does not allow additional properties explicitly. It
+// looks through allOf/anyOf/oneOf: a property any branch knows is known.
+func unknownFields(schema *openapi3.Schema, v any, at string, errs *[]string, depth int) {
+	if schema == nil || depth > 64 || len(*errs) > 50 {
 		return
-	}
-	sm, ok := s.deref(schema).(map[string]any)
-	if !ok {
-		return // no constraint
-	}
-	if v == nil {
-		if n, _ := sm["nullable"].(bool); n {
-			return
-		}
-		if _, typed := sm["type"]; typed {
-			*errs = append(*errs, fmt.Sprintf("%s: null is not allowed", at))
-			return
-		}
-	}
-	if all, ok := sm["allOf"].([]any); ok {
-		for _, sub := range all {
-			s.validate(sub, v, at, false, errs)
-		}
-	}
-	if any_, ok := sm["anyOf"].([]any); ok {
-		matched := false
-		for _, sub := range any_ {
-			var e []string
-			s.validate(sub, v, at, strict, &e)
-			if len(e) == 0 {
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			*errs = append(*errs, fmt.Sprintf("%s: matches none of anyOf", at))
-		}
-	}
-	if one, ok := sm["oneOf"].([]any); ok {
-		n := 0
-		for _, sub := range one {
-			var e []string
-			s.validate(sub, v, at, strict, &e)
-			if len(e) == 0 {
-				n++
-			}
-		}
-		if n != 1 {
-			*errs = append(*errs, fmt.Sprintf("%s: matches %d of oneOf (want exactly 1)", at, n))
-		}
-	}
-	if t, ok := sm["type"].(string); ok && !typeMatches(t, v) {
-		*errs = append(*errs, fmt.Sprintf("%s: %s is not of type %s", at, jsonKind(v), t))
-		return
-	}
-	if enum, ok := sm["enum"].([]any); ok {
-		found := false
-		for _, e := range enum {
-			if fmt.Sprint(e) == fmt.Sprint(v) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			*errs = append(*errs, fmt.Sprintf("%s: %v is not one of %v", at, v, enum))
-		}
 	}
 	switch x := v.(type) {
-	case string:
-		n := utf8.RuneCountInString(x)
-		if m, ok := number(sm["maxLength"]); ok && float64(n) > m {
-			*errs = append(*errs, fmt.Sprintf("%s: length %d exceeds maxLength %v", at, n, m))
-		}
-		if m, ok := number(sm["minLength"]); ok && float64(n) < m {
-			*errs = append(*errs, fmt.Sprintf("%s: length %d below minLength %v", at, n, m))
-		}
-		if f, _ := sm["format"].(string); f == "date-time" {
-			if _, err := time.Parse(time.RFC3339, x); err != nil {
-				*errs = append(*errs, fmt.Sprintf("%s: %q is not a date-time", at, x))
-			}
-		}
-	case json.Number:
-		f, _ := x.Float64()
-		if m, ok := number(sm["maximum"]); ok && f > m {
-			*errs = append(*errs, fmt.Sprintf("%s: %v exceeds maximum %v", at, x, m))
-		}
-		if m, ok := number(sm["minimum"]); ok && f < m {
-			*errs = append(*errs, fmt.Sprintf("%s: %v below minimum %v", at, x, m))
-		}
 	case []any:
-		if m, ok := number(sm["maxItems"]); ok && float64(len(x)) > m {
-			*errs = append(*errs, fmt.Sprintf("%s: %d items exceed maxItems %v", at, len(x), m))
-		}
-		if m, ok := number(sm["minItems"]); ok && float64(len(x)) < m {
-			*errs = append(*errs, fmt.Sprintf("%s: %d items below minItems %v", at, len(x), m))
-		}
-		if items, ok := sm["items"]; ok {
-			for i, e := range x {
-				s.validate(items, e, fmt.Sprintf("%s[%d]", at, i), strict, errs)
+		for _, items := range alternatives(schema) {
+			if items.Items == nil || items.Items.Value == nil {
+				continue
 			}
+			for i, e := range x {
+				unknownFields(items.Items.Value, e, fmt.Sprintf("%s[%d]", at, i), errs, depth+1)
+			}
+			return
 		}
 	case map[string]any:
-		props, _ := sm["properties"].(map[string]any)
-		if req, ok := sm["required"].([]any); ok {
-			for _, r := range req {
-				name, _ := r.(string)
-				if _, ok := x[name]; !ok {
-					*errs = append(*errs, fmt.Sprintf("%s: required property %q missing", at, name))
+		alts := alternatives(schema)
+		props := map[string][]*openapi3.Schema{}
+		var additional []*openapi3.Schema
+		open, listed := false, false
+		for _, a := range alts {
+			for name, p := range a.Properties {
+				listed = true
+				if p != nil && p.Value != nil {
+					props[name] = append(props[name], p.Value)
 				}
+			}
+			ap := a.AdditionalProperties
+			if ap.Has != nil && *ap.Has {
+				open = true
+			}
+			if ap.Schema != nil && ap.Schema.Value != nil {
+				open = true
+				additional = append(additional, ap.Schema.Value)
 			}
 		}
 		keys := make([]string, 0, len(x))
@@ -394,89 +396,41 @@ func (s *spec) validate(schema, v any, at string, strict bool, errs *[]string) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if ps, ok := props[k]; ok {
-				s.validate(ps, x[k], at+"."+k, strict, errs)
+				for _, p := range ps {
+					unknownFields(p, x[k], at+"."+k, errs, depth+1)
+				}
 				continue
 			}
-			switch ap := sm["additionalProperties"].(type) {
-			case bool:
-				if !ap {
-					*errs = append(*errs, fmt.Sprintf("%s: property %q not allowed", at, k))
-				}
-			case map[string]any:
-				s.validate(ap, x[k], at+"."+k, strict, errs)
-			case nil:
-				if strict && props != nil {
-					*errs = append(*errs, fmt.Sprintf("%s: property %q is not in the description", at, k))
-				}
+			for _, p := range additional {
+				unknownFields(p, x[k], at+"."+k, errs, depth+1)
+			}
+			if !open && listed {
+				*errs = append(*errs, fmt.Sprintf("%s: property %q is not in the description", at, k))
 			}
 		}
 	}
 }
 
-func number(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := n.Float64()
-	return f, err == nil
-}
-
-func typeMatches(t string, v any) bool {
-	switch t {
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "object":
-		_, ok := v.(map[string]any)
-		return ok
-	case "array":
-		_, ok := v.([]any)
-		return ok
-	case "number":
-		_, ok := v.(json.Number)
-		return ok
-	case "integer":
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
+// alternatives is schema and every schema reachable through its allOf,
+// anyOf and oneOf.
+func alternatives(schema *openapi3.Schema) []*openapi3.Schema {
+	var out []*openapi3.Schema
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		if s == nil || seen[s] || len(seen) > 256 {
+			return
 		}
-		_, err := strconv.ParseInt(string(n), 10, 64)
-		return err == nil
-	case "null":
-		return v == nil
+		seen[s] = true
+		out = append(out, s)
+		for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, r := range list {
+				if r != nil {
+					walk(r.Value)
+				}
+			}
+		}
 	}
-	return true
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// responseSchema is the JSON schema of an operation's answer with status.
-func (s *spec) responseSchema(op *operation, status int) any {
-	r, ok := s.deref(op.responses[strconv.Itoa(status)]).(map[string]any)
-	if !ok {
-		return nil
-	}
-	c, _ := r["content"].(map[string]any)
-	aj, _ := c["application/json"].(map[string]any)
-	return aj["schema"]
+	walk(schema)
+	return out
 }
