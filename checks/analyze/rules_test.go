@@ -251,6 +251,17 @@ func TestRules(t *testing.T) {
 			notWant: []string{checks.MP210},
 		},
 		{
+			name: "MP307 not for a main util also used through a main-package component",
+			files: program(
+				page("components/c/c", "require('../../utils/u.js')\nComponent({})\n", "<view/>\n", `{"component": true}`),
+				map[string]string{
+					"pages/index/index.json": `{"usingComponents": {"c": "/components/c/c"}}`,
+					"utils/u.js":             "module.exports = 1\n",
+					"packageA/pages/a/a.js":  "require('../../../utils/u.js')\nPage({})\n",
+				}),
+			notWant: []string{checks.MP307, checks.MP305},
+		},
+		{
 			name: "MP306 identical files in two packages",
 			files: program(map[string]string{
 				"packageA/img/logo.png": strings.Repeat("logo", 100),

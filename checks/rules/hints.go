@@ -94,18 +94,22 @@ func movable(in *Input) []checks.Diagnostic {
 	// main package itself needs).
 	users := map[string]map[string]bool{}
 	into := map[string][]graph.Edge{}
+	all := fileSet(in.Files)
 	for _, e := range in.Graph.Edges {
 		if e.To == "" {
 			continue
 		}
-		to := e.To
+		targets := []string{e.To}
 		if e.Kind == graph.Component {
-			to += ".json"
+			// A component is used through all of its files: its script,
+			// template and style use other files in turn.
+			targets = graph.StemFiles(all, e.To, in.Platform, []string{".js", ".ts"})
 		}
-		if !in.pkgOf(ps, to).main {
-			continue
+		for _, to := range targets {
+			if in.pkgOf(ps, to).main {
+				into[to] = append(into[to], e)
+			}
 		}
-		into[to] = append(into[to], e)
 	}
 	entries := map[string]bool{in.App.File: true}
 	for _, f := range in.AppScripts {
@@ -113,7 +117,7 @@ func movable(in *Input) []checks.Diagnostic {
 	}
 	for _, pg := range in.App.Pages {
 		stem := strings.TrimPrefix(pg.Value, "/")
-		for _, f := range graph.StemFiles(fileSet(in.Files), stem, in.Platform, []string{".js", ".ts"}) {
+		for _, f := range graph.StemFiles(all, stem, in.Platform, []string{".js", ".ts"}) {
 			entries[f] = true
 		}
 	}

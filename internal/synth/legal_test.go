@@ -29,15 +29,6 @@ func TestGeneratedProjectIsLegal(t *testing.T) {
 				t.Fatalf("analyze: %v", err)
 			}
 			for _, d := range r.Diagnostics {
-				if d.Rule == checks.MP307 {
-					// Known engine issue (reported to the integrator): a
-					// main-package file used by a main-package component and by
-					// one subpackage is reported as used by that subpackage
-					// only, because uses through a component's script,
-					// template and style are not credited to the main package.
-					t.Logf("known MP307 false positive: %s: %s", d.File, d.Message)
-					continue
-				}
 				t.Errorf("%s %s:%d:%d %s", d.Rule, d.File, d.Line, d.Column, d.Message)
 			}
 			if r.Verdict != checks.VerdictPass {
