@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migration is one schema step. Steps are append-only: a released step is
+// never edited, a change is a new step. SQL is written for both dialects;
+// where they differ, postgres holds PostgreSQL's version.
+type migration struct {
+	version  int
+	sqlite   []string
+	postgres []string // nil: same as sqlite
+}
+
+var migrations = []migration{
+	{
+		version: 1,
+		sqlite: []string{
+			`CREATE TABLE mpgate_reports (
+  repo TEXT NOT NULL, sha TEXT NOT NULL, project TEXT NOT NULL,
+  report TEXT NOT NULL, created_at BIGINT NOT NULL,
+  PRIMARY KEY (repo, sha, project))`,
+			`CREATE TABLE mpgate_pr_heads (
+  repo TEXT NOT NULL, number INTEGER NOT NULL, head_sha TEXT NOT NULL,
+  job_id BIGINT NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (repo, number))`,
+			`CREATE TABLE mpgate_check_runs (
+  repo TEXT NOT NULL, sha TEXT NOT NULL, name TEXT NOT NULL,
+  run_id BIGINT NOT NULL, status TEXT NOT NULL, pr INTEGER NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (repo, sha, name))`,
+			`CREATE INDEX mpgate_check_runs_pending ON mpgate_check_runs (status, updated_at)`,
+			`CREATE TABLE mpgate_approvals (
+  repo TEXT NOT NULL, number INTEGER NOT NULL, head_sha TEXT NOT NULL, kind TEXT NOT NULL,
+  approver TEXT NOT NULL, reason TEXT NOT NULL, created_at BIGINT NOT NULL,
+  PRIMARY KEY (repo, number, head_sha, kind))`,
+		},
+	},
+}
+
+// SchemaVersion is the store schema version this build migrates to.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS mpgate_migrations (
+  version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create mpgate_migrations: %w", err)
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM mpgate_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("read version: %w", err)
+	}
+	if current > SchemaVersion() {
+		return fmt.Errorf("database schema version %d is newer than this mpgate (%d)", current, SchemaVersion())
+	}
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		stmts := m.sqlite
+		if s.dialect == Postgres && m.postgres != nil {
+			stmts = m.postgres
+		}
+		if err := s.apply(ctx, m.version, stmts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, version int, stmts []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %d: %w", version, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for i, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("migration %d statement %d: %w", version, i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mpgate_migrations (version, applied_at) VALUES ($1, $2)`,
+		version, s.millis(s.now())); err != nil {
+		return fmt.Errorf("migration %d: record: %w", version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d: commit: %w", version, err)
+	}
+	return nil
+}
