@@ -451,7 +451,7 @@ const (
 	// A Skyline worklet function ('worklet' directive) is also kept as
 	// source text with metadata: Object.assign(f,{_closure:{…},asString:"…",
 	// __workletHash:…,__location:"… (l:c)",__worklet:!0}).
-	es5Worklet = 200
+	es5Worklet = 240
 )
 
 // Runtime helper files WeChat's ES6 step adds under @babel/runtime/helpers/
