@@ -1,10 +1,13 @@
 // Package fakegithub is a fake GitHub REST API over real HTTP for tests. It
-// loads GitHub's official (trimmed) OpenAPI description, validates every
-// request against it (route, method, path and query parameters, the headers
-// that matter, the JSON body), answers with bodies built from the
-// description's examples updated to reflect its state, and can inject the
-// faults a GitHub client must survive: 5xx, fork-token 403s, secondary and
-// primary rate limits, dropped connections.
+// loads GitHub's official (trimmed) OpenAPI description with kin-openapi
+// and validates every request against it with openapi3filter (route,
+// method, path and query parameters, the JSON body), plus what kin-openapi
+// does not check: unknown query parameters and unknown body fields (GitHub
+// ignores both; a client sending them has a bug), strict JSON, the headers
+// that matter. It answers with bodies built from the description's
+// examples updated to reflect its state, and can inject the faults a GitHub
+// client must survive: 5xx, fork-token 403s, secondary and primary rate
+// limits, dropped connections.
 //
 // A test asserts len(fake.Errors()) == 0: an invalid request is recorded
 // and answered the way GitHub would (400/401/404/422).
@@ -12,18 +15,22 @@
 // Use: f := fakegithub.New(t); point the client at f.BaseURL(); register
 // credentials (AddToken, or RegisterApp + AddInstallation for App JWTs and
 // installation tokens); seed state (AddComment, SetPull, SetPermission,
-// SetContent, SetRef, SetRateLimit); program faults (Fault, Barrier); then
-// assert on state (CheckRuns, Comments, Statuses, Content, Ref, Releases),
-// on the log (Requests, Count by operationId), and that Errors() is empty.
+// SetContent, SetRef, SetLabels, SetRateLimit); program faults (Fault,
+// Barrier); then assert on state (CheckRuns, Comments, Statuses, Content,
+// Ref, Releases, Reactions, Pulls, Labels), on the log (Requests, Count by
+// operationId), and that Errors() is empty.
 //
-// Served operations (all of the trimmed description): check runs
+// Served operations (all of the trimmed descriptions): check runs
 // create/get/update (annotations appended across updates, at most 50 per
 // request); issue comments list (per_page, page, since, Link)/create/get/
-// update/delete; pulls get/update/list-files; commit statuses; collaborator
-// permission; contents get/put/delete; git refs create/get; git tags;
-// releases list/create/get/by-tag/update/delete; App installation tokens.
-// Not in the description, so refused as invalid: GET /user, reactions,
-// check-run annotations listing.
+// update/delete; reactions to issue comments list/create/delete; pulls
+// list (state, head, base)/create/get/update/list-files and the pulls of a
+// commit; labels on issues list/add/set/remove/remove-all (a bare JSON
+// array of names is accepted, as GitHub does); commit statuses;
+// collaborator permission; contents get/put/delete; git refs create/get;
+// git tags; releases list/create/get/by-tag/update/delete; GET and PATCH
+// /user (403 for an installation token); App installation tokens. Anything
+// else, such as check-run annotations listing, is refused as invalid.
 package fakegithub
 
 import (
@@ -77,6 +84,8 @@ type Fake struct {
 	refs        map[string]string     // "owner/repo:refs/…" → sha
 	tags        map[string]map[string]any
 	releases    map[string][]map[string]any // "owner/repo"
+	reactions   map[string][]*Reaction      // "owner/repo/comment_id"
+	labels      map[string][]string         // "owner/repo#n"
 }
 
 // Request is one logged request.
@@ -141,6 +150,8 @@ func NewServer() (*Fake, error) {
 		refs:        map[string]string{},
 		tags:        map[string]map[string]any{},
 		releases:    map[string][]map[string]any{},
+		reactions:   map[string][]*Reaction{},
+		labels:      map[string][]string{},
 	}
 	f.rate = rateState{limit: 5000, remaining: 5000, reset: time.Now().Add(time.Hour).Truncate(time.Second)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -317,6 +328,17 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 			f.fail(r, "body is not JSON: "+err.Error())
 			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
 			return
+		}
+		if list, ok := doc.([]any); ok && (op.id == "issues/add-labels" || op.id == "issues/set-labels") {
+			// GitHub (and its description's prose) accepts a bare array of
+			// labels, which go-github sends; the schema only lists the
+			// {"labels": [...]} form, so validate it as that.
+			doc = map[string]any{"labels": list}
+			if trimmed, err = json.Marshal(doc); err != nil {
+				f.fail(r, "fake: re-encode labels: "+err.Error())
+				f.reply(w, r, http.StatusInternalServerError, ghError("fake error"))
+				return
+			}
 		}
 	} else if opBody != nil && opBody.Required {
 		f.fail(r, "the request body is required")

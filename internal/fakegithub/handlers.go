@@ -74,6 +74,9 @@ func init() {
 		"repos/update-release":                    handleReleaseUpdate,
 		"repos/delete-release":                    handleReleaseDelete,
 	}
+	for id, h := range extraHandlers {
+		handlers[id] = h
+	}
 }
 
 // example returns a deep copy of a rest-examples/NAME.json document.
@@ -464,6 +467,10 @@ type Pull struct {
 	HeadRepo         string
 	BaseSHA, BaseRef string
 	Files            []PullFile
+	// Body and Draft are the description and draft flag (set by
+	// pulls/create and pulls/update).
+	Body  string
+	Draft bool
 }
 
 // PullFile is one entry of pulls/{n}/files.
@@ -491,15 +498,27 @@ func (c *call) pull() *Pull {
 }
 
 func (c *call) pullJSON(p *Pull) map[string]any {
-	out := c.f.example("pull-request")
+	out := c.pullObject("pull-request", p)
+	out["changed_files"] = len(p.Files)
+	return out
+}
+
+// pullObject builds a pull request from an example ("pull-request" or the
+// list's "pull-request-simple-items").
+func (c *call) pullObject(example string, p *Pull) map[string]any {
+	out := c.f.example(example)
+	out["id"] = int64(p.Number) + 500000
 	out["number"] = p.Number
 	out["state"] = p.State
+	out["draft"] = p.Draft
 	if p.Title != "" {
 		out["title"] = p.Title
 	}
+	if p.Body != "" {
+		out["body"] = p.Body
+	}
 	out["url"] = c.f.api("/repos/%s/pulls/%d", c.repo, p.Number)
 	out["html_url"] = fmt.Sprintf("https://github.com/%s/pull/%d", c.repo, p.Number)
-	out["changed_files"] = len(p.Files)
 	out["requested_teams"] = []any{} // the upstream example's team lacks its required "type"
 	setSide := func(side map[string]any, full, ref, sha string) {
 		owner, name, _ := strings.Cut(full, "/")
@@ -537,6 +556,12 @@ func handlePullUpdate(c *call) {
 	}
 	if v, ok := c.body["state"].(string); ok {
 		p.State = v
+	}
+	if v, ok := c.body["body"].(string); ok {
+		p.Body = v
+	}
+	if v, ok := c.body["base"].(string); ok {
+		p.BaseRef = v
 	}
 	c.reply(http.StatusOK, c.pullJSON(p))
 }

@@ -342,12 +342,43 @@ func flatten(err error, where string) []problem {
 		if ptr := e.JSONPointer(); len(ptr) > 0 {
 			at += "." + strings.Join(ptr, ".")
 		}
-		return []problem{{text: at + ": " + e.Reason}}
+		return []problem{{text: at + ": " + e.Reason + branchErrors(e, at)}}
 	}
 	if where == "" {
 		where = "request"
 	}
 	return []problem{{text: where + ": " + err.Error()}}
+}
+
+// branchErrors says why a value matched no branch of an anyOf or oneOf
+// (kin-openapi only says that it did not): "(branch 1: …; branch 2: …)".
+func branchErrors(e *openapi3.SchemaError, at string) string {
+	if e.Schema == nil || (e.SchemaField != "anyOf" && e.SchemaField != "oneOf") {
+		return ""
+	}
+	branches := e.Schema.AnyOf
+	if e.SchemaField == "oneOf" {
+		branches = e.Schema.OneOf
+	}
+	var parts []string
+	for i, b := range branches {
+		if b == nil || b.Value == nil {
+			continue
+		}
+		err := b.Value.VisitJSON(e.Value, openapi3.MultiErrors(), openapi3.VisitAsRequest())
+		if err == nil {
+			continue
+		}
+		var msgs []string
+		for _, p := range flatten(err, at) {
+			msgs = append(msgs, p.text)
+		}
+		parts = append(parts, fmt.Sprintf("branch %d: %s", i+1, strings.Join(msgs, ", ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 // unknownFields reports object properties that no schema in scope lists,
