@@ -115,16 +115,20 @@ func shortKind(p checks.Package) string {
 }
 
 func (t *term) packages(r *checks.Report) {
+	room := t.o.Width - fixedW
 	nameW := len("PACKAGE")
 	names := make([]string, len(r.Packages))
 	for i, p := range r.Packages {
 		names[i] = clean(p.Name, false)
+		// The alias when it fits: the name matters more.
 		if p.Alias != "" && p.Alias != p.Name {
-			names[i] += " (" + clean(p.Alias, false) + ")"
+			if with := names[i] + " (" + clean(p.Alias, false) + ")"; utf8.RuneCountInString(with) <= room {
+				names[i] = with
+			}
 		}
 		nameW = max(nameW, utf8.RuneCountInString(names[i]))
 	}
-	nameW = min(nameW, t.o.Width-fixedW)
+	nameW = min(nameW, room)
 	row := func(name, kind, files, size, upload, gzip, limit, barCell string) string {
 		return fmt.Sprintf("%s %s %s %s %s %s %s %s",
 			pad(truncate(name, nameW), nameW), pad(kind, kindW), lpad(files, filesW),

@@ -269,6 +269,9 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		Root:     f.root,
 		Limits:   p.CheckLimits(),
 		Logger:   logger,
+		// A project with a build command is analysed in its build output,
+		// which is already processed: limits apply to its bytes as they are.
+		BuildOutput: p.Build != "",
 	}
 	if f.platform != "" {
 		opt.Platform = platform.ID(f.platform)

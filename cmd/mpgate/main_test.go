@@ -222,6 +222,9 @@ func TestCheckWiring(t *testing.T) {
 		if c.opt.Progress != nil {
 			t.Error("progress callback set although stderr is no terminal")
 		}
+		if c.opt.BuildOutput {
+			t.Error("BuildOutput set for a project without build")
+		}
 		if !strings.Contains(got.stdout, "project shop") {
 			t.Errorf("report lacks the project name:\n%s", got.stdout)
 		}
