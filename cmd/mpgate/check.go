@@ -277,7 +277,7 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		opt.Platform = platform.ID(f.platform)
 	}
 	if prog != nil {
-		opt.Progress = prog.forProject(label)
+		opt.Progress = prog.forProject(p.Name)
 	}
 	r, err := analyzeRun(ctx, pdir, opt)
 	if err != nil {

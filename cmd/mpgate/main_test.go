@@ -491,7 +491,18 @@ func TestProgress(t *testing.T) {
 	now = now.Add(1500 * time.Millisecond)
 	cb("scanning", 50, 100) // same stage: its start stays
 	p.tick()
-	if got := buf.String(); got != "\r\x1b[Kmpgate: shop: scanning 50/100" {
+	if got := buf.String(); got != "\r\x1b[Kmpgate: shop: scanning 50/100, 1s" {
+		t.Fatalf("line = %q", got)
+	}
+	buf.Reset()
+	p.tick() // nothing changed: nothing drawn
+	if buf.Len() != 0 {
+		t.Fatalf("redrew %q", buf.String())
+	}
+	now = now.Add(time.Second)
+	cb("scanning", 0, 100)
+	p.tick()
+	if got := buf.String(); got != "\r\x1b[Kmpgate: shop: scanning (100 files), 2s" {
 		t.Fatalf("line = %q", got)
 	}
 	buf.Reset()

@@ -25,6 +25,7 @@ type progress struct {
 	done, total int
 	started     time.Time
 	shown       bool
+	last        string // the line on screen
 }
 
 func newProgress(w io.Writer) *progress {
@@ -55,14 +56,21 @@ func (p *progress) tick() {
 		line += p.project + ": "
 	}
 	line += p.stage
-	if p.total > 0 {
+	switch {
+	case p.total > 0 && p.done > 0:
 		line += fmt.Sprintf(" %d/%d", p.done, p.total)
+	case p.total > 0:
+		line += fmt.Sprintf(" (%d files)", p.total)
 	}
-	if len(line) > 79 {
-		line = line[:78] + "…"
+	line += fmt.Sprintf(", %ds", int(p.now().Sub(p.started).Seconds()))
+	if r := []rune(line); len(r) > 79 {
+		line = string(r[:78]) + "…"
+	}
+	if line == p.last {
+		return
 	}
 	fmt.Fprint(p.w, "\r\x1b[K"+line)
-	p.shown = true
+	p.shown, p.last = true, line
 }
 
 // clear removes the line if one was drawn.
@@ -71,7 +79,7 @@ func (p *progress) clear() {
 	defer p.mu.Unlock()
 	if p.shown {
 		fmt.Fprint(p.w, "\r\x1b[K")
-		p.shown = false
+		p.shown, p.last = false, ""
 	}
 	p.stage = ""
 }
