@@ -382,23 +382,37 @@ func TestForbidden403(t *testing.T) {
 	noSecret(t, err)
 }
 
-func TestUnauthorized(t *testing.T) {
+func TestTokenKinds(t *testing.T) {
 	f := newFake(t)
 	f.AddToken("revoked-SECRET", fakegitlab.Private, botID)
-	c := newClient(t, f, tokPAT, Private)
-	_, err := c.MergeRequest(context.Background(), byID, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrong := newClient(t, f, tokOAuth, OAuth)
-	if _, err := wrong.MergeRequest(context.Background(), byID, 5); err != nil {
-		t.Fatalf("OAuth bearer: %v", err)
-	}
-	for _, r := range f.Requests() {
-		if r.Auth == "" {
-			t.Errorf("%s %s without a token", r.Method, r.Path)
+	f.Revoke("revoked-SECRET")
+	ctx := context.Background()
+	t.Run("OAuth bearer", func(t *testing.T) {
+		c := newClient(t, f, tokOAuth, OAuth)
+		if _, err := c.MergeRequest(ctx, byID, 5); err != nil {
+			t.Fatal(err)
 		}
-	}
+		if r := f.Requests(); r[len(r)-1].Auth != "Bearer" {
+			t.Errorf("sent %q, want Bearer", r[len(r)-1].Auth)
+		}
+	})
+	t.Run("private token", func(t *testing.T) {
+		c := newClient(t, f, tokPAT, Private)
+		if _, err := c.MergeRequest(ctx, byID, 5); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.Requests(); r[len(r)-1].Auth != "PRIVATE-TOKEN" {
+			t.Errorf("sent %q, want PRIVATE-TOKEN", r[len(r)-1].Auth)
+		}
+	})
+	t.Run("revoked", func(t *testing.T) {
+		c := newClient(t, f, "revoked-SECRET", Private)
+		_, err := c.MergeRequest(ctx, byID, 5)
+		if !errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) {
+			t.Fatalf("err = %v, want ErrUnauthorized", err)
+		}
+		noSecret(t, err)
+	})
 }
 
 func TestRetries(t *testing.T) {

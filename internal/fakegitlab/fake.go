@@ -68,8 +68,9 @@ type Fake struct {
 }
 
 type token struct {
-	kind TokenKind
-	user int64
+	kind    TokenKind
+	user    int64
+	revoked bool
 }
 
 // User is a GitLab user.
@@ -128,7 +129,7 @@ func NewServer() *Fake {
 			// releases, and raw files (fine-grained job-token
 			// permissions, GitLab 18). Not notes, discussions, statuses,
 			// members, merge requests or tags.
-			"POST /projects/:id/releases":                        true,
+			"POST /projects/:id/releases":                       true,
 			"GET /projects/:id/repository/files/:file_path/raw": true,
 		},
 	}
@@ -160,6 +161,16 @@ func (f *Fake) AddToken(tok string, kind TokenKind, user int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokens[tok] = token{kind: kind, user: user}
+}
+
+// Revoke makes a token answer 401 as GitLab does for a revoked or expired
+// token (not a client error).
+func (f *Fake) Revoke(tok string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.tokens[tok]
+	t.revoked = true
+	f.tokens[tok] = t
 }
 
 // AddProject registers a project by ID and full path ("group/sub/name").

@@ -388,7 +388,7 @@ func (f *Fake) mrJSON(p *project, mr *MergeRequest) map[string]any {
 		"should_remove_source_branch": nil, "force_remove_source_branch": false,
 		"reference": fmt.Sprintf("!%d", mr.IID), "web_url": fmt.Sprintf("%s/%s/-/merge_requests/%d", f.URL, p.path, mr.IID),
 		"references": map[string]any{"short": fmt.Sprintf("!%d", mr.IID), "relative": fmt.Sprintf("!%d", mr.IID), "full": fmt.Sprintf("%s!%d", p.path, mr.IID)},
-		"squash": false, "has_conflicts": false, "blocking_discussions_resolved": true,
+		"squash":     false, "has_conflicts": false, "blocking_discussions_resolved": true,
 		"diff_refs": map[string]any{"base_sha": nilIfEmpty(mr.BaseSHA), "head_sha": nilIfEmpty(mr.SHA), "start_sha": nilIfEmpty(mr.BaseSHA)},
 	}
 }
@@ -552,7 +552,7 @@ func (f *Fake) tagJSON(t *Tag) map[string]any {
 	return map[string]any{
 		"name": t.Name, "message": t.Message, "target": t.Target, "release": nil, "protected": false,
 		"created_at": nil,
-		"commit": map[string]any{"id": t.Target, "short_id": t.Target[:min(8, len(t.Target))], "title": "commit", "parent_ids": []string{}},
+		"commit":     map[string]any{"id": t.Target, "short_id": t.Target[:min(8, len(t.Target))], "title": "commit", "parent_ids": []string{}},
 	}
 }
 
@@ -620,7 +620,7 @@ func (f *Fake) createRelease(c *call) {
 		"created_at": ts(r.Created), "released_at": ts(r.Created), "upcoming_release": false,
 		"author": f.userJSON(r.Author), "commit": f.tagJSON(t)["commit"], "milestones": []any{},
 		"commit_path": fmt.Sprintf("/%s/-/commit/%s", c.proj.path, t.Target), "tag_path": fmt.Sprintf("/%s/-/tags/%s", c.proj.path, tag),
-		"assets": map[string]any{"count": 0, "sources": []any{}, "links": []any{}},
+		"assets":    map[string]any{"count": 0, "sources": []any{}, "links": []any{}},
 		"evidences": []any{}, "_links": map[string]any{"self": fmt.Sprintf("%s/%s/-/releases/%s", f.URL, c.proj.path, tag)},
 	})
 }

@@ -227,6 +227,9 @@ func (f *Fake) authenticate(c *call) (string, int64, bool) {
 		f.fail(c.w, "%s: a %s token sent in %s", c.route, kindName(t.kind), kind)
 		unauthorized(c.w)
 		return kind, 0, false
+	case t.revoked:
+		unauthorized(c.w)
+		return kind, 0, false
 	case kind == "JOB-TOKEN" && !jobOK:
 		// GitLab ignores JOB-TOKEN on routes that do not accept job
 		// tokens: the request is anonymous, and refused.
