@@ -68,30 +68,34 @@ func TestEstimatorSettings(t *testing.T) {
 		name       string
 		p          *platform.Platform
 		s          manifest.Setting
+		o          Options
 		transforms bool
 		changed    map[string][]byte // path → src expected to change
 		same       map[string][]byte // path → src expected unchanged
 	}{
-		{"all on", wechat(t), allOn, true,
+		{"all on", wechat(t), allOn, Options{}, true,
 			map[string][]byte{"a.js": js, "a.wxml": wxml, "a.wxss": wxss, "a.json": json},
 			map[string][]byte{"a.wxs": js, "a.png": js, "a.svg": wxml}},
-		{"all off: JSON still compacted", wechat(t), manifest.Setting{}, false,
+		{"all off: JSON still compacted", wechat(t), manifest.Setting{}, Options{}, false,
 			map[string][]byte{"a.json": json},
 			map[string][]byte{"a.js": js, "a.wxml": wxml, "a.wxss": wxss}},
-		{"only JS", wechat(t), manifest.Setting{Minified: true}, true,
+		{"only JS", wechat(t), manifest.Setting{Minified: true}, Options{}, true,
 			map[string][]byte{"a.js": js},
 			map[string][]byte{"a.wxml": wxml, "a.wxss": wxss}},
-		{"QQ uses its own extensions", qq, allOn, true,
+		{"postcss alone processes WXSS", wechat(t), manifest.Setting{}, Options{PostCSS: true}, true,
+			map[string][]byte{"a.wxss": wxss},
+			map[string][]byte{"a.js": js, "a.wxml": wxml}},
+		{"QQ uses its own extensions", qq, allOn, Options{}, true,
 			map[string][]byte{"a.qml": wxml, "a.qss": wxss, "a.js": js},
 			map[string][]byte{"a.wxml": wxml}},
-		{"Alipay: nothing transformed", alipay, allOn, false, nil,
+		{"Alipay: nothing transformed", alipay, allOn, Options{PostCSS: true}, false, nil,
 			map[string][]byte{"a.js": js, "a.axml": wxml, "a.acss": wxss, "a.json": json}},
-		{"invalid input is kept", wechat(t), allOn, true, nil,
+		{"invalid input is kept", wechat(t), allOn, Options{}, true, nil,
 			map[string][]byte{"bad.json": []byte("{\"a\": "), "bad.js": []byte("function (")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := NewEstimator(tt.p, tt.s)
+			e := NewEstimatorOptions(tt.p, tt.s, tt.o)
 			if e.Transforms() != tt.transforms {
 				t.Errorf("Transforms() = %v", e.Transforms())
 			}

@@ -92,7 +92,14 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 			all = append(all, f.Path)
 		}
 	}
-	est := pack.NewEstimator(p, proj.Setting)
+	// manifest.Setting has no postcss yet: read it here.
+	var raw struct {
+		Setting struct {
+			PostCSS bool `json:"postcss"`
+		} `json:"setting"`
+	}
+	_ = json.Unmarshal(src, &raw) // parsed above already; a failure leaves false
+	est := pack.NewEstimatorOptions(p, proj.Setting, pack.Options{PostCSS: raw.Setting.PostCSS})
 	sizes, err := pack.Measure(ctx, t, all, est)
 	if err != nil {
 		return fmt.Errorf("measuring: %w", err)
@@ -140,7 +147,7 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 	if err := json.Unmarshal(b, &wx); err != nil {
 		return fmt.Errorf("decoding %s: %w", wechatJSON, err)
 	}
-	fmt.Fprintf(w, "transforms=%v settings=%+v\n", est.Transforms(), proj.Setting)
+	fmt.Fprintf(w, "transforms=%v settings=%+v postcss=%v\n", est.Transforms(), proj.Setting, raw.Setting.PostCSS)
 	fmt.Fprintf(w, "%-28s %10s %10s %8s | %10s %10s %8s | %9s %9s\n", "package", "bytes", "analyse", "diff", "upload", "compiled", "off", "gzip", "brotli")
 	for _, pk := range wx.Packages {
 		r := rows[pk.Name]
