@@ -474,3 +474,55 @@ func FuzzNormalizeGitLab(f *testing.F) {
 		}
 	})
 }
+
+func FuzzVerifyStandardSignature(f *testing.F) {
+	f.Add("msg_1", strconv.FormatInt(testNow.Unix(), 10), "v1,AAAA v1,bm90", []byte(`{}`))
+	f.Add("", "", "", []byte(nil))
+	f.Add("x", "-9223372036854775808", "v1,", []byte("a"))
+	f.Add("x", "9223372036854775807", "v1 ,,, v1,=", []byte("a"))
+	f.Fuzz(func(t *testing.T, id, ts, sig string, body []byte) {
+		h := http.Header{}
+		h.Set(headerWebhookID, id)
+		h.Set(headerWebhookTimestamp, ts)
+		h.Set(headerWebhookSignature, sig)
+		// Random signatures must not verify (and must not panic).
+		if err := verifyStandardSignature(testSigningKey, h, body, testNow); err == nil {
+			t.Fatalf("random signature %q verified", sig)
+		}
+		// A real signature over the same id and body does, whenever the
+		// id survives as a header value.
+		if id == "" || strings.TrimSpace(id) != id || strings.ContainsAny(id, "\r\n\x00") {
+			return
+		}
+		good := http.Header{}
+		signStandard(good, testSigningKey, id, testNow, body)
+		if good.Get(headerWebhookID) != id {
+			return
+		}
+		if err := verifyStandardSignature(testSigningKey, good, body, testNow); err != nil {
+			t.Fatalf("genuine signature rejected: %v", err)
+		}
+	})
+}
+
+func TestNoQueueConfigured(t *testing.T) {
+	gh := readTestdata(t, "github-webhooks/octokit/pull_request/opened.payload.json")
+	gl := readTestdata(t, "gitlab-webhooks/go-gitlab/push.json")
+	tests := []struct {
+		name   string
+		srv    *httptest.Server
+		header http.Header
+		body   []byte
+	}{
+		{"github", githubServer(t, GitHubConfig{Secret: testSecret}), githubHeader("pull_request", "d1", testSecret, gh), gh},
+		{"gitlab", gitlabServer(t, GitLabConfig{Token: testToken}), gitlabHeader("Push Hook", "i1", testToken), gl},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, "POST", tt.srv.URL, tt.header, bytes.NewReader(tt.body))
+			if status != http.StatusServiceUnavailable || !strings.Contains(body, "no queue") {
+				t.Errorf("got %d %q, want 503 no queue", status, body)
+			}
+		})
+	}
+}

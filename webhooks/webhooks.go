@@ -3,6 +3,17 @@
 // caps the body, normalises the payload into a bot.Event and hands it to an
 // Enqueuer. A delivery is acknowledged with 202 only once Enqueue has
 // succeeded, so the forge can redeliver whatever was lost.
+//
+// GitLab signing (researched 2026-11): GitLab MR !230944 (issue #19367,
+// behind the webhook_signing_token flag, GitLab 19) adds an optional
+// signing token in the Standard Webhooks format. GitLab then sends
+// webhook-id (equal to Idempotency-Key), webhook-timestamp (Unix seconds)
+// and webhook-signature: "v1,<base64 HMAC-SHA256>" over
+// "{webhook-id}.{webhook-timestamp}.{raw body}", the key being the base64
+// after "whsec_" of the token (MR !231325: whsec_ + base64 of 32 bytes).
+// webhook-id and webhook-timestamp are sent on every delivery, the
+// signature only when a signing token is set. No "X-Gitlab-Signature"
+// header exists: that name was only proposed in #19367.
 package webhooks
 
 import (
