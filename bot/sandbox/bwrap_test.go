@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mpgate/mpgate/bot/build"
 )
 
 // pairs returns the values that follow flag in args, for flags with one
@@ -323,4 +325,30 @@ func TestSandboxEnv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSandboxEnv: whatever environment a build is given, the sandbox's has
+// one entry per name, no secret-looking name, and a HOME.
+func FuzzSandboxEnv(f *testing.F) {
+	f.Add("PATH=/bin\x00HOME=/w/h\x00GITHUB_TOKEN=x", "/w")
+	f.Add("TMPDIR=/var/tmp\x00=x\x00A", "/")
+	f.Add("XDG_CACHE_HOME=relative\x00HOME=", "/w/")
+	f.Fuzz(func(t *testing.T, envList, writable string) {
+		env := strings.Split(envList, "\x00")
+		got := sandboxEnv(env, []string{writable}, SandboxHome)
+		seen := map[string]bool{}
+		for _, kv := range got {
+			k, _, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || seen[k] {
+				t.Fatalf("bad or repeated entry %q in %q", kv, got)
+			}
+			seen[k] = true
+			if build.IsSecretName(k) {
+				t.Fatalf("secret-looking %s passed", k)
+			}
+		}
+		if !seen["HOME"] {
+			t.Fatalf("no HOME in %q", got)
+		}
+	})
 }

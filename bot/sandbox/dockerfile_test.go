@@ -326,7 +326,7 @@ func TestParseDockerfile(t *testing.T) {
 	}{
 		{
 			name: "stages, continuation, comments, flags and exec form",
-			src: "# syntax=docker/dockerfile:1\nARG V=1\nFROM golang:1.26 AS build\nRUN a \\\n  # a comment inside\n  b\nfrom debian\nCOPY --from=build /x /y\nHEALTHCHECK --interval=5s CMD [\"true\"]\nENTRYPOINT [\"tini\", \"--\"]\nCMD serve\n",
+			src:  "# syntax=docker/dockerfile:1\nARG V=1\nFROM golang:1.26 AS build\nRUN a \\\n  # a comment inside\n  b\nfrom debian\nCOPY --from=build /x /y\nHEALTHCHECK --interval=5s CMD [\"true\"]\nENTRYPOINT [\"tini\", \"--\"]\nCMD serve\n",
 			want: []stage{
 				{From: "golang:1.26", Name: "build", Ins: []instruction{{Line: 4, Cmd: "RUN", Args: "a  b"}}},
 				{From: "debian", Ins: []instruction{
