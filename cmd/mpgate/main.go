@@ -14,6 +14,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal cancels the run; the next one gets Go's default
+	// handling and ends the process at once.
+	context.AfterFunc(ctx, stop)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	report(os.Stderr, err)
@@ -23,10 +26,13 @@ func main() {
 // report prints err for the user, unless it has been said already.
 func report(stderr io.Writer, err error) {
 	var e *exitError
-	if err == nil || (errors.As(err, &e) && e.quiet) {
-		return
+	switch {
+	case err == nil || (errors.As(err, &e) && e.quiet):
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "mpgate: interrupted")
+	default:
+		fmt.Fprintln(stderr, "mpgate:", err)
 	}
-	fmt.Fprintln(stderr, "mpgate:", err)
 }
 
 // Exit codes (docs/cli.md).

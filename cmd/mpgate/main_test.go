@@ -422,6 +422,10 @@ func TestEngineError(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || exitCode(err) != exitCanceled {
 		t.Errorf("canceled run: err %v, code %d", err, exitCode(err))
 	}
+	report(&stderr, err)
+	if stderr.String() != "mpgate: interrupted\n" {
+		t.Errorf("stderr = %q", stderr.String())
+	}
 }
 
 func TestExitCode(t *testing.T) {
