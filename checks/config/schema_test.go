@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,42 @@ func TestDocsExamplesParse(t *testing.T) {
 		t.Run("line "+strconv.Itoa(lines[i]), func(t *testing.T) {
 			if _, err := Parse([]byte(b), "docs/config.md example"); err != nil {
 				t.Errorf("example at docs/config.md:%d does not parse: %v\n%s", lines[i], err, b)
+			}
+		})
+	}
+}
+
+// TestSchemaPatternsAgree checks the schema's size and share patterns accept
+// what ParseSize and ParsePercent accept, so editors and mpgate agree.
+func TestSchemaPatternsAgree(t *testing.T) {
+	data, err := os.ReadFile("../../schema/mpgate.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root struct {
+		Defs map[string]struct {
+			Pattern string `json:"pattern"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	sizeRE := regexp.MustCompile(root.Defs["size"].Pattern)
+	pctRE := regexp.MustCompile(root.Defs["percent"].Pattern)
+	for _, s := range []string{"2MB", "2 MB", "1.5MB", ".5MB", "512KB", "2048KiB", "300B", "2mb", "1GiB",
+		"2048", "2Mb", "2 TB", "MB", "-1MB", "1e3KB", "2.MB", "1..5MB", " 2MB "} {
+		t.Run("size "+s, func(t *testing.T) {
+			_, err := ParseSize(s)
+			if got := sizeRE.MatchString(s); got != (err == nil) {
+				t.Errorf("schema accepts %q: %v; ParseSize error: %v", s, got, err)
+			}
+		})
+	}
+	for _, s := range []string{"5%", "0.5%", "100 %", ".5%", "5", "%", "-5%", "5%%", "5.%"} {
+		t.Run("share "+s, func(t *testing.T) {
+			_, err := ParsePercent(s)
+			if got := pctRE.MatchString(s); got != (err == nil) {
+				t.Errorf("schema accepts %q: %v; ParsePercent error: %v", s, got, err)
 			}
 		})
 	}

@@ -50,7 +50,7 @@ func splitNumber(s string) (num, rest string) {
 }
 
 func parseNumber(num string) (float64, bool) {
-	if num == "" || num == "." {
+	if num == "" || strings.HasSuffix(num, ".") {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(num, 64)
