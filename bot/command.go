@@ -66,14 +66,15 @@ type Command struct {
 // to three, as Markdown allows before a paragraph) and trailing spaces are
 // allowed. Ignored: unknown names, a name that is only the start of a
 // longer word (/rebuilding), lines with text before the slash, quoted lines
-// ("> /rebuild"), lines inside ``` or ~~~ fences and indented code (four
-// spaces or a tab). Each command is returned at most once: the first
+// ("> /rebuild"), lines inside ``` or ~~~ fences, indented code (four
+// spaces or a tab) and lines inside a multi-line HTML comment. Each command is returned at most once: the first
 // occurrence wins. The result is in the order of the comment's lines.
 func ParseCommands(body string) []Command {
 	var (
-		out   []Command
-		seen  = map[string]bool{}
-		fence string // the opening fence while inside a fenced block
+		out     []Command
+		seen    = map[string]bool{}
+		fence   string // the opening fence while inside a fenced block
+		comment bool   // inside a multi-line HTML comment
 	)
 	for i, line := range strings.Split(body, "\n") {
 		line = strings.TrimRight(line, "\r")
@@ -84,6 +85,10 @@ func ParseCommands(body string) []Command {
 			}
 			continue
 		}
+		if comment {
+			comment = !strings.Contains(rest, "-->") || opensHTMLComment(rest)
+			continue
+		}
 		if indent >= 4 {
 			continue // indented code block, or not a line of its own
 		}
@@ -91,6 +96,7 @@ func ParseCommands(body string) []Command {
 			fence = f
 			continue
 		}
+		comment = opensHTMLComment(rest)
 		if !strings.HasPrefix(rest, "/") {
 			continue // quoted, text before the slash, or no command
 		}
@@ -107,6 +113,14 @@ func ParseCommands(body string) []Command {
 		out = append(out, c)
 	}
 	return out
+}
+
+// opensHTMLComment says whether a line leaves an HTML comment open: its
+// last "<!--" has no "-->" after it. Lines up to the closing "-->" are
+// hidden in the rendered comment and are not commands.
+func opensHTMLComment(s string) bool {
+	i := strings.LastIndex(s, "<!--")
+	return i >= 0 && !strings.Contains(s[i+4:], "-->")
 }
 
 // leadingIndent measures a line's indentation in columns (a tab counts as

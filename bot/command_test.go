@@ -52,6 +52,10 @@ func TestParseCommands(t *testing.T) {
 		{"other fence char does not close", "```\n~~~\n/rebuild\n```\n/release",
 			[]Command{{Name: CmdRelease, Line: 5}}},
 		{"unclosed fence hides the rest", "```\n/rebuild", nil},
+		{"inside HTML comment ignored", "<!--\n/rebuild\n-->\n/recheck", []Command{{Name: CmdRecheck, Line: 4}}},
+		{"HTML comment opened after text", "note <!-- hidden\n/rebuild\nstill -->\n/help", []Command{{Name: CmdHelp, Line: 4}}},
+		{"HTML comment closed and reopened", "<!--\n--> <!--\n/rebuild\n-->\n/release", []Command{{Name: CmdRelease, Line: 5}}},
+		{"one-line HTML comment", "<!-- mpgate:sticky -->\n/rebuild", []Command{{Name: CmdRebuild, Line: 2}}},
 		{"args kept for argless command", "/rebuild please", []Command{{Name: CmdRebuild, Args: "please", Line: 1}}},
 		{"tab after name", "/approve-size\treason", []Command{{Name: CmdApproveSize, Args: "reason", Line: 1}}},
 		{"among prose", "Thanks!\n\n/ok-to-build\n\nLet's see.", []Command{{Name: CmdOkToBuild, Line: 3}}},
@@ -176,7 +180,7 @@ func FuzzParseCommands(f *testing.F) {
 	for _, s := range []string{
 		"/rebuild", "/approve-size", "/approve-size why\n/help", "```\n/rebuild\n```",
 		"> /recheck", "   /release\r\n", "\t/help", "/REBUILD  \n/rebuild", "~~~~\n~~~\n/x",
-		"/ok-to-build\n/changelog\n/release\n", "\xff/rebuild", "/approve-size \xff",
+		"/ok-to-build\n/changelog\n/release\n", "<!--\n/rebuild\n-->", "\xff/rebuild", "/approve-size \xff",
 	} {
 		f.Add(s)
 	}
