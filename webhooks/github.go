@@ -191,6 +191,7 @@ type ghPayload struct {
 	Issue *struct {
 		Number      int             `json:"number"`
 		Title       string          `json:"title"`
+		User        *ghUser         `json:"user"`
 		PullRequest json.RawMessage `json:"pull_request"`
 	} `json:"issue"`
 	Comment *struct {
@@ -232,7 +233,7 @@ func NormalizeGitHub(event, deliveryID string, payload []byte) (bot.Event, error
 	}
 	var p ghPayload
 	if err := json.Unmarshal(payload, &p); err != nil {
-		return bot.Event{}, &PayloadError{Event: event, Err: fmt.Errorf("malformed JSON: %w", err)}
+		return bot.Event{}, &PayloadError{Event: event, Malformed: true, Err: fmt.Errorf("malformed JSON: %w", err)}
 	}
 	ev := bot.Event{Forge: bot.ForgeGitHub, DeliveryID: deliveryID, Action: p.Action}
 	if p.Repository == nil {
@@ -362,7 +363,12 @@ func ghComment(ev bot.Event, p *ghPayload) (bot.Event, error) {
 		return ev, ignored("comment on an issue, not a pull request")
 	}
 	ev.Kind = bot.KindComment
+	// The comment payload names the pull request but not its head: the
+	// consumer fetches the pull request for HeadSHA and refs.
 	ev.PullRequest = &bot.PullRequest{Number: p.Issue.Number, Title: p.Issue.Title}
+	if p.Issue.User != nil {
+		ev.PullRequest.Author = p.Issue.User.Login
+	}
 	c := &bot.Comment{ID: p.Comment.ID, Body: p.Comment.Body}
 	if p.Comment.User != nil {
 		c.Author, c.AuthorIsBot = p.Comment.User.Login, ghIsBot(p.Comment.User)

@@ -144,6 +144,12 @@ func (h *gitlabHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d.id = gitlabDeliveryID(r.Header, body)
 	ev, err := NormalizeGitLab(d.event, d.id, body)
+	// GitLab disables a hook after repeated failures: an authentic JSON
+	// payload the bot cannot use is acknowledged (and logged), not failed.
+	var pe *PayloadError
+	if errors.As(err, &pe) && !pe.Malformed {
+		err = &Ignored{Reason: "incomplete payload: " + pe.Err.Error(), Unusable: true}
+	}
 	dispatch(r.Context(), d, h.cfg.Enqueuer, ev, err)
 }
 
@@ -299,7 +305,7 @@ func NormalizeGitLab(event, deliveryID string, payload []byte) (bot.Event, error
 	}
 	var p glPayload
 	if err := json.Unmarshal(payload, &p); err != nil {
-		return bot.Event{}, &PayloadError{Event: event, Err: fmt.Errorf("malformed JSON: %w", err)}
+		return bot.Event{}, &PayloadError{Event: event, Malformed: true, Err: fmt.Errorf("malformed JSON: %w", err)}
 	}
 	if p.Project == nil || p.Project.PathWithNamespace == "" {
 		return bot.Event{}, badPayload(event, "no project.path_with_namespace")

@@ -191,6 +191,10 @@ func TestGitLabIgnored(t *testing.T) {
 		{"update with empty oldrev", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update", "object_attributes.oldrev": ""}), "without new commits"},
 		{"note on an issue", "Note Hook", derive(t, note, map[string]any{"object_attributes.noteable_type": "Issue"}), `"Issue"`},
 		{"note edited", "Note Hook", derive(t, note, map[string]any{"object_attributes.action": "update"}), `note action "update"`},
+		// go-gitlab's fixture has keys with trailing spaces ("iid "): it
+		// parses but lacks iid and target_branch.
+		{"incomplete group merge request", "Merge Request Hook", readTestdata(t, "gitlab-webhooks/go-gitlab/group_merge_request.json"), "incomplete payload: merge request lacks iid"},
+		{"project path without namespace", "Push Hook", derive(t, push, map[string]any{"project.path_with_namespace": "solo"}), "incomplete payload"},
 		{"branch deleted", "Push Hook", derive(t, push, map[string]any{"after": zeroSHA}), "deleting refs/heads/master"},
 	}
 	for _, tt := range tests {

@@ -51,7 +51,12 @@ const (
 
 // Ignored is the reason an authentic delivery is not acted on. It is not a
 // failure: the handler answers 2xx.
-type Ignored struct{ Reason string }
+type Ignored struct {
+	Reason string
+	// Unusable marks an event the bot would act on but whose payload
+	// lacks what it needs: logged as a warning.
+	Unusable bool
+}
 
 func (e *Ignored) Error() string { return "ignored: " + e.Reason }
 
@@ -63,7 +68,10 @@ func ignored(format string, args ...any) error {
 // required part missing. The handler answers 400 with its message.
 type PayloadError struct {
 	Event string
-	Err   error
+	// Malformed: the body is not JSON at all (otherwise it parsed but
+	// lacks a part the bot needs).
+	Malformed bool
+	Err       error
 }
 
 func (e *PayloadError) Error() string { return fmt.Sprintf("%s payload: %v", e.Event, e.Err) }
@@ -144,7 +152,11 @@ func dispatch(ctx context.Context, d *delivery, q Enqueuer, ev bot.Event, err er
 	var ign *Ignored
 	switch {
 	case errors.As(err, &ign):
-		d.reply(slog.LevelInfo, http.StatusAccepted, "ignored: "+ign.Reason, logKeyReason, ign.Reason)
+		level := slog.LevelInfo
+		if ign.Unusable {
+			level = slog.LevelWarn
+		}
+		d.reply(level, http.StatusAccepted, "ignored: "+ign.Reason, logKeyReason, ign.Reason)
 		return
 	case err != nil:
 		d.reply(slog.LevelWarn, http.StatusBadRequest, "bad payload: "+err.Error())
