@@ -91,6 +91,7 @@ func (b *Bwrap) Probe(ctx context.Context) (string, error) {
 	}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.WaitDelay = time.Second // a leftover holding the output pipe must not hang the start
 	runErr := cmd.Run()
 	if runErr != nil {
 		if ctx.Err() != nil {
