@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -212,4 +213,14 @@ func FuzzParseCommands(f *testing.F) {
 			}
 		}
 	})
+}
+
+func ExampleParseCommands() {
+	body := "Thanks!\n\n/approve-size the new map SDK, agreed with @lead\n> /rebuild\n```\n/release\n```\n/RECHECK\n/approve-size"
+	for _, c := range ParseCommands(body) {
+		fmt.Printf("line %d: %s %q problem=%q\n", c.Line, c.Name, c.Args, c.Problem)
+	}
+	// Output:
+	// line 3: approve-size "the new map SDK, agreed with @lead" problem=""
+	// line 8: recheck "" problem=""
 }
