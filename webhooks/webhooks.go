@@ -34,6 +34,13 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err error)
 }
 
+var (
+	_ http.Handler = (*githubHandler)(nil)
+	_ http.Handler = (*gitlabHandler)(nil)
+	_ error        = (*Ignored)(nil)
+	_ error        = (*PayloadError)(nil)
+)
+
 // DefaultMaxBody caps a delivery's body when a config leaves MaxBody zero.
 // GitHub caps payloads at 25 MB.
 const DefaultMaxBody int64 = 25 << 20
