@@ -241,3 +241,28 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("without es6: Helpers = %q", got)
 	}
 }
+
+// FuzzEstimate: every file type's estimate path (JS minifier and ES5 model,
+// CSS minifier and prefix counter, JSON) never panics, never returns a
+// negative size, and never modifies its input.
+func FuzzEstimate(f *testing.F) {
+	for _, s := range []string{"a{display:flex}@keyframes k{to{transform:none}}", "async()=>{'worklet';await x}",
+		"{\"a\":[1,2]}", "class A{m(){return`${a}`}}", "@media{", "for(const[a,...b]of c){}"} {
+		f.Add(uint8(0), []byte(s))
+	}
+	exts := []string{"a.js", "a.wxss", "a.json", "a.wxml", "a.wxs"}
+	e := NewEstimatorOptions(wechat(f), allOn, Options{PostCSS: true})
+	f.Fuzz(func(t *testing.T, which uint8, src []byte) {
+		path := exts[int(which)%len(exts)]
+		orig := bytes.Clone(src)
+
+		if n := e.Estimate(path, src); n < 0 {
+			t.Errorf("Estimate(%s) = %d", path, n)
+		}
+		e.Helpers(path, src)
+		PrefixBytes(src)
+		if !bytes.Equal(src, orig) {
+			t.Errorf("Estimate(%s) modified its input", path)
+		}
+	})
+}
