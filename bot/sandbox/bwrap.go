@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -179,6 +180,9 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 	}
 	writable := append([]string{wt}, cleanAll(b.Writable)...)
 	senv := sandboxEnv(env, writable, SandboxHome)
+	if !b.Network {
+		senv = withDefaults(senv, offlineEnv)
+	}
 
 	a := []string{
 		"--die-with-parent", // mpgate gone: the sandbox goes
@@ -332,6 +336,29 @@ func sandboxEnv(env, writable []string, home string) []string {
 	out := make([]string, 0, len(vars))
 	for k, v := range vars {
 		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// offlineEnv turns off what package managers would look up on the network
+// for nothing but a message (npm's update check retries for seconds without
+// a network); a value the build was given wins.
+var offlineEnv = []string{"npm_config_update_notifier=false", "npm_config_audit=false", "npm_config_fund=false"}
+
+// withDefaults adds the entries of defs whose names env does not set, and
+// keeps env sorted.
+func withDefaults(env, defs []string) []string {
+	have := map[string]bool{}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		have[k] = true
+	}
+	out := slices.Clone(env)
+	for _, kv := range defs {
+		if k, _, _ := strings.Cut(kv, "="); !have[k] {
+			out = append(out, kv)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -350,3 +350,31 @@ func TestDetectHere(t *testing.T) {
 		t.Errorf("description %q", desc)
 	}
 }
+
+// TestBwrapNpmBuild runs a real npm build offline in the sandbox: npm and
+// node from the default toolchain, HOME in the private /tmp, output in the
+// worktree.
+func TestBwrapNpmBuild(t *testing.T) {
+	b := requireBwrap(t)
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Skip("npm not installed")
+	}
+	wt := t.TempDir()
+	write(t, filepath.Join(wt, "package.json"), `{"name":"mp","version":"1.0.0","private":true,"scripts":{"build":"node build.js"}}`+"\n")
+	write(t, filepath.Join(wt, "package-lock.json"), `{"name":"mp","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"mp","version":"1.0.0"}}}`+"\n")
+	write(t, filepath.Join(wt, "build.js"), `const fs = require("fs"), os = require("os");
+fs.mkdirSync("dist", {recursive: true});
+fs.writeFileSync("dist/app.js", "App({})\n");
+console.log("user", os.userInfo().username, "home", os.homedir());
+`)
+	res, err := build.Run(t.Context(), build.Spec{Dir: wt, Command: "npm ci --no-audit --no-fund && npm run build", Sandbox: b})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if !strings.Contains(res.Tail, "home "+SandboxHome) {
+		t.Errorf("output %q: want node to run with HOME %s", res.Tail, SandboxHome)
+	}
+	if got, err := os.ReadFile(filepath.Join(wt, "dist", "app.js")); err != nil || string(got) != "App({})\n" {
+		t.Errorf("dist/app.js = %q, %v", got, err)
+	}
+}

@@ -63,7 +63,13 @@ func TestBwrapArgs(t *testing.T) {
 			env:     []string{"PATH=/usr/bin:/bin", "HOME=/home/mpgate", "LANG=C.UTF-8"},
 			want:    []string{"--die-with-parent", "--unshare-all", "--new-session", "--cap-drop", "--proc", "--dev", "--tmpfs", "--ro-bind", "--bind", "--remount-ro", "--chdir", "--clearenv", "--setenv", "--"},
 			absent:  []string{"--share-net"},
-			wantEnv: []string{"HOME=" + SandboxHome, "LANG=C.UTF-8", "PATH=/usr/bin:/bin"},
+			wantEnv: []string{"HOME=" + SandboxHome, "LANG=C.UTF-8", "PATH=/usr/bin:/bin", "npm_config_update_notifier=false", "npm_config_audit=false"},
+		},
+		{
+			name:    "offline npm defaults give way to given values",
+			b:       Bwrap{ReadOnly: []string{tool}},
+			env:     []string{"npm_config_audit=true"},
+			wantEnv: []string{"npm_config_audit=true", "npm_config_fund=false"},
 		},
 		{
 			name:    "network",
@@ -71,6 +77,7 @@ func TestBwrapArgs(t *testing.T) {
 			env:     []string{"PATH=/usr/bin"},
 			want:    []string{"--unshare-all", "--share-net", "--new-session"},
 			wantEnv: []string{"PATH=/usr/bin"},
+			noEnv:   []string{"npm_config_update_notifier", "npm_config_audit"},
 		},
 		{
 			name:     "writable cache keeps HOME and XDG inside it",
@@ -134,6 +141,14 @@ func TestBwrapArgs(t *testing.T) {
 				t.Errorf("--bind %q, want %q", got, wantBind)
 			}
 			env := setenv(args)
+			names := map[string]bool{}
+			for _, kv := range env {
+				k, _, _ := strings.Cut(kv, "=")
+				if names[k] {
+					t.Errorf("%s set twice in %q", k, env)
+				}
+				names[k] = true
+			}
 			for _, kv := range tt.wantEnv {
 				if !slices.Contains(env, kv) {
 					t.Errorf("env %q lacks %s", env, kv)
