@@ -5,11 +5,13 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -38,10 +40,13 @@ type Spec struct {
 	RepoDir string
 	// HeadDir is where the head is checked out; empty means RepoDir.
 	HeadDir string
+	// Subdir is the directory the config was read from, relative to the
+	// repository root ("" = the root): project roots are relative to it.
+	Subdir string
 	// HeadRev is the head commit ("HEAD" when empty).
 	HeadRev string
 	// BaseRef is compared with: the merge-base of BaseRef and HeadRev is
-	// built. Empty analyses the head alone (no comparison gates).
+	// built. Empty (and no BaseReports) analyses the head alone.
 	BaseRef string
 	// BaseReports are stored reports of the base per project name; a project
 	// with one is not built at the base.
@@ -143,12 +148,11 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	var sides []*side
 	for _, p := range projects {
 		sides = append(sides, &side{project: p, dir: headDir})
-		if s.BaseRef == "" {
-			continue
-		}
 		b := &side{project: p, base: true}
 		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
 			b.report, b.stored = r, true
+		} else if s.BaseRef == "" {
+			continue
 		}
 		sides = append(sides, b)
 	}
@@ -230,8 +234,8 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		c := compare.Compare(baseReport, head.report)
 		c.Project, c.BaseError = p.Name, baseErr
 		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
-		c.PathPrefix = pathPrefix(p.Root, head.report.Root)
-		if s.BaseRef != "" {
+		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
+		if base != nil {
 			c.SizeGate(sizeRules(cfg, s.Approval))
 		}
 		res.Projects = append(res.Projects, c)
@@ -275,14 +279,14 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 	if p.Build != "" {
 		say("building %s (%s): %s", name, which, p.Build)
 		logPath := filepath.Join(workDir, "logs", fmt.Sprintf("%s-%s.log", safeName(name), which))
-		r, err := build.Run(ctx, build.Spec{Dir: sd.dir, Command: p.Build, Timeout: s.BuildTimeout,
+		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Timeout: s.BuildTimeout,
 			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
 		if err != nil {
 			return fail(fmt.Errorf("%s build of %s: %w", which, name, err))
 		}
 		say("built %s (%s) in %s", name, which, r.Duration.Round(time.Millisecond))
 	}
-	dir := filepath.Join(sd.dir, filepath.FromSlash(p.Root))
+	dir := filepath.Join(sd.dir, filepath.FromSlash(s.Subdir), filepath.FromSlash(p.Root))
 	say("analysing %s (%s)", name, which)
 	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
 	if err != nil {
@@ -307,7 +311,17 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	}
 	cg := cfg.Gates.Coverage
 	if cg.Report != "" {
-		opt := coverage.Options{RepoRoot: headDir}
+		// The repository's files let the parser map a report's paths (absolute
+		// CI paths, Go import paths, JaCoCo packages) onto the repository.
+		rev := res.HeadRev
+		if rev == "" {
+			rev = cmp.Or(s.HeadRev, "HEAD")
+		}
+		known, err := workspace.ListFiles(ctx, s.RepoDir, rev)
+		if err != nil {
+			say("repository files unknown (coverage paths are mapped by prefix only): %v", err)
+		}
+		opt := coverage.Options{RepoRoot: headDir, KnownFiles: known}
 		head, headErr := coverage.ParseFile(filepath.Join(headDir, filepath.FromSlash(cg.Report)), opt)
 		var base *coverage.Report
 		if haveBaseTree {
