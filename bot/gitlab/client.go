@@ -268,12 +268,16 @@ func (p policy) backoff(lo, hi time.Duration, attempt int, resp *http.Response) 
 	return retryablehttp.LinearJitterBackoff(lo, hi, attempt, resp)
 }
 
+// maxRetryAfter bounds a Retry-After in seconds (a day), far beyond any
+// wait, and far from overflowing a time.Duration.
+const maxRetryAfter = 24 * 60 * 60
+
 // retryAfter reads Retry-After (seconds or an HTTP date), then GitLab's
 // RateLimit-Reset (a Unix time); one second when neither is there.
 func retryAfter(resp *http.Response, now time.Time) time.Duration {
 	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			return time.Duration(n) * time.Second
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			return time.Duration(min(n, maxRetryAfter)) * time.Second
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return max(t.Sub(now), 0)

@@ -25,6 +25,7 @@ func TestRetryAfter(t *testing.T) {
 		{"past date", now.Add(-time.Hour).Format(http.TimeFormat), "", 0},
 		{"RateLimit-Reset", "", "1767323105", 60 * time.Second}, // now + 60 s
 		{"garbage", "soon", "", time.Second},
+		{"huge", "2001700000000", "", 24 * time.Hour},
 		{"negative", "-5", "", time.Second},
 		{"none", "", "", time.Second},
 	} {
