@@ -274,8 +274,10 @@ func TestBwrapCancel(t *testing.T) {
 		_, err := build.Run(ctx, build.Spec{Dir: dir, Command: "echo > ready; sleep 100; : " + m, Sandbox: b, Grace: 200 * time.Millisecond})
 		done <- err
 	}()
-	for range 1000 {
+	ready := false
+	for range 3000 {
 		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+			ready = true
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -283,6 +285,9 @@ func TestBwrapCancel(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, build.ErrCancelled) {
 		t.Fatalf("err = %v, want cancelled", err)
+	}
+	if !ready {
+		t.Fatal("the build never started")
 	}
 	waitNoProcess(t, m)
 }

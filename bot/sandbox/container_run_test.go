@@ -91,7 +91,7 @@ func TestContainerTimeoutKillsContainer(t *testing.T) {
 	c := &Container{Runtime: rt, Image: "node:22", Name: func() string { return "mpgate-build-slow" }}
 	for _, timeout := range []time.Duration{300 * time.Millisecond, 2 * time.Second, 10 * time.Second} {
 		_ = os.Remove(filepath.Join(dir, "killed"))
-		_, err := build.Run(t.Context(), build.Spec{Dir: t.TempDir(), Command: "sleep 100", Sandbox: c, Timeout: timeout, Grace: 2 * time.Second})
+		_, err := build.Run(t.Context(), build.Spec{Dir: t.TempDir(), Command: "sleep 100", Sandbox: c, Timeout: timeout, Grace: 10 * time.Second})
 		if !errors.Is(err, build.ErrTimedOut) {
 			t.Fatalf("err = %v, want a timeout", err)
 		}
