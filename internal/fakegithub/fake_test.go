@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -459,6 +460,12 @@ func FuzzRequest(f *testing.F) {
 	f.Add("PATCH", "/repos/o/r/check-runs/1001", "", `{"conclusion":"success","completed_at":"2024-01-01T00:00:00Z","actions":[{"label":"l","description":"d","identifier":"i"}]}`)
 	f.Add("GET", "/repos/o/r/contents/a%2Fb/c", "ref=main", "")
 	f.Add("POST", "/repos/o/r/statuses/x", "", `{"state":null,"target_url":[1,{"a":null}]}`)
+	f.Add("POST", "/repos/o/r/issues/3/labels", "", `["a",{"name":"b"}]`)
+	f.Add("PUT", "/repos/o/r/issues/3/labels", "", `{"labels":[{"name":"b","confidence":"high"}]}`)
+	f.Add("POST", "/repos/o/r/pulls", "", `{"title":"t","head":"o:x","base":"main","draft":true}`)
+	f.Add("GET", "/repos/o/r/pulls", "state=all&head=o:x&direction=asc", "")
+	f.Add("POST", "/repos/o/r/issues/comments/1001/reactions", "", `{"content":"+1"}`)
+	f.Add("GET", "/user", "", "")
 	fk, err := NewServer()
 	if err != nil {
 		f.Fatal(err)
@@ -612,6 +619,10 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		body := []byte(doc)
+		// A pathological input (exponential anyOf/oneOf explanations) must
+		// fail with its input rather than stall the fuzzer.
+		tm := time.AfterFunc(20*time.Second, func() { panic("no verdict after 20s for " + strconv.Quote(doc) + " " + strconv.Quote(param)) })
+		defer tm.Stop()
 		for _, op := range s.ops {
 			params := map[string]string{}
 			for _, seg := range op.segs {
