@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
@@ -34,13 +35,19 @@ const (
 )
 
 type checkFlags struct {
-	format   string
-	config   string
-	platform string
-	root     string
-	project  string
-	output   string
-	noColor  bool
+	format       string
+	config       string
+	platform     string
+	root         string
+	project      string
+	output       string
+	noColor      bool
+	base         string
+	baseReport   string
+	includeFiles bool
+	buildTimeout time.Duration
+	post         bool
+	tokenFile    string
 }
 
 func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
@@ -53,6 +60,12 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.project, "project", "", "check only the project with this name from the config")
 	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
+	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
+	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
+	fs.BoolVar(&f.includeFiles, "include-files", false, "list every counted file in the JSON report (what --base-report needs to show changed files)")
+	fs.DurationVar(&f.buildTimeout, "build-timeout", 0, "time limit of each project's build (default 10m)")
+	fs.BoolVar(&f.post, "post", false, "publish the result to the forge of the CI environment (GitHub Actions, GitLab CI)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "read the forge token from this file (with --post)")
 	return fs
 }
 
@@ -134,6 +147,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	cfg, err := loadConfig(dir, f.config)
 	if err != nil {
 		return err
+	}
+	if f.base != "" || f.baseReport != "" || f.post {
+		return runCompare(ctx, dir, cfg, f, getenv, stdout, stderr)
 	}
 	projects := cfg.Projects
 	if f.project != "" {
@@ -265,10 +281,11 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		return nil, usageError("%s", msg)
 	}
 	opt := analyze.Options{
-		Platform: p.Platform,
-		Root:     f.root,
-		Limits:   p.CheckLimits(),
-		Logger:   logger,
+		Platform:     p.Platform,
+		Root:         f.root,
+		Limits:       p.CheckLimits(),
+		Logger:       logger,
+		IncludeFiles: f.includeFiles,
 		// A project with a build command is analysed in its build output,
 		// which is already processed: limits apply to its bytes as they are.
 		BuildOutput: p.Build != "",
@@ -353,29 +370,7 @@ func (o outputs) write(w io.Writer, color bool, width int) error {
 // writeFile writes the report to path through a temporary file, so a
 // reader never sees half a report.
 func (o outputs) writeFile(path string) error {
-	var buf bytes.Buffer
-	if err := o.write(&buf, false, 80); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".mpgate-report-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return writeAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
 }
 
 // failures says why the reports fail the check, or "" when they pass: a
