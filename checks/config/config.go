@@ -160,7 +160,7 @@ func Default() *Config {
 			Coverage: CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
 		},
 		Release: Release{Tag: "{module}@v{version}", PR: true},
-		Trust:   Trust{BuildForks: BuildForksNever},
+		Trust:   Trust{BuildForks: BuildForksAfterApproval},
 	}
 }
 
