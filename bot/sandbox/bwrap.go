@@ -51,10 +51,11 @@ var systemReadOnly = []string{
 	"/etc/pki/tls/certs", "/etc/pki/ca-trust",
 	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
 	"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime",
+	"/etc/hosts", "/etc/host.conf", "/etc/gai.conf", // "localhost" resolves offline too
 }
 
 // networkReadOnly are bound only when the build has the network.
-var networkReadOnly = []string{"/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf"}
+var networkReadOnly = []string{"/etc/resolv.conf"}
 
 // Toolchains are the commands whose install directories DefaultReadOnly
 // binds when they are found in PATH outside the system directories (nvm's
@@ -185,8 +186,11 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 	}
 
 	a := []string{
-		"--die-with-parent", // mpgate gone: the sandbox goes
-		"--unshare-all",     // user (when possible), PID, network, IPC, UTS, cgroup
+		// mpgate gone: the sandbox goes. (bwrap's parent death signal
+		// follows the thread that started it; the Go runtime does not end
+		// its threads unless a goroutine exits locked to one.)
+		"--die-with-parent",
+		"--unshare-all", // user (when possible), PID, network, IPC, UTS, cgroup
 	}
 	if b.Network {
 		a = append(a, "--share-net")

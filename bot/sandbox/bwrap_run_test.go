@@ -383,3 +383,24 @@ console.log("user", os.userInfo().username, "home", os.homedir());
 		t.Errorf("dist/app.js = %q, %v", got, err)
 	}
 }
+
+// TestBwrapLocalhostOffline: without the network, a build can still serve
+// and reach itself on localhost (test servers, pre-rendering).
+func TestBwrapLocalhostOffline(t *testing.T) {
+	b := requireBwrap(t)
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed")
+	}
+	script := `const http = require("http");
+const srv = http.createServer((q, r) => r.end("local-ok")).listen(0, "localhost", () => {
+  http.get({host: "localhost", port: srv.address().port}, res => {
+    res.on("data", d => { console.log(String(d)); srv.close(); });
+  }).on("error", e => { console.log("error " + e.message); process.exit(1); });
+});`
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "local.js"), script)
+	res, err := build.Run(t.Context(), build.Spec{Dir: dir, Command: "node local.js", Sandbox: b})
+	if err != nil || res.Tail != "local-ok" {
+		t.Fatalf("build: %v, output %q", err, res.Tail)
+	}
+}
