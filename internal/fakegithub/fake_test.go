@@ -102,6 +102,7 @@ func TestValidation(t *testing.T) {
 		{"empty label array", "POST", "/repos/o/r/issues/1/labels", `[]`, nil, 422, "body.labels: minimum number of items is 1"},
 		{"body to a bodiless operation", "GET", "/user", `{}`, nil, 400, "takes none"},
 		{"user", "GET", "/user", ``, nil, 200, ""},
+		{"charset in content type", "POST", "/repos/o/r/issues/1/comments", `{"body":"x"}`, map[string]string{"Content-Type": "application/json; charset=utf-8"}, 201, ""},
 		{"unknown route under a known prefix", "GET", "/repos/o/r/pulls/1/commits", ``, nil, 404, "no operation"},
 	}
 	for _, tt := range tests {
