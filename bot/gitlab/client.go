@@ -13,8 +13,9 @@
 // label reference when such a label exists and "%word" into a milestone
 // reference, and renders $`…`$ and ```math as maths, so escape those in
 // file names and messages ("\!", "\~", "\%", "\$"); GitHub's alert syntax
-// ("> [!NOTE]") is rendered as alerts only by GitLab 17.10 and later,
-// older versions show it as a quote; a note may hold 1,000,000 characters
+// ("> [!NOTE]") is rendered as alerts only by recent GitLab versions
+// (older self-managed instances show a plain quote, so the renderer should
+// not rely on it); a note may hold 1,000,000 characters
 // (GitHub's comment: 65,536).
 package gitlab
 

@@ -20,6 +20,8 @@ const (
 	StateSuccess  = "success"
 	StateFailed   = "failed"
 	StateCanceled = "canceled"
+	// StateSkipped is accepted by recent GitLab versions only.
+	StateSkipped = "skipped"
 )
 
 // maxStatusChars bounds a status's name and description (GitLab stores
@@ -48,13 +50,13 @@ func (c *Client) SetStatus(ctx context.Context, repo bot.Repo, sha, state, name,
 
 // SetStatusRef posts a commit status on sha for ref (a merge request's
 // source branch makes it show on the request). state is pending, running,
-// success, failed or canceled. GitLab moves one status per (sha, name,
+// success, failed, canceled (or skipped). GitLab moves one status per (sha, name,
 // ref) through pending → running → a final state and refuses a transition
 // to the state it is already in ("Cannot transition status via :run from
 // :running"): that is the state asked for, so it counts as success.
 func (c *Client) SetStatusRef(ctx context.Context, repo bot.Repo, sha, ref, state, name, description, targetURL string) error {
 	switch state {
-	case StatePending, StateRunning, StateSuccess, StateFailed, StateCanceled:
+	case StatePending, StateRunning, StateSuccess, StateFailed, StateCanceled, StateSkipped:
 	default:
 		return fmt.Errorf("gitlab: status %q on %s@%s: state %q: %w", name, repo.FullName(), sha, state, ErrInvalid)
 	}

@@ -191,10 +191,15 @@ func (f *Fake) AddProject(id int64, path string) {
 	f.projects[path] = p
 }
 
+// project returns a registered project; f.mu is held. An unknown one is a
+// test's mistake: it is recorded in Errors() and a detached project
+// returned.
 func (f *Fake) project(id int64) *project {
 	p := f.projects[strconv.FormatInt(id, 10)]
 	if p == nil {
-		panic(fmt.Sprintf("fakegitlab: project %d not added", id))
+		f.errorf("project %d used before AddProject", id)
+		p = &project{id: id, members: map[int64]int{}, mrs: map[int]*MergeRequest{}, notes: map[int][]*Note{},
+			statuses: map[string][]*Status{}, files: map[string][]byte{}, branches: map[string]string{}, tags: map[string]*Tag{}}
 	}
 	return p
 }

@@ -174,13 +174,14 @@ func TestStatusStateMachine(t *testing.T) {
 		{"pending", 400, "Cannot transition status via :enqueue from :running"},
 		{"success", 201, ""},
 		{"success", 201, ""}, // a finished status is followed by a new one
+		{"skipped", 201, ""},
 	} {
 		a := do(t, f, "POST", path, "PRIVATE-TOKEN", "pat", `{"state":"`+tc.state+`","name":"mpgate"}`)
 		if a.status != tc.status || !strings.Contains(a.body, tc.msg) {
 			t.Errorf("%s: %d %s, want %d %q", tc.state, a.status, a.body, tc.status, tc.msg)
 		}
 	}
-	if got := f.Statuses(42, sha); len(got) != 2 {
+	if got := f.Statuses(42, sha); len(got) != 3 || got[2].State != "skipped" {
 		t.Errorf("statuses %+v", got)
 	}
 	if len(f.Errors()) != 0 {

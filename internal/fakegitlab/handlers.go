@@ -55,10 +55,12 @@ func (f *Fake) currentUser(c *call) {
 	c.w.json(http.StatusOK, u)
 }
 
-// Commit statuses: GitLab keeps one status per (sha, name, ref) while it is
-// pending or running and moves it through its state machine; a finished
-// one is followed by a new status. An event that is not a transition from
-// the current state is refused with 400.
+// Commit statuses, as GitLab's Ci::CreateCommitStatusService: one status
+// per (sha, name, ref) while it is pending or running, moved through the
+// job state machine (pending: enqueue!; running: enqueue, run!; success!;
+// drop!; cancel!; skip!); a finished one is followed by a new status. An
+// event that is not a transition from the current state is refused with
+// 400 "Cannot transition status via :run from :running (…)".
 func (f *Fake) postStatus(c *call) {
 	var state, ref, name, ctxName, target, desc string
 	if !f.strs(c, "state", &state, "ref", &ref, "name", &name, "context", &ctxName, "target_url", &target, "description", &desc) {
@@ -70,7 +72,7 @@ func (f *Fake) postStatus(c *call) {
 	if name == "" {
 		name = "default"
 	}
-	events := map[string]string{"pending": "enqueue", "running": "run", "success": "success", "failed": "drop", "canceled": "cancel"}
+	events := map[string]string{"pending": "enqueue", "running": "run", "success": "success", "failed": "drop", "canceled": "cancel", "skipped": "skip"}
 	event, ok := events[state]
 	if !ok {
 		f.errorf("%s: state %q", c.route, state)
@@ -99,6 +101,7 @@ func (f *Fake) postStatus(c *call) {
 		"success": {"created", "pending", "running"},
 		"drop":    {"created", "pending", "running"},
 		"cancel":  {"created", "pending", "running"},
+		"skip":    {"created", "pending"},
 	}[event]
 	if !contains(from, st.State) {
 		c.w.json(http.StatusBadRequest, map[string]any{
@@ -113,7 +116,7 @@ func (f *Fake) postStatus(c *call) {
 	if desc != "" {
 		st.Description = desc
 	}
-	if state == "success" || state == "failed" || state == "canceled" {
+	if state != "pending" && state != "running" {
 		st.Finished = now
 	}
 	c.w.json(http.StatusCreated, map[string]any{
