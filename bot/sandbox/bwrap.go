@@ -79,6 +79,13 @@ type Bwrap struct {
 	// operator allows (an npm cache). The same rules as ReadOnly; builds
 	// running at the same time share them.
 	Writable []string
+	// NoGit hides the worktree's git metadata. By default, when the
+	// worktree is a linked worktree (its .git is a file pointing into a
+	// repository, as the bot's mirrors make them), that repository is bound
+	// read-only so that build scripts can run git rev-parse, git describe
+	// or git log: it holds the same repository's history and no
+	// credentials.
+	NoGit bool
 }
 
 var _ build.Wrapper = (*Bwrap)(nil)
@@ -214,6 +221,13 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 	}
 	for _, p := range ro {
 		a = append(a, roMount(p, ro)...)
+	}
+	if !b.NoGit {
+		for _, p := range GitDirs(wt) {
+			if !covered(p, ro) {
+				a = append(a, "--ro-bind", p, p)
+			}
+		}
 	}
 	for _, p := range cleanAll(b.Writable) {
 		a = append(a, "--bind", p, p)

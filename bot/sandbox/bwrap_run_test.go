@@ -404,3 +404,61 @@ const srv = http.createServer((q, r) => r.end("local-ok")).listen(0, "localhost"
 		t.Fatalf("build: %v, output %q", err, res.Tail)
 	}
 }
+
+// TestBwrapGit: a build in a linked worktree of a bare mirror, as the bot
+// makes them, can run git rev-parse; with NoGit it cannot; either way it
+// cannot change the repository.
+func TestBwrapGit(t *testing.T) {
+	b := requireBwrap(t)
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	root := t.TempDir()
+	src, mirror, wt := filepath.Join(root, "src"), filepath.Join(root, "mirrors", "shop.git"), filepath.Join(root, "jobs", "7", "head")
+	git := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write(t, filepath.Join(src, "app.json"), "{}\n")
+	git(src, "init", "-q", "-b", "main")
+	git(src, "add", ".")
+	git(src, "commit", "-q", "-m", "first")
+	head := git(src, "rev-parse", "HEAD")
+	git(root, "clone", "-q", "--bare", src, mirror)
+	git(mirror, "worktree", "add", "-q", "--detach", wt, head)
+	secret := marker(t, "next-to-mirror")
+	write(t, filepath.Join(root, "mirrors", "other.git", "config"), secret)
+
+	tests := []struct {
+		name  string
+		noGit bool
+		want  string
+	}{
+		{"metadata bound", false, "rev " + head},
+		{"NoGit", true, "NO-GIT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := *b
+			sb.NoGit = tt.noGit
+			res, err := build.Run(t.Context(), build.Spec{Dir: wt, Sandbox: &sb,
+				Command: fmt.Sprintf(`r=$(git rev-parse HEAD 2>/dev/null) && echo "rev $r" || echo NO-GIT
+git tag evil 2>/dev/null && echo TAGGED
+cat %s 2>/dev/null || true`, filepath.Join(root, "mirrors", "other.git", "config"))})
+			if err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			if !strings.Contains(res.Tail, tt.want) || strings.Contains(res.Tail, "TAGGED") || strings.Contains(res.Tail, secret) {
+				t.Errorf("output %q: want %q, no tag and nothing of the other mirror", res.Tail, tt.want)
+			}
+		})
+	}
+}
