@@ -34,6 +34,9 @@ type Container struct {
 	// User is the --user value; "" is mpgate's own uid:gid, so that what
 	// the build writes in the worktree belongs to mpgate.
 	User string
+	// NoGit hides the worktree's git metadata; by default the repository
+	// a linked worktree points into is mounted read-only, as with Bwrap.
+	NoGit bool
 	// Name returns the container's name; nil makes a random
 	// "mpgate-build-…" one. (Tests fix it.)
 	Name func() string
@@ -124,8 +127,15 @@ func (c *Container) Args(name, worktree string, argv, env []string) ([]string, e
 		"--user", user,
 		"--hostname", Hostname,
 		"-v", wt+":"+wt,
-		"-w", wt,
 	)
+	if !c.NoGit {
+		for _, d := range GitDirs(wt) {
+			if !strings.ContainsAny(d, ":,") {
+				a = append(a, "-v", d+":"+d+":ro")
+			}
+		}
+	}
+	a = append(a, "-w", wt)
 	for _, kv := range sandboxEnv(env, []string{wt}, SandboxTmp) {
 		a = append(a, "-e", kv)
 	}

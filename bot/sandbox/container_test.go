@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,6 +58,27 @@ func TestContainerArgs(t *testing.T) {
 				t.Errorf("args\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestContainerGit(t *testing.T) {
+	root := t.TempDir()
+	admin := filepath.Join(root, "mirror.git", "worktrees", "head")
+	wt := filepath.Join(root, "head")
+	if err := os.MkdirAll(admin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(admin, "commondir"), "../..\n")
+	write(t, filepath.Join(wt, ".git"), "gitdir: "+admin+"\n")
+	mount := filepath.Join(root, "mirror.git") + ":" + filepath.Join(root, "mirror.git") + ":ro"
+	for _, noGit := range []bool{false, true} {
+		args, err := (&Container{Image: "node", User: "1:1", NoGit: noGit}).Args("n", wt, []string{"true"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(pairs(args, "-v"), mount); got == noGit {
+			t.Errorf("NoGit=%v: mirror mounted %v in %q", noGit, got, args)
+		}
 	}
 }
 
