@@ -1,0 +1,290 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/checks/lint"
+)
+
+// ResultTerminal writes a judged request for a terminal: per project the
+// size-diff table and the new findings (existing and fixed ones counted),
+// the lint problems, every gate and the verdict, fitted to o.Width columns
+// and coloured only when o.Color.
+func ResultTerminal(w io.Writer, res *compare.Result, o TerminalOptions) error {
+	if res == nil {
+		return fmt.Errorf("rendering result: no result")
+	}
+	if o.Width <= 0 {
+		o.Width = 80
+	}
+	o.Width = max(o.Width, 60)
+	t := &term{errWriter: &errWriter{w: w}, o: o}
+	head := "mpgate"
+	if res.BaseRev != "" || res.HeadRev != "" {
+		head += " · " + clean(shortRev(res.BaseRev), false) + " → " + clean(shortRev(res.HeadRev), false)
+	}
+	t.print(t.paint(ansiBold, truncate(head, t.o.Width)) + "\n")
+	multi := len(res.Projects) > 1
+	for i, c := range res.Projects {
+		if c == nil {
+			continue
+		}
+		t.resultProject(projectName(c, i, multi), c)
+	}
+	t.resultLint(res.Lint)
+	t.resultGates(res)
+	v := resultVerdict(res)
+	color := ansiGreen
+	if v != checks.VerdictPass {
+		color = ansiRed
+	}
+	line := "Verdict: " + strings.ToUpper(v)
+	if parts := headline(res); len(parts) > 0 {
+		line += " (" + clean(strings.Join(parts, ", "), false) + ")"
+	}
+	for i, l := range wrap(line, t.o.Width) {
+		if i == 0 {
+			t.print("\n" + t.paint(ansiBold+color, l) + "\n")
+			continue
+		}
+		t.print(l + "\n")
+	}
+	if t.err != nil {
+		return fmt.Errorf("rendering result: %w", t.err)
+	}
+	return nil
+}
+
+func shortRev(r string) string {
+	if r == "" {
+		return "?"
+	}
+	return cutUTF8(r, 12)
+}
+
+// Columns of the diff table; the name takes what is left.
+const (
+	diffSizeW   = 9
+	diffChangeW = 10
+	diffPctW    = 7
+	diffFixedW  = 3*(1+diffSizeW) + 1 + diffChangeW + 1 + diffPctW + 1 + barW + 1 + pctW
+)
+
+func (t *term) resultProject(name string, c *compare.Comparison) {
+	title := "Project"
+	if name != "" {
+		title += " " + clean(name, false)
+	}
+	if c.HeadError != "" {
+		t.print("\n" + t.paint(ansiBold, truncate(title, t.o.Width)) + "\n")
+		for _, l := range wrap("head could not be analysed: "+clean(c.HeadError, true), t.o.Width-2) {
+			t.print("  " + t.paint(ansiRed, l) + "\n")
+		}
+		return
+	}
+	t.print("\n" + t.paint(ansiBold, truncate(title, t.o.Width)) + "\n")
+	if c.Base == nil {
+		why := "no base report: every package counts as new"
+		if c.BaseError != "" {
+			why = "no base: " + clean(c.BaseError, true)
+		}
+		for _, l := range wrap(why, t.o.Width-2) {
+			t.print("  " + t.paint(ansiYellow, l) + "\n")
+		}
+	}
+	room := t.o.Width - diffFixedW
+	nameW := len("PACKAGE")
+	names := make([]string, len(c.Packages))
+	for i, p := range c.Packages {
+		names[i] = clean(p.Name, false)
+		switch p.Status {
+		case compare.Added:
+			names[i] = "+ " + names[i]
+		case compare.Removed:
+			names[i] = "- " + names[i]
+		}
+		nameW = max(nameW, utf8.RuneCountInString(names[i]))
+	}
+	nameW = min(nameW, room)
+	row := func(name, base, head, change, pct, limit, used string) string {
+		return fmt.Sprintf("%s %s %s %s %s %s %s", pad(truncate(name, nameW), nameW), lpad(base, diffSizeW), lpad(head, diffSizeW),
+			lpad(change, diffChangeW), lpad(pct, diffPctW), lpad(limit, diffSizeW), used)
+	}
+	t.print(t.paint(ansiBold, strings.TrimRight(row("PACKAGE", "BASE", "HEAD", "CHANGE", "%", "LIMIT", "USED"), " ")) + "\n")
+	warn := 0.0
+	if c.Head != nil {
+		warn = c.Head.Limits.Warn
+	}
+	for i, p := range c.Packages {
+		base, head, used := Size(p.Base), Size(p.Head), t.usage(p.Head, p.Limit, warn)
+		pct := ""
+		switch p.Status {
+		case compare.Added:
+			base, pct = "-", "new"
+		case compare.Removed:
+			head, pct, used = "-", "removed", ""
+		default:
+			if p.Base > 0 && p.Delta != 0 {
+				pct = fmt.Sprintf("%+.1f%%", p.Percent)
+			}
+		}
+		change := termSigned(p.Delta)
+		if p.Delta > 0 {
+			change = t.paint(ansiYellow, lpad(change, diffChangeW))
+		}
+		t.print(strings.TrimRight(row(names[i], base, head, change, pct, limitCell(p.Limit), used), " ") + "\n")
+	}
+	pct := ""
+	if c.Total.Base > 0 {
+		pct = fmt.Sprintf("%+.1f%%", c.Total.Percent)
+	}
+	t.print(t.paint(ansiBold, strings.TrimRight(row("TOTAL", Size(c.Total.Base), Size(c.Total.Head), termSigned(c.Total.Delta), pct,
+		limitCell(c.Total.Limit), t.usage(c.Total.Head, c.Total.Limit, warn)), " ")) + "\n")
+	for _, l := range wrap("Sizes: "+SizeLegend+"; + added, - removed package.", t.o.Width) {
+		t.print(t.paint(ansiDim, l) + "\n")
+	}
+	t.resultFindings(c)
+}
+
+func termSigned(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + Size(n)
+	case n < 0:
+		return "-" + Size(-n)
+	}
+	return "0 B"
+}
+
+func (t *term) resultFindings(c *compare.Comparison) {
+	g := bySeverity(c.NewDiagnostics)
+	if len(c.NewDiagnostics) == 0 {
+		t.print(t.paint(ansiGreen, "No new findings.") + "\n")
+	}
+	for i, sev := range severities {
+		ds := g[i]
+		if len(ds) == 0 {
+			continue
+		}
+		title, color := "New errors", ansiRed
+		switch sev {
+		case checks.SeverityWarning:
+			title, color = "New warnings", ansiYellow
+		case checks.SeverityInfo:
+			title, color = "New notes", ansiCyan
+		}
+		t.print("\n" + t.paint(ansiBold+color, fmt.Sprintf("%s (%d)", title, len(ds))) + "\n")
+		shown, left := ds, 0
+		if t.o.MaxPerSeverity > 0 {
+			shown, left = capList(ds, t.o.MaxPerSeverity)
+		}
+		for _, d := range shown {
+			if d.File != "" {
+				d.File = repoPath(c.PathPrefix, d.File)
+			}
+			t.diagnostic(d, color)
+		}
+		if left > 0 {
+			t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON result has all)", left)) + "\n")
+		}
+	}
+	var rest []string
+	if n := len(c.ExistingDiagnostics); n > 0 {
+		rest = append(rest, plural(n, "existing finding", "existing findings")+" ("+countText(bySeverity(c.ExistingDiagnostics))+")")
+	}
+	if n := len(c.FixedDiagnostics); n > 0 {
+		rest = append(rest, plural(n, "finding", "findings")+" fixed")
+	}
+	if len(rest) > 0 {
+		for _, l := range wrap(strings.Join(rest, "; ")+".", t.o.Width) {
+			t.print(t.paint(ansiDim, l) + "\n")
+		}
+	}
+}
+
+func (t *term) resultLint(ps []lint.Problem) {
+	if len(ps) == 0 {
+		return
+	}
+	t.print("\n" + t.paint(ansiBold, "Lint problems ("+strconv.Itoa(len(ps))+")") + "\n")
+	shown, left := ps, 0
+	if t.o.MaxPerSeverity > 0 {
+		shown, left = capList(ps, 2*t.o.MaxPerSeverity)
+	}
+	for _, p := range shown {
+		color := ansiYellow
+		if p.Severity == lint.Error {
+			color = ansiRed
+		}
+		t.diagnostic(checks.Diagnostic{Rule: lintRule(p), File: p.File, Line: p.Line, Column: p.Column, Message: p.Message}, color)
+	}
+	if left > 0 {
+		t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON result has all)", left)) + "\n")
+	}
+}
+
+func (t *term) resultGates(res *compare.Result) {
+	type scoped struct {
+		scope string
+		g     checks.Gate
+	}
+	var gs []scoped
+	multi := len(res.Projects) > 1
+	for i, c := range res.Projects {
+		if c == nil {
+			continue
+		}
+		scope := projectName(c, i, multi)
+		if c.HeadError != "" {
+			gs = append(gs, scoped{scope, checks.Gate{Name: "analysis", Status: checks.GateError, Summary: "the head could not be analysed"}})
+		}
+		for _, g := range c.Gates {
+			gs = append(gs, scoped{scope, g})
+		}
+	}
+	for _, g := range res.Gates {
+		gs = append(gs, scoped{"", g})
+	}
+	if len(gs) == 0 {
+		t.print("\n" + t.paint(ansiDim, "Gates: none evaluated.") + "\n")
+		return
+	}
+	t.print("\n" + t.paint(ansiBold, "Gates") + "\n")
+	nameW := 4
+	names := make([]string, len(gs))
+	for i, s := range gs {
+		names[i] = clean(s.g.Name, false)
+		if s.scope != "" {
+			names[i] = clean(s.scope, false) + "/" + names[i]
+		}
+		nameW = max(nameW, utf8.RuneCountInString(names[i]))
+	}
+	nameW = min(nameW, 24)
+	for i, s := range gs {
+		g := s.g
+		summary := clean(g.Summary, true)
+		if g.Status == checks.GateError {
+			summary = "could not be evaluated: " + summary
+		}
+		status := strings.ToUpper(clean(g.Status, false))
+		lead := "  " + t.paint(gateStatusColor(g.Status), pad(truncate(status, 5), 5)) + " " + pad(truncate(names[i], nameW), nameW) + " "
+		indent := 2 + 5 + 1 + nameW + 1
+		lines := wrap(summary, t.o.Width-indent)
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		for j, l := range lines {
+			if j == 0 {
+				t.print(strings.TrimRight(lead+l, " ") + "\n")
+				continue
+			}
+			t.print(strings.Repeat(" ", indent) + l + "\n")
+		}
+	}
+}
