@@ -19,10 +19,6 @@ import (
 	"github.com/mpgate/mpgate/checks/render"
 )
 
-// postResult publishes a result to the forge of the CI environment; set by
-// the --post support (post.go).
-var postResult func(ctx context.Context, res *compare.Result, f checkFlags, getenv func(string) string, stdout, stderr io.Writer) error
-
 // runCompare is `check --base REF` / `--base-report FILE`: judge the change
 // between the merge-base and the head of the repository that holds dir.
 func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlags, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -40,6 +36,13 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 	sub, err := filepath.Rel(top, abs)
 	if err != nil || sub == "." {
 		sub = ""
+	}
+	// --post: the check run is in progress from the start (post.go).
+	var post *poster
+	if f.post {
+		if post, err = startPost(ctx, cfg, &f, top, getenv, stdout, stderr); err != nil {
+			return err
+		}
 	}
 	spec := gate.Spec{
 		RepoDir:      top,
@@ -69,6 +72,7 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 	}
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
+		post.abort(ctx, err)
 		if ctx.Err() != nil {
 			return fmt.Errorf("check --base: %w", ctx.Err())
 		}
@@ -105,11 +109,8 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 			return usageError("--output: %v", err)
 		}
 	}
-	if f.post {
-		if postResult == nil {
-			return usageError("--post is not available in this build")
-		}
-		if err := postResult(ctx, res, f, getenv, stdout, stderr); err != nil {
+	if post != nil {
+		if err := post.publish(ctx, res); err != nil {
 			return err
 		}
 	}

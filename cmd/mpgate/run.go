@@ -18,6 +18,7 @@ packaging rules, package sizes and gates.
 
 Usage:
   mpgate check [flags] [DIR]   analyse the mini-program(s) in DIR (default ".")
+  mpgate report post [flags]   post a stored JSON result to GitHub (fork-safe workflow_run)
   mpgate version               print the version
   mpgate help [COMMAND]        show this help, or a command's
 
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "check":
 		return runCheck(ctx, rest, getenv, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		if len(rest) > 0 {
 			return usageError("version takes no arguments")
@@ -53,11 +56,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			switch rest[0] {
 			case "check":
 				return printCheckUsage(stdout)
+			case "report":
+				return printReportUsage(stdout)
 			case "version", "help":
 				_, err := fmt.Fprint(stdout, usageText)
 				return err
 			}
-			return usageError("unknown command %q; the commands are check, version and help", rest[0])
+			return usageError("unknown command %q; the commands are check, report, version and help", rest[0])
 		}
 		_, err := fmt.Fprint(stdout, usageText)
 		return err
