@@ -1,0 +1,197 @@
+package release
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// DryRun computes the files, commit and tags without writing anything.
+	DryRun bool
+	// AuthorName and AuthorEmail sign the release commit and tags; empty is
+	// "mpgate" <mpgate@users.noreply.github.com>.
+	AuthorName, AuthorEmail string
+}
+
+// AppliedTag is a tag Apply created (or would create), with the module's
+// release notes for a GitHub/GitLab release.
+type AppliedTag struct {
+	Module  string
+	Name    string
+	Version Version
+	Notes   string
+}
+
+// Applied is what Apply did.
+type Applied struct {
+	DryRun bool
+	// Commit is the release commit; "" for a dry run or when nothing was
+	// released.
+	Commit  string
+	Message string
+	Tags    []AppliedTag
+	// Files are the changelogs written, with their new content.
+	Files map[string]string
+	// Removed are the change files deleted.
+	Removed []string
+}
+
+// Apply writes the plan's releases in the work tree at repoDir: each
+// released module's changelog gets the new section at the top, consumed
+// change files are deleted, one commit "chore(release): …" and one annotated
+// tag per module are made locally (pushing is the caller's). It refuses with
+// ErrReleased when a tag or changelog section of the plan already exists (the
+// plan was applied already, or raced with another release), with ErrStale
+// when HEAD is no longer the plan's head (a merge landed since: plan again),
+// with ErrDirty when the index or the files it writes have uncommitted
+// changes, and with ErrProblems for a plan with problems. A plan with
+// nothing to release does nothing.
+func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOptions) (*Applied, error) {
+	if plan == nil {
+		return nil, errors.New("apply release: no plan")
+	}
+	rel := plan.Releases()
+	applied := &Applied{DryRun: opts.DryRun, Files: map[string]string{}}
+	if len(rel) == 0 {
+		return applied, nil
+	}
+	if len(plan.Problems) > 0 {
+		return nil, fmt.Errorf("apply release: %w: %s", ErrProblems, strings.Join(plan.Problems, "; "))
+	}
+	applied.Message = plan.CommitMessage()
+	for _, m := range rel {
+		exists, err := tagExists(ctx, repoDir, m.NextTag)
+		if err != nil {
+			return nil, fmt.Errorf("apply release: %w", err)
+		}
+		if exists {
+			return nil, fmt.Errorf("apply release: %w: tag %s exists; plan again from the branch's head", ErrReleased, m.NextTag)
+		}
+	}
+	head, err := revParse(ctx, repoDir, "HEAD")
+	if err != nil {
+		return nil, fmt.Errorf("apply release: %w", err)
+	}
+	if head != plan.Head {
+		return nil, fmt.Errorf("apply release: %w: planned at %s, HEAD is now %s; plan again so no entry is lost", ErrStale, short(plan.Head), short(head))
+	}
+	// Files to write, in plan order; several modules may share a changelog.
+	var order []string
+	contents := map[string]string{}
+	for _, m := range rel {
+		cur, ok := contents[m.Changelog]
+		if !ok {
+			src, err := os.ReadFile(filepath.Join(repoDir, filepath.FromSlash(m.Changelog)))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("apply release: read %s: %w", m.Changelog, err)
+			}
+			cur = string(src)
+			order = append(order, m.Changelog)
+		}
+		next, err := InsertSection(cur, sectionForFile(m, rel), m.Next)
+		if err != nil {
+			if errors.Is(err, ErrSectionExists) {
+				return nil, fmt.Errorf("apply release: %w: %s of module %s: %w", ErrReleased, m.Changelog, m.Name, err)
+			}
+			return nil, fmt.Errorf("apply release: %s: %w", m.Changelog, err)
+		}
+		contents[m.Changelog] = next
+		applied.Tags = append(applied.Tags, AppliedTag{Module: m.Name, Name: m.NextTag, Version: m.Next, Notes: m.Notes})
+	}
+	seen := map[string]bool{}
+	for _, m := range rel {
+		for _, f := range m.ChangeFiles {
+			if !seen[f] {
+				seen[f] = true
+				applied.Removed = append(applied.Removed, f)
+			}
+		}
+	}
+	for _, f := range order {
+		applied.Files[f] = contents[f]
+	}
+	if opts.DryRun {
+		return applied, nil
+	}
+	paths := append(append([]string{}, order...), applied.Removed...)
+	if out, err := runGit(ctx, repoDir, nil, nil, append([]string{"status", "--porcelain", "--"}, paths...)...); err != nil {
+		return nil, fmt.Errorf("apply release: %w", err)
+	} else if strings.TrimSpace(out) != "" {
+		return nil, fmt.Errorf("apply release: %w in files the release writes:\n%s", ErrDirty, out)
+	}
+	if _, err := runGit(ctx, repoDir, nil, nil, "diff", "--cached", "--quiet"); err != nil {
+		return nil, fmt.Errorf("apply release: %w: the index has staged changes: %w", ErrDirty, err)
+	}
+	for _, f := range order {
+		p := filepath.Join(repoDir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("apply release: %w", err)
+		}
+		if err := os.WriteFile(p, []byte(contents[f]), 0o644); err != nil {
+			return nil, fmt.Errorf("apply release: write %s: %w", f, err)
+		}
+	}
+	if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"add", "--"}, order...)...); err != nil {
+		return nil, fmt.Errorf("apply release: %w", err)
+	}
+	if len(applied.Removed) > 0 {
+		if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"rm", "-q", "--"}, applied.Removed...)...); err != nil {
+			return nil, fmt.Errorf("apply release: delete change files: %w", err)
+		}
+	}
+	env := identity(opts)
+	if _, err := runGit(ctx, repoDir, env, []byte(applied.Message+"\n"), "commit", "-q", "-F", "-"); err != nil {
+		return nil, fmt.Errorf("apply release: commit: %w", err)
+	}
+	commit, err := revParse(ctx, repoDir, "HEAD")
+	if err != nil {
+		return nil, fmt.Errorf("apply release: %w", err)
+	}
+	applied.Commit = commit
+	for _, t := range applied.Tags {
+		msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
+		if _, err := runGit(ctx, repoDir, env, []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, commit); err != nil {
+			return applied, fmt.Errorf("apply release: tag %s (the release commit %s is made; delete it or tag by hand): %w", t.Name, short(commit), err)
+		}
+	}
+	return applied, nil
+}
+
+// sectionForFile is a module's section; when several released modules share
+// one changelog, each section's heading names its module.
+func sectionForFile(m *ModulePlan, rel []*ModulePlan) string {
+	shared := false
+	for _, o := range rel {
+		if o != m && o.Changelog == m.Changelog {
+			shared = true
+		}
+	}
+	if !shared {
+		return m.Section
+	}
+	head, body, _ := strings.Cut(m.Section, "\n")
+	return head + " (" + m.Name + ")\n" + body
+}
+
+func identity(opts ApplyOptions) []string {
+	name := cmp.Or(opts.AuthorName, "mpgate")
+	email := cmp.Or(opts.AuthorEmail, "mpgate@users.noreply.github.com")
+	return []string{
+		"GIT_AUTHOR_NAME=" + name, "GIT_AUTHOR_EMAIL=" + email,
+		"GIT_COMMITTER_NAME=" + name, "GIT_COMMITTER_EMAIL=" + email,
+	}
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

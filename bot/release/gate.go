@@ -1,0 +1,196 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/checks/config"
+)
+
+// ModuleNeed is a module a request touches without a changelog entry, and
+// how to add one.
+type ModuleNeed struct {
+	Module string
+	// Files are the request's changed files in the module (at most 20).
+	Files []string
+	// Hint says the ways to add an entry in one sentence.
+	Hint string
+	// Block is a ```changelog block to paste into the description.
+	Block string
+	// ChangeFile and ChangeFileContent: a change file to add instead.
+	ChangeFile        string
+	ChangeFileContent string
+}
+
+// requestEntries is what Missing and Preview know of a request.
+type requestEntries struct {
+	touched map[string][]string // module → files
+	order   []string
+	entries []Entry
+	covered map[string]bool
+}
+
+// collect routes the request's changed files to modules and reads its
+// entries: the title as a Conventional Commit (for every touched module),
+// the changelog block of the description (for the modules it names), and
+// change files the request adds.
+func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config, desc string) (*requestEntries, *Router, error) {
+	mods, err := Modules(repoDir, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := NewRouter(mods)
+	mb, err := workspace.MergeBase(ctx, repoDir, base, head)
+	if err != nil {
+		return nil, nil, fmt.Errorf("merge base of %s and %s: %w", base, head, err)
+	}
+	changes, err := workspace.Changes(ctx, repoDir, mb, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	re := &requestEntries{touched: map[string][]string{}, covered: map[string]bool{}}
+	var added []string
+	for _, c := range changes {
+		paths := []string{c.Path}
+		if c.OldPath != "" {
+			paths = append(paths, c.OldPath)
+		}
+		for _, p := range paths {
+			if m := r.Module(p); m != nil {
+				if _, ok := re.touched[m.Name]; !ok {
+					re.order = append(re.order, m.Name)
+				}
+				if len(re.touched[m.Name]) < 20 && !slices.Contains(re.touched[m.Name], p) {
+					re.touched[m.Name] = append(re.touched[m.Name], p)
+				}
+			}
+		}
+		if (c.Status == 'A' || c.Status == 'M' || c.Status == 'R' || c.Status == 'C') && isChangeFile(c.Path) {
+			added = append(added, c.Path)
+		}
+	}
+	slices.SortFunc(re.order, func(a, b string) int {
+		return slices.IndexFunc(mods, func(m *Module) bool { return m.Name == a }) -
+			slices.IndexFunc(mods, func(m *Module) bool { return m.Name == b })
+	})
+	title, body, _ := strings.Cut(desc, "\n")
+	if cc, err := ParseCommit(title); err == nil {
+		if sec, bump, ok := cc.Classify(); ok {
+			for _, name := range re.order {
+				re.entries = append(re.entries, Entry{Module: name, Section: sec, Bump: bump, Scope: cc.Scope,
+					Text: trimSubjectRequest(cc.Text()), Source: FromCommit})
+				re.covered[name] = true
+			}
+		}
+	}
+	lines, _, _ := ParseBlock(body)
+	for _, l := range lines {
+		if r.ByName(l.Module) == nil {
+			continue
+		}
+		re.covered[l.Module] = true
+		if sec, bump, ok := l.Commit.Classify(); ok {
+			re.entries = slices.DeleteFunc(re.entries, func(e Entry) bool { return e.Module == l.Module && e.Source == FromCommit })
+			re.entries = append(re.entries, Entry{Module: l.Module, Section: sec, Bump: bump, Scope: l.Commit.Scope,
+				Text: l.Commit.Text(), Source: FromRequest})
+		}
+	}
+	for _, p := range added {
+		src, err := runGit(ctx, repoDir, nil, nil, "cat-file", "blob", head+":"+p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read change file %s: %w", p, err)
+		}
+		cf, err := ParseChangeFile(p, []byte(src))
+		if err != nil {
+			continue // the gate reports the module as missing; Plan names the error
+		}
+		for _, b := range cf.Bumps {
+			if r.ByName(b.Module) == nil {
+				continue
+			}
+			re.covered[b.Module] = true
+			re.entries = slices.DeleteFunc(re.entries, func(e Entry) bool { return e.Module == b.Module && e.Source != FromChangeFile })
+			re.entries = append(re.entries, Entry{Module: b.Module, Section: sectionFor(b.Bump), Bump: b.Bump,
+				Text: cf.Summary, Source: FromChangeFile, File: p})
+		}
+	}
+	return re, r, nil
+}
+
+// Missing returns the modules the request base...head touches (by files,
+// from their merge base) that lack a changelog entry, in module order. An
+// entry is a Conventional Commits title (desc's first line) of a type that
+// makes an entry (feat, fix, perf, refactor, revert, or breaking), which
+// covers every touched module; a line in a ```changelog block of desc for
+// the module; or a change file the request adds naming it. A request
+// labelled NoChangelogLabel needs nothing. desc is the title, a newline,
+// then the body.
+func Missing(ctx context.Context, repoDir, base, head string, cfg *config.Config, desc string, labels []string) ([]ModuleNeed, error) {
+	if slices.Contains(labels, NoChangelogLabel) {
+		return nil, nil
+	}
+	re, _, err := collect(ctx, repoDir, base, head, cfg, desc)
+	if err != nil {
+		return nil, fmt.Errorf("changelog gate: %w", err)
+	}
+	headSHA, err := workspace.RevParse(ctx, repoDir, head)
+	if err != nil {
+		return nil, fmt.Errorf("changelog gate: %w", err)
+	}
+	var needs []ModuleNeed
+	for _, name := range re.order {
+		if re.covered[name] {
+			continue
+		}
+		file := ChangesDir + "/" + strings.ReplaceAll(name, "/", "-") + "-" + headSHA[:min(7, len(headSHA))] + ".md"
+		needs = append(needs, ModuleNeed{
+			Module: name,
+			Files:  re.touched[name],
+			Hint: fmt.Sprintf("add an entry for %s: give the request a Conventional Commits title such as \"fix(%s): …\", "+
+				"paste the changelog block into its description, add the change file, or label it %s",
+				name, name, NoChangelogLabel),
+			Block:             "```changelog\n" + name + ": fix: describe the change\n```\n",
+			ChangeFile:        file,
+			ChangeFileContent: "---\n" + name + ": patch\n---\nDescribe the change.\n",
+		})
+	}
+	return needs, nil
+}
+
+// ModulePreview is what a request would add to one module's changelog.
+type ModulePreview struct {
+	Module  string
+	Entries []Entry
+	// Text is the entries rendered as they would appear in the section.
+	Text string
+}
+
+// Preview returns, for `/changelog`, the entries the request base...head
+// would add to each module's changelog once merged (version and date are
+// decided at release), in module order; modules without entries are left
+// out, and a request labelled NoChangelogLabel adds none.
+func Preview(ctx context.Context, repoDir, base, head string, cfg *config.Config, desc string, labels []string) ([]ModulePreview, error) {
+	if slices.Contains(labels, NoChangelogLabel) {
+		return nil, nil
+	}
+	re, r, err := collect(ctx, repoDir, base, head, cfg, desc)
+	if err != nil {
+		return nil, fmt.Errorf("changelog preview: %w", err)
+	}
+	var out []ModulePreview
+	for _, m := range r.mods {
+		var es []Entry
+		for _, e := range re.entries {
+			if e.Module == m.Name {
+				es = append(es, e)
+			}
+		}
+		if len(es) > 0 {
+			out = append(out, ModulePreview{Module: m.Name, Entries: es, Text: strings.TrimLeft(renderEntries(es), "\n")})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,251 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/pack"
+	"github.com/mpgate/mpgate/checks/platform"
+)
+
+// AppModule is the name of the main package's module when modules come from
+// the mini-program's subpackages.
+const AppModule = "app"
+
+// DefaultTag is the tag template when the config names none.
+const DefaultTag = "{module}@v{version}"
+
+// Module is a module with its globs compiled.
+type Module struct {
+	Name      string
+	Paths     []string // repository-relative minimatch globs
+	Changelog string   // repository-relative path of its CHANGELOG.md
+	Tag       string   // tag template
+	globs     []*pack.Glob
+}
+
+// ErrModules: the modules cannot be determined.
+var ErrModules = errors.New("cannot determine modules")
+
+// maxManifestFile caps app.json and project settings read here.
+const maxManifestFile = 8 << 20
+
+// Modules returns the repository's modules: those of the config, or when it
+// configures none, one per subpackage of the first project's mini-program
+// (name = the subpackage root, paths = "<root>/**", changelog =
+// "<root>/CHANGELOG.md", all relative to the repository) and AppModule for
+// everything else under the mini-program root (changelog
+// "<mini-program root>/CHANGELOG.md"). The mini-program root is the first
+// project's root joined with miniprogramRoot of its project settings; the
+// manifest is read with checks/manifest. A config module without a changelog
+// gets "CHANGELOG.md" under the literal prefix of its first glob.
+func Modules(repoDir string, cfg *config.Config) ([]*Module, error) {
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	tagFor := func(t string) string {
+		switch {
+		case t != "":
+			return t
+		case cfg.Release.Tag != "":
+			return cfg.Release.Tag
+		}
+		return DefaultTag
+	}
+	var out []*Module
+	if len(cfg.Modules) > 0 {
+		for _, m := range cfg.Modules {
+			cl := m.Changelog
+			if cl == "" && len(m.Paths) > 0 {
+				cl = path.Join(literalPrefix(m.Paths[0]), "CHANGELOG.md")
+			}
+			mod, err := newModule(m.Name, m.Paths, cl, tagFor(m.Tag))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, mod)
+		}
+		return out, nil
+	}
+	root, subs, err := subpackages(repoDir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	all := "**"
+	if root != "" {
+		all = root + "/**"
+	}
+	app, err := newModule(AppModule, []string{all}, path.Join(root, "CHANGELOG.md"), tagFor(""))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, app)
+	for _, s := range subs {
+		r := path.Join(root, s)
+		mod, err := newModule(s, []string{r + "/**"}, path.Join(r, "CHANGELOG.md"), tagFor(""))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mod)
+	}
+	return out, nil
+}
+
+func newModule(name string, paths []string, changelog, tag string) (*Module, error) {
+	m := &Module{Name: name, Paths: paths, Changelog: changelog, Tag: tag}
+	if _, err := ParseTagTemplate(tag, name); err != nil {
+		return nil, fmt.Errorf("module %s: %w", name, err)
+	}
+	for _, p := range paths {
+		g, err := pack.CompileGlob(strings.TrimPrefix(p, "./"))
+		if err != nil {
+			return nil, fmt.Errorf("module %s: %w", name, err)
+		}
+		m.globs = append(m.globs, g)
+	}
+	return m, nil
+}
+
+// subpackages reads the first project's mini-program root (repository-
+// relative, "" for the repository itself) and its subpackage roots.
+func subpackages(repoDir string, cfg *config.Config) (string, []string, error) {
+	proj := "."
+	var pid platform.ID
+	if len(cfg.Projects) > 0 {
+		proj = cfg.Projects[0].Root
+		pid = cfg.Projects[0].Platform
+	}
+	projDir := filepath.Join(repoDir, filepath.FromSlash(proj))
+	if pid == "" {
+		pid, _ = platform.DetectFS(os.DirFS(projDir))
+		if pid == "" {
+			pid = platform.WeChat
+		}
+	}
+	p, ok := platform.Get(pid)
+	if !ok {
+		return "", nil, fmt.Errorf("%w: unknown platform %q", ErrModules, pid)
+	}
+	mpRoot := ""
+	if src, err := readCapped(filepath.Join(projDir, p.ProjectConfig)); err == nil {
+		if pr, _ := manifest.ParseProject(src, p.ProjectConfig, p); pr != nil {
+			mpRoot = pr.MiniprogramRoot
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, fmt.Errorf("%w: %w", ErrModules, err)
+	}
+	root := strings.Trim(path.Clean("/"+path.Join(proj, mpRoot)), "/")
+	src, err := readCapped(filepath.Join(repoDir, filepath.FromSlash(root), "app.json"))
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: no modules configured and no app.json to take subpackages from: %w", ErrModules, err)
+	}
+	app, diags := manifest.ParseApp(src, "app.json", p)
+	if app == nil {
+		msg := "invalid"
+		if len(diags) > 0 {
+			msg = diags[0].Message
+		}
+		return "", nil, fmt.Errorf("%w: %s/app.json: %s", ErrModules, root, msg)
+	}
+	var subs []string
+	seen := map[string]bool{}
+	for _, s := range app.Subpackages {
+		r := s.Root.Value
+		if r == "" || seen[r] || strings.HasPrefix(r, "..") {
+			continue
+		}
+		seen[r] = true
+		subs = append(subs, r)
+	}
+	return root, subs, nil
+}
+
+func readCapped(p string) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxManifestFile {
+		return nil, fmt.Errorf("%s: larger than %d bytes", p, maxManifestFile)
+	}
+	return os.ReadFile(p)
+}
+
+// literalPrefix is the leading "/"-separated segments of a glob with no
+// magic characters ("packagePay/sub/**" → "packagePay/sub").
+func literalPrefix(glob string) string {
+	glob = strings.TrimPrefix(glob, "./")
+	var segs []string
+	for s := range strings.SplitSeq(glob, "/") {
+		if strings.ContainsAny(s, "*?[{\\!") {
+			break
+		}
+		segs = append(segs, s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// specificity is the length of a glob's literal prefix: how specific it is.
+func specificity(glob string) int { return len(literalPrefix(glob)) }
+
+// Router assigns files to modules.
+type Router struct{ mods []*Module }
+
+// NewRouter routes among mods.
+func NewRouter(mods []*Module) *Router { return &Router{mods: mods} }
+
+// Module returns the module a repository-relative file belongs to, nil when
+// none: the module with a matching glob of the longest literal prefix (the
+// most specific); on a tie the module listed first wins (config order; with
+// default modules AppModule is first, but its prefix is always shorter than
+// a subpackage's). Files under a dot-directory such as ".changes" match no
+// "**" glob (minimatch's rule), so they belong to no module.
+func (r *Router) Module(file string) *Module {
+	var best *Module
+	bestLen := -1
+	for _, m := range r.mods {
+		for i, g := range m.globs {
+			if !g.Match(file) {
+				continue
+			}
+			if l := specificity(m.Paths[i]); l > bestLen {
+				best, bestLen = m, l
+			}
+		}
+	}
+	return best
+}
+
+// Touched returns the names of the modules files belong to, in module order.
+func (r *Router) Touched(files []string) []string {
+	hit := map[string]bool{}
+	for _, f := range files {
+		if m := r.Module(f); m != nil {
+			hit[m.Name] = true
+		}
+	}
+	var out []string
+	for _, m := range r.mods {
+		if hit[m.Name] {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// ByName finds a module.
+func (r *Router) ByName(name string) *Module {
+	for _, m := range r.mods {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}

@@ -1,0 +1,502 @@
+// Package release keeps a changelog per module and plans and applies
+// versioned, tagged releases from a repository's history.
+//
+// Entries come from three sources, for what merged since a module's newest
+// tag: Conventional Commits messages (routed to modules by the files each
+// commit touches, never by scope: a scope naming a module the commit did not
+// touch is ignored, as release-please does), a ```changelog block in a merged
+// request's description ("payment: fix: rounding of totals", which names its
+// module explicitly), and change files under .changes/ (changesets style,
+// consumed by Apply). One change counts once: entries are keyed by request
+// number (or commit sha without one), and for a key and module an explicit
+// source replaces the commit messages (change file over block over commits).
+//
+// Plan changes nothing; Apply writes the changelogs, deletes the consumed
+// change files, commits and tags locally, and refuses when the branch moved
+// since the plan or the tags or sections already exist. Pushing and forge
+// releases are the caller's.
+package release
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpgate/mpgate/checks/config"
+)
+
+// NoChangelogLabel on a request: it needs no entry, and makes none.
+const NoChangelogLabel = "no-changelog"
+
+// Request is a merged pull/merge request as the forge reports it.
+type Request struct {
+	Number int
+	Title  string
+	Body   string
+	Labels []string
+}
+
+// Sources gives the request a commit was merged with; the forge adapters
+// implement it (GitHub: pulls associated with a commit; GitLab: merge
+// requests of a commit). It returns nil, nil when there is none.
+type Sources interface {
+	RequestForCommit(ctx context.Context, sha string) (*Request, error)
+}
+
+// SizeSource gives a module's size at its previous release and now, from
+// stored reports; ok is false when either is unknown. sinceRev is the
+// commit of the module's newest tag ("" for none), headRev the planned head.
+type SizeSource interface {
+	ModuleSize(ctx context.Context, module, sinceRev, headRev string) (then, now int64, ok bool, err error)
+}
+
+// PlanOptions tune Plan.
+type PlanOptions struct {
+	// Head is the revision to release; empty is HEAD.
+	Head string
+	// Sources finds merged requests; nil reads request numbers from
+	// "(#123)" at the end of commit subjects and uses commit messages only.
+	Sources Sources
+	// Sizes, when set, adds each module's size change to its notes.
+	Sizes SizeSource
+	// Held are modules failing a gate on the default branch: not released,
+	// the reason shown in the plan.
+	Held map[string]string
+	// Date of the sections; zero is today (UTC).
+	Date time.Time
+}
+
+// Source says where an entry came from.
+type Source string
+
+// Entry sources.
+const (
+	FromCommit     Source = "commit"
+	FromRequest    Source = "request"
+	FromChangeFile Source = "change-file"
+)
+
+// Entry is one line of a changelog section.
+type Entry struct {
+	Module  string
+	Section Section
+	Bump    Bump
+	Scope   string
+	Text    string
+	Source  Source
+	Commit  string // full sha ("" for a change file not yet committed)
+	Request int    // 0 when unknown
+	File    string // the change file, for FromChangeFile
+}
+
+// key identifies the change an entry belongs to (dedup key).
+func (e Entry) key() string {
+	if e.Request > 0 {
+		return "#" + strconv.Itoa(e.Request)
+	}
+	if e.Commit != "" {
+		return e.Commit
+	}
+	return "file:" + e.File
+}
+
+// SizeChange is a module's size at its previous release and now.
+type SizeChange struct{ Then, Now int64 }
+
+// ModulePlan is one module's part of a plan.
+type ModulePlan struct {
+	Name      string
+	Changelog string
+	// CurrentTag is the newest tag of the module's template reachable from
+	// the head; "" when it was never released (Current is 0.0.0).
+	CurrentTag string
+	Current    Version
+	Next       Version
+	NextTag    string
+	Bump       Bump
+	Entries    []Entry
+	// Release: the module has entries and is not held.
+	Release bool
+	// Held is the reason the module is held back, "" when not held.
+	Held string
+	Size *SizeChange
+	// Section is the new changelog section (Markdown, "## [1.3.0] - date"
+	// heading); empty when there are no entries.
+	Section string
+	// Notes are the release notes (the section without its heading, and the
+	// size change when known), for a GitHub/GitLab release.
+	Notes string
+	// ChangeFiles are the change files this release consumes.
+	ChangeFiles []string
+}
+
+// ReleasePlan is what a release would do.
+type ReleasePlan struct {
+	// Head is the commit the plan was computed at; Apply refuses any other.
+	Head    string
+	Date    string
+	Modules []*ModulePlan
+	// Problems are inputs that could not be read (invalid change files,
+	// unknown modules); Apply refuses a plan with problems.
+	Problems []string
+}
+
+// Errors of Plan and Apply.
+var (
+	// ErrStale: the branch moved since the plan was made.
+	ErrStale = errors.New("branch moved since the release plan")
+	// ErrReleased: a tag or changelog section the plan would write exists.
+	ErrReleased = errors.New("already released")
+	// ErrProblems: the plan has problems to fix first.
+	ErrProblems = errors.New("release plan has problems")
+	// ErrDirty: files Apply writes have uncommitted changes.
+	ErrDirty = errors.New("uncommitted changes")
+)
+
+// Releases lists the modules that would be released.
+func (p *ReleasePlan) Releases() []*ModulePlan {
+	var out []*ModulePlan
+	for _, m := range p.Modules {
+		if m.Release {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// CommitMessage is the release commit's message (and a release PR title):
+// "chore(release): payment@v1.3.0, app@v0.4.0".
+func (p *ReleasePlan) CommitMessage() string {
+	var tags []string
+	for _, m := range p.Releases() {
+		tags = append(tags, m.NextTag)
+	}
+	return "chore(release): " + strings.Join(tags, ", ")
+}
+
+// Plan computes the release of every module of the repository at repoDir (a
+// work tree) from its history. It changes nothing.
+func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOptions) (*ReleasePlan, error) {
+	headRev := cmp.Or(opts.Head, "HEAD")
+	head, err := revParse(ctx, repoDir, headRev)
+	if err != nil {
+		return nil, fmt.Errorf("release plan: %w", err)
+	}
+	if head == "" {
+		return nil, fmt.Errorf("release plan: %s is not a commit", headRev)
+	}
+	mods, err := Modules(repoDir, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("release plan: %w", err)
+	}
+	date := opts.Date
+	if date.IsZero() {
+		date = time.Now().UTC()
+	}
+	plan := &ReleasePlan{Head: head, Date: date.Format("2006-01-02")}
+	g := &gatherer{ctx: ctx, dir: repoDir, router: NewRouter(mods), sources: opts.Sources,
+		logs: map[string][]logEntry{}, requests: map[string]*Request{}, reported: map[string]bool{}}
+	tags, err := mergedTags(ctx, repoDir, head)
+	if err != nil {
+		return nil, fmt.Errorf("release plan: %w", err)
+	}
+	changeFiles, err := g.changeFiles(head)
+	if err != nil {
+		return nil, fmt.Errorf("release plan: %w", err)
+	}
+	for _, cf := range changeFiles.problems {
+		plan.Problems = append(plan.Problems, cf)
+	}
+	for _, m := range mods {
+		tt, err := ParseTagTemplate(m.Tag, m.Name)
+		if err != nil {
+			return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+		}
+		mp := &ModulePlan{Name: m.Name, Changelog: m.Changelog}
+		base := ""
+		if tag, v, ok := tt.Latest(tags); ok {
+			mp.CurrentTag, mp.Current = tag, v
+			base, err = revParse(ctx, repoDir, "refs/tags/"+tag)
+			if err != nil {
+				return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+			}
+		}
+		entries, probs, err := g.entries(m, base, head)
+		if err != nil {
+			return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+		}
+		plan.Problems = append(plan.Problems, probs...)
+		entries = mergeChangeFiles(entries, changeFiles.byModule[m.Name])
+		for _, e := range entries {
+			if e.File != "" && !slices.Contains(mp.ChangeFiles, e.File) {
+				mp.ChangeFiles = append(mp.ChangeFiles, e.File)
+			}
+			mp.Bump = max(mp.Bump, e.Bump)
+		}
+		mp.Entries = entries
+		if len(entries) > 0 {
+			mp.Next = mp.Current.Next(mp.Bump)
+			mp.NextTag = tt.Tag(mp.Next)
+			mp.Release = true
+			if reason, held := opts.Held[m.Name]; held {
+				mp.Release = false
+				mp.Held = cmp.Or(reason, "held back")
+			}
+			if opts.Sizes != nil {
+				then, now, ok, err := opts.Sizes.ModuleSize(ctx, m.Name, base, head)
+				if err != nil {
+					return nil, fmt.Errorf("release plan: size of module %s: %w", m.Name, err)
+				}
+				if ok {
+					mp.Size = &SizeChange{Then: then, Now: now}
+				}
+			}
+			mp.Section = RenderSection(mp.Next, plan.Date, entries)
+			mp.Notes = notes(mp)
+		}
+		plan.Modules = append(plan.Modules, mp)
+	}
+	for name := range opts.Held {
+		if g.router.ByName(name) == nil {
+			plan.Problems = append(plan.Problems, fmt.Sprintf("held module %q is not a module", name))
+		}
+	}
+	for _, name := range changeFiles.unknown {
+		plan.Problems = append(plan.Problems, name)
+	}
+	slices.Sort(plan.Problems)
+	plan.Problems = slices.Compact(plan.Problems)
+	return plan, nil
+}
+
+// gatherer collects entries, caching logs and request look-ups.
+type gatherer struct {
+	ctx      context.Context
+	dir      string
+	router   *Router
+	sources  Sources
+	logs     map[string][]logEntry
+	requests map[string]*Request
+	reported map[string]bool // commits whose request's block problems were reported
+}
+
+func (g *gatherer) log(base, head string) ([]logEntry, error) {
+	k := base + ".." + head
+	if l, ok := g.logs[k]; ok {
+		return l, nil
+	}
+	l, err := gitLog(g.ctx, g.dir, base, head)
+	if err != nil {
+		return nil, err
+	}
+	g.logs[k] = l
+	return l, nil
+}
+
+// request finds the request of a commit: from Sources, else "(#N)" at the
+// end of the subject (a squash merge's title).
+func (g *gatherer) request(c logEntry) (*Request, error) {
+	if r, ok := g.requests[c.SHA]; ok {
+		return r, nil
+	}
+	var r *Request
+	if g.sources != nil {
+		var err error
+		r, err = g.sources.RequestForCommit(g.ctx, c.SHA)
+		if err != nil {
+			return nil, fmt.Errorf("request of commit %s: %w", c.SHA, err)
+		}
+	} else if n := subjectRequest(c.Message); n > 0 {
+		r = &Request{Number: n}
+	}
+	g.requests[c.SHA] = r
+	return r, nil
+}
+
+// subjectRequest reads "(#123)" at the end of a message's first line.
+func subjectRequest(msg string) int {
+	subject, _, _ := strings.Cut(msg, "\n")
+	s, ok := strings.CutSuffix(strings.TrimSpace(subject), ")")
+	if !ok {
+		return 0
+	}
+	i := strings.LastIndex(s, "(#")
+	if i < 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(s[i+2:])
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}
+
+// trimSubjectRequest drops a trailing " (#123)" from an entry's text.
+func trimSubjectRequest(s string) string {
+	if subjectRequest(s) > 0 {
+		return strings.TrimSpace(s[:strings.LastIndex(s, "(#")])
+	}
+	return s
+}
+
+// entries of module m from commits and request descriptions in base..head,
+// oldest first.
+func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, error) {
+	commits, err := g.log(base, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Entry
+	var problems []string
+	blockDone := map[int]bool{}
+	seen := map[string]bool{}
+	add := func(e Entry) {
+		k := e.key() + "\x00" + string(e.Section) + "\x00" + e.Text
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	for i := len(commits) - 1; i >= 0; i-- {
+		c := commits[i]
+		req, err := g.request(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		num := 0
+		if req != nil {
+			num = req.Number
+			if slices.Contains(req.Labels, NoChangelogLabel) {
+				continue
+			}
+		}
+		if req != nil && req.Body != "" {
+			lines, errs, _ := ParseBlock(req.Body)
+			if !g.reported[c.SHA] {
+				g.reported[c.SHA] = true
+				for _, e := range errs {
+					problems = append(problems, fmt.Sprintf("request #%d: %v", num, e))
+				}
+				for _, l := range lines {
+					if g.router.ByName(l.Module) == nil {
+						problems = append(problems, fmt.Sprintf("request #%d: changelog block line %d names no module: %q", num, l.Line, l.Module))
+					}
+				}
+			}
+			var mine []BlockLine
+			for _, l := range lines {
+				if l.Module == m.Name {
+					mine = append(mine, l)
+				}
+			}
+			if len(mine) > 0 {
+				if !blockDone[num] {
+					blockDone[num] = true
+					for _, l := range mine {
+						sec, bump, ok := l.Commit.Classify()
+						if !ok {
+							continue
+						}
+						add(Entry{Module: m.Name, Section: sec, Bump: bump, Scope: l.Commit.Scope, Text: l.Commit.Text(),
+							Source: FromRequest, Commit: c.SHA, Request: num})
+					}
+				}
+				continue
+			}
+		}
+		if !slices.Contains(g.router.Touched(c.Files), m.Name) {
+			continue
+		}
+		cc, err := ParseCommit(c.Message)
+		if err != nil {
+			continue
+		}
+		sec, bump, ok := cc.Classify()
+		if !ok {
+			continue
+		}
+		add(Entry{Module: m.Name, Section: sec, Bump: bump, Scope: cc.Scope, Text: trimSubjectRequest(cc.Text()),
+			Source: FromCommit, Commit: c.SHA, Request: num})
+	}
+	return out, problems, nil
+}
+
+// mergeChangeFiles adds change-file entries, replacing the entries of the
+// same change (same request or commit) from other sources.
+func mergeChangeFiles(entries, files []Entry) []Entry {
+	if len(files) == 0 {
+		return entries
+	}
+	drop := map[string]bool{}
+	for _, f := range files {
+		if f.Commit != "" {
+			drop[f.key()] = true
+		}
+	}
+	out := make([]Entry, 0, len(entries)+len(files))
+	for _, e := range entries {
+		if !drop[e.key()] {
+			out = append(out, e)
+		}
+	}
+	return append(out, files...)
+}
+
+type changeSet struct {
+	byModule map[string][]Entry
+	problems []string
+	unknown  []string
+}
+
+// changeFiles reads every change file at head, with the commit that added it.
+func (g *gatherer) changeFiles(head string) (*changeSet, error) {
+	cs := &changeSet{byModule: map[string][]Entry{}}
+	out, err := runGit(g.ctx, g.dir, nil, nil, "ls-tree", "-z", "--name-only", head, "--", ChangesDir+"/")
+	if err != nil {
+		return nil, fmt.Errorf("list change files: %w", err)
+	}
+	for p := range strings.SplitSeq(out, "\x00") {
+		if !isChangeFile(p) {
+			continue
+		}
+		src, err := runGit(g.ctx, g.dir, nil, nil, "cat-file", "blob", head+":"+p)
+		if err != nil {
+			return nil, fmt.Errorf("read change file %s: %w", p, err)
+		}
+		cf, err := ParseChangeFile(p, []byte(src))
+		if err != nil {
+			cs.problems = append(cs.problems, err.Error())
+			continue
+		}
+		added, err := runGit(g.ctx, g.dir, nil, nil, "log", "-1", "--diff-filter=A", "--format=%H%x1f%B", head, "--", p)
+		if err != nil {
+			return nil, fmt.Errorf("find the commit of change file %s: %w", p, err)
+		}
+		e := Entry{Source: FromChangeFile, File: p, Text: cf.Summary}
+		if sha, msg, ok := strings.Cut(added, "\x1f"); ok {
+			e.Commit = strings.TrimSpace(sha)
+			req, err := g.request(logEntry{SHA: e.Commit, Message: msg})
+			if err != nil {
+				return nil, err
+			}
+			if req != nil {
+				e.Request = req.Number
+			}
+		}
+		for _, b := range cf.Bumps {
+			if g.router.ByName(b.Module) == nil {
+				cs.unknown = append(cs.unknown, fmt.Sprintf("%s: %q is not a module", p, b.Module))
+				continue
+			}
+			me := e
+			me.Module, me.Bump, me.Section = b.Module, b.Bump, sectionFor(b.Bump)
+			cs.byModule[b.Module] = append(cs.byModule[b.Module], me)
+		}
+	}
+	return cs, nil
+}

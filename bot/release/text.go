@@ -1,0 +1,72 @@
+package release
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Text renders the plan as Markdown: the release PR/MR body and the output
+// of `mpgate release plan`. Released modules with their version change and
+// section, held modules with the reason, modules with nothing to release,
+// and problems.
+func (p *ReleasePlan) Text() string {
+	var b strings.Builder
+	rel := p.Releases()
+	if len(rel) == 0 {
+		b.WriteString("Nothing to release.\n")
+	} else {
+		fmt.Fprintf(&b, "## Release %s\n\n", strings.Join(tagNames(rel), ", "))
+		b.WriteString("| module | version | bump | changelog |\n|---|---|---|---|\n")
+		for _, m := range rel {
+			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s |\n", m.Name, m.Current, m.Next, m.Bump, m.Changelog)
+		}
+		for _, m := range rel {
+			fmt.Fprintf(&b, "\n<details open><summary><b>%s</b> %s</summary>\n\n", m.Name, m.NextTag)
+			b.WriteString(m.Section)
+			if m.Size != nil {
+				b.WriteString("\n" + sizeLine(*m.Size) + "\n")
+			}
+			b.WriteString("\n</details>\n")
+		}
+	}
+	var held, none []*ModulePlan
+	for _, m := range p.Modules {
+		switch {
+		case m.Held != "":
+			held = append(held, m)
+		case !m.Release:
+			none = append(none, m)
+		}
+	}
+	if len(held) > 0 {
+		b.WriteString("\n### Held back\n\n")
+		for _, m := range held {
+			fmt.Fprintf(&b, "- **%s** %s → %s: %s\n", m.Name, m.Current, m.Next, m.Held)
+		}
+	}
+	if len(none) > 0 {
+		b.WriteString("\n### No changes\n\n")
+		for _, m := range none {
+			v := m.Current.String()
+			if m.CurrentTag == "" {
+				v = "never released"
+			}
+			fmt.Fprintf(&b, "- %s (%s)\n", m.Name, v)
+		}
+	}
+	if len(p.Problems) > 0 {
+		b.WriteString("\n### Problems (fix before releasing)\n\n")
+		for _, s := range p.Problems {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+	}
+	return b.String()
+}
+
+func tagNames(ms []*ModulePlan) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.NextTag)
+	}
+	return out
+}
