@@ -3,6 +3,7 @@ package release
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -267,7 +268,7 @@ func TestInsertSection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "insert-"+tc.name+".md", got)
+			golden(t, "insert-"+strings.ReplaceAll(tc.name, " ", "-")+".md", got)
 		})
 	}
 	t.Run("exists", func(t *testing.T) {
