@@ -225,7 +225,7 @@ func (r *resultMD) note(where string) string {
 		what = append(what, plural(n, "changed-file list", "changed-file lists"))
 	}
 	if n := r.left.packages; n > 0 {
-		what = append(what, plural(n, "unchanged package row", "unchanged package rows"))
+		what = append(what, plural(n, "package row", "package rows")+" of unchanged size")
 	}
 	if n := r.left.sections; n > 0 {
 		what = append(what, plural(n, "section", "sections"))
@@ -471,7 +471,7 @@ func (r *resultMD) sizes(i int, c *compare.Comparison) {
 	b.WriteString("| Package | Base | Head | Change | Limit | Budget |\n|:--|--:|--:|--:|--:|:--|\n")
 	hidden := 0
 	for _, p := range c.Packages {
-		if !r.lim.unchanged && p.Status == compare.Unchanged {
+		if !r.lim.unchanged && (p.Status == compare.Unchanged || (p.Status == compare.Changed && p.Delta == 0)) {
 			hidden++
 			continue
 		}
@@ -492,7 +492,7 @@ func (r *resultMD) sizes(i int, c *compare.Comparison) {
 	}
 	if hidden > 0 {
 		r.left.packages += hidden
-		fmt.Fprintf(&b, "| *%s* | | | ±0 B | | |\n", plural(hidden, "unchanged package", "unchanged packages"))
+		fmt.Fprintf(&b, "| *%s* | | | ±0 B | | |\n", plural(hidden, "package", "packages")+" of unchanged size")
 	}
 	t := c.Total
 	total := signedSize(t.Delta)

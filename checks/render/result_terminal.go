@@ -83,7 +83,7 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	}
 	if c.HeadError != "" {
 		t.print("\n" + t.paint(ansiBold, truncate(title, t.o.Width)) + "\n")
-		for _, l := range wrap("head could not be analysed: "+clean(c.HeadError, true), t.o.Width-2) {
+		for _, l := range wrap("head could not be analysed: "+clean(truncate(c.HeadError, termTextMax), true), t.o.Width-2) {
 			t.print("  " + t.paint(ansiRed, l) + "\n")
 		}
 		return
@@ -92,7 +92,7 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	if c.Base == nil {
 		why := "no base report: every package counts as new"
 		if c.BaseError != "" {
-			why = "no base: " + clean(c.BaseError, true)
+			why = "no base: " + clean(truncate(c.BaseError, termTextMax), true)
 		}
 		for _, l := range wrap(why, t.o.Width-2) {
 			t.print("  " + t.paint(ansiYellow, l) + "\n")
@@ -152,6 +152,16 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	t.resultFindings(c)
 }
 
+// termTextMax bounds the text of one finding or gate in a terminal: a
+// longer one is a broken report, and wrapping it would take long.
+const termTextMax = 2000
+
+func termDiag(d checks.Diagnostic) checks.Diagnostic {
+	d.Rule, d.File = truncate(d.Rule, 200), truncate(d.File, 500)
+	d.Message, d.Hint = truncate(d.Message, termTextMax), truncate(d.Hint, termTextMax)
+	return d
+}
+
 func termSigned(n int64) string {
 	switch {
 	case n > 0:
@@ -185,6 +195,7 @@ func (t *term) resultFindings(c *compare.Comparison) {
 			shown, left = capList(ds, t.o.MaxPerSeverity)
 		}
 		for _, d := range shown {
+			d = termDiag(d)
 			if d.File != "" {
 				d.File = repoPath(c.PathPrefix, d.File)
 			}
@@ -222,7 +233,7 @@ func (t *term) resultLint(ps []lint.Problem) {
 		if p.Severity == lint.Error {
 			color = ansiRed
 		}
-		t.diagnostic(checks.Diagnostic{Rule: lintRule(p), File: p.File, Line: p.Line, Column: p.Column, Message: p.Message}, color)
+		t.diagnostic(termDiag(checks.Diagnostic{Rule: lintRule(p), File: p.File, Line: p.Line, Column: p.Column, Message: p.Message}), color)
 	}
 	if left > 0 {
 		t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON result has all)", left)) + "\n")
@@ -268,7 +279,7 @@ func (t *term) resultGates(res *compare.Result) {
 	nameW = min(nameW, 24)
 	for i, s := range gs {
 		g := s.g
-		summary := clean(g.Summary, true)
+		summary := clean(truncate(g.Summary, termTextMax), true)
 		if g.Status == checks.GateError {
 			summary = "could not be evaluated: " + summary
 		}
