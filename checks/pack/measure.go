@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +42,9 @@ type Sizes struct {
 	// Upload is the estimated uploaded size after the platform's
 	// processing (Estimator); equal to Bytes when nothing transforms it.
 	Upload int64
+	// Hash is the hex SHA-256 of the source bytes (identical files have
+	// the same Hash); empty for the runtime helpers Measure adds.
+	Hash string
 }
 
 var (
@@ -150,9 +155,11 @@ func compressed(src []byte) Sizes {
 	return s
 }
 
-// stream reads r once, counting its bytes and its gzip and brotli sizes.
+// stream reads r once, counting its bytes, its gzip and brotli sizes and
+// its SHA-256.
 func stream(r io.Reader) (Sizes, error) {
 	var n, gz, br counter
+	h := sha256.New()
 	gw := gzipPool.Get().(*gzip.Writer)
 	defer gzipPool.Put(gw)
 	gw.Reset(&gz)
@@ -161,7 +168,7 @@ func stream(r io.Reader) (Sizes, error) {
 	bw.Reset(&br)
 	buf := bufPool.Get().(*[]byte)
 	defer bufPool.Put(buf)
-	if _, err := io.CopyBuffer(io.MultiWriter(&n, gw, bw), r, *buf); err != nil {
+	if _, err := io.CopyBuffer(io.MultiWriter(&n, h, gw, bw), r, *buf); err != nil {
 		return Sizes{}, err
 	}
 	if err := gw.Close(); err != nil {
@@ -170,5 +177,5 @@ func stream(r io.Reader) (Sizes, error) {
 	if err := bw.Close(); err != nil {
 		return Sizes{}, err
 	}
-	return Sizes{Bytes: n.n, Gzip: gz.n, Brotli: br.n}, nil
+	return Sizes{Bytes: n.n, Gzip: gz.n, Brotli: br.n, Hash: hex.EncodeToString(h.Sum(nil))}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -84,6 +85,9 @@ func TestMeasure(t *testing.T) {
 				}
 				if s.Brotli <= 0 {
 					t.Errorf("%s: Brotli = %d", p, s.Brotli)
+				}
+				if want := fmt.Sprintf("%x", sha256.Sum256([]byte(files[p]))); s.Hash != want {
+					t.Errorf("%s: Hash = %s, want %s", p, s.Hash, want)
 				}
 				if want, ok := tt.upload[p]; ok {
 					if want == -1 && s.Upload >= s.Bytes || want >= 0 && s.Upload != want {
