@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
@@ -115,11 +116,20 @@ func FuzzResultMarkdown(f *testing.F) {
 				t.Errorf("bad annotation %+v", a)
 			}
 		}
+		width := 60 + len(text)%100
+		var term bytes.Buffer
+		if err := ResultTerminal(&term, res, TerminalOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(term.String(), "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Fatalf("terminal line %d is %d runes wide, more than %d: %q", i+1, n, width, line)
+			}
+		}
 		for _, w := range []func(io.Writer) error{
 			func(w io.Writer) error { return ResultJSON(w, res) },
 			func(w io.Writer) error { return ResultSARIF(w, res, SARIFOptions{}) },
 			func(w io.Writer) error { return ResultCodeQuality(w, res) },
-			func(w io.Writer) error { return ResultTerminal(w, res, TerminalOptions{Width: 60 + len(text)%100}) },
 		} {
 			if err := w(io.Discard); err != nil {
 				t.Error(fmt.Errorf("rendering: %w", err))

@@ -98,7 +98,12 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 			t.print("  " + t.paint(ansiYellow, l) + "\n")
 		}
 	}
+	// Narrow terminals lose the limit column (the USED share stays).
 	room := t.o.Width - diffFixedW
+	showLimit := room >= 10
+	if !showLimit {
+		room += 1 + diffSizeW
+	}
 	nameW := len("PACKAGE")
 	names := make([]string, len(c.Packages))
 	for i, p := range c.Packages {
@@ -111,10 +116,19 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 		}
 		nameW = max(nameW, utf8.RuneCountInString(names[i]))
 	}
-	nameW = min(nameW, room)
+	nameW = max(min(nameW, room), 1)
 	row := func(name, base, head, change, pct, limit, used string) string {
-		return fmt.Sprintf("%s %s %s %s %s %s %s", pad(truncate(name, nameW), nameW), lpad(base, diffSizeW), lpad(head, diffSizeW),
-			lpad(change, diffChangeW), lpad(pct, diffPctW), lpad(limit, diffSizeW), used)
+		// Absurd sizes (a broken report) are cut to their column.
+		cell := func(s string, w int) string { return lpad(truncate(s, w), w) }
+		limit = " " + cell(limit, diffSizeW)
+		if !showLimit {
+			limit = ""
+		}
+		if !strings.Contains(change, "\x1b") {
+			change = cell(change, diffChangeW)
+		}
+		return fmt.Sprintf("%s %s %s %s %s%s %s", pad(truncate(name, nameW), nameW), cell(base, diffSizeW), cell(head, diffSizeW),
+			change, cell(pct, diffPctW), limit, used)
 	}
 	t.print(t.paint(ansiBold, strings.TrimRight(row("PACKAGE", "BASE", "HEAD", "CHANGE", "%", "LIMIT", "USED"), " ")) + "\n")
 	warn := 0.0
@@ -134,9 +148,9 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 				pct = fmt.Sprintf("%+.1f%%", p.Percent)
 			}
 		}
-		change := termSigned(p.Delta)
+		change := lpad(truncate(termSigned(p.Delta), diffChangeW), diffChangeW)
 		if p.Delta > 0 {
-			change = t.paint(ansiYellow, lpad(change, diffChangeW))
+			change = t.paint(ansiYellow, change)
 		}
 		t.print(strings.TrimRight(row(names[i], base, head, change, pct, limitCell(p.Limit), used), " ") + "\n")
 	}

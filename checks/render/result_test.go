@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -457,4 +458,92 @@ func TestResultMarkdownEscaping(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
+}
+
+func TestResultSARIFFingerprintsMatchReports(t *testing.T) {
+	res := sampleResult()
+	shop := res.Projects[0]
+	var single, combined bytes.Buffer
+	if err := SARIF(&single, []*checks.Report{shop.Head}, []LocationOptions{{Prefix: shop.PathPrefix}}, SARIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ResultSARIF(&combined, res, SARIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	prints := func(b []byte) map[string]bool {
+		var log sarifLog
+		if err := json.Unmarshal(b, &log); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, r := range log.Runs[0].Results {
+			out[r.PartialFingerprints["mpgate/v1"]] = true
+		}
+		return out
+	}
+	s, c := prints(single.Bytes()), prints(combined.Bytes())
+	if len(s) != len(shop.Head.Diagnostics) || len(c) != len(shop.Head.Diagnostics)+len(res.Lint) {
+		t.Fatalf("%d single, %d combined fingerprints", len(s), len(c))
+	}
+	for fp := range s {
+		if !c[fp] {
+			t.Errorf("fingerprint %s of the single report is not in the result's SARIF", fp)
+		}
+	}
+}
+
+func TestResultTerminalWidth(t *testing.T) {
+	for _, width := range []int{60, 80, 120} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			var b bytes.Buffer
+			if err := ResultTerminal(&b, sampleResult(), TerminalOptions{Width: width}); err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(b.String(), "\n") {
+				if n := utf8.RuneCountInString(line); n > width {
+					t.Errorf("line %d is %d runes wide: %q", i+1, n, line)
+				}
+			}
+			if !strings.Contains(b.String(), "Verdict: FAIL") {
+				t.Error("no verdict")
+			}
+		})
+	}
+}
+
+func TestResultMarkdownEdges(t *testing.T) {
+	t.Run("huge title", func(t *testing.T) {
+		var b bytes.Buffer
+		err := ResultMarkdown(&b, sampleResult(), ResultOptions{Title: strings.Repeat("é", 5000), MaxBytes: 2000, Marker: "<!-- m -->"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkMarkdown(t, b.String(), 2000, "<!-- m -->")
+		if !strings.Contains(b.String(), "more in the check run") {
+			t.Error("no note")
+		}
+	})
+	t.Run("marker too long", func(t *testing.T) {
+		err := ResultMarkdown(io.Discard, sampleResult(), ResultOptions{Marker: strings.Repeat("x", 600), MaxBytes: 1024})
+		if err == nil {
+			t.Error("a marker leaving no room was accepted")
+		}
+	})
+	t.Run("nil", func(t *testing.T) {
+		if err := ResultMarkdown(io.Discard, nil, ResultOptions{}); err == nil {
+			t.Error("nil result accepted")
+		}
+		if got := ResultAnnotations(nil); got == nil || len(got) != 0 {
+			t.Errorf("annotations of nil: %v", got)
+		}
+	})
+	t.Run("passing", func(t *testing.T) {
+		var b bytes.Buffer
+		if err := ResultMarkdown(&b, passingResult(), ResultOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "## mpgate ✅ passed") || strings.Contains(b.String(), "NOTE") {
+			t.Errorf("passing result:\n%s", b.String())
+		}
+	})
 }
