@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -163,6 +164,10 @@ func (p *poster) target(ctx context.Context, art *artifactGitHub) error {
 	}
 	if art.PullRequest > 0 {
 		pr, err := p.client.PullRequest(ctx, p.env.repo, art.PullRequest)
+		var er *gh.ErrorResponse
+		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+			return nil // no such pull request: the check run only
+		}
 		if err != nil {
 			return fmt.Errorf("report post: checking pull request #%d: %w", art.PullRequest, err)
 		}
