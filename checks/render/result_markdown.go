@@ -65,9 +65,11 @@ const (
 // ResultMarkdown writes the judged request as GitHub-flavoured Markdown: the
 // verdict, a size-diff table per project, every gate, the new findings before
 // the existing (folded) and fixed ones, lint problems and the files that
-// changed most. The output stays under o.MaxBytes: lists are shortened, least
+// changed most. The output stays under o.MaxBytes: new notes and lint
+// problems are folded into <details> first, then lists are shortened, least
 // important first (existing notes, existing warnings, changed-file lists,
-// unchanged package rows, then new findings), whole tables and <details>
+// package rows of unchanged size, existing errors, then new findings, lint
+// problems and fixed findings), then whole tables and <details>
 // elements are dropped, never cut, and a note says what is missing.
 func ResultMarkdown(w io.Writer, res *compare.Result, o ResultOptions) error {
 	if res == nil {
@@ -85,6 +87,7 @@ func ResultMarkdown(w io.Writer, res *compare.Result, o ResultOptions) error {
 
 // mdLimits say how much of each list a rendering shows; -1 is all.
 type mdLimits struct {
+	fold      bool   // new notes and lint problems folded into <details>
 	existing  [3]int // per severity: error, warning, info
 	newCap    int    // new findings per project, lint problems, fixed findings
 	files     bool
@@ -96,6 +99,8 @@ func steps() []mdLimits {
 	all := mdLimits{existing: [3]int{-1, -1, -1}, newCap: -1, files: true, unchanged: true}
 	s := []mdLimits{all}
 	l := all
+	l.fold = true
+	s = append(s, l)
 	l.existing[2] = 0
 	s = append(s, l)
 	l.existing[1] = 0
@@ -338,7 +343,7 @@ func headline(res *compare.Result) []string {
 	if unevaluated > 0 {
 		parts = append(parts, plural(unevaluated, "gate could not be evaluated", "gates could not be evaluated"))
 	}
-	headFailed, newErr, newOther := 0, 0, 0
+	headFailed, newErr, newWarn, newNote := 0, 0, 0, 0
 	var grew *compare.PackageDiff
 	var grewProject string
 	for _, c := range res.Projects {
@@ -349,10 +354,13 @@ func headline(res *compare.Result) []string {
 			headFailed++
 		}
 		for _, d := range c.NewDiagnostics {
-			if d.Severity == checks.SeverityError {
+			switch d.Severity {
+			case checks.SeverityError:
 				newErr++
-			} else {
-				newOther++
+			case checks.SeverityWarning:
+				newWarn++
+			default:
+				newNote++
 			}
 		}
 		for i := range c.Packages {
@@ -371,8 +379,11 @@ func headline(res *compare.Result) []string {
 	if newErr > 0 {
 		parts = append(parts, plural(newErr, "new error", "new errors"))
 	}
-	if newOther > 0 {
-		parts = append(parts, plural(newOther, "new warning or note", "new warnings or notes"))
+	if newWarn > 0 {
+		parts = append(parts, plural(newWarn, "new warning", "new warnings"))
+	}
+	if newNote > 0 {
+		parts = append(parts, plural(newNote, "new note", "new notes"))
 	}
 	if grew != nil {
 		s := grew.Name
@@ -645,9 +656,21 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 		all := append(append(append([]checks.Diagnostic{}, newG[0]...), newG[1]...), newG[2]...)
 		shown, left := capList(all, r.lim.newCap)
 		r.left.findings += left
+		var notes []checks.Diagnostic
+		if r.lim.fold && len(newG[2]) > 0 && len(newG[2]) < len(all) {
+			// Notes never fail a request: folded away under the rest.
+			cut := min(len(shown), len(all)-len(newG[2]))
+			shown, notes = shown[:cut], shown[cut:]
+		}
 		if len(shown) > 0 {
 			findingRows(&b, c.PathPrefix, shown)
 			b.WriteString("\n")
+		}
+		if len(notes) > 0 {
+			r.folded = true
+			b.WriteString("<details><summary>" + plural(len(newG[2]), "new note", "new notes") + "</summary>\n\n")
+			findingRows(&b, c.PathPrefix, notes)
+			b.WriteString("\n</details>\n\n")
 		}
 		if left > 0 {
 			fmt.Fprintf(&b, "… %s not shown.\n\n", plural(left, "more new finding", "more new findings"))
@@ -718,6 +741,11 @@ func (r *resultMD) lint() {
 	b.WriteString(r.heading(1, "Lint problems: "+plural(errs, "error", "errors")+", "+plural(warns, "warning", "warnings")))
 	shown, left := capList(r.res.Lint, r.lim.newCap)
 	r.left.findings += left
+	fold := r.lim.fold && len(shown) > 0
+	if fold {
+		r.folded = true
+		b.WriteString("<details><summary>" + plural(len(r.res.Lint), "lint problem", "lint problems") + "</summary>\n\n")
+	}
 	if len(shown) > 0 {
 		b.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
 		for _, p := range shown {
@@ -732,6 +760,9 @@ func (r *resultMD) lint() {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", icon, rText(lintRule(p)), where, rText(p.Message))
 		}
 		b.WriteString("\n")
+	}
+	if fold {
+		b.WriteString("</details>\n\n")
 	}
 	if left > 0 {
 		fmt.Fprintf(&b, "… %s not shown.\n\n", plural(left, "more lint problem", "more lint problems"))

@@ -547,3 +547,33 @@ func TestResultMarkdownEdges(t *testing.T) {
 		}
 	})
 }
+
+func TestResultMarkdownFoldsFirst(t *testing.T) {
+	res := sampleResult()
+	shop := res.Projects[0]
+	for i := range 200 {
+		d := diag(checks.MP305, fmt.Sprintf("images/x%d.png", i), 0, fmt.Sprintf("images/x%d.png is reachable from nothing", i), "delete it")
+		shop.ExistingDiagnostics = append(shop.ExistingDiagnostics, d)
+	}
+	var full bytes.Buffer
+	if err := ResultMarkdown(&full, res, ResultOptions{MaxBytes: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(full.String(), "new note</summary>") {
+		t.Error("folded although everything fit")
+	}
+	var b bytes.Buffer
+	if err := ResultMarkdown(&b, res, ResultOptions{MaxBytes: full.Len() - 100}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	checkMarkdown(t, out, full.Len()-100, "")
+	for _, want := range []string{"<details><summary>1 new note</summary>", "<details><summary>2 lint problems</summary>", "201 findings more in the check run"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "MP111") || strings.Contains(out, "images/x1.png") {
+		t.Error("existing notes should go before existing warnings")
+	}
+}
