@@ -37,7 +37,8 @@ type Applied struct {
 	Commit  string
 	Message string
 	Tags    []AppliedTag
-	// Files are the changelogs written, with their new content.
+	// Files are the files written (changelogs, and change files that keep
+	// the lines of modules not released now), with their new content.
 	Files map[string]string
 	// Removed are the change files deleted.
 	Removed []string
@@ -105,13 +106,31 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 		contents[m.Changelog] = next
 		applied.Tags = append(applied.Tags, AppliedTag{Module: m.Name, Name: m.NextTag, Version: m.Next, Notes: m.Notes})
 	}
+	released := map[string]bool{}
+	for _, m := range rel {
+		released[m.Name] = true
+	}
 	seen := map[string]bool{}
 	for _, m := range rel {
 		for _, f := range m.ChangeFiles {
-			if !seen[f] {
-				seen[f] = true
-				applied.Removed = append(applied.Removed, f)
+			if seen[f] {
+				continue
 			}
+			seen[f] = true
+			// A change file naming a module that is not released now (held)
+			// keeps that module's lines.
+			rest, err := remainingChangeFile(repoDir, f, released)
+			if err != nil {
+				return nil, fmt.Errorf("apply release: %w", err)
+			}
+			if rest == "" {
+				applied.Removed = append(applied.Removed, f)
+				continue
+			}
+			if _, dup := contents[f]; !dup {
+				order = append(order, f)
+			}
+			contents[f] = rest
 		}
 	}
 	for _, f := range order {
@@ -194,4 +213,27 @@ func short(sha string) string {
 		return sha[:12]
 	}
 	return sha
+}
+
+// remainingChangeFile is the change file f without the lines of released
+// modules; "" when no line remains (the file is deleted).
+func remainingChangeFile(repoDir, f string, released map[string]bool) (string, error) {
+	src, err := os.ReadFile(filepath.Join(repoDir, filepath.FromSlash(f)))
+	if err != nil {
+		return "", fmt.Errorf("read change file %s: %w", f, err)
+	}
+	cf, err := ParseChangeFile(f, src)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, mb := range cf.Bumps {
+		if !released[mb.Module] {
+			fmt.Fprintf(&b, "%q: %s\n", mb.Module, mb.Bump)
+		}
+	}
+	if b.Len() == 0 {
+		return "", nil
+	}
+	return "---\n" + b.String() + "---\n" + cf.Summary + "\n", nil
 }

@@ -209,9 +209,7 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 	if err != nil {
 		return nil, fmt.Errorf("release plan: %w", err)
 	}
-	for _, cf := range changeFiles.problems {
-		plan.Problems = append(plan.Problems, cf)
-	}
+	plan.Problems = append(plan.Problems, changeFiles.problems...)
 	for _, m := range mods {
 		tt, err := ParseTagTemplate(m.Tag, m.Name)
 		if err != nil {
@@ -266,9 +264,7 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 			plan.Problems = append(plan.Problems, fmt.Sprintf("held module %q is not a module", name))
 		}
 	}
-	for _, name := range changeFiles.unknown {
-		plan.Problems = append(plan.Problems, name)
-	}
+	plan.Problems = append(plan.Problems, changeFiles.unknown...)
 	slices.Sort(plan.Problems)
 	plan.Problems = slices.Compact(plan.Problems)
 	return plan, nil

@@ -241,7 +241,9 @@ func TestRequestBlocksDeduplicate(t *testing.T) {
 
 type fakeSources map[string]*Request
 
-func (f fakeSources) RequestForCommit(_ context.Context, sha string) (*Request, error) { return f[sha], nil }
+func (f fakeSources) RequestForCommit(_ context.Context, sha string) (*Request, error) {
+	return f[sha], nil
+}
 
 func TestMissing(t *testing.T) {
 	ctx := context.Background()
@@ -300,4 +302,43 @@ func TestMissing(t *testing.T) {
 			t.Errorf("preview = %q, want %q", got, want)
 		}
 	})
+}
+
+func TestHeldKeepsChangeFileLines(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t)
+	r.commit("chore: init", miniProgram())
+	r.commit("chore: change (#40)", map[string]string{".changes/both.md": "---\napp: patch\npackagePay: minor\n---\nShared totals.\n"})
+	plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate, Held: map[string]string{"packagePay": "coverage gate fails"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, err := Apply(ctx, r.dir, plan, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied.Removed) != 0 {
+		t.Errorf("removed %q, want the file kept for the held module", applied.Removed)
+	}
+	if got := r.read(".changes/both.md"); got != "---\n\"packagePay\": minor\n---\nShared totals.\n" {
+		t.Errorf("change file = %q", got)
+	}
+	// Released later, the held module gets its entry once; app none again.
+	plan, err = Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range plan.Releases() {
+		got = append(got, m.NextTag)
+	}
+	if !slices.Equal(got, []string{"packagePay@v0.1.0"}) {
+		t.Errorf("second release = %q", got)
+	}
+	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if r.git("ls-files", ".changes") != "" {
+		t.Error("change file left after every module released")
+	}
 }
