@@ -177,7 +177,17 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	est := pack.NewEstimator(p, setting)
 	sizes, err := pack.Measure(ctx, t, uploaded, est)
 	if err != nil {
-		return nil, fmt.Errorf("measure files: %w", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("measure files: %w", ctx.Err())
+		}
+		// Files that could not be read are reported; the others count.
+		for _, f := range uploaded {
+			if _, ok := sizes[f]; !ok {
+				diags = append(diags, checks.New(checks.MP113, f, 0, 0,
+					fmt.Sprintf("%s cannot be read while measuring it; its size is not counted", f),
+					"fix its permissions (or remove it)"))
+			}
+		}
 	}
 
 	layout := pack.NewLayout(app)
@@ -231,6 +241,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pk.UploadBytes += up
 		pk.GzipBytes += s.Gzip
 		pk.BrotliBytes += s.Brotli
+	}
+	// The platform's ES6 step adds runtime helper files to the main package:
+	// they are uploaded although no source file holds them.
+	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput {
+		for f, s := range sizes {
+			if strings.HasPrefix(f, pack.HelperDir+"/") {
+				rep.Packages[i].UploadBytes += s.Upload
+			}
+		}
 	}
 	for _, pk := range rep.Packages {
 		rep.TotalBytes += pk.Bytes
@@ -330,7 +349,13 @@ func filterDiag(err error, file string) checks.Diagnostic {
 }
 
 func hashes(sizes map[string]pack.Sizes) map[string]string {
-	return nil // TODO(integrator): wire pack.Sizes.Hash once Measure computes it
+	out := make(map[string]string, len(sizes))
+	for f, s := range sizes {
+		if s.Hash != "" {
+			out[f] = s.Hash
+		}
+	}
+	return out
 }
 
 func sortDiagnostics(ds []checks.Diagnostic) {

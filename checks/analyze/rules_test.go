@@ -264,10 +264,22 @@ func TestRules(t *testing.T) {
 		{
 			name: "MP306 identical files in two packages",
 			files: program(map[string]string{
-				"packageA/img/logo.png": strings.Repeat("logo", 100),
-				"packageB/img/logo.png": strings.Repeat("logo", 100),
+				"packageA/img/logo.png": strings.Repeat("logo", 200),
+				"packageB/img/logo.png": strings.Repeat("logo", 200),
+				"packageA/img/dot.png":  "tiny",
+				"packageB/img/dot.png":  "tiny",
 			}),
 			want: []at{{checks.MP306, "packageA/img/logo.png", 0}},
+		},
+		{
+			name: "MP306 not for tiny copies nor for pages",
+			files: program(map[string]string{
+				"packageA/img/dot.png":    "tiny",
+				"packageB/img/dot.png":    "tiny",
+				"packageA/pages/a/a.wxml": strings.Repeat("<view/>", 100),
+				"packageB/pages/b/b.wxml": strings.Repeat("<view/>", 100),
+			}),
+			notWant: []string{checks.MP306},
 		},
 		{
 			name:  "MP101 invalid app.json keeps a report",

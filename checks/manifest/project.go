@@ -43,6 +43,12 @@ func ParseProject(src []byte, file string, p *platform.Platform) (*Project, []ch
 		return nil, r.diags
 	}
 	proj := &Project{File: file}
+	// Measured with miniprogram-ci 2.1.42's getCompiledResult: a WeChat
+	// project without the key has its unused files left out of the upload,
+	// as with an explicit true (docs/platforms.md).
+	if p == nil || p.ID == platform.WeChat {
+		proj.Setting.IgnoreUploadUnusedFiles = true
+	}
 	r.dups(root, file)
 	format := path.Base(file)
 	if format != AlipayProjectConfig && format != BaiduProjectConfig && format != ProjectConfig && format != ProjectPrivateConfig && p != nil {

@@ -45,6 +45,9 @@ func hints(in *Input) []checks.Diagnostic {
 	return out
 }
 
+// minDuplicate is the smallest file MP306 reports.
+const minDuplicate = 512
+
 // duplicates applies MP306: identical content in several packages.
 func duplicates(in *Input) []checks.Diagnostic {
 	if len(in.Hashes) == 0 {
@@ -52,7 +55,12 @@ func duplicates(in *Input) []checks.Diagnostic {
 	}
 	groups := map[string][]checks.File{}
 	for _, f := range in.Files {
-		if h, ok := in.Hashes[f.Path]; ok && f.Bytes > 0 {
+		// Pages and components must live in their package, and copies of tiny
+		// boilerplate ("{}", "Page({})") save nothing worth a finding.
+		if f.Bytes < minDuplicate || in.Graph.Stems[strings.TrimSuffix(f.Path, path.Ext(f.Path))] {
+			continue
+		}
+		if h, ok := in.Hashes[f.Path]; ok {
 			groups[h] = append(groups[h], f)
 		}
 	}
