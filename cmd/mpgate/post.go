@@ -438,7 +438,7 @@ func (p *poster) publish(ctx context.Context, res *compare.Result) error {
 		if verdict == "" {
 			verdict = checks.VerdictPass
 		}
-		err := appendOutputs(p.env.outputPath, []output{{"verdict", verdict}, {"report", p.report}, {"comment-body", body.String()}})
+		err := appendOutputs(p.env.outputPath, []output{{outputVerdict, verdict}, {outputReport, p.report}, {outputCommentBody, body.String()}})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("writing the step outputs: %w", err))
 		}
@@ -640,6 +640,13 @@ func printWorkflowAnnotations(w io.Writer, anns []render.Annotation, notices []s
 }
 
 // ---- step outputs ----
+
+// The step outputs (action.yml's outputs).
+const (
+	outputVerdict     = "verdict"
+	outputReport      = "report"
+	outputCommentBody = "comment-body"
+)
 
 type output struct{ name, value string }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/checks/render"
@@ -681,4 +683,183 @@ func FuzzWorkflowAnnotation(f *testing.F) {
 // does.
 func unescapeWorkflow(s string) string {
 	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}
+
+// actionYAML is the part of action.yml the test reads.
+type actionYAML struct {
+	Name   string `yaml:"name"`
+	Inputs map[string]struct {
+		Description string  `yaml:"description"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Steps []struct {
+			ID   string            `yaml:"id"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+			Env  map[string]string `yaml:"env"`
+			Dir  string            `yaml:"working-directory"`
+		} `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+// TestActionYAML keeps action.yml whole: a composite action whose every
+// input is used, every output set by the step running check --post, and
+// whose variables are ones mpgate reads.
+func TestActionYAML(t *testing.T) {
+	data, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYAML
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(false)
+	if err := dec.Decode(&a); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if a.Runs.Using != "composite" {
+		t.Errorf("runs.using %q, want composite (the user's toolchain builds the base and the head)", a.Runs.Using)
+	}
+	var all strings.Builder
+	var check, build bool
+	for _, s := range a.Runs.Steps {
+		all.WriteString(s.Uses + "\n" + s.Run + "\n" + s.Dir + "\n")
+		for k, v := range s.With {
+			all.WriteString(k + ": " + v + "\n")
+		}
+		for k, v := range s.Env {
+			all.WriteString(k + ": " + v + "\n")
+		}
+		if strings.Contains(s.Run, "go build") && strings.Contains(s.Run, "$GITHUB_ACTION_PATH") && strings.Contains(s.Run, "./cmd/mpgate") {
+			build = true
+		}
+		if s.ID != "check" {
+			if strings.Contains(s.Run, "${{") {
+				t.Errorf("step %q splices an expression into its script; pass it through env", s.Run)
+			}
+			continue
+		}
+		check = true
+		if !strings.Contains(s.Run, `"$RUNNER_TEMP/mpgate" "${args[@]}"`) || !strings.Contains(s.Run, "args=(check --post)") {
+			t.Errorf("the check step does not run mpgate check --post:\n%s", s.Run)
+		}
+		if strings.Contains(s.Run, "${{") {
+			t.Error("the check step splices an expression into its script; pass it through env")
+		}
+		for k := range s.Env {
+			read := map[string]bool{"GITHUB_TOKEN": true, "MPGATE_COVERAGE": true, "MPGATE_COMMENT": true}
+			if !read[k] && !strings.Contains(s.Run, "$"+k) {
+				t.Errorf("env %s is neither read by mpgate nor used by the script", k)
+			}
+		}
+	}
+	if !check || !build {
+		t.Fatalf("steps: check --post %v, build from the action's source %v", check, build)
+	}
+	if !strings.Contains(all.String(), "actions/setup-go@") || !strings.Contains(all.String(), "go-version-file: ${{ github.action_path }}/go.mod") {
+		t.Error("Go is not set up from the action's go.mod")
+	}
+	want := []string{"config", "base", "token", "coverage", "fail-on", "comment", "working-directory", "go-version"}
+	for _, in := range want {
+		if _, ok := a.Inputs[in]; !ok {
+			t.Errorf("no input %q", in)
+		}
+	}
+	for name, in := range a.Inputs {
+		t.Run("input "+name, func(t *testing.T) {
+			if in.Description == "" || in.Default == nil {
+				t.Errorf("input %s: description %q, default %v", name, in.Description, in.Default)
+			}
+			if !strings.Contains(all.String(), "${{ inputs."+name+" }}") {
+				t.Errorf("input %s is never used", name)
+			}
+		})
+	}
+	if tok := a.Inputs["token"]; tok.Default == nil || *tok.Default != "${{ github.token }}" {
+		t.Errorf("token default %v", tok.Default)
+	}
+	written := map[string]bool{outputVerdict: true, outputReport: true, outputCommentBody: true}
+	if len(a.Outputs) != len(written) {
+		t.Errorf("%d outputs, mpgate writes %d", len(a.Outputs), len(written))
+	}
+	for name, out := range a.Outputs {
+		if !written[name] || out.Value != "${{ steps.check.outputs."+name+" }}" || out.Description == "" {
+			t.Errorf("output %s: value %q (mpgate writes it: %v)", name, out.Value, written[name])
+		}
+	}
+}
+
+// TestActionScript runs the check step's script with a stand-in mpgate:
+// the inputs become flags, and fail-on decides what the exit code means.
+func TestActionScript(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	data, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYAML
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	script := ""
+	for _, s := range a.Runs.Steps {
+		if s.ID == "check" {
+			script = s.Run
+		}
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		exit     int
+		wantCode int
+		wantArgs string // the arguments mpgate got, joined by "|"
+	}{
+		{"pass", map[string]string{"MPGATE_INPUT_FAIL_ON": "error"}, 0, 0, "check|--post|."},
+		{"fail", map[string]string{"MPGATE_INPUT_FAIL_ON": "error"}, 1, 1, "check|--post|."},
+		{"fail, never", map[string]string{"MPGATE_INPUT_FAIL_ON": "never"}, 1, 0, "check|--post|."},
+		{"cannot run, never", map[string]string{"MPGATE_INPUT_FAIL_ON": "never"}, 2, 2, "check|--post|."},
+		{"bad fail-on", map[string]string{"MPGATE_INPUT_FAIL_ON": "warning"}, 0, 2, ""},
+		{"inputs", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_CONFIG": "ci/my config.yml",
+			"MPGATE_INPUT_BASE": "origin/main", "MPGATE_INPUT_PROJECT": "shop; rm -rf /"}, 0, 0,
+			"check|--post|--config|ci/my config.yml|--base|origin/main|--project|shop; rm -rf /|."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			argsFile := filepath.Join(tmp, "args")
+			writeFile(t, filepath.Join(tmp, "mpgate"), fmt.Sprintf("#!%s\nIFS='|'; echo \"$*\" > %q\nexit %d\n", bash, argsFile, tt.exit))
+			if err := os.Chmod(filepath.Join(tmp, "mpgate"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bash, "-e", "-c", script)
+			cmd.Dir = tmp
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + tmp}
+			for k, v := range tt.env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s", code, tt.wantCode, out)
+			}
+			got, _ := os.ReadFile(argsFile)
+			if tt.wantArgs != "" && strings.TrimSpace(string(got)) != tt.wantArgs {
+				t.Errorf("mpgate got %q, want %q (arguments joined by |)", strings.TrimSpace(string(got)), tt.wantArgs)
+			}
+		})
+	}
 }
