@@ -174,7 +174,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if proj != nil {
 		setting = proj.Setting
 	}
-	est := pack.NewEstimator(p, setting)
+	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS})
 	sizes, err := pack.Measure(ctx, t, uploaded, est)
 	if err != nil {
 		if ctx.Err() != nil {

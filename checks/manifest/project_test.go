@@ -140,3 +140,12 @@ func TestUsesTypeScript(t *testing.T) {
 		t.Error("typescript plugin not seen")
 	}
 }
+
+func TestParseProjectPostCSS(t *testing.T) {
+	for src, want := range map[string]bool{`{"setting":{"postcss":true}}`: true, `{"setting":{"postcss":false}}`: false, `{}`: false} {
+		proj, ds := ParseProject([]byte(src), "project.config.json", plat(t, platform.WeChat))
+		if len(ds) != 0 || proj == nil || proj.Setting.PostCSS != want {
+			t.Errorf("%s: PostCSS %v (diags %v), want %v", src, proj != nil && proj.Setting.PostCSS, ds, want)
+		}
+	}
+}

@@ -168,6 +168,9 @@ type Setting struct {
 	MinifyWXSS              bool
 	IgnoreUploadUnusedFiles bool
 	ES6                     bool
+	// PostCSS ("样式自动补全") makes WeChat minify and prefix WXSS even
+	// without minifyWXSS.
+	PostCSS bool
 	// UseCompilerPlugins lists "typescript", "less", "sass".
 	UseCompilerPlugins []string
 }
