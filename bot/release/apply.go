@@ -15,6 +15,9 @@ import (
 type ApplyOptions struct {
 	// DryRun computes the files, commit and tags without writing anything.
 	DryRun bool
+	// NoTags makes the release commit only: for the branch of a release
+	// PR/MR. Once it is merged, TagReleases on the default branch tags it.
+	NoTags bool
 	// AuthorName and AuthorEmail sign the release commit and tags; empty is
 	// "mpgate" <mpgate@users.noreply.github.com>.
 	AuthorName, AuthorEmail string
@@ -27,6 +30,8 @@ type AppliedTag struct {
 	Name    string
 	Version Version
 	Notes   string
+	// Commit is the commit tagged ("" for a dry run of Apply).
+	Commit string
 }
 
 // Applied is what Apply did.
@@ -60,6 +65,21 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 	}
 	rel := plan.Releases()
 	applied := &Applied{DryRun: opts.DryRun, Files: map[string]string{}}
+	if !opts.NoTags && len(plan.Untagged) > 0 {
+		// Releases merged earlier without their tags: tag them first.
+		if err := checkHead(ctx, repoDir, plan); err != nil {
+			return nil, err
+		}
+		for _, t := range plan.Untagged {
+			if !opts.DryRun {
+				msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
+				if _, err := runGit(ctx, repoDir, identity(opts), []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, t.Commit); err != nil {
+					return applied, fmt.Errorf("apply release: tag merged release %s: %w", t.Name, err)
+				}
+			}
+			applied.Tags = append(applied.Tags, t)
+		}
+	}
 	if len(rel) == 0 {
 		return applied, nil
 	}
@@ -76,12 +96,8 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 			return nil, fmt.Errorf("apply release: %w: tag %s exists; plan again from the branch's head", ErrReleased, m.NextTag)
 		}
 	}
-	head, err := revParse(ctx, repoDir, "HEAD")
-	if err != nil {
-		return nil, fmt.Errorf("apply release: %w", err)
-	}
-	if head != plan.Head {
-		return nil, fmt.Errorf("apply release: %w: planned at %s, HEAD is now %s; plan again so no entry is lost", ErrStale, short(plan.Head), short(head))
+	if err := checkHead(ctx, repoDir, plan); err != nil {
+		return nil, err
 	}
 	// Files to write, in plan order; several modules may share a changelog.
 	var order []string
@@ -174,7 +190,14 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 		return nil, fmt.Errorf("apply release: %w", err)
 	}
 	applied.Commit = commit
-	for _, t := range applied.Tags {
+	if opts.NoTags {
+		return applied, nil
+	}
+	untagged := len(applied.Tags) - len(rel)
+	for i := untagged; i < len(applied.Tags); i++ {
+		applied.Tags[i].Commit = commit
+	}
+	for _, t := range applied.Tags[untagged:] {
 		msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
 		if _, err := runGit(ctx, repoDir, env, []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, commit); err != nil {
 			return applied, fmt.Errorf("apply release: tag %s (the release commit %s is made; delete it or tag by hand): %w", t.Name, short(commit), err)
@@ -236,4 +259,16 @@ func remainingChangeFile(repoDir, f string, released map[string]bool) (string, e
 		return "", nil
 	}
 	return "---\n" + b.String() + "---\n" + cf.Summary + "\n", nil
+}
+
+// checkHead refuses a plan made at another commit than HEAD.
+func checkHead(ctx context.Context, repoDir string, plan *ReleasePlan) error {
+	head, err := revParse(ctx, repoDir, "HEAD")
+	if err != nil {
+		return fmt.Errorf("apply release: %w", err)
+	}
+	if head != plan.Head {
+		return fmt.Errorf("apply release: %w: planned at %s, HEAD is now %s; plan again so no entry is lost", ErrStale, short(plan.Head), short(head))
+	}
+	return nil
 }

@@ -118,9 +118,17 @@ var ErrSectionExists = errors.New("changelog already has a section for this vers
 func InsertSection(old, section string, v Version) (string, error) {
 	old = strings.ReplaceAll(old, "\r\n", "\n")
 	heading := "## [" + v.String() + "]"
+	first, _, _ := strings.Cut(section, "\n")
+	owner := headingOwner(first)
 	lines := strings.Split(old, "\n")
 	for _, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), heading) {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, heading) {
+			// In a changelog shared by modules, "## [1.0.0] - date (app)"
+			// and "## [1.0.0] - date (payment)" are different releases.
+			if o := headingOwner(t); o != "" && owner != "" && o != owner {
+				continue
+			}
 			return "", fmt.Errorf("%w: %s", ErrSectionExists, heading)
 		}
 	}
@@ -157,4 +165,17 @@ func InsertSection(old, section string, v Version) (string, error) {
 		body = ChangelogTitle + "\n\n" + body
 	}
 	return body + "\n\n" + section, nil
+}
+
+// headingOwner is the "(module)" at the end of a section heading, if any.
+func headingOwner(h string) string {
+	h = strings.TrimSpace(h)
+	if !strings.HasSuffix(h, ")") {
+		return ""
+	}
+	i := strings.LastIndex(h, " (")
+	if i < 0 {
+		return ""
+	}
+	return h[i+2 : len(h)-1]
 }

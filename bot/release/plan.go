@@ -116,6 +116,8 @@ type ModulePlan struct {
 	// the head; "" when it was never released (Current is 0.0.0).
 	CurrentTag string
 	Current    Version
+	// Untagged: CurrentTag is a merged release not tagged yet.
+	Untagged bool
 	Next       Version
 	NextTag    string
 	Bump       Bump
@@ -141,6 +143,9 @@ type ReleasePlan struct {
 	Head    string
 	Date    string
 	Modules []*ModulePlan
+	// Untagged are releases merged (a release PR/MR) but not tagged yet;
+	// Apply tags them first. Their modules' Current is that release.
+	Untagged []AppliedTag
 	// Problems are inputs that could not be read (invalid change files,
 	// unknown modules); Apply refuses a plan with problems.
 	Problems []string
@@ -210,6 +215,11 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 		return nil, fmt.Errorf("release plan: %w", err)
 	}
 	plan.Problems = append(plan.Problems, changeFiles.problems...)
+	untagged, err := Untagged(ctx, repoDir, cfg, head)
+	if err != nil {
+		return nil, fmt.Errorf("release plan: %w", err)
+	}
+	plan.Untagged = untagged
 	for _, m := range mods {
 		tt, err := ParseTagTemplate(m.Tag, m.Name)
 		if err != nil {
@@ -222,6 +232,11 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 			base, err = revParse(ctx, repoDir, "refs/tags/"+tag)
 			if err != nil {
 				return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+			}
+		}
+		for _, u := range untagged {
+			if u.Module == m.Name && u.Commit != "" {
+				mp.CurrentTag, mp.Current, mp.Untagged, base = u.Name, u.Version, true, u.Commit
 			}
 		}
 		entries, probs, err := g.entries(m, base, head)

@@ -342,3 +342,94 @@ func TestHeldKeepsChangeFileLines(t *testing.T) {
 		t.Error("change file left after every module released")
 	}
 }
+
+// TestReleasePRFlow: the release commit is made on a branch without tags,
+// squash-merged, and a fix lands before anyone tags; apply on the default
+// branch tags the merged release and plans the fix on top of it.
+func TestReleasePRFlow(t *testing.T) {
+	ctx := context.Background()
+	r := history(t)
+	r.git("checkout", "-q", "-b", "mpgate/release")
+	plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, err := Apply(ctx, r.dir, plan, ApplyOptions{NoTags: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied.Commit == "" || r.git("tag", "--points-at", "HEAD") != "" {
+		t.Fatalf("NoTags apply: %+v, tags %q", applied, r.git("tag", "--points-at", "HEAD"))
+	}
+	r.git("checkout", "-q", "main")
+	r.git("merge", "-q", "--squash", "mpgate/release")
+	merged := r.commit(plan.CommitMessage()+" (#50)", nil)
+	r.touch("fix(pay): refund rounding (#51)", "packagePay/pages/pay/pay.js")
+
+	plan, err = Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var untagged []string
+	for _, u := range plan.Untagged {
+		untagged = append(untagged, u.Name+"@"+u.Commit)
+	}
+	if want := []string{"app@v0.2.0@" + merged, "packagePay@v1.3.0@" + merged}; !slices.Equal(untagged, want) {
+		t.Fatalf("untagged = %q, want %q", untagged, want)
+	}
+	var rel []string
+	for _, m := range plan.Releases() {
+		rel = append(rel, m.CurrentTag+" → "+m.NextTag)
+		if len(m.Entries) != 1 {
+			t.Errorf("%s entries = %+v, want only the fix after the merged release", m.Name, m.Entries)
+		}
+	}
+	if !slices.Equal(rel, []string{"packagePay@v1.3.0 → packagePay@v1.3.1"}) {
+		t.Errorf("releases = %q", rel)
+	}
+	golden(t, "plan-untagged.md", plan.Text())
+	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.git("tag", "--points-at", merged); got != "app@v0.2.0\npackagePay@v1.3.0" {
+		t.Errorf("tags on the merged release = %q", got)
+	}
+	if got := r.git("tag", "--points-at", "HEAD"); got != "packagePay@v1.3.1" {
+		t.Errorf("tags at HEAD = %q", got)
+	}
+	again, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 {
+		t.Fatalf("third plan: %v\n%s", err, again.Text())
+	}
+	// TagReleases alone, with nothing pending, creates nothing.
+	tags, err := TagReleases(ctx, r.dir, nil, ApplyOptions{})
+	if err != nil || len(tags) != 0 {
+		t.Errorf("TagReleases = %+v, %v", tags, err)
+	}
+}
+
+func TestSharedChangelog(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t)
+	files := miniProgram()
+	files["lib/a.js"] = "1\n"
+	r.commit("chore: init", files)
+	r.touch("feat: both (#60)", "lib/a.js", "packagePay/pages/pay/pay.js")
+	cfg := config.Default()
+	cfg.Modules = []config.Module{
+		{Name: "payment", Paths: []string{"packagePay/**"}, Changelog: "CHANGELOG.md"},
+		{Name: "lib", Paths: []string{"lib/**"}, Changelog: "CHANGELOG.md"},
+	}
+	plan, err := Plan(ctx, r.dir, cfg, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "apply-shared-CHANGELOG.md", r.read("CHANGELOG.md"))
+	again, err := Plan(ctx, r.dir, cfg, PlanOptions{Date: testDate})
+	if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 {
+		t.Fatalf("plan after a shared release: %v\n%s", err, again.Text())
+	}
+}

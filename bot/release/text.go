@@ -54,6 +54,12 @@ func (p *ReleasePlan) Text() string {
 			fmt.Fprintf(&b, "- %s (%s)\n", m.Name, v)
 		}
 	}
+	if len(p.Untagged) > 0 {
+		b.WriteString("\n### Merged, not tagged yet (release apply tags them)\n\n")
+		for _, t := range p.Untagged {
+			fmt.Fprintf(&b, "- %s at %s\n", t.Name, short(t.Commit))
+		}
+	}
 	if len(p.Problems) > 0 {
 		b.WriteString("\n### Problems (fix before releasing)\n\n")
 		for _, s := range p.Problems {
