@@ -1,0 +1,699 @@
+// Package queue is mpgate serve's durable job queue: River on SQLite (one
+// file in the data directory, the zero-setup default) or on PostgreSQL
+// (--database-url postgres://…), with the same job kinds and workers on both.
+//
+// Two job kinds:
+//
+//   - mpgate.event: one webhook delivery (a bot.Event). Enqueue commits the
+//     job before it returns, so the webhook handler answers 2xx only for
+//     deliveries that survive a crash. Deliveries are unique by (forge,
+//     delivery id) in every state but cancelled and discarded, for as long
+//     as finished jobs are kept (Config.DedupeRetention, 7 days by default;
+//     GitHub offers redelivery of the past 3 days), so a redelivery of a
+//     delivery that is queued, running, retrying or done is reported
+//     duplicate and not run again, while one whose job finally failed can be
+//     redelivered by hand.
+//   - mpgate.evaluate: "evaluate this pull request head", keyed by (repo,
+//     number). EnqueueEvaluation records the head as the PR's latest in the
+//     store, inserts the job and cancels the job of the previous head
+//     (River's JobCancel: a pending job never runs; a running one has its
+//     context cancelled). Because River's remote cancellation is only
+//     prompt on PostgreSQL (LISTEN/NOTIFY), the worker also checks the
+//     store itself: before calling the handler, and every
+//     Config.SupersedePoll while it runs, cancelling the handler's context
+//     with ErrSuperseded when a newer head was recorded. Handlers may call
+//     Current between steps too.
+//
+// Failed jobs are retried with River's default backoff (attempt⁴ seconds
+// plus jitter) up to Config.MaxAttempts; a handler returns *SnoozeError to
+// wait out a rate limit without spending an attempt, or Permanent(err) to
+// give up at once. A job that was running when the process died is rescued
+// after Config.JobTimeout plus 5 minutes and run again.
+package queue
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/store"
+)
+
+// Defaults.
+const (
+	DefaultWorkers         = 2
+	DefaultMaxAttempts     = 10
+	DefaultJobTimeout      = 30 * time.Minute
+	DefaultDedupeRetention = 7 * 24 * time.Hour
+	DefaultSupersedePoll   = 2 * time.Second
+	// rescueMargin is added to the job timeout to decide that a running job
+	// belongs to a dead process.
+	rescueMargin = 5 * time.Minute
+	// hardStopTimeout bounds Stop's wait for cancelled jobs to return.
+	hardStopTimeout = 30 * time.Second
+)
+
+// DBFile is the SQLite database's name in the data directory.
+const DBFile = "mpgate.db"
+
+// Config configures the queue.
+type Config struct {
+	// DataDir holds the SQLite database (DataDir/mpgate.db). Unused with a
+	// PostgreSQL DatabaseURL.
+	DataDir string
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or
+	// postgresql://. Empty means SQLite in DataDir.
+	DatabaseURL string
+	// Workers bounds how many jobs run at once (default 2).
+	Workers int
+	// MaxAttempts is how many times a failing job runs before it is
+	// discarded (default 10: with River's attempt⁴ backoff, about 5 hours).
+	MaxAttempts int
+	// JobTimeout cancels a job's context after this long (default 30 min).
+	JobTimeout time.Duration
+	// DedupeRetention is how long finished jobs, and so their delivery ids,
+	// are kept for duplicate detection (default 7 days).
+	DedupeRetention time.Duration
+	// SupersedePoll is how often a running evaluation checks whether a newer
+	// head arrived (default 2 s).
+	SupersedePoll time.Duration
+	Logger        *slog.Logger
+
+	// Test knobs.
+	rescueAfter time.Duration
+	fetchPoll   time.Duration
+	clientID    string
+}
+
+// Handler does the work. The bot implements it; the queue calls it.
+type Handler interface {
+	// HandleEvent processes one webhook delivery.
+	HandleEvent(ctx context.Context, ev bot.Event) error
+	// HandleEvaluation evaluates one pull request head. ctx is cancelled
+	// with cause ErrSuperseded when a newer head arrives.
+	HandleEvaluation(ctx context.Context, ev Evaluation) error
+}
+
+// PRKey identifies a pull request: store.RepoKey(repo) and the number.
+type PRKey = store.PRKey
+
+// Evaluation is an "evaluate this PR head" job.
+type Evaluation struct {
+	Key     PRKey
+	HeadSHA string
+	// Payload is what EnqueueEvaluation was given (the bot's own data).
+	Payload []byte
+	// JobID and Attempt (1 on the first run) identify the run.
+	JobID   int64
+	Attempt int
+}
+
+// ErrSuperseded is the cancellation cause of an evaluation whose head is no
+// longer the pull request's latest (or whose pull request was forgotten).
+var ErrSuperseded = errors.New("queue: superseded by a newer head")
+
+// SnoozeError asks the queue to run the job again After from now without
+// counting an attempt (a rate limit's Retry-After).
+type SnoozeError struct {
+	After time.Duration
+	// Err is the cause, for logs.
+	Err error
+}
+
+func (e *SnoozeError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("snooze %s: %v", e.After, e.Err)
+	}
+	return fmt.Sprintf("snooze %s", e.After)
+}
+
+func (e *SnoozeError) Unwrap() error { return e.Err }
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as not worth retrying: the job is cancelled at once.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// riverClient is what the queue uses of a river.Client, whatever its
+// driver's transaction type.
+type riverClient interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	JobGet(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+}
+
+// Queue is the durable queue. Enqueue works from Open on; jobs run between
+// Start and Stop.
+type Queue struct {
+	cfg     Config
+	log     *slog.Logger
+	client  riverClient
+	store   *store.Store
+	db      *sql.DB
+	closers []func()
+
+	mu      sync.Mutex
+	handler Handler
+	started bool
+
+	counters counters
+}
+
+// Open opens (creating and migrating as needed) the queue's database.
+func Open(ctx context.Context, cfg Config) (*Queue, error) {
+	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
+	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts)
+	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
+	cfg.DedupeRetention = cmp.Or(cfg.DedupeRetention, DefaultDedupeRetention)
+	cfg.SupersedePoll = cmp.Or(cfg.SupersedePoll, DefaultSupersedePoll)
+	cfg.rescueAfter = cmp.Or(cfg.rescueAfter, cfg.JobTimeout+rescueMargin)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Workers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 {
+		return nil, errors.New("queue: negative Workers, MaxAttempts or duration in config")
+	}
+	q := &Queue{cfg: cfg, log: cfg.Logger}
+
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &eventWorker{q: q}); err != nil {
+		return nil, fmt.Errorf("queue: register event worker: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &evaluateWorker{q: q}); err != nil {
+		return nil, fmt.Errorf("queue: register evaluate worker: %w", err)
+	}
+	rc := &river.Config{
+		CompletedJobRetentionPeriod: cfg.DedupeRetention,
+		ID:                          cfg.clientID,
+		FetchPollInterval:           cfg.fetchPoll,
+		JobTimeout:                  cfg.JobTimeout,
+		Logger:                      cfg.Logger,
+		MaxAttempts:                 cfg.MaxAttempts,
+		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		RescueStuckJobsAfter:        cfg.rescueAfter,
+		Workers:                     workers,
+	}
+	if cfg.fetchPoll > 0 && cfg.fetchPoll < river.FetchCooldownDefault {
+		rc.FetchCooldown = cfg.fetchPoll
+	}
+
+	var dialect store.Dialect
+	var err error
+	if IsPostgresURL(cfg.DatabaseURL) {
+		dialect = store.Postgres
+		err = q.openPostgres(ctx, rc)
+	} else {
+		if cfg.DatabaseURL != "" {
+			return nil, fmt.Errorf("queue: database URL %q: only postgres:// or postgresql:// URLs are supported (leave it empty for SQLite in the data directory)", redact(cfg.DatabaseURL))
+		}
+		dialect = store.SQLite
+		err = q.openSQLite(ctx, rc)
+	}
+	if err != nil {
+		q.closeAll()
+		return nil, err
+	}
+	st, err := store.Open(ctx, q.db, dialect)
+	if err != nil {
+		q.closeAll()
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q.store = st
+	return q, nil
+}
+
+// IsPostgresURL says whether a --database-url selects PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// redact drops a URL's user information (a password) for messages.
+func redact(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	host, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host, tail = rest[:i], rest[i:]
+	}
+	if at := strings.LastIndex(host, "@"); at >= 0 {
+		host = "…@" + host[at+1:]
+	}
+	rest = host + tail
+	return scheme + "://" + rest
+}
+
+func (q *Queue) openSQLite(ctx context.Context, rc *river.Config) error {
+	if q.cfg.DataDir == "" {
+		return errors.New("queue: no data directory for the SQLite database")
+	}
+	if err := os.MkdirAll(q.cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("queue: data directory: %w", err)
+	}
+	path := filepath.Join(q.cfg.DataDir, DBFile)
+	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	if err != nil {
+		return fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	// One connection: SQLite has one writer, and River's SQLite driver
+	// requires it.
+	db.SetMaxOpenConns(1)
+	q.closers = append(q.closers, func() { _ = db.Close() })
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	q.db = db
+	client, err := newClient(ctx, riversqlite.New(db), rc)
+	if err != nil {
+		return fmt.Errorf("queue: sqlite %s: %w", path, err)
+	}
+	q.client = client
+	return nil
+}
+
+// SQLiteDSN is how the SQLite file is opened: WAL journal (readers do not
+// block the writer), a 10 s busy timeout, immediate transactions.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func (q *Queue) openPostgres(ctx context.Context, rc *river.Config) error {
+	pool, err := pgxpool.New(ctx, q.cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("queue: postgres %s: %w", redact(q.cfg.DatabaseURL), err)
+	}
+	q.closers = append(q.closers, pool.Close)
+	if err := pool.Ping(ctx); err != nil {
+		return fmt.Errorf("queue: postgres %s: %w", redact(q.cfg.DatabaseURL), err)
+	}
+	// The store shares the pool through database/sql.
+	db := stdlib.OpenDBFromPool(pool)
+	q.closers = append(q.closers, func() { _ = db.Close() })
+	q.db = db
+	client, err := newClient(ctx, riverpgxv5.New(pool), rc)
+	if err != nil {
+		return fmt.Errorf("queue: postgres %s: %w", redact(q.cfg.DatabaseURL), err)
+	}
+	q.client = client
+	return nil
+}
+
+// newClient migrates River's tables up and makes a client.
+func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], rc *river.Config) (riverClient, error) {
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("river migrate: %w", err)
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return client, nil
+}
+
+func (q *Queue) closeAll() {
+	for i := len(q.closers) - 1; i >= 0; i-- {
+		q.closers[i]()
+	}
+	q.closers = nil
+}
+
+// Store is the bot's store on the queue's database.
+func (q *Queue) Store() *store.Store { return q.store }
+
+// Close closes the database. Stop the workers first.
+func (q *Queue) Close() error {
+	q.closeAll()
+	return nil
+}
+
+// ---- Enqueue -----------------------------------------------------------
+
+type eventArgs struct {
+	Forge      string    `json:"forge" river:"unique"`
+	DeliveryID string    `json:"delivery_id" river:"unique"`
+	Event      bot.Event `json:"event"`
+}
+
+func (eventArgs) Kind() string { return "mpgate.event" }
+
+type evaluateArgs struct {
+	Repo    string `json:"repo" river:"unique"`
+	Number  int    `json:"number" river:"unique"`
+	HeadSHA string `json:"head_sha" river:"unique"`
+	Payload []byte `json:"payload,omitempty"`
+}
+
+func (evaluateArgs) Kind() string { return "mpgate.evaluate" }
+
+// Enqueue durably queues a webhook delivery. It returns after the insert
+// committed. duplicate is true when a job for the same (forge, delivery id)
+// is queued, running, retrying or finished successfully within
+// DedupeRetention: nothing new was queued. A delivery without an id cannot
+// be deduplicated and is always queued.
+func (q *Queue) Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err error) {
+	args := eventArgs{Forge: ev.Forge, DeliveryID: ev.DeliveryID, Event: ev}
+	opts := &river.InsertOpts{}
+	if ev.DeliveryID != "" {
+		// Default states: all but cancelled and discarded.
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
+	}
+	res, err := q.client.Insert(ctx, args, opts)
+	if err != nil {
+		return false, fmt.Errorf("queue: enqueue delivery %s %s: %w", ev.Forge, ev.DeliveryID, err)
+	}
+	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// EnqueueEvaluation queues the evaluation of headSHA, the newest head of
+// pull request key, and cancels the evaluation of the previous head (pending
+// or running). payload is handed back in Evaluation.Payload. duplicate is
+// true when an evaluation of this very head is already queued or running.
+//
+// Order matters for a crash between steps: the head is recorded first, so
+// an older evaluation that starts meanwhile cancels itself; if the process
+// dies before the insert, Enqueue of the delivery that led here has not
+// returned, the delivery job is retried and calls EnqueueEvaluation again.
+func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string, payload []byte) (duplicate bool, err error) {
+	if key.Repo == "" || headSHA == "" {
+		return false, errors.New("queue: enqueue evaluation: empty repo or head")
+	}
+	prev, err := q.store.SetHead(ctx, key, headSHA)
+	if err != nil {
+		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
+	}
+	res, err := q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
+		&river.InsertOpts{UniqueOpts: river.UniqueOpts{
+			ByArgs: true,
+			// Not completed: evaluating a head again (a re-run) is allowed.
+			ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+				rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled},
+		}})
+	if err != nil {
+		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
+	}
+	current, err := q.store.SetHeadJob(ctx, key, headSHA, res.Job.ID)
+	if err != nil {
+		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
+	}
+	if !current {
+		// A newer head was recorded meanwhile; its enqueuer could not know
+		// this job's id. The worker would cancel it; do it now.
+		q.cancel(ctx, res.Job.ID)
+	}
+	if prev.SHA != "" && prev.SHA != headSHA && prev.JobID != 0 && prev.JobID != res.Job.ID {
+		q.cancel(ctx, prev.JobID)
+	}
+	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// cancel cancels a superseded job. A failure only delays the cancellation
+// (the worker checks the store), so it is logged, not returned.
+func (q *Queue) cancel(ctx context.Context, jobID int64) {
+	if _, err := q.client.JobCancel(ctx, jobID); err != nil && !errors.Is(err, river.ErrNotFound) {
+		q.log.WarnContext(ctx, "queue: cancel superseded job", "job_id", jobID, "error", err)
+	}
+}
+
+// Current says whether headSHA is still the latest head of key: handlers
+// call it between steps to stop early.
+func (q *Queue) Current(ctx context.Context, key PRKey, headSHA string) (bool, error) {
+	h, err := q.store.LatestHead(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("queue: %w", err)
+	}
+	return h.SHA == headSHA, nil
+}
+
+// JobState returns the state of a job ("available", "running",
+// "completed", …), for diagnostics and tests.
+func (q *Queue) JobState(ctx context.Context, jobID int64) (string, error) {
+	j, err := q.client.JobGet(ctx, jobID)
+	if err != nil {
+		return "", fmt.Errorf("queue: job %d: %w", jobID, err)
+	}
+	return string(j.State), nil
+}
+
+// ---- Workers -----------------------------------------------------------
+
+// Start runs jobs with handler until Stop. Jobs left running by a dead
+// process are rescued (see the package comment).
+func (q *Queue) Start(ctx context.Context, handler Handler) error {
+	if handler == nil {
+		return errors.New("queue: start: nil handler")
+	}
+	q.mu.Lock()
+	if q.started {
+		q.mu.Unlock()
+		return errors.New("queue: already started")
+	}
+	q.handler = handler
+	q.started = true
+	q.mu.Unlock()
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("queue: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and lets running ones finish until ctx is done;
+// then it cancels them (they are retried after a restart) and waits up to
+// 30 s more for them to return. It returns ctx's error when jobs had to be
+// cancelled.
+func (q *Queue) Stop(ctx context.Context) error {
+	q.mu.Lock()
+	started := q.started
+	q.started = false
+	q.mu.Unlock()
+	if !started {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("queue: stop: %w", err)
+	}
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopTimeout)
+	defer cancel()
+	if err2 := q.client.StopAndCancel(hard); err2 != nil {
+		return fmt.Errorf("queue: stop: jobs did not return after cancellation: %w", err2)
+	}
+	return fmt.Errorf("queue: stop: running jobs cancelled: %w", err)
+}
+
+func (q *Queue) currentHandler() Handler {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.handler
+}
+
+// outcome turns a handler's error into River's.
+func (q *Queue) outcome(err error) error {
+	if err == nil {
+		return nil
+	}
+	if se, ok := errors.AsType[*SnoozeError](err); ok {
+		q.counters.snoozed.Add(1)
+		return river.JobSnooze(max(se.After, time.Second))
+	}
+	if _, ok := errors.AsType[*permanentError](err); ok {
+		q.counters.failed.Add(1)
+		return river.JobCancel(err)
+	}
+	q.counters.failed.Add(1)
+	return err
+}
+
+type eventWorker struct {
+	river.WorkerDefaults[eventArgs]
+	q *Queue
+}
+
+func (w *eventWorker) Work(ctx context.Context, job *river.Job[eventArgs]) error {
+	h := w.q.currentHandler()
+	if h == nil {
+		return errors.New("queue: no handler")
+	}
+	done := w.q.counters.begin(job.JobRow)
+	err := h.HandleEvent(ctx, job.Args.Event)
+	done(err)
+	return w.q.outcome(err)
+}
+
+type evaluateWorker struct {
+	river.WorkerDefaults[evaluateArgs]
+	q *Queue
+}
+
+func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs]) error {
+	q := w.q
+	h := q.currentHandler()
+	if h == nil {
+		return errors.New("queue: no handler")
+	}
+	key := PRKey{Repo: job.Args.Repo, Number: job.Args.Number}
+	cur, err := q.Current(ctx, key, job.Args.HeadSHA)
+	if err != nil {
+		return err
+	}
+	if !cur {
+		q.counters.superseded.Add(1)
+		return river.JobCancel(fmt.Errorf("%s@%s: %w", key, job.Args.HeadSHA, ErrSuperseded))
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		q.watchHead(ctx, cancel, key, job.Args.HeadSHA)
+	}()
+	done := q.counters.begin(job.JobRow)
+	err = h.HandleEvaluation(ctx, Evaluation{Key: key, HeadSHA: job.Args.HeadSHA, Payload: job.Args.Payload, JobID: job.ID, Attempt: job.Attempt})
+	cancel(nil)
+	<-watchDone
+	if errors.Is(context.Cause(ctx), ErrSuperseded) {
+		done(nil)
+		q.counters.superseded.Add(1)
+		return river.JobCancel(fmt.Errorf("%s@%s: %w", key, job.Args.HeadSHA, ErrSuperseded))
+	}
+	done(err)
+	return q.outcome(err)
+}
+
+// watchHead cancels ctx with ErrSuperseded when head stops being key's
+// latest; it returns when ctx is done.
+func (q *Queue) watchHead(ctx context.Context, cancel context.CancelCauseFunc, key PRKey, head string) {
+	t := time.NewTicker(q.cfg.SupersedePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cur, err := q.Current(ctx, key, head)
+		if err != nil {
+			if ctx.Err() == nil {
+				q.log.WarnContext(ctx, "queue: check for a newer head", "pr", key.String(), "error", err)
+			}
+			continue
+		}
+		if !cur {
+			cancel(ErrSuperseded)
+			return
+		}
+	}
+}
+
+// ---- Stats -------------------------------------------------------------
+
+type counters struct {
+	succeeded, failed, snoozed, superseded atomic.Int64
+	runs, runNanos, waitNanos              atomic.Int64
+}
+
+// begin records a job's queue wait and returns the function recording its
+// end.
+func (c *counters) begin(job *rivertype.JobRow) func(error) {
+	start := time.Now()
+	if !job.ScheduledAt.IsZero() && start.After(job.ScheduledAt) {
+		c.waitNanos.Add(int64(start.Sub(job.ScheduledAt)))
+	}
+	return func(err error) {
+		c.runs.Add(1)
+		c.runNanos.Add(int64(time.Since(start)))
+		if err == nil {
+			c.succeeded.Add(1)
+		}
+	}
+}
+
+// Depth is the number of jobs of one kind in one River state.
+type Depth struct {
+	Kind  string
+	State string
+	Count int64
+}
+
+// Stats is what /metrics reports about the queue.
+type Stats struct {
+	// Depth counts the jobs in the database by kind and state, sorted.
+	Depth []Depth
+	// Handler outcomes since Open: runs (handler calls), successes,
+	// failures (retried or given up), snoozes and superseded evaluations.
+	Runs, Succeeded, Failed, Snoozed, Superseded int64
+	// RunTime is the total time spent in handlers, QueueWait the total
+	// time jobs waited past their scheduled time before running: divide by
+	// Runs for averages.
+	RunTime, QueueWait time.Duration
+}
+
+// Stats reads the queue's counters and job counts.
+func (q *Queue) Stats(ctx context.Context) (Stats, error) {
+	s := Stats{
+		Runs:       q.counters.runs.Load(),
+		Succeeded:  q.counters.succeeded.Load(),
+		Failed:     q.counters.failed.Load(),
+		Snoozed:    q.counters.snoozed.Load(),
+		Superseded: q.counters.superseded.Load(),
+		RunTime:    time.Duration(q.counters.runNanos.Load()),
+		QueueWait:  time.Duration(q.counters.waitNanos.Load()),
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT kind, state, COUNT(*) FROM river_job GROUP BY kind, state ORDER BY kind, state`)
+	if err != nil {
+		return s, fmt.Errorf("queue: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Depth
+		if err := rows.Scan(&d.Kind, &d.State, &d.Count); err != nil {
+			return s, fmt.Errorf("queue: stats: %w", err)
+		}
+		s.Depth = append(s.Depth, d)
+	}
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("queue: stats: %w", err)
+	}
+	return s, nil
+}
