@@ -391,13 +391,19 @@ func (p *poster) publish(ctx context.Context, res *compare.Result) error {
 		}
 	}
 
-	// Sticky comment.
-	link := p.details
+	// Sticky comment. It links the pull request's checks, which stays the
+	// same from run to run: a re-run with the same result leaves the
+	// comment alone. The summary links this check run.
+	link, commentLink := p.details, p.details
 	if checkWritten {
 		link = p.env.serverURL + "/" + p.env.repo.FullName() + "/runs/" + strconv.FormatInt(p.checkID, 10)
+		commentLink = link
+		if p.pr > 0 {
+			commentLink = p.env.serverURL + "/" + p.env.repo.FullName() + "/pull/" + strconv.Itoa(p.pr) + "/checks"
+		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: github.MaxCommentChars, DetailsURL: link}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: github.MaxCommentChars, DetailsURL: commentLink}); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
 	if p.pr > 0 && p.comment && !p.forbidden {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/render"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 )
@@ -256,8 +257,8 @@ func TestPostPullRequest(t *testing.T) {
 	if len(comments) != 1 {
 		t.Fatalf("%d sticky comments, want 1", len(comments))
 	}
-	if !strings.Contains(comments[0].Body, fmt.Sprintf("/runs/%d", cr.ID)) {
-		t.Errorf("comment does not link the check run:\n%s", comments[0].Body)
+	if summary, _ := os.ReadFile(r.summary); !strings.Contains(string(summary), fmt.Sprintf("https://github.com/%s/runs/%d", testRepo, cr.ID)) {
+		t.Errorf("job summary does not link the check run:\n%s", summary)
 	}
 
 	// Job summary, outputs and the JSON result.
@@ -285,8 +286,9 @@ func TestPostPullRequest(t *testing.T) {
 	}
 }
 
-// A second run updates the one sticky comment, found on the second page
-// of more than 100 comments; nothing is duplicated.
+// A second run after a push updates the one sticky comment, found on the
+// second page of more than 100 comments; a re-run with the same result
+// leaves it alone; nothing is duplicated.
 func TestPostUpdatesStickyComment(t *testing.T) {
 	fastRetries(t)
 	f := newFake(t)
@@ -302,18 +304,36 @@ func TestPostUpdatesStickyComment(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("%d sticky comments after the first run", len(first))
 	}
+	if !strings.Contains(first[0].Body, "https://github.com/"+testRepo+"/pull/2/checks") {
+		t.Errorf("the comment does not link the pull request's checks:\n%s", first[0].Body)
+	}
 	for i := range 30 {
 		f.AddComment(testRepo, 2, "someone", fmt.Sprintf("later comment %d", i))
 	}
+
+	// The same result again: nothing is written.
 	if res := runArgs(t, r.env, "check", "--post", dir); res.code != exitFail {
-		t.Fatalf("second run: exit %d\n%s", res.code, res.stderr)
+		t.Fatalf("re-run: exit %d\n%s", res.code, res.stderr)
+	}
+	if n := f.Count("issues/update-comment"); n != 0 {
+		t.Errorf("an unchanged result edited the comment %d times", n)
+	}
+
+	// A push: the comment is edited in place.
+	writeFile(t, filepath.Join(dir, "pages/index/index.wxss"), ".a{color:red}\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "style")
+	head2 := gitRun(t, dir, "rev-parse", "HEAD")
+	r2 := prRunner(t, f, base, head2, false)
+	if res := runArgs(t, r2.env, "check", "--post", dir); res.code != exitFail {
+		t.Fatalf("run after a push: exit %d\n%s", res.code, res.stderr)
 	}
 	second := stickyComments(f, 2, "")
 	if len(second) != 1 || second[0].ID != first[0].ID {
-		t.Fatalf("sticky comments after the second run: %d (ids %v, first %d)", len(second), second, first[0].ID)
+		t.Fatalf("sticky comments after the push: %d (%v; the first was %d)", len(second), second, first[0].ID)
 	}
-	if second[0].Body == first[0].Body {
-		t.Error("the comment was not updated (it links the new check run)")
+	if second[0].Body == first[0].Body || !strings.Contains(second[0].Body, head2[:12]) {
+		t.Errorf("the comment was not updated for %s:\n%s", head2, second[0].Body)
 	}
 	if n := f.Count("issues/create-comment"); n != 1 {
 		t.Errorf("%d comments created, want 1", n)
@@ -861,5 +881,100 @@ func TestActionScript(t *testing.T) {
 				t.Errorf("mpgate got %q, want %q (arguments joined by |)", strings.TrimSpace(string(got)), tt.wantArgs)
 			}
 		})
+	}
+}
+
+// TestActionDocs checks the workflows of docs/github-action.md: valid YAML,
+// only inputs the action has, full history checked out, the permissions
+// posting needs, and the fork-safe pair.
+func TestActionDocs(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/github-action.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYAML
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	type step struct {
+		Uses string            `yaml:"uses"`
+		Run  string            `yaml:"run"`
+		With map[string]any    `yaml:"with"`
+		Env  map[string]string `yaml:"env"`
+	}
+	type workflow struct {
+		On          any               `yaml:"on"`
+		Permissions map[string]string `yaml:"permissions"`
+		Jobs        map[string]struct {
+			Steps []step `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	blocks := strings.Split(string(doc), "```yaml\n")[1:]
+	workflows, reportPost := 0, false
+	for i, b := range blocks {
+		b, _, _ = strings.Cut(b, "```")
+		t.Run(fmt.Sprint("block ", i), func(t *testing.T) {
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(b), &n); err != nil {
+				t.Fatalf("not YAML: %v\n%s", err, b)
+			}
+			var w workflow
+			if len(n.Content) == 1 && n.Content[0].Kind == yaml.MappingNode {
+				if err := n.Decode(&w); err != nil {
+					t.Fatalf("not a workflow or config: %v\n%s", err, b)
+				}
+			}
+			if strings.HasPrefix(b, "# .mpgate.yml") {
+				if _, err := config.Parse([]byte(b), ".mpgate.yml"); err != nil {
+					t.Errorf("the config is invalid: %v\n%s", err, b)
+				}
+				return
+			}
+			if len(w.Jobs) == 0 {
+				return // a fragment
+			}
+			workflows++
+			if w.Permissions["checks"] != "write" || w.Permissions["pull-requests"] != "write" {
+				t.Errorf("permissions %v: checks and pull-requests must be write", w.Permissions)
+			}
+			for _, j := range w.Jobs {
+				for _, s := range j.Steps {
+					switch {
+					case strings.HasPrefix(s.Uses, "actions/checkout@"):
+						if fmt.Sprint(s.With["fetch-depth"]) != "0" {
+							t.Errorf("checkout without fetch-depth: 0")
+						}
+					case strings.HasPrefix(s.Uses, "mpgate/mpgate@"):
+						for k := range s.With {
+							if _, ok := a.Inputs[k]; !ok {
+								t.Errorf("the action has no input %q", k)
+							}
+						}
+					case strings.Contains(s.Run, "report post --report"):
+						reportPost = true
+						if s.Env["GITHUB_TOKEN"] == "" {
+							t.Error("report post without GITHUB_TOKEN")
+						}
+					}
+				}
+			}
+		})
+	}
+	if workflows < 5 || !reportPost {
+		t.Errorf("%d workflows (want native, Taro, monorepo and the fork-safe pair), report post shown: %v", workflows, reportPost)
+	}
+	for in := range a.Inputs {
+		if !strings.Contains(string(doc), "| `"+in+"` |") {
+			t.Errorf("docs/github-action.md does not document input %s", in)
+		}
+	}
+	for out := range a.Outputs {
+		if !strings.Contains(string(doc), "| `"+out+"` |") {
+			t.Errorf("docs/github-action.md does not document output %s", out)
+		}
 	}
 }
