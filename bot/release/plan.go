@@ -118,10 +118,10 @@ type ModulePlan struct {
 	Current    Version
 	// Untagged: CurrentTag is a merged release not tagged yet.
 	Untagged bool
-	Next       Version
-	NextTag    string
-	Bump       Bump
-	Entries    []Entry
+	Next     Version
+	NextTag  string
+	Bump     Bump
+	Entries  []Entry
 	// Release: the module has entries and is not held.
 	Release bool
 	// Held is the reason the module is held back, "" when not held.

@@ -18,7 +18,11 @@ func (p *ReleasePlan) Text() string {
 		fmt.Fprintf(&b, "## Release %s\n\n", strings.Join(tagNames(rel), ", "))
 		b.WriteString("| module | version | bump | changelog |\n|---|---|---|---|\n")
 		for _, m := range rel {
-			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s |\n", m.Name, m.Current, m.Next, m.Bump, m.Changelog)
+			bump := m.Bump.String()
+			if m.Bump == BumpMajor && m.Next.Major == 0 {
+				bump = "breaking (minor below 1.0.0)"
+			}
+			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s |\n", m.Name, m.Current, m.Next, bump, m.Changelog)
 		}
 		for _, m := range rel {
 			fmt.Fprintf(&b, "\n<details open><summary><b>%s</b> %s</summary>\n\n", m.Name, m.NextTag)

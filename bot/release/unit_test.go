@@ -2,9 +2,13 @@ package release
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mpgate/mpgate/checks/config"
 )
 
 func TestParseVersion(t *testing.T) {
@@ -326,4 +330,51 @@ func TestRouter(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDefaultModules(t *testing.T) {
+	dir := t.TempDir()
+	for p, c := range map[string]string{
+		"apps/shop/project.config.json": `{"miniprogramRoot": "./src/", "appid": "touristappid"}`,
+		"apps/shop/src/app.json":        `{"pages": ["pages/index/index"], "subpackages": [{"root": "packageA/", "pages": ["p"]}, {"root": "./pkgs/b", "name": "b", "pages": ["p"]}]}`,
+	} {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := config.Default()
+	cfg.Projects[0].Root = "apps/shop"
+	cfg.Release.Tag = "{module}/v{version}"
+	mods, err := Modules(dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range mods {
+		got = append(got, m.Name+" "+strings.Join(m.Paths, ",")+" "+m.Changelog+" "+m.Tag)
+	}
+	want := []string{
+		"app apps/shop/src/** apps/shop/src/CHANGELOG.md {module}/v{version}",
+		"packageA apps/shop/src/packageA/** apps/shop/src/packageA/CHANGELOG.md {module}/v{version}",
+		"pkgs/b apps/shop/src/pkgs/b/** apps/shop/src/pkgs/b/CHANGELOG.md {module}/v{version}",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("modules:\n%q\nwant\n%q", got, want)
+	}
+	r := NewRouter(mods)
+	if m := r.Module("apps/shop/src/pkgs/b/p.js"); m == nil || m.Name != "pkgs/b" {
+		t.Errorf("routed to %v", m)
+	}
+	if m := r.Module("apps/shop/README.md"); m != nil {
+		t.Errorf("a file outside the mini-program root routed to %s", m.Name)
+	}
+	t.Run("no app.json", func(t *testing.T) {
+		if _, err := Modules(t.TempDir(), nil); !errors.Is(err, ErrModules) {
+			t.Errorf("err = %v, want ErrModules", err)
+		}
+	})
 }
