@@ -111,7 +111,8 @@ func signedBytes(d int64) string {
 var ErrSectionExists = errors.New("changelog already has a section for this version")
 
 // InsertSection puts section at the top of a changelog's content: after the
-// "# Changelog" title and the paragraphs before the first "## " heading. An
+// "# Changelog" title and the paragraphs before the first "## " heading (and
+// below a "## [Unreleased]" section, which Keep a Changelog keeps first). An
 // empty or title-less changelog gets the title (and for a new file a short
 // introduction). A section for the same version already present is
 // ErrSectionExists.
@@ -152,6 +153,9 @@ func InsertSection(old, section string, v Version) (string, error) {
 			continue
 		}
 		if strings.HasPrefix(t, "## ") {
+			if isUnreleased(t) {
+				continue // "## [Unreleased]" stays on top
+			}
 			head := strings.Join(lines[:i], "\n")
 			tail := strings.Join(lines[i:], "\n")
 			if !titled {
@@ -178,4 +182,11 @@ func headingOwner(h string) string {
 		return ""
 	}
 	return h[i+2 : len(h)-1]
+}
+
+// isUnreleased: a "## [Unreleased]" or "## Unreleased" heading.
+func isUnreleased(heading string) bool {
+	h := strings.TrimSpace(strings.TrimPrefix(heading, "##"))
+	h = strings.TrimPrefix(h, "[")
+	return len(h) >= len("unreleased") && strings.EqualFold(h[:len("unreleased")], "unreleased")
 }

@@ -181,8 +181,11 @@ func (p *ReleasePlan) CommitMessage() string {
 	for _, m := range p.Releases() {
 		tags = append(tags, m.NextTag)
 	}
-	return "chore(release): " + strings.Join(tags, ", ")
+	return releaseSubject + strings.Join(tags, ", ")
 }
+
+// releaseSubject starts the subject of a release commit.
+const releaseSubject = "chore(release): "
 
 // Plan computes the release of every module of the repository at repoDir (a
 // work tree) from its history. It changes nothing.

@@ -433,3 +433,26 @@ func TestSharedChangelog(t *testing.T) {
 		t.Fatalf("plan after a shared release: %v\n%s", err, again.Text())
 	}
 }
+
+func TestHandWrittenChangelogIsNotTagged(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t)
+	files := miniProgram()
+	files["CHANGELOG.md"] = "# Changelog\n\n## [2.0.0] - 2025-01-01\n\n- old history\n"
+	r.commit("docs: changelog kept by hand", files)
+	r.touch("fix: x (#2)", "pages/index/index.js")
+	tags, err := TagReleases(ctx, r.dir, nil, ApplyOptions{})
+	if err != nil || len(tags) != 0 {
+		t.Fatalf("TagReleases = %+v, %v; want nothing", tags, err)
+	}
+	plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.git("tag"); got != "app@v0.1.0" {
+		t.Errorf("tags = %q", got)
+	}
+}

@@ -12,7 +12,10 @@ import (
 // but that have no tag yet: for each module, the top section of its
 // changelog at head ("## [1.3.0] - date") whose version is above the
 // module's newest tag and whose tag does not exist. Each comes with the
-// commit that added the section (the merged release) and its notes. This is
+// commit that added the section (the merged release) and its notes. Only
+// sections added by a release commit count: its subject starts with
+// "chore(release): " and names the tag (CommitMessage; a squash merge keeps
+// it when the PR/MR title is CommitMessage). This is
 // stateless — no labels to move — so a release merged while tagging failed,
 // or tagged by hand, never blocks later releases (release-please's
 // "untagged, merged release PRs outstanding" stall).
@@ -61,11 +64,17 @@ func Untagged(ctx context.Context, repoDir string, cfg *config.Config, head stri
 		if exists {
 			continue
 		}
-		added, err := runGit(ctx, repoDir, nil, nil, "log", "-1", "--format=%H", "-S", "## ["+v.String()+"]", sha, "--", m.Changelog)
+		added, err := runGit(ctx, repoDir, nil, nil, "log", "-1", "--format=%H%x1f%s", "-S", "## ["+v.String()+"]", sha, "--", m.Changelog)
 		if err != nil {
 			return nil, fmt.Errorf("untagged releases: find the release of %s: %w", name, err)
 		}
-		out = append(out, AppliedTag{Module: m.Name, Name: name, Version: v, Notes: notes, Commit: strings.TrimSpace(added)})
+		commit, subject, _ := strings.Cut(strings.TrimSpace(added), "\x1f")
+		if !strings.HasPrefix(subject, releaseSubject) || !strings.Contains(subject, name) {
+			// Not written by a release of ours (a changelog kept by hand
+			// before mpgate, or a tag under another template): leave it.
+			continue
+		}
+		out = append(out, AppliedTag{Module: m.Name, Name: name, Version: v, Notes: notes, Commit: commit})
 	}
 	return out, nil
 }
@@ -96,6 +105,9 @@ func TopSection(changelog, module string, others []string) (Version, string, boo
 			continue
 		}
 		if inFence || !strings.HasPrefix(t, "## ") {
+			continue
+		}
+		if start < 0 && isUnreleased(t) {
 			continue
 		}
 		if start >= 0 {

@@ -378,3 +378,16 @@ func TestDefaultModules(t *testing.T) {
 		}
 	})
 }
+
+func TestUnreleasedStaysOnTop(t *testing.T) {
+	old := "# Changelog\n\n## [Unreleased]\n\n- wip\n\n## [1.2.0] - 2026-01-01\n\n- cards\n"
+	got, err := InsertSection(old, "## [1.3.0] - 2026-11-21\n\n- x\n", Version{Major: 1, Minor: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "insert-unreleased.md", got)
+	v, notes, ok := TopSection(got, "m", nil)
+	if !ok || v.String() != "1.3.0" || notes != "- x\n" {
+		t.Errorf("TopSection = %v %q %v", v, notes, ok)
+	}
+}
