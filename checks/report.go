@@ -79,10 +79,11 @@ type Package struct {
 	Bytes       int64  `json:"bytes"`
 	UploadBytes int64  `json:"uploadBytes"`
 	GzipBytes   int64  `json:"gzipBytes"`
-	BrotliBytes int64  `json:"brotliBytes"`
-	Files       int    `json:"files"`
-	Limit       int64  `json:"limit"`
-	Pages       int    `json:"pages"`
+	// BrotliBytes is computed only on request (mpgate check --brotli).
+	BrotliBytes int64 `json:"brotliBytes,omitempty"`
+	Files       int   `json:"files"`
+	Limit       int64 `json:"limit"`
+	Pages       int   `json:"pages"`
 }
 
 // Limits are byte limits. Warn is a share of a limit in percent (90 = 90%).

@@ -40,6 +40,8 @@ type Options struct {
 	BuildOutput bool
 	// IncludeFiles fills Report.Files.
 	IncludeFiles bool
+	// Brotli computes brotli sizes too (slower; gzip is always computed).
+	Brotli bool
 	// Progress, when set, is called as stages start; done/total count files.
 	Progress func(stage string, done, total int)
 	Logger   *slog.Logger
@@ -163,7 +165,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if proj != nil {
 		aliases = append(slices.Clone(aliases), proj.ResolveAlias...)
 	}
-	g, err := graph.Build(ctx, t, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
+	cache := newSourceCache(t)
+	g, err := graph.Build(ctx, recorder{cache}, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
@@ -174,8 +177,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if proj != nil {
 		setting = proj.Setting
 	}
-	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS})
-	sizes, err := pack.Measure(ctx, t, uploaded, est)
+	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli})
+	sizes, err := pack.Measure(ctx, replayer{cache}, uploaded, est)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("measure files: %w", ctx.Err())

@@ -48,6 +48,10 @@ type Options struct {
 	// even when minifyWXSS is off or absent; with both off it is uploaded
 	// unchanged.
 	PostCSS bool
+	// Brotli makes Measure compute brotli sizes too. Off by default: the
+	// platforms zip their packages (deflate, which Gzip measures), and
+	// brotli took a quarter of a large program's analysis.
+	Brotli bool
 }
 
 // NewEstimator builds the estimator for platform p under settings s.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/andybalholm/brotli"
@@ -37,7 +38,9 @@ const (
 type Sizes struct {
 	// Bytes is the source size.
 	Bytes int64
-	// Gzip and Brotli are the compressed sizes of the source.
+	// Gzip and Brotli are the compressed sizes of the source, each file
+	// compressed alone; Brotli only with Options.Brotli (else 0). Already
+	// compressed formats (images, media) count at their own size.
 	Gzip, Brotli int64
 	// Upload is the estimated uploaded size after the platform's
 	// processing (Estimator); equal to Bytes when nothing transforms it.
@@ -57,6 +60,17 @@ var (
 	}}
 	bufPool = sync.Pool{New: func() any { b := make([]byte, streamBufBytes); return &b }}
 )
+
+// Source is what Measure reads: a *tree.Tree, or a wrapper that serves files
+// already read (the analysis reads each code file once for scanning and
+// measuring).
+type Source interface {
+	Lookup(path string) (tree.File, bool)
+	ReadFile(path string, max int64) ([]byte, error)
+	Open(path string) (io.ReadCloser, error)
+}
+
+var _ Source = (*tree.Tree)(nil)
 
 // counter counts the bytes written to it.
 type counter struct{ n int64 }
@@ -80,7 +94,7 @@ func (c *counter) Write(p []byte) (int, error) {
 // in paths and belong to the main package): Bytes, Gzip and Brotli 0,
 // Upload the helper's size. Sum Upload over the map, not over paths, to get
 // the uploaded total.
-func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (map[string]Sizes, error) {
+func Measure(ctx context.Context, t Source, paths []string, e *Estimator) (map[string]Sizes, error) {
 	if e == nil {
 		e = NewEstimator(nil, manifest.Setting{})
 	}
@@ -121,12 +135,12 @@ func Measure(ctx context.Context, t *tree.Tree, paths []string, e *Estimator) (m
 	return out, errors.Join(errs...)
 }
 
-func measureFile(t *tree.Tree, path string, e *Estimator) (Sizes, []string, error) {
+func measureFile(t Source, path string, e *Estimator) (Sizes, []string, error) {
 	f, ok := t.Lookup(path)
 	if ok && f.Size <= MaxTransformBytes && e.transforms(path) {
 		src, err := t.ReadFile(path, MaxTransformBytes)
 		if err == nil {
-			s := compressed(src)
+			s := compressed(path, src, e.o.Brotli)
 			var helpers []string
 			s.Upload, helpers = e.estimate(path, src)
 			return s, helpers, nil
@@ -141,7 +155,7 @@ func measureFile(t *tree.Tree, path string, e *Estimator) (Sizes, []string, erro
 		return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
 	}
 	defer rc.Close()
-	s, err := stream(rc)
+	s, err := stream(rc, !precompressed(path), e.o.Brotli)
 	if err != nil {
 		return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
 	}
@@ -150,32 +164,63 @@ func measureFile(t *tree.Tree, path string, e *Estimator) (Sizes, []string, erro
 }
 
 // compressed measures an in-memory file.
-func compressed(src []byte) Sizes {
-	s, _ := stream(bytes.NewReader(src)) // a bytes.Reader and counters never fail
+func compressed(path string, src []byte, brotli bool) Sizes {
+	s, _ := stream(bytes.NewReader(src), !precompressed(path), brotli) // a bytes.Reader and counters never fail
 	return s
 }
 
-// stream reads r once, counting its bytes, its gzip and brotli sizes and
-// its SHA-256.
-func stream(r io.Reader) (Sizes, error) {
-	var n, gz, br counter
+// precompressedExts are formats whose content is already compressed:
+// deflate or brotli win nothing on them (a few bytes of framing, which we
+// leave out), so they are counted at their own size instead of being
+// compressed on every run — they are often a third of a program's bytes.
+var precompressedExts = map[string]bool{"png": true, "jpg": true, "jpeg": true, "gif": true, "webp": true,
+	"mp3": true, "mp4": true, "m4a": true, "aac": true, "ogg": true, "silk": true, "br": true}
+
+func precompressed(path string) bool {
+	i := strings.LastIndexByte(path, '.')
+	return i >= 0 && precompressedExts[strings.ToLower(path[i+1:])]
+}
+
+// stream reads r once, counting its bytes and its SHA-256, and with compress
+// its gzip size (and with withBrotli its brotli size; else Brotli is 0).
+// Without compress both compressed sizes are its size.
+func stream(r io.Reader, compress, withBrotli bool) (Sizes, error) {
+	var n counter
 	h := sha256.New()
+	buf := bufPool.Get().(*[]byte)
+	defer bufPool.Put(buf)
+	if !compress {
+		if _, err := io.CopyBuffer(io.MultiWriter(&n, h), r, *buf); err != nil {
+			return Sizes{}, err
+		}
+		s := Sizes{Bytes: n.n, Gzip: n.n, Hash: hex.EncodeToString(h.Sum(nil))}
+		if withBrotli {
+			s.Brotli = n.n
+		}
+		return s, nil
+	}
+	var gz, br counter
 	gw := gzipPool.Get().(*gzip.Writer)
 	defer gzipPool.Put(gw)
 	gw.Reset(&gz)
-	bw := brotliPool.Get().(*brotli.Writer)
-	defer brotliPool.Put(bw)
-	bw.Reset(&br)
-	buf := bufPool.Get().(*[]byte)
-	defer bufPool.Put(buf)
-	if _, err := io.CopyBuffer(io.MultiWriter(&n, h, gw, bw), r, *buf); err != nil {
+	writers := []io.Writer{&n, h, gw}
+	var bw *brotli.Writer
+	if withBrotli {
+		bw = brotliPool.Get().(*brotli.Writer)
+		defer brotliPool.Put(bw)
+		bw.Reset(&br)
+		writers = append(writers, bw)
+	}
+	if _, err := io.CopyBuffer(io.MultiWriter(writers...), r, *buf); err != nil {
 		return Sizes{}, err
 	}
 	if err := gw.Close(); err != nil {
 		return Sizes{}, err
 	}
-	if err := bw.Close(); err != nil {
-		return Sizes{}, err
+	if bw != nil {
+		if err := bw.Close(); err != nil {
+			return Sizes{}, err
+		}
 	}
 	return Sizes{Bytes: n.n, Gzip: gz.n, Brotli: br.n, Hash: hex.EncodeToString(h.Sum(nil))}, nil
 }

@@ -68,7 +68,7 @@ func TestMeasure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			paths := []string{"app.js", "pages/a/a.wxml", "img/a.png", "empty.json"}
-			got, err := Measure(context.Background(), tr, paths, NewEstimator(wechat(t), tt.setting))
+			got, err := Measure(context.Background(), tr, paths, NewEstimatorOptions(wechat(t), tt.setting, Options{Brotli: true}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,10 +80,18 @@ func TestMeasure(t *testing.T) {
 				if s.Bytes != int64(len(files[p])) {
 					t.Errorf("%s: Bytes = %d, want %d", p, s.Bytes, len(files[p]))
 				}
-				if want := gzipLen(t, []byte(files[p])); s.Gzip != want {
+				want := gzipLen(t, []byte(files[p]))
+				if precompressed(p) {
+					// Images are counted at their own size, not compressed.
+					want = int64(len(files[p]))
+					if s.Brotli != want {
+						t.Errorf("%s: Brotli = %d, want %d", p, s.Brotli, want)
+					}
+				}
+				if s.Gzip != want {
 					t.Errorf("%s: Gzip = %d, want %d", p, s.Gzip, want)
 				}
-				if s.Brotli <= 0 {
+				if s.Brotli <= 0 && s.Bytes > 0 {
 					t.Errorf("%s: Brotli = %d", p, s.Brotli)
 				}
 				if want := fmt.Sprintf("%x", sha256.Sum256([]byte(files[p]))); s.Hash != want {
@@ -156,7 +164,7 @@ func TestMeasureLargeFileFlatMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := NewEstimator(wechat(t), manifest.Setting{Minified: true})
+	e := NewEstimatorOptions(wechat(t), manifest.Setting{Minified: true}, Options{Brotli: true})
 	// Warm the writer pools so the measurement sees steady state.
 	if _, err := Measure(context.Background(), tr, nil, e); err != nil {
 		t.Fatal(err)
@@ -232,5 +240,22 @@ func TestMeasureHelpers(t *testing.T) {
 	}
 	if len(got) != 5 {
 		t.Errorf("%d entries, want 3 files + 2 helpers: %v", len(got), got)
+	}
+}
+
+func TestMeasureBrotliOnlyWhenAsked(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.js": strings.Repeat("var a = 1;\n", 100)})
+	tr, err := tree.Walk(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []bool{false, true} {
+		got, err := Measure(context.Background(), tr, []string{"a.js"}, NewEstimatorOptions(wechat(t), manifest.Setting{}, Options{Brotli: want}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := got["a.js"]; (s.Brotli > 0) != want || s.Gzip <= 0 {
+			t.Errorf("Brotli option %v: sizes %+v", want, s)
+		}
 	}
 }

@@ -45,6 +45,7 @@ type checkFlags struct {
 	base         string
 	baseReport   string
 	includeFiles bool
+	brotli       bool
 	buildTimeout time.Duration
 	post         bool
 	tokenFile    string
@@ -63,6 +64,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
 	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
 	fs.BoolVar(&f.includeFiles, "include-files", false, "list every counted file in the JSON report (what --base-report needs to show changed files)")
+	fs.BoolVar(&f.brotli, "brotli", false, "also compute brotli sizes (slower; gzip sizes are always there)")
 	fs.DurationVar(&f.buildTimeout, "build-timeout", 0, "time limit of each project's build (default 10m)")
 	fs.BoolVar(&f.post, "post", false, "publish the result to the forge of the CI environment (GitHub Actions, GitLab CI)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the forge token from this file (with --post)")
@@ -286,6 +288,7 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		Limits:       p.CheckLimits(),
 		Logger:       logger,
 		IncludeFiles: f.includeFiles,
+		Brotli:       f.brotli,
 		// A project with a build command is analysed in its build output,
 		// which is already processed: limits apply to its bytes as they are.
 		BuildOutput: p.Build != "",
