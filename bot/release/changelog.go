@@ -168,6 +168,9 @@ func InsertSection(old, section string, v Version) (string, error) {
 	if !titled {
 		body = ChangelogTitle + "\n\n" + body
 	}
+	if inFence {
+		body += "\n" + unclosedFence(lines) // the section must not land in a code block
+	}
 	return body + "\n\n" + section, nil
 }
 
@@ -189,4 +192,16 @@ func isUnreleased(heading string) bool {
 	h := strings.TrimSpace(strings.TrimPrefix(heading, "##"))
 	h = strings.TrimPrefix(h, "[")
 	return len(h) >= len("unreleased") && strings.EqualFold(h[:len("unreleased")], "unreleased")
+}
+
+// unclosedFence returns a line closing the last open code fence of lines.
+func unclosedFence(lines []string) string {
+	fence := "```"
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = t[:3]
+		}
+	}
+	return fence
 }

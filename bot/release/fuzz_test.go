@@ -119,6 +119,9 @@ func FuzzInsertSection(f *testing.F) {
 		if !strings.Contains(out, sec) || !titled {
 			t.Fatalf("InsertSection(%q) = %q", old, out)
 		}
+		if top, notes, ok := TopSection(out, "m", nil); !ok || top.Compare(v) != 0 || notes != "### Fixed\n\n- y\n" {
+			t.Fatalf("TopSection(InsertSection(%q)) = %v %q %v", old, top, notes, ok)
+		}
 		if _, err := InsertSection(out, sec, v); err == nil {
 			t.Fatalf("inserting twice into %q succeeded", old)
 		}
