@@ -74,30 +74,63 @@ func gitLog(ctx context.Context, dir, base, head string) ([]logEntry, error) {
 	if base != "" {
 		rng = base + ".." + head
 	}
-	out, err := runGit(ctx, dir, nil, nil, "log", "-z", "--no-merges", "--name-only", "--no-renames",
-		"--format=%x1e%H%x1f%P%x1f%B%x1f", rng, "--")
+	// Messages and files come from two listings so that no delimiter has to
+	// be trusted inside a message: with -z, "<sha>NUL<message>NUL" pairs (git
+	// refuses NUL in messages), then "<sha>NUL" followed by the commit's
+	// files, NUL-terminated, the first one after a newline.
+	msgs, err := runGit(ctx, dir, nil, nil, "log", "-z", "--no-merges", "--format=%H%x00%P%x00%B", rng, "--")
 	if err != nil {
 		return nil, fmt.Errorf("list commits %s: %w", rng, err)
 	}
 	var entries []logEntry
-	for rec := range strings.SplitSeq(out, "\x1e") {
-		if rec == "" {
+	tok := strings.Split(strings.TrimSuffix(msgs, "\x00"), "\x00")
+	if len(tok) == 1 && tok[0] == "" {
+		return nil, nil
+	}
+	if len(tok)%3 != 0 {
+		return nil, fmt.Errorf("list commits %s: %d fields, not sha, parents and message triples", rng, len(tok))
+	}
+	for i := 0; i < len(tok); i += 3 {
+		if !isSHA(tok[i]) {
+			return nil, fmt.Errorf("list commits %s: %q is not a commit", rng, truncate(tok[i]))
+		}
+		entries = append(entries, logEntry{SHA: tok[i], Parents: strings.Fields(tok[i+1]), Message: tok[i+2]})
+	}
+	files, err := runGit(ctx, dir, nil, nil, "log", "-z", "--no-merges", "--name-only", "--no-renames", "--format=%H", rng, "--")
+	if err != nil {
+		return nil, fmt.Errorf("list changed files of %s: %w", rng, err)
+	}
+	cur := -1
+	for _, t := range strings.Split(files, "\x00") {
+		if cur+1 < len(entries) && t == entries[cur+1].SHA {
+			cur++
 			continue
 		}
-		f := strings.SplitN(rec, "\x1f", 4)
-		if len(f) != 4 {
-			return nil, fmt.Errorf("list commits %s: unexpected record %q", rng, truncate(rec))
+		t = strings.TrimPrefix(t, "\n")
+		if t == "" {
+			continue
 		}
-		e := logEntry{SHA: f[0], Parents: strings.Fields(f[1]), Message: f[2]}
-		for p := range strings.SplitSeq(f[3], "\x00") {
-			p = strings.Trim(p, "\n")
-			if p != "" {
-				e.Files = append(e.Files, p)
-			}
+		if cur < 0 {
+			return nil, fmt.Errorf("list changed files of %s: file %q before any commit", rng, truncate(t))
 		}
-		entries = append(entries, e)
+		entries[cur].Files = append(entries[cur].Files, t)
+	}
+	if cur != len(entries)-1 {
+		return nil, fmt.Errorf("list changed files of %s: %d of %d commits listed", rng, cur+1, len(entries))
 	}
 	return entries, nil
+}
+
+func isSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string) string {

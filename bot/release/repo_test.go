@@ -456,3 +456,23 @@ func TestHandWrittenChangelogIsNotTagged(t *testing.T) {
 		t.Errorf("tags = %q", got)
 	}
 }
+
+func TestGitLogOddMessages(t *testing.T) {
+	r := newRepo(t)
+	r.commit("chore: init", miniProgram())
+	r.git("commit", "-q", "--allow-empty", "-m", "empty")
+	r.commit("fix: a\x1e\x1fb", map[string]string{"dir with space/new\nline.js": "x\n", "0123456789012345678901234567890123456789": "looks like a sha\n"})
+	entries, err := gitLog(context.Background(), r.dir, "", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	if got := entries[0]; got.Message != "fix: a\x1e\x1fb\n" || !slices.Equal(got.Files, []string{"0123456789012345678901234567890123456789", "dir with space/new\nline.js"}) {
+		t.Errorf("newest = %+v", got)
+	}
+	if len(entries[1].Files) != 0 || len(entries[2].Files) != len(miniProgram()) {
+		t.Errorf("files = %q / %q", entries[1].Files, entries[2].Files)
+	}
+}
