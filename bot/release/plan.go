@@ -15,6 +15,24 @@
 // change files, commits and tags locally, and refuses when the branch moved
 // since the plan or the tags or sections already exist. Pushing and forge
 // releases are the caller's.
+//
+// Rules, in one place:
+//   - Modules come from .mpgate.yml, else from the first project's
+//     mini-program: one per subpackage (name = root) and "app" for the rest
+//     (see Modules). A file belongs to the module whose matching glob has the
+//     longest literal prefix; on a tie the module listed first wins. Files
+//     under dot-directories (.changes, .github) match no "**" and belong to
+//     no module.
+//   - Versions: a module's newest tag of its template reachable from HEAD;
+//     none is 0.0.0 and the first release is 0.1.0. fix/perf/refactor/revert
+//     → patch, feat → minor, "!" or BREAKING CHANGE → major; below 1.0.0 a
+//     breaking change bumps the minor version (see Version.Next).
+//   - Commit types chore, docs, test, ci, build and style make no entry;
+//     neither do requests labelled no-changelog.
+//   - With a release PR/MR: Apply with NoTags on the release branch; after
+//     the merge, Apply of a new plan (or TagReleases) tags the merged release
+//     on the commit that added its sections, found from the changelogs — no
+//     labels or state to get stuck (see Untagged).
 package release
 
 import (

@@ -278,6 +278,7 @@ func TestMissing(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("missing = %q, want %q", got, tc.want)
 			}
+			golden(t, "needs-"+strings.ReplaceAll(tc.name, " ", "-")+".md", NeedsText(needs))
 		})
 	}
 	r.commit("chore: change file", map[string]string{".changes/pay.md": "---\napp: patch\npackagePay: minor\n---\nCards.\n"})
@@ -301,6 +302,7 @@ func TestMissing(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("preview = %q, want %q", got, want)
 		}
+		golden(t, "preview.md", PreviewText(pv))
 	})
 }
 

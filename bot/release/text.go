@@ -80,3 +80,49 @@ func tagNames(ms []*ModulePlan) []string {
 	}
 	return out
 }
+
+// NeedsText renders the changelog gate's findings as Markdown for a check
+// run or status: which modules lack an entry, their files, and text to
+// paste. Empty needs render as a one-line pass.
+func NeedsText(needs []ModuleNeed) string {
+	if len(needs) == 0 {
+		return "Every module this request changes has a changelog entry.\n"
+	}
+	var b strings.Builder
+	names := make([]string, 0, len(needs))
+	for _, n := range needs {
+		names = append(names, "`"+n.Module+"`")
+	}
+	fmt.Fprintf(&b, "No changelog entry for %s.\n\n", strings.Join(names, ", "))
+	b.WriteString("Add one of these (any one is enough), or label the request `" + NoChangelogLabel + "`:\n\n")
+	b.WriteString("- a Conventional Commits title, e.g. `fix(" + needs[0].Module + "): …` (`feat` adds, `fix` fixes, `!` breaks), which covers every module the request changes;\n")
+	b.WriteString("- this block in the description, one line per module:\n\n")
+	b.WriteString("````markdown\n```changelog\n")
+	for _, n := range needs {
+		b.WriteString(n.Module + ": fix: describe the change\n")
+	}
+	b.WriteString("```\n````\n\n")
+	b.WriteString("- or a change file per module, e.g. `" + needs[0].ChangeFile + "`:\n\n")
+	b.WriteString("```markdown\n" + needs[0].ChangeFileContent + "```\n")
+	for _, n := range needs {
+		fmt.Fprintf(&b, "\n<details><summary>%s: %d changed file(s)</summary>\n\n", n.Module, len(n.Files))
+		for _, f := range n.Files {
+			fmt.Fprintf(&b, "- `%s`\n", f)
+		}
+		b.WriteString("\n</details>\n")
+	}
+	return b.String()
+}
+
+// PreviewText renders Preview's result for a `/changelog` reply.
+func PreviewText(previews []ModulePreview) string {
+	if len(previews) == 0 {
+		return "This request adds no changelog entries.\n"
+	}
+	var b strings.Builder
+	b.WriteString("Once merged, the next release adds:\n")
+	for _, p := range previews {
+		fmt.Fprintf(&b, "\n#### %s\n\n%s", p.Module, strings.ReplaceAll(p.Text, "### ", "##### "))
+	}
+	return b.String()
+}
