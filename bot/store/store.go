@@ -13,9 +13,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mpgate/mpgate/bot"
 )
@@ -84,6 +87,11 @@ func (s *Store) millis(t time.Time) int64 { return t.UnixMilli() }
 func (s *Store) PutReport(ctx context.Context, repo, sha, project string, report []byte) error {
 	if repo == "" || sha == "" {
 		return fmt.Errorf("store: put report: empty repo or sha")
+	}
+	// JSON in UTF-8 is what both databases' TEXT columns take (PostgreSQL
+	// refuses invalid UTF-8 and NUL).
+	if !utf8.Valid(report) || !json.Valid(report) {
+		return fmt.Errorf("store: put report %s@%s %q: not valid UTF-8 JSON", repo, sha, project)
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO mpgate_reports (repo, sha, project, report, created_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -311,7 +319,7 @@ func (s *Store) Approve(ctx context.Context, a Approval) error {
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (repo, number, head_sha, kind) DO UPDATE SET approver = excluded.approver,
   reason = excluded.reason, created_at = excluded.created_at`,
-		a.Key.Repo, a.Key.Number, a.HeadSHA, string(a.Kind), a.By, a.Reason, s.millis(s.now()))
+		a.Key.Repo, a.Key.Number, a.HeadSHA, string(a.Kind), cleanText(a.By), cleanText(a.Reason), s.millis(s.now()))
 	if err != nil {
 		return fmt.Errorf("store: approve %s %s@%s: %w", a.Kind, a.Key, a.HeadSHA, err)
 	}
@@ -343,4 +351,10 @@ func (s *Store) Revoke(ctx context.Context, key PRKey, headSHA string, kind Appr
 		return fmt.Errorf("store: revoke %s %s@%s: %w", kind, key, headSHA, err)
 	}
 	return nil
+}
+
+// cleanText makes free text (from comments) storable in both databases:
+// PostgreSQL's TEXT refuses NUL and invalid UTF-8.
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,7 +100,12 @@ func TestReports(t *testing.T) {
 			if _, err := s.Report(ctx, repo, "ccc", ""); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("err = %v, want ErrNotFound", err)
 			}
-			if err := s.PutReport(ctx, "", "x", "", nil); err == nil {
+			for _, bad := range []string{"", "{", "{\"a\":\"\xff\"}", "not json"} {
+				if err := s.PutReport(ctx, repo, "x", "", []byte(bad)); err == nil {
+					t.Errorf("report %q accepted", bad)
+				}
+			}
+			if err := s.PutReport(ctx, "", "x", "", []byte("{}")); err == nil {
 				t.Error("empty repo accepted")
 			}
 		})
@@ -245,6 +251,7 @@ func TestApprovals(t *testing.T) {
 			{"size", store.Approval{Key: key, HeadSHA: "h1", Kind: store.ApproveSize, By: "alice", Reason: "new icons"}},
 			{"build", store.Approval{Key: key, HeadSHA: "h1", Kind: store.ApproveBuild, By: "bob"}},
 			{"size again replaces", store.Approval{Key: key, HeadSHA: "h1", Kind: store.ApproveSize, By: "carol", Reason: "really"}},
+			{"free text is made storable", store.Approval{Key: key, HeadSHA: "h1", Kind: store.ApproveSize, By: "dave", Reason: "a\x00b\xffc"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -255,7 +262,8 @@ func TestApprovals(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got.By != tc.a.By || got.Reason != tc.a.Reason || got.CreatedAt.IsZero() {
+				wantReason := strings.ReplaceAll(strings.ToValidUTF8(tc.a.Reason, "\uFFFD"), "\x00", "\uFFFD")
+				if got.By != tc.a.By || got.Reason != wantReason || got.CreatedAt.IsZero() {
 					t.Errorf("Approval = %+v, want %+v", got, tc.a)
 				}
 			})
