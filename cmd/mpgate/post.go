@@ -206,6 +206,24 @@ func (e *ghEnv) runURL() string {
 	return e.serverURL + "/" + e.repo.FullName() + "/actions/runs/" + e.runID
 }
 
+// eventTarget is what a check --post run is about: the pull request (0 for
+// none), the commit the check run goes on, and the commit to compare with
+// ("" for none).
+func (e *ghEnv) eventTarget() (pr int, head, base string) {
+	head = e.sha
+	if p := e.event.PullRequest; p != nil {
+		pr, base = p.Number, p.Base.SHA
+		if p.Head.SHA != "" {
+			head = p.Head.SHA
+		}
+		return pr, head, base
+	}
+	if e.eventName == "push" && !isZeroSHA(e.event.Before) {
+		base = e.event.Before
+	}
+	return 0, head, base
+}
+
 // isZeroSHA: a push that created a branch has before = 000…0.
 func isZeroSHA(s string) bool { return strings.Trim(s, "0") == "" }
 
@@ -275,14 +293,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 		}
 		p.comment = b
 	}
-	if pr := env.event.PullRequest; pr != nil {
-		p.pr, p.headSHA, p.baseSHA = pr.Number, pr.Head.SHA, pr.Base.SHA
-		if p.headSHA == "" {
-			p.headSHA = env.sha
-		}
-	} else if env.eventName == "push" && !isZeroSHA(env.event.Before) {
-		p.baseSHA = env.event.Before
-	}
+	p.pr, p.headSHA, p.baseSHA = env.eventTarget()
 	if f.base == "" && f.baseReport == "" && p.baseSHA != "" {
 		f.base = p.baseSHA
 	}

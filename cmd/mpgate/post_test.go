@@ -978,3 +978,73 @@ func TestActionDocs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEventPayload: any event file is read without a panic, and what the
+// run is about comes from it or from GITHUB_SHA.
+func FuzzEventPayload(f *testing.F) {
+	for _, name := range []string{"pull_request.opened.json", "push.json", "workflow_run.completed.json", "workflow_run.completed.with-pull-requests.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "github", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, "pull_request")
+	}
+	f.Add([]byte(`{"pull_request":null,"before":"0000"}`), "push")
+	f.Add([]byte(`{"pull_request":{"head":{"repo":null}}}`), "pull_request_target")
+	f.Add([]byte(`[]`), "push")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte, event string) {
+		path := filepath.Join(dir, "event.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": path,
+			"GITHUB_SHA": "abc", "GITHUB_TOKEN": "t", "GITHUB_EVENT_NAME": event}
+		e, err := readGitHubEnv(func(k string) string { return env[k] }, "", "check --post")
+		if err != nil {
+			if exitCode(err) != exitUsage {
+				t.Fatalf("error %v is not a usage error", err)
+			}
+			return
+		}
+		pr, head, _ := e.eventTarget()
+		if head == "" && (e.event.PullRequest == nil || e.event.PullRequest.Head.SHA == "") {
+			t.Fatalf("no head although GITHUB_SHA is set")
+		}
+		if e.event.PullRequest == nil && pr != 0 {
+			t.Fatalf("pull request %d without a pull_request", pr)
+		}
+	})
+}
+
+// FuzzResultArtifact: the result file report post reads comes from a fork's
+// workflow; any content is refused or rendered, never a panic.
+func FuzzResultArtifact(f *testing.F) {
+	f.Add([]byte(`{"schema":"mpgate.result/v1","projects":[{"project":"a","head":null,"newDiagnostics":[{"rule":"MP102","severity":"error","file":"app.json","line":-3}]}],"github":{"headSha":"x","pullRequest":-1}}`))
+	f.Add([]byte(`{"schema":"mpgate.result/v1","projects":[null],"gates":[{"id":"","status":"fail"}],"lint":[{"file":"../../x","line":0}]}`))
+	f.Add([]byte(`{"schema":"mpgate.result/v1","projects":[{"packages":[{"name":"__APP__","head":-1,"base":9223372036854775807}]}]}`))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "result.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var a resultArtifact
+		if err := readJSONFile(path, &a); err != nil || a.Schema != "mpgate.result/v1" {
+			return
+		}
+		res := artifactResult(&a)
+		var b strings.Builder
+		if err := render.ResultMarkdown(&b, res, render.ResultOptions{Marker: bot.StickyMarker(""), MaxBytes: github.MaxCommentChars}); err != nil {
+			return
+		}
+		if len(b.String()) > github.MaxCommentChars {
+			t.Fatalf("comment of %d bytes", len(b.String()))
+		}
+		cr := render.ResultCheckRun(res, render.ResultOptions{})
+		var w strings.Builder
+		if err := printWorkflowAnnotations(&w, cr.Annotations, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -117,11 +117,23 @@ func reportPost(ctx context.Context, f reportFlags, getenv func(string) string, 
 	if p.pr == 0 {
 		fmt.Fprintf(stderr, "mpgate: no open pull request has head %s; posting the check run only\n", p.headSHA)
 	}
+	return p.publish(ctx, artifactResult(&a))
+}
+
+// artifactResult is the result of a file a pull request's workflow wrote:
+// projects that are not there are dropped and the verdicts are computed
+// again from the gates and findings, not taken from the file.
+func artifactResult(a *resultArtifact) *compare.Result {
 	res := a.Result
-	if res.Verdict == "" {
-		res.Finish()
+	projects := make([]*compare.Comparison, 0, len(res.Projects))
+	for _, c := range res.Projects {
+		if c != nil {
+			projects = append(projects, c)
+		}
 	}
-	return p.publish(ctx, &res)
+	res.Projects = projects
+	res.Finish()
+	return &res
 }
 
 // target sets the head commit and the pull request to post on. Under

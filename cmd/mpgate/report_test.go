@@ -156,3 +156,31 @@ func TestReportUsage(t *testing.T) {
 		})
 	}
 }
+
+// A result file claiming "pass" over its own errors is judged again.
+func TestReportPostRecomputesVerdict(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	art, head := forkArtifact(t, f, 3)
+	data, err := os.ReadFile(art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.ReplaceAll(string(data), `"verdict": "fail"`, `"verdict": "pass"`)
+	if forged == string(data) {
+		t.Fatal("no verdict to forge in the result")
+	}
+	forged = strings.Replace(forged, `"projects": [`, `"projects": [null, `, 1)
+	writeFile(t, art, forged)
+	r := workflowRun(t, f, "workflow_run.completed.with-pull-requests.json", head, head)
+	if res := runArgs(t, r.env, "report", "post", "--report", art); res.code != exitPass {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	runs := f.CheckRuns(testRepo)
+	if len(runs) != 1 || runs[0].Conclusion != "failure" {
+		t.Fatalf("check runs %+v, want one failure", runs)
+	}
+	if outs := parseOutputs(t, r.output); outs["verdict"] != "fail" {
+		t.Errorf("verdict output %q", outs["verdict"])
+	}
+}
