@@ -478,3 +478,32 @@ func TestGitLogOddMessages(t *testing.T) {
 		t.Errorf("files = %q / %q", entries[1].Files, entries[2].Files)
 	}
 }
+
+func TestApplyRefusesDirtyFiles(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		dirty func(r *repo)
+	}{
+		{"changelog edited", func(r *repo) { r.write(map[string]string{"packagePay/CHANGELOG.md": "local edit\n"}) }},
+		{"index staged", func(r *repo) {
+			r.write(map[string]string{"app.js": "App({x: 1})\n"})
+			r.git("add", "app.js")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := history(t)
+			plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.dirty(r)
+			if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); !errors.Is(err, ErrDirty) {
+				t.Fatalf("err = %v, want ErrDirty", err)
+			}
+			if r.git("tag", "--list", "app@v0.2.0") != "" {
+				t.Error("tagged anyway")
+			}
+		})
+	}
+}
