@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/config"
 )
 
@@ -193,4 +194,24 @@ func Preview(ctx context.Context, repoDir, base, head string, cfg *config.Config
 		}
 	}
 	return out, nil
+}
+
+// Gate is the GATE-CHANGELOG verdict for Missing's result (err is Missing's
+// error: the gate could not be evaluated, never a silent pass).
+func Gate(needs []ModuleNeed, err error) checks.Gate {
+	g := checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: checks.GatePass,
+		Summary: "every changed module has a changelog entry"}
+	switch {
+	case err != nil:
+		g.Status, g.Summary = checks.GateError, "changelog entries could not be checked: "+err.Error()
+	case len(needs) > 0:
+		names := make([]string, 0, len(needs))
+		for _, n := range needs {
+			names = append(names, n.Module)
+		}
+		g.Status = checks.GateFail
+		g.Summary = "no changelog entry for " + strings.Join(names, ", ") +
+			" (add a Conventional Commits title, a changelog block or a .changes file, or label " + NoChangelogLabel + ")"
+	}
+	return g
 }

@@ -391,3 +391,24 @@ func TestUnreleasedStaysOnTop(t *testing.T) {
 		t.Errorf("TopSection = %v %q %v", v, notes, ok)
 	}
 }
+
+func TestGate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		needs  []ModuleNeed
+		err    error
+		status string
+		inSum  string
+	}{
+		{"pass", nil, nil, "pass", "every changed module"},
+		{"fail", []ModuleNeed{{Module: "app"}, {Module: "packagePay"}}, nil, "fail", "app, packagePay"},
+		{"error", nil, errors.New("boom"), "error", "boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Gate(tc.needs, tc.err)
+			if g.Rule != "GATE-CHANGELOG" || g.Status != tc.status || !strings.Contains(g.Summary, tc.inSum) {
+				t.Errorf("Gate = %+v", g)
+			}
+		})
+	}
+}
