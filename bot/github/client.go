@@ -39,6 +39,9 @@ type Client struct {
 
 	mu    sync.Mutex
 	login string
+
+	// gitToken returns the token git authenticates with (GitToken).
+	gitToken func(context.Context) (string, error)
 }
 
 // Option configures New and NewAppClients.
@@ -132,7 +135,8 @@ func New(httpClient *http.Client, baseURL string, opts ...Option) (*Client, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Client{gh: c, login: s.login}, nil
+	tok := s.token
+	return &Client{gh: c, login: s.login, gitToken: func(context.Context) (string, error) { return tok, nil }}, nil
 }
 
 // GitHub exposes the underlying go-github client for calls this package
@@ -220,7 +224,7 @@ func (a *Apps) Installation(ctx context.Context, installationID int64) (*Client,
 	if prev := a.clients[installationID]; prev != nil {
 		return prev, nil
 	}
-	c = &Client{gh: g, login: a.s.login}
+	c = &Client{gh: g, login: a.s.login, gitToken: itr.Token}
 	a.clients[installationID] = c
 	return c, nil
 }
