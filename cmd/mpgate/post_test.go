@@ -1048,3 +1048,55 @@ func FuzzResultArtifact(f *testing.F) {
 		}
 	})
 }
+
+// --project gives the project its own check run, comment and result file.
+func TestPostProject(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	dir, base, _ := miniRepo(t, 2)
+	writeFile(t, filepath.Join(dir, ".mpgate.yml"), "projects:\n  - {name: shop, platform: wechat, root: .}\n  - {name: admin, platform: wechat, root: .}\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "config")
+	head := gitRun(t, dir, "rev-parse", "HEAD")
+	for _, project := range []string{"shop", "admin"} {
+		r := prRunner(t, f, base, head, false)
+		if res := runArgs(t, r.env, "check", "--post", "--project", project, dir); res.code != exitFail {
+			t.Fatalf("%s: exit %d\n%s", project, res.code, res.stderr)
+		}
+		if got := parseOutputs(t, r.output)["report"]; got != filepath.Join(r.tmp, "mpgate-result-"+project+".json") {
+			t.Errorf("%s: report %q", project, got)
+		}
+	}
+	var names []string
+	for _, cr := range f.CheckRuns(testRepo) {
+		names = append(names, cr.Name+":"+cr.Conclusion)
+	}
+	if fmt.Sprint(names) != "[mpgate (shop):failure mpgate (admin):failure]" {
+		t.Errorf("check runs %v", names)
+	}
+	for _, key := range []string{"shop", "admin"} {
+		if n := len(stickyComments(f, 2, key)); n != 1 {
+			t.Errorf("%d comments for %s", n, key)
+		}
+	}
+	if n := len(f.Comments(testRepo, 2)); n != 2 {
+		t.Errorf("%d comments, want one per project", n)
+	}
+}
+
+// When the gate cannot run at all the check run does not stay in progress.
+func TestPostGateError(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	dir, base, head := miniRepo(t, 1)
+	r := prRunner(t, f, base, head, false)
+	res := runArgs(t, r.env, "check", "--post", "--project", "nope", dir)
+	if res.code != exitUsage {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	runs := f.CheckRuns(testRepo)
+	if len(runs) != 1 || runs[0].Status != "completed" || runs[0].Conclusion != "failure" || runs[0].Title != "mpgate could not run" ||
+		!strings.Contains(runs[0].Summary, "nope") {
+		t.Fatalf("check runs %+v", runs)
+	}
+}
