@@ -287,3 +287,45 @@ func BenchmarkParallelBuilds(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/float64(b.N)/float64(build), "wall/slowest-build")
 }
+
+func TestRunMonorepoProjects(t *testing.T) {
+	r := newRepo(t)
+	files := map[string]string{}
+	for _, name := range []string{"shop", "admin"} {
+		for k, v := range program(nil) {
+			if strings.HasPrefix(k, "src/") {
+				files["apps/"+name+"/"+k] = v
+			}
+		}
+	}
+	files[".mpgate.yml"] = `projects:
+  - name: shop
+    root: apps/shop/dist
+    build: cd apps/shop && rm -rf dist && cp -r src dist
+  - name: admin
+    root: apps/admin/src
+`
+	r.commit("two mini-programs", files)
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("admin grows", map[string]string{"apps/admin/src/packageA/assets/more.png": strings.Repeat("m", 3000)})
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Projects) != 2 {
+		t.Fatalf("projects: %d", len(res.Projects))
+	}
+	byName := map[string]*compare.Comparison{}
+	for _, c := range res.Projects {
+		byName[c.Project] = c
+	}
+	if g := byName["shop"].Gates[0]; g.Status != checks.GatePass {
+		t.Errorf("shop size gate: %+v", g)
+	}
+	if g := byName["admin"].Gates[0]; g.Status != checks.GateFail {
+		t.Errorf("admin size gate: %+v", g)
+	}
+	if byName["shop"].PathPrefix != "apps/shop/dist/" || byName["admin"].PathPrefix != "apps/admin/src/" {
+		t.Errorf("prefixes %q %q", byName["shop"].PathPrefix, byName["admin"].PathPrefix)
+	}
+}
