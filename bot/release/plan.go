@@ -61,7 +61,10 @@ type Request struct {
 
 // Sources gives the request a commit was merged with; the forge adapters
 // implement it (GitHub: pulls associated with a commit; GitLab: merge
-// requests of a commit). It returns nil, nil when there is none.
+// requests of a commit). It returns nil, nil when there is none. It is
+// called once per commit in a module's range (a module never released
+// reads its whole history): adapters should cache. A request's Conventional
+// Commits title, when it has one, replaces its commits' messages.
 type Sources interface {
 	RequestForCommit(ctx context.Context, sha string) (*Request, error)
 }
@@ -444,7 +447,15 @@ func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, err
 		if !slices.Contains(g.router.Touched(c.Files), m.Name) {
 			continue
 		}
-		cc, err := ParseCommit(c.Message)
+		msg := c.Message
+		if req != nil && req.Title != "" {
+			// A request's Conventional title is what the gate checked and
+			// what reviewers read; it speaks for all of its commits.
+			if _, err := ParseCommit(req.Title); err == nil {
+				msg = req.Title
+			}
+		}
+		cc, err := ParseCommit(msg)
 		if err != nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -505,5 +506,28 @@ func TestApplyRefusesDirtyFiles(t *testing.T) {
 				t.Error("tagged anyway")
 			}
 		})
+	}
+}
+
+func TestRequestTitleSpeaksForItsCommits(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t)
+	r.commit("chore: init", miniProgram())
+	a := r.touch("wip", "packagePay/pages/pay/pay.js")
+	b := r.touch("fix: typo", "packagePay/pages/pay/pay.js")
+	c := r.touch("more", "pages/index/index.js")
+	req := &Request{Number: 70, Title: "feat: stored cards"}
+	plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate, Sources: fakeSources{a: req, b: req, c: req}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range plan.Releases() {
+		for _, e := range m.Entries {
+			got = append(got, fmt.Sprintf("%s %s %s #%d", m.Name, e.Section, e.Text, e.Request))
+		}
+	}
+	if want := []string{"app Added stored cards #70", "packagePay Added stored cards #70"}; !slices.Equal(got, want) {
+		t.Errorf("entries = %q, want %q", got, want)
 	}
 }
