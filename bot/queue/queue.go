@@ -40,6 +40,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -387,6 +388,7 @@ func (evaluateArgs) Kind() string { return "mpgate.evaluate" }
 // DedupeRetention: nothing new was queued. A delivery without an id cannot
 // be deduplicated and is always queued.
 func (q *Queue) Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err error) {
+	ev = storable(ev)
 	args := eventArgs{Forge: ev.Forge, DeliveryID: ev.DeliveryID, Event: ev}
 	opts := &river.InsertOpts{}
 	if ev.DeliveryID != "" {
@@ -398,6 +400,48 @@ func (q *Queue) Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err 
 		return false, fmt.Errorf("queue: enqueue delivery %s %s: %w", ev.Forge, ev.DeliveryID, err)
 	}
 	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// storable returns a copy of ev whose strings hold no NUL character (each
+// becomes U+FFFD): PostgreSQL's jsonb, where River keeps job args, refuses
+// \u0000, and a comment body may well contain one. The caller's event is
+// not modified.
+func storable(ev bot.Event) bot.Event {
+	clean(reflect.ValueOf(&ev).Elem())
+	return ev
+}
+
+func clean(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if strings.Contains(v.String(), "\x00") {
+			v.SetString(strings.ReplaceAll(v.String(), "\x00", "\uFFFD"))
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Elem().Type())
+		c.Elem().Set(v.Elem())
+		clean(c.Elem())
+		v.Set(c)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				clean(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		for i := range c.Len() {
+			clean(c.Index(i))
+		}
+		v.Set(c)
+	}
 }
 
 // EnqueueEvaluation queues the evaluation of headSHA, the newest head of
