@@ -248,10 +248,10 @@ func TestResultVerdict(t *testing.T) {
 	if res.Verdict != checks.VerdictFail || res.Projects[0].Verdict != checks.VerdictPass || res.Projects[1].Verdict != checks.VerdictFail {
 		t.Errorf("verdicts: %s %s %s", res.Verdict, res.Projects[0].Verdict, res.Projects[1].Verdict)
 	}
-	res = NewResult(ok)
+	res = NewResult(ok, nil)
 	res.Gates = append(res.Gates, checks.Gate{Status: checks.GateError})
 	res.Finish()
-	if res.Verdict != checks.VerdictFail {
-		t.Error("an unevaluable repository gate passed")
+	if res.Verdict != checks.VerdictFail || len(res.Projects) != 1 {
+		t.Errorf("an unevaluable repository gate passed, or a nil project was kept: %s, %d", res.Verdict, len(res.Projects))
 	}
 }

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/coverage"
@@ -53,6 +54,7 @@ func (res *Result) AllGates() []checks.Gate {
 // Finish computes each project's verdict and the overall one.
 func (res *Result) Finish() {
 	res.Verdict = checks.VerdictPass
+	res.Projects = slices.DeleteFunc(res.Projects, func(c *Comparison) bool { return c == nil })
 	for _, c := range res.Projects {
 		c.Finish()
 		if c.Verdict == checks.VerdictFail {
