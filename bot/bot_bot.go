@@ -1,0 +1,584 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/gate"
+	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/render"
+)
+
+// CheckName is the name of the bot's check run.
+const CheckName = "mpgate"
+
+// ActionApproveSize is the identifier of the check run's "Approve size"
+// button (requested_action).
+const ActionApproveSize = "approve-size"
+
+// ErrSandboxRequired refuses the build of a request the bot does not trust
+// when the server has no sandbox.
+var ErrSandboxRequired = errors.New("no build sandbox on this server: builds of untrusted pull requests are refused")
+
+// BotConfig configures a Bot. Installations, Queue and Store are required.
+type BotConfig struct {
+	Installations Installations
+	Queue         EvaluationQueue
+	Store         Store
+	// DataDir holds the mirrors (DataDir/mirrors), worktrees
+	// (DataDir/worktrees) and build logs (DataDir/work).
+	DataDir string
+	// Sandbox wraps builds; nil when SandboxErr says why there is none.
+	Sandbox build.Wrapper
+	// SandboxErr is why there is no sandbox (sandbox.Detect's error); with
+	// it, requests the bot does not trust are not built.
+	SandboxErr error
+	// BotLogin is the account the bot posts as (slug+"[bot]"); "" asks the
+	// forge client.
+	BotLogin string
+	// Superseded is the cause the queue cancels an evaluation's context
+	// with when a newer head arrived (queue.ErrSuperseded).
+	Superseded error
+	// NotFound is the forge's "no such file" error (github.ErrNotFound):
+	// a repository without .mpgate.yml uses the defaults.
+	NotFound error
+	// MaxAttempts is the queue's attempt limit: the last failing attempt
+	// concludes the check run instead of leaving it in progress.
+	MaxAttempts int
+	// BuildTimeout bounds each build (0: build.DefaultTimeout).
+	BuildTimeout time.Duration
+	// Observe, when set, is told how long each evaluation took and its
+	// conclusion (metrics).
+	Observe func(d time.Duration, conclusion string)
+	Logger  *slog.Logger
+	// Analyze replaces the engine in tests (nil: analyze.Run).
+	Analyze gate.AnalyzeFunc
+}
+
+// Bot is the server's domain: it turns webhook events into check runs,
+// comments and evaluations. Its HandleEvent and HandleEvaluation are what the
+// durable queue's workers call.
+type Bot struct {
+	cfg BotConfig
+	log *slog.Logger
+}
+
+// NewBot checks cfg and returns the bot.
+func NewBot(cfg BotConfig) (*Bot, error) {
+	if cfg.Installations == nil || cfg.Queue == nil || cfg.Store == nil {
+		return nil, errors.New("bot: Installations, Queue and Store are required")
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("bot: DataDir is required")
+	}
+	if cfg.Sandbox == nil && cfg.SandboxErr == nil {
+		cfg.SandboxErr = ErrSandboxRequired
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Bot{cfg: cfg, log: log}, nil
+}
+
+// evalJob is an evaluation's payload in the queue.
+type evalJob struct {
+	Event       Event       `json:"event"`
+	PullRequest PullRequest `json:"pullRequest"`
+	RunID       int64       `json:"runId"`
+	Untrusted   bool        `json:"untrusted,omitempty"`
+}
+
+// HandleEvent processes one webhook delivery.
+func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
+	log := b.log.With("delivery", ev.DeliveryID, "repo", ev.Repo.FullName(), "event", string(ev.Kind))
+	if ev.InstallationID == 0 && ev.Forge == ForgeGitHub {
+		log.Warn("event without an installation ignored")
+		return nil
+	}
+	f, err := b.cfg.Installations.Forge(ctx, ev.InstallationID)
+	if err != nil {
+		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
+	}
+	if err := b.cfg.Store.PutInstallation(ctx, ev.Repo, ev.InstallationID); err != nil {
+		return err
+	}
+	switch ev.Kind {
+	case KindPullRequest:
+		if ev.PullRequest == nil {
+			return nil
+		}
+		if ev.PullRequest.Draft {
+			log.Info("draft pull request skipped", "pr", ev.PullRequest.Number)
+			return nil
+		}
+		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
+	case KindPush:
+		return b.handlePush(ctx, f, ev, log)
+	case KindComment:
+		return b.handleComment(ctx, f, ev, log)
+	case KindRerun:
+		return b.handleRerun(ctx, f, ev, log)
+	case KindRequestedAction:
+		return b.handleRequestedAction(ctx, f, ev, log)
+	default:
+		log.Debug("event ignored")
+		return nil
+	}
+}
+
+// loadConfig reads .mpgate.yml from the default branch (never from a
+// request's head); a repository without one gets the defaults.
+func (b *Bot) loadConfig(ctx context.Context, f Forge, repo Repo) (*config.Config, error) {
+	data, _, err := f.FileContent(ctx, repo, config.DefaultFile, "")
+	switch {
+	case err != nil && b.cfg.NotFound != nil && errors.Is(err, b.cfg.NotFound):
+		return config.Default(), nil
+	case err != nil:
+		return nil, fmt.Errorf("reading %s of the default branch of %s: %w", config.DefaultFile, repo.FullName(), err)
+	}
+	cfg, err := config.Parse(data, config.DefaultFile)
+	if err != nil {
+		return nil, &configError{err: err}
+	}
+	return cfg, nil
+}
+
+// configError is an invalid .mpgate.yml: the check run says so.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return "invalid " + config.DefaultFile + " on the default branch: " + e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+func hasBuild(cfg *config.Config) bool {
+	for _, p := range cfg.Projects {
+		if strings.TrimSpace(p.Build) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// trusted says whether the request's code may be built without a
+// maintainer's /ok-to-build: a branch of the repository itself (pushing
+// it needs write access), or a fork whose author has write access.
+func (b *Bot) trusted(ctx context.Context, f Forge, repo Repo, pr PullRequest) (bool, error) {
+	if !pr.Fork {
+		return true, nil
+	}
+	if pr.Author == "" {
+		return false, nil
+	}
+	perm, err := f.Permission(ctx, repo, pr.Author)
+	if err != nil {
+		return false, fmt.Errorf("permission of %s: %w", pr.Author, err)
+	}
+	return ParsePermission(perm) >= PermissionWrite, nil
+}
+
+// requestEvaluation decides whether the head of pr may be evaluated, shows a
+// queued check run and queues the evaluation.
+func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullRequest, log *slog.Logger) error {
+	log = log.With("pr", pr.Number, "head", pr.HeadSHA)
+	cfg, err := b.loadConfig(ctx, f, ev.Repo)
+	var ce *configError
+	if errors.As(err, &ce) {
+		return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionFailure, CheckOutput{
+			Title: "Invalid " + config.DefaultFile, Summary: codeBlock(ce.Error())})
+	}
+	if err != nil {
+		return err
+	}
+	untrusted := false
+	if hasBuild(cfg) {
+		ok, err := b.trusted(ctx, f, ev.Repo, pr)
+		if err != nil {
+			return err
+		}
+		untrusted = !ok
+	}
+	if untrusted {
+		switch cfg.Trust.BuildForks {
+		case config.BuildForksNever:
+			return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionNeutral, CheckOutput{
+				Title:   "Not built: pull requests from forks are not built here",
+				Summary: "This repository's `" + config.DefaultFile + "` says `trust.build_forks: never`."})
+		case config.BuildForksAfterApproval:
+			_, _, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, pr.HeadSHA, ApproveBuild)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				log.Info("waiting for /ok-to-build")
+				return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionActionRequired, CheckOutput{
+					Title: "Waiting for a maintainer's /ok-to-build",
+					Summary: "This pull request comes from someone without write access and its build runs its own code. " +
+						"A maintainer can comment `/ok-to-build` to build this commit."})
+			}
+		}
+		if b.cfg.Sandbox == nil {
+			log.Warn("untrusted build refused: no sandbox", "reason", b.cfg.SandboxErr)
+			return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionFailure, CheckOutput{
+				Title:   "Not built: this server has no build sandbox",
+				Summary: "mpgate builds pull requests it does not trust only inside a sandbox, and this server has none:\n\n" + codeBlock(b.cfg.SandboxErr.Error())})
+		}
+	}
+
+	runID, err := b.queuedRun(ctx, f, ev.Repo, pr)
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted})
+	if err != nil {
+		return fmt.Errorf("encoding the evaluation: %w", err)
+	}
+	dup, err := b.cfg.Queue.EnqueueEvaluation(ctx, ev.Repo, pr.Number, pr.HeadSHA, payload)
+	if err != nil {
+		return fmt.Errorf("queueing the evaluation of %s#%d: %w", ev.Repo.FullName(), pr.Number, err)
+	}
+	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted)
+	return nil
+}
+
+// queuedRun returns the check run in flight on the head (a retried
+// delivery) or creates a queued one.
+func (b *Bot) queuedRun(ctx context.Context, f Forge, repo Repo, pr PullRequest) (int64, error) {
+	runs, err := b.cfg.Store.CheckRuns(ctx, repo, pr.HeadSHA)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range runs {
+		if r.Name == CheckName && !r.Completed && r.RunID != 0 {
+			return r.RunID, nil
+		}
+	}
+	id, err := f.CreateCheckRun(ctx, repo, pr.HeadSHA, CheckName, "queued", "")
+	if err != nil {
+		return 0, fmt.Errorf("creating the check run: %w", err)
+	}
+	if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: pr.HeadSHA, Name: CheckName, RunID: id, PR: pr.Number}); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// conclude completes check run id (0: creates it completed) and records it.
+func (b *Bot) conclude(ctx context.Context, f Forge, repo Repo, sha string, pr int, id int64, conclusion string, out CheckOutput) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if id == 0 {
+		var err error
+		if id, err = f.CreateCheckRun(ctx, repo, sha, CheckName, "in_progress", ""); err != nil {
+			return fmt.Errorf("creating the check run: %w", err)
+		}
+		if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: sha, Name: CheckName, RunID: id, PR: pr}); err != nil {
+			return err
+		}
+	}
+	if err := f.CompleteCheckRun(ctx, repo, id, conclusion, out); err != nil {
+		return fmt.Errorf("completing the check run: %w", err)
+	}
+	return b.cfg.Store.CompleteCheckRun(ctx, repo, sha, CheckName)
+}
+
+func codeBlock(s string) string {
+	return "```\n" + strings.ReplaceAll(s, "```", "'''") + "\n```"
+}
+
+// HandleEvaluation evaluates one pull-request head: mirror, worktree,
+// gate, check run and sticky comment. attempt is 1 on the first run.
+func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []byte, jobID int64, attempt int) error {
+	var job evalJob
+	if err := json.Unmarshal(payload, &job); err != nil {
+		return fmt.Errorf("decoding the evaluation of %s: %w", headSHA, err)
+	}
+	ev, pr := job.Event, job.PullRequest
+	log := b.log.With("delivery", ev.DeliveryID, "repo", ev.Repo.FullName(), "pr", pr.Number, "head", headSHA, "job", jobID, "attempt", attempt)
+	f, err := b.cfg.Installations.Forge(ctx, ev.InstallationID)
+	if err != nil {
+		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
+	}
+	if job.RunID != 0 {
+		if err := f.StartCheckRun(ctx, ev.Repo, job.RunID); err != nil {
+			return fmt.Errorf("starting the check run: %w", err)
+		}
+		if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: ev.Repo, SHA: headSHA, Name: CheckName, RunID: job.RunID, PR: pr.Number}); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	res, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
+	if err != nil {
+		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
+	}
+	cr := render.ResultCheckRun(res, render.ResultOptions{})
+	out := CheckOutput{Title: cr.Title, Summary: cr.Summary, Text: cr.Text}
+	for _, a := range cr.Annotations {
+		out.Annotations = append(out.Annotations, Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
+			StartCol: a.StartCol, EndCol: a.EndCol, Level: a.Level, Title: a.Title, Message: a.Message})
+	}
+	if cr.Conclusion == ConclusionFailure && sizeGateFailed(res) {
+		out.Actions = []CheckAction{{Label: "Approve size", Description: "Pass the size gate (write access)", Identifier: ActionApproveSize}}
+	}
+	if err := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, cr.Conclusion, out); err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536}); err != nil {
+		return fmt.Errorf("rendering the comment: %w", err)
+	}
+	if _, _, err := f.UpsertStickyComment(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
+		return fmt.Errorf("updating the sticky comment: %w", err)
+	}
+	if b.cfg.Observe != nil {
+		b.cfg.Observe(time.Since(start), cr.Conclusion)
+	}
+	log.Info("evaluated", "conclusion", cr.Conclusion, "annotations", len(out.Annotations))
+	return nil
+}
+
+func sizeGateFailed(res *compare.Result) bool {
+	for _, p := range res.Projects {
+		for _, g := range p.Gates {
+			if strings.HasPrefix(g.Name, "size") && g.Status == checks.GateFail {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// evaluationFailed concludes the check run when the evaluation will not be
+// retried (superseded, unusable, last attempt) and returns what the queue
+// should see.
+func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSHA string, attempt int, err error, log *slog.Logger) error {
+	ev, pr := job.Event, job.PullRequest
+	cause := context.Cause(ctx)
+	switch {
+	case b.cfg.Superseded != nil && ctx.Err() != nil && errors.Is(cause, b.cfg.Superseded):
+		log.Info("evaluation superseded by a newer head")
+		if job.RunID != 0 {
+			if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionNeutral, CheckOutput{
+				Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}); cerr != nil {
+				log.Warn("could not conclude the superseded check run", "err", cerr)
+			}
+		}
+		return nil
+	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err):
+		log.Warn("evaluation cannot run", "err", err)
+		return b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
+			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
+	case ctx.Err() != nil:
+		return err // shutting down or timed out: the queue runs it again
+	case b.cfg.MaxAttempts > 0 && attempt >= b.cfg.MaxAttempts:
+		log.Error("evaluation failed for the last time", "err", err)
+		if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
+			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
+			return errors.Join(err, cerr)
+		}
+		return err
+	default:
+		return err
+	}
+}
+
+func isConfigError(err error) bool {
+	var ce *configError
+	return errors.As(err, &ce)
+}
+
+// evaluate runs the gate on the head of a pull request.
+func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, error) {
+	ev, pr := job.Event, job.PullRequest
+	if job.Untrusted && b.cfg.Sandbox == nil {
+		return nil, ErrSandboxRequired
+	}
+	cfg, err := b.loadConfig(ctx, f, ev.Repo)
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.mirror(ctx, f, ev)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.FetchRef(ctx, headSHA); err != nil {
+		if err2 := m.FetchRef(ctx, "refs/pull/"+strconv.Itoa(pr.Number)+"/head"); err2 != nil {
+			return nil, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
+		}
+	}
+	name := jobName(headSHA, jobID)
+	wtDir := filepath.Join(b.cfg.DataDir, "worktrees", name)
+	workDir := filepath.Join(b.cfg.DataDir, "work", name)
+	_ = os.RemoveAll(workDir) // a previous attempt's leftovers
+	if err := os.MkdirAll(workDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the work directory: %w", err)
+	}
+	defer os.RemoveAll(workDir)
+	wt, err := m.Worktree(ctx, wtDir, headSHA)
+	if err != nil {
+		return nil, fmt.Errorf("checking out %s: %w", headSHA, err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := wt.Remove(rctx); err != nil {
+			log.Warn("could not remove the worktree", "dir", wtDir, "err", err)
+		}
+	}()
+
+	base := pr.BaseRef
+	if base == "" {
+		base = ev.DefaultBranch
+	}
+	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log}
+	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil {
+		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
+		return nil, err
+	} else if ok {
+		spec.Approval = &compare.Approval{By: by, Reason: reason}
+	}
+	res, err := gate.Run(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("checking %s: %w", headSHA, err)
+	}
+	b.storeHeads(ctx, ev.Repo, headSHA, res, log)
+	return res, nil
+}
+
+func jobName(sha string, jobID int64) string {
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	return sha + "-" + strconv.FormatInt(jobID, 10)
+}
+
+func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror, error) {
+	token, err := f.GitToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	auth := workspace.Auth{Token: token}
+	if ev.Forge == ForgeGitLab {
+		auth.Username = "oauth2"
+	}
+	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), ev.CloneURL, auth)
+	if err != nil {
+		return nil, fmt.Errorf("mirroring %s: %w", ev.Repo.FullName(), err)
+	}
+	return m, nil
+}
+
+// storedReports returns the stored reports of sha, per project, for the
+// projects that have one.
+func (b *Bot) storedReports(ctx context.Context, repo Repo, sha string, cfg *config.Config) (map[string]*checks.Report, error) {
+	out := map[string]*checks.Report{}
+	for _, p := range cfg.Projects {
+		data, ok, err := b.cfg.Store.Report(ctx, repo, sha, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		var r checks.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			b.log.Warn("stored report unreadable; the base is built", "repo", repo.FullName(), "sha", sha, "project", p.Name, "err", err)
+			continue
+		}
+		out[p.Name] = &r
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// storeHeads stores the head report of every project (a later request
+// based on this commit needs no build).
+func (b *Bot) storeHeads(ctx context.Context, repo Repo, sha string, res *compare.Result, log *slog.Logger) {
+	for _, p := range res.Projects {
+		if p.Head == nil || p.HeadError != "" {
+			continue
+		}
+		data, err := json.Marshal(p.Head)
+		if err == nil {
+			err = b.cfg.Store.PutReport(ctx, repo, sha, p.Project, data)
+		}
+		if err != nil {
+			log.Warn("could not store the head report", "project", p.Project, "err", err)
+		}
+	}
+}
+
+// handlePush analyses a push to the default branch and stores its reports
+// as baselines.
+func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.Push == nil || ev.DefaultBranch == "" || ev.Push.Ref != "refs/heads/"+ev.DefaultBranch || strings.Trim(ev.Push.After, "0") == "" {
+		return nil
+	}
+	sha := ev.Push.After
+	log = log.With("head", sha)
+	cfg, err := b.loadConfig(ctx, f, ev.Repo)
+	if isConfigError(err) {
+		log.Warn("default branch not analysed", "err", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := b.mirror(ctx, f, ev)
+	if err != nil {
+		return err
+	}
+	if err := m.FetchRef(ctx, sha); err != nil {
+		return fmt.Errorf("fetching %s: %w", sha, err)
+	}
+	name := jobName(sha, 0) + "-push"
+	wt, err := m.Worktree(ctx, filepath.Join(b.cfg.DataDir, "worktrees", name), sha)
+	if err != nil {
+		return fmt.Errorf("checking out %s: %w", sha, err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := wt.Remove(rctx); err != nil {
+			log.Warn("could not remove the worktree", "err", err)
+		}
+	}()
+	workDir := filepath.Join(b.cfg.DataDir, "work", name)
+	if err := os.MkdirAll(workDir, 0o700); err != nil {
+		return fmt.Errorf("creating the work directory: %w", err)
+	}
+	defer os.RemoveAll(workDir)
+	res, err := gate.Run(ctx, gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: sha, Config: cfg, WorkDir: workDir,
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log})
+	if errors.Is(err, gate.ErrUsage) {
+		log.Warn("default branch not analysed", "err", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("analysing %s: %w", sha, err)
+	}
+	b.storeHeads(ctx, ev.Repo, sha, res, log)
+	log.Info("baseline stored", "projects", len(res.Projects))
+	return nil
+}

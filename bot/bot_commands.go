@@ -1,0 +1,201 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// reactionAccepted is how the bot acknowledges a command it accepted.
+const reactionAccepted = "+1"
+
+// handleComment obeys the commands of a comment on a pull request.
+func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	c := ev.Comment
+	if c == nil || ev.PullRequest == nil || c.AuthorIsBot || ev.SenderIsBot {
+		return nil
+	}
+	cmds := ParseCommands(c.Body)
+	if len(cmds) == 0 {
+		return nil
+	}
+	number := ev.PullRequest.Number
+	log = log.With("pr", number, "author", c.Author)
+	permName, err := f.Permission(ctx, ev.Repo, c.Author)
+	if err != nil {
+		return fmt.Errorf("permission of %s: %w", c.Author, err)
+	}
+	perm := ParsePermission(permName)
+	var pr *PullRequest // fetched once, when a command needs the head
+	head := func() (PullRequest, error) {
+		if pr != nil {
+			return *pr, nil
+		}
+		p, err := f.PullRequestEvent(ctx, ev.Repo, number)
+		if err != nil {
+			return PullRequest{}, err
+		}
+		pr = &p
+		return p, nil
+	}
+	evaluate := false
+	for _, cmd := range cmds {
+		log := log.With("command", cmd.Name)
+		if cmd.Problem != "" {
+			if _, err := f.CreateComment(ctx, ev.Repo, number, "@"+c.Author+" "+cmd.Problem); err != nil {
+				return err
+			}
+			continue
+		}
+		if !cmd.Allowed(perm) {
+			log.Info("command refused", "permission", perm.String())
+			msg := fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/help` for the commands.",
+				c.Author, ev.Repo.FullName(), cmd.Name)
+			if _, err := f.CreateComment(ctx, ev.Repo, number, msg); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := f.AddReaction(ctx, ev.Repo, c.ID, reactionAccepted); err != nil {
+			return err
+		}
+		log.Info("command accepted")
+		switch cmd.Name {
+		case CmdHelp:
+			if _, err := f.CreateComment(ctx, ev.Repo, number, HelpText()); err != nil {
+				return err
+			}
+		case CmdRebuild, CmdRecheck:
+			evaluate = true
+		case CmdApproveSize, CmdOkToBuild:
+			p, err := head()
+			if err != nil {
+				return err
+			}
+			kind := ApproveSize
+			if cmd.Name == CmdOkToBuild {
+				kind = ApproveBuild
+			}
+			if err := b.cfg.Store.Approve(ctx, ev.Repo, number, p.HeadSHA, kind, c.Author, cmd.Args); err != nil {
+				return err
+			}
+			evaluate = true
+		default:
+			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
+			if _, err := f.CreateComment(ctx, ev.Repo, number, msg); err != nil {
+				return err
+			}
+		}
+	}
+	if !evaluate {
+		return nil
+	}
+	p, err := head()
+	if err != nil {
+		return err
+	}
+	if p.Merged {
+		return nil
+	}
+	return b.requestEvaluation(ctx, f, ev, p, log)
+}
+
+// handleRerun evaluates again the pull requests of a re-requested check
+// run or suite.
+func (b *Bot) handleRerun(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.Check == nil {
+		return nil
+	}
+	for _, n := range b.checkPRs(ctx, ev) {
+		p, err := f.PullRequestEvent(ctx, ev.Repo, n)
+		if err != nil {
+			return err
+		}
+		if err := b.requestEvaluation(ctx, f, ev, p, log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPRs are the pull requests of a check event: the payload's, else the
+// one the bot recorded the check run for (GitHub leaves forks' out).
+func (b *Bot) checkPRs(ctx context.Context, ev Event) []int {
+	if len(ev.Check.PRNumbers) > 0 {
+		return ev.Check.PRNumbers
+	}
+	runs, err := b.cfg.Store.CheckRuns(ctx, ev.Repo, ev.Check.HeadSHA)
+	if err != nil {
+		return nil
+	}
+	for _, r := range runs {
+		if r.Name == CheckName && r.PR > 0 {
+			return []int{r.PR}
+		}
+	}
+	return nil
+}
+
+// handleRequestedAction handles the check run's buttons: "Approve size" is
+// /approve-size by whoever pressed it, when they have write access.
+func (b *Bot) handleRequestedAction(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.Check == nil || ev.Check.ActionID != ActionApproveSize || ev.Sender == "" || ev.SenderIsBot {
+		return nil
+	}
+	permName, err := f.Permission(ctx, ev.Repo, ev.Sender)
+	if err != nil {
+		return fmt.Errorf("permission of %s: %w", ev.Sender, err)
+	}
+	if ParsePermission(permName) < PermissionWrite {
+		log.Info("size approval refused", "sender", ev.Sender, "permission", permName)
+		return nil
+	}
+	for _, n := range b.checkPRs(ctx, ev) {
+		if err := b.cfg.Store.Approve(ctx, ev.Repo, n, ev.Check.HeadSHA, ApproveSize, ev.Sender, "approved with the check run's button"); err != nil {
+			return err
+		}
+		p, err := f.PullRequestEvent(ctx, ev.Repo, n)
+		if err != nil {
+			return err
+		}
+		if err := b.requestEvaluation(ctx, f, ev, p, log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Recover concludes the check runs a crash left in progress for longer than
+// olderThan (longer than a job may run, so no job is still working on
+// them): neutral, "interrupted", with the advice to re-run. It returns how
+// many it concluded; failures are logged and skipped.
+func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error) {
+	pending, err := b.cfg.Store.PendingChecks(ctx, olderThan)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range pending {
+		log := b.log.With("repo", c.Repo.FullName(), "head", c.SHA, "check_run", c.RunID)
+		id, ok, err := b.cfg.Store.Installation(ctx, c.Repo)
+		if err != nil || !ok {
+			log.Warn("no installation known for a check run left in progress", "err", err)
+			continue
+		}
+		f, err := b.cfg.Installations.Forge(ctx, id)
+		if err != nil {
+			log.Warn("installation unavailable", "err", err)
+			continue
+		}
+		out := CheckOutput{Title: "Interrupted", Summary: "mpgate was interrupted while checking this commit. " +
+			strings.TrimSpace("Press \"Re-run\" or comment `/rebuild` to check it again.")}
+		if err := b.conclude(ctx, f, c.Repo, c.SHA, c.PR, c.RunID, ConclusionNeutral, out); err != nil {
+			log.Warn("could not conclude an interrupted check run", "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
