@@ -160,7 +160,9 @@ func (b *Bot) loadConfig(ctx context.Context, f Forge, repo Repo) (*config.Confi
 // configError is an invalid .mpgate.yml: the check run says so.
 type configError struct{ err error }
 
-func (e *configError) Error() string { return "invalid " + config.DefaultFile + " on the default branch: " + e.err.Error() }
+func (e *configError) Error() string {
+	return "invalid " + config.DefaultFile + " on the default branch: " + e.err.Error()
+}
 func (e *configError) Unwrap() error { return e.err }
 
 func hasBuild(cfg *config.Config) bool {
