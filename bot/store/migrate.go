@@ -38,6 +38,18 @@ var migrations = []migration{
   PRIMARY KEY (repo, number, head_sha, kind))`,
 		},
 	},
+	{
+		// Repositories: the forge identity behind a RepoKey (GitLab's
+		// project id included) and the installation that reaches it, so a
+		// check run left in progress by a crash can be concluded.
+		version: 2,
+		sqlite: []string{
+			`CREATE TABLE mpgate_repos (
+  repo TEXT PRIMARY KEY, forge TEXT NOT NULL, owner TEXT NOT NULL, name TEXT NOT NULL,
+  repo_id BIGINT NOT NULL DEFAULT 0, installation_id BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL)`,
+		},
+	},
 }
 
 // SchemaVersion is the store schema version this build migrates to.
