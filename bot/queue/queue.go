@@ -98,7 +98,11 @@ type Config struct {
 	// SupersedePoll is how often a running evaluation checks whether a newer
 	// head arrived (default 2 s).
 	SupersedePoll time.Duration
-	Logger        *slog.Logger
+	// Snooze, when set, recognises rate-limit errors the handler returns
+	// (github.RateLimitError, gitlab.RateLimitError: snooze until RetryAt)
+	// besides *SnoozeError.
+	Snooze func(err error) (after time.Duration, ok bool)
+	Logger *slog.Logger
 
 	// Test knobs.
 	rescueAfter time.Duration
@@ -580,6 +584,12 @@ func (q *Queue) outcome(err error) error {
 	if se, ok := errors.AsType[*SnoozeError](err); ok {
 		q.counters.snoozed.Add(1)
 		return river.JobSnooze(max(se.After, time.Second))
+	}
+	if q.cfg.Snooze != nil {
+		if after, ok := q.cfg.Snooze(err); ok {
+			q.counters.snoozed.Add(1)
+			return river.JobSnooze(max(after, time.Second))
+		}
 	}
 	if _, ok := errors.AsType[*permanentError](err); ok {
 		q.counters.failed.Add(1)

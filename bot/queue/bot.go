@@ -1,0 +1,43 @@
+package queue
+
+import (
+	"context"
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/store"
+)
+
+// ForBot adapts the queue to the bot's port (bot.EvaluationQueue). The
+// repository's identity is recorded in the store on the way.
+func (q *Queue) ForBot() bot.EvaluationQueue { return botQueue{q: q} }
+
+type botQueue struct{ q *Queue }
+
+func (b botQueue) EnqueueEvaluation(ctx context.Context, repo bot.Repo, number int, headSHA string, payload []byte) (bool, error) {
+	if err := b.q.store.PutRepo(ctx, repo); err != nil {
+		return false, err
+	}
+	return b.q.EnqueueEvaluation(ctx, PRKey{Repo: store.RepoKey(repo), Number: number}, headSHA, payload)
+}
+
+// BotHandler is the handler as *bot.Bot declares it.
+type BotHandler interface {
+	HandleEvent(ctx context.Context, ev bot.Event) error
+	HandleEvaluation(ctx context.Context, headSHA string, payload []byte, jobID int64, attempt int) error
+}
+
+// HandlerFor adapts a BotHandler to Handler.
+func HandlerFor(b BotHandler) Handler { return botHandler{b: b} }
+
+type botHandler struct{ b BotHandler }
+
+func (h botHandler) HandleEvent(ctx context.Context, ev bot.Event) error {
+	return h.b.HandleEvent(ctx, ev)
+}
+
+func (h botHandler) HandleEvaluation(ctx context.Context, ev Evaluation) error {
+	return h.b.HandleEvaluation(ctx, ev.HeadSHA, ev.Payload, ev.JobID, ev.Attempt)
+}
+
+// MaxAttempts is the attempt limit in force (bot.BotConfig.MaxAttempts).
+func (q *Queue) MaxAttempts() int { return q.cfg.MaxAttempts }
