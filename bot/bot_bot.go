@@ -239,6 +239,9 @@ func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullR
 		}
 	}
 
+	if err := b.supersedeQueued(ctx, f, ev.Repo, pr, log); err != nil {
+		return err
+	}
 	runID, err := b.queuedRun(ctx, f, ev.Repo, pr)
 	if err != nil {
 		return err
@@ -253,6 +256,42 @@ func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullR
 	}
 	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted)
 	return nil
+}
+
+// supersedeQueued concludes the check run of the previous head of pr:
+// the queue cancels its evaluation, and one that never started would
+// otherwise stay queued.
+func (b *Bot) supersedeQueued(ctx context.Context, f Forge, repo Repo, pr PullRequest, log *slog.Logger) error {
+	hs, isHS := b.cfg.Store.(HeadStore)
+	if !isHS {
+		return nil
+	}
+	prev, ok, err := hs.LatestHead(ctx, repo, pr.Number)
+	if err != nil || !ok || prev == pr.HeadSHA {
+		return err
+	}
+	runs, err := b.cfg.Store.CheckRuns(ctx, repo, prev)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.Name != CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
+			continue
+		}
+		out := CheckOutput{Title: "Superseded by " + shortSHA(pr.HeadSHA),
+			Summary: "A newer commit (" + pr.HeadSHA + ") was pushed to this pull request; mpgate checks that one instead."}
+		if err := b.conclude(ctx, f, repo, prev, pr.Number, r.RunID, ConclusionNeutral, out); err != nil {
+			log.Warn("could not conclude the superseded check run", "sha", prev, "err", err)
+		}
+	}
+	return nil
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
 }
 
 // queuedRun returns the check run in flight on the head (a retried

@@ -81,3 +81,11 @@ type Store interface {
 	PutInstallation(ctx context.Context, repo Repo, installationID int64) error
 	Installation(ctx context.Context, repo Repo) (id int64, ok bool, err error)
 }
+
+// HeadStore is optionally implemented by a Store: the head last queued for
+// evaluation of a pull request (ok false when none). With it the bot
+// concludes the queued check run of a head that a newer one replaced before
+// its evaluation started.
+type HeadStore interface {
+	LatestHead(ctx context.Context, repo Repo, number int) (sha string, ok bool, err error)
+}
