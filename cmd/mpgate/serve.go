@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/queue"
+	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/internal/metrics"
+	"github.com/mpgate/mpgate/webhooks"
+)
+
+// serveFlags are mpgate serve's flags; each has an environment variable
+// (MPGATE_ and the flag's name in upper case, dashes as underscores).
+type serveFlags struct {
+	addr, dataDir, databaseURL     string
+	githubAppID, githubKeyFile     string
+	githubSecretFile, githubAPIURL string
+	githubAppSlug                  string
+	gitlabURL, gitlabTokenFile     string
+	gitlabSecretFile               string
+	workers                        int
+	jobTimeout, shutdownTimeout    time.Duration
+	maxAttempts                    int
+}
+
+const serveUsage = `Usage: mpgate serve [flags]
+
+Runs the GitHub App server: webhooks in, durable queue, builds and checks,
+check runs and comments out. Every flag has an environment variable
+(--data-dir is MPGATE_DATA_DIR, and so on); secrets are read from files.
+
+Endpoints: POST /webhooks/github, POST /webhooks/gitlab, GET /healthz,
+GET /readyz, GET /metrics. See docs/github-app.md.
+
+Flags:
+`
+
+func newServeFlagSet(f *serveFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&f.dataDir, "data-dir", "./mpgate-data", "SQLite database, git mirrors, worktrees, logs")
+	fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL instead of SQLite (postgres://…)")
+	fs.StringVar(&f.githubAppID, "github-app-id", "", "the GitHub App's ID (none: GitHub off)")
+	fs.StringVar(&f.githubKeyFile, "github-private-key-file", "", "file holding the GitHub App's PEM private key")
+	fs.StringVar(&f.githubSecretFile, "github-webhook-secret-file", "", "file holding the GitHub App's webhook secret")
+	fs.StringVar(&f.githubAPIURL, "github-api-url", github.DefaultBaseURL, "GitHub Enterprise or a test server")
+	fs.StringVar(&f.githubAppSlug, "github-app-slug", "mpgate", "the App's slug: it comments as SLUG[bot]")
+	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab instance (none: GitLab off; not wired in serve yet)")
+	fs.StringVar(&f.gitlabTokenFile, "gitlab-token-file", "", "file holding the GitLab token")
+	fs.StringVar(&f.gitlabSecretFile, "gitlab-webhook-secret-file", "", "file holding the GitLab webhook secret token")
+	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs (pull requests) processed at once")
+	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
+	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are re-queued")
+	return fs
+}
+
+// envName is a flag's environment variable.
+func envName(flagName string) string {
+	return "MPGATE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*serveFlags, error) {
+	f := &serveFlags{}
+	fs := newServeFlagSet(f)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printServeUsage(stderr)
+			return nil, &exitError{code: exitPass, err: err, quiet: true}
+		}
+		return nil, usageError("serve: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError("serve takes no arguments (got %q)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var errs []error
+	fs.VisitAll(func(fl *flag.Flag) {
+		if set[fl.Name] {
+			return
+		}
+		if v := getenv(envName(fl.Name)); v != "" {
+			if err := fl.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", envName(fl.Name), err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		return nil, usageError("serve: %v", errors.Join(errs...))
+	}
+	if f.workers < 1 {
+		return nil, usageError("serve: --workers must be at least 1")
+	}
+	return f, nil
+}
+
+func printServeUsage(w io.Writer) error {
+	fs := newServeFlagSet(&serveFlags{})
+	fs.SetOutput(w)
+	fmt.Fprint(w, serveUsage)
+	fs.PrintDefaults()
+	return nil
+}
+
+// readSecret reads a secret file, trimmed of surrounding white space. The
+// error names the file, never its content.
+func readSecret(path, what string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s: %w", what, err)
+	}
+	s := []byte(strings.TrimSpace(string(data)))
+	if len(s) == 0 {
+		return nil, fmt.Errorf("the %s file %s is empty", what, path)
+	}
+	return s, nil
+}
+
+// serverDeps are what tests replace.
+type serverDeps struct {
+	// detectSandbox finds the build sandbox (sandbox.Detect).
+	detectSandbox func(ctx context.Context) (build.Wrapper, string, error)
+	// githubOptions are added to the App's clients (retries in tests).
+	githubOptions []github.Option
+	// botConfig adjusts the bot's config (a test analyser).
+	botConfig func(*bot.BotConfig)
+	// queueConfig adjusts the queue's config (fast polling in tests).
+	queueConfig func(*queue.Config)
+}
+
+// server is mpgate serve's parts, wired.
+type server struct {
+	flags   *serveFlags
+	log     *slog.Logger
+	q       *queue.Queue
+	bot     *bot.Bot
+	metrics *metrics.Registry
+	handler http.Handler
+}
+
+// newServer opens the queue and wires webhooks, bot and endpoints. Close
+// it with close after stop.
+func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps serverDeps) (*server, error) {
+	if deps.detectSandbox == nil {
+		deps.detectSandbox = sandbox.Detect
+	}
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	if v, err := workspace.CheckGit(ctx); err != nil {
+		return nil, fmt.Errorf("git: %w", err)
+	} else {
+		log.Info("git found", "version", v)
+	}
+
+	// Secrets first: a bad file stops the start before anything is opened.
+	var secret, key []byte
+	var appID int64
+	if f.githubAppID != "" {
+		id, err := strconv.ParseInt(f.githubAppID, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, usageError("serve: --github-app-id %q is not a positive number", f.githubAppID)
+		}
+		appID = id
+		if f.githubKeyFile == "" {
+			return nil, usageError("serve: --github-app-id needs --github-private-key-file")
+		}
+		if key, err = readSecret(f.githubKeyFile, "GitHub App private key"); err != nil {
+			return nil, err
+		}
+	}
+	if f.githubSecretFile != "" {
+		s, err := readSecret(f.githubSecretFile, "GitHub webhook secret")
+		if err != nil {
+			return nil, err
+		}
+		secret = s
+	}
+	if secret == nil {
+		log.Warn("no GitHub webhook secret: every GitHub delivery is refused (--github-webhook-secret-file)")
+	}
+	if f.gitlabURL != "" || f.gitlabTokenFile != "" || f.gitlabSecretFile != "" {
+		log.Warn("GitLab is not wired into mpgate serve yet: /webhooks/gitlab answers 501")
+	}
+
+	wrapper, desc, sbErr := deps.detectSandbox(ctx)
+	if sbErr != nil {
+		log.Warn("no build sandbox: pull requests the bot does not trust will not be built", "reason", sbErr.Error())
+		wrapper = nil
+	} else {
+		log.Info("build sandbox", "sandbox", desc)
+	}
+
+	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, MaxAttempts: f.maxAttempts,
+		JobTimeout: f.jobTimeout, Logger: log}
+	if deps.queueConfig != nil {
+		deps.queueConfig(&qcfg)
+	}
+	q, err := queue.Open(ctx, qcfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening the queue: %w", err)
+	}
+	reg := metrics.New()
+	s := &server{flags: f, log: log, q: q, metrics: reg}
+
+	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, int64) (bot.Forge, error) {
+		return nil, errors.New("GitHub is off: no --github-app-id")
+	})
+	if appID != 0 {
+		opts := append([]github.Option{github.WithLogin(github.AppLogin(f.githubAppSlug))}, deps.githubOptions...)
+		apps, err := github.NewAppClients(appID, key, f.githubAPIURL, opts...)
+		if err != nil {
+			q.Close()
+			return nil, err
+		}
+		inst = bot.InstallationsFunc(func(ctx context.Context, id int64) (bot.Forge, error) {
+			c, err := apps.Installation(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		})
+	}
+	bcfg := bot.BotConfig{
+		Installations: inst, Queue: queueAdapter{q}, Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
+		Superseded: queue.ErrSuperseded, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
+		Observe: func(d time.Duration, conclusion string) {
+			reg.Add("mpgate_evaluations_total", "Pull-request evaluations completed, by conclusion.", 1, "conclusion", conclusion)
+			reg.Add("mpgate_evaluation_seconds_total", "Time spent evaluating pull requests (builds included).", d.Seconds())
+		},
+	}
+	if deps.botConfig != nil {
+		deps.botConfig(&bcfg)
+	}
+	b, err := bot.NewBot(bcfg)
+	if err != nil {
+		q.Close()
+		return nil, err
+	}
+	s.bot = b
+	reg.Collect(s.collectQueue)
+
+	mux := http.NewServeMux()
+	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: q, Logger: log})
+	mux.Handle("POST /webhooks/github", countDeliveries(reg, gh))
+	mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "GitLab is not supported by mpgate serve yet", http.StatusNotImplemented)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := q.Store().DB().PingContext(ctx); err != nil {
+			log.Warn("not ready: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unreachable\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", reg.Handler())
+	s.handler = mux
+	return s, nil
+}
+
+// start recovers check runs a crash left behind and starts the workers.
+func (s *server) start(ctx context.Context) error {
+	for _, m := range mirrorsDirs(filepath.Join(s.flags.dataDir, "mirrors")) {
+		if err := workspace.PruneWorktrees(ctx, m); err != nil {
+			s.log.Warn("pruning worktrees", "mirror", m, "err", err)
+		}
+	}
+	os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees"))
+	// A check run still in progress after twice the job timeout (plus the
+	// queue's rescue delay) has no job left working on it.
+	n, err := s.bot.Recover(ctx, 2*s.flags.jobTimeout+10*time.Minute)
+	if err != nil {
+		s.log.Warn("recovering check runs", "err", err)
+	} else if n > 0 {
+		s.log.Info("check runs left in progress concluded", "count", n)
+	}
+	return s.q.Start(ctx, queueHandler{s.bot})
+}
+
+func mirrorsDirs(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// stop stops the workers: running jobs get ctx's time to finish, then are
+// cancelled and re-queued.
+func (s *server) stop(ctx context.Context) error { return s.q.Stop(ctx) }
+
+func (s *server) close() error { return s.q.Close() }
+
+func (s *server) collectQueue() []metrics.Family {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	st, err := s.q.Stats(ctx)
+	if err != nil {
+		return nil
+	}
+	depth := metrics.Family{Name: "mpgate_queue_jobs", Help: "Jobs in the queue's database by kind and state.", Type: metrics.Gauge}
+	for _, d := range st.Depth {
+		depth.Samples = append(depth.Samples, metrics.Sample{Labels: []string{"kind", d.Kind, "state", d.State}, Value: float64(d.Count)})
+	}
+	runs := metrics.Family{Name: "mpgate_jobs_total", Help: "Job runs since start, by outcome.", Type: metrics.Counter}
+	for _, o := range []struct {
+		name string
+		n    int64
+	}{{"run", st.Runs}, {"succeeded", st.Succeeded}, {"failed", st.Failed}, {"snoozed", st.Snoozed}, {"superseded", st.Superseded}} {
+		runs.Samples = append(runs.Samples, metrics.Sample{Labels: []string{"outcome", o.name}, Value: float64(o.n)})
+	}
+	return []metrics.Family{depth, runs,
+		{Name: "mpgate_job_seconds_total", Help: "Time spent running jobs since start (divide by mpgate_jobs_total{outcome=\"run\"}).", Type: metrics.Counter,
+			Samples: []metrics.Sample{{Value: st.RunTime.Seconds()}}},
+		{Name: "mpgate_job_wait_seconds_total", Help: "Time jobs waited past their scheduled time since start.", Type: metrics.Counter,
+			Samples: []metrics.Sample{{Value: st.QueueWait.Seconds()}}},
+	}
+}
+
+// statusRecorder remembers the status code of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// countDeliveries counts deliveries by event and status.
+func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		event := r.Header.Get("X-GitHub-Event")
+		if event == "" || len(event) > 40 {
+			event = "unknown"
+		}
+		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
+			"forge", "github", "event", event, "status", strconv.Itoa(rec.status))
+	})
+}
+
+// queueHandler adapts the bot to the queue: rate limits become snoozes.
+type queueHandler struct{ b *bot.Bot }
+
+func (h queueHandler) HandleEvent(ctx context.Context, ev bot.Event) error {
+	return queueError(h.b.HandleEvent(ctx, ev))
+}
+
+func (h queueHandler) HandleEvaluation(ctx context.Context, e queue.Evaluation) error {
+	return queueError(h.b.HandleEvaluation(ctx, e.HeadSHA, e.Payload, e.JobID, e.Attempt))
+}
+
+// queueError maps a GitHub rate limit to a snooze until GitHub's time.
+func queueError(err error) error {
+	var rl *github.RateLimitError
+	if errors.As(err, &rl) {
+		after := time.Until(rl.RetryAt)
+		if after < time.Second {
+			after = time.Second
+		}
+		return &queue.SnoozeError{After: after, Err: err}
+	}
+	return err
+}
+
+// queueAdapter is the bot's view of the queue.
+type queueAdapter struct{ q *queue.Queue }
+
+func (a queueAdapter) EnqueueEvaluation(ctx context.Context, repo bot.Repo, number int, headSHA string, payload []byte) (bool, error) {
+	return a.q.EnqueueEvaluation(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number}, headSHA, payload)
+}
+
+// headStore adds the latest head of a pull request to the store's bot port.
+type headStore struct {
+	bot.Store
+	s *store.Store
+}
+
+func (h headStore) LatestHead(ctx context.Context, repo bot.Repo, number int) (string, bool, error) {
+	hd, err := h.s.LatestHead(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return hd.SHA, true, nil
+}
+
+// runServe is `mpgate serve`.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	srv, err := newServer(ctx, f, log, serverDeps{})
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", f.addr, err)
+	}
+	if err := srv.start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("starting the workers: %w", err)
+	}
+	hs := &http.Server{Handler: srv.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("mpgate serve listening", "addr", ln.Addr().String(), "version", versionString(), "workers", f.workers)
+	select {
+	case err := <-served:
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.shutdownTimeout)
+		defer cancel()
+		return errors.Join(fmt.Errorf("serving: %w", err), srv.stop(stopCtx))
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: no new deliveries; running jobs finish or are re-queued")
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.shutdownTimeout)
+	defer cancel()
+	errHTTP := hs.Shutdown(stopCtx)
+	errQueue := srv.stop(stopCtx)
+	if errQueue != nil {
+		log.Warn("jobs were still running at the deadline: they run again after a restart", "err", errQueue)
+	}
+	if errHTTP != nil {
+		return fmt.Errorf("stopping the HTTP server: %w", errHTTP)
+	}
+	return nil
+}
