@@ -20,6 +20,7 @@ Usage:
   mpgate check [flags] [DIR]   analyse the mini-program(s) in DIR (default ".")
   mpgate report post [flags]   post a stored JSON result to GitHub (fork-safe workflow_run)
   mpgate serve [flags]         run the GitHub App server (webhooks, queue, check runs)
+  mpgate release SUBCOMMAND    per-module changelogs and releases: plan, apply, check, preview
   mpgate version               print the version
   mpgate help [COMMAND]        show this help, or a command's
 
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReport(ctx, rest, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "release":
+		return runRelease(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		if len(rest) > 0 {
 			return usageError("version takes no arguments")
@@ -63,11 +66,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				return printReportUsage(stdout)
 			case "serve":
 				return printServeUsage(stdout)
+			case "release":
+				return printReleaseUsage(stdout)
 			case "version", "help":
 				_, err := fmt.Fprint(stdout, usageText)
 				return err
 			}
-			return usageError("unknown command %q; the commands are check, report, serve, version and help", rest[0])
+			return usageError("unknown command %q; the commands are check, report, release, serve, version and help", rest[0])
 		}
 		_, err := fmt.Fprint(stdout, usageText)
 		return err

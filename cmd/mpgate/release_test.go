@@ -1,0 +1,331 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mpgate/mpgate/internal/fakegitlab"
+)
+
+// relRepo makes a git repository holding a WeChat mini-program with one
+// subpackage (modules app and packagePay by default) and a history of two
+// merged requests: a feature in packagePay (#3) and a fix in the main
+// package (#4). Commit dates are fixed, so commits are reproducible.
+func relRepo(t *testing.T) (dir, first string) {
+	t.Helper()
+	t.Setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+	t.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+	dir = t.TempDir()
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	for p, c := range map[string]string{
+		"project.config.json":           `{"appid": "touristappid", "compileType": "miniprogram"}`,
+		"app.json":                      `{"pages": ["pages/index/index"], "subPackages": [{"root": "packagePay", "pages": ["pages/pay/pay"]}]}`,
+		"app.js":                        "App({})\n",
+		"pages/index/index.js":          "Page({})\n",
+		"pages/index/index.wxml":        "<view/>\n",
+		"packagePay/pages/pay/pay.js":   "Page({})\n",
+		"packagePay/pages/pay/pay.wxml": "<view/>\n",
+	} {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(p)), c)
+	}
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "chore: start")
+	first = gitRun(t, dir, "rev-parse", "HEAD")
+	relCommit(t, dir, "feat: pay with stored cards (#3)", "packagePay/pages/pay/pay.js")
+	relCommit(t, dir, "fix: index page crash on empty cart (#4)", "pages/index/index.js")
+	return dir, first
+}
+
+// relCommit appends a line to file and commits it with msg.
+func relCommit(t *testing.T, dir, msg, file string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(file))
+	old, _ := os.ReadFile(p)
+	writeFile(t, p, string(old)+"// "+strconv.Itoa(len(old))+"\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", msg)
+	return gitRun(t, dir, "rev-parse", "HEAD")
+}
+
+// bareRemote adds a file:// remote "origin" holding main.
+func bareRemote(t *testing.T, dir string) string {
+	t.Helper()
+	remote := filepath.Join(t.TempDir(), "origin.git")
+	gitRun(t, dir, "init", "-q", "--bare", remote)
+	gitRun(t, dir, "remote", "add", "origin", "file://"+remote)
+	gitRun(t, dir, "push", "-q", "origin", "main")
+	return remote
+}
+
+func TestReleasePlanGolden(t *testing.T) {
+	dir, _ := relRepo(t)
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			got := runArgs(t, nil, "release", "plan", "--date", "2026-11-21", "--format", format, dir)
+			if got.code != 0 || got.stderr != "" {
+				t.Fatalf("code %d, stderr %q", got.code, got.stderr)
+			}
+			golden(t, "release-plan."+format, []byte(got.stdout))
+		})
+	}
+}
+
+func TestReleaseApplyDryRunChangesNothing(t *testing.T) {
+	dir, _ := relRepo(t)
+	head := gitRun(t, dir, "rev-parse", "HEAD")
+	got := runArgs(t, nil, "release", "apply", "--dry-run", "--date", "2026-11-21", dir)
+	if got.code != 0 {
+		t.Fatalf("code %d, stderr %q", got.code, got.stderr)
+	}
+	for _, want := range []string{"would release: chore(release): ", "would tag packagePay@v0.1.0", "would tag app@v0.1.0",
+		"would write packagePay/CHANGELOG.md", "pay with stored cards"} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, got.stdout)
+		}
+	}
+	if h := gitRun(t, dir, "rev-parse", "HEAD"); h != head {
+		t.Errorf("HEAD moved to %s", h)
+	}
+	if st := gitRun(t, dir, "status", "--porcelain"); st != "" {
+		t.Errorf("work tree changed:\n%s", st)
+	}
+	if tags := gitRun(t, dir, "tag"); tags != "" {
+		t.Errorf("tags made: %s", tags)
+	}
+}
+
+func TestReleaseApplyThenNothing(t *testing.T) {
+	dir, _ := relRepo(t)
+	got := runArgs(t, nil, "release", "apply", "--date", "2026-11-21", dir)
+	if got.code != 0 {
+		t.Fatalf("code %d, stderr %q", got.code, got.stderr)
+	}
+	if tags := gitRun(t, dir, "tag", "--list"); tags != "app@v0.1.0\npackagePay@v0.1.0" {
+		t.Errorf("tags = %q", tags)
+	}
+	cl, err := os.ReadFile(filepath.Join(dir, "packagePay", "CHANGELOG.md"))
+	if err != nil || !strings.Contains(string(cl), "## [0.1.0] - 2026-11-21") || !strings.Contains(string(cl), "pay with stored cards") {
+		t.Errorf("packagePay/CHANGELOG.md = %q, %v", cl, err)
+	}
+	head := gitRun(t, dir, "rev-parse", "HEAD")
+	again := runArgs(t, nil, "release", "apply", dir)
+	if again.code != 0 || strings.TrimSpace(again.stdout) != "nothing to release" {
+		t.Errorf("second apply: code %d, stdout %q, stderr %q", again.code, again.stdout, again.stderr)
+	}
+	if h := gitRun(t, dir, "rev-parse", "HEAD"); h != head {
+		t.Errorf("the second apply committed %s", h)
+	}
+	plan := runArgs(t, nil, "release", "plan", "--format", "json", dir)
+	if plan.code != 0 || !strings.Contains(plan.stdout, `"release": false`) || strings.Contains(plan.stdout, `"release": true`) {
+		t.Errorf("plan after apply: code %d\n%s", plan.code, plan.stdout)
+	}
+}
+
+func TestReleaseApplyPush(t *testing.T) {
+	dir, _ := relRepo(t)
+	remote := bareRemote(t, dir)
+	got := runArgs(t, nil, "release", "apply", "--push", dir)
+	if got.code != 0 {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	if !strings.Contains(got.stderr, "no forge releases created") {
+		t.Errorf("stderr %q does not say that no forge release was made", got.stderr)
+	}
+	if tags := gitRun(t, remote, "tag", "--list"); tags != "app@v0.1.0\npackagePay@v0.1.0" {
+		t.Errorf("remote tags = %q", tags)
+	}
+	if r, l := gitRun(t, remote, "rev-parse", "main"), gitRun(t, dir, "rev-parse", "HEAD"); r != l {
+		t.Errorf("remote main %s, local HEAD %s", r, l)
+	}
+}
+
+func TestReleaseApplyGitHubReleases(t *testing.T) {
+	dir, _ := relRepo(t)
+	bareRemote(t, dir)
+	fastRetries(t)
+	f := newFake(t)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_TOKEN": testToken,
+		"GITHUB_API_URL": f.BaseURL()}
+	got := runArgs(t, env, "release", "apply", "--push", dir)
+	if got.code != 0 {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	rels := f.Releases("acme/shop")
+	if len(rels) != 2 {
+		t.Fatalf("releases = %v", rels)
+	}
+	byTag := map[string]map[string]any{}
+	for _, r := range rels {
+		byTag[r["tag_name"].(string)] = r
+	}
+	if r := byTag["packagePay@v0.1.0"]; r == nil || !strings.Contains(r["body"].(string), "pay with stored cards") {
+		t.Errorf("packagePay release = %v", r)
+	}
+	if r := byTag["app@v0.1.0"]; r == nil || !strings.Contains(r["body"].(string), "index page crash") {
+		t.Errorf("app release = %v", r)
+	}
+}
+
+func TestReleaseApplyGitLabReleases(t *testing.T) {
+	dir, _ := relRepo(t)
+	bareRemote(t, dir)
+	f := fakegitlab.New(t)
+	f.AddUser(7, "release-bot", true)
+	f.AddToken("glpat-release", fakegitlab.Private, 7)
+	f.AddProject(42, "acme/mini/shop")
+	f.SetMember(42, 7, 40)
+	f.SetBranch(42, "main", gitRun(t, dir, "rev-parse", "HEAD"))
+	t.Cleanup(func() {
+		if errs := f.Errors(); len(errs) > 0 {
+			t.Errorf("fake GitLab saw invalid requests:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+	env := map[string]string{"GITLAB_CI": "true", "CI_PROJECT_ID": "42", "CI_PROJECT_PATH": "acme/mini/shop",
+		"CI_API_V4_URL": f.BaseURL(), "MPGATE_GITLAB_TOKEN": "glpat-release", "CI_COMMIT_BRANCH": "main"}
+	got := runArgs(t, env, "release", "apply", "--push", dir)
+	if got.code != 0 {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	rels := f.Releases(42)
+	if len(rels) != 2 {
+		t.Fatalf("releases = %+v", rels)
+	}
+	for _, r := range rels {
+		if r.TagName != "app@v0.1.0" && r.TagName != "packagePay@v0.1.0" || r.Description == "" {
+			t.Errorf("release %+v", r)
+		}
+	}
+}
+
+func TestReleasePRFlowGitHub(t *testing.T) {
+	dir, _ := relRepo(t)
+	remote := bareRemote(t, dir)
+	fastRetries(t)
+	f := newFake(t)
+	f.SetRef("acme/shop", "refs/heads/main", gitRun(t, dir, "rev-parse", "HEAD"))
+	f.SetRef("acme/shop", "refs/heads/"+releasePRBranch, gitRun(t, dir, "rev-parse", "HEAD"))
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_TOKEN": testToken,
+		"GITHUB_API_URL": f.BaseURL()}
+	args := []string{"release", "apply", "--release-pr", "--date", "2026-11-21", dir}
+
+	got := runArgs(t, env, args...)
+	if got.code != 0 || !strings.Contains(got.stdout, "opened release request #1") {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	pulls := f.Pulls("acme/shop")
+	if len(pulls) != 1 || !strings.HasPrefix(pulls[0].Title, "chore(release): ") || !strings.Contains(pulls[0].Body, "pay with stored cards") {
+		t.Fatalf("pulls = %+v", pulls)
+	}
+	if b := gitRun(t, dir, "symbolic-ref", "--short", "HEAD"); b != "main" {
+		t.Errorf("left on branch %s", b)
+	}
+	if tags := gitRun(t, dir, "tag", "--list"); tags != "" {
+		t.Errorf("the release PR flow tagged before the merge: %s", tags)
+	}
+	// Again with nothing new: the same one request, not a second one.
+	if again := runArgs(t, env, args...); again.code != 0 || !strings.Contains(again.stdout, "updated release request #1") {
+		t.Errorf("second run: code %d, stdout %q, stderr %q", again.code, again.stdout, again.stderr)
+	}
+	if n := len(f.Pulls("acme/shop")); n != 1 {
+		t.Errorf("%d pull requests", n)
+	}
+	// The release request merges (fast-forward here); the next run tags it
+	// and publishes the releases.
+	gitRun(t, dir, "fetch", "-q", "origin")
+	gitRun(t, dir, "merge", "-q", "--ff-only", "origin/"+releasePRBranch)
+	gitRun(t, dir, "push", "-q", "origin", "main")
+	merged := runArgs(t, env, args...)
+	if merged.code != 0 || !strings.Contains(merged.stdout, "nothing to release") {
+		t.Fatalf("after the merge: code %d, stdout %q, stderr %q", merged.code, merged.stdout, merged.stderr)
+	}
+	if tags := gitRun(t, remote, "tag", "--list"); tags != "app@v0.1.0\npackagePay@v0.1.0" {
+		t.Errorf("remote tags = %q", tags)
+	}
+	if n := len(f.Releases("acme/shop")); n != 2 {
+		t.Errorf("%d releases", n)
+	}
+}
+
+func TestReleaseStaleAndUsage(t *testing.T) {
+	dir, _ := relRepo(t)
+	t.Run("stale", func(t *testing.T) {
+		releaseHook = func(dir string) { relCommit(t, dir, "fix: late merge (#5)", "app.js") }
+		t.Cleanup(func() { releaseHook = nil })
+		got := runArgs(t, nil, "release", "apply", dir)
+		if got.code != 2 || !strings.Contains(got.stderr, "branch moved") || !strings.Contains(got.stderr, "run mpgate release again") {
+			t.Errorf("code %d, stderr %q", got.code, got.stderr)
+		}
+		if tags := gitRun(t, dir, "tag", "--list"); tags != "" {
+			t.Errorf("a stale plan tagged %s", tags)
+		}
+	})
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"release"}, "subcommands are plan, apply, check and preview"},
+		{"unknown subcommand", []string{"release", "ship"}, `unknown subcommand "ship"`},
+		{"bad format", []string{"release", "plan", "--format", "xml", dir}, `--format "xml"`},
+		{"flag of another subcommand", []string{"release", "plan", "--push", dir}, "release plan does not take --push"},
+		{"bad date", []string{"release", "plan", "--date", "21.11.2026", dir}, "is not YYYY-MM-DD"},
+		{"dry run push", []string{"release", "apply", "--dry-run", "--push", dir}, "cannot --push"},
+		{"check without base", []string{"release", "check", dir}, "--base REF is required"},
+		{"release pr outside CI", []string{"release", "apply", "--release-pr", dir}, "GitHub Actions"},
+		{"two dirs", []string{"release", "plan", dir, dir}, "one directory at most"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runArgs(t, nil, tt.args...)
+			if got.code != 2 || !strings.Contains(got.stderr, tt.want) {
+				t.Errorf("code %d, stderr %q, want 2 and %q", got.code, got.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestReleaseCheckAndPreview(t *testing.T) {
+	dir, _ := relRepo(t)
+	base := gitRun(t, dir, "rev-parse", "HEAD")
+	relCommit(t, dir, "wip", "packagePay/pages/pay/pay.wxml")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no entry", []string{"--title", "wip"}, 1, "packagePay"},
+		{"conventional title", []string{"--title", "fix(pay): totals"}, 0, ""},
+		{"changelog block", []string{"--title", "wip", "--body", "```changelog\npackagePay: fix: totals\n```"}, 0, ""},
+		{"no-changelog label", []string{"--title", "wip", "--labels", "ui, no-changelog"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runArgs(t, nil, append([]string{"release", "check", "--base", base, dir}, tt.args...)...)
+			if got.code != tt.code || !strings.Contains(got.stdout, tt.want) || got.stdout == "" {
+				t.Errorf("code %d (want %d), stdout %q, stderr %q", got.code, tt.code, got.stdout, got.stderr)
+			}
+		})
+	}
+	t.Run("preview", func(t *testing.T) {
+		got := runArgs(t, nil, "release", "preview", "--base", base, "--title", "feat(pay): split payments", dir)
+		if got.code != 0 || !strings.Contains(got.stdout, "split payments") || !strings.Contains(got.stdout, "packagePay") {
+			t.Errorf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+		}
+	})
+}
+
+// TestReleaseHelpGolden pins `mpgate release -h`.
+func TestReleaseHelpGolden(t *testing.T) {
+	got := runArgs(t, nil, "help", "release")
+	if got.code != 0 {
+		t.Fatalf("code %d, stderr %q", got.code, got.stderr)
+	}
+	golden(t, "release-help.txt", []byte(got.stdout))
+	if sub := runArgs(t, nil, "release", "-h"); sub.stdout != got.stdout {
+		t.Errorf("release -h differs from help release")
+	}
+}
