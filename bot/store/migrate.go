@@ -55,13 +55,30 @@ var migrations = []migration{
 // SchemaVersion is the store schema version this build migrates to.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
+// migrationLock is the PostgreSQL advisory lock key that serialises
+// migrations of several servers starting at once ("mpgate" in ASCII).
+const migrationLock = 0x6d7067617465
+
+// migrate applies the missing steps in one transaction (DDL is
+// transactional in both databases). On PostgreSQL an advisory lock makes
+// concurrent starts wait; on SQLite the immediate transaction does.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS mpgate_migrations (
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS mpgate_migrations (
   version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create mpgate_migrations: %w", err)
 	}
 	var current int
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM mpgate_migrations`).Scan(&current); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM mpgate_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read version: %w", err)
 	}
 	if current > SchemaVersion() {
@@ -75,30 +92,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		if s.dialect == Postgres && m.postgres != nil {
 			stmts = m.postgres
 		}
-		if err := s.apply(ctx, m.version, stmts); err != nil {
-			return err
+		for i, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("migration %d statement %d: %w", m.version, i+1, err)
+			}
 		}
-	}
-	return nil
-}
-
-func (s *Store) apply(ctx context.Context, version int, stmts []string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migration %d: %w", version, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	for i, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("migration %d statement %d: %w", version, i+1, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mpgate_migrations (version, applied_at) VALUES ($1, $2)`,
+			m.version, s.millis(s.now())); err != nil {
+			return fmt.Errorf("migration %d: record: %w", m.version, err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mpgate_migrations (version, applied_at) VALUES ($1, $2)`,
-		version, s.millis(s.now())); err != nil {
-		return fmt.Errorf("migration %d: record: %w", version, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %d: commit: %w", version, err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }

@@ -291,3 +291,34 @@ func TestApprovals(t *testing.T) {
 		})
 	})
 }
+
+// Several servers starting at once on one database migrate it once.
+func TestMigrateConcurrently(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		if b.Dialect != store.Postgres {
+			continue // one SQLite connection per process: nothing concurrent to test in-process
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			db := storetest.OpenDB(t, b)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					_, err := store.Open(context.Background(), db, b.Dialect)
+					errs <- err
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+			var n int
+			if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM mpgate_migrations`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != store.SchemaVersion() {
+				t.Errorf("migrations recorded = %d, want %d", n, store.SchemaVersion())
+			}
+		})
+	}
+}
