@@ -101,7 +101,7 @@ func readGitHubEnv(getenv func(string) string, tokenFile, what string) (*ghEnv, 
 	required := []string{"GITHUB_REPOSITORY", "GITHUB_EVENT_PATH", "GITHUB_SHA"}
 	if getenv("GITHUB_ACTIONS") != "true" {
 		if getenv("GITLAB_CI") == "true" {
-			return nil, usageError("%s: GitLab CI is not supported yet; meanwhile write a Code Quality report with --format codequality --output FILE", what)
+			return nil, usageError("%s is for GitHub Actions; on GitLab CI, mpgate check --post posts the result itself (see docs/gitlab.md)", what)
 		}
 		missing := []string{"GITHUB_ACTIONS=true"}
 		for _, k := range required {
@@ -265,6 +265,8 @@ type poster struct {
 
 	checkID   int64
 	forbidden bool
+	// gitlab does the posting on GitLab CI (post_gitlab.go).
+	gitlab *glPoster
 	// failOnForbidden: a 403 is an error (report post's token must be
 	// privileged), not a fallback.
 	failOnForbidden bool
@@ -281,6 +283,13 @@ func (p *poster) checkName() string {
 // the base from the event when --base is not given, applies MPGATE_COVERAGE,
 // and creates the check run in_progress on the head commit.
 func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top string, getenv func(string) string, stdout, stderr io.Writer) (*poster, error) {
+	if getenv("GITHUB_ACTIONS") != "true" && getenv("GITLAB_CI") == "true" {
+		gp, err := startGitLabPost(ctx, cfg, f, top, getenv, stdout, stderr)
+		if err != nil {
+			return nil, err
+		}
+		return &poster{gitlab: gp}, nil
+	}
 	env, err := readGitHubEnv(getenv, f.tokenFile, "check --post")
 	if err != nil {
 		return nil, err
@@ -361,6 +370,10 @@ func safeFileName(s string) string {
 // abort completes the check run when the gate could not run at all, so it
 // does not stay in progress.
 func (p *poster) abort(ctx context.Context, runErr error) {
+	if p != nil && p.gitlab != nil {
+		p.gitlab.abort(ctx, runErr)
+		return
+	}
 	if p == nil || p.checkID == 0 {
 		return
 	}
@@ -381,6 +394,9 @@ func (p *poster) abort(ctx context.Context, runErr error) {
 // written; a 403 (a fork's read-only token) falls back to those silently
 // unless failOnForbidden.
 func (p *poster) publish(ctx context.Context, res *compare.Result) error {
+	if p.gitlab != nil {
+		return p.gitlab.publish(ctx, res)
+	}
 	var errs []error
 	if p.artifact {
 		if err := p.writeArtifact(res); err != nil {
