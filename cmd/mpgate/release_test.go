@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -327,5 +328,40 @@ func TestReleaseHelpGolden(t *testing.T) {
 	golden(t, "release-help.txt", []byte(got.stdout))
 	if sub := runArgs(t, nil, "release", "-h"); sub.stdout != got.stdout {
 		t.Errorf("release -h differs from help release")
+	}
+}
+
+// TestReleaseDocs keeps docs/cli.md and docs/releases.md in step with the
+// release command's flags and subcommands.
+func TestReleaseDocs(t *testing.T) {
+	cli, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := os.ReadFile("../../docs/releases.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cli), "## `mpgate release`") {
+		t.Errorf("docs/cli.md has no section for mpgate release")
+	}
+	fs := newReleaseFlagSet(&releaseFlags{})
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		n++
+		t.Run("--"+f.Name, func(t *testing.T) {
+			if !strings.Contains(string(cli), "`--"+f.Name) {
+				t.Errorf("docs/cli.md does not document --%s", f.Name)
+			}
+		})
+	})
+	if n < 10 {
+		t.Errorf("only %d flags", n)
+	}
+	for _, want := range []string{"mpgate release plan", "mpgate release apply", "mpgate release check", "mpgate release preview",
+		"## When two merges race", "### Tokens that trigger CI", "### GitHub Actions", "### GitLab CI", "{module}/v{version}"} {
+		if !strings.Contains(string(cli)+string(rel), want) {
+			t.Errorf("the docs do not mention %q", want)
+		}
 	}
 }
