@@ -385,6 +385,9 @@ func escapeGitLabMarkdown(s string) string {
 // escapeLine escapes one line of Markdown (html: the line starts an HTML
 // block, so a zero-width space is the escape).
 func escapeLine(b *strings.Builder, line string, html bool) {
+	// Past the last '>' or ')' no tag or link destination can close: no
+	// search from there (keeps a line of many "<a" linear).
+	lastGT, lastParen := strings.LastIndexByte(line, '>'), strings.LastIndexByte(line, ')')
 	for i := 0; i < len(line); {
 		c := line[i]
 		switch {
@@ -426,14 +429,14 @@ func escapeLine(b *strings.Builder, line string, html bool) {
 			b.WriteString(line[i:j])
 			i = j
 			continue
-		case c == '<' && i+1 < len(line) && (isASCIILetter(line[i+1]) || line[i+1] == '/'):
+		case c == '<' && i < lastGT && (isASCIILetter(line[i+1]) || line[i+1] == '/'):
 			// An HTML tag or an autolink: up to its '>'.
 			if end := strings.IndexByte(line[i:], '>'); end > 0 {
 				b.WriteString(line[i : i+end+1])
 				i += end + 1
 				continue
 			}
-		case c == ']' && i+1 < len(line) && line[i+1] == '(':
+		case c == ']' && i < lastParen && line[i+1] == '(':
 			// A link destination: up to its ')'.
 			if end := strings.IndexByte(line[i:], ')'); end > 0 {
 				b.WriteString(line[i : i+end+1])
@@ -442,7 +445,7 @@ func escapeLine(b *strings.Builder, line string, html bool) {
 			}
 		case c == '&' && i+1 < len(line) && (isASCIILetter(line[i+1]) || line[i+1] == '#'):
 			// An entity (&amp;, &#33;) is not an epic reference.
-			if end := strings.IndexByte(line[i:], ';'); end > 1 && isEntityName(line[i+1:i+end]) {
+			if end := strings.IndexByte(line[i:min(i+34, len(line))], ';'); end > 1 && isEntityName(line[i+1:i+end]) {
 				b.WriteString(line[i : i+end+1])
 				i += end + 1
 				continue

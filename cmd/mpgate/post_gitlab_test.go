@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
@@ -584,4 +586,81 @@ func FuzzEscapeGitLabMarkdown(f *testing.F) {
 			t.Fatalf("not idempotent: %q → %q → %q", s, out, again)
 		}
 	})
+}
+
+// yamlBlocks returns the ```yaml blocks of a Markdown file.
+func yamlBlocks(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case !in && strings.TrimSpace(line) == "```yaml":
+			in, cur = true, nil
+		case in && strings.TrimSpace(line) == "```":
+			in = false
+			blocks = append(blocks, strings.Join(cur, "\n"))
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	return blocks
+}
+
+// docs/gitlab.md's pipeline is valid YAML that runs check --post with the
+// full history and collects the Code Quality report mpgate writes.
+func TestGitLabDocs(t *testing.T) {
+	const path = "../../docs/gitlab.md"
+	blocks := yamlBlocks(t, path)
+	if len(blocks) < 2 {
+		t.Fatalf("%d yaml blocks in %s", len(blocks), path)
+	}
+	type job struct {
+		Variables map[string]any `yaml:"variables"`
+		Script    []string       `yaml:"script"`
+		Artifacts struct {
+			When    string            `yaml:"when"`
+			Reports map[string]string `yaml:"reports"`
+		} `yaml:"artifacts"`
+	}
+	for i, b := range blocks[:2] {
+		t.Run(fmt.Sprint("block ", i), func(t *testing.T) {
+			var doc map[string]job
+			if err := yaml.Unmarshal([]byte(b), &doc); err != nil {
+				t.Fatalf("not YAML: %v\n%s", err, b)
+			}
+			j, ok := doc["mpgate"]
+			if !ok {
+				t.Fatalf("no mpgate job:\n%s", b)
+			}
+			if !strings.Contains(strings.Join(j.Script, "\n"), "mpgate check --post") {
+				t.Errorf("script %q does not run mpgate check --post", j.Script)
+			}
+			if j.Artifacts.When != "always" {
+				t.Errorf("artifacts when %q, want always", j.Artifacts.When)
+			}
+			cq := j.Artifacts.Reports["codequality"]
+			if i == 0 && (cq != codeQualityFile || fmt.Sprint(j.Variables["GIT_DEPTH"]) != "0") {
+				t.Errorf("codequality %q, GIT_DEPTH %v", cq, j.Variables["GIT_DEPTH"])
+			}
+			if i == 1 && cq != "gl-code-quality-report-*.json" {
+				t.Errorf("codequality %q for --project jobs", cq)
+			}
+		})
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{glTokenVar, "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_COMMIT_BEFORE_SHA", "/webhooks/gitlab",
+		"MPGATE_CODEQUALITY", "MPGATE_COMMENT", "Merge request events", "Tag push events", "Comments", "Push events"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s does not mention %s", path, want)
+		}
+	}
 }
