@@ -490,6 +490,25 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 	return res.UniqueSkippedAsDuplicate, nil
 }
 
+// Forget cancels the evaluation of key's latest head, pending or running,
+// and forgets the pull request (it was closed or merged).
+func (q *Queue) Forget(ctx context.Context, key PRKey) error {
+	h, err := q.store.LatestHead(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue: forget %s: %w", key, err)
+	}
+	if err := q.store.DeleteHead(ctx, key); err != nil {
+		return fmt.Errorf("queue: forget %s: %w", key, err)
+	}
+	if h.JobID != 0 {
+		q.cancel(ctx, h.JobID)
+	}
+	return nil
+}
+
 // cancel cancels a superseded job. A failure only delays the cancellation
 // (the worker checks the store), so it is logged, not returned.
 func (q *Queue) cancel(ctx context.Context, jobID int64) {

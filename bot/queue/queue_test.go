@@ -582,3 +582,34 @@ func TestStartErrors(t *testing.T) {
 		t.Error("EnqueueEvaluation without a repo succeeded")
 	}
 }
+
+func TestForget(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		q := d.open(t)
+		ctx := context.Background()
+		key := PRKey{Repo: "github:o/r", Number: 2}
+		if err := q.Forget(ctx, key); err != nil {
+			t.Fatalf("Forget of an unknown PR: %v", err)
+		}
+		if _, err := q.EnqueueEvaluation(ctx, key, "h1", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Forget(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		// Cancelled before any worker ran.
+		waitStates(t, q, "cancelled")
+		if cur, err := q.Current(ctx, key, "h1"); err != nil || cur {
+			t.Errorf("Current after Forget = %v, %v", cur, err)
+		}
+		h := &fakeHandler{}
+		start(t, q, h)
+		if _, err := q.Enqueue(ctx, event(bot.ForgeGitHub, "after")); err != nil {
+			t.Fatal(err)
+		}
+		waitStates(t, q, "cancelled", "completed")
+		if _, evals := h.calls(); len(evals) != 0 {
+			t.Errorf("evaluated %v after Forget", evals)
+		}
+	})
+}
