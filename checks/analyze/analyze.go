@@ -110,6 +110,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
+	defer t.Close()
 	diags = append(diags, treeProblems(t)...)
 
 	// Manifest.

@@ -116,6 +116,28 @@ type Tree struct {
 
 	files map[string]int      // path → index in Files
 	dirs  map[string]struct{} // every walked directory; "" is the root
+
+	// root is opened once, on the first read, and shared by every reader
+	// (os.Root is safe for concurrent use): opening it per file cost a
+	// third of the reads' system calls.
+	rootOnce sync.Once
+	root     *os.Root
+	rootErr  error
+}
+
+// Close releases the directory handle reads go through. A Tree may be read
+// again after Close (the handle is not reopened: reads then fail).
+func (t *Tree) Close() error {
+	t.rootOnce.Do(func() { t.rootErr = errors.New("tree closed") })
+	if t.root != nil {
+		return t.root.Close()
+	}
+	return nil
+}
+
+func (t *Tree) openRoot() (*os.Root, error) {
+	t.rootOnce.Do(func() { t.root, t.rootErr = os.OpenRoot(t.Dir) })
+	return t.root, t.rootErr
 }
 
 // Walk reads the tree under dir. It returns an error wrapping ErrRoot only
@@ -435,11 +457,10 @@ func (t *Tree) open(p string) (*os.File, os.FileInfo, error) {
 	if c == "" {
 		return nil, nil, fmt.Errorf("opening the root: %w", ErrIsDir)
 	}
-	root, err := os.OpenRoot(t.Dir)
+	root, err := t.openRoot()
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
 	}
-	defer root.Close()
 	f, err := root.Open(c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", p, err)

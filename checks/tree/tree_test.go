@@ -335,3 +335,23 @@ func TestReadFileMax(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseThenRead(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.js"), []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Walk(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := tr.ReadFile("a.js", -1); err != nil || string(b) != "a" {
+		t.Fatalf("read before close: %q %v", b, err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.ReadFile("a.js", -1); err == nil {
+		t.Error("read after Close succeeded")
+	}
+}
