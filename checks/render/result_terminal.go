@@ -78,8 +78,12 @@ const (
 
 func (t *term) resultProject(name string, c *compare.Comparison) {
 	title := "Project"
-	if name != "" {
+	switch {
+	case name != "":
 		title += " " + clean(name, false)
+	case c.PathPrefix != "":
+		// An unnamed project (no .mpgate.yml) is named by where it is.
+		title = "Mini-program " + clean(strings.TrimSuffix(c.PathPrefix, "/"), false)
 	}
 	if c.HeadError != "" {
 		t.print("\n" + t.paint(ansiBold, truncate(title, t.o.Width)) + "\n")
