@@ -125,6 +125,14 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 			log.Info("draft pull request skipped", "pr", ev.PullRequest.Number)
 			return nil
 		}
+		// Deliveries run concurrently: one for an older head may run after
+		// the newer one. Evaluate only the request's current head.
+		if cur, err := f.PullRequestEvent(ctx, ev.Repo, ev.PullRequest.Number); err != nil {
+			log.Warn("could not read the pull request's current head; trusting the delivery", "err", err)
+		} else if cur.HeadSHA != "" && cur.HeadSHA != ev.PullRequest.HeadSHA {
+			log.Info("stale delivery: the pull request has a newer head", "pr", ev.PullRequest.Number, "head", ev.PullRequest.HeadSHA, "current", cur.HeadSHA)
+			return nil
+		}
 		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
 	case KindPush:
 		return b.handlePush(ctx, f, ev, log)
@@ -517,7 +525,10 @@ func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror,
 	if err != nil {
 		return nil, err
 	}
-	auth := workspace.Auth{Token: token}
+	auth := workspace.Auth{}
+	if u := strings.ToLower(ev.CloneURL); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		auth.Token = token // a local path or file:// URL (tests) takes none
+	}
 	if ev.Forge == ForgeGitLab {
 		auth.Username = "oauth2"
 	}
