@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -543,4 +544,24 @@ func TestQueueErrorSnoozesRateLimits(t *testing.T) {
 	if err := queueError(nil); err != nil {
 		t.Errorf("nil became %v", err)
 	}
+}
+
+// TestDocsCoverServe keeps docs/cli.md's serve section in step with the
+// flags.
+func TestDocsCoverServe(t *testing.T) {
+	data, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	if !strings.Contains(doc, "## `mpgate serve`") {
+		t.Fatal("docs/cli.md has no section for mpgate serve")
+	}
+	newServeFlagSet(&serveFlags{}).VisitAll(func(f *flag.Flag) {
+		t.Run(f.Name, func(t *testing.T) {
+			if !strings.Contains(doc, "`--"+f.Name+"`") {
+				t.Errorf("docs/cli.md does not document --%s", f.Name)
+			}
+		})
+	})
 }
