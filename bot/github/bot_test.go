@@ -121,3 +121,6 @@ func TestGitToken(t *testing.T) {
 		t.Errorf("GitToken = %q, %v", got, err)
 	}
 }
+
+// The server's bot drives an installation's client through bot.Forge.
+var _ bot.Forge = (*Client)(nil)
