@@ -170,23 +170,93 @@ func TestReleaseApplyGitHubReleases(t *testing.T) {
 	}
 }
 
-func TestReleaseApplyGitLabReleases(t *testing.T) {
-	dir, _ := relRepo(t)
-	bareRemote(t, dir)
+// newReleaseGitLab is a fake GitLab with project 42 (acme/mini/shop), a
+// maintainer bot with the token glpat-release, and the branches given.
+func newReleaseGitLab(t *testing.T, head string, branches ...string) *fakegitlab.Fake {
+	t.Helper()
 	f := fakegitlab.New(t)
 	f.AddUser(7, "release-bot", true)
 	f.AddToken("glpat-release", fakegitlab.Private, 7)
 	f.AddProject(42, "acme/mini/shop")
 	f.SetMember(42, 7, 40)
-	f.SetBranch(42, "main", gitRun(t, dir, "rev-parse", "HEAD"))
+	for _, b := range branches {
+		f.SetBranch(42, b, head)
+	}
 	t.Cleanup(func() {
 		if errs := f.Errors(); len(errs) > 0 {
 			t.Errorf("fake GitLab saw invalid requests:\n%s", strings.Join(errs, "\n"))
 		}
 	})
-	env := map[string]string{"GITLAB_CI": "true", "CI_PROJECT_ID": "42", "CI_PROJECT_PATH": "acme/mini/shop",
+	return f
+}
+
+func gitlabEnv(f *fakegitlab.Fake) map[string]string {
+	return map[string]string{"GITLAB_CI": "true", "CI_PROJECT_ID": "42", "CI_PROJECT_PATH": "acme/mini/shop",
 		"CI_API_V4_URL": f.BaseURL(), "MPGATE_GITLAB_TOKEN": "glpat-release", "CI_COMMIT_BRANCH": "main"}
-	got := runArgs(t, env, "release", "apply", "--push", dir)
+}
+
+func TestReleasePRFlowGitLab(t *testing.T) {
+	dir, _ := relRepo(t)
+	bareRemote(t, dir)
+	// A GitLab job runs on a detached HEAD; the branch comes from CI_COMMIT_BRANCH.
+	gitRun(t, dir, "checkout", "-q", "--detach")
+	f := newReleaseGitLab(t, gitRun(t, dir, "rev-parse", "HEAD"), "main", releasePRBranch)
+	got := runArgs(t, gitlabEnv(f), "release", "apply", "--release-pr", dir)
+	if got.code != 0 || !strings.Contains(got.stdout, "opened release request") {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	mrs := f.MergeRequests(42)
+	if len(mrs) != 1 {
+		t.Fatalf("merge requests = %+v", mrs)
+	}
+	for _, mr := range mrs {
+		if mr.SourceBranch != releasePRBranch || mr.TargetBranch != "main" || !strings.HasPrefix(mr.Title, "chore(release): ") ||
+			!strings.Contains(mr.Description, "index page crash") {
+			t.Errorf("merge request = %+v", mr)
+		}
+	}
+}
+
+// TestReleaseRacingMerges: two jobs, the older one (planned before the
+// second merge) pushes last and is refused; nothing is lost: the newer
+// job's release holds both requests' entries, and the older job's retry
+// finds nothing left.
+func TestReleaseRacingMerges(t *testing.T) {
+	dir, _ := relRepo(t)
+	remote := bareRemote(t, dir)
+	older := t.TempDir()
+	gitRun(t, older, "clone", "-q", "file://"+remote, older)
+	relCommit(t, dir, "feat: split payments (#5)", "packagePay/pages/pay/pay.wxml")
+	gitRun(t, dir, "push", "-q", "origin", "main")
+
+	newer := runArgs(t, nil, "release", "apply", "--push", dir)
+	if newer.code != 0 {
+		t.Fatalf("newer job: code %d, stderr %q", newer.code, newer.stderr)
+	}
+	stale := runArgs(t, nil, "release", "apply", "--push", older)
+	if stale.code != 2 || !strings.Contains(stale.stderr, "push to origin") {
+		t.Errorf("older job: code %d, stderr %q", stale.code, stale.stderr)
+	}
+	if tags := gitRun(t, remote, "tag", "--list"); tags != "app@v0.1.0\npackagePay@v0.1.0" {
+		t.Errorf("remote tags = %q", tags)
+	}
+	cl := gitRun(t, remote, "show", "main:packagePay/CHANGELOG.md")
+	if strings.Count(cl, "pay with stored cards") != 1 || strings.Count(cl, "split payments") != 1 {
+		t.Errorf("packagePay/CHANGELOG.md on the remote:\n%s", cl)
+	}
+	// The older job runs again on a fresh checkout: nothing is left.
+	retry := t.TempDir()
+	gitRun(t, retry, "clone", "-q", "file://"+remote, retry)
+	if again := runArgs(t, nil, "release", "apply", "--push", retry); again.code != 0 || !strings.Contains(again.stdout, "nothing to release") {
+		t.Errorf("retry: code %d, stdout %q, stderr %q", again.code, again.stdout, again.stderr)
+	}
+}
+
+func TestReleaseApplyGitLabReleases(t *testing.T) {
+	dir, _ := relRepo(t)
+	bareRemote(t, dir)
+	f := newReleaseGitLab(t, gitRun(t, dir, "rev-parse", "HEAD"), "main")
+	got := runArgs(t, gitlabEnv(f), "release", "apply", "--push", dir)
 	if got.code != 0 {
 		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
 	}
