@@ -211,7 +211,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 
 	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, MaxAttempts: f.maxAttempts,
-		JobTimeout: f.jobTimeout, Logger: log}
+		JobTimeout: f.jobTimeout, Snooze: snoozeFor, Logger: log}
 	if deps.queueConfig != nil {
 		deps.queueConfig(&qcfg)
 	}
@@ -241,7 +241,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		})
 	}
 	bcfg := bot.BotConfig{
-		Installations: inst, Queue: queueAdapter{q}, Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+		Installations: inst, Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
 		Superseded: queue.ErrSuperseded, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: func(d time.Duration, conclusion string) {
@@ -303,7 +303,7 @@ func (s *server) start(ctx context.Context) error {
 	} else if n > 0 {
 		s.log.Info("check runs left in progress concluded", "count", n)
 	}
-	return s.q.Start(ctx, queueHandler{s.bot})
+	return s.q.Start(ctx, queue.HandlerFor(s.bot))
 }
 
 func mirrorsDirs(dir string) []string {
@@ -386,35 +386,18 @@ func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 	})
 }
 
-// queueHandler adapts the bot to the queue: rate limits become snoozes.
-type queueHandler struct{ b *bot.Bot }
-
-func (h queueHandler) HandleEvent(ctx context.Context, ev bot.Event) error {
-	return queueError(h.b.HandleEvent(ctx, ev))
-}
-
-func (h queueHandler) HandleEvaluation(ctx context.Context, e queue.Evaluation) error {
-	return queueError(h.b.HandleEvaluation(ctx, e.HeadSHA, e.Payload, e.JobID, e.Attempt))
-}
-
-// queueError maps a GitHub rate limit to a snooze until GitHub's time.
-func queueError(err error) error {
+// snoozeFor recognises GitHub's rate limits (the queue's Config.Snooze):
+// the job waits until GitHub's time without spending an attempt.
+func snoozeFor(err error) (time.Duration, bool) {
 	var rl *github.RateLimitError
-	if errors.As(err, &rl) {
-		after := time.Until(rl.RetryAt)
-		if after < time.Second {
-			after = time.Second
-		}
-		return &queue.SnoozeError{After: after, Err: err}
+	if !errors.As(err, &rl) {
+		return 0, false
 	}
-	return err
-}
-
-// queueAdapter is the bot's view of the queue.
-type queueAdapter struct{ q *queue.Queue }
-
-func (a queueAdapter) EnqueueEvaluation(ctx context.Context, repo bot.Repo, number int, headSHA string, payload []byte) (bool, error) {
-	return a.q.EnqueueEvaluation(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number}, headSHA, payload)
+	after := time.Until(rl.RetryAt)
+	if after < time.Second {
+		after = time.Second
+	}
+	return after, true
 }
 
 // headStore adds the latest head of a pull request to the store's bot port.

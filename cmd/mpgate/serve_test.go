@@ -531,18 +531,25 @@ func TestServeSecretFiles(t *testing.T) {
 	}
 }
 
-func TestQueueErrorSnoozesRateLimits(t *testing.T) {
-	rl := &github.RateLimitError{RetryAt: time.Now().Add(time.Hour), Secondary: true}
-	var sn *queue.SnoozeError
-	if err := queueError(fmt.Errorf("completing: %w", rl)); !errors.As(err, &sn) || sn.After < 59*time.Minute {
-		t.Errorf("rate limit became %v", err)
+func TestSnoozeForRateLimits(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		wantOK  bool
+		atLeast time.Duration
+	}{
+		{"secondary limit an hour away", fmt.Errorf("completing: %w", &github.RateLimitError{RetryAt: time.Now().Add(time.Hour), Secondary: true}), true, 59 * time.Minute},
+		{"limit already over", &github.RateLimitError{RetryAt: time.Now().Add(-time.Minute)}, true, time.Second},
+		{"other error", errors.New("boom"), false, 0},
+		{"nil", nil, false, 0},
 	}
-	plain := errors.New("boom")
-	if err := queueError(plain); err != plain {
-		t.Errorf("plain error became %v", err)
-	}
-	if err := queueError(nil); err != nil {
-		t.Errorf("nil became %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			after, ok := snoozeFor(tt.err)
+			if ok != tt.wantOK || after < tt.atLeast {
+				t.Errorf("snoozeFor = %v, %v", after, ok)
+			}
+		})
 	}
 }
 
