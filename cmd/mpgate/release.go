@@ -447,6 +447,12 @@ func releasePRFlow(ctx context.Context, dir string, cfg *config.Config, f releas
 	if len(p.Problems) > 0 {
 		return releaseError("release apply --release-pr", fmt.Errorf("%w: %s", release.ErrProblems, strings.Join(p.Problems, "; ")))
 	}
+	// Where to come back to: the branch checked out, else (a CI job's
+	// detached HEAD) the commit.
+	back := []string{"checkout", "-q", "--detach", p.Head}
+	if b, err := gitOut(ctx, dir, "symbolic-ref", "-q", "--short", "HEAD"); err == nil && b != "" {
+		back = []string{"checkout", "-q", b}
+	}
 	// The release branch starts at the default branch's head each time
 	// (force-updated), so it never carries stale sections.
 	if _, err := gitOut(ctx, dir, "checkout", "-q", "-B", releasePRBranch); err != nil {
@@ -457,8 +463,8 @@ func releasePRFlow(ctx context.Context, dir string, cfg *config.Config, f releas
 	if applyErr == nil {
 		pushErr = gitPush(ctx, dir, "--force", f.remote, "refs/heads/"+releasePRBranch+":refs/heads/"+releasePRBranch)
 	}
-	if _, err := gitOut(ctx, dir, "checkout", "-q", branch); err != nil && applyErr == nil && pushErr == nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: back to %s: %w", branch, err)}
+	if _, err := gitOut(ctx, dir, back...); err != nil && applyErr == nil && pushErr == nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: back to the branch: %w", err)}
 	}
 	if applyErr != nil {
 		return releaseError("release apply --release-pr", applyErr)

@@ -200,10 +200,17 @@ func TestReleasePRFlowGitLab(t *testing.T) {
 	bareRemote(t, dir)
 	// A GitLab job runs on a detached HEAD; the branch comes from CI_COMMIT_BRANCH.
 	gitRun(t, dir, "checkout", "-q", "--detach")
+	gitRun(t, dir, "branch", "-q", "-D", "main")
 	f := newReleaseGitLab(t, gitRun(t, dir, "rev-parse", "HEAD"), "main", releasePRBranch)
 	got := runArgs(t, gitlabEnv(f), "release", "apply", "--release-pr", dir)
 	if got.code != 0 || !strings.Contains(got.stdout, "opened release request") {
 		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	if h, want := gitRun(t, dir, "rev-parse", "HEAD"), gitRun(t, dir, "rev-parse", "origin/main"); h != want {
+		t.Errorf("left at %s, not at the job's commit %s", h, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "CHANGELOG.md")); err == nil {
+		t.Errorf("the work tree kept the release branch's changelog")
 	}
 	mrs := f.MergeRequests(42)
 	if len(mrs) != 1 {
