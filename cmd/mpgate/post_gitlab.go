@@ -33,6 +33,9 @@ const (
 	// glTokenVar is the CI/CD variable holding a token that may write
 	// commit statuses and notes.
 	glTokenVar = "MPGATE_GITLAB_TOKEN"
+	// noteBytes caps the rendered note below GitLab's 1,000,000
+	// characters, leaving room for the escapes added after rendering.
+	noteBytes = gitlab.MaxNoteChars * 9 / 10
 )
 
 // glTokenNotice explains what a CI job token cannot do, and the fix.
@@ -305,7 +308,7 @@ func (p *glPoster) publish(ctx context.Context, res *compare.Result) error {
 	}
 	if p.env.mrIID > 0 && p.comment && !p.forbidden {
 		var body bytes.Buffer
-		err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: gitlab.MaxNoteChars, DetailsURL: p.env.jobURL})
+		err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: noteBytes, DetailsURL: p.env.jobURL})
 		if err == nil {
 			_, _, err = p.client.UpsertStickyNote(ctx, p.env.repo, p.env.mrIID, p.project, escapeGitLabMarkdown(body.String()), "")
 		}
