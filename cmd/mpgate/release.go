@@ -377,9 +377,14 @@ func printApplied(w io.Writer, a *release.Applied) {
 		fmt.Fprintf(w, "commit %s\n", a.Commit)
 	}
 	for _, t := range a.Tags {
-		if a.DryRun {
+		switch {
+		case a.DryRun:
 			fmt.Fprintf(w, "would tag %s\n", t.Name)
-		} else {
+		case t.Commit == "":
+			// --no-tags: tagged once the release commit is on the default
+			// branch (release apply finds it there).
+			fmt.Fprintf(w, "not tagged (--no-tags): %s\n", t.Name)
+		default:
 			fmt.Fprintf(w, "tagged %s at %s\n", t.Name, shortSHA(t.Commit))
 		}
 	}

@@ -125,6 +125,25 @@ func TestReleaseApplyThenNothing(t *testing.T) {
 	}
 }
 
+func TestReleaseApplyNoTags(t *testing.T) {
+	dir, _ := relRepo(t)
+	got := runArgs(t, nil, "release", "apply", "--no-tags", dir)
+	if got.code != 0 || !strings.Contains(got.stdout, "not tagged (--no-tags): packagePay@v0.1.0") {
+		t.Fatalf("code %d, stdout %q, stderr %q", got.code, got.stdout, got.stderr)
+	}
+	if tags := gitRun(t, dir, "tag", "--list"); tags != "" {
+		t.Errorf("--no-tags tagged %s", tags)
+	}
+	// The release commit is on the branch: the next apply tags it.
+	next := runArgs(t, nil, "release", "apply", dir)
+	if next.code != 0 || !strings.Contains(next.stdout, "tagged packagePay@v0.1.0 at") {
+		t.Errorf("next apply: code %d, stdout %q, stderr %q", next.code, next.stdout, next.stderr)
+	}
+	if tags := gitRun(t, dir, "tag", "--list"); tags != "app@v0.1.0\npackagePay@v0.1.0" {
+		t.Errorf("tags = %q", tags)
+	}
+}
+
 func TestReleaseApplyPush(t *testing.T) {
 	dir, _ := relRepo(t)
 	remote := bareRemote(t, dir)
