@@ -1,0 +1,387 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var errNoFile = errors.New("fake: not found")
+
+// fakeForge records what the bot does on the forge.
+type fakeForge struct {
+	mu        sync.Mutex
+	perms     map[string]string
+	config    string // .mpgate.yml of the default branch; "" = none
+	pr        PullRequest
+	nextID    int64
+	created   []string // "sha status"
+	completed map[int64]string
+	titles    map[int64]string
+	comments  []string
+	reactions []string
+}
+
+func newFakeForge() *fakeForge {
+	return &fakeForge{perms: map[string]string{}, completed: map[int64]string{}, titles: map[int64]string{}, nextID: 100}
+}
+
+func (f *fakeForge) CreateCheckRun(_ context.Context, _ Repo, sha, name, status, _ string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	f.created = append(f.created, sha+" "+status)
+	return f.nextID, nil
+}
+func (f *fakeForge) StartCheckRun(context.Context, Repo, int64) error { return nil }
+func (f *fakeForge) CompleteCheckRun(_ context.Context, _ Repo, id int64, conclusion string, out CheckOutput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.completed[id], f.titles[id] = conclusion, out.Title
+	return nil
+}
+func (f *fakeForge) UpsertStickyComment(context.Context, Repo, int, string, string, string) (int64, bool, error) {
+	return 1, true, nil
+}
+func (f *fakeForge) CreateComment(_ context.Context, _ Repo, _ int, body string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.comments = append(f.comments, body)
+	return int64(len(f.comments)), nil
+}
+func (f *fakeForge) AddReaction(_ context.Context, _ Repo, id int64, content string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reactions = append(f.reactions, fmt.Sprintf("%d %s", id, content))
+	return nil
+}
+func (f *fakeForge) Permission(_ context.Context, _ Repo, user string) (string, error) {
+	if p, ok := f.perms[user]; ok {
+		return p, nil
+	}
+	return "none", nil
+}
+func (f *fakeForge) PullRequestEvent(context.Context, Repo, int) (PullRequest, error) { return f.pr, nil }
+func (f *fakeForge) FileContent(context.Context, Repo, string, string) ([]byte, string, error) {
+	if f.config == "" {
+		return nil, "", fmt.Errorf("reading: %w", errNoFile)
+	}
+	return []byte(f.config), "blob", nil
+}
+func (f *fakeForge) GitToken(context.Context) (string, error) { return "", nil }
+
+// fakeStore keeps the bot's records in memory.
+type fakeStore struct {
+	mu        sync.Mutex
+	runs      []CheckRecord
+	approvals map[string][2]string
+	inst      map[string]int64
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{approvals: map[string][2]string{}, inst: map[string]int64{}}
+}
+
+func (s *fakeStore) PutCheckRun(_ context.Context, c CheckRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.runs {
+		if r.Repo == c.Repo && r.SHA == c.SHA && r.Name == c.Name {
+			s.runs[i] = c
+			return nil
+		}
+	}
+	s.runs = append(s.runs, c)
+	return nil
+}
+func (s *fakeStore) CompleteCheckRun(_ context.Context, repo Repo, sha, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.runs {
+		if r.Repo == repo && r.SHA == sha && r.Name == name {
+			s.runs[i].Completed = true
+		}
+	}
+	return nil
+}
+func (s *fakeStore) CheckRuns(_ context.Context, repo Repo, sha string) ([]CheckRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []CheckRecord
+	for _, r := range s.runs {
+		if r.Repo == repo && r.SHA == sha {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+func (s *fakeStore) PendingChecks(context.Context, time.Duration) ([]CheckRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []CheckRecord
+	for _, r := range s.runs {
+		if !r.Completed {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+func (s *fakeStore) PutReport(context.Context, Repo, string, string, []byte) error { return nil }
+func (s *fakeStore) Report(context.Context, Repo, string, string) ([]byte, bool, error) {
+	return nil, false, nil
+}
+func approvalKey(number int, sha string, kind ApprovalKind) string {
+	return fmt.Sprintf("%d/%s/%s", number, sha, kind)
+}
+func (s *fakeStore) Approve(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind, by, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.approvals[approvalKey(number, sha, kind)] = [2]string{by, reason}
+	return nil
+}
+func (s *fakeStore) Approval(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind) (string, string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.approvals[approvalKey(number, sha, kind)]
+	return a[0], a[1], ok, nil
+}
+func (s *fakeStore) PutInstallation(_ context.Context, repo Repo, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inst[repo.FullName()] = id
+	return nil
+}
+func (s *fakeStore) Installation(_ context.Context, repo Repo) (int64, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.inst[repo.FullName()]
+	return id, ok, nil
+}
+
+// fakeQueue records the evaluations queued.
+type fakeQueue struct {
+	mu    sync.Mutex
+	evals []string // "number sha"
+}
+
+func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, sha string, _ []byte) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.evals = append(q.evals, fmt.Sprintf("%d %s", number, sha))
+	return false, nil
+}
+
+type nopWrapper struct{}
+
+func (nopWrapper) Wrap(*exec.Cmd) error { return nil }
+
+var testRepo = Repo{Forge: ForgeGitHub, Owner: "octo", Name: "shop"}
+
+func newTestBot(t *testing.T, f *fakeForge, sandboxed bool) (*Bot, *fakeStore, *fakeQueue) {
+	t.Helper()
+	st, q := newFakeStore(), &fakeQueue{}
+	cfg := BotConfig{
+		Installations: InstallationsFunc(func(context.Context, int64) (Forge, error) { return f, nil }),
+		Queue:         q, Store: st, DataDir: t.TempDir(), NotFound: errNoFile, BotLogin: "mpgate[bot]",
+	}
+	if sandboxed {
+		cfg.Sandbox = nopWrapper{}
+	}
+	b, err := NewBot(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, st, q
+}
+
+func prEvent(pr PullRequest) Event {
+	return Event{Forge: ForgeGitHub, DeliveryID: "d", Kind: KindPullRequest, Action: "opened", Repo: testRepo,
+		CloneURL: "/nowhere", DefaultBranch: "main", InstallationID: 1, PullRequest: &pr}
+}
+
+const buildConfig = "projects:\n  - name: app\n    root: dist\n    build: \"npm run build\"\n"
+
+func TestTrustDecisions(t *testing.T) {
+	head := strings.Repeat("a", 40)
+	tests := []struct {
+		name       string
+		config     string
+		fork       bool
+		authorPerm string
+		approved   bool
+		sandboxed  bool
+		wantEval   bool
+		wantConcl  string // conclusion of a check run concluded at once
+		wantInTitl string
+	}{
+		{"same repository, build", buildConfig, false, "", false, false, true, "", ""},
+		{"fork without build is analysed", "", true, "read", false, false, true, "", ""},
+		{"fork by a writer is trusted", buildConfig, true, "write", false, false, true, "", ""},
+		{"fork waits for /ok-to-build", buildConfig, true, "read", false, true, false, ConclusionActionRequired, "/ok-to-build"},
+		{"fork approved, sandboxed", buildConfig, true, "read", true, true, true, "", ""},
+		{"fork approved, no sandbox", buildConfig, true, "read", true, false, false, ConclusionFailure, "sandbox"},
+		{"forks never built", buildConfig + "trust: {build_forks: never}\n", true, "read", false, true, false, ConclusionNeutral, "forks"},
+		{"forks always built, sandboxed", buildConfig + "trust: {build_forks: always}\n", true, "none", false, true, true, "", ""},
+		{"invalid config", "nonsense: [", false, "", false, true, false, ConclusionFailure, "Invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeForge()
+			f.config = tt.config
+			f.perms["mallory"] = tt.authorPerm
+			pr := PullRequest{Number: 4, HeadSHA: head, BaseRef: "main", Fork: tt.fork, Author: "mallory"}
+			f.pr = pr
+			b, st, q := newTestBot(t, f, tt.sandboxed)
+			if tt.approved {
+				st.Approve(context.Background(), testRepo, 4, head, ApproveBuild, "maintainer", "")
+			}
+			if err := b.HandleEvent(context.Background(), prEvent(pr)); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(q.evals) == 1; got != tt.wantEval {
+				t.Errorf("evaluations %v, want queued %v", q.evals, tt.wantEval)
+			}
+			if tt.wantEval {
+				if len(f.created) != 1 || f.created[0] != head+" queued" || len(f.completed) != 0 {
+					t.Errorf("check runs created %v, completed %v; want one queued", f.created, f.completed)
+				}
+				return
+			}
+			if len(f.completed) != 1 {
+				t.Fatalf("completed %v, want one check run concluded at once", f.completed)
+			}
+			for id, c := range f.completed {
+				if c != tt.wantConcl || !strings.Contains(f.titles[id], tt.wantInTitl) {
+					t.Errorf("concluded %q %q, want %q with %q", c, f.titles[id], tt.wantConcl, tt.wantInTitl)
+				}
+			}
+		})
+	}
+}
+
+func TestEventsIgnored(t *testing.T) {
+	draft := PullRequest{Number: 1, HeadSHA: "abc", Draft: true}
+	tests := []struct {
+		name string
+		ev   Event
+		perm string
+	}{
+		{"draft", prEvent(draft), ""},
+		{"no installation", Event{Forge: ForgeGitHub, Kind: KindPullRequest, Repo: testRepo, PullRequest: &PullRequest{Number: 1}}, ""},
+		{"bot comment", Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &PullRequest{Number: 1},
+			Comment: &Comment{ID: 1, Body: "/rebuild", Author: "ci[bot]", AuthorIsBot: true}}, "admin"},
+		{"quoted command", Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &PullRequest{Number: 1},
+			Comment: &Comment{ID: 1, Body: "> /rebuild\nno", Author: "alice"}}, "admin"},
+		{"push to another branch", Event{Forge: ForgeGitHub, Kind: KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
+			Push: &Push{Ref: "refs/heads/feature", After: strings.Repeat("b", 40)}}, ""},
+		{"branch deleted", Event{Forge: ForgeGitHub, Kind: KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
+			Push: &Push{Ref: "refs/heads/main", After: strings.Repeat("0", 40)}}, ""},
+		{"size button by a reader", Event{Forge: ForgeGitHub, Kind: KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
+			Check: &Check{HeadSHA: "abc", ActionID: ActionApproveSize, PRNumbers: []int{1}}}, "read"},
+		{"unknown button", Event{Forge: ForgeGitHub, Kind: KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
+			Check: &Check{HeadSHA: "abc", ActionID: "other", PRNumbers: []int{1}}}, "admin"},
+		{"ping", Event{Forge: ForgeGitHub, Kind: KindPing, InstallationID: 1}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeForge()
+			f.perms["alice"] = tt.perm
+			b, st, q := newTestBot(t, f, true)
+			if err := b.HandleEvent(context.Background(), tt.ev); err != nil {
+				t.Fatal(err)
+			}
+			if len(q.evals)+len(f.created)+len(f.comments)+len(f.reactions)+len(st.approvals) != 0 {
+				t.Errorf("acted: evals %v, runs %v, comments %v, reactions %v, approvals %v", q.evals, f.created, f.comments, f.reactions, st.approvals)
+			}
+		})
+	}
+}
+
+func TestCommands(t *testing.T) {
+	head := strings.Repeat("c", 40)
+	tests := []struct {
+		name          string
+		body, perm    string
+		wantEval      bool
+		wantReact     bool
+		wantReply     string
+		wantApproval  ApprovalKind
+		wantApprovalR string
+	}{
+		{"help by a reader", "/help", "read", false, true, "| `/rebuild`", "", ""},
+		{"rebuild by a reader", "/rebuild", "read", false, false, "only people with write access", "", ""},
+		{"rebuild by a writer", "/rebuild", "write", true, true, "", "", ""},
+		{"recheck by a maintainer", "please\n/recheck", "maintain", true, true, "", "", ""},
+		{"approve-size with reason", "/approve-size new icons", "admin", true, true, "", ApproveSize, "new icons"},
+		{"approve-size without reason", "/approve-size", "admin", false, false, "reason", "", ""},
+		{"ok-to-build", "/ok-to-build", "write", true, true, "", ApproveBuild, ""},
+		{"ok-to-build by triage", "/ok-to-build", "triage", false, false, "only people with write access", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeForge()
+			f.perms["alice"] = tt.perm
+			f.pr = PullRequest{Number: 6, HeadSHA: head, BaseRef: "main"}
+			b, st, q := newTestBot(t, f, true)
+			ev := Event{Forge: ForgeGitHub, DeliveryID: "c", Kind: KindComment, Repo: testRepo, InstallationID: 1,
+				PullRequest: &PullRequest{Number: 6}, Comment: &Comment{ID: 55, Body: tt.body, Author: "alice"}}
+			if err := b.HandleEvent(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(q.evals) == 1; got != tt.wantEval {
+				t.Errorf("evaluations %v, want queued %v", q.evals, tt.wantEval)
+			}
+			if got := len(f.reactions) == 1 && f.reactions[0] == "55 +1"; got != tt.wantReact {
+				t.Errorf("reactions %v, want one %v", f.reactions, tt.wantReact)
+			}
+			if tt.wantReply == "" && len(f.comments) != 0 {
+				t.Errorf("replied %q", f.comments)
+			}
+			if tt.wantReply != "" && (len(f.comments) != 1 || !strings.Contains(f.comments[0], tt.wantReply)) {
+				t.Errorf("replies %q, want one with %q", f.comments, tt.wantReply)
+			}
+			if tt.wantApproval != "" {
+				a, ok := st.approvals[approvalKey(6, head, tt.wantApproval)]
+				if !ok || a[0] != "alice" || a[1] != tt.wantApprovalR {
+					t.Errorf("approvals %v", st.approvals)
+				}
+			} else if len(st.approvals) != 0 {
+				t.Errorf("approvals %v", st.approvals)
+			}
+		})
+	}
+}
+
+func TestRecover(t *testing.T) {
+	f := newFakeForge()
+	b, st, _ := newTestBot(t, f, true)
+	ctx := context.Background()
+	st.PutInstallation(ctx, testRepo, 1)
+	st.PutCheckRun(ctx, CheckRecord{Repo: testRepo, SHA: "s1", Name: CheckName, RunID: 9, PR: 2})
+	st.PutCheckRun(ctx, CheckRecord{Repo: Repo{Forge: ForgeGitHub, Owner: "x", Name: "unknown"}, SHA: "s2", Name: CheckName, RunID: 10})
+	n, err := b.Recover(ctx, time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("Recover = %d, %v; want 1 (the other repository has no installation)", n, err)
+	}
+	if f.completed[9] != ConclusionNeutral || f.titles[9] != "Interrupted" {
+		t.Errorf("completed %v %v", f.completed, f.titles)
+	}
+	runs, _ := st.CheckRuns(ctx, testRepo, "s1")
+	if len(runs) != 1 || !runs[0].Completed {
+		t.Errorf("store still has it in progress: %+v", runs)
+	}
+}
+
+func TestNewBotRequires(t *testing.T) {
+	if _, err := NewBot(BotConfig{}); err == nil {
+		t.Error("NewBot without ports succeeded")
+	}
+	if _, err := NewBot(BotConfig{Installations: InstallationsFunc(nil), Queue: &fakeQueue{}, Store: newFakeStore()}); err == nil {
+		t.Error("NewBot without DataDir succeeded")
+	}
+}
