@@ -66,7 +66,9 @@ func (f *fakeForge) Permission(_ context.Context, _ Repo, user string) (string, 
 	}
 	return "none", nil
 }
-func (f *fakeForge) PullRequestEvent(context.Context, Repo, int) (PullRequest, error) { return f.pr, nil }
+func (f *fakeForge) PullRequestEvent(context.Context, Repo, int) (PullRequest, error) {
+	return f.pr, nil
+}
 func (f *fakeForge) FileContent(context.Context, Repo, string, string) ([]byte, string, error) {
 	if f.config == "" {
 		return nil, "", fmt.Errorf("reading: %w", errNoFile)

@@ -58,7 +58,6 @@ type testServer struct {
 	http   *httptest.Server
 	secret string
 	logs   *bytes.Buffer
-	seq    atomic.Int64
 }
 
 type serverOpts struct {
