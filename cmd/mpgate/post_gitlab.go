@@ -306,7 +306,10 @@ func (p *glPoster) publish(ctx context.Context, res *compare.Result) error {
 			errs = append(errs, err)
 		}
 	}
-	if p.env.mrIID > 0 && p.comment && !p.forbidden {
+	// A token GitLab does not know (revoked, expired) cannot write the
+	// note either.
+	refused := errors.Is(errors.Join(errs...), gitlab.ErrUnauthorized)
+	if p.env.mrIID > 0 && p.comment && !p.forbidden && !refused {
 		var body bytes.Buffer
 		err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: noteBytes, DetailsURL: p.env.jobURL})
 		if err == nil {
@@ -320,10 +323,10 @@ func (p *glPoster) publish(ctx context.Context, res *compare.Result) error {
 		}
 	}
 	if p.forbidden {
-		fmt.Fprintf(p.stderr, "mpgate: %s: %s\n", p.statusName(), oneLine(cr.Title))
+		fmt.Fprintf(p.stderr, "%s: %s\n", p.statusName(), oneLine(cr.Title))
 		fmt.Fprintf(p.stderr, "mpgate: notice: "+glTokenNotice+"\n", p.codeQuality)
 	}
-	if errors.Is(errors.Join(errs...), gitlab.ErrUnauthorized) {
+	if refused || errors.Is(errors.Join(errs...), gitlab.ErrUnauthorized) {
 		errs = append(errs, fmt.Errorf("GitLab refused the token from %s: renew it (an access token with the api scope)", p.env.tokenSource))
 	}
 	if len(errs) > 0 {

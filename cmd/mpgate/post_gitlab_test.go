@@ -280,7 +280,7 @@ func TestGitLabPostJobToken(t *testing.T) {
 			if strings.Contains(res.stderr, "posting to GitLab") {
 				t.Errorf("the refusal was reported as an error: %s", res.stderr)
 			}
-			for _, want := range []string{"project access token", "api scope", "MPGATE_GITLAB_TOKEN", cq} {
+			for _, want := range []string{"project access token", "api scope", "MPGATE_GITLAB_TOKEN", cq, "mpgate: " + map[bool]string{true: "❌", false: "✅"}[tt.missing > 0]} {
 				if !strings.Contains(res.stderr, want) {
 					t.Errorf("the notice does not say %q:\n%s", want, res.stderr)
 				}
@@ -662,5 +662,45 @@ func TestGitLabDocs(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("%s does not mention %s", path, want)
 		}
+	}
+}
+
+// An access token GitLab refuses: without the role (403) it is the
+// fallback with the notice; revoked (401) it is an error naming where the
+// token came from. The Code Quality report is written either way.
+func TestGitLabPostRefusedToken(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(f *fakegitlab.Fake)
+		wantCode int
+		want     string
+	}{
+		{"reporter role", func(f *fakegitlab.Fake) { f.SetMember(glProjectID, glBotID, 20) }, exitFail, "create a project access token"},
+		{"revoked", func(f *fakegitlab.Fake) { f.Revoke(glToken) }, exitUsage, "GitLab refused the token from MPGATE_GITLAB_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fastGitLabRetries(t)
+			dir, base, head := miniRepo(t, 2)
+			f := newGitLabFake(t, base, head)
+			tt.setup(f)
+			env := glRunner(t, f, base, head, true)
+			res := runArgs(t, env, "check", "--post", dir)
+			if res.code != tt.wantCode || !strings.Contains(res.stderr, tt.want) {
+				t.Fatalf("exit %d, want %d and %q\nstderr: %s", res.code, tt.wantCode, tt.want, res.stderr)
+			}
+			if strings.Contains(res.stdout+res.stderr, glToken) {
+				t.Error("the token was printed")
+			}
+			if n := len(f.Notes(glProjectID, glMR)); n != 0 {
+				t.Errorf("%d notes", n)
+			}
+			if n := f.Count(notesRoute) + f.Count("GET /user"); n != 0 {
+				t.Errorf("%d note or user requests after the status was refused", n)
+			}
+			if issues := readCodeQuality(t, filepath.Join(env["CI_PROJECT_DIR"], codeQualityFile)); len(issues) != 2 {
+				t.Errorf("%d Code Quality issues, want 2", len(issues))
+			}
+		})
 	}
 }
