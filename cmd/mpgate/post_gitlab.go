@@ -94,7 +94,7 @@ func readGitLabEnv(getenv func(string) string, tokenFile, what string) (*glEnv, 
 		if e.token == "" {
 			return nil, usageError("%s: --token-file %s is empty", what, tokenFile)
 		}
-	case getenv(glTokenVar) != "":
+	case strings.TrimSpace(getenv(glTokenVar)) != "":
 		e.token, e.kind, e.tokenSource = strings.TrimSpace(getenv(glTokenVar)), gitlab.Private, glTokenVar
 	case getenv("CI_JOB_TOKEN") != "":
 		e.token, e.kind, e.tokenSource = getenv("CI_JOB_TOKEN"), gitlab.Job, "CI_JOB_TOKEN"

@@ -446,6 +446,7 @@ func TestGitLabPostUsage(t *testing.T) {
 			}
 		}, nil, []string{"CI_API_V4_URL", "CI_PROJECT_ID", "CI_COMMIT_SHA", "MPGATE_GITLAB_TOKEN (or CI_JOB_TOKEN, or --token-file)"}},
 		{"no token", func(env map[string]string) { delete(env, glTokenVar); delete(env, "CI_JOB_TOKEN") }, nil, []string{"MPGATE_GITLAB_TOKEN"}},
+		{"blank token", func(env map[string]string) { env[glTokenVar] = " \n"; delete(env, "CI_JOB_TOKEN") }, nil, []string{"MPGATE_GITLAB_TOKEN (or CI_JOB_TOKEN"}},
 		{"bad project", func(env map[string]string) { env["CI_PROJECT_ID"] = "acme" }, nil, []string{"CI_PROJECT_ID"}},
 		{"bad merge request", func(env map[string]string) { env["CI_MERGE_REQUEST_IID"] = "x" }, nil, []string{"CI_MERGE_REQUEST_IID"}},
 		{"bad comment", func(env map[string]string) { env["MPGATE_COMMENT"] = "maybe" }, nil, []string{"MPGATE_COMMENT"}},
