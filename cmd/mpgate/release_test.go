@@ -461,3 +461,34 @@ func TestReleaseDocs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReleaseArgs: no arguments make release panic, and it never works on
+// another directory than the (empty, not a repository) one it is given.
+func FuzzReleaseArgs(f *testing.F) {
+	dir := f.TempDir()
+	f.Chdir(dir) // "." and relative names stay inside the empty directory
+	f.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	for _, seed := range []string{
+		"plan\x00--format\x00json", "plan\x00--format\x00xml", "apply\x00--dry-run\x00--push", "apply\x00--release-pr",
+		"check\x00--base\x00HEAD~1\x00--labels\x00,no-changelog,", "preview\x00--base", "apply\x00--date\x002026-02-30",
+		"plan\x00--\x00x", "-h", "ship", "apply\x00--no-tags\x00--release-pr",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		args := strings.Split(in, "\x00")
+		for _, a := range args {
+			// Keep every path inside dir: no absolute or parent paths.
+			if strings.ContainsAny(a, `/\`) || a == ".." {
+				t.Skip()
+			}
+		}
+		got := runArgs(t, nil, append([]string{"release"}, args...)...)
+		if got.code != 0 && got.code != 1 && got.code != 2 {
+			t.Errorf("exit %d for %q: %s", got.code, args, got.stderr)
+		}
+		if got.code == 2 && got.stderr == "" {
+			t.Errorf("exit %d for %q without a message", got.code, args)
+		}
+	})
+}
