@@ -681,6 +681,11 @@ func releaseCheck(ctx context.Context, sub, dir string, cfg *config.Config, f re
 	if f.base == "" {
 		return usageError("release %s: --base REF is required (the request's target branch or its merge base)", sub)
 	}
+	for _, ref := range []string{f.base, f.head} {
+		if strings.HasPrefix(ref, "-") {
+			return usageError("release %s: %q is not a revision (it would read as a git option)", sub, ref)
+		}
+	}
 	desc := f.title + "\n" + f.body
 	var labels []string
 	for _, l := range strings.Split(f.labels, ",") {

@@ -371,6 +371,7 @@ func TestReleaseStaleAndUsage(t *testing.T) {
 		{"bad date", []string{"release", "plan", "--date", "21.11.2026", dir}, "is not YYYY-MM-DD"},
 		{"dry run push", []string{"release", "apply", "--dry-run", "--push", dir}, "cannot --push"},
 		{"check without base", []string{"release", "check", dir}, "--base REF is required"},
+		{"option as a revision", []string{"release", "check", "--base=--output=x", dir}, "is not a revision"},
 		{"release pr outside CI", []string{"release", "apply", "--release-pr", dir}, "GitHub Actions"},
 		{"two dirs", []string{"release", "plan", dir, dir}, "one directory at most"},
 	}
