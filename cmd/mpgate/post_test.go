@@ -526,7 +526,7 @@ func TestPostUsage(t *testing.T) {
 		want string
 	}{
 		{"no CI", func(r *runner) { r.env = map[string]string{} }, nil, "missing GITHUB_ACTIONS=true, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_TOKEN"},
-		{"GitLab", func(r *runner) { r.env = map[string]string{"GITLAB_CI": "true"} }, nil, "GitLab CI is not supported yet"},
+		{"GitLab", func(r *runner) { r.env = map[string]string{"GITLAB_CI": "true"} }, nil, "CI_API_V4_URL"},
 		{"no token", func(r *runner) { delete(r.env, "GITHUB_TOKEN") }, nil, "GITHUB_TOKEN (or --token-file) are not set"},
 		{"empty token file", func(r *runner) { writeFile(t, filepath.Join(r.tmp, "tok"), "\n") }, []string{"--token-file"}, "is empty"},
 		{"bad repository", func(r *runner) { r.env["GITHUB_REPOSITORY"] = "nope" }, nil, "is not owner/name"},
