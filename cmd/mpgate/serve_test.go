@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ import (
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/store/storetest"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 )
 
@@ -267,7 +270,17 @@ func setPull(f *fakegithub.Fake, number int, base, head, headRepo string) {
 }
 
 func TestServePullRequestFlow(t *testing.T) {
-	s := newTestServer(t, serverOpts{})
+	t.Run("sqlite", func(t *testing.T) { testServePullRequestFlow(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		if os.Getenv(storetest.EnvDatabaseURL) == "" {
+			t.Skip(storetest.EnvDatabaseURL + " is not set")
+		}
+		testServePullRequestFlow(t, storetest.PostgresURL(t))
+	})
+}
+
+func testServePullRequestFlow(t *testing.T, dbURL string) {
+	s := newTestServer(t, serverOpts{dbURL: dbURL})
 	dir, base, head := miniRepo(t, 2)
 	setPull(s.fake, 7, base, head, srvRepo)
 	body := prPayload(t, "opened", dir, 7, base, head, srvRepo, "alice")
@@ -327,6 +340,107 @@ func TestServePullRequestFlow(t *testing.T) {
 			t.Errorf("secret in the log: %s", line)
 		}
 	}
+}
+
+func TestServePushStoresBaseline(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	dir, base, head := miniRepo(t, 1)
+	body := payload(t, "push.json", func(m map[string]any) {
+		m["ref"], m["before"], m["after"], m["base_ref"] = "refs/heads/main", strings.Repeat("0", 40), base, nil
+		m["created"], m["deleted"] = true, false
+		obj(m, "repository")["clone_url"] = dir
+	})
+	if code := s.deliver("push", "p-1", body); code != http.StatusAccepted {
+		t.Fatalf("push answered %d", code)
+	}
+	st := s.srv.q.Store()
+	key := store.RepoKey(bot.Repo{Forge: bot.ForgeGitHub, Owner: srvOwner, Name: srvName})
+	waitFor(t, "the baseline", func() bool {
+		_, err := st.Report(context.Background(), key, base, "")
+		return err == nil
+	})
+	data, _ := st.Report(context.Background(), key, base, "")
+	if !strings.Contains(string(data), `"schema":"mpgate.report/v1"`) {
+		t.Errorf("stored baseline %.300s", data)
+	}
+	// A pull request based on it compares against the stored report.
+	setPull(s.fake, 8, base, head, srvRepo)
+	s.deliver("pull_request", "p-2", prPayload(t, "opened", dir, 8, base, head, srvRepo, "alice"))
+	waitFor(t, "the check run", func() bool { return len(completedRuns(s.fake, head)) == 1 })
+	if r := completedRuns(s.fake, head)[0]; r.Conclusion != "failure" || len(r.Annotations) != 1 {
+		t.Errorf("check run %q with %d annotations", r.Conclusion, len(r.Annotations))
+	}
+	if n := s.fake.Count("checks/create"); n != 1 {
+		t.Errorf("%d check runs created; a push to the default branch creates none", n)
+	}
+}
+
+// TestServeShutdown runs `mpgate serve` as main does and stops it the way
+// SIGTERM does (the context is cancelled).
+func TestServeShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	writeFile(t, secret, "s3cret-value\n")
+	env := map[string]string{"MPGATE_DATA_DIR": filepath.Join(dir, "data"), "MPGATE_GITHUB_WEBHOOK_SECRET_FILE": secret}
+	stderr := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, stderr)
+	}()
+	var addr string
+	waitFor(t, "the server to listen", func() bool {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Addr != "" {
+				addr = l.Addr
+				return true
+			}
+		}
+		return false
+	})
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if strings.Contains(stderr.String(), "s3cret-value") {
+		t.Error("the webhook secret was logged")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no shutdown line in the log:\n%s", stderr.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestServeRefusals(t *testing.T) {
