@@ -3,7 +3,9 @@ package github
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mpgate/mpgate/bot"
@@ -124,3 +126,40 @@ func TestGitToken(t *testing.T) {
 
 // The server's bot drives an installation's client through bot.Forge.
 var _ bot.Forge = (*Client)(nil)
+
+// countingTransport counts the attempts that reach the network.
+type countingTransport struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.paths = append(c.paths, r.Method+" "+r.URL.Path)
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestWithTransport(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults int
+		want   int
+	}{
+		{"one call", 0, 1},
+		{"retries are seen", 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ct := &countingTransport{}
+			f, c := setup(t, WithTransport(ct))
+			f.Fault("issues/create-comment", tt.faults, fakegithub.ServerError)
+			if _, err := c.CreateComment(context.Background(), repo, 1, "hello"); err != nil {
+				t.Fatal(err)
+			}
+			if len(ct.paths) != tt.want {
+				t.Errorf("transport saw %v, want %d requests", ct.paths, tt.want)
+			}
+		})
+	}
+}

@@ -78,6 +78,21 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 	return func(s *settings) { s.cfg.maxWait = max(d, 0) }
 }
 
+// WithTransport sets the network below the retrying transport (default
+// http.DefaultTransport): every attempt, retries included, goes through it,
+// which is where the server counts API calls and reads the rate-limit
+// headers.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(s *settings) {
+		c := http.Client{}
+		if s.http != nil {
+			c = *s.http
+		}
+		c.Transport = rt
+		s.http = &c
+	}
+}
+
 // WithUserAgent sets the User-Agent (default "mpgate").
 func WithUserAgent(ua string) Option { return func(s *settings) { s.cfg.userAgent = ua } }
 
