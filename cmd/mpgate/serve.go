@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
@@ -226,7 +227,9 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
-		opts := append([]github.Option{github.WithLogin(github.AppLogin(f.githubAppSlug))}, deps.githubOptions...)
+		api := &apiObserver{reg: reg, next: http.DefaultTransport}
+		reg.Collect(api.collect)
+		opts := append([]github.Option{github.WithLogin(github.AppLogin(f.githubAppSlug)), github.WithTransport(api)}, deps.githubOptions...)
 		apps, err := github.NewAppClients(appID, key, f.githubAPIURL, opts...)
 		if err != nil {
 			q.Close()
@@ -350,6 +353,37 @@ func (s *server) collectQueue() []metrics.Family {
 		{Name: "mpgate_job_wait_seconds_total", Help: "Time jobs waited past their scheduled time since start.", Type: metrics.Counter,
 			Samples: []metrics.Sample{{Value: st.QueueWait.Seconds()}}},
 	}
+}
+
+// apiObserver counts GitHub API calls by status and remembers the
+// rate-limit headroom GitHub reports.
+type apiObserver struct {
+	reg       *metrics.Registry
+	next      http.RoundTripper
+	remaining atomic.Int64 // -1 until GitHub said
+	seen      atomic.Bool
+}
+
+func (a *apiObserver) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(r)
+	status := "error"
+	if err == nil {
+		status = strconv.Itoa(resp.StatusCode)
+		if n, perr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Remaining"), 10, 64); perr == nil {
+			a.remaining.Store(n)
+			a.seen.Store(true)
+		}
+	}
+	a.reg.Add("mpgate_github_api_calls_total", "GitHub API requests (retries included) by HTTP status.", 1, "status", status)
+	return resp, err
+}
+
+func (a *apiObserver) collect() []metrics.Family {
+	if !a.seen.Load() {
+		return nil
+	}
+	return []metrics.Family{{Name: "mpgate_github_rate_limit_remaining", Help: "Requests left in the rate-limit window GitHub reported last.",
+		Type: metrics.Gauge, Samples: []metrics.Sample{{Value: float64(a.remaining.Load())}}}}
 }
 
 // statusRecorder remembers the status code of a response.

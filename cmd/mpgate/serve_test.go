@@ -327,7 +327,8 @@ func testServePullRequestFlow(t *testing.T, dbURL string) {
 		if resp.StatusCode != 200 || !strings.Contains(string(data), want) {
 			t.Errorf("GET %s: %d %q", path, resp.StatusCode, data)
 		}
-		if path == "/metrics" && !strings.Contains(string(data), `mpgate_queue_jobs{kind=`) {
+		if path == "/metrics" && (!strings.Contains(string(data), `mpgate_queue_jobs{kind=`) ||
+			!strings.Contains(string(data), `mpgate_github_api_calls_total{status="201"}`) || !strings.Contains(string(data), "mpgate_github_rate_limit_remaining ")) {
 			t.Errorf("metrics without queue depth:\n%s", data)
 		}
 	}
