@@ -387,3 +387,44 @@ func TestNewBotRequires(t *testing.T) {
 		t.Error("NewBot without DataDir succeeded")
 	}
 }
+
+func TestReruns(t *testing.T) {
+	head := strings.Repeat("d", 40)
+	tests := []struct {
+		name         string
+		ev           Event
+		recorded     bool // the bot recorded a check run of PR 3 on head
+		perm         string
+		wantEval     bool
+		wantApproval bool
+	}{
+		{"re-run with the pull request", Event{Kind: KindRerun, Check: &Check{HeadSHA: head, PRNumbers: []int{3}}}, false, "", true, false},
+		{"suite re-run of a fork (no pull requests listed)", Event{Kind: KindRerun, Check: &Check{SuiteID: 1, HeadSHA: head}}, true, "", true, false},
+		{"re-run of an unknown commit", Event{Kind: KindRerun, Check: &Check{SuiteID: 1, HeadSHA: head}}, false, "", false, false},
+		{"size button by a writer", Event{Kind: KindRequestedAction, Sender: "alice", Check: &Check{HeadSHA: head, ActionID: ActionApproveSize, PRNumbers: []int{3}}}, false, "write", true, true},
+		{"size button by a bot", Event{Kind: KindRequestedAction, Sender: "x[bot]", SenderIsBot: true, Check: &Check{HeadSHA: head, ActionID: ActionApproveSize, PRNumbers: []int{3}}}, false, "admin", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeForge()
+			f.perms["alice"], f.perms["x[bot]"] = tt.perm, tt.perm
+			f.pr = PullRequest{Number: 3, HeadSHA: head, BaseRef: "main"}
+			b, st, q := newTestBot(t, f, true)
+			if tt.recorded {
+				st.PutCheckRun(context.Background(), CheckRecord{Repo: testRepo, SHA: head, Name: CheckName, RunID: 1, PR: 3, Completed: true})
+			}
+			ev := tt.ev
+			ev.Forge, ev.Repo, ev.InstallationID, ev.DeliveryID = ForgeGitHub, testRepo, 1, "r"
+			if err := b.HandleEvent(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(q.evals) == 1 && q.evals[0] == "3 "+head; got != tt.wantEval {
+				t.Errorf("evaluations %v, want one %v", q.evals, tt.wantEval)
+			}
+			by, reason, ok, _ := st.Approval(context.Background(), testRepo, 3, head, ApproveSize)
+			if ok != tt.wantApproval || ok && (by != "alice" || reason == "") {
+				t.Errorf("approval %q %q %v, want %v", by, reason, ok, tt.wantApproval)
+			}
+		})
+	}
+}
