@@ -430,15 +430,21 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 		log.Warn("evaluation cannot run", "err", err)
 		return b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
 			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
-	case ctx.Err() != nil:
-		return err // shutting down or timed out: the queue runs it again
 	case b.cfg.MaxAttempts > 0 && attempt >= b.cfg.MaxAttempts:
+		// The last attempt (should a restart run it again after all, the
+		// check run is completed again with the new result).
 		log.Error("evaluation failed for the last time", "err", err)
-		if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
-			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
+		conclusion, title := ConclusionFailure, "mpgate could not check this commit"
+		if errors.Is(cause, context.DeadlineExceeded) {
+			conclusion, title = ConclusionTimedOut, "mpgate ran out of time checking this commit"
+		}
+		if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, conclusion, CheckOutput{
+			Title: title, Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
 			return errors.Join(err, cerr)
 		}
 		return err
+	case ctx.Err() != nil:
+		return err // shutting down or timed out: the queue runs it again
 	default:
 		return err
 	}

@@ -428,3 +428,43 @@ func TestReruns(t *testing.T) {
 		})
 	}
 }
+
+func TestEvaluationFailed(t *testing.T) {
+	errSuperseded := errors.New("superseded")
+	tests := []struct {
+		name      string
+		cause     error // the context's cancellation cause; nil: not cancelled
+		err       error
+		attempt   int
+		wantErr   bool
+		wantConcl string // "" = the check run is left for the next attempt
+	}{
+		{"superseded", errSuperseded, context.Canceled, 1, false, ConclusionNeutral},
+		{"sandbox required", nil, ErrSandboxRequired, 1, false, ConclusionFailure},
+		{"config", nil, &configError{err: errors.New("bad")}, 1, false, ConclusionFailure},
+		{"transient", nil, errors.New("network"), 1, true, ""},
+		{"shutting down", context.Canceled, context.Canceled, 2, true, ""},
+		{"last attempt", nil, errors.New("network"), 3, true, ConclusionFailure},
+		{"last attempt timed out", context.DeadlineExceeded, context.DeadlineExceeded, 3, true, ConclusionTimedOut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeForge()
+			b, _, _ := newTestBot(t, f, true)
+			b.cfg.Superseded, b.cfg.MaxAttempts = errSuperseded, 3
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			if tt.cause != nil {
+				cancel(tt.cause)
+			}
+			job := evalJob{Event: prEvent(PullRequest{Number: 1}), PullRequest: PullRequest{Number: 1, HeadSHA: "abc"}, RunID: 42}
+			err := b.evaluationFailed(ctx, f, job, "abc", tt.attempt, tt.err, b.log)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("err %v, want error %v", err, tt.wantErr)
+			}
+			if got := f.completed[42]; got != tt.wantConcl {
+				t.Errorf("check run concluded %q, want %q", got, tt.wantConcl)
+			}
+		})
+	}
+}
