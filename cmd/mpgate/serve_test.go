@@ -686,3 +686,44 @@ func TestDocsCoverServe(t *testing.T) {
 		})
 	})
 }
+
+func TestServeReadyz(t *testing.T) {
+	dir := t.TempDir()
+	f := &serveFlags{dataDir: filepath.Join(dir, "data"), githubAPIURL: github.DefaultBaseURL, workers: 1, jobTimeout: time.Minute, maxAttempts: 1}
+	srv, err := newServer(context.Background(), f, slog.New(slog.DiscardHandler), serverDeps{
+		detectSandbox: func(context.Context) (build.Wrapper, string, error) { return nil, "", sandbox.ErrUnavailable },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.close()
+	get := func(path string) int {
+		rec := httptest.NewRecorder()
+		srv.handler.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code
+	}
+	tests := []struct {
+		path string
+		want int
+	}{{"/healthz", 200}, {"/readyz", 200}, {"/metrics", 200}}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if got := get(tt.path); got != tt.want {
+				t.Errorf("GET %s: %d, want %d", tt.path, got, tt.want)
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	srv.handler.ServeHTTP(rec, httptest.NewRequest("POST", "/webhooks/gitlab", strings.NewReader("{}")))
+	if rec.Code != http.StatusNotImplemented {
+		t.Errorf("GitLab webhook answered %d, want 501", rec.Code)
+	}
+	// The database goes away: not ready, still healthy.
+	srv.q.Store().DB().Close()
+	if got := get("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database closed: %d, want 503", got)
+	}
+	if got := get("/healthz"); got != 200 {
+		t.Errorf("/healthz with the database closed: %d", got)
+	}
+}
