@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path"
@@ -86,7 +87,13 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pconf = p.ProjectConfig
 	}
 	var proj *manifest.Project
-	if src, err := os.ReadFile(filepath.Join(dir, pconf)); err == nil {
+	src, err := os.ReadFile(filepath.Join(dir, pconf))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		diags = append(diags, checks.New(checks.MP113, pconf, 0, 0,
+			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", pconf, err),
+			"fix its permissions: miniprogramRoot, packOptions and the minification switches live there"))
+	}
+	if err == nil {
 		var d []checks.Diagnostic
 		proj, d = manifest.ParseProject(src, pconf, p)
 		diags = append(diags, d...)
@@ -116,7 +123,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	// Manifest.
 	appFile := "app.json"
 	var app *manifest.App
-	src, err := t.ReadFile(appFile, maxManifest)
+	src, err = t.ReadFile(appFile, maxManifest)
 	switch {
 	case err == nil:
 		var d []checks.Diagnostic

@@ -74,3 +74,19 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("cancelled run: %v", err)
 	}
 }
+
+func TestUnreadableProjectSettings(t *testing.T) {
+	dir := writeTree(t, program())
+	// A directory where the settings file should be: reading it fails the
+	// way an unreadable file does, even for root.
+	if err := os.Mkdir(filepath.Join(dir, "project.config.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), dir, Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{rule: checks.MP113, file: "project.config.json"}) {
+		t.Errorf("unreadable settings not reported:\n%s", dump(rep.Diagnostics))
+	}
+}
