@@ -51,6 +51,10 @@ type Spec struct {
 	// BaseReports are stored reports of the base per project name; a project
 	// with one is not built at the base.
 	BaseReports map[string]*checks.Report
+	// HeadReports are stored reports of the head per project name (the
+	// server's /recheck): a project with one is neither built nor analysed
+	// at the head. The coverage and lint gates still read HeadDir.
+	HeadReports map[string]*checks.Report
 	// Config is the repository's config (from the default branch in server
 	// mode, never from the request's head).
 	Config *config.Config
@@ -147,7 +151,11 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	// Which sides run where.
 	var sides []*side
 	for _, p := range projects {
-		sides = append(sides, &side{project: p, dir: headDir})
+		h := &side{project: p, dir: headDir}
+		if r, ok := s.HeadReports[p.Name]; ok && r != nil {
+			h.report, h.stored = r, true
+		}
+		sides = append(sides, h)
 		b := &side{project: p, base: true}
 		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
 			b.report, b.stored = r, true

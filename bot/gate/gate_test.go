@@ -329,3 +329,48 @@ func TestRunMonorepoProjects(t *testing.T) {
 		t.Errorf("prefixes %q %q", byName["shop"].PathPrefix, byName["admin"].PathPrefix)
 	}
 }
+
+func TestRunStoredHeadReportSkipsHeadBuild(t *testing.T) {
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist && echo built >> builds.log\n"
+	r.commit("base", files)
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
+	base := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
+		Packages: []checks.Package{{Name: "packageA", Bytes: 5}}}
+	head := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
+		Packages: []checks.Package{{Name: "packageA", Bytes: 6}}}
+	tests := []struct {
+		name       string
+		heads      map[string]*checks.Report
+		wantBuilds int
+	}{
+		{"stored head and base: nothing built", map[string]*checks.Report{"shop": head}, 0},
+		{"no stored head: the head is built", nil, 1},
+		{"a nil stored head: the head is built", map[string]*checks.Report{"shop": nil}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(r.dir, "builds.log"))
+			res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+				BaseReports: map[string]*checks.Report{"shop": base}, HeadReports: tt.heads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(filepath.Join(r.dir, "builds.log"))
+			if got := strings.Count(string(b), "built"); got != tt.wantBuilds {
+				t.Errorf("builds: %d, want %d", got, tt.wantBuilds)
+			}
+			if tt.wantBuilds == 0 && res.Projects[0].Head != head {
+				t.Error("stored head report not used")
+			}
+			if res.Projects[0].Base != base {
+				t.Error("stored base report not used")
+			}
+			if len(res.Gates) == 0 && len(res.Projects[0].Gates) == 0 {
+				t.Error("no gates applied")
+			}
+		})
+	}
+}
