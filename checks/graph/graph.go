@@ -138,12 +138,6 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
 	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts}
 
-	// Which JSON files are page/component configurations: those beside a
-	// script or template of the same stem.
-	isCode := map[string]bool{}
-	for _, f := range paths {
-		isCode[f] = true
-	}
 	hasStem := func(stem string) bool {
 		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {
 			return true
@@ -164,7 +158,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			results[i] = scanFile(files, f, p, opt.App, scriptExts, hasStem, maxScan)
+			results[i] = scanFile(files, f, p, opt.App, scriptExts, maxScan)
 			return nil
 		})
 	}
@@ -285,8 +279,7 @@ func componentEdges(c *manifest.Component) []Edge {
 }
 
 // scanFile reads and scans one file.
-func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string,
-	hasStem func(string) bool, maxScan int64) scanned {
+func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string, maxScan int64) scanned {
 	var res scanned
 	ext := path.Ext(f)
 	stem := strings.TrimSuffix(f, ext)
@@ -294,7 +287,9 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 	for _, e := range scriptExts {
 		isScript = isScript || ext == e
 	}
-	isJSON := ext == ".json" && f != app.File && hasStem(stem) && isComponentStem(files, stem, p, scriptExts)
+	// A JSON file is a page/component configuration when a script or
+	// template of the same stem exists.
+	isJSON := ext == ".json" && f != app.File && isComponentStem(files, stem, p, scriptExts)
 	if !isScript && !isJSON && ext != p.Template && ext != p.Style && ext != p.ScriptModule {
 		return res
 	}

@@ -1,0 +1,86 @@
+package graph
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mpgate/mpgate/checks/manifest"
+)
+
+// memFiles is a file set in memory: paths of files; directories are implied.
+type memFiles map[string]bool
+
+func (m memFiles) Exists(p string) bool { return m[p] || m.IsDir(p) }
+func (m memFiles) IsDir(p string) bool {
+	for f := range m {
+		if strings.HasPrefix(f, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+func (m memFiles) ReadFile(string, int64) ([]byte, error) { return nil, errors.New("not here") }
+
+func TestResolveScript(t *testing.T) {
+	files := memFiles{
+		"utils/a.js": true, "utils/index.js": true, "lib/b.ts": true,
+		"miniprogram_npm/dayjs/index.js": true, "miniprogram_npm/@vant/weapp/button/index.js": true,
+		"packageA/miniprogram_npm/local/index.js": true, "packageA/pages/p.js": true,
+		"subpackageB/utils/mod.js": true, "mod.js": true,
+	}
+	alias := func(from, to string) manifest.Alias { return manifest.Alias{From: manifest.Str{Value: from}, To: to} }
+	r := &resolver{files: files, scriptExts: []string{".js", ".ts"},
+		aliases: []manifest.Alias{alias("subBUtils/*", "subpackageB/utils/*"), alias("~/*", "/*")}}
+	tests := []struct {
+		from, req, want string
+	}{
+		{"pages/i/i.js", "../../utils/a", "utils/a.js"},
+		{"pages/i/i.js", "../../utils/a.js", "utils/a.js"},
+		{"pages/i/i.js", "/utils/a", "utils/a.js"},
+		{"pages/i/i.js", "../../utils", "utils/index.js"},
+		{"pages/i/i.js", "../../lib/b", "lib/b.ts"},
+		{"pages/i/i.js", "dayjs", "miniprogram_npm/dayjs/index.js"},
+		{"pages/i/i.js", "@vant/weapp/button/index", "miniprogram_npm/@vant/weapp/button/index.js"},
+		{"packageA/pages/p.js", "local", "packageA/miniprogram_npm/local/index.js"},
+		{"pages/i/i.js", "local", ""}, // not visible from outside packageA
+		{"pages/i/i.js", "subBUtils/mod.js", "subpackageB/utils/mod.js"},
+		{"pages/i/i.js", "~/mod.js", "mod.js"},
+		{"a.js", "../../outside.js", ""},
+		{"pages/i/i.js", "../../nothere", ""},
+	}
+	for _, tc := range tests {
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("script(%q, %q) = %q, %v; want %q", tc.from, tc.req, got, ok, tc.want)
+		}
+	}
+}
+
+func TestResolveTemplateAndComponent(t *testing.T) {
+	files := memFiles{"tpl/item.wxml": true, "pages/i/row.wxml": true, "components/c/c.json": true,
+		"components/c/c.js": true, "miniprogram_npm/vant/index.json": true, "miniprogram_npm/vant/index.js": true}
+	r := &resolver{files: files, scriptExts: []string{".js"}}
+	for _, tc := range []struct{ from, req, ext, want string }{
+		{"pages/i/i.wxml", "/tpl/item", ".wxml", "tpl/item.wxml"},
+		{"pages/i/i.wxml", "row.wxml", ".wxml", "pages/i/row.wxml"},
+		{"pages/i/i.wxml", "../../tpl/item.wxml", ".wxml", "tpl/item.wxml"},
+		{"pages/i/i.wxml", "../../../tpl/item.wxml", ".wxml", ""},
+		{"pages/i/i.wxml", "/tpl", ".wxml", ""},
+	} {
+		if got, _ := r.withExt(tc.from, tc.req, tc.ext); got != tc.want {
+			t.Errorf("withExt(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
+		}
+	}
+	has := func(stem string) bool { return files[stem+".json"] || files[stem+".js"] }
+	for _, tc := range []struct{ from, req, want string }{
+		{"pages/i/i.json", "/components/c/c", "components/c/c"},
+		{"pages/i/i.json", "../../components/c/c", "components/c/c"},
+		{"pages/i/i.json", "vant", "miniprogram_npm/vant/index"},
+		{"pages/i/i.json", "/components/c", ""}, // a component path names the stem, not the directory
+	} {
+		if got, _ := r.component(tc.from, tc.req, has); got != tc.want {
+			t.Errorf("component(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
+		}
+	}
+}
