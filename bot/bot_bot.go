@@ -337,7 +337,7 @@ func (b *Bot) conclude(ctx context.Context, f Forge, repo Repo, sha string, pr i
 			return err
 		}
 	}
-	if err := f.CompleteCheckRun(ctx, repo, id, conclusion, out); err != nil {
+	if err := completeCheckRun(ctx, f, repo, id, sha, conclusion, out); err != nil {
 		return fmt.Errorf("completing the check run: %w", err)
 	}
 	return b.cfg.Store.CompleteCheckRun(ctx, repo, sha, CheckName)
@@ -361,7 +361,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
 	}
 	if job.RunID != 0 {
-		if err := f.StartCheckRun(ctx, ev.Repo, job.RunID); err != nil {
+		if err := startCheckRun(ctx, f, ev.Repo, job.RunID, headSHA); err != nil {
 			return fmt.Errorf("starting the check run: %w", err)
 		}
 		if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: ev.Repo, SHA: headSHA, Name: CheckName, RunID: job.RunID, PR: pr.Number}); err != nil {

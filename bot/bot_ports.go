@@ -89,3 +89,27 @@ type Store interface {
 type HeadStore interface {
 	LatestHead(ctx context.Context, repo Repo, number int) (sha string, ok bool, err error)
 }
+
+// CommitChecks is optionally implemented by a Forge whose checks hang on
+// a commit rather than on an id (GitLab's commit statuses): the bot then
+// starts and completes a check run through it, giving the head SHA too.
+type CommitChecks interface {
+	StartCheckRunAt(ctx context.Context, repo Repo, id int64, sha string) error
+	CompleteCheckRunAt(ctx context.Context, repo Repo, id int64, sha, conclusion string, out CheckOutput) error
+}
+
+// startCheckRun starts check run id on sha.
+func startCheckRun(ctx context.Context, f Forge, repo Repo, id int64, sha string) error {
+	if cc, ok := f.(CommitChecks); ok {
+		return cc.StartCheckRunAt(ctx, repo, id, sha)
+	}
+	return f.StartCheckRun(ctx, repo, id)
+}
+
+// completeCheckRun completes check run id on sha.
+func completeCheckRun(ctx context.Context, f Forge, repo Repo, id int64, sha, conclusion string, out CheckOutput) error {
+	if cc, ok := f.(CommitChecks); ok {
+		return cc.CompleteCheckRunAt(ctx, repo, id, sha, conclusion, out)
+	}
+	return f.CompleteCheckRun(ctx, repo, id, conclusion, out)
+}
