@@ -39,7 +39,9 @@ type Applied struct {
 	DryRun bool
 	// Commit is the release commit; "" for a dry run or when nothing was
 	// released.
-	Commit  string
+	Commit string
+	// Message is the release commit's subject (CommitMessage); the commit
+	// adds a ReleaseHeadTrailer naming the plan's head.
 	Message string
 	Tags    []AppliedTag
 	// Files are the files written (changelogs, and change files that keep
@@ -182,7 +184,7 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 		}
 	}
 	env := identity(opts)
-	if _, err := runGit(ctx, repoDir, env, []byte(applied.Message+"\n"), "commit", "-q", "-F", "-"); err != nil {
+	if _, err := runGit(ctx, repoDir, env, []byte(applied.Message+"\n\n"+ReleaseHeadTrailer+": "+plan.Head+"\n"), "commit", "-q", "-F", "-"); err != nil {
 		return nil, fmt.Errorf("apply release: commit: %w", err)
 	}
 	commit, err := revParse(ctx, repoDir, "HEAD")

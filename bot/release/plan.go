@@ -32,7 +32,11 @@
 //   - With a release PR/MR: Apply with NoTags on the release branch; after
 //     the merge, Apply of a new plan (or TagReleases) tags the merged release
 //     on the commit that added its sections, found from the changelogs — no
-//     labels or state to get stuck (see Untagged).
+//     labels or state to get stuck (see Untagged). The release commit
+//     records the head it was planned at (ReleaseHeadTrailer); later plans
+//     count a module from that head, not from its tag, so a request merged
+//     while the release PR/MR was open keeps its entry for the next release
+//     even when a squash or rebase merge put it behind the tag.
 package release
 
 import (
@@ -263,7 +267,16 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 				mp.CurrentTag, mp.Current, mp.Untagged, base = u.Name, u.Version, true, u.Commit
 			}
 		}
-		entries, probs, err := g.entries(m, base, head)
+		// Entries count from the head the release was planned at (see
+		// ReleaseHeadTrailer); sizes from the release itself.
+		since := base
+		if base != "" {
+			since, err = releaseBase(ctx, repoDir, base)
+			if err != nil {
+				return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+			}
+		}
+		entries, probs, err := g.entries(m, since, head)
 		if err != nil {
 			return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
 		}

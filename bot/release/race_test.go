@@ -1,0 +1,158 @@
+package release
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestStaleReleasePRKeepsRacingEntries is the race the CLI author
+// reproduced: the release branch is cut, "fix: x (#5)" touching a released
+// module merges to main, then the stale release PR is merged. The merged
+// release is tagged (without #5), and #5 stays unreleased for the next
+// plan, whichever way the forge merged the release PR.
+func TestStaleReleasePRKeepsRacingEntries(t *testing.T) {
+	tests := []struct {
+		name string
+		// merge merges mpgate/release into main (checked out) and returns
+		// the commit that added the release's sections.
+		merge func(r *repo, title string) string
+	}{
+		{"squash", func(r *repo, title string) string {
+			// GitHub's default squash message for a one-commit PR: the PR
+			// title, then the commit's body (which carries the trailer).
+			body := r.git("log", "-1", "--format=%b", "mpgate/release")
+			r.git("merge", "-q", "--squash", "mpgate/release")
+			return r.commit(title+" (#50)\n\n"+body, nil)
+		}},
+		{"merge commit", func(r *repo, title string) string {
+			r.git("merge", "-q", "--no-ff", "-m", "Merge pull request #50 from mpgate/release", "mpgate/release")
+			return r.git("rev-parse", "mpgate/release")
+		}},
+		{"rebase", func(r *repo, title string) string {
+			r.git("cherry-pick", "mpgate/release")
+			return r.git("rev-parse", "HEAD")
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := history(t)
+			r.git("checkout", "-q", "-b", "mpgate/release")
+			plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := plan.Head
+			applied, err := Apply(ctx, r.dir, plan, ApplyOptions{NoTags: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.git("log", "-1", "--format=%(trailers:key=Release-Head,valueonly)", applied.Commit); got != cut {
+				t.Fatalf("Release-Head trailer = %q, want the planned head %s", got, cut)
+			}
+			r.git("checkout", "-q", "main")
+			fix := r.touch("fix(pay): x (#5)", "packagePay/pages/pay/pay.js")
+			merged := tc.merge(r, plan.CommitMessage())
+
+			next, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(next.Untagged) != 2 || next.Untagged[1].Name != "packagePay@v1.3.0" || next.Untagged[1].Commit != merged {
+				t.Fatalf("untagged = %+v, want app and packagePay at %s", next.Untagged, merged)
+			}
+			if strings.Contains(next.Untagged[1].Notes, "x (#5)") {
+				t.Errorf("#5 is in the merged release's notes, which were written before it merged:\n%s", next.Untagged[1].Notes)
+			}
+			rel := next.Releases()
+			if len(rel) != 1 || rel[0].Name != "packagePay" || rel[0].NextTag != "packagePay@v1.3.1" ||
+				len(rel[0].Entries) != 1 || rel[0].Entries[0].Commit != fix {
+				t.Fatalf("next plan lost or duplicated #5:\n%s", next.Text())
+			}
+			if _, err := Apply(ctx, r.dir, next, ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.git("tag", "--points-at", merged); got != "app@v0.2.0\npackagePay@v1.3.0" {
+				t.Errorf("tags on the merged release = %q", got)
+			}
+			log := r.read("packagePay/CHANGELOG.md")
+			if strings.Count(log, "x (#5)") != 1 || strings.Count(log, "rounding of totals") != 1 ||
+				strings.Index(log, "## [1.3.1]") > strings.Index(log, "x (#5)") ||
+				strings.Index(log, "x (#5)") > strings.Index(log, "## [1.3.0]") {
+				t.Errorf("#5 should be in 1.3.1 only, and nothing twice:\n%s", log)
+			}
+			// Once everything is tagged, the tag on the merged release still
+			// counts from its planned head: nothing is left, nothing repeats.
+			again, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+			if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 {
+				t.Fatalf("third plan: %v\n%s", err, again.Text())
+			}
+		})
+	}
+}
+
+// TestReleaseHeadTagged: the race again, but the merged release is tagged
+// (TagReleases) before anyone plans: the next plan counts from the tag's
+// recorded head and keeps #5.
+func TestReleaseHeadTagged(t *testing.T) {
+	ctx := context.Background()
+	r := history(t)
+	r.git("checkout", "-q", "-b", "mpgate/release")
+	plan, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{NoTags: true}); err != nil {
+		t.Fatal(err)
+	}
+	r.git("checkout", "-q", "main")
+	r.touch("fix(pay): x (#5)", "packagePay/pages/pay/pay.js")
+	body := r.git("log", "-1", "--format=%b", "mpgate/release")
+	r.git("merge", "-q", "--squash", "mpgate/release")
+	r.commit(plan.CommitMessage()+" (#50)\n\n"+body, nil)
+	tags, err := TagReleases(ctx, r.dir, nil, ApplyOptions{})
+	if err != nil || len(tags) != 2 {
+		t.Fatalf("TagReleases = %+v, %v", tags, err)
+	}
+	next, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := next.Releases()
+	if len(rel) != 1 || rel[0].CurrentTag != "packagePay@v1.3.0" || len(rel[0].Entries) != 1 || rel[0].Entries[0].Text != "x" {
+		t.Fatalf("plan after tagging:\n%s", next.Text())
+	}
+}
+
+func TestReleaseBase(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t)
+	first := r.commit("chore: init", miniProgram())
+	other := r.commit("feat: other", map[string]string{"a.js": "1\n"})
+	r.git("checkout", "-q", "-b", "side", first)
+	side := r.commit("feat: side", map[string]string{"b.js": "1\n"})
+	tests := []struct {
+		name, msg, want string
+	}{
+		{"no trailer", "chore(release): app@v1.0.0", ""},
+		{"ancestor", "chore(release): app@v1.0.0\n\nRelease-Head: " + first, first},
+		{"last one wins", "chore(release): app@v1.0.0\n\nRelease-Head: " + side + "\nRelease-Head: " + first, first},
+		{"not an ancestor", "chore(release): app@v1.0.0\n\nRelease-Head: " + other, ""},
+		{"unknown commit", "chore(release): app@v1.0.0\n\nRelease-Head: " + strings.Repeat("ab", 20), ""},
+		{"not a sha", "chore(release): app@v1.0.0\n\nRelease-Head: --all", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := r.commit(tc.msg, nil)
+			want := tc.want
+			if want == "" {
+				want = c
+			}
+			got, err := releaseBase(ctx, r.dir, c)
+			if err != nil || got != want {
+				t.Errorf("releaseBase = %q, %v; want %q", got, err, want)
+			}
+		})
+	}
+}
