@@ -85,9 +85,23 @@ type Limits struct {
 
 // Gates configure the gates on a request.
 type Gates struct {
-	Size     SizeGate     `yaml:"size"`
-	Lint     LintGate     `yaml:"lint"`
-	Coverage CoverageGate `yaml:"coverage"`
+	Size      SizeGate      `yaml:"size"`
+	Lint      LintGate      `yaml:"lint"`
+	Coverage  CoverageGate  `yaml:"coverage"`
+	Changelog ChangelogGate `yaml:"changelog"`
+}
+
+// DefaultNoChangelogLabel is the label that exempts a request from the
+// changelog gate unless gates.changelog.label names another.
+const DefaultNoChangelogLabel = "no-changelog"
+
+// ChangelogGate (GATE-CHANGELOG) fails a request that touches a module
+// without a changelog entry for it.
+type ChangelogGate struct {
+	// Enabled turns the gate on; it is off by default.
+	Enabled bool `yaml:"enabled"`
+	// Label on a request exempts it: it needs no entry.
+	Label string `yaml:"label"`
 }
 
 // SizeGate fails when a package grows more than MaxGrowth (a share of its
@@ -155,9 +169,10 @@ func Default() *Config {
 	return &Config{
 		Projects: []Project{{Root: "."}},
 		Gates: Gates{
-			Size:     SizeGate{MaxGrowth: ptr(Percent(5))},
-			Lint:     LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
-			Coverage: CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
+			Size:      SizeGate{MaxGrowth: ptr(Percent(5))},
+			Lint:      LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
+			Coverage:  CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
+			Changelog: ChangelogGate{Label: DefaultNoChangelogLabel},
 		},
 		Release: Release{Tag: "{module}@v{version}", PR: true},
 		Trust:   Trust{BuildForks: BuildForksAfterApproval},

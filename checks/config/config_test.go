@@ -103,6 +103,21 @@ trust: {build_forks: after_approval}
 			}
 		}},
 		{"merge keys", "x: &d {platform: alipay, root: a}\n", nil},
+		{"changelog gate off by default", "trust: {build_forks: never}\n", func(t *testing.T, c *Config) {
+			if c.Gates.Changelog != (ChangelogGate{Label: "no-changelog"}) {
+				t.Errorf("changelog gate = %+v, want off with the no-changelog label", c.Gates.Changelog)
+			}
+		}},
+		{"changelog gate on keeps the default label", "gates:\n  changelog: {enabled: true}\n", func(t *testing.T, c *Config) {
+			if c.Gates.Changelog != (ChangelogGate{Enabled: true, Label: "no-changelog"}) {
+				t.Errorf("changelog gate = %+v", c.Gates.Changelog)
+			}
+		}},
+		{"changelog gate with its own label", "gates:\n  changelog:\n    enabled: true\n    label: skip-changelog\n", func(t *testing.T, c *Config) {
+			if c.Gates.Changelog != (ChangelogGate{Enabled: true, Label: "skip-changelog"}) {
+				t.Errorf("changelog gate = %+v", c.Gates.Changelog)
+			}
+		}},
 		{"single project without name", "projects:\n  - root: miniprogram\n", func(t *testing.T, c *Config) {
 			if c.Projects[0].Root != "miniprogram" || c.Projects[0].Name != "" {
 				t.Errorf("project = %+v", c.Projects[0])
@@ -177,6 +192,9 @@ func TestParseErrors(t *testing.T) {
 		{"top level list", "- a\n", 1, `the config: want a mapping with the keys projects`},
 		{"fail_on", "gates: {lint: {report: a.json, fail_on: fatal}}\n", 1, `gates.lint.fail_on is "fatal"`},
 		{"lint command without report", "gates:\n  lint:\n    command: npm run lint\n", 3, `needs gates.lint.report`},
+		{"changelog label empty", "gates:\n  changelog:\n    enabled: true\n    label: \"\"\n", 4, `gates.changelog.label is empty`},
+		{"changelog unknown key", "gates:\n  changelog: {enable: true}\n", 2, `unknown key "enable" in gates.changelog; valid keys: enabled, label`},
+		{"changelog enabled not a boolean", "gates:\n  changelog: {enabled: [x]}\n", 2, `gates.changelog.enabled`},
 		{"build forks", "trust:\n  build_forks: sometimes\n", 2, `valid values: never, after_approval, always`},
 		{"tag without version", "release:\n  tag: \"{module}\"\n", 2, `has no {version}`},
 		{"tag unknown placeholder", "release:\n  tag: \"{name}@{version}\"\n", 2, `uses {name}`},

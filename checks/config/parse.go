@@ -495,6 +495,9 @@ func (w *walker) validateGates(g *Gates) {
 	default:
 		w.errAt("gates.lint.fail_on", "gates.lint.fail_on is %q; valid values: %s, %s", g.Lint.FailOn, FailOnError, FailOnWarning)
 	}
+	if strings.TrimSpace(g.Changelog.Label) == "" {
+		w.errAt("gates.changelog.label", "gates.changelog.label is empty; name the label that exempts a request (default %q)", DefaultNoChangelogLabel)
+	}
 	if g.Lint.Command != "" && g.Lint.Report == "" {
 		w.errAt("gates.lint.command", "gates.lint.command needs gates.lint.report: the JSON file the command writes")
 	}
