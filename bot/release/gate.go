@@ -24,6 +24,25 @@ type ModuleNeed struct {
 	// ChangeFile and ChangeFileContent: a change file to add instead.
 	ChangeFile        string
 	ChangeFileContent string
+	// Label exempts the request (gates.changelog.label, else
+	// NoChangelogLabel).
+	Label string
+}
+
+// exemptLabel is the label that exempts a request from changelog entries:
+// gates.changelog.label, else NoChangelogLabel.
+func exemptLabel(cfg *config.Config) string {
+	if cfg != nil && strings.TrimSpace(cfg.Gates.Changelog.Label) != "" {
+		return cfg.Gates.Changelog.Label
+	}
+	return NoChangelogLabel
+}
+
+func (n ModuleNeed) label() string {
+	if n.Label != "" {
+		return n.Label
+	}
+	return NoChangelogLabel
 }
 
 // requestEntries is what Missing and Preview know of a request.
@@ -127,10 +146,11 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 // makes an entry (feat, fix, perf, refactor, revert, or breaking), which
 // covers every touched module; a line in a ```changelog block of desc for
 // the module; or a change file the request adds naming it. A request
-// labelled NoChangelogLabel needs nothing. desc is the title, a newline,
-// then the body.
+// labelled gates.changelog.label (default NoChangelogLabel) needs nothing.
+// desc is the title, a newline, then the body.
 func Missing(ctx context.Context, repoDir, base, head string, cfg *config.Config, desc string, labels []string) ([]ModuleNeed, error) {
-	if slices.Contains(labels, NoChangelogLabel) {
+	label := exemptLabel(cfg)
+	if slices.Contains(labels, label) {
 		return nil, nil
 	}
 	re, _, err := collect(ctx, repoDir, base, head, cfg, desc)
@@ -152,10 +172,11 @@ func Missing(ctx context.Context, repoDir, base, head string, cfg *config.Config
 			Files:  re.touched[name],
 			Hint: fmt.Sprintf("add an entry for %s: give the request a Conventional Commits title such as \"fix(%s): …\", "+
 				"paste the changelog block into its description, add the change file, or label it %s",
-				name, name, NoChangelogLabel),
+				name, name, label),
 			Block:             "```changelog\n" + name + ": fix: describe the change\n```\n",
 			ChangeFile:        file,
 			ChangeFileContent: "---\n" + name + ": patch\n---\nDescribe the change.\n",
+			Label:             label,
 		})
 	}
 	return needs, nil
@@ -172,9 +193,10 @@ type ModulePreview struct {
 // Preview returns, for `/changelog`, the entries the request base...head
 // would add to each module's changelog once merged (version and date are
 // decided at release), in module order; modules without entries are left
-// out, and a request labelled NoChangelogLabel adds none.
+// out, and a request labelled gates.changelog.label (default
+// NoChangelogLabel) adds none.
 func Preview(ctx context.Context, repoDir, base, head string, cfg *config.Config, desc string, labels []string) ([]ModulePreview, error) {
-	if slices.Contains(labels, NoChangelogLabel) {
+	if slices.Contains(labels, exemptLabel(cfg)) {
 		return nil, nil
 	}
 	re, r, err := collect(ctx, repoDir, base, head, cfg, desc)
@@ -211,7 +233,7 @@ func Gate(needs []ModuleNeed, err error) checks.Gate {
 		}
 		g.Status = checks.GateFail
 		g.Summary = "no changelog entry for " + strings.Join(names, ", ") +
-			" (add a Conventional Commits title, a changelog block or a .changes file, or label " + NoChangelogLabel + ")"
+			" (add a Conventional Commits title, a changelog block or a .changes file, or label " + needs[0].label() + ")"
 	}
 	return g
 }

@@ -28,7 +28,7 @@
 //     → patch, feat → minor, "!" or BREAKING CHANGE → major; below 1.0.0 a
 //     breaking change bumps the minor version (see Version.Next).
 //   - Commit types chore, docs, test, ci, build and style make no entry;
-//     neither do requests labelled no-changelog.
+//     neither do requests labelled no-changelog (gates.changelog.label).
 //   - With a release PR/MR: Apply with NoTags on the release branch; after
 //     the merge, Apply of a new plan (or TagReleases) tags the merged release
 //     on the commit that added its sections, found from the changelogs — no
@@ -52,7 +52,8 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 )
 
-// NoChangelogLabel on a request: it needs no entry, and makes none.
+// NoChangelogLabel on a request: it needs no entry, and makes none (the
+// default of gates.changelog.label, which replaces it when set).
 const NoChangelogLabel = "no-changelog"
 
 // Request is a merged pull/merge request as the forge reports it.
@@ -233,7 +234,7 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 	}
 	plan := &ReleasePlan{Head: head, Date: date.Format("2006-01-02")}
 	g := &gatherer{ctx: ctx, dir: repoDir, router: NewRouter(mods), sources: opts.Sources,
-		logs: map[string][]logEntry{}, requests: map[string]*Request{}, reported: map[string]bool{}}
+		logs: map[string][]logEntry{}, requests: map[string]*Request{}, reported: map[string]bool{}, label: exemptLabel(cfg)}
 	tags, err := mergedTags(ctx, repoDir, head)
 	if err != nil {
 		return nil, fmt.Errorf("release plan: %w", err)
@@ -331,6 +332,7 @@ type gatherer struct {
 	logs     map[string][]logEntry
 	requests map[string]*Request
 	reported map[string]bool // commits whose request's block problems were reported
+	label    string          // the label that exempts a request
 }
 
 func (g *gatherer) log(base, head string) ([]logEntry, error) {
@@ -419,7 +421,7 @@ func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, err
 		num := 0
 		if req != nil {
 			num = req.Number
-			if slices.Contains(req.Labels, NoChangelogLabel) {
+			if slices.Contains(req.Labels, g.label) {
 				continue
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/mpgate/mpgate/checks/config"
 )
 
 // TestStaleReleasePRKeepsRacingEntries is the race the CLI author
@@ -155,4 +157,62 @@ func TestReleaseBase(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfiguredLabel: gates.changelog.label replaces no-changelog in the
+// gate, its text and the plan.
+func TestConfiguredLabel(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Gates.Changelog = config.ChangelogGate{Enabled: true, Label: "skip-changelog"}
+	r := newRepo(t)
+	r.commit("chore: init", miniProgram())
+	r.git("checkout", "-q", "-b", "feature")
+	head := r.touch("wip", "packagePay/pages/pay/pay.js")
+	for _, tc := range []struct {
+		name   string
+		labels []string
+		want   int
+	}{
+		{"configured label exempts", []string{"skip-changelog"}, 0},
+		{"default label no longer does", []string{"no-changelog"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			needs, err := Missing(ctx, r.dir, "main", head, cfg, "wip", tc.labels)
+			if err != nil || len(needs) != tc.want {
+				t.Fatalf("missing = %+v, %v; want %d", needs, err, tc.want)
+			}
+			if tc.want == 0 {
+				return
+			}
+			if g := Gate(needs, nil); !strings.Contains(g.Summary, "label skip-changelog") {
+				t.Errorf("gate summary %q does not name the configured label", g.Summary)
+			}
+			if txt := NeedsText(needs); !strings.Contains(txt, "`skip-changelog`") || strings.Contains(txt, "no-changelog") {
+				t.Errorf("needs text does not name the configured label only:\n%s", txt)
+			}
+		})
+	}
+	t.Run("plan skips requests with the configured label", func(t *testing.T) {
+		r.git("checkout", "-q", "main")
+		skipped := r.touch("fix(pay): internal (#7)", "packagePay/pages/pay/pay.js")
+		kept := r.touch("fix(pay): visible (#8)", "packagePay/pages/pay/pay.js")
+		src := fakeSources{
+			skipped: {Number: 7, Title: "fix(pay): internal", Labels: []string{"skip-changelog"}},
+			kept:    {Number: 8, Title: "fix(pay): visible", Labels: []string{"no-changelog-not"}},
+		}
+		plan, err := Plan(ctx, r.dir, cfg, PlanOptions{Date: testDate, Sources: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, m := range plan.Releases() {
+			for _, e := range m.Entries {
+				texts = append(texts, m.Name+": "+e.Text)
+			}
+		}
+		if len(texts) != 1 || texts[0] != "packagePay: visible" {
+			t.Errorf("entries = %q, want only #8's", texts)
+		}
+	})
 }

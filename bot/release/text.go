@@ -94,7 +94,7 @@ func NeedsText(needs []ModuleNeed) string {
 		names = append(names, "`"+n.Module+"`")
 	}
 	fmt.Fprintf(&b, "No changelog entry for %s.\n\n", strings.Join(names, ", "))
-	b.WriteString("Add one of these (any one is enough), or label the request `" + NoChangelogLabel + "`:\n\n")
+	b.WriteString("Add one of these (any one is enough), or label the request `" + needs[0].label() + "`:\n\n")
 	b.WriteString("- a Conventional Commits title, e.g. `fix(" + needs[0].Module + "): …` (`feat` adds, `fix` fixes, `!` breaks), which covers every module the request changes;\n")
 	b.WriteString("- this block in the description, one line per module:\n\n")
 	b.WriteString("````markdown\n```changelog\n")
