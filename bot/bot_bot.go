@@ -100,6 +100,9 @@ type evalJob struct {
 	PullRequest PullRequest `json:"pullRequest"`
 	RunID       int64       `json:"runId"`
 	Untrusted   bool        `json:"untrusted,omitempty"`
+	// Recheck evaluates with the head's stored reports (/recheck): the
+	// projects that have one are not built again.
+	Recheck bool `json:"recheck,omitempty"`
 }
 
 // HandleEvent processes one webhook delivery.
@@ -134,6 +137,8 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 			return nil
 		}
 		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
+	case KindPullRequestClosed:
+		return b.handleClosed(ctx, f, ev, log)
 	case KindPush:
 		return b.handlePush(ctx, f, ev, log)
 	case KindComment:
@@ -202,6 +207,11 @@ func (b *Bot) trusted(ctx context.Context, f Forge, repo Repo, pr PullRequest) (
 // requestEvaluation decides whether the head of pr may be evaluated, shows a
 // queued check run and queues the evaluation.
 func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullRequest, log *slog.Logger) error {
+	return b.requestEvaluationWith(ctx, f, ev, pr, evalOptions{}, log)
+}
+
+// requestEvaluationWith is requestEvaluation with options (/recheck).
+func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr PullRequest, opts evalOptions, log *slog.Logger) error {
 	log = log.With("pr", pr.Number, "head", pr.HeadSHA)
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	var ce *configError
@@ -254,7 +264,7 @@ func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullR
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted})
+	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck})
 	if err != nil {
 		return fmt.Errorf("encoding the evaluation: %w", err)
 	}
@@ -262,7 +272,7 @@ func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullR
 	if err != nil {
 		return fmt.Errorf("queueing the evaluation of %s#%d: %w", ev.Repo.FullName(), pr.Number, err)
 	}
-	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted)
+	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted, "recheck", opts.recheck)
 	return nil
 }
 
@@ -418,10 +428,13 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 	cause := context.Cause(ctx)
 	switch {
 	case b.cfg.Superseded != nil && ctx.Err() != nil && errors.Is(cause, b.cfg.Superseded):
-		log.Info("evaluation superseded by a newer head")
+		out := CheckOutput{Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}
+		if b.forgotten(ctx, ev.Repo, pr.Number) {
+			out = closedOutput()
+		}
+		log.Info("evaluation cancelled", "why", out.Title)
 		if job.RunID != 0 {
-			if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionNeutral, CheckOutput{
-				Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}); cerr != nil {
+			if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionNeutral, out); cerr != nil {
 				log.Warn("could not conclude the superseded check run", "err", cerr)
 			}
 		}
@@ -505,6 +518,12 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		if err != nil {
 			return nil, err
 		}
+	}
+	if job.Recheck {
+		if spec.HeadReports, err = b.storedReports(ctx, ev.Repo, headSHA, cfg); err != nil {
+			return nil, err
+		}
+		log.Info("rechecking with stored head reports", "projects", len(spec.HeadReports))
 	}
 	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
 		return nil, err

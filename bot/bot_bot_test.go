@@ -318,7 +318,7 @@ func TestCommands(t *testing.T) {
 		{"help by a reader", "/help", "read", false, true, "| `/rebuild`", "", ""},
 		{"rebuild by a reader", "/rebuild", "read", false, false, "only people with write access", "", ""},
 		{"rebuild by a writer", "/rebuild", "write", true, true, "", "", ""},
-		{"recheck by a maintainer", "please\n/recheck", "maintain", true, true, "", "", ""},
+		{"recheck by a maintainer, nothing stored", "please\n/recheck", "maintain", true, true, "builds and checks it from scratch", "", ""},
 		{"approve-size with reason", "/approve-size new icons", "admin", true, true, "", ApproveSize, "new icons"},
 		{"approve-size without reason", "/approve-size", "admin", false, false, "reason", "", ""},
 		{"ok-to-build", "/ok-to-build", "write", true, true, "", ApproveBuild, ""},

@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mpgate/mpgate/bot/workspace"
 )
 
 // reactionAccepted is how the bot acknowledges a command it accepted.
@@ -40,7 +44,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		pr = &p
 		return p, nil
 	}
-	evaluate := false
+	evaluate, recheck, rebuild := false, false, false
 	for _, cmd := range cmds {
 		log := log.With("command", cmd.Name)
 		if cmd.Problem != "" {
@@ -67,8 +71,18 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			if _, err := f.CreateComment(ctx, ev.Repo, number, HelpText()); err != nil {
 				return err
 			}
-		case CmdRebuild, CmdRecheck:
-			evaluate = true
+		case CmdRebuild:
+			evaluate, rebuild = true, true
+		case CmdRecheck:
+			evaluate, recheck = true, true
+		case CmdChangelog, CmdRelease:
+			p, err := head()
+			if err != nil {
+				return err
+			}
+			if err := b.replyRelease(ctx, f, ev, p, cmd.Name, c.Author, log); err != nil {
+				return err
+			}
 		case CmdApproveSize, CmdOkToBuild:
 			p, err := head()
 			if err != nil {
@@ -99,7 +113,106 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 	if p.Merged {
 		return nil
 	}
-	return b.requestEvaluation(ctx, f, ev, p, log)
+	var opts evalOptions
+	if recheck && !rebuild {
+		var note string
+		if opts, note, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {
+			return err
+		}
+		if note != "" {
+			if _, err := f.CreateComment(ctx, ev.Repo, number, "@"+c.Author+" "+note); err != nil {
+				return err
+			}
+		}
+	}
+	return b.requestEvaluationWith(ctx, f, ev, p, opts, log)
+}
+
+// handleClosed stops the work on a closed pull request: the queue forgets
+// it (a pending evaluation is cancelled, a running one stops), its check
+// runs still in flight conclude neutral "Closed", and the worktrees of its
+// heads are removed.
+func (b *Bot) handleClosed(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.PullRequest == nil {
+		return nil
+	}
+	pr := *ev.PullRequest
+	log = log.With("pr", pr.Number, "merged", pr.Merged)
+	heads := []string{}
+	if pr.HeadSHA != "" {
+		heads = append(heads, pr.HeadSHA)
+	}
+	if hs, ok := b.cfg.Store.(HeadStore); ok {
+		sha, known, err := hs.LatestHead(ctx, ev.Repo, pr.Number)
+		if err != nil {
+			return fmt.Errorf("latest head of %s#%d: %w", ev.Repo.FullName(), pr.Number, err)
+		}
+		if known && sha != pr.HeadSHA {
+			heads = append(heads, sha)
+		}
+	}
+	if fq, ok := b.cfg.Queue.(EvaluationForgetter); ok {
+		if err := fq.ForgetEvaluation(ctx, ev.Repo, pr.Number); err != nil {
+			return fmt.Errorf("forgetting the evaluations of %s#%d: %w", ev.Repo.FullName(), pr.Number, err)
+		}
+	} else {
+		log.Warn("the queue cannot forget a closed pull request; its pending evaluation still runs")
+	}
+	for _, sha := range heads {
+		runs, err := b.cfg.Store.CheckRuns(ctx, ev.Repo, sha)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			if r.Name != CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
+				continue
+			}
+			if err := b.conclude(ctx, f, ev.Repo, sha, pr.Number, r.RunID, ConclusionNeutral, closedOutput()); err != nil {
+				log.Warn("could not conclude the check run of a closed pull request", "sha", sha, "err", err)
+			}
+		}
+	}
+	b.removeWorktrees(ctx, ev, heads, log)
+	log.Info("pull request closed: evaluations forgotten", "heads", len(heads))
+	return nil
+}
+
+// removeWorktrees removes the worktrees left of heads (a cancelled
+// evaluation removes its own; this sweeps what a crash or a race left) and
+// prunes their records in the mirror.
+func (b *Bot) removeWorktrees(ctx context.Context, ev Event, heads []string, log *slog.Logger) {
+	root := filepath.Join(b.cfg.DataDir, "worktrees")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return // none made yet
+	}
+	removed := 0
+	for _, e := range entries {
+		for _, sha := range heads {
+			if e.IsDir() && strings.HasPrefix(e.Name(), shortSHA(sha)+"-") {
+				if err := os.RemoveAll(filepath.Join(root, e.Name())); err != nil {
+					log.Warn("could not remove a worktree", "dir", e.Name(), "err", err)
+					continue
+				}
+				removed++
+			}
+		}
+	}
+	if removed == 0 {
+		return
+	}
+	// The mirror's name comes from the normalised clone URL: prune every
+	// mirror (only records whose directories are gone are dropped).
+	mirrors, _ := os.ReadDir(filepath.Join(b.cfg.DataDir, "mirrors"))
+	for _, m := range mirrors {
+		dir := filepath.Join(b.cfg.DataDir, "mirrors", m.Name())
+		if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+			continue
+		}
+		if err := workspace.PruneWorktrees(ctx, dir); err != nil {
+			log.Warn("could not prune the worktrees' records", "mirror", m.Name(), "err", err)
+		}
+	}
 }
 
 // handleRerun evaluates again the pull requests of a re-requested check
