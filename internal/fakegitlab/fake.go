@@ -21,7 +21,8 @@
 // list (per_page, page, sort, order_by; X-Page, X-Next-Page,
 // X-Total-Pages, X-Total, Link)/create/update/delete; discussion replies;
 // GET /projects/:id/members/all/:user_id; merge requests get/list/create/
-// update; raw repository files at a ref; tag and release creation.
+// update; raw repository files at a ref; tag and release creation;
+// GET /users?username=; award emoji on merge-request notes (add, list).
 // Faults: 5xx, 429 with Retry-After, 403.
 package fakegitlab
 
@@ -65,6 +66,7 @@ type Fake struct {
 	users    map[int64]*User
 	tokens   map[string]token
 	projects map[string]*project // by ID and by path
+	awards   map[int64][]*Award  // note ID → award emoji
 }
 
 type token struct {

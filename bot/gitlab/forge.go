@@ -1,0 +1,294 @@
+package gitlab
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/mpgate/mpgate/bot"
+)
+
+// Forge is the bot's forge port (bot.Forge and bot.CommitChecks) over a
+// Client. GitLab has no check runs: a "check run" is the commit status
+// named after the check (bot.CheckName), its id a number derived from the
+// commit and the name, and the bot passes the commit along
+// (StartCheckRunAt, CompleteCheckRunAt). Annotations and buttons have no
+// GitLab equivalent: the sticky note carries the findings.
+type Forge struct {
+	c     *Client
+	token string
+	// targetURL is the status's link (the server's documentation or a
+	// dashboard); "" for none.
+	targetURL string
+
+	mu sync.Mutex
+	// notes maps a note's id to its merge request's iid, remembered from
+	// note hooks (GitLab's award-emoji endpoint needs the iid; the bot's
+	// port gives only the note id).
+	notes    map[int64]int
+	noteFIFO []int64
+	// users caches username → user id (members are looked up by id).
+	users map[string]int64
+}
+
+// maxRemembered bounds the note → merge request memory.
+const maxRemembered = 4096
+
+// NewForge returns the bot's port over c; token is what git fetches with
+// (user name "oauth2", which GitLab accepts for personal, project, group
+// and OAuth tokens) and targetURL the link on every status ("" for none).
+func NewForge(c *Client, token, targetURL string) *Forge {
+	return &Forge{c: c, token: token, targetURL: targetURL, notes: map[int64]int{}, users: map[string]int64{}}
+}
+
+// Client is the client below the port.
+func (f *Forge) Client() *Client { return f.c }
+
+// CheckRunID is the id standing for the status name on sha: positive,
+// stable across restarts.
+func CheckRunID(sha, name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(sha))
+	h.Write([]byte{0})
+	h.Write([]byte(name))
+	return int64(h.Sum64()>>1) | 1
+}
+
+// stateForStatus maps a check run's status (queued, in_progress) onto a
+// commit status state.
+func stateForStatus(status string) string {
+	if status == "in_progress" {
+		return StateRunning
+	}
+	return StatePending
+}
+
+// CreateCheckRun posts status name on headSHA: pending when queued,
+// running when in_progress.
+func (f *Forge) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, name, status, detailsURL string) (int64, error) {
+	if detailsURL == "" {
+		detailsURL = f.targetURL
+	}
+	desc := "mpgate is waiting to check this commit"
+	if stateForStatus(status) == StateRunning {
+		desc = "mpgate is checking this commit"
+	}
+	if err := f.c.SetStatus(ctx, repo, headSHA, stateForStatus(status), name, desc, detailsURL); err != nil {
+		return 0, err
+	}
+	return CheckRunID(headSHA, name), nil
+}
+
+// StartCheckRun cannot work on GitLab (the commit is needed): it says so.
+// The bot calls StartCheckRunAt.
+func (f *Forge) StartCheckRun(_ context.Context, repo bot.Repo, id int64) error {
+	return fmt.Errorf("gitlab: start check %d on %s: GitLab needs the commit (StartCheckRunAt): %w", id, repo.FullName(), ErrInvalid)
+}
+
+// CompleteCheckRun cannot work on GitLab (the commit is needed): it says
+// so. The bot calls CompleteCheckRunAt.
+func (f *Forge) CompleteCheckRun(_ context.Context, repo bot.Repo, id int64, _ string, _ bot.CheckOutput) error {
+	return fmt.Errorf("gitlab: complete check %d on %s: GitLab needs the commit (CompleteCheckRunAt): %w", id, repo.FullName(), ErrInvalid)
+}
+
+// StartCheckRunAt moves the bot's status on sha to running.
+func (f *Forge) StartCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, sha string) error {
+	return f.c.SetStatus(ctx, repo, sha, StateRunning, bot.CheckName, "mpgate is checking this commit", f.targetURL)
+}
+
+// CompleteCheckRunAt sets the bot's status on sha to the conclusion's
+// state (StateFor) with the output's title as its description.
+func (f *Forge) CompleteCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, sha, conclusion string, out bot.CheckOutput) error {
+	desc := strings.TrimSpace(out.Title)
+	if desc == "" {
+		desc = "mpgate: " + conclusion
+	}
+	return f.c.SetStatus(ctx, repo, sha, StateFor(conclusion), bot.CheckName, desc, f.targetURL)
+}
+
+// UpsertStickyComment keeps the one sticky note (UpsertStickyNote). The
+// bot's login names a GitHub App; on GitLab the token's own user is the
+// author, so botLogin is used only when it is not a GitHub App's.
+func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string) (int64, bool, error) {
+	if strings.HasSuffix(botLogin, "[bot]") {
+		botLogin = ""
+	}
+	return f.c.UpsertStickyNote(ctx, repo, number, key, body, botLogin)
+}
+
+// CreateComment adds a note to merge request number.
+func (f *Forge) CreateComment(ctx context.Context, repo bot.Repo, number int, body string) (int64, error) {
+	if utf8.RuneCountInString(body) > MaxNoteChars {
+		body = truncateLines(body, MaxNoteChars, truncatedNote)
+	}
+	n, _, err := f.c.gl.Notes.CreateMergeRequestNote(pid(repo), int64(number),
+		&gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
+	if err != nil {
+		return 0, f.c.wrap(err, "note on %s!%d", repo.FullName(), number)
+	}
+	return n.ID, nil
+}
+
+// RememberNote records that note id is on merge request iid (from a note
+// hook), so AddReaction can find it.
+func (f *Forge) RememberNote(id int64, iid int) {
+	if id <= 0 || iid <= 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.notes[id]; !ok {
+		f.noteFIFO = append(f.noteFIFO, id)
+		if len(f.noteFIFO) > maxRemembered {
+			delete(f.notes, f.noteFIFO[0])
+			f.noteFIFO = f.noteFIFO[1:]
+		}
+	}
+	f.notes[id] = iid
+}
+
+// emojiFor maps a GitHub reaction onto a GitLab award emoji name.
+func emojiFor(content string) string {
+	switch content {
+	case "+1":
+		return "thumbsup"
+	case "-1":
+		return "thumbsdown"
+	case "laugh":
+		return "laughing"
+	case "hooray":
+		return "tada"
+	case "confused":
+		return "confused"
+	case "heart":
+		return "heart"
+	case "rocket":
+		return "rocket"
+	case "eyes":
+		return "eyes"
+	}
+	return content
+}
+
+// AddReaction awards an emoji (GitHub's reaction names are mapped) on a
+// note. GitLab needs the note's merge request: a note this server has not
+// seen in a hook (RememberNote) gets no emoji, and that is no error — the
+// reaction only acknowledges a command. An emoji already awarded counts as
+// success.
+func (f *Forge) AddReaction(ctx context.Context, repo bot.Repo, commentID int64, content string) error {
+	f.mu.Lock()
+	iid, ok := f.notes[commentID]
+	f.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	_, _, err := f.c.gl.AwardEmoji.CreateMergeRequestAwardEmojiOnNote(pid(repo), int64(iid), commentID,
+		&gl.CreateAwardEmojiOptions{Name: emojiFor(content)}, gl.WithContext(ctx))
+	if err != nil {
+		werr := f.c.wrap(err, "award %s on note %d of %s!%d", emojiFor(content), commentID, repo.FullName(), iid)
+		if isNotFound(werr) && f.alreadyAwarded(ctx, repo, iid, commentID, emojiFor(content)) {
+			return nil
+		}
+		return werr
+	}
+	return nil
+}
+
+// alreadyAwarded reports whether the token's user has awarded name on the
+// note: GitLab answers an emoji awarded twice with a bare 404, as it does a
+// missing note.
+func (f *Forge) alreadyAwarded(ctx context.Context, repo bot.Repo, iid int, noteID int64, name string) bool {
+	me, err := f.c.Username(ctx)
+	if err != nil {
+		return false
+	}
+	list, _, err := f.c.gl.AwardEmoji.ListMergeRequestAwardEmojiOnNote(pid(repo), int64(iid), noteID,
+		&gl.ListAwardEmojiOptions{ListOptions: gl.ListOptions{PerPage: 100}}, gl.WithContext(ctx))
+	if err != nil {
+		return false
+	}
+	for _, a := range list {
+		if a.Name == name && strings.EqualFold(a.User.Username, me) {
+			return true
+		}
+	}
+	return false
+}
+
+// UserID is the id of the user named username; ErrNotFound when nobody
+// has that name.
+func (f *Forge) UserID(ctx context.Context, username string) (int64, error) {
+	f.mu.Lock()
+	id, ok := f.users[strings.ToLower(username)]
+	f.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	if username == "" {
+		return 0, fmt.Errorf("gitlab: user id: empty username: %w", ErrInvalid)
+	}
+	list, _, err := f.c.gl.Users.ListUsers(&gl.ListUsersOptions{Username: gl.Ptr(username)}, gl.WithContext(ctx))
+	if err != nil {
+		return 0, f.c.wrap(err, "user %q", username)
+	}
+	for _, u := range list {
+		if strings.EqualFold(u.Username, username) {
+			f.mu.Lock()
+			if len(f.users) >= maxRemembered {
+				clear(f.users)
+			}
+			f.users[strings.ToLower(username)] = u.ID
+			f.mu.Unlock()
+			return u.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("gitlab: user %q: %w", username, ErrNotFound)
+}
+
+// Permission is user's access level on the project, inherited included,
+// named as on GitHub (Permission): Developer is "write", Reporter "triage";
+// commands need write. An unknown user has "none".
+func (f *Forge) Permission(ctx context.Context, repo bot.Repo, user string) (string, error) {
+	id, err := f.UserID(ctx, user)
+	if isNotFound(err) {
+		return Permission(AccessNone), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	lvl, err := f.c.AccessLevel(ctx, repo, id)
+	if err != nil {
+		return "", err
+	}
+	return Permission(lvl), nil
+}
+
+// PullRequestEvent reads merge request number.
+func (f *Forge) PullRequestEvent(ctx context.Context, repo bot.Repo, number int) (bot.PullRequest, error) {
+	return f.c.MergeRequest(ctx, repo, number)
+}
+
+// FileContent reads path at ref ("" = the default branch); the second
+// result (a GitHub blob SHA) is "".
+func (f *Forge) FileContent(ctx context.Context, repo bot.Repo, path, ref string) ([]byte, string, error) {
+	b, err := f.c.FileContent(ctx, repo, path, ref)
+	return b, "", err
+}
+
+// GitToken is the token git fetches with.
+func (f *Forge) GitToken(context.Context) (string, error) {
+	if f.token == "" {
+		return "", fmt.Errorf("gitlab: no token to fetch with: %w", ErrInvalid)
+	}
+	return f.token, nil
+}
+
+var (
+	_ bot.Forge        = (*Forge)(nil)
+	_ bot.CommitChecks = (*Forge)(nil)
+)
