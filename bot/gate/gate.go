@@ -21,6 +21,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
@@ -72,8 +73,15 @@ type Spec struct {
 	BuildEnv []string
 	// Approval passes a failing size gate, recorded with who and why.
 	Approval *compare.Approval
-	Analyze  AnalyzeFunc
-	Logger   *slog.Logger
+	// Title, Body and Labels describe the pull/merge request for the
+	// changelog gate (GATE-CHANGELOG): a Conventional Commits title or a
+	// changelog block in the body is an entry, and the configured label
+	// (gates.changelog.label) exempts the request.
+	Title   string
+	Body    string
+	Labels  []string
+	Analyze AnalyzeFunc
+	Logger  *slog.Logger
 	// Progress receives one line per step (for a terminal or a log).
 	Progress func(msg string)
 }
@@ -305,7 +313,7 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 	return nil
 }
 
-// repoGates applies the coverage, patch-coverage and lint gates.
+// repoGates applies the coverage, patch-coverage, lint and changelog gates.
 func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir, baseDir string,
 	haveBaseTree bool, say func(string, ...any)) {
 	var changed map[string][]int
@@ -366,6 +374,24 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 		onlyChanged := lg.ChangedLinesOnly && changed != nil
 		res.LintGate(problems, lerr, changed, compare.LintRules{FailOn: lg.FailOn, ChangedLinesOnly: onlyChanged})
 	}
+	if cfg.Gates.Changelog.Enabled {
+		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, headDir, say))
+	}
+}
+
+// changelogGate is GATE-CHANGELOG: the modules the request touches (from the
+// merge-base) that lack a changelog entry. Modules are read from the head's
+// checkout (a subpackage added by the request is a module). Without a base
+// there is no request to judge: the gate is skipped and says so.
+func changelogGate(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir string, say func(string, ...any)) checks.Gate {
+	if res.BaseRev == "" {
+		return checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: checks.GateSkip,
+			Summary: "no base to compare with: run with a base (mpgate check --base) to check changelog entries"}
+	}
+	say("checking changelog entries")
+	desc := s.Title + "\n" + s.Body
+	needs, err := release.Missing(ctx, headDir, res.BaseRev, res.HeadRev, cfg, desc, s.Labels)
+	return release.Gate(needs, err)
 }
 
 func selectProjects(cfg *config.Config, names []string) ([]config.Project, error) {
