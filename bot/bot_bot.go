@@ -535,6 +535,9 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		return nil, fmt.Errorf("checking %s: %w", headSHA, err)
 	}
 	b.storeHeads(ctx, ev.Repo, headSHA, res, log)
+	if !job.Untrusted {
+		b.storeBases(ctx, ev.Repo, res, log)
+	}
 	return res, nil
 }
 

@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+
+	"github.com/mpgate/mpgate/checks/compare"
 )
 
 // evalOptions tune a requested evaluation.
@@ -68,4 +71,22 @@ func (b *Bot) recheckOptions(ctx context.Context, f Forge, repo Repo, pr PullReq
 			len(missing), len(cfg.Projects), shortSHA(pr.HeadSHA)), nil
 	}
 	return evalOptions{recheck: true}, "", nil
+}
+
+// storeBases stores the base report of every project under its merge-base
+// (a trusted request's evaluation built it): /recheck, and any request
+// based on the same commit, then build nothing at the base.
+func (b *Bot) storeBases(ctx context.Context, repo Repo, res *compare.Result, log *slog.Logger) {
+	for _, p := range res.Projects {
+		if p.Base == nil || p.BaseError != "" || p.BaseRev == "" {
+			continue
+		}
+		data, err := json.Marshal(p.Base)
+		if err == nil {
+			err = b.cfg.Store.PutReport(ctx, repo, p.BaseRev, p.Project, data)
+		}
+		if err != nil {
+			log.Warn("could not store the base report", "project", p.Project, "err", err)
+		}
+	}
 }

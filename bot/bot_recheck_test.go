@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
 )
 
 // reportStore is a fakeStore with stored reports and latest heads.
@@ -22,6 +25,16 @@ func (s *reportStore) Report(_ context.Context, _ Repo, sha, project string) ([]
 	defer s.mu.Unlock()
 	r, ok := s.reports[sha+"/"+project]
 	return r, ok, nil
+}
+
+func (s *reportStore) PutReport(_ context.Context, _ Repo, sha, project string, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reports == nil {
+		s.reports = map[string][]byte{}
+	}
+	s.reports[sha+"/"+project] = data
+	return nil
 }
 
 func (s *reportStore) LatestHead(_ context.Context, _ Repo, number int) (string, bool, error) {
@@ -218,3 +231,34 @@ var errSupersededTest = contextError("superseded")
 type contextError string
 
 func (e contextError) Error() string { return string(e) }
+
+func TestStoreBases(t *testing.T) {
+	base := &checks.Report{Schema: checks.Schema, Project: "shop"}
+	mb := strings.Repeat("9", 40)
+	tests := []struct {
+		name string
+		c    compare.Comparison
+		want bool
+	}{
+		{"a built base is stored under the merge-base", compare.Comparison{Project: "shop", BaseRev: mb, Base: base}, true},
+		{"a failed base is not", compare.Comparison{Project: "shop", BaseRev: mb, Base: base, BaseError: "build failed"}, false},
+		{"no base", compare.Comparison{Project: "shop", BaseRev: mb}, false},
+		{"no merge-base", compare.Comparison{Project: "shop", Base: base}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, st, _ := newRecheckBot(t, newFakeForge(), nil)
+			res := compare.NewResult()
+			c := tt.c
+			res.Projects = append(res.Projects, &c)
+			b.storeBases(context.Background(), testRepo, res, b.log)
+			data, ok := st.reports[mb+"/shop"]
+			if ok != tt.want {
+				t.Fatalf("stored %v, want %v (%v)", ok, tt.want, st.reports)
+			}
+			if ok && !strings.Contains(string(data), `"project":"shop"`) {
+				t.Errorf("stored %s", data)
+			}
+		})
+	}
+}
