@@ -19,6 +19,7 @@ import (
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/build"
 	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
 	"github.com/mpgate/mpgate/bot/store"
@@ -36,6 +37,7 @@ type serveFlags struct {
 	githubAppSlug                  string
 	gitlabURL, gitlabTokenFile     string
 	gitlabSecretFile               string
+	gitlabSigningFile              string
 	workers                        int
 	jobTimeout, shutdownTimeout    time.Duration
 	maxAttempts                    int
@@ -43,12 +45,13 @@ type serveFlags struct {
 
 const serveUsage = `Usage: mpgate serve [flags]
 
-Runs the GitHub App server: webhooks in, durable queue, builds and checks,
-check runs and comments out. Every flag has an environment variable
-(--data-dir is MPGATE_DATA_DIR, and so on); secrets are read from files.
+Runs the GitHub App and GitLab server: webhooks in, durable queue, builds
+and checks, check runs (GitLab: commit statuses) and comments out. Every
+flag has an environment variable (--data-dir is MPGATE_DATA_DIR, and so
+on); secrets are read from files.
 
 Endpoints: POST /webhooks/github, POST /webhooks/gitlab, GET /healthz,
-GET /readyz, GET /metrics. See docs/github-app.md.
+GET /readyz, GET /metrics. See docs/github-app.md and docs/gitlab.md.
 
 Flags:
 `
@@ -63,9 +66,10 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.StringVar(&f.githubSecretFile, "github-webhook-secret-file", "", "file holding the GitHub App's webhook secret")
 	fs.StringVar(&f.githubAPIURL, "github-api-url", github.DefaultBaseURL, "GitHub Enterprise or a test server")
 	fs.StringVar(&f.githubAppSlug, "github-app-slug", "mpgate", "the App's slug: it comments as SLUG[bot]")
-	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab instance (none: GitLab off; not wired in serve yet)")
+	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab instance, e.g. https://gitlab.com (none: GitLab off)")
 	fs.StringVar(&f.gitlabTokenFile, "gitlab-token-file", "", "file holding the GitLab token")
 	fs.StringVar(&f.gitlabSecretFile, "gitlab-webhook-secret-file", "", "file holding the GitLab webhook secret token")
+	fs.StringVar(&f.gitlabSigningFile, "gitlab-webhook-signing-token-file", "", "file holding the GitLab webhook signing token (optional, GitLab 19+)")
 	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs (pull requests) processed at once")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
 	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
@@ -142,6 +146,8 @@ type serverDeps struct {
 	detectSandbox func(ctx context.Context) (build.Wrapper, string, error)
 	// githubOptions are added to the App's clients (retries in tests).
 	githubOptions []github.Option
+	// gitlabOptions are added to the GitLab client (retries in tests).
+	gitlabOptions []gitlab.Option
 	// botConfig adjusts the bot's config (a test analyser).
 	botConfig func(*bot.BotConfig)
 	// queueConfig adjusts the queue's config (fast polling in tests).
@@ -199,9 +205,11 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	if secret == nil {
 		log.Warn("no GitHub webhook secret: every GitHub delivery is refused (--github-webhook-secret-file)")
 	}
-	if f.gitlabURL != "" || f.gitlabTokenFile != "" || f.gitlabSecretFile != "" {
-		log.Warn("GitLab is not wired into mpgate serve yet: /webhooks/gitlab answers 501")
+	glab, err := newGitLabServer(f, log, deps.gitlabOptions)
+	if err != nil {
+		return nil, err
 	}
+	log.Info("GitLab", "gitlab", glab.String())
 
 	wrapper, desc, sbErr := deps.detectSandbox(ctx)
 	if sbErr != nil {
@@ -244,7 +252,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		})
 	}
 	bcfg := bot.BotConfig{
-		Installations: inst, Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
 		Superseded: queue.ErrSuperseded, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: func(d time.Duration, conclusion string) {
@@ -266,9 +274,13 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	mux := http.NewServeMux()
 	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: q, Logger: log})
 	mux.Handle("POST /webhooks/github", countDeliveries(reg, gh))
-	mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "GitLab is not supported by mpgate serve yet", http.StatusNotImplemented)
-	})
+	if glab != nil {
+		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, q, log))
+	} else {
+		mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "GitLab is off on this server (--gitlab-url)", http.StatusNotImplemented)
+		})
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -420,14 +432,19 @@ func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 	})
 }
 
-// snoozeFor recognises GitHub's rate limits (the queue's Config.Snooze):
-// the job waits until GitHub's time without spending an attempt.
+// snoozeFor recognises GitHub's and GitLab's rate limits (the queue's
+// Config.Snooze): the job waits until the forge's time without spending an
+// attempt.
 func snoozeFor(err error) (time.Duration, bool) {
-	var rl *github.RateLimitError
-	if !errors.As(err, &rl) {
+	var at time.Time
+	if rl := (*github.RateLimitError)(nil); errors.As(err, &rl) {
+		at = rl.RetryAt
+	} else if grl, ok := gitlabSnooze(err); ok {
+		at = grl.RetryAt
+	} else {
 		return 0, false
 	}
-	after := time.Until(rl.RetryAt)
+	after := time.Until(at)
 	if after < time.Second {
 		after = time.Second
 	}

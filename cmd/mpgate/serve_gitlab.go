@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/gitlab"
+	"github.com/mpgate/mpgate/internal/metrics"
+	"github.com/mpgate/mpgate/webhooks"
+)
+
+// gitlabServer is serve's GitLab side: one client (one token) for the
+// whole instance, its webhook secret and signing token.
+type gitlabServer struct {
+	forge   *gitlab.Forge
+	secret  []byte
+	signing []byte
+}
+
+// newGitLabServer reads the GitLab flags' files and makes the client; nil
+// when GitLab is off (no --gitlab-url). Secrets are read before anything
+// is opened; a missing webhook secret is not fatal but every GitLab
+// delivery is then refused (as GitHub's).
+func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gitlabServer, error) {
+	if f.gitlabURL == "" {
+		if f.gitlabTokenFile != "" || f.gitlabSecretFile != "" || f.gitlabSigningFile != "" {
+			return nil, usageError("serve: the --gitlab-* files need --gitlab-url (https://gitlab.com or your instance)")
+		}
+		return nil, nil
+	}
+	if f.gitlabTokenFile == "" {
+		return nil, usageError("serve: --gitlab-url needs --gitlab-token-file (a project, group or bot user's token with the api scope, Developer or more)")
+	}
+	token, err := readSecret(f.gitlabTokenFile, "GitLab token")
+	if err != nil {
+		return nil, err
+	}
+	g := &gitlabServer{}
+	if f.gitlabSecretFile != "" {
+		if g.secret, err = readSecret(f.gitlabSecretFile, "GitLab webhook secret token"); err != nil {
+			return nil, err
+		}
+	}
+	if f.gitlabSigningFile != "" {
+		if g.signing, err = readSecret(f.gitlabSigningFile, "GitLab webhook signing token"); err != nil {
+			return nil, err
+		}
+	}
+	if g.secret == nil && g.signing == nil {
+		log.Warn("no GitLab webhook secret: every GitLab delivery is refused (--gitlab-webhook-secret-file)")
+	}
+	c, err := gitlab.New(f.gitlabURL, string(token), gitlab.Private, opts...)
+	if err != nil {
+		return nil, usageError("serve: --gitlab-url: %v", err)
+	}
+	g.forge = gitlab.NewForge(c, string(token), "")
+	return g, nil
+}
+
+// handler is POST /webhooks/gitlab: deliveries are authenticated,
+// normalised and queued; the notes of comment commands are remembered
+// for their award emoji.
+func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *slog.Logger) http.Handler {
+	h := webhooks.NewGitLab(webhooks.GitLabConfig{Token: g.secret, SigningToken: g.signing,
+		Enqueuer: noteRememberer{next: q, forge: g.forge}, Logger: log})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		h.ServeHTTP(rec, r)
+		event := r.Header.Get("X-Gitlab-Event")
+		if event == "" || len(event) > 40 {
+			event = "unknown"
+		}
+		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
+			"forge", "gitlab", "event", event, "status", strconv.Itoa(rec.status))
+	})
+}
+
+// noteRememberer tells the forge which merge request a command's note is
+// on before queueing the event (GitLab's award emoji needs it).
+type noteRememberer struct {
+	next  webhooks.Enqueuer
+	forge *gitlab.Forge
+}
+
+func (n noteRememberer) Enqueue(ctx context.Context, ev bot.Event) (bool, error) {
+	if ev.Kind == bot.KindComment && ev.Comment != nil && ev.PullRequest != nil {
+		n.forge.RememberNote(ev.Comment.ID, ev.PullRequest.Number)
+	}
+	return n.next.Enqueue(ctx, ev)
+}
+
+// gitlabBotForge is the GitLab forge as the bot sees it: a missing file
+// is also github.ErrNotFound, the one "no such file" the bot knows
+// (BotConfig.NotFound).
+type gitlabBotForge struct{ *gitlab.Forge }
+
+func (f gitlabBotForge) FileContent(ctx context.Context, repo bot.Repo, path, ref string) ([]byte, string, error) {
+	b, sha, err := f.Forge.FileContent(ctx, repo, path, ref)
+	if errors.Is(err, gitlab.ErrNotFound) {
+		err = notFound{err}
+	}
+	return b, sha, err
+}
+
+// notFound is a GitLab 404 that also matches github.ErrNotFound.
+type notFound struct{ err error }
+
+func (e notFound) Error() string        { return e.err.Error() }
+func (e notFound) Unwrap() error        { return e.err }
+func (e notFound) Is(target error) bool { return target == github.ErrNotFound }
+
+// installations serves both forges: GitLab events carry installation id
+// 0 (one GitLab client for the instance), GitHub's their App
+// installation's.
+func installations(gh bot.Installations, g *gitlabServer) bot.Installations {
+	return bot.InstallationsFunc(func(ctx context.Context, id int64) (bot.Forge, error) {
+		if id != 0 {
+			return gh.Forge(ctx, id)
+		}
+		if g == nil {
+			return nil, errors.New("GitLab is off: no --gitlab-url")
+		}
+		return gitlabBotForge{g.forge}, nil
+	})
+}
+
+// gitlabSnooze recognises GitLab's rate limits for the queue.
+func gitlabSnooze(err error) (*gitlab.RateLimitError, bool) {
+	var rl *gitlab.RateLimitError
+	if errors.As(err, &rl) {
+		return rl, true
+	}
+	return nil, false
+}
+
+// describeGitLab is the start-up log line's value.
+func (g *gitlabServer) String() string {
+	if g == nil {
+		return "off"
+	}
+	return fmt.Sprintf("on (secret %t, signing %t)", g.secret != nil, g.signing != nil)
+}
