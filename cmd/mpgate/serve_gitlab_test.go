@@ -1,0 +1,524 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/gitlab"
+	"github.com/mpgate/mpgate/bot/queue"
+	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/analyze"
+	"github.com/mpgate/mpgate/internal/fakegitlab"
+)
+
+const (
+	sgProjID   = 42
+	sgProjPath = "acme/shop"
+	sgBotID    = 7
+	sgBotName  = "project_42_bot_mpgate"
+	sgToken    = "glpat-SECRET-serve-token"
+	sgSecret   = "SECRET-gitlab-hook-token"
+	sgAliceID  = 8  // Developer
+	sgRitaID   = 10 // Reporter
+	sgStatuses = "POST /projects/:id/statuses/:sha"
+)
+
+// glTestServer is serve on real HTTP with a fake GitLab (and GitHub off).
+type glTestServer struct {
+	t    *testing.T
+	fake *fakegitlab.Fake
+	srv  *server
+	http *httptest.Server
+	logs *bytes.Buffer
+}
+
+type glServerOpts struct {
+	// analyze replaces the engine (nil: analyze.Run).
+	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
+}
+
+func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
+	t.Helper()
+	f := fakegitlab.New(t)
+	f.AddUser(sgBotID, sgBotName, true)
+	f.AddUser(sgAliceID, "alice", false)
+	f.AddUser(sgRitaID, "rita", false)
+	f.AddToken(sgToken, fakegitlab.Private, sgBotID)
+	f.AddProject(sgProjID, sgProjPath)
+	f.SetMember(sgProjID, sgBotID, gitlab.AccessDeveloper)
+	f.SetMember(sgProjID, sgAliceID, gitlab.AccessDeveloper)
+	f.SetMember(sgProjID, sgRitaID, gitlab.AccessReporter)
+	t.Cleanup(func() {
+		if errs := f.Errors(); len(errs) > 0 {
+			t.Errorf("fake GitLab saw invalid requests:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+	dir := t.TempDir()
+	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"),
+		gitlabURL: f.URL, gitlabTokenFile: filepath.Join(dir, "token"), gitlabSecretFile: filepath.Join(dir, "hook-secret"),
+		githubAPIURL: github.DefaultBaseURL, githubAppSlug: "mpgate",
+		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second}
+	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
+	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	deps := serverDeps{
+		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
+			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
+		},
+		gitlabOptions: []gitlab.Option{gitlab.WithRetries(2, time.Millisecond, 2*time.Millisecond)},
+		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
+		botConfig: func(c *bot.BotConfig) {
+			if o.analyze != nil {
+				c.Analyze = o.analyze
+			}
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := newServer(ctx, flags, log, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.handler)
+	t.Cleanup(func() {
+		hs.Close()
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		if err := srv.stop(sctx); err != nil {
+			t.Errorf("stopping the queue: %v", err)
+		}
+		cancel()
+		srv.close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return &glTestServer{t: t, fake: f, srv: srv, http: hs, logs: logs}
+}
+
+// deliver posts a GitLab delivery with token and returns the status code.
+func (s *glTestServer) deliver(event, idempotencyKey, token string, body []byte) int {
+	s.t.Helper()
+	req, err := http.NewRequest("POST", s.http.URL+"/webhooks/gitlab", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Gitlab-Event", event)
+	req.Header.Set("Idempotency-Key", idempotencyKey)
+	if token != "" {
+		req.Header.Set("X-Gitlab-Token", token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// glPayload loads testdata/serve/gitlab/NAME and points it at the test
+// project and repository.
+func glPayload(t *testing.T, name, cloneURL, user string, edit func(m map[string]any)) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "serve", "gitlab", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	p := obj(m, "project")
+	p["id"], p["path_with_namespace"], p["git_http_url"], p["default_branch"] = sgProjID, sgProjPath, cloneURL, "main"
+	if _, ok := m["project_id"]; ok {
+		m["project_id"] = sgProjID
+	}
+	obj(m, "user")["username"] = user
+	edit(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// setMR points a merge request's attributes at the test repository.
+func setMR(mr map[string]any, iid int, head string) {
+	mr["iid"], mr["source_branch"], mr["target_branch"] = iid, "changes", "main"
+	mr["source_project_id"], mr["target_project_id"] = sgProjID, sgProjID
+	mr["draft"], mr["work_in_progress"] = false, false
+	obj(mr, "last_commit")["id"] = head
+	if src, ok := mr["source"].(map[string]any); ok {
+		src["path_with_namespace"] = sgProjPath
+	}
+}
+
+// mrPayload is a Merge Request Hook (action open, or update with new
+// commits when oldrev is set).
+func mrPayload(t *testing.T, cloneURL string, iid int, action, head, oldrev string) []byte {
+	return glPayload(t, "gitlab-merge-request-event.json", cloneURL, "alice", func(m map[string]any) {
+		oa := obj(m, "object_attributes")
+		setMR(oa, iid, head)
+		oa["action"] = action
+		if oldrev != "" {
+			oa["oldrev"] = oldrev
+		}
+	})
+}
+
+// notePayload is a Note Hook on merge request iid.
+func notePayload(t *testing.T, cloneURL string, iid int, head string, noteID int64, user, body string) []byte {
+	return glPayload(t, "gitlab-merge-request-comment-event.json", cloneURL, user, func(m map[string]any) {
+		oa := obj(m, "object_attributes")
+		oa["id"], oa["note"], oa["noteable_type"] = noteID, body, "MergeRequest"
+		setMR(obj(m, "merge_request"), iid, head)
+	})
+}
+
+func (s *glTestServer) setMR(iid int, base, head string) {
+	s.fake.SetMergeRequest(sgProjID, fakegitlab.MergeRequest{IID: iid, Title: "feat: pages", State: "opened",
+		SourceBranch: "changes", TargetBranch: "main", SHA: head, BaseSHA: base, Author: sgAliceID})
+}
+
+// statesPosted are the states posted for the mpgate status on sha, in
+// order.
+func (s *glTestServer) statesPosted(sha string) []string {
+	var out []string
+	for _, r := range s.fake.Requests() {
+		if r.Route != sgStatuses || !strings.HasSuffix(r.Path, "/statuses/"+sha) || r.Status/100 != 2 {
+			continue
+		}
+		var b struct{ State, Name string }
+		if json.Unmarshal([]byte(r.Body), &b) == nil && b.Name == bot.CheckName {
+			out = append(out, b.State)
+		}
+	}
+	return out
+}
+
+// final is the mpgate status on sha once it has finished, else nil.
+func (s *glTestServer) final(sha string) *fakegitlab.Status {
+	var last *fakegitlab.Status
+	for _, st := range s.fake.Statuses(sgProjID, sha) {
+		if st.Name == bot.CheckName {
+			last = &st
+		}
+	}
+	if last == nil || last.State == gitlab.StatePending || last.State == gitlab.StateRunning {
+		return nil
+	}
+	return last
+}
+
+func (s *glTestServer) notesBy(iid int, author int64) []fakegitlab.Note {
+	var out []fakegitlab.Note
+	for _, n := range s.fake.Notes(sgProjID, iid) {
+		if n.Author == author {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestServeGitLabMergeRequestFlow(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		missing   int
+		wantState string
+	}{
+		{"failing head", 2, gitlab.StateFailed},
+		{"passing head", 0, gitlab.StateSuccess},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newGitLabTestServer(t, glServerOpts{})
+			dir, base, head := miniRepo(t, tc.missing)
+			s.setMR(7, base, head)
+			body := mrPayload(t, dir, 7, "open", head, "")
+			if code := s.deliver("Merge Request Hook", "idem-1", sgSecret, body); code != http.StatusAccepted {
+				t.Fatalf("delivery answered %d", code)
+			}
+			waitFor(t, "the final status", func() bool { return s.final(head) != nil })
+			st := s.final(head)
+			if st.State != tc.wantState || st.Description == "" {
+				t.Errorf("status %+v, want %s with a description", st, tc.wantState)
+			}
+			if got := strings.Join(s.statesPosted(head), " → "); got != "pending → running → "+tc.wantState {
+				t.Errorf("states posted: %s", got)
+			}
+			waitFor(t, "the sticky note", func() bool { return len(s.notesBy(7, sgBotID)) == 1 })
+			n := s.notesBy(7, sgBotID)[0]
+			if !strings.Contains(n.Body, bot.StickyMarker("")) {
+				t.Errorf("note without the marker: %.300q", n.Body)
+			}
+			if tc.missing > 0 && !strings.Contains(n.Body, "MP102") {
+				t.Errorf("note without the findings (annotations cannot go on GitLab): %.600q", n.Body)
+			}
+
+			// The same delivery again (GitLab's retry, same Idempotency-Key)
+			// is acknowledged and processed once.
+			posted := len(s.statesPosted(head))
+			if code := s.deliver("Merge Request Hook", "idem-1", sgSecret, body); code/100 != 2 {
+				t.Fatalf("duplicate delivery answered %d", code)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if got := len(s.statesPosted(head)); got != posted {
+				t.Errorf("duplicate processed again: %d statuses posted, want %d", got, posted)
+			}
+			if got := s.fake.Count("GET /projects/:id/merge_requests/:iid"); got != 1 {
+				t.Errorf("merge request read %d times, want once (duplicate processed again?)", got)
+			}
+			for _, line := range strings.Split(s.logs.String(), "\n") {
+				if strings.Contains(line, "SECRET") {
+					t.Errorf("secret in the log: %s", line)
+				}
+			}
+		})
+	}
+}
+
+func TestServeGitLabRefusals(t *testing.T) {
+	s := newGitLabTestServer(t, glServerOpts{})
+	dir, base, head := miniRepo(t, 1)
+	s.setMR(3, base, head)
+	body := mrPayload(t, dir, 3, "open", head, "")
+	for _, tc := range []struct {
+		name, event, token string
+		body               []byte
+		want               int
+	}{
+		{"bad token", "Merge Request Hook", "wrong", body, http.StatusUnauthorized},
+		{"no token", "Merge Request Hook", "", body, http.StatusUnauthorized},
+		{"ignored event", "Pipeline Hook", sgSecret, glPayload(t, "pipeline.json", dir, "alice", func(map[string]any) {}), http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code := s.deliver(tc.event, "refusal-"+tc.name, tc.token, tc.body)
+			if code != tc.want && !(tc.want == http.StatusOK && code/100 == 2) {
+				t.Errorf("answered %d, want %d", code, tc.want)
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(s.statesPosted(head)); n != 0 {
+		t.Errorf("%d statuses posted for refused or ignored deliveries", n)
+	}
+	if n := len(s.fake.Requests()); n != 0 {
+		t.Errorf("GitLab called %d times for refused or ignored deliveries", n)
+	}
+}
+
+func TestServeGitLabCommands(t *testing.T) {
+	s := newGitLabTestServer(t, glServerOpts{})
+	dir, base, head := miniRepo(t, 1)
+	s.setMR(5, base, head)
+	if code := s.deliver("Merge Request Hook", "cmd-open", sgSecret, mrPayload(t, dir, 5, "open", head, "")); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, "the first evaluation", func() bool { return s.final(head) != nil })
+	before := len(s.statesPosted(head))
+
+	t.Run("reporter refused", func(t *testing.T) {
+		id := s.fake.AddNote(sgProjID, 5, sgRitaID, "/rebuild")
+		if code := s.deliver("Note Hook", "cmd-rita", sgSecret, notePayload(t, dir, 5, head, id, "rita", "/rebuild")); code != http.StatusAccepted {
+			t.Fatalf("delivery answered %d", code)
+		}
+		waitFor(t, "the polite reply", func() bool {
+			for _, n := range s.notesBy(5, sgBotID) {
+				if strings.Contains(n.Body, "@rita") && strings.Contains(n.Body, "write access") {
+					return true
+				}
+			}
+			return false
+		})
+		time.Sleep(300 * time.Millisecond)
+		if got := len(s.statesPosted(head)); got != before {
+			t.Errorf("a Reporter's /rebuild ran: %d statuses, want %d", got, before)
+		}
+		if a := s.fake.Awards(id); len(a) != 0 {
+			t.Errorf("a refused command was acknowledged: %+v", a)
+		}
+	})
+	t.Run("developer obeyed", func(t *testing.T) {
+		id := s.fake.AddNote(sgProjID, 5, sgAliceID, "/rebuild")
+		if code := s.deliver("Note Hook", "cmd-alice", sgSecret, notePayload(t, dir, 5, head, id, "alice", "/rebuild")); code != http.StatusAccepted {
+			t.Fatalf("delivery answered %d", code)
+		}
+		waitFor(t, "the re-evaluation", func() bool {
+			p := s.statesPosted(head)
+			return len(p) > before && s.final(head) != nil
+		})
+		if a := s.fake.Awards(id); len(a) != 1 || a[0].Name != "thumbsup" || a[0].User != sgBotID {
+			t.Errorf("awards %+v, want the bot's thumbsup", a)
+		}
+		if n := s.notesBy(5, sgBotID); len(n) != 2 {
+			t.Errorf("bot notes %d, want the sticky note and the one reply", len(n))
+		}
+	})
+}
+
+func TestServeGitLabNewCommitsSupersede(t *testing.T) {
+	dir, base, head1 := miniRepo(t, 1)
+	writeFile(t, filepath.Join(dir, "pages/index/index.js"), "Page({ data: {} })\n")
+	gitRun(t, dir, "commit", "-q", "-am", "second")
+	head2 := gitRun(t, dir, "rev-parse", "HEAD")
+
+	var once sync.Once
+	blocked := make(chan struct{})
+	s := newGitLabTestServer(t, glServerOpts{analyze: func(ctx context.Context, d string, opt analyze.Options) (*checks.Report, error) {
+		if strings.Contains(d, head1[:12]) {
+			once.Do(func() { close(blocked) })
+			<-ctx.Done()
+			return nil, context.Cause(ctx)
+		}
+		return analyze.Run(ctx, d, opt)
+	}})
+	s.setMR(9, base, head1)
+	if code := s.deliver("Merge Request Hook", "sup-1", sgSecret, mrPayload(t, dir, 9, "open", head1, "")); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	select {
+	case <-blocked:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the first head's evaluation never started")
+	}
+	s.setMR(9, base, head2)
+	if code := s.deliver("Merge Request Hook", "sup-2", sgSecret, mrPayload(t, dir, 9, "update", head2, head1)); code != http.StatusAccepted {
+		t.Fatalf("update answered %d", code)
+	}
+	waitFor(t, "the newer head's status", func() bool { return s.final(head2) != nil })
+	if st := s.final(head2); st.State != gitlab.StateFailed {
+		t.Errorf("newer head %+v, want failed", st)
+	}
+	waitFor(t, "the older head's status to finish", func() bool { return s.final(head1) != nil })
+	st := s.final(head1)
+	if st.State != gitlab.StateSuccess || !strings.Contains(st.Description, "Superseded") {
+		t.Errorf("older head %+v, want success (neutral) \"Superseded…\"", st)
+	}
+	if p := s.statesPosted(head1); len(p) < 3 || p[0] != gitlab.StatePending || p[1] != gitlab.StateRunning {
+		t.Errorf("older head's states %v, want pending → running → …", p)
+	}
+	waitFor(t, "the sticky note", func() bool { return len(s.notesBy(9, sgBotID)) == 1 })
+}
+
+func TestServeGitLabFlags(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "tok")
+	writeFile(t, tok, sgToken)
+	empty := filepath.Join(dir, "empty")
+	writeFile(t, empty, " \n")
+	log := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name    string
+		f       serveFlags
+		on      bool
+		wantErr string
+	}{
+		{"off", serveFlags{}, false, ""},
+		{"files without url", serveFlags{gitlabTokenFile: tok}, false, "need --gitlab-url"},
+		{"url without token", serveFlags{gitlabURL: "https://gitlab.example"}, false, "needs --gitlab-token-file"},
+		{"empty token", serveFlags{gitlabURL: "https://gitlab.example", gitlabTokenFile: empty}, false, "is empty"},
+		{"missing secret file", serveFlags{gitlabURL: "https://gitlab.example", gitlabTokenFile: tok, gitlabSecretFile: filepath.Join(dir, "nope")}, false, "GitLab webhook secret"},
+		{"bad url", serveFlags{gitlabURL: "ftp://x", gitlabTokenFile: tok}, false, "--gitlab-url"},
+		{"no secret: on, deliveries refused", serveFlags{gitlabURL: "https://gitlab.example", gitlabTokenFile: tok}, true, ""},
+		{"signing token only", serveFlags{gitlabURL: "https://gitlab.example", gitlabTokenFile: tok, gitlabSigningFile: tok}, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := newGitLabServer(&tc.f, log, nil)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "SECRET") {
+					t.Errorf("error shows the token: %v", err)
+				}
+				return
+			}
+			if err != nil || (g != nil) != tc.on {
+				t.Fatalf("newGitLabServer = %v, %v; want on %v", g, err, tc.on)
+			}
+		})
+	}
+	f, err := parseServeFlags(nil, func(k string) string {
+		return map[string]string{"MPGATE_GITLAB_URL": "https://gl", "MPGATE_GITLAB_TOKEN_FILE": "/t",
+			"MPGATE_GITLAB_WEBHOOK_SECRET_FILE": "/s", "MPGATE_GITLAB_WEBHOOK_SIGNING_TOKEN_FILE": "/g"}[k]
+	}, io.Discard)
+	if err != nil || f.gitlabURL != "https://gl" || f.gitlabTokenFile != "/t" || f.gitlabSecretFile != "/s" || f.gitlabSigningFile != "/g" {
+		t.Errorf("environment: %+v, %v", f, err)
+	}
+}
+
+func TestServeGitLabWithoutSecretRefuses(t *testing.T) {
+	f := fakegitlab.New(t)
+	dir := t.TempDir()
+	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"), gitlabURL: f.URL,
+		gitlabTokenFile: filepath.Join(dir, "token"), githubAPIURL: github.DefaultBaseURL, githubAppSlug: "mpgate",
+		workers: 1, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: time.Second}
+	writeFile(t, flags.gitlabTokenFile, sgToken)
+	srv, err := newServer(context.Background(), flags, slog.New(slog.DiscardHandler), serverDeps{
+		detectSandbox: func(context.Context) (build.Wrapper, string, error) { return nil, "", sandbox.ErrUnavailable }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.close()
+	for _, token := range []string{"", "anything"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/webhooks/gitlab", strings.NewReader(`{"object_kind":"merge_request"}`))
+		req.Header.Set("X-Gitlab-Event", "Merge Request Hook")
+		req.Header.Set("X-Gitlab-Token", token)
+		srv.handler.ServeHTTP(rec, req)
+		if rec.Code/100 == 2 {
+			t.Errorf("token %q: answered %d without a configured secret, want a refusal", token, rec.Code)
+		}
+	}
+}
+
+func TestInstallationsRouting(t *testing.T) {
+	gh := bot.InstallationsFunc(func(_ context.Context, id int64) (bot.Forge, error) {
+		return nil, fmt.Errorf("github installation %d", id)
+	})
+	if _, err := installations(gh, nil).Forge(context.Background(), 0); err == nil || !strings.Contains(err.Error(), "GitLab is off") {
+		t.Errorf("GitLab off: %v", err)
+	}
+	if _, err := installations(gh, nil).Forge(context.Background(), 77); err == nil || !strings.Contains(err.Error(), "github installation 77") {
+		t.Errorf("GitHub id: %v", err)
+	}
+	c, err := gitlab.New("https://gitlab.example", sgToken, gitlab.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fg, err := installations(gh, &gitlabServer{forge: gitlab.NewForge(c, sgToken, "")}).Forge(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fg.(bot.CommitChecks); !ok {
+		t.Errorf("the GitLab forge %T does not take commits with its checks", fg)
+	}
+	nf := notFound{fmt.Errorf("reading: %w", gitlab.ErrNotFound)}
+	if !errors.Is(nf, github.ErrNotFound) || !errors.Is(nf, gitlab.ErrNotFound) {
+		t.Errorf("a GitLab 404 must read as both forges' not found")
+	}
+	if _, ok := snoozeFor(fmt.Errorf("x: %w", &gitlab.RateLimitError{RetryAt: time.Now().Add(time.Hour)})); !ok {
+		t.Errorf("a GitLab rate limit does not snooze the job")
+	}
+}
