@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +29,7 @@ import (
 	"github.com/mpgate/mpgate/bot/sandbox"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
+	"github.com/mpgate/mpgate/internal/fakegithub"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
 )
 
@@ -50,6 +55,8 @@ type glTestServer struct {
 }
 
 type glServerOpts struct {
+	// github also turns the GitHub App on, against this fake.
+	github *fakegithub.Fake
 	// analyze replaces the engine (nil: analyze.Run).
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
 }
@@ -77,6 +84,18 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second}
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
+	if o.github != nil {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.github.RegisterApp(srvAppID, "mpgate", &key.PublicKey)
+		o.github.AddInstallation(srvInstID, srvAppID)
+		flags.githubAppID, flags.githubAPIURL = fmt.Sprint(srvAppID), o.github.BaseURL()
+		flags.githubKeyFile, flags.githubSecretFile = filepath.Join(dir, "app.pem"), filepath.Join(dir, "gh-secret")
+		writeFile(t, flags.githubKeyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+		writeFile(t, flags.githubSecretFile, srvSecret)
+	}
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
@@ -84,6 +103,7 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
 		},
 		gitlabOptions: []gitlab.Option{gitlab.WithRetries(2, time.Millisecond, 2*time.Millisecond)},
+		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
 		botConfig: func(c *bot.BotConfig) {
 			if o.analyze != nil {
@@ -295,6 +315,44 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServeGitHubAndGitLab: one server, both forges, each event answered
+// on its own forge.
+func TestServeGitHubAndGitLab(t *testing.T) {
+	gh := fakegithub.New(t)
+	t.Cleanup(func() {
+		if errs := gh.Errors(); len(errs) > 0 {
+			t.Errorf("fake GitHub saw invalid requests:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+	s := newGitLabTestServer(t, glServerOpts{github: gh})
+	dir, base, head := miniRepo(t, 2)
+	s.setMR(4, base, head)
+	setPull(gh, 4, base, head, srvRepo)
+	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: s.logs}
+	if code := ts.deliver("pull_request", "gh-1", prPayload(t, "opened", dir, 4, base, head, srvRepo, "alice")); code != http.StatusAccepted {
+		t.Fatalf("GitHub delivery answered %d", code)
+	}
+	if code := s.deliver("Merge Request Hook", "gl-1", sgSecret, mrPayload(t, dir, 4, "open", head, "")); code != http.StatusAccepted {
+		t.Fatalf("GitLab delivery answered %d", code)
+	}
+	waitFor(t, "the GitHub check run", func() bool { return len(completedRuns(gh, head)) == 1 })
+	waitFor(t, "the GitLab status", func() bool { return s.final(head) != nil })
+	if r := completedRuns(gh, head)[0]; r.Conclusion != "failure" {
+		t.Errorf("GitHub check run concluded %q", r.Conclusion)
+	}
+	if st := s.final(head); st.State != gitlab.StateFailed {
+		t.Errorf("GitLab status %+v", st)
+	}
+	waitFor(t, "both comments", func() bool { return len(gh.Comments(srvRepo, 4)) == 1 && len(s.notesBy(4, sgBotID)) == 1 })
+	// A GitLab secret does not open the GitHub door, nor the other way round.
+	if code := ts.deliverSigned("pull_request", "gh-2", []byte("{}"), sgSecret); code != http.StatusUnauthorized {
+		t.Errorf("GitHub delivery signed with the GitLab secret answered %d", code)
+	}
+	if code := s.deliver("Merge Request Hook", "gl-2", srvSecret, []byte("{}")); code != http.StatusUnauthorized {
+		t.Errorf("GitLab delivery with the GitHub secret answered %d", code)
 	}
 }
 
