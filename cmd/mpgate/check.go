@@ -49,6 +49,29 @@ type checkFlags struct {
 	buildTimeout time.Duration
 	post         bool
 	tokenFile    string
+	// The request, for the changelog gate (gates.changelog) with --base.
+	title  string
+	body   string
+	labels string
+	// prLabels are the pull request's labels from the event payload (with
+	// --post on GitHub), used when --labels is not given; a label name may
+	// hold a comma.
+	prLabels []string
+}
+
+// labelList splits --labels at commas, dropping empty names; without
+// --labels it is the event payload's labels.
+func (f *checkFlags) labelList() []string {
+	if f.labels == "" {
+		return f.prLabels
+	}
+	var out []string
+	for l := range strings.SplitSeq(f.labels, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
@@ -68,6 +91,9 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.DurationVar(&f.buildTimeout, "build-timeout", 0, "time limit of each project's build (default 10m)")
 	fs.BoolVar(&f.post, "post", false, "publish the result to the forge of the CI environment (GitHub Actions, GitLab CI)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the forge token from this file (with --post)")
+	fs.StringVar(&f.title, "title", "", "with --base: the request's title, for the changelog gate (with --post on GitHub: the pull request's)")
+	fs.StringVar(&f.body, "body", "", "with --base: the request's description, for the changelog gate (with --post on GitHub: the pull request's)")
+	fs.StringVar(&f.labels, "labels", "", "with --base: the request's labels, comma-separated, for the changelog gate (with --post on GitHub: the pull request's)")
 	return fs
 }
 

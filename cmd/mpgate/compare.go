@@ -50,6 +50,9 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		BaseRef:      f.base,
 		Config:       cfg,
 		BuildTimeout: f.buildTimeout,
+		Title:        f.title,
+		Body:         f.body,
+		Labels:       f.labelList(),
 		Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if f.project != "" {

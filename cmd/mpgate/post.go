@@ -76,9 +76,14 @@ type ghEvent struct {
 	Before      string `json:"before"`
 	After       string `json:"after"`
 	PullRequest *struct {
-		Number int   `json:"number"`
-		Head   ghRef `json:"head"`
-		Base   ghRef `json:"base"`
+		Number int    `json:"number"`
+		Head   ghRef  `json:"head"`
+		Base   ghRef  `json:"base"`
+		Title  string `json:"title"`
+		Body   string `json:"body"`
+		Labels []struct {
+			Name string `json:"name"`
+		} `json:"labels"`
 	} `json:"pull_request"`
 	WorkflowRun *struct {
 		ID             int64  `json:"id"`
@@ -305,6 +310,14 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	p.pr, p.headSHA, p.baseSHA = env.eventTarget()
 	if f.base == "" && f.baseReport == "" && p.baseSHA != "" {
 		f.base = p.baseSHA
+	}
+	// The changelog gate reads the pull request from the payload unless
+	// the flags describe it.
+	if pr := env.event.PullRequest; pr != nil && f.title == "" && f.body == "" && f.labels == "" {
+		f.title, f.body = pr.Title, pr.Body
+		for _, l := range pr.Labels {
+			f.prLabels = append(f.prLabels, l.Name)
+		}
 	}
 	if f.base != "" {
 		if _, err := workspace.RevParse(ctx, top, f.base); err != nil {
