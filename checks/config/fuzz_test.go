@@ -15,6 +15,7 @@ func FuzzParse(f *testing.F) {
 		"projects:\n  - &b {name: a, root: a}\n  - <<: *b\n    name: b\n",
 		"trust: {build_forks: never}\n---\n",
 		"- [a, b]\n",
+		"gates:\n  changelog: {enabled: true, label: skip-changelog}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -31,6 +32,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(c.Projects) == 0 {
 			t.Fatal("no projects after a successful Parse")
+		}
+		if strings.TrimSpace(c.Gates.Changelog.Label) == "" {
+			t.Fatal("no changelog label after a successful Parse")
 		}
 		for _, p := range c.Projects {
 			if p.Root == "" || strings.HasPrefix(p.Root, "../") || p.Root == ".." {
