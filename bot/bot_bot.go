@@ -103,6 +103,8 @@ type evalJob struct {
 	// Recheck evaluates with the head's stored reports (/recheck): the
 	// projects that have one are not built again.
 	Recheck bool `json:"recheck,omitempty"`
+	// Rebuild builds the base too, even with a stored report (/rebuild).
+	Rebuild bool `json:"rebuild,omitempty"`
 }
 
 // HandleEvent processes one webhook delivery.
@@ -264,7 +266,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck})
+	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck, Rebuild: opts.rebuild})
 	if err != nil {
 		return fmt.Errorf("encoding the evaluation: %w", err)
 	}
@@ -513,7 +515,7 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	}
 	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
 		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log}
-	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil {
+	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && !job.Rebuild {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {
 			return nil, err

@@ -113,7 +113,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 	if p.Merged {
 		return nil
 	}
-	var opts evalOptions
+	opts := evalOptions{rebuild: rebuild}
 	if recheck && !rebuild {
 		var note string
 		if opts, note, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/mpgate/mpgate/checks/compare"
 )
@@ -14,6 +15,8 @@ type evalOptions struct {
 	// recheck evaluates with the head's stored reports: no build of the
 	// projects that have one.
 	recheck bool
+	// rebuild builds the base as well, stored report or not.
+	rebuild bool
 }
 
 // EvaluationForgetter is optionally implemented by the EvaluationQueue: it
@@ -31,6 +34,9 @@ func (b *Bot) forgotten(ctx context.Context, repo Repo, number int) bool {
 	if !ok {
 		return false
 	}
+	// ctx is the cancelled evaluation's.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	_, known, err := hs.LatestHead(ctx, repo, number)
 	return err == nil && !known
 }

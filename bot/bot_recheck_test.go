@@ -124,6 +124,9 @@ func TestRecheckUsesStoredHeadReports(t *testing.T) {
 			if got := q.payloads[0].Recheck; got != tt.wantRecheck {
 				t.Errorf("recheck %v, want %v", got, tt.wantRecheck)
 			}
+			if got, want := q.payloads[0].Rebuild, strings.Contains(tt.body, "/rebuild"); got != want {
+				t.Errorf("rebuild %v, want %v", got, want)
+			}
 			if tt.wantReply == "" && len(f.comments) != 0 {
 				t.Errorf("replied %q", f.comments)
 			}
