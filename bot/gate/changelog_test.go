@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,6 +57,28 @@ func TestChangelogGate(t *testing.T) {
 		})
 	}
 
+	t.Run("bare mirror with a head worktree (server mode)", func(t *testing.T) {
+		bare := filepath.Join(t.TempDir(), "mirror.git")
+		r.git("clone", "-q", "--bare", r.dir, bare)
+		head := r.git("rev-parse", "feature")
+		wt := filepath.Join(t.TempDir(), "head")
+		r.git("--git-dir", bare, "worktree", "add", "-q", "--detach", wt, head)
+		res, err := Run(context.Background(), Spec{RepoDir: bare, HeadDir: wt, HeadRev: head, BaseRef: "main", Config: cfg,
+			Title: "Update", Body: "```changelog\npackageA: fix: data\n```"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := findGate(res.Gates, checks.GateChangelog); g.Status != checks.GatePass {
+			t.Errorf("gate = %+v, want pass", g)
+		}
+		res, err = Run(context.Background(), Spec{RepoDir: bare, HeadDir: wt, HeadRev: head, BaseRef: "main", Config: cfg, Title: "Update"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := findGate(res.Gates, checks.GateChangelog); g.Status != checks.GateFail {
+			t.Errorf("gate = %+v, want fail", g)
+		}
+	})
 	t.Run("configured label", func(t *testing.T) {
 		c := *cfg
 		c.Gates.Changelog.Label = "skip-changelog"
