@@ -414,6 +414,12 @@ func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, err
 	}
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
+		if strings.HasPrefix(c.Message, releaseSubject) {
+			// A release commit (or the squash of a release request): counting
+			// from a recorded head puts it in the range, but neither it nor
+			// its request (whose body is the plan) is an entry.
+			continue
+		}
 		req, err := g.request(c)
 		if err != nil {
 			return nil, nil, err

@@ -57,9 +57,15 @@ func TestStaleReleasePRKeepsRacingEntries(t *testing.T) {
 			fix := r.touch("fix(pay): x (#5)", "packagePay/pages/pay/pay.js")
 			merged := tc.merge(r, plan.CommitMessage())
 
-			next, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+			// The forge knows the release request: its body is the plan.
+			src := fakeSources{merged: {Number: 50, Title: plan.CommitMessage(), Body: plan.Text() + "\n```changelog\nnot-a-module: fix: y\n```\n"},
+				fix: {Number: 5, Title: "fix(pay): x"}}
+			next, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate, Sources: src})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(next.Problems) > 0 {
+				t.Errorf("problems from the release request: %q", next.Problems)
 			}
 			if len(next.Untagged) != 2 || next.Untagged[1].Name != "packagePay@v1.3.0" || next.Untagged[1].Commit != merged {
 				t.Fatalf("untagged = %+v, want app and packagePay at %s", next.Untagged, merged)
@@ -86,8 +92,8 @@ func TestStaleReleasePRKeepsRacingEntries(t *testing.T) {
 			}
 			// Once everything is tagged, the tag on the merged release still
 			// counts from its planned head: nothing is left, nothing repeats.
-			again, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
-			if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 {
+			again, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate, Sources: src})
+			if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 || len(again.Problems) != 0 {
 				t.Fatalf("third plan: %v\n%s", err, again.Text())
 			}
 		})
