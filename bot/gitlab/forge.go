@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -22,9 +23,9 @@ import (
 type Forge struct {
 	c     *Client
 	token string
-	// targetURL is the status's link (the server's documentation or a
-	// dashboard); "" for none.
-	targetURL string
+	// webURL is the instance's web root: statuses link to the merge
+	// request (where the sticky note is) or the commit; "" for no link.
+	webURL string
 
 	mu sync.Mutex
 	// notes maps a note's id to its merge request's iid, remembered from
@@ -32,6 +33,10 @@ type Forge struct {
 	// port gives only the note id).
 	notes    map[int64]int
 	noteFIFO []int64
+	// heads maps a head SHA to its merge request's iid (from merge
+	// request hooks), for the statuses' links.
+	heads    map[string]int
+	headFIFO []string
 	// users caches username → user id (members are looked up by id).
 	users map[string]int64
 }
@@ -41,9 +46,45 @@ const maxRemembered = 4096
 
 // NewForge returns the bot's port over c; token is what git fetches with
 // (user name "oauth2", which GitLab accepts for personal, project, group
-// and OAuth tokens) and targetURL the link on every status ("" for none).
-func NewForge(c *Client, token, targetURL string) *Forge {
-	return &Forge{c: c, token: token, targetURL: targetURL, notes: map[int64]int{}, users: map[string]int64{}}
+// and OAuth tokens) and webURL the instance's web root (https://gitlab.com;
+// "" for statuses without a link).
+func NewForge(c *Client, token, webURL string) *Forge {
+	return &Forge{c: c, token: token, webURL: strings.TrimSuffix(strings.TrimSuffix(webURL, "/"), "/api/v4"),
+		notes: map[int64]int{}, users: map[string]int64{}, heads: map[string]int{}}
+}
+
+// RememberHead records that sha is the head of merge request iid (from a
+// merge request hook): its status then links to the request.
+func (f *Forge) RememberHead(sha string, iid int) {
+	if sha == "" || iid <= 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.heads[sha]; !ok {
+		f.headFIFO = append(f.headFIFO, sha)
+		if len(f.headFIFO) > maxRemembered {
+			delete(f.heads, f.headFIFO[0])
+			f.headFIFO = f.headFIFO[1:]
+		}
+	}
+	f.heads[sha] = iid
+}
+
+// targetURL is the status's link: the merge request whose head sha is,
+// else the commit; "" without a web root.
+func (f *Forge) targetURL(repo bot.Repo, sha string) string {
+	if f.webURL == "" || repo.Owner == "" || repo.Name == "" {
+		return ""
+	}
+	f.mu.Lock()
+	iid, ok := f.heads[sha]
+	f.mu.Unlock()
+	base := f.webURL + "/" + repo.FullName() + "/-/"
+	if ok {
+		return base + "merge_requests/" + strconv.Itoa(iid)
+	}
+	return base + "commit/" + sha
 }
 
 // Client is the client below the port.
@@ -72,7 +113,7 @@ func stateForStatus(status string) string {
 // running when in_progress.
 func (f *Forge) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, name, status, detailsURL string) (int64, error) {
 	if detailsURL == "" {
-		detailsURL = f.targetURL
+		detailsURL = f.targetURL(repo, headSHA)
 	}
 	desc := "mpgate is waiting to check this commit"
 	if stateForStatus(status) == StateRunning {
@@ -98,7 +139,7 @@ func (f *Forge) CompleteCheckRun(_ context.Context, repo bot.Repo, id int64, _ s
 
 // StartCheckRunAt moves the bot's status on sha to running.
 func (f *Forge) StartCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, sha string) error {
-	return f.c.SetStatus(ctx, repo, sha, StateRunning, bot.CheckName, "mpgate is checking this commit", f.targetURL)
+	return f.c.SetStatus(ctx, repo, sha, StateRunning, bot.CheckName, "mpgate is checking this commit", f.targetURL(repo, sha))
 }
 
 // CompleteCheckRunAt sets the bot's status on sha to the conclusion's
@@ -108,7 +149,7 @@ func (f *Forge) CompleteCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, 
 	if desc == "" {
 		desc = "mpgate: " + conclusion
 	}
-	return f.c.SetStatus(ctx, repo, sha, StateFor(conclusion), bot.CheckName, desc, f.targetURL)
+	return f.c.SetStatus(ctx, repo, sha, StateFor(conclusion), bot.CheckName, desc, f.targetURL(repo, sha))
 }
 
 // UpsertStickyComment keeps the one sticky note (UpsertStickyNote). The

@@ -9,13 +9,13 @@ import (
 	"github.com/mpgate/mpgate/bot"
 )
 
-const docsURL = "https://mpgate.example/docs"
+const webURL = "https://gitlab.example"
 
 func newForge(t *testing.T) (*Forge, *Client) {
 	t.Helper()
 	f := newFake(t)
 	c := newClient(t, f, tokPAT, Private)
-	return NewForge(c, tokPAT, docsURL), c
+	return NewForge(c, tokPAT, webURL+"/api/v4/"), c
 }
 
 func TestForgeStatusLifecycle(t *testing.T) {
@@ -30,13 +30,15 @@ func TestForgeStatusLifecycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, docsURL)
+			fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, webURL)
+			fg.RememberHead(sha, 5)
+			mrURL := webURL + "/acme/mini/shop/-/merge_requests/5"
 			ctx := context.Background()
 			id, err := fg.CreateCheckRun(ctx, byID, sha, bot.CheckName, "queued", "")
 			if err != nil || id <= 0 || id != CheckRunID(sha, bot.CheckName) {
 				t.Fatalf("CreateCheckRun = %d, %v", id, err)
 			}
-			if st := f.Statuses(projID, sha); len(st) != 1 || st[0].State != StatePending || st[0].Name != bot.CheckName || st[0].TargetURL != docsURL {
+			if st := f.Statuses(projID, sha); len(st) != 1 || st[0].State != StatePending || st[0].Name != bot.CheckName || st[0].TargetURL != mrURL {
 				t.Fatalf("after create: %+v", st)
 			}
 			if err := fg.StartCheckRunAt(ctx, byID, id, sha); err != nil {
@@ -51,7 +53,7 @@ func TestForgeStatusLifecycle(t *testing.T) {
 			}
 			st := f.Statuses(projID, sha)
 			last := st[len(st)-1]
-			if last.State != tc.wantState || last.Description != tc.wantDesc || last.TargetURL != docsURL {
+			if last.State != tc.wantState || last.Description != tc.wantDesc || last.TargetURL != mrURL {
 				t.Errorf("final status %+v, want %s %q", last, tc.wantState, tc.wantDesc)
 			}
 		})
@@ -67,6 +69,34 @@ func TestForgeRunningAtOnce(t *testing.T) {
 	st := f.Statuses(projID, sha)
 	if len(st) != 1 || st[0].State != StateRunning || st[0].TargetURL != "https://ci.example/1" {
 		t.Errorf("statuses %+v, want one running with the details URL", st)
+	}
+}
+
+func TestForgeTargetURL(t *testing.T) {
+	fg, _ := newForge(t)
+	fg.RememberHead(sha, 5)
+	fg.RememberHead("", 5)
+	fg.RememberHead("x", 0)
+	for _, tc := range []struct {
+		name string
+		fg   *Forge
+		repo bot.Repo
+		sha  string
+		want string
+	}{
+		{"merge request", fg, byID, sha, webURL + "/acme/mini/shop/-/merge_requests/5"},
+		{"commit", fg, byID, "feed", webURL + "/acme/mini/shop/-/commit/feed"},
+		{"no web root", NewForge(fg.Client(), tokPAT, ""), byID, sha, ""},
+		{"no path", fg, bot.Repo{ID: 1}, sha, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.fg.targetURL(tc.repo, tc.sha); got != tc.want {
+				t.Errorf("targetURL = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if len(fg.heads) != 1 {
+		t.Errorf("remembered %v, want only the valid head", fg.heads)
 	}
 }
 

@@ -59,7 +59,7 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 	if err != nil {
 		return nil, usageError("serve: --gitlab-url: %v", err)
 	}
-	g.forge = gitlab.NewForge(c, string(token), "")
+	g.forge = gitlab.NewForge(c, string(token), f.gitlabURL)
 	return g, nil
 }
 
@@ -82,7 +82,8 @@ func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *
 }
 
 // noteRememberer tells the forge which merge request a command's note is
-// on before queueing the event (GitLab's award emoji needs it).
+// on (GitLab's award emoji needs it) and which request a head belongs to
+// (the status links there) before queueing the event.
 type noteRememberer struct {
 	next  webhooks.Enqueuer
 	forge *gitlab.Forge
@@ -91,6 +92,9 @@ type noteRememberer struct {
 func (n noteRememberer) Enqueue(ctx context.Context, ev bot.Event) (bool, error) {
 	if ev.Kind == bot.KindComment && ev.Comment != nil && ev.PullRequest != nil {
 		n.forge.RememberNote(ev.Comment.ID, ev.PullRequest.Number)
+	}
+	if ev.Kind == bot.KindPullRequest && ev.PullRequest != nil {
+		n.forge.RememberHead(ev.PullRequest.HeadSHA, ev.PullRequest.Number)
 	}
 	return n.next.Enqueue(ctx, ev)
 }

@@ -284,6 +284,9 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 			if st.State != tc.wantState || st.Description == "" {
 				t.Errorf("status %+v, want %s with a description", st, tc.wantState)
 			}
+			if want := s.fake.URL + "/" + sgProjPath + "/-/merge_requests/7"; st.TargetURL != want {
+				t.Errorf("status links to %q, want the merge request %q", st.TargetURL, want)
+			}
 			if got := strings.Join(s.statesPosted(head), " → "); got != "pending → running → "+tc.wantState {
 				t.Errorf("states posted: %s", got)
 			}
