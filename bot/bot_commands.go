@@ -44,7 +44,9 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		pr = &p
 		return p, nil
 	}
-	evaluate, recheck, rebuild := false, false, false
+	// reuse: an approval only changes the gate, so the stored reports of
+	// the head serve when there are some (silently, unlike /recheck).
+	evaluate, recheck, rebuild, reuse := false, false, false, false
 	for _, cmd := range cmds {
 		log := log.With("command", cmd.Name)
 		if cmd.Problem != "" {
@@ -96,6 +98,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 				return err
 			}
 			evaluate = true
+			reuse = reuse || kind == ApproveSize
 		default:
 			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
 			if _, err := f.CreateComment(ctx, ev.Repo, number, msg); err != nil {
@@ -114,7 +117,9 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		return nil
 	}
 	opts := evalOptions{rebuild: rebuild}
-	if recheck && !rebuild {
+	switch {
+	case rebuild:
+	case recheck:
 		var note string
 		if opts, note, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {
 			return err
@@ -123,6 +128,10 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			if _, err := f.CreateComment(ctx, ev.Repo, number, "@"+c.Author+" "+note); err != nil {
 				return err
 			}
+		}
+	case reuse:
+		if opts, _, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {
+			return err
 		}
 	}
 	return b.requestEvaluationWith(ctx, f, ev, p, opts, log)
@@ -273,7 +282,11 @@ func (b *Bot) handleRequestedAction(ctx context.Context, f Forge, ev Event, log 
 		if err != nil {
 			return err
 		}
-		if err := b.requestEvaluation(ctx, f, ev, p, log); err != nil {
+		opts, _, err := b.recheckOptions(ctx, f, ev.Repo, p, log) // the approval only changes the gate
+		if err != nil {
+			return err
+		}
+		if err := b.requestEvaluationWith(ctx, f, ev, p, opts, log); err != nil {
 			return err
 		}
 	}

@@ -105,6 +105,9 @@ func TestRecheckUsesStoredHeadReports(t *testing.T) {
 		{"an unreadable report counts as missing", "/recheck", map[string][]byte{head + "/shop": []byte("{"), head + "/admin": report}, true, "1 of 2 projects"},
 		{"another head's reports do not count", "/recheck", map[string][]byte{strings.Repeat("e", 40) + "/shop": report}, false, "from scratch"},
 		{"rebuild wins over recheck", "/recheck\n/rebuild", map[string][]byte{head + "/shop": report, head + "/admin": report}, false, ""},
+		{"approve-size re-gates the stored reports silently", "/approve-size icons", map[string][]byte{head + "/shop": report, head + "/admin": report}, true, ""},
+		{"approve-size without stored reports builds silently", "/approve-size icons", nil, false, ""},
+		{"ok-to-build always builds", "/ok-to-build", map[string][]byte{head + "/shop": report, head + "/admin": report}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
