@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
@@ -21,6 +22,26 @@ type gitlabServer struct {
 	forge   *gitlab.Forge
 	secret  []byte
 	signing []byte
+	api     *gitlabAPICounter
+}
+
+// gitlabAPICounter counts GitLab API requests (retries included) by HTTP
+// status once the registry is attached (the client exists before it).
+type gitlabAPICounter struct {
+	reg  atomic.Pointer[metrics.Registry]
+	next http.RoundTripper
+}
+
+func (a *gitlabAPICounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(r)
+	status := "error"
+	if err == nil {
+		status = strconv.Itoa(resp.StatusCode)
+	}
+	if reg := a.reg.Load(); reg != nil {
+		reg.Add("mpgate_gitlab_api_calls_total", "GitLab API requests (retries included) by HTTP status.", 1, "status", status)
+	}
+	return resp, err
 }
 
 // newGitLabServer reads the GitLab flags' files and makes the client; nil
@@ -55,6 +76,8 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 	if g.secret == nil && g.signing == nil {
 		log.Warn("no GitLab webhook secret: every GitLab delivery is refused (--gitlab-webhook-secret-file)")
 	}
+	g.api = &gitlabAPICounter{next: http.DefaultTransport}
+	opts = append([]gitlab.Option{gitlab.WithHTTPClient(&http.Client{Transport: g.api})}, opts...)
 	c, err := gitlab.New(f.gitlabURL, string(token), gitlab.Private, opts...)
 	if err != nil {
 		return nil, usageError("serve: --gitlab-url: %v", err)
@@ -67,6 +90,7 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 // normalised and queued; the notes of comment commands are remembered
 // for their award emoji.
 func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *slog.Logger) http.Handler {
+	g.api.reg.Store(reg)
 	h := webhooks.NewGitLab(webhooks.GitLabConfig{Token: g.secret, SigningToken: g.signing,
 		Enqueuer: noteRememberer{next: q, forge: g.forge}, Logger: log})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

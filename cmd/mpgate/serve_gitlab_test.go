@@ -312,6 +312,18 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 			if got := s.fake.Count("GET /projects/:id/merge_requests/:iid"); got != 1 {
 				t.Errorf("merge request read %d times, want once (duplicate processed again?)", got)
 			}
+			resp, err := http.Get(s.http.URL + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metricsText, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, want := range []string{`mpgate_deliveries_total{forge="gitlab",event="Merge Request Hook",status="202"} 1`,
+				`mpgate_gitlab_api_calls_total{status="201"}`} {
+				if !strings.Contains(string(metricsText), want) {
+					t.Errorf("metrics lack %s:\n%s", want, metricsText)
+				}
+			}
 			for _, line := range strings.Split(s.logs.String(), "\n") {
 				if strings.Contains(line, "SECRET") {
 					t.Errorf("secret in the log: %s", line)
