@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -16,6 +19,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +59,8 @@ type glTestServer struct {
 }
 
 type glServerOpts struct {
+	// signing is the hook's signing token (whsec_…), "" for none.
+	signing string
 	// github also turns the GitHub App on, against this fake.
 	github *fakegithub.Fake
 	// analyze replaces the engine (nil: analyze.Run).
@@ -84,6 +90,10 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second}
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
+	if o.signing != "" {
+		flags.gitlabSigningFile = filepath.Join(dir, "hook-signing")
+		writeFile(t, flags.gitlabSigningFile, o.signing+"\n")
+	}
 	if o.github != nil {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -139,9 +149,26 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 // deliver posts a GitLab delivery with token and returns the status code.
 func (s *glTestServer) deliver(event, idempotencyKey, token string, body []byte) int {
 	s.t.Helper()
+	return s.deliverSigned(event, idempotencyKey, token, nil, body)
+}
+
+// deliverSigned also signs the delivery as GitLab 19 does (Standard
+// Webhooks: HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}")
+// when key is set.
+func (s *glTestServer) deliverSigned(event, idempotencyKey, token string, key, body []byte) int {
+	s.t.Helper()
 	req, err := http.NewRequest("POST", s.http.URL+"/webhooks/gitlab", bytes.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	if key != nil {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(idempotencyKey + "." + ts + "."))
+		mac.Write(body)
+		req.Header.Set("Webhook-Id", idempotencyKey)
+		req.Header.Set("Webhook-Timestamp", ts)
+		req.Header.Set("Webhook-Signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Gitlab-Event", event)
@@ -368,6 +395,33 @@ func TestServeGitHubAndGitLab(t *testing.T) {
 	}
 	if code := s.deliver("Merge Request Hook", "gl-2", srvSecret, []byte("{}")); code != http.StatusUnauthorized {
 		t.Errorf("GitLab delivery with the GitHub secret answered %d", code)
+	}
+}
+
+func TestServeGitLabSigned(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s := newGitLabTestServer(t, glServerOpts{signing: "whsec_" + base64.StdEncoding.EncodeToString(key)})
+	dir, base, head := miniRepo(t, 1)
+	s.setMR(6, base, head)
+	body := mrPayload(t, dir, 6, "open", head, "")
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		want int
+	}{
+		{"unsigned", nil, http.StatusUnauthorized},
+		{"wrong key", []byte("not the key"), http.StatusUnauthorized},
+		{"signed", key, http.StatusAccepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code := s.deliverSigned("Merge Request Hook", "signed-"+tc.name, sgSecret, tc.key, body); code != tc.want {
+				t.Errorf("answered %d, want %d", code, tc.want)
+			}
+		})
+	}
+	waitFor(t, "the final status", func() bool { return s.final(head) != nil })
+	if st := s.final(head); st.State != gitlab.StateFailed {
+		t.Errorf("status %+v, want failed", st)
 	}
 }
 
