@@ -32,7 +32,7 @@ var commands = []commandInfo{
 	{CmdApproveSize, "/approve-size <why>", "Accept this request's size growth; the reason is recorded on the check.", true},
 	{CmdOkToBuild, "/ok-to-build", "Allow building a request from a fork or an untrusted author.", false},
 	{CmdChangelog, "/changelog", "Show the changelog entries this request would add.", false},
-	{CmdRelease, "/release", "Tag a release from the merged changes.", false},
+	{CmdRelease, "/release", "Show the release plan: modules, next versions, changelog sections.", false},
 	{CmdHelp, "/help", "Show this table.", false},
 }
 

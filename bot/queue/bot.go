@@ -20,6 +20,14 @@ func (b botQueue) EnqueueEvaluation(ctx context.Context, repo bot.Repo, number i
 	return b.q.EnqueueEvaluation(ctx, PRKey{Repo: store.RepoKey(repo), Number: number}, headSHA, payload)
 }
 
+// ForgetEvaluation forgets a closed pull request: its pending evaluation is
+// cancelled and a running one stops at its next check (bot.EvaluationForgetter).
+func (b botQueue) ForgetEvaluation(ctx context.Context, repo bot.Repo, number int) error {
+	return b.q.Forget(ctx, PRKey{Repo: store.RepoKey(repo), Number: number})
+}
+
+var _ bot.EvaluationForgetter = botQueue{}
+
 // BotHandler is the handler as *bot.Bot declares it.
 type BotHandler interface {
 	HandleEvent(ctx context.Context, ev bot.Event) error

@@ -21,23 +21,12 @@ import (
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
-	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 )
 
-// forgetQueue gives the bot's queue port the queue's Forget when the
-// queue's own adapter does not offer it (bot.EvaluationForgetter).
-type forgetQueue struct {
-	bot.EvaluationQueue
-	q **queue.Queue
-}
-
-func (f forgetQueue) ForgetEvaluation(ctx context.Context, repo bot.Repo, number int) error {
-	return (*f.q).Forget(ctx, queue.PRKey{Repo: store.RepoKey(repo), Number: number})
-}
-
-// newFollowupServer is newTestServer (no sandbox, no database URL) with the
-// queue's Forget on the bot's port; it also returns the data directory.
+// newFollowupServer is newTestServer (no sandbox, no database URL); it also
+// returns the data directory, and checks that the queue's port lets the bot
+// forget closed pull requests.
 func newFollowupServer(t *testing.T) (*testServer, string) {
 	t.Helper()
 	f := fakegithub.New(t)
@@ -62,7 +51,6 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 	writeFile(t, flags.githubSecretFile, srvSecret+"\n")
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	var q *queue.Queue
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
@@ -71,7 +59,7 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
 		botConfig: func(c *bot.BotConfig) {
 			if _, ok := c.Queue.(bot.EvaluationForgetter); !ok {
-				c.Queue = forgetQueue{EvaluationQueue: c.Queue, q: &q}
+				t.Errorf("the queue's bot port cannot forget closed pull requests")
 			}
 		},
 	}
@@ -80,7 +68,7 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q = srv.q
+
 	if err := srv.start(ctx); err != nil {
 		t.Fatal(err)
 	}
