@@ -127,3 +127,18 @@ func FuzzInsertSection(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRecordedHead(f *testing.F) {
+	f.Add("chore(release): x\n\nRelease-Head: " + strings.Repeat("a", 40) + "\n")
+	f.Add("Release-Head:\n\x00Release-Head: " + strings.Repeat("0", 64))
+	f.Fuzz(func(t *testing.T, msg string) {
+		got := recordedHead(msg)
+		if got != "" && !isSHA(got) {
+			t.Fatalf("recordedHead(%q) = %q, not a sha", msg, got)
+		}
+		sha := strings.Repeat("c", 40)
+		if got := recordedHead(msg + "\nRelease-Head: " + sha + "\n"); got != sha {
+			t.Fatalf("a last Release-Head line after %q gives %q, want %s", msg, got, sha)
+		}
+	})
+}

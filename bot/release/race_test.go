@@ -18,20 +18,28 @@ func TestStaleReleasePRKeepsRacingEntries(t *testing.T) {
 		name string
 		// merge merges mpgate/release into main (checked out) and returns
 		// the commit that added the release's sections.
-		merge func(r *repo, title string) string
+		merge func(r *repo, plan *ReleasePlan) string
 	}{
-		{"squash", func(r *repo, title string) string {
+		{"squash", func(r *repo, plan *ReleasePlan) string {
 			// GitHub's default squash message for a one-commit PR: the PR
 			// title, then the commit's body (which carries the trailer).
 			body := r.git("log", "-1", "--format=%b", "mpgate/release")
 			r.git("merge", "-q", "--squash", "mpgate/release")
-			return r.commit(title+" (#50)\n\n"+body, nil)
+			return r.commit(plan.CommitMessage()+" (#50)\n\n"+body, nil)
 		}},
-		{"merge commit", func(r *repo, title string) string {
+		{"squash with the request's description", func(r *repo, plan *ReleasePlan) string {
+			// GitHub's "Pull request title and description" squash
+			// setting: the commit's own message is gone, the request's
+			// body (RequestBody) carries the trailer; GitHub adds its
+			// co-authors as a paragraph of their own.
+			r.git("merge", "-q", "--squash", "mpgate/release")
+			return r.commit(plan.CommitMessage()+" (#50)\n\n"+plan.RequestBody()+"\nCo-authored-by: A <a@example.com>\n", nil)
+		}},
+		{"merge commit", func(r *repo, plan *ReleasePlan) string {
 			r.git("merge", "-q", "--no-ff", "-m", "Merge pull request #50 from mpgate/release", "mpgate/release")
 			return r.git("rev-parse", "mpgate/release")
 		}},
-		{"rebase", func(r *repo, title string) string {
+		{"rebase", func(r *repo, plan *ReleasePlan) string {
 			r.git("cherry-pick", "mpgate/release")
 			return r.git("rev-parse", "HEAD")
 		}},
@@ -55,7 +63,7 @@ func TestStaleReleasePRKeepsRacingEntries(t *testing.T) {
 			}
 			r.git("checkout", "-q", "main")
 			fix := r.touch("fix(pay): x (#5)", "packagePay/pages/pay/pay.js")
-			merged := tc.merge(r, plan.CommitMessage())
+			merged := tc.merge(r, plan)
 
 			// The forge knows the release request: its body is the plan.
 			src := fakeSources{merged: {Number: 50, Title: plan.CommitMessage(), Body: plan.Text() + "\n```changelog\nnot-a-module: fix: y\n```\n"},
@@ -221,4 +229,23 @@ func TestConfiguredLabel(t *testing.T) {
 			t.Errorf("entries = %q, want only #8's", texts)
 		}
 	})
+}
+
+func TestRecordedHead(t *testing.T) {
+	a, b := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	for _, tc := range []struct{ name, msg, want string }{
+		{"none", "chore(release): x\n\nbody\n", ""},
+		{"trailer", "chore(release): x\n\nRelease-Head: " + a + "\n", a},
+		{"before a co-author paragraph", "t\n\nRelease-Head: " + a + "\n\nCo-authored-by: A <a@example.com>\n", a},
+		{"last valid wins", "t\n\nRelease-Head: " + a + "\n\nRelease-Head: " + b + "\nRelease-Head: nope\n", b},
+		{"indented and CRLF", "t\r\n\r\n  Release-Head:   " + a + "  \r\n", a},
+		{"not a sha", "t\n\nRelease-Head: main\n", ""},
+		{"other key", "t\n\nRelease-Headx: " + a + "\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := recordedHead(tc.msg); got != tc.want {
+				t.Errorf("recordedHead = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

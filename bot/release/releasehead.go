@@ -23,14 +23,12 @@ const ReleaseHeadTrailer = "Release-Head"
 // it names an ancestor of commit, else commit itself (a hand-made tag, a
 // release made before the trailer, or a squash message that dropped it).
 func releaseBase(ctx context.Context, dir, commit string) (string, error) {
-	out, err := runGit(ctx, dir, nil, nil, "log", "-1", "--format=%(trailers:key="+ReleaseHeadTrailer+",valueonly,separator=%x00)", commit, "--")
+	msg, err := runGit(ctx, dir, nil, nil, "log", "-1", "--format=%B", commit, "--")
 	if err != nil {
 		return "", fmt.Errorf("read the %s trailer of %s: %w", ReleaseHeadTrailer, short(commit), err)
 	}
-	// The last trailer wins: a squash message may quote earlier ones.
-	vals := strings.Split(strings.TrimSpace(out), "\x00")
-	rec := strings.TrimSpace(vals[len(vals)-1])
-	if !isSHA(rec) || rec == commit {
+	rec := recordedHead(msg)
+	if rec == "" || rec == commit {
 		return commit, nil
 	}
 	_, err = runGit(ctx, dir, nil, nil, "merge-base", "--is-ancestor", rec, commit)
@@ -44,4 +42,32 @@ func releaseBase(ctx context.Context, dir, commit string) (string, error) {
 		return "", fmt.Errorf("is %s an ancestor of %s: %w", short(rec), short(commit), err)
 	}
 	return rec, nil
+}
+
+// RequestBody is the description of a release PR/MR: the plan (Text), then
+// the ReleaseHeadTrailer as its last paragraph. A squash merge whose message
+// is the request's title and description (GitHub's "Pull request title and
+// description" setting, GitLab's %{description} in the squash template)
+// then keeps the recorded head even when it drops the commit's own message.
+func (p *ReleasePlan) RequestBody() string {
+	return strings.TrimRight(p.Text(), "\n") + "\n\n" + ReleaseHeadTrailer + ": " + p.Head + "\n"
+}
+
+// recordedHead is the value of the last "Release-Head: <sha>" line of a
+// commit message, "" when there is none. Any line counts, not only git's
+// trailer paragraph: forges append paragraphs of their own to squash
+// messages (GitHub's co-authors), and the last line wins because a squash
+// message may quote older release commits first.
+func recordedHead(msg string) string {
+	rec := ""
+	for l := range strings.SplitSeq(msg, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(l), ReleaseHeadTrailer+":")
+		if !ok {
+			continue
+		}
+		if v = strings.TrimSpace(v); isSHA(v) {
+			rec = v
+		}
+	}
+	return rec
 }
