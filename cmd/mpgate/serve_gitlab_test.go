@@ -31,6 +31,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
@@ -202,7 +203,11 @@ func glPayload(t *testing.T, name, cloneURL, user string, edit func(m map[string
 	if _, ok := m["project_id"]; ok {
 		m["project_id"] = sgProjID
 	}
-	obj(m, "user")["username"] = user
+	if u, ok := m["user"].(map[string]any); ok {
+		u["username"] = user
+	} else {
+		m["user_username"] = user
+	}
 	edit(m)
 	out, err := json.Marshal(m)
 	if err != nil {
@@ -422,6 +427,36 @@ func TestServeGitLabSigned(t *testing.T) {
 	waitFor(t, "the final status", func() bool { return s.final(head) != nil })
 	if st := s.final(head); st.State != gitlab.StateFailed {
 		t.Errorf("status %+v, want failed", st)
+	}
+}
+
+func TestServeGitLabPushStoresBaseline(t *testing.T) {
+	s := newGitLabTestServer(t, glServerOpts{})
+	dir, base, head := miniRepo(t, 1)
+	body := glPayload(t, "push.json", dir, "alice", func(m map[string]any) {
+		m["ref"], m["before"], m["after"], m["checkout_sha"] = "refs/heads/main", strings.Repeat("0", 40), base, base
+	})
+	if code := s.deliver("Push Hook", "push-1", sgSecret, body); code != http.StatusAccepted {
+		t.Fatalf("push answered %d", code)
+	}
+	st := s.srv.q.Store()
+	key := store.RepoKey(bot.Repo{Forge: bot.ForgeGitLab, Owner: "acme", Name: "shop", ID: sgProjID})
+	waitFor(t, "the baseline", func() bool {
+		_, err := st.Report(context.Background(), key, base, "")
+		return err == nil
+	})
+	if n := len(s.statesPosted(base)); n != 0 {
+		t.Errorf("%d statuses posted for a default-branch push", n)
+	}
+	// A merge request based on it compares against the stored report.
+	s.setMR(8, base, head)
+	s.deliver("Merge Request Hook", "push-2", sgSecret, mrPayload(t, dir, 8, "open", head, ""))
+	waitFor(t, "the status", func() bool { return s.final(head) != nil })
+	if got := s.final(head); got.State != gitlab.StateFailed {
+		t.Errorf("status %+v, want failed", got)
+	}
+	if !strings.Contains(s.logs.String(), "baseline stored") {
+		t.Error("no baseline stored in the log")
 	}
 }
 
