@@ -57,7 +57,10 @@ func (c *Client) PullRequestEvent(ctx context.Context, repo bot.Repo, number int
 		HeadSHA: pr.GetHead().GetSHA(), HeadRef: pr.GetHead().GetRef(),
 		HeadRepo: pr.GetHead().GetRepo().GetFullName(),
 		BaseSHA:  pr.GetBase().GetSHA(), BaseRef: pr.GetBase().GetRef(),
-		Author: pr.GetUser().GetLogin(),
+		Author: pr.GetUser().GetLogin(), Body: pr.GetBody(), MergeSHA: pr.GetMergeCommitSHA(),
+	}
+	for _, l := range pr.Labels {
+		out.Labels = append(out.Labels, l.GetName())
 	}
 	base := pr.GetBase().GetRepo().GetFullName()
 	if base == "" {

@@ -94,7 +94,9 @@ func TestPullRequestEvent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, c := setup(t)
 			f.SetPull(repo.FullName(), fakegithub.Pull{Number: 9, Title: "t", State: "open", HeadSHA: strings.Repeat("a", 40),
-				HeadRef: "feature", HeadRepo: tt.headRepo, BaseSHA: strings.Repeat("b", 40), BaseRef: "main"})
+				HeadRef: "feature", HeadRepo: tt.headRepo, BaseSHA: strings.Repeat("b", 40), BaseRef: "main",
+				Body: "```changelog\napp: fix: x\n```"})
+			f.SetLabels(repo.FullName(), 9, "no-changelog", "size")
 			pr, err := c.PullRequestEvent(context.Background(), repo, 9)
 			if err != nil {
 				t.Fatal(err)
@@ -105,6 +107,9 @@ func TestPullRequestEvent(t *testing.T) {
 			if pr.Number != want.Number || pr.HeadSHA != want.HeadSHA || pr.BaseRef != want.BaseRef || pr.Fork != want.Fork ||
 				pr.HeadRepo != want.HeadRepo || pr.HeadRef != want.HeadRef || pr.BaseSHA != want.BaseSHA {
 				t.Errorf("got %+v, want %+v", pr, want)
+			}
+			if !strings.Contains(pr.Body, "app: fix: x") || strings.Join(pr.Labels, ",") != "no-changelog,size" {
+				t.Errorf("description %q, labels %q: the changelog gate needs both", pr.Body, pr.Labels)
 			}
 		})
 	}

@@ -517,6 +517,22 @@ func (c *call) pullObject(example string, p *Pull) map[string]any {
 	if p.Body != "" {
 		out["body"] = p.Body
 	}
+	// The pull request's labels are the issue's (SetLabels, issues/labels),
+	// shaped like the example's first label.
+	var tmpl map[string]any
+	if arr, ok := out["labels"].([]any); ok && len(arr) > 0 {
+		tmpl, _ = arr[0].(map[string]any)
+	}
+	labels := []any{}
+	for i, name := range c.f.labels[fmt.Sprintf("%s#%d", c.repo, p.Number)] {
+		l := map[string]any{}
+		for k, v := range tmpl {
+			l[k] = v
+		}
+		l["id"], l["name"] = int64(700000+i), name
+		labels = append(labels, l)
+	}
+	out["labels"] = labels
 	out["url"] = c.f.api("/repos/%s/pulls/%d", c.repo, p.Number)
 	out["html_url"] = fmt.Sprintf("https://github.com/%s/pull/%d", c.repo, p.Number)
 	out["requested_teams"] = []any{} // the upstream example's team lacks its required "type"
