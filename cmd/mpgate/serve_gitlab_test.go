@@ -56,7 +56,7 @@ type glTestServer struct {
 	fake *fakegitlab.Fake
 	srv  *server
 	http *httptest.Server
-	logs *bytes.Buffer
+	logs *lockedBuffer
 }
 
 type glServerOpts struct {
@@ -107,8 +107,8 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		writeFile(t, flags.githubKeyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 		writeFile(t, flags.githubSecretFile, srvSecret)
 	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
@@ -378,7 +378,7 @@ func TestServeGitHubAndGitLab(t *testing.T) {
 	dir, base, head := miniRepo(t, 2)
 	s.setMR(4, base, head)
 	setPull(gh, 4, base, head, srvRepo)
-	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: s.logs}
+	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: &bytes.Buffer{}}
 	if code := ts.deliver("pull_request", "gh-1", prPayload(t, "opened", dir, 4, base, head, srvRepo, "alice")); code != http.StatusAccepted {
 		t.Fatalf("GitHub delivery answered %d", code)
 	}
