@@ -37,8 +37,6 @@ type Forge struct {
 	// request hooks), for the statuses' links.
 	heads    map[string]int
 	headFIFO []string
-	// users caches username → user id (members are looked up by id).
-	users map[string]int64
 }
 
 // maxRemembered bounds the note → merge request memory.
@@ -50,7 +48,7 @@ const maxRemembered = 4096
 // "" for statuses without a link).
 func NewForge(c *Client, token, webURL string) *Forge {
 	return &Forge{c: c, token: token, webURL: strings.TrimSuffix(strings.TrimSuffix(webURL, "/"), "/api/v4"),
-		notes: map[int64]int{}, users: map[string]int64{}, heads: map[string]int{}}
+		notes: map[int64]int{}, heads: map[string]int{}}
 }
 
 // RememberHead records that sha is the head of merge request iid (from a
@@ -261,15 +259,10 @@ func (f *Forge) alreadyAwarded(ctx context.Context, repo bot.Repo, iid int, note
 	return false
 }
 
-// UserID is the id of the user named username; ErrNotFound when nobody
-// has that name.
+// UserID is the id of the user named username (looked up each time: a
+// cached name could since belong to someone else after a rename);
+// ErrNotFound when nobody has that name.
 func (f *Forge) UserID(ctx context.Context, username string) (int64, error) {
-	f.mu.Lock()
-	id, ok := f.users[strings.ToLower(username)]
-	f.mu.Unlock()
-	if ok {
-		return id, nil
-	}
 	if username == "" {
 		return 0, fmt.Errorf("gitlab: user id: empty username: %w", ErrInvalid)
 	}
@@ -279,12 +272,6 @@ func (f *Forge) UserID(ctx context.Context, username string) (int64, error) {
 	}
 	for _, u := range list {
 		if strings.EqualFold(u.Username, username) {
-			f.mu.Lock()
-			if len(f.users) >= maxRemembered {
-				clear(f.users)
-			}
-			f.users[strings.ToLower(username)] = u.ID
-			f.mu.Unlock()
 			return u.ID, nil
 		}
 	}

@@ -138,6 +138,22 @@ func TestForgePermission(t *testing.T) {
 	}
 }
 
+// TestForgePermissionAfterRename: a name is resolved on every command, so
+// a Developer's old name taken by an outsider grants the outsider nothing.
+func TestForgePermissionAfterRename(t *testing.T) {
+	f := newFake(t)
+	fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, "")
+	ctx := context.Background()
+	if p, err := fg.Permission(ctx, byID, "alice"); err != nil || p != "write" {
+		t.Fatalf("before: %q, %v", p, err)
+	}
+	f.AddUser(8, "alice-renamed", false)
+	f.AddUser(11, "alice", false)
+	if p, err := fg.Permission(ctx, byID, "alice"); err != nil || p != "none" {
+		t.Errorf("after the rename: %q, %v; want none", p, err)
+	}
+}
+
 func TestForgeCommentsAndReactions(t *testing.T) {
 	f := newFake(t)
 	fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, "")
