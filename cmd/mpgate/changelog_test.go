@@ -119,3 +119,33 @@ func TestPostChangelogFromPayload(t *testing.T) {
 		})
 	}
 }
+
+// TestGitLabPostChangelogFromVariables: check --post in a GitLab merge
+// request pipeline reads the request's title, description and labels from
+// the CI_MERGE_REQUEST_* variables.
+func TestGitLabPostChangelogFromVariables(t *testing.T) {
+	tests := []struct {
+		name string
+		vars map[string]string
+		code int
+	}{
+		{"title without an entry", map[string]string{"CI_MERGE_REQUEST_TITLE": "pages"}, exitFail},
+		{"conventional title", map[string]string{"CI_MERGE_REQUEST_TITLE": "fix(app): empty data"}, exitPass},
+		{"changelog block", map[string]string{"CI_MERGE_REQUEST_TITLE": "pages", "CI_MERGE_REQUEST_DESCRIPTION": "```changelog\napp: fix: data\n```"}, exitPass},
+		{"label", map[string]string{"CI_MERGE_REQUEST_TITLE": "pages", "CI_MERGE_REQUEST_LABELS": "ui,no-changelog"}, exitPass},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fastGitLabRetries(t)
+			dir, base, head := changelogRepo(t)
+			f := newGitLabFake(t, base, head)
+			env := glRunner(t, f, base, head, true)
+			for k, v := range tc.vars {
+				env[k] = v
+			}
+			if res := runArgs(t, env, "check", "--post", dir); res.code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", res.code, tc.code, res.stdout, res.stderr)
+			}
+		})
+	}
+}

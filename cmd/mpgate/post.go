@@ -289,6 +289,16 @@ func (p *poster) checkName() string {
 // and creates the check run in_progress on the head commit.
 func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top string, getenv func(string) string, stdout, stderr io.Writer) (*poster, error) {
 	if getenv("GITHUB_ACTIONS") != "true" && getenv("GITLAB_CI") == "true" {
+		// The changelog gate reads the merge request from the pipeline's
+		// variables unless the flags describe it.
+		if getenv("CI_MERGE_REQUEST_IID") != "" && f.title == "" && f.body == "" && f.labels == "" {
+			f.title, f.body = getenv("CI_MERGE_REQUEST_TITLE"), getenv("CI_MERGE_REQUEST_DESCRIPTION")
+			for l := range strings.SplitSeq(getenv("CI_MERGE_REQUEST_LABELS"), ",") {
+				if l = strings.TrimSpace(l); l != "" {
+					f.prLabels = append(f.prLabels, l)
+				}
+			}
+		}
 		gp, err := startGitLabPost(ctx, cfg, f, top, getenv, stdout, stderr)
 		if err != nil {
 			return nil, err
