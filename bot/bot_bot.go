@@ -514,7 +514,9 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		base = ev.DefaultBranch
 	}
 	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log}
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log,
+		// The changelog gate reads the request's title, description and labels.
+		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
 	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && !job.Rebuild {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {

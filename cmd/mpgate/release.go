@@ -478,7 +478,7 @@ func releasePRFlow(ctx context.Context, dir string, cfg *config.Config, f releas
 		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: push %s: %w", releasePRBranch, pushErr)}
 	}
 	fmt.Fprintf(stdout, "committed %s on %s (%s)\n", applied.Message, releasePRBranch, shortSHA(applied.Commit))
-	n, created, err := fg.upsertRequest(ctx, branch, p.CommitMessage(), p.Text())
+	n, created, err := fg.upsertRequest(ctx, branch, p.CommitMessage(), p.RequestBody())
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: %s: %w", fg.name(), err)}
 	}
