@@ -50,7 +50,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 	for _, cmd := range cmds {
 		log := log.With("command", cmd.Name)
 		if cmd.Problem != "" {
-			if _, err := f.CreateComment(ctx, ev.Repo, number, "@"+c.Author+" "+cmd.Problem); err != nil {
+			if err := answer(ctx, f, ev, number, "@"+c.Author+" "+cmd.Problem); err != nil {
 				return err
 			}
 			continue
@@ -59,7 +59,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			log.Info("command refused", "permission", perm.String())
 			msg := fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/help` for the commands.",
 				c.Author, ev.Repo.FullName(), cmd.Name)
-			if _, err := f.CreateComment(ctx, ev.Repo, number, msg); err != nil {
+			if err := answer(ctx, f, ev, number, msg); err != nil {
 				return err
 			}
 			continue
@@ -70,7 +70,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		log.Info("command accepted")
 		switch cmd.Name {
 		case CmdHelp:
-			if _, err := f.CreateComment(ctx, ev.Repo, number, HelpText()); err != nil {
+			if err := answer(ctx, f, ev, number, HelpText()); err != nil {
 				return err
 			}
 		case CmdRebuild:
@@ -101,7 +101,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			reuse = reuse || kind == ApproveSize
 		default:
 			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
-			if _, err := f.CreateComment(ctx, ev.Repo, number, msg); err != nil {
+			if err := answer(ctx, f, ev, number, msg); err != nil {
 				return err
 			}
 		}
@@ -125,7 +125,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			return err
 		}
 		if note != "" {
-			if _, err := f.CreateComment(ctx, ev.Repo, number, "@"+c.Author+" "+note); err != nil {
+			if err := answer(ctx, f, ev, number, "@"+c.Author+" "+note); err != nil {
 				return err
 			}
 		}
@@ -324,4 +324,21 @@ func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error)
 		n++
 	}
 	return n, nil
+}
+
+// DiscussionReplier is implemented by forges whose comments live in
+// threads (GitLab's discussions): the bot's answer to a command goes into
+// the command's own thread.
+type DiscussionReplier interface {
+	ReplyInDiscussion(ctx context.Context, repo Repo, number int, discussionID, body string) error
+}
+
+// answer replies to the comment of ev: in its discussion where the forge has
+// them, else as a new comment on the request.
+func answer(ctx context.Context, f Forge, ev Event, number int, body string) error {
+	if dr, ok := f.(DiscussionReplier); ok && ev.Comment != nil && ev.Comment.DiscussionID != "" {
+		return dr.ReplyInDiscussion(ctx, ev.Repo, number, ev.Comment.DiscussionID, body)
+	}
+	_, err := f.CreateComment(ctx, ev.Repo, number, body)
+	return err
 }

@@ -39,7 +39,7 @@ func (b *Bot) replyRelease(ctx context.Context, f Forge, ev Event, pr PullReques
 		return err
 	}
 	msg := "@" + author + " " + text
-	if _, err := f.CreateComment(ctx, ev.Repo, pr.Number, msg); err != nil {
+	if err := answer(ctx, f, ev, pr.Number, msg); err != nil {
 		return fmt.Errorf("replying to /%s: %w", cmd, err)
 	}
 	return nil

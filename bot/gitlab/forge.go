@@ -173,6 +173,14 @@ func (f *Forge) CreateComment(ctx context.Context, repo bot.Repo, number int, bo
 	return n.ID, nil
 }
 
+// ReplyInDiscussion answers in a merge request's discussion (the thread of
+// the note holding a command): bot.DiscussionReplier.
+func (f *Forge) ReplyInDiscussion(ctx context.Context, repo bot.Repo, number int, discussionID, body string) error {
+	return f.c.Reply(ctx, repo, number, discussionID, body)
+}
+
+var _ bot.DiscussionReplier = (*Forge)(nil)
+
 // RememberNote records that note id is on merge request iid (from a note
 // hook), so AddReaction can find it.
 func (f *Forge) RememberNote(id int64, iid int) {

@@ -242,9 +242,17 @@ func mrPayload(t *testing.T, cloneURL string, iid int, action, head, oldrev stri
 
 // notePayload is a Note Hook on merge request iid.
 func notePayload(t *testing.T, cloneURL string, iid int, head string, noteID int64, user, body string) []byte {
+	return notePayloadIn(t, cloneURL, iid, head, noteID, "", user, body)
+}
+
+// notePayloadIn is notePayload for a note in a known discussion.
+func notePayloadIn(t *testing.T, cloneURL string, iid int, head string, noteID int64, discussion, user, body string) []byte {
 	return glPayload(t, "gitlab-merge-request-comment-event.json", cloneURL, user, func(m map[string]any) {
 		oa := obj(m, "object_attributes")
 		oa["id"], oa["note"], oa["noteable_type"] = noteID, body, "MergeRequest"
+		if discussion != "" {
+			oa["discussion_id"] = discussion
+		}
 		setMR(obj(m, "merge_request"), iid, head)
 	})
 }
@@ -502,12 +510,18 @@ func TestServeGitLabCommands(t *testing.T) {
 
 	t.Run("reporter refused", func(t *testing.T) {
 		id := s.fake.AddNote(sgProjID, 5, sgRitaID, "/rebuild")
-		if code := s.deliver("Note Hook", "cmd-rita", sgSecret, notePayload(t, dir, 5, head, id, "rita", "/rebuild")); code != http.StatusAccepted {
+		var thread string
+		for _, n := range s.fake.Notes(sgProjID, 5) {
+			if n.ID == id {
+				thread = n.DiscussionID
+			}
+		}
+		if code := s.deliver("Note Hook", "cmd-rita", sgSecret, notePayloadIn(t, dir, 5, head, id, thread, "rita", "/rebuild")); code != http.StatusAccepted {
 			t.Fatalf("delivery answered %d", code)
 		}
-		waitFor(t, "the polite reply", func() bool {
+		waitFor(t, "the polite reply in the command's discussion", func() bool {
 			for _, n := range s.notesBy(5, sgBotID) {
-				if strings.Contains(n.Body, "@rita") && strings.Contains(n.Body, "write access") {
+				if strings.Contains(n.Body, "@rita") && strings.Contains(n.Body, "write access") && n.DiscussionID == thread {
 					return true
 				}
 			}
