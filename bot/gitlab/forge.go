@@ -157,7 +157,9 @@ func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, number i
 	if strings.HasSuffix(botLogin, "[bot]") {
 		botLogin = ""
 	}
-	return f.c.UpsertStickyNote(ctx, repo, number, key, body, botLogin)
+	// The sticky note is the result's Markdown, written for GitHub: escape
+	// what GitLab alone reads as references or maths.
+	return f.c.UpsertStickyNote(ctx, repo, number, key, EscapeMarkdown(body), botLogin)
 }
 
 // CreateComment adds a note to merge request number.
