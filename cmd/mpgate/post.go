@@ -277,11 +277,15 @@ type poster struct {
 	failOnForbidden bool
 }
 
-func (p *poster) checkName() string {
-	if p.project == "" {
+func (p *poster) checkName() string { return checkNameFor(p.project) }
+
+// checkNameFor is the check run's (GitLab: the commit status's) name: one
+// per project when a monorepo's projects are posted apart.
+func checkNameFor(project string) string {
+	if project == "" {
 		return checkName
 	}
-	return checkName + " (" + p.project + ")"
+	return checkName + " (" + project + ")"
 }
 
 // startPost prepares `check --post`: reads the runner's environment, sets

@@ -197,12 +197,7 @@ type glPoster struct {
 	forbidden bool
 }
 
-func (p *glPoster) statusName() string {
-	if p.project == "" {
-		return checkName
-	}
-	return checkName + " (" + p.project + ")"
-}
+func (p *glPoster) statusName() string { return checkNameFor(p.project) }
 
 // startGitLabPost is startPost on GitLab CI: reads the job's variables,
 // sets the base when neither --base nor --base-report is given, applies
