@@ -385,6 +385,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	if err != nil {
 		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
 	}
+	changelog, hasChangelog := splitChangelogGate(res)
 	cr := render.ResultCheckRun(res, render.ResultOptions{})
 	out := CheckOutput{Title: cr.Title, Summary: cr.Summary, Text: cr.Text}
 	for _, a := range cr.Annotations {
@@ -396,6 +397,11 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	}
 	if err := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, cr.Conclusion, out); err != nil {
 		return err
+	}
+	if hasChangelog {
+		if err := b.postChangelogCheck(ctx, f, ev.Repo, headSHA, pr.Number, changelog); err != nil {
+			return err
+		}
 	}
 	var body bytes.Buffer
 	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536}); err != nil {

@@ -1,0 +1,56 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
+)
+
+// ChangelogCheckName is the changelog gate's own check run (GitLab: commit
+// status): a missing changelog entry is a different question from a package
+// over its budget, answered by a different person.
+const ChangelogCheckName = "mpgate / changelog"
+
+// splitChangelogGate takes GATE-CHANGELOG out of the result (and re-judges
+// the result without it) so that it gets its own check run. It returns the
+// gate, ok false when the result has none or the gate is off.
+func splitChangelogGate(res *compare.Result) (checks.Gate, bool) {
+	i := slices.IndexFunc(res.Gates, func(g checks.Gate) bool { return g.Rule == checks.GateChangelog })
+	if i < 0 {
+		return checks.Gate{}, false
+	}
+	g := res.Gates[i]
+	res.Gates = slices.Delete(res.Gates, i, i+1)
+	res.Finish()
+	return g, g.Status != checks.GateSkip
+}
+
+// postChangelogCheck reports the changelog gate as its own completed check
+// run on sha.
+func (b *Bot) postChangelogCheck(ctx context.Context, f Forge, repo Repo, sha string, pr int, g checks.Gate) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	conclusion, title := ConclusionSuccess, "Every module the request touches has a changelog entry"
+	switch g.Status {
+	case checks.GateFail:
+		conclusion, title = ConclusionFailure, "A changelog entry is missing"
+	case checks.GateError:
+		conclusion, title = ConclusionFailure, "The changelog gate could not be evaluated"
+	}
+	id, err := f.CreateCheckRun(ctx, repo, sha, ChangelogCheckName, "in_progress", "")
+	if err != nil {
+		return fmt.Errorf("creating the changelog check run: %w", err)
+	}
+	if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: sha, Name: ChangelogCheckName, RunID: id, PR: pr}); err != nil {
+		return err
+	}
+	out := CheckOutput{Title: title, Summary: g.Summary + "\n\nComment `/changelog` on the request to see what would be written; the `no-changelog` label (or the one configured) skips the gate."}
+	if err := completeCheckRun(ctx, f, repo, id, sha, conclusion, out); err != nil {
+		return fmt.Errorf("completing the changelog check run: %w", err)
+	}
+	return b.cfg.Store.CompleteCheckRun(ctx, repo, sha, ChangelogCheckName)
+}
