@@ -174,13 +174,18 @@ func releaseFlagsFor(sub string, fs *flag.FlagSet) error {
 	return nil
 }
 
-func planOptions(f releaseFlags, dir string, cfg *config.Config) (release.PlanOptions, error) {
+func planOptions(ctx context.Context, f releaseFlags, dir string, cfg *config.Config) (release.PlanOptions, error) {
 	var opts release.PlanOptions
 	// Each released module's notes say how its size changed since its
 	// previous release (when the modules can be read; Plan reports it when
 	// they cannot).
 	if sizes, err := newRevSizes(dir, cfg); err == nil {
 		opts.Sizes = sizes
+		// A module failing a rule on the default branch is held back, with
+		// the finding as the reason the plan (and the release PR) shows.
+		if held, err := sizes.Held(ctx); err == nil && len(held) > 0 {
+			opts.Held = held
+		}
 	}
 	if f.date != "" {
 		d, err := time.Parse("2006-01-02", f.date)
@@ -288,7 +293,7 @@ func releasePlan(ctx context.Context, dir string, cfg *config.Config, f releaseF
 	default:
 		return usageError("release plan: --format %q: the formats are text, markdown and json", f.format)
 	}
-	opts, err := planOptions(f, dir, cfg)
+	opts, err := planOptions(ctx, f, dir, cfg)
 	if err != nil {
 		return err
 	}
@@ -321,7 +326,7 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 	if f.releasePR && f.noTags {
 		return usageError("release apply: --release-pr tags merged releases and commits pending ones untagged; drop --no-tags")
 	}
-	opts, err := planOptions(f, dir, cfg)
+	opts, err := planOptions(ctx, f, dir, cfg)
 	if err != nil {
 		return err
 	}

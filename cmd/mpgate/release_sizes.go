@@ -28,6 +28,10 @@ type revSizes struct {
 
 	mu    sync.Mutex
 	cache map[string]map[string]int64 // rev → module → bytes
+	// failing holds, per module, the first error finding at the last
+	// revision analysed in the work tree (the head): a module failing on the
+	// default branch is held back.
+	failing map[string]string
 }
 
 func newRevSizes(dir string, cfg *config.Config) (*revSizes, error) {
@@ -90,6 +94,26 @@ func (s *revSizes) sizes(ctx context.Context, rev string) (map[string]int64, err
 		if err != nil {
 			continue // the project is not there at this revision
 		}
+		if root == s.dir {
+			for _, d := range rep.Diagnostics {
+				if d.Severity != checks.SeverityError {
+					continue
+				}
+				// Package-wide findings (a package over its limit) belong to
+				// the module holding the package's root; the others to the
+				// module holding their file.
+				where := path.Join(p.Root, rep.Root, d.File)
+				if d.Package != "" && d.Package != checks.MainPackage {
+					where = path.Join(p.Root, rep.Root, d.Package, "x")
+				}
+				if m := s.router.Module(path.Clean(where)); m != nil && s.failing[m.Name] == "" {
+					if s.failing == nil {
+						s.failing = map[string]string{}
+					}
+					s.failing[m.Name] = fmt.Sprintf("%s on the default branch: %s", d.Rule, d.Message)
+				}
+			}
+		}
 		for _, f := range rep.Files {
 			repoPath := path.Clean(path.Join(p.Root, rep.Root, f.Path))
 			if m := s.router.Module(repoPath); m != nil {
@@ -106,3 +130,14 @@ func (s *revSizes) sizes(ctx context.Context, rev string) (map[string]int64, err
 }
 
 var _ release.SizeSource = (*revSizes)(nil)
+
+// Held analyses the head in the work tree and returns the modules that fail
+// a rule there, with the finding that holds each back.
+func (s *revSizes) Held(ctx context.Context) (map[string]string, error) {
+	if _, err := s.sizes(ctx, "HEAD"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failing, nil
+}

@@ -32,3 +32,29 @@ func TestReleasePlanSizeChange(t *testing.T) {
 		t.Errorf("worktrees left behind:\n%s", wt)
 	}
 }
+
+// TestReleaseHoldsFailingModule: a module whose package breaks a rule on the
+// default branch is not released, and the plan says why.
+func TestReleaseHoldsFailingModule(t *testing.T) {
+	dir, _ := relRepo(t)
+	// packagePay requires a file that does not exist: MP210 in packagePay.
+	writeFile(t, filepath.Join(dir, "packagePay", "pages", "pay", "pay.js"), "require('./missing.js')\nPage({})\n")
+	gitRun(t, dir, "commit", "-q", "-am", "fix: pay page loads its helper (#6)")
+	got := runArgs(t, nil, "release", "plan", "--date", "2026-11-22", dir)
+	if got.code != 0 {
+		t.Fatalf("plan: code %d, stderr %q", got.code, got.stderr)
+	}
+	if !strings.Contains(got.stdout, "MP210 on the default branch") {
+		t.Errorf("packagePay not held back with its finding:\n%s", got.stdout)
+	}
+	if !strings.Contains(got.stdout, "app@v0.1.0") {
+		t.Errorf("the healthy module is not released:\n%s", got.stdout)
+	}
+	applied := runArgs(t, nil, "release", "apply", "--date", "2026-11-22", dir)
+	if applied.code != 0 {
+		t.Fatalf("apply: code %d, stderr %q", applied.code, applied.stderr)
+	}
+	if tags := gitRun(t, dir, "tag", "--list"); tags != "app@v0.1.0" {
+		t.Errorf("tags %q, want only app's", tags)
+	}
+}
