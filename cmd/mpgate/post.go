@@ -338,16 +338,8 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 			return nil, usageError("check --post: base %s is not in this clone (%v); check out with actions/checkout and fetch-depth: 0", f.base, err)
 		}
 	}
-	if c := getenv("MPGATE_COVERAGE"); c != "" {
-		abs, err := filepath.Abs(c)
-		if err != nil {
-			return nil, usageError("MPGATE_COVERAGE: %v", err)
-		}
-		rel, err := filepath.Rel(top, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, usageError("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
-		}
-		cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
+	if err := applyCoverageEnv(cfg, top, getenv); err != nil {
+		return nil, err
 	}
 	p.report = filepath.Join(cmpOr(env.runnerTemp, os.TempDir()), "mpgate-result.json")
 	if p.project != "" {
@@ -747,4 +739,24 @@ func randomDelimiter() (string, error) {
 		return "", fmt.Errorf("random delimiter: %w", err)
 	}
 	return "ghadelimiter_" + hex.EncodeToString(buf[:]), nil
+}
+
+// applyCoverageEnv lets MPGATE_COVERAGE (the action's coverage input, a path
+// relative to the working directory) override gates.coverage.report, which is
+// relative to the repository top.
+func applyCoverageEnv(cfg *config.Config, top string, getenv func(string) string) error {
+	c := getenv("MPGATE_COVERAGE")
+	if c == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(c)
+	if err != nil {
+		return usageError("MPGATE_COVERAGE: %v", err)
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return usageError("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
+	}
+	cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
+	return nil
 }

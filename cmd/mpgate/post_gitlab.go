@@ -224,16 +224,8 @@ func startGitLabPost(ctx context.Context, cfg *config.Config, f *checkFlags, top
 			return nil, usageError("check --post: base %s is not in this clone (%v); set GIT_DEPTH: 0 in .gitlab-ci.yml", f.base, err)
 		}
 	}
-	if c := getenv("MPGATE_COVERAGE"); c != "" {
-		abs, err := filepath.Abs(c)
-		if err != nil {
-			return nil, usageError("MPGATE_COVERAGE: %v", err)
-		}
-		rel, err := filepath.Rel(top, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, usageError("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
-		}
-		cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
+	if err := applyCoverageEnv(cfg, top, getenv); err != nil {
+		return nil, err
 	}
 	p.codeQuality = getenv("MPGATE_CODEQUALITY")
 	if p.codeQuality == "" {
