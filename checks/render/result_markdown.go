@@ -608,18 +608,8 @@ func findingRows(b *strings.Builder, prefix string, ds []checks.Diagnostic) {
 
 // bySeverity orders findings errors first, keeping their order otherwise.
 func bySeverity(ds []checks.Diagnostic) [3][]checks.Diagnostic {
-	var out [3][]checks.Diagnostic
-	for _, d := range ds {
-		switch d.Severity {
-		case checks.SeverityError:
-			out[0] = append(out[0], d)
-		case checks.SeverityWarning:
-			out[1] = append(out[1], d)
-		default:
-			out[2] = append(out[2], d)
-		}
-	}
-	return out
+	g := groupDiagnostics(ds)
+	return [3][]checks.Diagnostic{g[checks.SeverityError], g[checks.SeverityWarning], g[checks.SeverityInfo]}
 }
 
 func countText(g [3][]checks.Diagnostic) string {

@@ -200,13 +200,8 @@ func (t *term) resultFindings(c *compare.Comparison) {
 		if len(ds) == 0 {
 			continue
 		}
-		title, color := "New errors", ansiRed
-		switch sev {
-		case checks.SeverityWarning:
-			title, color = "New warnings", ansiYellow
-		case checks.SeverityInfo:
-			title, color = "New notes", ansiCyan
-		}
+		title, color := severityHeading(sev)
+		title = "New " + strings.ToLower(title)
 		t.print("\n" + t.paint(ansiBold+color, fmt.Sprintf("%s (%d)", title, len(ds))) + "\n")
 		shown, left := ds, 0
 		if t.o.MaxPerSeverity > 0 {

@@ -179,13 +179,7 @@ func (t *term) diagnostics(r *checks.Report) {
 		if len(ds) == 0 {
 			continue
 		}
-		title, color := "Errors", ansiRed
-		switch sev {
-		case checks.SeverityWarning:
-			title, color = "Warnings", ansiYellow
-		case checks.SeverityInfo:
-			title, color = "Notes", ansiCyan
-		}
+		title, color := severityHeading(sev)
 		t.print("\n" + t.paint(ansiBold+color, fmt.Sprintf("%s (%d)", title, len(ds))) + "\n")
 		shown := ds
 		if t.o.MaxPerSeverity > 0 && len(shown) > t.o.MaxPerSeverity {
@@ -360,4 +354,15 @@ func wrap(text string, width int) []string {
 		}
 	}
 	return lines
+}
+
+// severityHeading is the terminal heading and colour of a severity's group.
+func severityHeading(sev checks.Severity) (string, string) {
+	switch sev {
+	case checks.SeverityWarning:
+		return "Warnings", ansiYellow
+	case checks.SeverityInfo:
+		return "Notes", ansiCyan
+	}
+	return "Errors", ansiRed
 }
