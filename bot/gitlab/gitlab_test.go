@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
+	mprelease "github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
 )
 
@@ -577,5 +578,38 @@ func TestCreateOrUpdateMergeRequest(t *testing.T) {
 	}
 	if _, _, err := c.CreateOrUpdateMergeRequest(ctx, byID, MergeRequestSpec{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty spec: %v", err)
+	}
+}
+
+// TestReleasePublisherAsksNotToSquash: the release MR must not be squashed
+// (its commit's Release-Head trailer would be lost), also when a maintainer
+// ticked "squash" on the open one.
+func TestReleasePublisherAsksNotToSquash(t *testing.T) {
+	f := newFake(t)
+	f.SetBranch(projID, "mpgate/release", strings.Repeat("c", 40))
+	c := newClient(t, f, tokPAT, Private)
+	ctx := context.Background()
+	pub := c.ReleasePublisher(byID)
+	r := mprelease.ReleaseRequest{Head: "mpgate/release", Base: "main", Title: "chore(release): app@v0.2.0", Body: "notes"}
+	iid, created, err := pub.UpsertRequest(ctx, r)
+	if err != nil || !created {
+		t.Fatalf("= %d, %v, %v", iid, created, err)
+	}
+	mr := f.MergeRequests(projID)[iid]
+	if mr.Squash {
+		t.Error("the release MR was opened to be squashed")
+	}
+	mr.Squash = true
+	f.SetMergeRequest(projID, mr)
+	if again, created, err := pub.UpsertRequest(ctx, r); err != nil || created || again != iid {
+		t.Fatalf("update = %d, %v, %v", again, created, err)
+	}
+	if f.MergeRequests(projID)[iid].Squash {
+		t.Error("squash set by hand on the release MR was left on")
+	}
+	for _, req := range f.Requests() {
+		if req.Method == "POST" && strings.HasSuffix(req.Path, "/merge_requests") && !strings.Contains(req.Body, `"squash":false`) {
+			t.Errorf("the MR was opened without squash=false: %s", req.Body)
+		}
 	}
 }

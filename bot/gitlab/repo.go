@@ -169,6 +169,9 @@ type MergeRequestSpec struct {
 	SourceBranch, TargetBranch string
 	Title, Description         string
 	Labels                     []string
+	// Squash, when set, is the request's "squash commits when merged"
+	// choice (a project setting of "always" or "never" overrides it).
+	Squash *bool
 }
 
 // CreateOrUpdateMergeRequest opens a merge request from SourceBranch to
@@ -185,7 +188,7 @@ func (c *Client) CreateOrUpdateMergeRequest(ctx context.Context, repo bot.Repo, 
 	}
 	opt := &gl.CreateMergeRequestOptions{
 		SourceBranch: gl.Ptr(spec.SourceBranch), TargetBranch: gl.Ptr(spec.TargetBranch),
-		Title: gl.Ptr(spec.Title), Description: gl.Ptr(spec.Description),
+		Title: gl.Ptr(spec.Title), Description: gl.Ptr(spec.Description), Squash: spec.Squash,
 	}
 	if len(spec.Labels) > 0 {
 		l := gl.LabelOptions(spec.Labels)
@@ -225,6 +228,9 @@ func (c *Client) updateOpen(ctx context.Context, repo bot.Repo, spec MergeReques
 	}
 	if normalizeNewlines(mr.Description) != normalizeNewlines(spec.Description) {
 		opt.Description, changed = gl.Ptr(spec.Description), true
+	}
+	if spec.Squash != nil && mr.Squash != *spec.Squash {
+		opt.Squash, changed = spec.Squash, true
 	}
 	if spec.Labels != nil && !sameSet(mr.Labels, spec.Labels) {
 		l := gl.LabelOptions(spec.Labels)

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	gh "github.com/google/go-github/v60/github"
-
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
@@ -47,7 +45,7 @@ Flags:
 `
 
 // releasePRBranch is the branch of the release pull/merge request.
-const releasePRBranch = "mpgate/release"
+const releasePRBranch = release.RequestBranch
 
 type releaseFlags struct {
 	config    string
@@ -311,14 +309,6 @@ func releasePlan(ctx context.Context, dir string, cfg *config.Config, f releaseF
 	return err
 }
 
-// forge publishes releases and opens the release request on the forge the
-// CI job runs on.
-type forge interface {
-	name() string
-	createRelease(ctx context.Context, t release.AppliedTag) (created bool, err error)
-	upsertRequest(ctx context.Context, base, title, body string) (number int, created bool, err error)
-}
-
 func releaseApply(ctx context.Context, dir string, cfg *config.Config, f releaseFlags, getenv func(string) string, stdout, stderr io.Writer) error {
 	if f.dryRun && (f.push || f.releasePR) {
 		return usageError("release apply: --dry-run changes nothing, so it cannot --push or --release-pr")
@@ -326,28 +316,15 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 	if f.releasePR && f.noTags {
 		return usageError("release apply: --release-pr tags merged releases and commits pending ones untagged; drop --no-tags")
 	}
+	if f.push && f.releasePR {
+		return usageError("release apply: --push releases at once, --release-pr through a release request: choose one")
+	}
 	opts, err := planOptions(ctx, f, dir, cfg)
 	if err != nil {
 		return err
 	}
-	var fg forge
 	if f.push || f.releasePR {
-		if fg, err = newForge(getenv, f.tokenFile); err != nil {
-			return err
-		}
-		if f.releasePR && fg == nil {
-			return usageError("release apply --release-pr opens a pull/merge request: run it in GitHub Actions (GITHUB_ACTIONS=true) or GitLab CI (GITLAB_CI=true)")
-		}
-	}
-	branch := f.branch
-	if f.push || f.releasePR {
-		if branch, err = currentBranch(ctx, dir, f.branch, getenv); err != nil {
-			return err
-		}
-	}
-	aopts := release.ApplyOptions{DryRun: f.dryRun, NoTags: f.noTags}
-	if f.releasePR {
-		return releasePRFlow(ctx, dir, cfg, f, opts, branch, fg, stdout)
+		return releasePublish(ctx, dir, cfg, f, opts, getenv, stdout, stderr)
 	}
 	p, err := release.Plan(ctx, dir, cfg, opts)
 	if err != nil {
@@ -356,7 +333,7 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 	if releaseHook != nil {
 		releaseHook(dir)
 	}
-	applied, err := release.Apply(ctx, dir, p, aopts)
+	applied, err := release.Apply(ctx, dir, p, release.ApplyOptions{DryRun: f.dryRun, NoTags: f.noTags})
 	if err != nil {
 		return releaseError("release apply", err)
 	}
@@ -365,15 +342,102 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 		return err
 	}
 	printApplied(stdout, applied)
-	if !f.push {
+	return nil
+}
+
+// releasePublish is apply --push and --release-pr: release.Publish with the
+// checkout's remote and the CI job's forge.
+func releasePublish(ctx context.Context, dir string, cfg *config.Config, f releaseFlags, opts release.PlanOptions, getenv func(string) string, stdout, stderr io.Writer) error {
+	pub, err := newForge(getenv, f.tokenFile)
+	if err != nil {
+		return err
+	}
+	if f.releasePR && pub == nil {
+		return usageError("release apply --release-pr opens a pull/merge request: run it in GitHub Actions (GITHUB_ACTIONS=true) or GitLab CI (GITLAB_CI=true)")
+	}
+	branch, err := currentBranch(ctx, dir, f.branch, getenv)
+	if err != nil {
+		return err
+	}
+	popts := release.PublishOptions{Branch: branch, ReleaseRequest: f.releasePR, Plan: opts}
+	if releaseHook != nil {
+		popts.AfterPlan = func() { releaseHook(dir) }
+	}
+	what := "release apply --push"
+	if f.releasePR {
+		what = "release apply --release-pr"
+	}
+	out, err := release.Publish(ctx, dir, cfg, gitPusher{dir: dir, remote: f.remote}, pub, popts)
+	printPublished(stdout, out, f, branch)
+	if err == nil && f.push && pub == nil && out.Applied != nil && len(out.Applied.Tags) > 0 {
+		fmt.Fprintln(stderr, "mpgate: not in GitHub Actions or GitLab CI: no forge releases created (the tags are pushed)")
+	}
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, release.ErrPush):
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: push to %s: %w\n"+
+			"nothing was pushed (the local tags are removed again); when the branch moved, run the job again on the new head", what, f.remote, err)}
+	case errors.Is(err, release.ErrForge):
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w\n"+
+			"the tags are pushed; run the job again to create the missing releases", what, err)}
 	}
-	if err := gitPush(ctx, dir, "--atomic", "--follow-tags", f.remote, "HEAD:refs/heads/"+branch); err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply: push to %s: %w\n"+
-			"the release is committed and tagged locally only; when the branch moved, run the job again on the new head", f.remote, err)}
+	return releaseError(what, err)
+}
+
+// printPublished says what Publish did, also when it stopped part-way.
+func printPublished(w io.Writer, out *release.Published, f releaseFlags, branch string) {
+	if out == nil {
+		return
 	}
-	fmt.Fprintf(stdout, "pushed %s and %d tag(s) to %s\n", branch, len(applied.Tags), f.remote)
-	return publishReleases(ctx, fg, applied.Tags, stdout, stderr)
+	for _, t := range out.Tagged {
+		fmt.Fprintf(w, "tagged %s at %s\n", t.Name, shortSHA(t.Commit))
+	}
+	if a := out.Applied; a != nil {
+		if f.releasePR {
+			if a.Commit != "" {
+				fmt.Fprintf(w, "committed %s on %s (%s)\n", a.Message, release.RequestBranch, shortSHA(a.Commit))
+			}
+		} else if a.Commit != "" || len(a.Tags) > 0 {
+			printApplied(w, a)
+		}
+	}
+	if f.push && out.Applied != nil && (out.Applied.Commit != "" || len(out.Applied.Tags) > 0) && out.Releases != nil {
+		fmt.Fprintf(w, "pushed %s and %d tag(s)\n", branch, len(out.Applied.Tags))
+	}
+	for _, r := range out.Releases {
+		if r.Created {
+			fmt.Fprintf(w, "created release %s\n", r.Tag)
+		} else {
+			fmt.Fprintf(w, "release %s exists already\n", r.Tag)
+		}
+	}
+	if out.Request != 0 {
+		verb := "updated"
+		if out.RequestCreated {
+			verb = "opened"
+		}
+		fmt.Fprintf(w, "%s release request #%d\n", verb, out.Request)
+	}
+	if out.Plan != nil && len(out.Plan.Releases()) == 0 && (out.Applied == nil || out.Applied.Commit == "" && len(out.Applied.Tags) == 0) {
+		fmt.Fprintln(w, "nothing to release")
+	}
+}
+
+// gitPusher pushes from the CI checkout to its remote (the checkout's
+// credentials, as actions/checkout or the GitLab job set them).
+type gitPusher struct{ dir, remote string }
+
+func (g gitPusher) Push(ctx context.Context, o release.PushOptions, refspecs ...string) error {
+	args := []string{"push", "--quiet"}
+	if o.Atomic {
+		args = append(args, "--atomic")
+	}
+	if o.Force {
+		args = append(args, "--force")
+	}
+	_, err := gitOut(ctx, g.dir, append(append(args, g.remote), refspecs...)...)
+	return err
 }
 
 func printApplied(w io.Writer, a *release.Applied) {
@@ -432,100 +496,9 @@ func shortSHA(s string) string {
 	return s
 }
 
-// releasePRFlow tags releases merged through the release request, then
-// puts the pending ones on releasePRBranch and opens or updates the request.
-func releasePRFlow(ctx context.Context, dir string, cfg *config.Config, f releaseFlags, opts release.PlanOptions, branch string, fg forge, stdout io.Writer) error {
-	tags, err := release.TagReleases(ctx, dir, cfg, release.ApplyOptions{})
-	if err != nil {
-		return releaseError("release apply --release-pr: tag merged releases", err)
-	}
-	if len(tags) > 0 {
-		args := []string{"--atomic", f.remote}
-		for _, t := range tags {
-			fmt.Fprintf(stdout, "tagged %s at %s\n", t.Name, shortSHA(t.Commit))
-			args = append(args, "refs/tags/"+t.Name)
-		}
-		if err := gitPush(ctx, dir, args...); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: push tags: %w", err)}
-		}
-		if err := publishReleases(ctx, fg, tags, stdout, io.Discard); err != nil {
-			return err
-		}
-	}
-	p, err := release.Plan(ctx, dir, cfg, opts)
-	if err != nil {
-		return releaseError("release apply --release-pr", err)
-	}
-	if len(p.Releases()) == 0 {
-		_, err := fmt.Fprintln(stdout, "nothing to release")
-		return err
-	}
-	if len(p.Problems) > 0 {
-		return releaseError("release apply --release-pr", fmt.Errorf("%w: %s", release.ErrProblems, strings.Join(p.Problems, "; ")))
-	}
-	// Where to come back to: the branch checked out, else (a CI job's
-	// detached HEAD) the commit.
-	back := []string{"checkout", "-q", "--detach", p.Head}
-	if b, err := gitOut(ctx, dir, "symbolic-ref", "-q", "--short", "HEAD"); err == nil && b != "" {
-		back = []string{"checkout", "-q", b}
-	}
-	// The release branch starts at the default branch's head each time
-	// (force-updated), so it never carries stale sections.
-	if _, err := gitOut(ctx, dir, "checkout", "-q", "-B", releasePRBranch); err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: %w", err)}
-	}
-	applied, applyErr := release.Apply(ctx, dir, p, release.ApplyOptions{NoTags: true})
-	var pushErr error
-	if applyErr == nil {
-		pushErr = gitPush(ctx, dir, "--force", f.remote, "refs/heads/"+releasePRBranch+":refs/heads/"+releasePRBranch)
-	}
-	if _, err := gitOut(ctx, dir, back...); err != nil && applyErr == nil && pushErr == nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: back to the branch: %w", err)}
-	}
-	if applyErr != nil {
-		return releaseError("release apply --release-pr", applyErr)
-	}
-	if pushErr != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: push %s: %w", releasePRBranch, pushErr)}
-	}
-	fmt.Fprintf(stdout, "committed %s on %s (%s)\n", applied.Message, releasePRBranch, shortSHA(applied.Commit))
-	n, created, err := fg.upsertRequest(ctx, branch, p.CommitMessage(), p.RequestBody())
-	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("release apply --release-pr: %s: %w", fg.name(), err)}
-	}
-	verb := "updated"
-	if created {
-		verb = "opened"
-	}
-	_, err = fmt.Fprintf(stdout, "%s release request #%d on %s\n", verb, n, fg.name())
-	return err
-}
-
-func publishReleases(ctx context.Context, fg forge, tags []release.AppliedTag, stdout, stderr io.Writer) error {
-	if fg == nil {
-		if len(tags) > 0 {
-			fmt.Fprintln(stderr, "mpgate: not in GitHub Actions or GitLab CI: no forge releases created (the tags are pushed)")
-		}
-		return nil
-	}
-	for _, t := range tags {
-		created, err := fg.createRelease(ctx, t)
-		if err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("release apply: %s release %s: %w\n"+
-				"the tag is pushed; run the job again to create the missing releases", fg.name(), t.Name, err)}
-		}
-		if created {
-			fmt.Fprintf(stdout, "created %s release %s\n", fg.name(), t.Name)
-		} else {
-			fmt.Fprintf(stdout, "%s release %s exists already\n", fg.name(), t.Name)
-		}
-	}
-	return nil
-}
-
 // newForge returns the forge of the CI job, nil outside GitHub Actions and
 // GitLab CI.
-func newForge(getenv func(string) string, tokenFile string) (forge, error) {
+func newForge(getenv func(string) string, tokenFile string) (release.Publisher, error) {
 	readToken := func(env ...string) (string, error) {
 		if tokenFile != "" {
 			data, err := os.ReadFile(tokenFile)
@@ -558,7 +531,7 @@ func newForge(getenv func(string) string, tokenFile string) (forge, error) {
 		if err != nil {
 			return nil, usageError("release apply: GITHUB_API_URL: %v", err)
 		}
-		return &githubForge{c: c, repo: bot.Repo{Forge: bot.ForgeGitHub, Owner: owner, Name: name}}, nil
+		return c.ReleasePublisher(bot.Repo{Forge: bot.ForgeGitHub, Owner: owner, Name: name}), nil
 	case getenv("GITLAB_CI") == "true":
 		kind := gitlab.Private
 		token, err := readToken("MPGATE_GITLAB_TOKEN")
@@ -583,77 +556,13 @@ func newForge(getenv func(string) string, tokenFile string) (forge, error) {
 		if err != nil {
 			return nil, usageError("release apply: CI_API_V4_URL: %v", err)
 		}
-		return &gitlabForge{c: c, repo: bot.Repo{Forge: bot.ForgeGitLab, Owner: ns, Name: path, ID: id}}, nil
+		return c.ReleasePublisher(bot.Repo{Forge: bot.ForgeGitLab, Owner: ns, Name: path, ID: id}), nil
 	}
 	return nil, nil
 }
 
 // releaseGitlabOptions are added to the GitLab client of release apply (tests).
 var releaseGitlabOptions []gitlab.Option
-
-type githubForge struct {
-	c    *github.Client
-	repo bot.Repo
-}
-
-func (g *githubForge) name() string { return "GitHub" }
-
-func (g *githubForge) createRelease(ctx context.Context, t release.AppliedTag) (bool, error) {
-	_, err := g.c.CreateRelease(ctx, g.repo, github.Release{Tag: t.Name, Name: t.Module + " " + t.Version.String(), Body: t.Notes, Target: t.Commit,
-		Prerelease: len(t.Version.Pre) > 0})
-	if errors.Is(err, github.ErrExists) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// upsertRequest opens the release pull request from releasePRBranch to
-// base, or updates the open one's title and body.
-func (g *githubForge) upsertRequest(ctx context.Context, base, title, body string) (int, bool, error) {
-	api := g.c.GitHub()
-	open, _, err := api.PullRequests.List(ctx, g.repo.Owner, g.repo.Name, &gh.PullRequestListOptions{
-		State: "open", Head: g.repo.Owner + ":" + releasePRBranch, Base: base})
-	if err != nil {
-		return 0, false, fmt.Errorf("list release pull requests: %w", err)
-	}
-	if len(open) > 0 {
-		pr := open[0]
-		if pr.GetTitle() == title && pr.GetBody() == body {
-			return pr.GetNumber(), false, nil
-		}
-		_, _, err := api.PullRequests.Edit(ctx, g.repo.Owner, g.repo.Name, pr.GetNumber(), &gh.PullRequest{Title: gh.String(title), Body: gh.String(body)})
-		if err != nil {
-			return 0, false, fmt.Errorf("update release pull request #%d: %w", pr.GetNumber(), err)
-		}
-		return pr.GetNumber(), false, nil
-	}
-	pr, _, err := api.PullRequests.Create(ctx, g.repo.Owner, g.repo.Name, &gh.NewPullRequest{
-		Title: gh.String(title), Body: gh.String(body), Head: gh.String(releasePRBranch), Base: gh.String(base)})
-	if err != nil {
-		return 0, false, fmt.Errorf("open release pull request: %w", err)
-	}
-	return pr.GetNumber(), true, nil
-}
-
-type gitlabForge struct {
-	c    *gitlab.Client
-	repo bot.Repo
-}
-
-func (g *gitlabForge) name() string { return "GitLab" }
-
-func (g *gitlabForge) createRelease(ctx context.Context, t release.AppliedTag) (bool, error) {
-	_, err := g.c.CreateRelease(ctx, g.repo, gitlab.Release{TagName: t.Name, Name: t.Module + " " + t.Version.String(), Description: t.Notes, Ref: t.Commit})
-	if errors.Is(err, gitlab.ErrExists) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-func (g *gitlabForge) upsertRequest(ctx context.Context, base, title, body string) (int, bool, error) {
-	return g.c.CreateOrUpdateMergeRequest(ctx, g.repo, gitlab.MergeRequestSpec{SourceBranch: releasePRBranch, TargetBranch: base,
-		Title: title, Description: body})
-}
 
 // currentBranch is the branch to push: flag, else the checked-out branch,
 // else the CI's (a GitLab job runs on a detached HEAD).
@@ -680,11 +589,6 @@ func gitOut(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
 	}
 	return strings.TrimSpace(out.String()), nil
-}
-
-func gitPush(ctx context.Context, dir string, args ...string) error {
-	_, err := gitOut(ctx, dir, append([]string{"push", "--quiet"}, args...)...)
-	return err
 }
 
 // releaseCheck is `release check` (the changelog gate) and `release preview`.

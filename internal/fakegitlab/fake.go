@@ -383,6 +383,8 @@ type MergeRequest struct {
 	SourceProjectID            int64
 	Draft                      bool
 	Labels                     []string
+	// Squash is the request's "squash commits when merged" choice.
+	Squash bool
 }
 
 // Tag is a repository tag.

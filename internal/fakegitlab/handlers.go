@@ -391,7 +391,7 @@ func (f *Fake) mrJSON(p *project, mr *MergeRequest) map[string]any {
 		"should_remove_source_branch": nil, "force_remove_source_branch": false,
 		"reference": fmt.Sprintf("!%d", mr.IID), "web_url": fmt.Sprintf("%s/%s/-/merge_requests/%d", f.URL, p.path, mr.IID),
 		"references": map[string]any{"short": fmt.Sprintf("!%d", mr.IID), "relative": fmt.Sprintf("!%d", mr.IID), "full": fmt.Sprintf("%s!%d", p.path, mr.IID)},
-		"squash":     false, "has_conflicts": false, "blocking_discussions_resolved": true,
+		"squash":     mr.Squash, "has_conflicts": false, "blocking_discussions_resolved": true,
 		"diff_refs": map[string]any{"base_sha": nilIfEmpty(mr.BaseSHA), "head_sha": nilIfEmpty(mr.SHA), "start_sha": nilIfEmpty(mr.BaseSHA)},
 	}
 }
@@ -427,6 +427,21 @@ func (f *Fake) listMRs(c *call) {
 	c.w.json(http.StatusOK, out)
 }
 
+// squash reads the optional boolean "squash" (nil when absent).
+func (f *Fake) squash(c *call) (*bool, bool) {
+	raw, ok := c.body["squash"]
+	if !ok {
+		return nil, true
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		f.errorf("%s: squash: %v", c.route, err)
+		c.w.json(http.StatusBadRequest, map[string]any{"error": "squash is invalid"})
+		return nil, false
+	}
+	return &b, true
+}
+
 func (f *Fake) labels(c *call) ([]string, bool) {
 	raw, ok := c.body["labels"]
 	if !ok {
@@ -457,6 +472,10 @@ func (f *Fake) createMR(c *call) {
 	if !ok {
 		return
 	}
+	squash, ok := f.squash(c)
+	if !ok {
+		return
+	}
 	for _, mr := range c.proj.mrs {
 		if mr.State == "opened" && mr.SourceBranch == src && mr.TargetBranch == tgt {
 			c.w.json(http.StatusConflict, map[string]any{"message": []string{fmt.Sprintf("Another open merge request already exists for this source branch: !%d", mr.IID)}})
@@ -469,7 +488,7 @@ func (f *Fake) createMR(c *call) {
 	}
 	mr := &MergeRequest{ID: f.id(), IID: iid, Title: title, Description: desc, State: "opened",
 		SourceBranch: src, TargetBranch: tgt, SHA: c.proj.branches[src], BaseSHA: c.proj.branches[tgt],
-		Author: c.user, Labels: labels}
+		Author: c.user, Labels: labels, Squash: squash != nil && *squash}
 	c.proj.mrs[iid] = mr
 	c.w.json(http.StatusCreated, f.mrJSON(c.proj, mr))
 }
@@ -498,6 +517,13 @@ func (f *Fake) updateMR(c *call) {
 	}
 	if labels != nil {
 		mr.Labels = labels
+	}
+	squash, ok := f.squash(c)
+	if !ok {
+		return
+	}
+	if squash != nil {
+		mr.Squash = *squash
 	}
 	switch ev {
 	case "":
