@@ -72,6 +72,12 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 		return nil, nil, err
 	}
 	re := &requestEntries{touched: map[string][]string{}, covered: map[string]bool{}}
+	// A changelog is written by releases (the release request) and fixed by
+	// hand; editing one is not a change to release, so it needs no entry.
+	changelogs := map[string]bool{}
+	for _, m := range mods {
+		changelogs[m.Changelog] = true
+	}
 	var added []string
 	for _, c := range changes {
 		paths := []string{c.Path}
@@ -79,6 +85,9 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 			paths = append(paths, c.OldPath)
 		}
 		for _, p := range paths {
+			if changelogs[p] {
+				continue
+			}
 			if m := r.Module(p); m != nil {
 				if _, ok := re.touched[m.Name]; !ok {
 					re.order = append(re.order, m.Name)

@@ -531,3 +531,30 @@ func TestRequestTitleSpeaksForItsCommits(t *testing.T) {
 		t.Errorf("entries = %q, want %q", got, want)
 	}
 }
+
+// TestReleaseRequestNeedsNoEntry: the release request (and a hand fix of a
+// changelog) only edits changelogs; the changelog gate asks nothing of it.
+func TestReleaseRequestNeedsNoEntry(t *testing.T) {
+	ctx := context.Background()
+	r := history(t)
+	p, err := Plan(ctx, r.dir, nil, PlanOptions{Date: testDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := r.git("rev-parse", "HEAD")
+	r.git("checkout", "-q", "--detach")
+	if _, err := Apply(ctx, r.dir, p, ApplyOptions{NoTags: true}); err != nil {
+		t.Fatal(err)
+	}
+	head := r.git("rev-parse", "HEAD")
+	needs, err := Missing(ctx, r.dir, base, head, nil, p.CommitMessage(), nil)
+	if err != nil || len(needs) != 0 {
+		t.Errorf("the release request needs entries: %+v, %v", needs, err)
+	}
+	// A change beside a changelog still needs its entry.
+	r.touch("chore: tidy", "packagePay/pages/pay/pay.js", "packagePay/CHANGELOG.md")
+	needs, err = Missing(ctx, r.dir, base, r.git("rev-parse", "HEAD"), nil, "chore: tidy", nil)
+	if err != nil || len(needs) != 1 || needs[0].Module != "packagePay" || slices.Contains(needs[0].Files, "packagePay/CHANGELOG.md") {
+		t.Errorf("needs = %+v, %v", needs, err)
+	}
+}
