@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sync"
 
 	"github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/bot/workspace"
-	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/config"
 )
@@ -94,34 +92,16 @@ func (s *revSizes) sizes(ctx context.Context, rev string) (map[string]int64, err
 		if err != nil {
 			continue // the project is not there at this revision
 		}
+		failing := map[string]string{}
+		release.Credit(s.router, p.Root, rep, out, failing)
 		if root == s.dir {
-			for _, d := range rep.Diagnostics {
-				if d.Severity != checks.SeverityError {
-					continue
+			for name, why := range failing {
+				if s.failing == nil {
+					s.failing = map[string]string{}
 				}
-				// Package-wide findings (a package over its limit) belong to
-				// the module holding the package's root; the others to the
-				// module holding their file.
-				where := path.Join(p.Root, rep.Root, d.File)
-				if d.Package != "" && d.Package != checks.MainPackage {
-					where = path.Join(p.Root, rep.Root, d.Package, "x")
+				if s.failing[name] == "" {
+					s.failing[name] = why
 				}
-				if m := s.router.Module(path.Clean(where)); m != nil && s.failing[m.Name] == "" {
-					if s.failing == nil {
-						s.failing = map[string]string{}
-					}
-					s.failing[m.Name] = fmt.Sprintf("%s on the default branch: %s", d.Rule, d.Message)
-				}
-			}
-		}
-		for _, f := range rep.Files {
-			repoPath := path.Clean(path.Join(p.Root, rep.Root, f.Path))
-			if m := s.router.Module(repoPath); m != nil {
-				n := f.Bytes
-				if rep.SizeBasis == checks.BasisUploadBytes {
-					n = f.UploadBytes
-				}
-				out[m.Name] += n
 			}
 		}
 	}
