@@ -74,6 +74,8 @@ type BotConfig struct {
 type Bot struct {
 	cfg BotConfig
 	log *slog.Logger
+	// releaseLocks serialise release runs per repository.
+	releaseLocks repoLocks
 }
 
 // NewBot checks cfg and returns the bot.
@@ -620,7 +622,8 @@ func (b *Bot) storeHeads(ctx context.Context, repo Repo, sha string, res *compar
 }
 
 // handlePush analyses a push to the default branch and stores its reports
-// as baselines.
+// as baselines; with release.bot it then runs the release (releaseOnPush).
+// A retried delivery whose reports are stored already is not analysed again.
 func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
 	if ev.Push == nil || ev.DefaultBranch == "" || ev.Push.Ref != "refs/heads/"+ev.DefaultBranch || strings.Trim(ev.Push.After, "0") == "" {
 		return nil
@@ -642,10 +645,25 @@ func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logge
 	if err := m.FetchRef(ctx, sha); err != nil {
 		return fmt.Errorf("fetching %s: %w", sha, err)
 	}
+	heads, err := b.storedReports(ctx, ev.Repo, sha, cfg)
+	if err != nil {
+		return err
+	}
+	if len(heads) < len(cfg.Projects) {
+		if heads, err = b.measurePush(ctx, m, ev, cfg, sha, log); err != nil || heads == nil {
+			return err
+		}
+	}
+	return b.releaseOnPush(ctx, f, ev, cfg, m, sha, heads, log)
+}
+
+// measurePush analyses sha (a default-branch head) and stores its reports;
+// nil when the configuration cannot be used.
+func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cfg *config.Config, sha string, log *slog.Logger) (map[string]*checks.Report, error) {
 	name := jobName(sha, 0) + "-push"
 	wt, err := m.Worktree(ctx, filepath.Join(b.cfg.DataDir, "worktrees", name), sha)
 	if err != nil {
-		return fmt.Errorf("checking out %s: %w", sha, err)
+		return nil, fmt.Errorf("checking out %s: %w", sha, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -656,19 +674,25 @@ func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logge
 	}()
 	workDir := filepath.Join(b.cfg.DataDir, "work", name)
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
-		return fmt.Errorf("creating the work directory: %w", err)
+		return nil, fmt.Errorf("creating the work directory: %w", err)
 	}
 	defer os.RemoveAll(workDir)
 	res, err := gate.Run(ctx, gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: sha, Config: cfg, WorkDir: workDir,
 		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log})
 	if errors.Is(err, gate.ErrUsage) {
 		log.Warn("default branch not analysed", "err", err)
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("analysing %s: %w", sha, err)
+		return nil, fmt.Errorf("analysing %s: %w", sha, err)
 	}
 	b.storeHeads(ctx, ev.Repo, sha, res, log)
 	log.Info("baseline stored", "projects", len(res.Projects))
-	return nil
+	heads := map[string]*checks.Report{}
+	for _, p := range res.Projects {
+		if p.Head != nil && p.HeadError == "" {
+			heads[p.Project] = p.Head
+		}
+	}
+	return heads, nil
 }

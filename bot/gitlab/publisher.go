@@ -43,3 +43,6 @@ func (p *publisher) UpsertRequest(ctx context.Context, r release.ReleaseRequest)
 }
 
 var _ release.Publisher = (*publisher)(nil)
+
+// ReleasePublisher makes the bot's GitLab forge a bot.ReleaseForge.
+func (f *Forge) ReleasePublisher(repo bot.Repo) release.Publisher { return f.c.ReleasePublisher(repo) }

@@ -153,6 +153,11 @@ type Release struct {
 	Tag string `yaml:"tag"`
 	// PR opens a release pull request instead of tagging at once.
 	PR bool `yaml:"pr"`
+	// Bot lets the server (mpgate serve) release on every push to the
+	// default branch: keep the release request up to date (PR) or release
+	// at once, tag merged releases, publish forge releases. Off by default:
+	// installing the App on an organisation opens no release requests.
+	Bot bool `yaml:"bot"`
 }
 
 // Trust configures what the bot does for requests from forks.
