@@ -16,10 +16,16 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 )
 
-// releaseApplyNote is what /release adds to the plan: the bot never tags.
+// releaseApplyNote is what /release adds to the plan: the bot never tags
+// from a comment.
 const releaseApplyNote = "mpgate does not tag from a comment: `mpgate release apply` in the default branch's CI " +
 	"writes the changelog sections and tags the modules (with `--release-pr`, once this release request is merged). " +
 	"See docs/releases.md, section \"Commands\"."
+
+// releaseBotNote replaces releaseApplyNote in a repository with release.bot.
+const releaseBotNote = "mpgate does not tag from a comment: on each push to the default branch the bot updates the " +
+	"release request (`mpgate/release`) and, once it is merged, tags the modules and publishes their releases. " +
+	"See docs/releases.md, section \"Releasing from the bot\"."
 
 // replyRelease answers /changelog (the entries the request would add, from
 // a worktree of its head compared with its base) and /release (the release
@@ -109,6 +115,10 @@ func (b *Bot) releaseText(ctx context.Context, f Forge, ev Event, pr PullRequest
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "release plan of `%s` at %s:\n\n", base, shortSHA(sha))
 	sb.WriteString(plan.Text())
-	sb.WriteString("\n" + releaseApplyNote + "\n")
+	note := releaseApplyNote
+	if cfg.Release.Bot {
+		note = releaseBotNote
+	}
+	sb.WriteString("\n" + note + "\n")
 	return sb.String(), nil
 }

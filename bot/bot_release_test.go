@@ -77,6 +77,8 @@ func TestReleaseCommands(t *testing.T) {
 			[]string{"adds no changelog entries"}, nil, true},
 		{"release plan of the base", "/release", "maintain", releaseConfig, "chore(release): payment@v0.1.0", nil,
 			[]string{"release plan of `main`", "payment@v0.1.0", "pay with stored cards", "`mpgate release apply`", "\"Commands\""}, []string{"refunds"}, true},
+		{"release plan where the bot releases", "/release", "write", releaseConfig + "release: {bot: true}\n", "x", nil,
+			[]string{"payment@v0.1.0", "the bot updates the release request", "\"Releasing from the bot\""}, []string{"`mpgate release apply`"}, true},
 		{"an invalid config is said", "/changelog", "write", "projects: [", "fix: x", nil,
 			[]string{"needs a valid `.mpgate.yml`"}, nil, true},
 		{"a reader is refused politely", "/release", "read", releaseConfig, "x", nil,

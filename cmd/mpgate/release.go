@@ -73,7 +73,7 @@ func newReleaseFlagSet(f *releaseFlags) *flag.FlagSet {
 	fs.StringVar(&f.date, "date", "", "plan, apply: date of the new sections, YYYY-MM-DD (default today, UTC)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "apply: print what would be written, committed and tagged; change nothing")
 	fs.BoolVar(&f.noTags, "no-tags", false, "apply: commit the changelogs without tagging")
-	fs.BoolVar(&f.push, "push", false, "apply: push the commit and tags (git push --atomic --follow-tags), then create a GitHub/GitLab release per tag")
+	fs.BoolVar(&f.push, "push", false, "apply: push the release commit and its tags in one atomic push, then create a GitHub/GitLab release per tag")
 	fs.BoolVar(&f.releasePR, "release-pr", false, "apply: tag merged releases, then commit pending ones on branch "+releasePRBranch+" and open or update one pull/merge request")
 	fs.StringVar(&f.remote, "remote", "origin", "apply: the git remote to push to")
 	fs.StringVar(&f.branch, "branch", "", "apply: the branch to push (default the current one, or CI_COMMIT_BRANCH / GITHUB_REF_NAME)")
