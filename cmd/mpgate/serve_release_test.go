@@ -206,3 +206,37 @@ func TestServeReleaseBotGitLab(t *testing.T) {
 		}
 	}
 }
+
+// TestServeReleaseBotDirectHoldsFailingModule: with release.pr false the
+// bot releases at once, pushing the release commit and tags to the default
+// branch; a module with an error finding on the head (here MP210, a require
+// of a missing file in the subpackage) is held back and stays pending.
+func TestServeReleaseBotDirectHoldsFailingModule(t *testing.T) {
+	const config = "release: {bot: true, pr: false}\n"
+	s := newTestServer(t, serverOpts{})
+	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(config))
+	bare, work := releaseOrigin(t, config)
+	writeFile(t, filepath.Join(work, "packagePay/pages/pay/pay.js"), "const cards = require('./cards.js')\nPage({ data: { cards } })\n")
+	gitRun(t, work, "commit", "-q", "-am", "feat(payment): list cards (#4)")
+	gitRun(t, work, "push", "-q", "origin", "main")
+	head := gitRun(t, work, "rev-parse", "HEAD")
+	s.fake.SetRef(srvRepo, "refs/heads/main", head)
+	s.deliver("push", "direct-1", pushPayload(t, bare, strings.Repeat("0", 40), head))
+	waitFor(t, "the release of app", func() bool { return len(s.fake.Releases(srvRepo)) == 1 })
+	if tags := gitRun(t, bare, "tag", "--list"); tags != "app@v0.1.0" {
+		t.Errorf("tags = %q, want app only (packagePay is held back)", tags)
+	}
+	released := gitRun(t, bare, "rev-parse", "main")
+	if parent := gitRun(t, bare, "rev-parse", "main^"); parent != head || gitRun(t, bare, "log", "-1", "--format=%s", "main") != "chore(release): app@v0.1.0" {
+		t.Errorf("main = %s on %s, want the release commit on %s", released, parent, head)
+	}
+	if gitRun(t, bare, "rev-parse", "app@v0.1.0^{commit}") != released {
+		t.Error("app@v0.1.0 is not on the release commit")
+	}
+	if !strings.Contains(s.logs.String(), `"module held back","delivery":"direct-1"`) || !strings.Contains(s.logs.String(), "MP210 on the default branch") {
+		t.Errorf("the held module is not logged with its reason")
+	}
+	if n := len(s.fake.Pulls(srvRepo)); n != 0 {
+		t.Errorf("%d pull requests in direct mode", n)
+	}
+}
