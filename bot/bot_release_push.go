@@ -77,12 +77,20 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 		log.Info("release left to a newer push", "branch", ev.DefaultBranch, "now", cur)
 		return nil
 	}
-	dir := filepath.Join(b.cfg.DataDir, "work", jobName(sha, 0)+"-release")
-	_ = os.RemoveAll(dir) // a crashed run's leftover
-	if err := m.Clone(ctx, dir, sha); err != nil {
+	// A directory of its own: a fork installed beside its upstream can have
+	// the same head.
+	work := filepath.Join(b.cfg.DataDir, "work")
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	dir, err := os.MkdirTemp(work, jobName(sha, 0)+"-release-")
+	if err != nil {
 		return fmt.Errorf("release: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	if err := m.Clone(ctx, dir, sha); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
 	plan, err := b.releasePlanOptions(ctx, ev.Repo, dir, cfg, heads)
 	if err != nil {
 		return err

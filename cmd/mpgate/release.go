@@ -368,7 +368,8 @@ func releasePublish(ctx context.Context, dir string, cfg *config.Config, f relea
 		what = "release apply --release-pr"
 	}
 	out, err := release.Publish(ctx, dir, cfg, gitPusher{dir: dir, remote: f.remote}, pub, popts)
-	printPublished(stdout, out, f, branch)
+	pushed := f.push && (err == nil || errors.Is(err, release.ErrForge))
+	printPublished(stdout, out, f, branch, pushed)
 	if err == nil && f.push && pub == nil && out.Applied != nil && len(out.Applied.Tags) > 0 {
 		fmt.Fprintln(stderr, "mpgate: not in GitHub Actions or GitLab CI: no forge releases created (the tags are pushed)")
 	}
@@ -386,7 +387,7 @@ func releasePublish(ctx context.Context, dir string, cfg *config.Config, f relea
 }
 
 // printPublished says what Publish did, also when it stopped part-way.
-func printPublished(w io.Writer, out *release.Published, f releaseFlags, branch string) {
+func printPublished(w io.Writer, out *release.Published, f releaseFlags, branch string, pushed bool) {
 	if out == nil {
 		return
 	}
@@ -402,8 +403,8 @@ func printPublished(w io.Writer, out *release.Published, f releaseFlags, branch 
 			printApplied(w, a)
 		}
 	}
-	if f.push && out.Applied != nil && (out.Applied.Commit != "" || len(out.Applied.Tags) > 0) && out.Releases != nil {
-		fmt.Fprintf(w, "pushed %s and %d tag(s)\n", branch, len(out.Applied.Tags))
+	if pushed && out.Applied != nil && (out.Applied.Commit != "" || len(out.Applied.Tags) > 0) {
+		fmt.Fprintf(w, "pushed %s and %d tag(s) to %s\n", branch, len(out.Applied.Tags), f.remote)
 	}
 	for _, r := range out.Releases {
 		if r.Created {

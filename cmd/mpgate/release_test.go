@@ -259,6 +259,9 @@ func TestReleaseRacingMerges(t *testing.T) {
 	if newer.code != 0 {
 		t.Fatalf("newer job: code %d, stderr %q", newer.code, newer.stderr)
 	}
+	if !strings.Contains(newer.stdout, "pushed main and 2 tag(s) to origin") || !strings.Contains(newer.stderr, "no forge releases created") {
+		t.Errorf("newer job: stdout %q, stderr %q", newer.stdout, newer.stderr)
+	}
 	stale := runArgs(t, nil, "release", "apply", "--push", older)
 	if stale.code != 2 || !strings.Contains(stale.stderr, "push to origin") {
 		t.Errorf("older job: code %d, stderr %q", stale.code, stale.stderr)
