@@ -91,10 +91,7 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 	if err := m.Clone(ctx, dir, sha); err != nil {
 		return fmt.Errorf("release: %w", err)
 	}
-	plan, err := b.releasePlanOptions(ctx, ev.Repo, dir, cfg, heads)
-	if err != nil {
-		return err
-	}
+	plan := b.releasePlanOptions(ev.Repo, dir, cfg, heads)
 	pub := rf.ReleasePublisher(ev.Repo)
 	push := mirrorPusher{m: m, dir: dir}
 	out, err := release.Publish(ctx, dir, cfg, push, pub, release.PublishOptions{
@@ -119,11 +116,11 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 
 // releasePlanOptions gives the plan its size source (stored reports) and the
 // modules held back (error findings in heads).
-func (b *Bot) releasePlanOptions(ctx context.Context, repo Repo, dir string, cfg *config.Config, heads map[string]*checks.Report) (release.PlanOptions, error) {
+func (b *Bot) releasePlanOptions(repo Repo, dir string, cfg *config.Config, heads map[string]*checks.Report) release.PlanOptions {
 	mods, err := release.Modules(dir, cfg)
 	if err != nil {
 		// Publish's plan reports it as ErrModules.
-		return release.PlanOptions{}, nil
+		return release.PlanOptions{}
 	}
 	router := release.NewRouter(mods)
 	now, failing := credit(router, cfg, heads)
@@ -131,7 +128,7 @@ func (b *Bot) releasePlanOptions(ctx context.Context, repo Repo, dir string, cfg
 	if len(failing) > 0 {
 		opts.Held = failing
 	}
-	return opts, nil
+	return opts
 }
 
 // credit sums the reports per module (release.Credit over every project).

@@ -240,3 +240,27 @@ func TestServeReleaseBotDirectHoldsFailingModule(t *testing.T) {
 		t.Errorf("%d pull requests in direct mode", n)
 	}
 }
+
+// TestServeReleaseBotPlanProblems: an invalid change file is the
+// repository's to fix: the bot logs it, opens no release request and does
+// not retry the delivery.
+func TestServeReleaseBotPlanProblems(t *testing.T) {
+	const config = "release: {bot: true}\n"
+	s := newTestServer(t, serverOpts{})
+	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(config))
+	bare, work := releaseOrigin(t, config)
+	writeFile(t, filepath.Join(work, ".changes/bad.md"), "---\npackagePay: gigantic\n---\nNot a bump.\n")
+	gitRun(t, work, "add", "-A")
+	gitRun(t, work, "commit", "-q", "-m", "chore: a broken change file (#5)")
+	gitRun(t, work, "push", "-q", "origin", "main")
+	head := gitRun(t, work, "rev-parse", "HEAD")
+	s.fake.SetRef(srvRepo, "refs/heads/main", head)
+	s.deliver("push", "problems-1", pushPayload(t, bare, strings.Repeat("0", 40), head))
+	waitFor(t, "the release refusal", func() bool { return strings.Contains(s.logs.String(), `"msg":"release not made"`) })
+	if n := len(s.fake.Pulls(srvRepo)); n != 0 {
+		t.Errorf("%d pull requests despite problems in the plan", n)
+	}
+	if b := gitRun(t, bare, "branch", "--list", "mpgate/release"); b != "" {
+		t.Errorf("release branch pushed despite problems: %q", b)
+	}
+}
