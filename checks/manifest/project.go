@@ -180,6 +180,8 @@ func (r *reader) setting(v *Node, s *Setting) {
 			s.IgnoreUploadUnusedFiles = r.boolean(m.Value, w)
 		case "es6":
 			s.ES6 = r.boolean(m.Value, w)
+		case "enhance":
+			s.Enhance = r.boolean(m.Value, w)
 		case "postcss":
 			s.PostCSS = r.boolean(m.Value, w)
 		case "useCompilerPlugins":
