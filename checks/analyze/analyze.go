@@ -190,6 +190,10 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	diags = append(diags, g.Diagnostics...)
 
 	progress("measure", 0, len(uploaded))
+	// WeChat re-serialises the JSON it compiles: app.json and the reached
+	// pages' and components' JSON.
+	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli,
+		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) }})
 	sizes, err := pack.Measure(ctx, replayer{cache}, append(slices.Clone(uploaded), gen...), est)
 	if err != nil {
 		if ctx.Err() != nil {
