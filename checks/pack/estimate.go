@@ -139,17 +139,58 @@ const (
 	StyleSourceMinifiedFactor = 1.18
 )
 
-// Factors of the unminified Babel output (es6 or enhance without minified,
-// or TypeScript alone), per byte of the source pretty-printed by esbuild
-// plus the source's comments (Babel keeps comments). Measured on
-// miniprogram-ci 2.1.42: ES5 output / (printed + comments) = 1.138 on
-// miniprogram-demo's 831 JS files and 1.144 on TDesign's 348 TypeScript
-// files; TypeScript compiled alone (no es6): 0.904 on 153 TDesign files.
-// Rounded up: the estimate should not read low.
+// The unminified Babel output (es6 or enhance without minified, or
+// TypeScript alone) is estimated from the source pretty-printed by esbuild
+// plus the source's comments (Babel keeps comments): times tsPrettyFactor
+// for TypeScript alone (measured 0.904 on 153 TDesign files), and for the
+// ES5 step es5PrettyFactor plus a cost per construct Babel expands (an
+// async function becomes a regenerator state machine, a default parameter
+// an arguments test, …). Fitted by least squares on miniprogram-ci 2.1.42's
+// output for miniprogram-demo's 831 JS files, TDesign's 348 TypeScript
+// files and mpgate's own fixture (docs/sizes.md).
 const (
-	es5PrettyFactor = 1.15
 	tsPrettyFactor  = 0.92
+	es5PrettyFactor = 1.0
 )
+
+// es5MinifiedInputFactor is Babel's unminified ES5 output per
+// pretty-printed byte of an already minified script (a framework's vendor
+// bundle, a built npm library): Babel prints every object property on a
+// line of its own and wraps typeof in a helper, esbuild does neither.
+// Measured 1.01–1.216 on ten minified files (wechat-app-mall's npm
+// libraries, uni-app's vendor.js); the top is taken.
+const es5MinifiedInputFactor = 1.22
+
+// minifiedLine is the average line length above which a script counts as
+// minified (the ten minified files measured: 416–38,400; hand-written
+// code: under 100).
+const minifiedLine = 200
+
+func minifiedInput(js []byte) bool {
+	return len(js) > 0 && len(js)/(bytes.Count(js, []byte{'\n'})+1) > minifiedLine
+}
+
+// es5Unminified are the fitted costs, in bytes of unminified output, of the
+// constructs Babel's ES5 step expands. Cheap syntax (const, arrows) is left
+// to the factor: on minified framework bundles its count says little.
+var es5Unminified = struct {
+	async, await, class, spread, template, destruct, defaults, forOf, rest int64
+}{async: 714, await: 301, class: 602, spread: 36, template: 57, destruct: 148, defaults: 73, forOf: 364, rest: 476}
+
+// unminifiedES5 is the estimated size of Babel's unminified ES5 output for
+// a script whose pretty-printed size plus comments is pretty, with the
+// constructs c counted (nil: a file the parser refused, counted at the
+// factor alone).
+func unminifiedES5(pretty int, c *es6Counter) int64 {
+	n := ceilMul(pretty, es5PrettyFactor)
+	if c == nil {
+		return n
+	}
+	k := es5Unminified
+	return n + k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
+		k.template*int64(c.template) + k.destruct*int64(c.destruct) + k.defaults*int64(c.defaults) +
+		k.forOf*int64(c.forOf) + k.rest*int64(c.rest)
+}
 
 // MaxCodeLength is miniprogram-ci's MAX_CODE_LENGTH: a script of at least
 // this many characters is a "large file", uploaded without Babel or
@@ -229,8 +270,32 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
 	switch ext(path) {
 	case strings.TrimPrefix(e.p.Style, "."):
 		n += PrefixBytes(out)
+	case "json":
+		n += e.usingComponentsBytes(path, out)
 	}
 	return n, nil
+}
+
+// usingComponentsBytes is what WeChat adds to a compiled page or component
+// JSON without usingComponents: `,"usingComponents":{}` (measured with
+// miniprogram-ci 2.1.42: {"navigationBarTitleText":"list"}, 33 bytes,
+// uploads as 54). app.json is left as it is. Only with CompiledJSON, which
+// tells pages and components from other JSON.
+func (e *Estimator) usingComponentsBytes(path string, compact []byte) int64 {
+	if e.o.CompiledJSON == nil || path == "app.json" || len(compact) < 2 || compact[0] != '{' {
+		return 0
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(compact, &obj) != nil {
+		return 0
+	}
+	if _, ok := obj["usingComponents"]; ok {
+		return 0
+	}
+	if len(obj) == 0 {
+		return int64(len(`"usingComponents":{}`))
+	}
+	return int64(len(`,"usingComponents":{}`))
 }
 
 // estimateJS estimates the upload of JavaScript js (a script, or what a
@@ -240,9 +305,9 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
 func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string) {
 	var helpers []string
 	extra := int64(0)
+	var c *es6Counter
 	if e.es6() {
-		x, c := es5Count(js)
-		extra = x
+		extra, c = es5Count(js)
 		if c != nil {
 			helpers = c.helperPaths()
 		}
@@ -258,11 +323,13 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string) {
 	if err != nil {
 		printed = len(js)
 	}
-	f := tsPrettyFactor
 	if e.es6() {
-		f = es5PrettyFactor
+		if minifiedInput(js) {
+			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers
+		}
+		return unminifiedES5(printed+comments, c), helpers
 	}
-	return ceilMul(printed+comments, f), helpers
+	return ceilMul(printed+comments, tsPrettyFactor), helpers
 }
 
 func ceilMul(n int, f float64) int64 {
@@ -667,7 +734,17 @@ var helperSizes = map[string]int64{
 	"unsupportedIterableToArray": 436, "arrayLikeToArray": 155, "nonIterableSpread": 220,
 	"createForOfIteratorHelper": 805, "classCallCheck": 139, "createClass": 421,
 	"interopRequireDefault": 133, "interopRequireWildcard": 681,
+	"inherits": 372, "setPrototypeOf": 209, "createSuper": 458, "getPrototypeOf": 225, "isNativeReflectConstruct": 320,
+	"possibleConstructorReturn": 359, "assertThisInitialized": 182, "objectWithoutProperties": 406,
+	"objectWithoutPropertiesLoose": 207, "slicedToArray": 377, "arrayWithHoles": 88, "iterableToArrayLimit": 453,
+	"nonIterableRest": 221, "wrapNativeSuper": 750, "construct": 433, "isNativeFunction": 125,
 }
+
+// nativeClasses are the built-in constructors Babel wraps when a class
+// extends them (wrapNativeSuper).
+var nativeClasses = map[string]bool{"Error": true, "TypeError": true, "RangeError": true, "SyntaxError": true,
+	"Array": true, "Map": true, "Set": true, "WeakMap": true, "Promise": true, "RegExp": true, "Date": true,
+	"Function": true, "EventTarget": true}
 
 // HelperDir is where WeChat puts the runtime helpers, relative to the
 // mini-program root.
@@ -679,6 +756,14 @@ var (
 	helpersArraySpread  = []string{"toConsumableArray", "arrayWithoutHoles", "iterableToArray", "unsupportedIterableToArray", "arrayLikeToArray", "nonIterableSpread"}
 	helpersForOf        = []string{"createForOfIteratorHelper", "unsupportedIterableToArray", "arrayLikeToArray"}
 	helpersClass        = []string{"classCallCheck", "createClass", "toPropertyKey", "toPrimitive", "typeof"}
+	helpersExtends      = []string{"inherits", "setPrototypeOf", "createSuper", "getPrototypeOf", "isNativeReflectConstruct",
+		"possibleConstructorReturn", "assertThisInitialized", "typeof"}
+	// A class extending a built-in constructor is wrapped.
+	helpersNativeSuper = []string{"wrapNativeSuper", "construct", "isNativeFunction", "isNativeReflectConstruct",
+		"getPrototypeOf", "setPrototypeOf"}
+	helpersObjectRest       = []string{"objectWithoutProperties", "objectWithoutPropertiesLoose"}
+	helpersArrayDestructure = []string{"slicedToArray", "arrayWithHoles", "iterableToArrayLimit", "unsupportedIterableToArray",
+		"arrayLikeToArray", "nonIterableRest"}
 )
 
 // Helpers returns the runtime helper files (paths relative to the
@@ -755,9 +840,11 @@ func boolInt(b bool) int {
 
 type es6Counter struct {
 	async, await, class, spread, template, constLet, destruct, arrow, funcs int
-	worklet                                                                 int64
-	es6, useStrict                                                          bool
-	helpers                                                                 map[string]bool
+	// Counted for the unminified output only (see es5Unminified).
+	defaults, forOf, rest, extends int
+	worklet                        int64
+	es6, useStrict                 bool
+	helpers                        map[string]bool
 }
 
 func (c *es6Counter) need(names ...string) {
@@ -807,6 +894,24 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 		c.class++
 		c.es6 = true
 		c.need(helpersClass...)
+		if x.Extends != nil {
+			c.extends++
+			c.need(helpersExtends...)
+			if v, ok := x.Extends.(*pjs.Var); ok && nativeClasses[string(v.Data)] {
+				c.need(helpersNativeSuper...)
+			}
+		}
+	case *pjs.Params:
+		for _, b := range x.List {
+			if b.Default != nil {
+				c.defaults++
+				c.es6 = true
+			}
+		}
+		if x.Rest != nil {
+			c.rest++
+			c.es6 = true
+		}
 	case *pjs.Property:
 		if x.Spread {
 			c.spread++
@@ -820,6 +925,7 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 			c.need(helpersArraySpread...)
 		}
 	case *pjs.ForOfStmt:
+		c.forOf++
 		c.es6 = true
 		c.need(helpersForOf...)
 	case *pjs.ImportStmt:
@@ -837,9 +943,27 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 			c.constLet++
 			c.es6 = true
 		}
-	case *pjs.BindingObject, *pjs.BindingArray:
+	case *pjs.BindingObject:
 		c.destruct++
 		c.es6 = true
+		for _, it := range x.List {
+			if it.Value.Default != nil {
+				c.defaults++
+			}
+		}
+		if x.Rest != nil {
+			c.rest++
+			c.need(helpersObjectRest...)
+		}
+	case *pjs.BindingArray:
+		c.destruct++
+		c.es6 = true
+		c.need(helpersArrayDestructure...)
+		for _, it := range x.List {
+			if it.Default != nil {
+				c.defaults++
+			}
+		}
 	}
 	return c
 }
