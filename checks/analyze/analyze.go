@@ -243,7 +243,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	files := make([]checks.File, 0, len(uploaded))
 	for _, f := range uploaded {
 		s := sizes[f]
-		used := g.Used[f] || !codeExt(p, f)
+		// WeChat uploads a project.config.json of its own at the root.
+		used := g.Used[f] || !codeExt(p, f) || f == manifest.ProjectConfig
 		up := s.Upload
 		if dropUnused && !used {
 			up = 0
@@ -269,6 +270,9 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	// The platform's ES6 step adds runtime helper files to the main package:
 	// they are uploaded although no source file holds them.
 	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput {
+		if !t.Exists(manifest.ProjectConfig) {
+			rep.Packages[i].UploadBytes += est.ProjectConfigBytes()
+		}
 		for f, s := range sizes {
 			if strings.HasPrefix(f, pack.HelperDir+"/") {
 				rep.Packages[i].UploadBytes += s.Upload

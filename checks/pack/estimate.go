@@ -211,7 +211,7 @@ func (e *Estimator) transforms(path string) bool {
 	if !e.enabled {
 		return false
 	}
-	if _, ok := e.Generated(path); ok {
+	if _, ok := e.Generated(path); ok || (path == manifest.ProjectConfig && e.ProjectConfigBytes() > 0) {
 		return true
 	}
 	switch ext(path) {
@@ -239,8 +239,24 @@ func (e *Estimator) Estimate(path string, src []byte) int64 {
 	return n
 }
 
+// ProjectConfigBytes is the size of the project.config.json WeChat uploads
+// at the mini-program root in place of the project's own (or when the
+// project's lies outside the root): {"miniprogramRoot":"",
+// "__compileDebugInfo__":{"useSummer":true}}, 64 bytes in every project
+// compiled with miniprogram-ci 2.1.42. 0 where the platform uploads the
+// sources as they are.
+func (e *Estimator) ProjectConfigBytes() int64 {
+	if !e.enabled || e.p.ID != platform.WeChat {
+		return 0
+	}
+	return int64(len(`{"miniprogramRoot":"","__compileDebugInfo__":{"useSummer":true}}`))
+}
+
 // estimate is Estimate, also returning the runtime helpers the file needs.
 func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
+	if path == manifest.ProjectConfig && e.ProjectConfigBytes() > 0 {
+		return e.ProjectConfigBytes(), nil
+	}
 	if target, ok := e.Generated(path); ok {
 		if ext(target) == "js" {
 			js, err := tsToJS(src)
