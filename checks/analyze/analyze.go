@@ -192,8 +192,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	progress("measure", 0, len(uploaded))
 	// WeChat re-serialises the JSON it compiles: app.json and the reached
 	// pages' and components' JSON.
+	layout := pack.NewLayout(app)
 	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli,
-		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) }})
+		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
+		HelperRoot: func(f string) string {
+			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
+				return info.Root
+			}
+			return ""
+		}})
 	sizes, err := pack.Measure(ctx, replayer{cache}, append(slices.Clone(uploaded), gen...), est)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -209,7 +216,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		}
 	}
 
-	layout := pack.NewLayout(app)
 	limits := mergeLimits(p.Limits, opt.Limits)
 	rep := &checks.Report{
 		Schema:   checks.Schema,
@@ -267,15 +273,20 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 			return !dropUnused || g.Used[src] || g.Used[target]
 		})
 	}
-	// The platform's ES6 step adds runtime helper files to the main package:
-	// they are uploaded although no source file holds them.
-	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput {
-		if !t.Exists(manifest.ProjectConfig) {
-			rep.Packages[i].UploadBytes += est.ProjectConfigBytes()
-		}
+	// WeChat uploads a project.config.json of its own even when the
+	// project's lies outside the mini-program root.
+	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput && !t.Exists(manifest.ProjectConfig) {
+		rep.Packages[i].UploadBytes += est.ProjectConfigBytes()
+	}
+	// The platform's ES6 step adds runtime helper files to the main package
+	// (an independent subpackage gets its own): they are uploaded although
+	// no source file holds them.
+	if !opt.BuildOutput {
 		for f, s := range sizes {
-			if strings.HasPrefix(f, pack.HelperDir+"/") {
-				rep.Packages[i].UploadBytes += s.Upload
+			if s.Hash == "" && strings.Contains(f, pack.HelperDir+"/") {
+				if i, ok := pkgIndex[layout.PackageOf(f)]; ok {
+					rep.Packages[i].UploadBytes += s.Upload
+				}
 			}
 		}
 	}

@@ -58,6 +58,11 @@ type Options struct {
 	// from a script, are uploaded unchanged. When nil every JSON file is
 	// taken as compiled.
 	CompiledJSON func(path string) bool
+	// HelperRoot, when set, gives the package root under which WeChat puts
+	// the runtime helpers a file needs: an independent subpackage gets
+	// its own copy (measured: miniprogram-demo's packageChatTool holds
+	// packageChatTool/@babel/runtime/helpers/…); "" is the main package.
+	HelperRoot func(path string) string
 	// Brotli makes Measure compute brotli sizes too. Off by default: the
 	// platforms zip their packages (deflate, which Gzip measures), and
 	// brotli took a quarter of a large program's analysis.
@@ -174,8 +179,9 @@ func minifiedInput(js []byte) bool {
 // constructs Babel's ES5 step expands. Cheap syntax (const, arrows) is left
 // to the factor: on minified framework bundles its count says little.
 var es5Unminified = struct {
-	async, await, class, spread, template, destruct, defaults, forOf, rest int64
-}{async: 714, await: 301, class: 602, spread: 36, template: 57, destruct: 148, defaults: 73, forOf: 364, rest: 476}
+	async, await, class, spread, template, destruct, defaults, forOf, rest, exportAll int64
+}{async: 714, await: 301, class: 602, spread: 36, template: 57, destruct: 148, defaults: 73, forOf: 364, rest: 476,
+	exportAll: 335}
 
 // unminifiedES5 is the estimated size of Babel's unminified ES5 output for
 // a script whose pretty-printed size plus comments is pretty, with the
@@ -189,7 +195,7 @@ func unminifiedES5(pretty int, c *es6Counter) int64 {
 	k := es5Unminified
 	return n + k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
 		k.template*int64(c.template) + k.destruct*int64(c.destruct) + k.defaults*int64(c.defaults) +
-		k.forOf*int64(c.forOf) + k.rest*int64(c.rest)
+		k.forOf*int64(c.forOf) + k.rest*int64(c.rest) + k.exportAll*int64(c.exportAll)
 }
 
 // MaxCodeLength is miniprogram-ci's MAX_CODE_LENGTH: a script of at least
@@ -735,6 +741,9 @@ const (
 	es5Destruct  = 23
 	es5Func      = 2
 	es5Arrow     = 1
+	// `export * from` becomes an Object.keys(…).forEach copying getter
+	// (measured on TDesign's index files: 205 bytes minified, 335 not).
+	es5ExportAll = 205
 	// A Skyline worklet function ('worklet' directive) is also kept as
 	// source text with metadata: Object.assign(f,{_closure:{…},asString:"…",
 	// __workletHash:…,__location:"… (l:c)",__worklet:!0}).
@@ -806,9 +815,10 @@ func (c *es6Counter) helperPaths() []string {
 	return out
 }
 
-// HelperSize returns the estimated size of a helper path from Helpers.
+// HelperSize returns the estimated size of a helper path from Helpers (or
+// from Measure, under a package root).
 func HelperSize(path string) int64 {
-	name := strings.TrimSuffix(strings.TrimPrefix(path, HelperDir+"/"), ".js")
+	name := strings.TrimSuffix(path[strings.LastIndexByte(path, '/')+1:], ".js")
 	return helperSizes[name]
 }
 
@@ -843,7 +853,8 @@ func es5Count(src []byte) (int64, *es6Counter) {
 	}
 	n += c.worklet
 	return n + int64(es5Async*c.async+es5Await*c.await+es5Class*c.class+es5Spread*c.spread+
-		es5Template*c.template+es5ConstLet*c.constLet+es5Destruct*c.destruct+es5Arrow*c.arrow) +
+		es5Template*c.template+es5ConstLet*c.constLet+es5Destruct*c.destruct+es5Arrow*c.arrow+
+		es5ExportAll*c.exportAll) +
 		int64(es5Func*c.funcs*boolInt(c.es6)), c
 }
 
@@ -858,9 +869,11 @@ type es6Counter struct {
 	async, await, class, spread, template, constLet, destruct, arrow, funcs int
 	// Counted for the unminified output only (see es5Unminified).
 	defaults, forOf, rest, extends int
-	worklet                        int64
-	es6, useStrict                 bool
-	helpers                        map[string]bool
+	// exportAll counts `export * from` (both outputs).
+	exportAll      int
+	worklet        int64
+	es6, useStrict bool
+	helpers        map[string]bool
 }
 
 func (c *es6Counter) need(names ...string) {
@@ -944,6 +957,11 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 		c.forOf++
 		c.es6 = true
 		c.need(helpersForOf...)
+	case *pjs.ExportStmt:
+		if x.Module != nil && len(x.List) == 1 && len(x.List[0].Name) == 0 && string(x.List[0].Binding) == "*" {
+			c.exportAll++
+			c.es6 = true
+		}
 	case *pjs.ImportStmt:
 		c.es6 = true
 		if x.Default != nil {

@@ -103,7 +103,13 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 		} `json:"setting"`
 	}
 	_ = json.Unmarshal(src, &raw) // parsed above already; a failure leaves false
-	est := pack.NewEstimatorOptions(p, proj.Setting, pack.Options{PostCSS: raw.Setting.PostCSS})
+	est := pack.NewEstimatorOptions(p, proj.Setting, pack.Options{PostCSS: raw.Setting.PostCSS,
+		HelperRoot: func(f string) string {
+			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
+				return info.Root
+			}
+			return ""
+		}})
 	// Sources the compiler plugins compile (.ts, .less, .scss): their output
 	// is uploaded under the generated name, as analyze counts it.
 	generated := map[string]string{}
@@ -125,7 +131,7 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 	}
 	extOurs := map[string]*row{}
 	for path, s := range sizes {
-		if !strings.HasPrefix(path, pack.HelperDir+"/") {
+		if s.Hash != "" || !strings.Contains(path, pack.HelperDir+"/") {
 			continue
 		}
 		rows[layout.PackageOf(path)].upload += s.Upload
