@@ -55,7 +55,10 @@ type Report struct {
 	// Limits are the limits the packages were judged against.
 	Limits Limits `json:"limits"`
 	// SizeBasis says whether the limits were judged on "bytes" or on "uploadBytes".
-	SizeBasis   string       `json:"sizeBasis"`
+	SizeBasis string `json:"sizeBasis"`
+	// UploadNotes say which parts of the upload estimate are approximations
+	// of processing mpgate does not model (docs/sizes.md).
+	UploadNotes []string     `json:"uploadNotes,omitempty"`
 	Diagnostics []Diagnostic `json:"diagnostics"`
 	Gates       []Gate       `json:"gates"`
 	Verdict     string       `json:"verdict"`

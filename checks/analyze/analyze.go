@@ -145,7 +145,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		app = &manifest.App{File: appFile}
 	}
 	ts := proj != nil && slices.Contains(proj.Setting.UseCompilerPlugins, "typescript")
-	diags = append(diags, manifest.Validate(app, p, root, t, ts)...)
 
 	// What is uploaded.
 	filter, err := pack.NewFilter(p, proj)
@@ -153,6 +152,17 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		diags = append(diags, filterDiag(err, pconf))
 		filter, _ = pack.NewFilter(p, nil)
 	}
+	var setting manifest.Setting
+	if proj != nil {
+		setting = proj.Setting
+	}
+	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli})
+	// The compiler plugins' outputs (a .ts's .js, a .less's .wxss) exist
+	// for the manifest and the references.
+	gen, targets := generatedSources(t, filter, est)
+	cache := newSourceCache(t)
+	view := generatedView{recorder{cache}, targets}
+	diags = append(diags, manifest.Validate(app, p, root, view, ts)...)
 	var uploaded, scanPaths []string
 	for _, f := range t.Files {
 		up := filter.Uploaded(f.Path)
@@ -173,20 +183,25 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if proj != nil {
 		aliases = append(slices.Clone(aliases), proj.ResolveAlias...)
 	}
-	cache := newSourceCache(t)
-	g, err := graph.Build(ctx, recorder{cache}, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
+	g, err := graph.Build(ctx, view, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
 	diags = append(diags, g.Diagnostics...)
 
 	progress("measure", 0, len(uploaded))
-	var setting manifest.Setting
-	if proj != nil {
-		setting = proj.Setting
-	}
-	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli})
-	sizes, err := pack.Measure(ctx, replayer{cache}, uploaded, est)
+	// WeChat re-serialises the JSON it compiles: app.json and the reached
+	// pages' and components' JSON.
+	layout := pack.NewLayout(app)
+	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli,
+		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
+		HelperRoot: func(f string) string {
+			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
+				return info.Root
+			}
+			return ""
+		}})
+	sizes, err := pack.Measure(ctx, replayer{cache}, append(slices.Clone(uploaded), gen...), est)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("measure files: %w", ctx.Err())
@@ -201,7 +216,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		}
 	}
 
-	layout := pack.NewLayout(app)
 	limits := mergeLimits(p.Limits, opt.Limits)
 	rep := &checks.Report{
 		Schema:   checks.Schema,
@@ -235,7 +249,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	files := make([]checks.File, 0, len(uploaded))
 	for _, f := range uploaded {
 		s := sizes[f]
-		used := g.Used[f] || !codeExt(p, f)
+		// WeChat uploads a project.config.json of its own at the root.
+		used := g.Used[f] || !codeExt(p, f) || f == manifest.ProjectConfig
 		up := s.Upload
 		if dropUnused && !used {
 			up = 0
@@ -253,12 +268,28 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pk.GzipBytes += s.Gzip
 		pk.BrotliBytes += s.Brotli
 	}
-	// The platform's ES6 step adds runtime helper files to the main package:
-	// they are uploaded although no source file holds them.
-	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput {
+	if !opt.BuildOutput {
+		rep.UploadNotes = addGenerated(rep.Packages, pkgIndex, layout, est, gen, sizes, func(src, target string) bool {
+			return !dropUnused || g.Used[src] || g.Used[target]
+		})
+		if n := est.Worklets(); n > 0 {
+			rep.UploadNotes = append(rep.UploadNotes, fmt.Sprintf("%d Skyline worklet function(s): the metadata WeChat's compiler adds to each (its source text, captured variables, the file's path on the build machine) is approximated, within about 12%% of WeChat's figure on the programs measured", n))
+		}
+	}
+	// WeChat uploads a project.config.json of its own even when the
+	// project's lies outside the mini-program root.
+	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput && !t.Exists(manifest.ProjectConfig) {
+		rep.Packages[i].UploadBytes += est.ProjectConfigBytes()
+	}
+	// The platform's ES6 step adds runtime helper files to the main package
+	// (an independent subpackage gets its own): they are uploaded although
+	// no source file holds them.
+	if !opt.BuildOutput {
 		for f, s := range sizes {
-			if strings.HasPrefix(f, pack.HelperDir+"/") {
-				rep.Packages[i].UploadBytes += s.Upload
+			if s.Hash == "" && strings.Contains(f, pack.HelperDir+"/") {
+				if i, ok := pkgIndex[layout.PackageOf(f)]; ok {
+					rep.Packages[i].UploadBytes += s.Upload
+				}
 			}
 		}
 	}
@@ -375,4 +406,63 @@ func sortDiagnostics(ds []checks.Diagnostic) {
 		return cmp.Or(cmp.Compare(rank[a.Severity], rank[b.Severity]), cmp.Compare(a.File, b.File),
 			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), cmp.Compare(a.Rule, b.Rule))
 	})
+}
+
+// generatedSources lists the sources the project's compiler plugins compile
+// into uploaded files (.ts, .less, .scss, .sass whose generated .js or style
+// file does not exist itself and would be uploaded).
+func generatedSources(t *tree.Tree, filter *pack.Filter, est *pack.Estimator) ([]string, map[string]bool) {
+	var out []string
+	targets := map[string]bool{}
+	for _, f := range t.Files {
+		if target, ok := est.Generated(f.Path); ok && !t.Exists(target) && filter.Uploaded(target) {
+			out = append(out, f.Path)
+			targets[target] = true
+		}
+	}
+	return out, targets
+}
+
+// generatedView is the tree as the platform's compiler sees it: the files
+// the compiler plugins generate exist (and are never read: their sources
+// are scanned instead).
+type generatedView struct {
+	graph.Files
+	targets map[string]bool
+}
+
+func (v generatedView) Exists(p string) bool { return v.targets[p] || v.Files.Exists(p) }
+
+// addGenerated adds the upload estimate of the compiler plugins' output to
+// its package (the sources themselves are not uploaded, so they add no
+// bytes) and returns the notes on what is estimated rather than modelled.
+// A TypeScript output the unused-file rule drops (used reports false) is
+// not counted; style output is always counted, as the graph does not follow
+// less/sass imports.
+func addGenerated(pkgs []checks.Package, index map[string]int, layout *pack.Layout, est *pack.Estimator,
+	gen []string, sizes map[string]pack.Sizes, used func(src, target string) bool) []string {
+	var styles int
+	var styleBytes int64
+	for _, src := range gen {
+		target, _ := est.Generated(src)
+		s, ok := sizes[src]
+		i, inPkg := index[layout.PackageOf(target)]
+		if !ok || !inPkg {
+			continue
+		}
+		style := !strings.HasSuffix(target, ".js")
+		if !style && !used(src, target) {
+			continue
+		}
+		pkgs[i].UploadBytes += s.Upload
+		if style {
+			styles++
+			styleBytes += s.Upload
+		}
+	}
+	if styles == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d less/sass source(s) are compiled by WeChat's compiler plugins; their %d bytes of style output are estimated at %.2f× the source (%.2f× when minified): mpgate does not compile less or sass, and imports and mixins may make WeChat's figure differ",
+		styles, styleBytes, pack.StyleSourceFactor, pack.StyleSourceMinifiedFactor)}
 }

@@ -42,13 +42,10 @@ func ParseProject(src []byte, file string, p *platform.Platform) (*Project, []ch
 		r.add(checks.MP101, root.Pos, fmt.Sprintf("%s must hold a JSON object, not %s", path.Base(file), root.Kind), "write {} for an empty configuration")
 		return nil, r.diags
 	}
+	// Measured with miniprogram-ci 2.1.42's getCompiledResult: a project
+	// without ignoreUploadUnusedFiles uploads its unused files, as with an
+	// explicit false (docs/platforms.md, docs/sizes.md).
 	proj := &Project{File: file}
-	// Measured with miniprogram-ci 2.1.42's getCompiledResult: a WeChat
-	// project without the key has its unused files left out of the upload,
-	// as with an explicit true (docs/platforms.md).
-	if p == nil || p.ID == platform.WeChat {
-		proj.Setting.IgnoreUploadUnusedFiles = true
-	}
 	r.dups(root, file)
 	format := path.Base(file)
 	if format != AlipayProjectConfig && format != BaiduProjectConfig && format != ProjectConfig && format != ProjectPrivateConfig && p != nil {
@@ -180,6 +177,8 @@ func (r *reader) setting(v *Node, s *Setting) {
 			s.IgnoreUploadUnusedFiles = r.boolean(m.Value, w)
 		case "es6":
 			s.ES6 = r.boolean(m.Value, w)
+		case "enhance":
+			s.Enhance = r.boolean(m.Value, w)
 		case "postcss":
 			s.PostCSS = r.boolean(m.Value, w)
 		case "useCompilerPlugins":

@@ -17,8 +17,8 @@ func TestParseProject(t *testing.T) {
 		want  string // fmt of the interesting fields
 		rules []string
 	}{
-		{"absent settings are false but unused files are dropped", "project.config.json", platform.WeChat, `{"appid":"wx1"}`,
-			"root= ign=[] inc=[] set={false false false true false []} appid=wx1", nil},
+		{"absent settings are false, unused files kept too", "project.config.json", platform.WeChat, `{"appid":"wx1"}`,
+			"root= ign=[] inc=[] set={false false false false false []} appid=wx1", nil},
 		{"explicit false keeps unused files", "project.config.json", platform.WeChat, `{"setting":{"ignoreUploadUnusedFiles":false}}`,
 			"root= ign=[] inc=[] set={false false false false false []} appid=", nil},
 		{"wechat full", "project.config.json", platform.WeChat, `{"miniprogramRoot":"./miniprogram/","compileType":"miniprogram",
@@ -27,13 +27,13 @@ func TestParseProject(t *testing.T) {
 			"setting":{"minified":true,"minifyWXML":true,"minifyWXSS":true,"ignoreUploadUnusedFiles":true,"es6":true,"useCompilerPlugins":["typescript","less"]}}`,
 			"root=miniprogram ign=[folder:docs suffix:.md glob:**/*.psd regexp:\\.bak$] inc=[file:a.txt] set={true true true true true [typescript less]} appid=", nil},
 		{"root with dot dot like miniprogram-ci", "project.config.json", platform.WeChat, `{"miniprogramRoot":"../dist/"}`,
-			"root=dist ign=[] inc=[] set={false false false true false []} appid=", nil},
+			"root=dist ign=[] inc=[] set={false false false false false []} appid=", nil},
 		{"useCompilerPlugins false", "project.config.json", platform.WeChat, `{"setting":{"useCompilerPlugins":false}}`,
-			"root= ign=[] inc=[] set={false false false true false []} appid=", nil},
+			"root= ign=[] inc=[] set={false false false false false []} appid=", nil},
 		{"unknown pack rule type", "project.config.json", platform.WeChat, `{"packOptions":{"ignore":[{"type":"dir","value":"x"},{"type":"file"}]}}`,
-			"root= ign=[] inc=[] set={false false false true false []} appid=", []string{"MP101 1:54", "MP111 1:35"}},
+			"root= ign=[] inc=[] set={false false false false false []} appid=", []string{"MP101 1:54", "MP111 1:35"}},
 		{"setting wrong type", "project.config.json", platform.WeChat, `{"setting":{"minified":"yes"}}`,
-			"root= ign=[] inc=[] set={false false false true false []} appid=", []string{"MP101 1:24"}},
+			"root= ign=[] inc=[] set={false false false false false []} appid=", []string{"MP101 1:24"}},
 		{"qq appid", "project.config.json", platform.QQ, `{"qqappid":"1109"}`,
 			"root= ign=[] inc=[] set={false false false false false []} appid=1109", nil},
 		{"alipay", "mini.project.json", platform.Alipay, `{"format":2,"miniprogramRoot":"compiled/alipay/demo","uploadExclude":["dist/**/*"],"assetsInclude":["**/*.txt"],

@@ -168,6 +168,8 @@ type Setting struct {
 	MinifyWXSS              bool
 	IgnoreUploadUnusedFiles bool
 	ES6                     bool
+	// Enhance ("增强编译") runs the same ES5 step as ES6 in miniprogram-ci.
+	Enhance bool
 	// PostCSS ("样式自动补全") makes WeChat minify and prefix WXSS even
 	// without minifyWXSS.
 	PostCSS bool

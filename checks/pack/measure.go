@@ -90,9 +90,9 @@ func (c *counter) Write(p []byte) (int, error) {
 // and returns ctx's error.
 //
 // When the estimator models WeChat's ES6 step, the map also holds the
-// runtime helper files that step adds (paths under HelperDir, which are not
-// in paths and belong to the main package): Bytes, Gzip and Brotli 0,
-// Upload the helper's size. Sum Upload over the map, not over paths, to get
+// runtime helper files that step adds (paths under HelperDir, or under an
+// independent subpackage's root with Options.HelperRoot; not in paths):
+// Bytes, Gzip and Brotli 0, Hash empty, Upload the helper's size. Sum Upload over the map, not over paths, to get
 // the uploaded total.
 func Measure(ctx context.Context, t Source, paths []string, e *Estimator) (map[string]Sizes, error) {
 	if e == nil {
@@ -118,7 +118,14 @@ func Measure(ctx context.Context, t Source, paths []string, e *Estimator) (map[s
 				return nil
 			}
 			out[path] = s
+			root := ""
+			if e.o.HelperRoot != nil {
+				root = e.o.HelperRoot(path)
+			}
 			for _, h := range helpers {
+				if root != "" {
+					h = root + "/" + h
+				}
 				if _, ok := out[h]; !ok {
 					out[h] = Sizes{Upload: HelperSize(h)}
 				}

@@ -1,0 +1,42 @@
+import { get } from '../../utils/request';
+import { formatDate, formatPrice, summarize } from '../../utils/format';
+
+interface Item {
+  id: number;
+  name: string;
+  price: number;
+  desc: string;
+}
+
+const app = getApp<{ globalData: { share?: Record<string, string> } }>();
+
+Page({
+  data: {
+    title: 'Today',
+    items: [],
+    loading: false,
+  },
+  async onLoad(query) {
+    const { category = 'all' } = query;
+    this.setData({ loading: true, title: `Today · ${formatDate(new Date())}` });
+    try {
+      const list = await get<Item[]>('https://example.com/api/items', { category });
+      const items = list.map(({ id, name, price, desc }) => ({
+        id,
+        title: name,
+        desc: `${desc} (${formatPrice(price)})`,
+      }));
+      const { total, count } = summarize(list);
+      this.setData({ items, summary: `${count} items, ${formatPrice(total)}` });
+    } finally {
+      this.setData({ loading: false });
+    }
+  },
+  onTap(e: WechatMiniprogram.TouchEvent) {
+    const { item } = e.currentTarget.dataset;
+    wx.navigateTo({ url: `/pages/list/list?id=${item ? item.id : ''}` });
+  },
+  onShareAppMessage() {
+    return { title: this.data.title, path: '/pages/index/index', ...app.globalData.share };
+  },
+});

@@ -1,0 +1,12 @@
+import { post } from '../../utils/request';
+import { groupBy } from '../../utils/format';
+
+Page({
+  data: { rows: [] },
+  async onLoad({ id }: Record<string, string | undefined>) {
+    const result = await post<{ rows?: Array<{ kind: string }> }>('https://example.com/api/list', { id });
+    const groups = groupBy(result.rows || [], (r) => r.kind);
+    const rows = Object.keys(groups).map((kind) => ({ name: kind, count: groups[kind].length }));
+    this.setData({ rows: [...rows].sort((a, b) => b.count - a.count) });
+  },
+});

@@ -1,0 +1,2 @@
+Page({})
+const z=require("../../data/z.json")
