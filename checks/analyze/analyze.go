@@ -178,7 +178,19 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
-	diags = append(diags, g.Diagnostics...)
+	// Files the platform drops as unused (ignoreUploadUnusedFiles) are never
+	// seen by it: nothing in them is judged (build scripts, lint configs,
+	// undeclared test pages).
+	dropUnused := proj != nil && proj.Setting.IgnoreUploadUnusedFiles && !opt.BuildOutput
+	dropped := func(f string) bool {
+		return dropUnused && !g.Used[f] && (codeExt(p, f) || (ts && strings.HasSuffix(f, ".ts")))
+	}
+	judged := func(f string) bool { return isUploaded(f) && !dropped(f) }
+	for _, d := range g.Diagnostics {
+		if !dropped(d.File) {
+			diags = append(diags, d)
+		}
+	}
 
 	progress("measure", 0, len(uploaded))
 	var setting manifest.Setting
@@ -209,7 +221,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		Root:     root,
 		Limits:   limits,
 	}
-	dropUnused := setting.IgnoreUploadUnusedFiles && !opt.BuildOutput
 	rep.SizeBasis = checks.BasisBytes
 	if !opt.BuildOutput && (est.Transforms() || dropUnused) {
 		rep.SizeBasis = checks.BasisUploadBytes
@@ -274,7 +285,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		appScripts = append(appScripts, "app.ts")
 	}
 	diags = append(diags, rules.Check(rules.Input{
-		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: isUploaded,
+		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
+		NoReach: app.Tree == nil,
+		Exists: func(f string) bool {
+			return isUploaded(f) || (ts && strings.HasSuffix(f, ".ts") && t.Exists(f))
+		},
 		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
 		Hashes: hashes(sizes), AppScripts: appScripts,
 	})...)
@@ -305,6 +320,13 @@ func Verdict(r *checks.Report) string {
 		}
 	}
 	return checks.VerdictPass
+}
+
+func scriptExts(ts bool) []string {
+	if ts {
+		return []string{".js", ".ts"}
+	}
+	return []string{".js"}
 }
 
 func codeExt(p *platform.Platform, f string) bool {

@@ -34,6 +34,15 @@ type Input struct {
 	Hashes map[string]string
 	// AppScripts are the app's own script files ("app.js", "app.ts").
 	AppScripts []string
+	// ScriptExts are the extensions a component's script may have (".js",
+	// and ".ts" when the project compiles TypeScript); nil means ".js".
+	ScriptExts []string
+	// Exists reports whether a file will be on the platform (uploaded, or a
+	// source the project compiles); nil skips the checks that need it.
+	Exists func(path string) bool
+	// NoReach is set when the manifest could not be read: every file would
+	// look unused, so reachability hints (MP305, MP307) are left out.
+	NoReach bool
 }
 
 // pkg is what the rules need to know of a package.
