@@ -86,8 +86,17 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if pconf == "" {
 		pconf = p.ProjectConfig
 	}
+	// The settings of a mini-program root analysed directly sit in the
+	// project directory above it (miniprogramRoot pointing here).
+	confDir, confFile, fromParent := dir, pconf, false
+	if _, err := os.Stat(filepath.Join(dir, pconf)); errors.Is(err, fs.ErrNotExist) && opt.Root == "" {
+		if parent, rel, ok := parentProject(dir, pconf, p); ok {
+			confDir, confFile, fromParent = parent, rel, true
+			log.Debug("project settings from a parent directory", "file", rel)
+		}
+	}
 	var proj *manifest.Project
-	src, err := os.ReadFile(filepath.Join(dir, pconf))
+	src, err := os.ReadFile(filepath.Join(confDir, pconf))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		diags = append(diags, checks.New(checks.MP113, pconf, 0, 0,
 			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", pconf, err),
@@ -95,14 +104,14 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	}
 	if err == nil {
 		var d []checks.Diagnostic
-		proj, d = manifest.ParseProject(src, pconf, p)
+		proj, d = manifest.ParseProject(src, confFile, p)
 		diags = append(diags, d...)
-		if priv, err := os.ReadFile(filepath.Join(dir, "project.private.config.json")); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
-			diags = append(diags, manifest.MergePrivate(proj, priv, "project.private.config.json")...)
+		if priv, err := os.ReadFile(filepath.Join(confDir, "project.private.config.json")); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
+			diags = append(diags, manifest.MergePrivate(proj, priv, path.Join(path.Dir(confFile), "project.private.config.json"))...)
 		}
 	}
 	root := opt.Root
-	if root == "" && proj != nil {
+	if root == "" && proj != nil && !fromParent {
 		root = proj.MiniprogramRoot
 	}
 	root = strings.Trim(path.Clean("/"+filepath.ToSlash(root)), "/")
@@ -134,9 +143,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		if root != "" {
 			where = root + "/"
 		}
+		hint := "run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"
+		if c := candidates(rootDir); len(c) > 0 {
+			for i := range c {
+				c[i] = path.Join(root, c[i])
+			}
+			hint = fmt.Sprintf("the mini-program is probably in %s: run mpgate check on it (or set root in .mpgate.yml)", strings.Join(c, ", "))
+		}
 		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
-			fmt.Sprintf("no %s in %s", appFile, where),
-			"run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"))
+			fmt.Sprintf("no %s in %s", appFile, where), hint))
 	default:
 		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
 			fmt.Sprintf("%s cannot be read: %v", appFile, err), "check the file's permissions and size"))
