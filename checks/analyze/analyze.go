@@ -127,7 +127,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer t.Close()
-	diags = append(diags, treeProblems(t)...)
 
 	// Manifest.
 	appFile := "app.json"
@@ -167,6 +166,12 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if err != nil {
 		diags = append(diags, filterDiag(err, pconf))
 		filter, _ = pack.NewFilter(p, nil)
+	}
+	// Problems of files packOptions.ignore drops do not concern the upload.
+	for _, d := range treeProblems(t) {
+		if !p.Uploads(d.File) || filter.Uploaded(d.File) {
+			diags = append(diags, d)
+		}
 	}
 	var uploaded, scanPaths []string
 	for _, f := range t.Files {

@@ -3,6 +3,8 @@ package analyze
 import (
 	"context"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -273,5 +275,29 @@ func TestBrokenManifestNoReachability(t *testing.T) {
 		if found(rep.Diagnostics, at{rule: r}) {
 			t.Errorf("unexpected %s with a broken manifest; got:\n%s", r, dump(rep.Diagnostics))
 		}
+	}
+}
+
+func TestIgnoredFolderTreeProblems(t *testing.T) {
+	files := program(map[string]string{"project.config.json": `{"packOptions": {"ignore": [{"type": "folder", "value": "tests"}]}}`})
+	dir := writeTree(t, files)
+	for _, link := range []string{"tests/fixture.js", "lib/linked.js"} {
+		p := filepath.Join(dir, filepath.FromSlash(link))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("does-not-exist.js", p); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	rep, err := Run(context.Background(), dir, Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found(rep.Diagnostics, at{checks.MP112, "tests/fixture.js", 0}) {
+		t.Errorf("a problem in an ignored folder is reported; got:\n%s", dump(rep.Diagnostics))
+	}
+	if !found(rep.Diagnostics, at{checks.MP112, "lib/linked.js", 0}) {
+		t.Errorf("true variant: the uploaded dangling link is not reported; got:\n%s", dump(rep.Diagnostics))
 	}
 }
