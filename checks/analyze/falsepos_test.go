@@ -69,6 +69,7 @@ func TestFalseErrors(t *testing.T) {
 			want:  []at{{checks.MP210, "pages/index/index.js", 1}},
 		},
 		{
+			// Uploaded but never loaded: judged, as warnings (TestDeadCodeWarns).
 			name:  "1b true variant: uploaded unused files are judged when the platform keeps them",
 			files: program(unusedOff, buildScript),
 			want:  []at{{checks.MP210, "scripts/build.js", 2}, {checks.MP207, "scripts/build.js", 3}},
@@ -299,5 +300,23 @@ func TestIgnoredFolderTreeProblems(t *testing.T) {
 	}
 	if !found(rep.Diagnostics, at{checks.MP112, "lib/linked.js", 0}) {
 		t.Errorf("true variant: the uploaded dangling link is not reported; got:\n%s", dump(rep.Diagnostics))
+	}
+}
+
+func TestDeadCodeWarns(t *testing.T) {
+	files := program(map[string]string{
+		"project.config.json":  `{"setting": {"ignoreUploadUnusedFiles": false}}`,
+		"scripts/build.js":     "const c = require('../config')\n",
+		"pages/index/index.js": "const c = require('../../config')\nPage({})\n",
+	})
+	rep, err := Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "scripts/build.js"); got != checks.SeverityWarning {
+		t.Errorf("MP210 in an unused uploaded file: %q, want warning; got:\n%s", got, dump(rep.Diagnostics))
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "pages/index/index.js"); got != checks.SeverityError {
+		t.Errorf("MP210 in a page: %q, want error; got:\n%s", got, dump(rep.Diagnostics))
 	}
 }
