@@ -13,7 +13,7 @@ const (
 	MP107 = "MP107" // preloadRule key not a page
 	MP108 = "MP108" // preloadRule package unknown
 	MP109 = "MP109" // entryPagePath not a page
-	MP110 = "MP110" // subpackage root missing or without pages
+	MP110 = "MP110" // subpackage root missing or without a pages list
 	MP111 = "MP111" // unknown or misspelled manifest key
 	MP112 = "MP112" // symlink leading out of the root
 	MP113 = "MP113" // file or directory cannot be read
@@ -25,7 +25,7 @@ const (
 	MP204 = "MP204" // component of another package without placeholder
 	MP205 = "MP205" // template/style/wxs reaching into a forbidden package
 	MP206 = "MP206" // resource of another package
-	MP207 = "MP207" // App() outside the app script
+	MP207 = "MP207" // App() outside the app script's load
 	MP208 = "MP208" // getApp() in independent subpackage without allowDefault
 	MP209 = "MP209" // plugins in an independent subpackage
 	MP210 = "MP210" // reference that resolves to no file
@@ -58,7 +58,7 @@ type RuleInfo struct {
 // Catalog lists every rule, in ID order. docs/rules.md is checked against it.
 var Catalog = []RuleInfo{
 	{MP101, SeverityError, "app.json (or the platform's manifest) missing, unreadable or invalid JSON"},
-	{MP102, SeverityError, "a declared page has no script or no template file"},
+	{MP102, SeverityError, "a declared page (or tabBar.custom's custom-tab-bar/index) has no script or no template file"},
 	{MP103, SeverityError, "a page, subpackage root or subpackage name declared twice"},
 	{MP104, SeverityError, "a subpackage root lies inside (or equals) another subpackage's root"},
 	{MP105, SeverityError, "a main-package page lies under a subpackage root"},
@@ -66,7 +66,7 @@ var Catalog = []RuleInfo{
 	{MP107, SeverityError, "a preloadRule key is not a declared page"},
 	{MP108, SeverityError, "a preloadRule package is neither a root, a name nor __APP__"},
 	{MP109, SeverityError, "entryPagePath is not a declared page"},
-	{MP110, SeverityError, "a subpackage root directory is missing, or a subpackage declares no pages"},
+	{MP110, SeverityError, "a subpackage root directory is missing, or a subpackage has no pages list"},
 	{MP111, SeverityWarning, "unknown or wrongly spelled manifest key"},
 	{MP112, SeverityWarning, "a symlink leads out of the mini-program root (not followed)"},
 	{MP113, SeverityError, "a file or directory cannot be read"},
@@ -77,7 +77,7 @@ var Catalog = []RuleInfo{
 	{MP204, SeverityError, "a component from another package without a componentPlaceholder for it"},
 	{MP205, SeverityError, "a template import/include, style @import or wxs/sjs reaches into a package the file may not use"},
 	{MP206, SeverityError, "a resource (image, media) of another subpackage, or of a subpackage used from the main package"},
-	{MP207, SeverityError, "App() called outside the main package's app script"},
+	{MP207, SeverityError, "App() called in a script the app script does not load synchronously"},
 	{MP208, SeverityWarning, "getApp() in an independent subpackage without {allowDefault: true}"},
 	{MP209, SeverityWarning, "plugins declared in an independent subpackage"},
 	{MP210, SeverityError, "a reference resolves to no file"},
@@ -86,7 +86,7 @@ var Catalog = []RuleInfo{
 	{MP213, SeverityWarning, "a file could not be parsed; its references may be incomplete"},
 	{MP301, SeverityError, "a package over the single-package limit"},
 	{MP302, SeverityError, "the whole program over the total limit"},
-	{MP303, SeverityError, "the packages preloaded from the pages of one package sum over the preload limit"},
+	{MP303, SeverityError, "the packages preloaded from the pages of one subpackage sum over the preload limit (a warning from main-package pages)"},
 	{MP304, SeverityWarning, "a package over the warning share of its limit"},
 	{MP305, SeverityInfo, "files reachable from no page, component, app script, worker or subpackage entry"},
 	{MP306, SeverityInfo, "identical files in several packages"},

@@ -86,8 +86,17 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if pconf == "" {
 		pconf = p.ProjectConfig
 	}
+	// The settings of a mini-program root analysed directly sit in the
+	// project directory above it (miniprogramRoot pointing here).
+	confDir, confFile, fromParent := dir, pconf, false
+	if _, err := os.Stat(filepath.Join(dir, pconf)); errors.Is(err, fs.ErrNotExist) && opt.Root == "" {
+		if parent, rel, ok := parentProject(dir, pconf, p); ok {
+			confDir, confFile, fromParent = parent, rel, true
+			log.Debug("project settings from a parent directory", "file", rel)
+		}
+	}
 	var proj *manifest.Project
-	src, err := os.ReadFile(filepath.Join(dir, pconf))
+	src, err := os.ReadFile(filepath.Join(confDir, pconf))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		diags = append(diags, checks.New(checks.MP113, pconf, 0, 0,
 			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", pconf, err),
@@ -95,14 +104,14 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	}
 	if err == nil {
 		var d []checks.Diagnostic
-		proj, d = manifest.ParseProject(src, pconf, p)
+		proj, d = manifest.ParseProject(src, confFile, p)
 		diags = append(diags, d...)
-		if priv, err := os.ReadFile(filepath.Join(dir, "project.private.config.json")); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
-			diags = append(diags, manifest.MergePrivate(proj, priv, "project.private.config.json")...)
+		if priv, err := os.ReadFile(filepath.Join(confDir, "project.private.config.json")); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
+			diags = append(diags, manifest.MergePrivate(proj, priv, path.Join(path.Dir(confFile), "project.private.config.json"))...)
 		}
 	}
 	root := opt.Root
-	if root == "" && proj != nil {
+	if root == "" && proj != nil && !fromParent {
 		root = proj.MiniprogramRoot
 	}
 	root = strings.Trim(path.Clean("/"+filepath.ToSlash(root)), "/")
@@ -118,7 +127,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer t.Close()
-	diags = append(diags, treeProblems(t)...)
 
 	// Manifest.
 	appFile := "app.json"
@@ -134,9 +142,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		if root != "" {
 			where = root + "/"
 		}
+		hint := "run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"
+		if c := candidates(rootDir); len(c) > 0 {
+			for i := range c {
+				c[i] = path.Join(root, c[i])
+			}
+			hint = fmt.Sprintf("the mini-program is probably in %s: run mpgate check on it (or set root in .mpgate.yml)", strings.Join(c, ", "))
+		}
 		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
-			fmt.Sprintf("no %s in %s", appFile, where),
-			"run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"))
+			fmt.Sprintf("no %s in %s", appFile, where), hint))
 	default:
 		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
 			fmt.Sprintf("%s cannot be read: %v", appFile, err), "check the file's permissions and size"))
@@ -163,6 +177,12 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	cache := newSourceCache(t)
 	view := generatedView{recorder{cache}, targets}
 	diags = append(diags, manifest.Validate(app, p, root, view, ts)...)
+	// Problems of files packOptions.ignore drops do not concern the upload.
+	for _, d := range treeProblems(t) {
+		if !p.Uploads(d.File) || filter.Uploaded(d.File) {
+			diags = append(diags, d)
+		}
+	}
 	var uploaded, scanPaths []string
 	for _, f := range t.Files {
 		up := filter.Uploaded(f.Path)
@@ -187,7 +207,19 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
-	diags = append(diags, g.Diagnostics...)
+	// Files the platform drops as unused (ignoreUploadUnusedFiles) are never
+	// seen by it: nothing in them is judged (build scripts, lint configs,
+	// undeclared test pages).
+	dropUnused := proj != nil && proj.Setting.IgnoreUploadUnusedFiles && !opt.BuildOutput
+	dropped := func(f string) bool {
+		return dropUnused && !g.Used[f] && (codeExt(p, f) || (ts && strings.HasSuffix(f, ".ts")))
+	}
+	judged := func(f string) bool { return isUploaded(f) && !dropped(f) }
+	for _, d := range g.Diagnostics {
+		if !dropped(d.File) {
+			diags = append(diags, d)
+		}
+	}
 
 	progress("measure", 0, len(uploaded))
 	// WeChat re-serialises the JSON it compiles: app.json and the reached
@@ -223,7 +255,6 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		Root:     root,
 		Limits:   limits,
 	}
-	dropUnused := setting.IgnoreUploadUnusedFiles && !opt.BuildOutput
 	rep.SizeBasis = checks.BasisBytes
 	if !opt.BuildOutput && (est.Transforms() || dropUnused) {
 		rep.SizeBasis = checks.BasisUploadBytes
@@ -305,7 +336,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		appScripts = append(appScripts, "app.ts")
 	}
 	diags = append(diags, rules.Check(rules.Input{
-		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: isUploaded,
+		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
+		NoReach: app.Tree == nil,
+		Exists: func(f string) bool {
+			return isUploaded(f) || (ts && strings.HasSuffix(f, ".ts") && t.Exists(f))
+		},
 		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
 		Hashes: hashes(sizes), AppScripts: appScripts,
 	})...)
@@ -336,6 +371,13 @@ func Verdict(r *checks.Report) string {
 		}
 	}
 	return checks.VerdictPass
+}
+
+func scriptExts(ts bool) []string {
+	if ts {
+		return []string{".js", ".ts"}
+	}
+	return []string{".js"}
 }
 
 func codeExt(p *platform.Platform, f string) bool {

@@ -190,6 +190,9 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	for _, pg := range pagePaths(opt.App) {
 		g.Stems[pg] = true
 	}
+	for _, c := range conventionComponents(opt.App) {
+		g.Stems[c] = true
+	}
 	g.reach(files, paths, opt, scriptExts)
 	return g, nil
 }
@@ -257,6 +260,21 @@ func pagePaths(app *manifest.App) []string {
 		for _, pg := range sp.Pages {
 			out = append(out, path.Join(sp.Root.Value, strings.TrimPrefix(pg.Value, "/")))
 		}
+	}
+	return out
+}
+
+// conventionComponents are the components the platform loads by their fixed
+// path when the manifest turns them on: WeChat's code analysis adds
+// custom-tab-bar/index for tabBar.custom === true and app-bar/index for
+// appBar, and miniprogram-ci keeps them under ignoreUploadUnusedFiles.
+func conventionComponents(app *manifest.App) []string {
+	var out []string
+	if app.TabBarCustom != nil {
+		out = append(out, app.TabBarCustom.Value)
+	}
+	if app.AppBar {
+		out = append(out, "app-bar/index")
 	}
 	return out
 }
@@ -455,6 +473,12 @@ func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []str
 	}
 	for _, pg := range pagePaths(app) {
 		for _, f := range StemFiles(files, pg, p, scriptExts) {
+			push(f)
+		}
+	}
+	// Components loaded by convention (custom-tab-bar/index, app-bar/index).
+	for _, c := range conventionComponents(app) {
+		for _, f := range StemFiles(files, c, p, scriptExts) {
 			push(f)
 		}
 	}

@@ -176,6 +176,12 @@ func ParseApp(src []byte, file string, p *platform.Platform) (*App, []checks.Dia
 			app.Preload = r.preload(v)
 		case "tabBar":
 			app.TabBarPages = r.tabBar(v, p)
+			// Only WeChat (and QQ, which follows it) document custom-tab-bar/index.
+			if c := v.Get("custom"); c != nil && c.Kind == Bool && c.Bool && (p.ID == platform.WeChat || p.ID == platform.QQ) {
+				app.TabBarCustom = &Str{Value: "custom-tab-bar/index", Pos: c.Pos}
+			}
+		case "appBar":
+			app.AppBar = v.Kind == Object
 		case "usingComponents":
 			app.UsingComponents = r.components(v, "usingComponents")
 		case "componentPlaceholder":
@@ -506,6 +512,7 @@ func (r *reader) subpackages(v *Node, p *platform.Platform) []Subpackage {
 				}
 			case "pages":
 				sp.Pages = r.strs(val, w+".pages")
+				sp.PagesDeclared = val.Kind == Array
 			case "independent":
 				sp.Independent = r.boolean(val, w+".independent")
 			case "common":
@@ -597,9 +604,11 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 	subPagePos := map[string]Str{}
 	for i := range app.Subpackages {
 		sp := &app.Subpackages[i]
-		if len(sp.Pages) == 0 && !(p.ID == platform.Douyin && sp.Common) {
-			r.add(checks.MP110, sp.Pos, fmt.Sprintf("subpackage %q declares no pages", sp.Root.Value),
-				`list its pages in "pages", relative to the root`+commonHint(p))
+		// "pages": [] is legal (a subpackage holding only async components or
+		// JS; miniprogram-ci 2.1.42 packs it): only a missing key is an error.
+		if !sp.PagesDeclared && !(p.ID == platform.Douyin && sp.Common) {
+			r.add(checks.MP110, sp.Pos, fmt.Sprintf("subpackage %q has no \"pages\" list", sp.Root.Value),
+				`add "pages" with its pages relative to the root ("pages": [] for a subpackage of async components or JS only)`+commonHint(p))
 		}
 		for j, pg := range sp.Pages {
 			full := sp.Page(j)

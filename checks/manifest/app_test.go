@@ -92,7 +92,11 @@ func TestParseAppRules(t *testing.T) {
 		{"qq preload needs name", platform.QQ, `{"pages":["a"],"subpackages":[{"root":"s","pages":["p"]}],"preloadRule":{"a":{"packages":["s"]}}}`, []string{"MP108"}},
 		{"qq preload by name", platform.QQ, `{"pages":["a"],"subpackages":[{"root":"s","name":"n","pages":["p"]}],"preloadRule":{"a":{"packages":["n","s"]}}}`, nil},
 		{"entryPagePath undeclared", platform.WeChat, `{"pages":["a"],"entryPagePath":"b"}`, []string{"MP109"}},
-		{"no pages in sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":[]},{"root":"t"}]}`, []string{"MP110", "MP110"}},
+		{"no pages key in sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":[]},{"root":"t"}]}`, []string{"MP110"}},
+		// A subpackage of async components or JS only: miniprogram-ci 2.1.42 packs it.
+		{"empty pages list in sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":[]}]}`, nil},
+		{"empty pages list in qq sub", platform.QQ, `{"pages":["a"],"subpackages":[{"root":"s","pages":[]}]}`, nil},
+		{"pages of the wrong type in sub", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","pages":"p"}]}`, []string{"MP101", "MP110"}},
 		{"douyin common sub without pages", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s","common":true}]}`, nil},
 		{"douyin normal sub without pages", platform.Douyin, `{"pages":["a"],"subpackages":[{"root":"s"}]}`, []string{"MP110"}},
 		{"common is douyin only", platform.WeChat, `{"pages":["a"],"subPackages":[{"root":"s","common":true,"pages":["p"]}]}`, []string{"MP111"}},

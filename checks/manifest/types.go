@@ -28,6 +28,11 @@ type App struct {
 	Subpackages    []Subpackage
 	Preload        []PreloadRule
 	TabBarPages    []Str
+	// TabBarCustom is tabBar.custom (the custom-tab-bar/index component is
+	// loaded by convention); AppBar is set when appBar is declared
+	// (app-bar/index). WeChat's analyser adds both as the app's components.
+	TabBarCustom *Str
+	AppBar       bool
 	// UsingComponents are the global components.
 	UsingComponents      []ComponentRef
 	ComponentPlaceholder []Placeholder
@@ -59,9 +64,12 @@ type Subpackage struct {
 	// RawRoot is the root as written.
 	RawRoot string
 	// Name is the declared name (alias); nil when absent.
-	Name        *Str
-	Pages       []Str // relative to Root, as written
-	Independent bool
+	Name  *Str
+	Pages []Str // relative to Root, as written
+	// PagesDeclared is true when the entry has a "pages" key (possibly an
+	// empty list: a subpackage of async components or JS only).
+	PagesDeclared bool
+	Independent   bool
 	// Common marks a Douyin async-referenceable common package.
 	Common bool
 	// Entry is relative to Root; nil when absent.

@@ -25,7 +25,7 @@ func UsesTypeScript(proj *Project) bool {
 }
 
 // Validate checks the manifest against the files: MP102 (a declared page
-// without its script or template) and MP110 (a subpackage root directory that
+// without its script or template, tabBar.custom without custom-tab-bar/index) and MP110 (a subpackage root directory that
 // does not exist). root is the mini-program root relative to the analysed
 // directory ("" = the same); it only makes messages clearer, files answers
 // for paths relative to the mini-program root. With ts, a page's .ts file
@@ -92,6 +92,26 @@ func Validate(app *App, p *platform.Platform, root string, files Files, ts bool)
 		}
 		for j, pg := range sp.Pages {
 			checkPage(sp.Page(j), pg.Pos)
+		}
+	}
+	// tabBar.custom: true loads the component custom-tab-bar/index by
+	// convention (WeChat's analyser adds it as a component of app.json); its
+	// script, template and JSON must exist.
+	if tb := app.TabBarCustom; tb != nil {
+		stem := tb.Value
+		var missing []string
+		if !files.Exists(stem+".js") && !(ts && files.Exists(stem+".ts")) {
+			missing = append(missing, stem+".js")
+		}
+		for _, ext := range []string{p.Template, ".json"} {
+			if !files.Exists(stem + ext) {
+				missing = append(missing, stem+ext)
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, checks.New(checks.MP102, app.File, tb.Pos.Line, tb.Pos.Col,
+				fmt.Sprintf("tabBar.custom is true but the custom tab bar has no %s in %s", strings.Join(missing, " and no "), where),
+				"create the custom-tab-bar/index component (script, template and JSON with \"component\": true), or remove tabBar.custom"))
 		}
 	}
 	// Workers: miniprogram-ci's checkWorkers requires the directory. Packed as

@@ -154,8 +154,12 @@ func (m *md) diagnostics(r *checks.Report) {
 	}
 	if notes := groups[checks.SeverityInfo]; len(notes) > 0 {
 		m.print("<details><summary>" + severityNoun(checks.SeverityInfo, len(notes)) + "</summary>\n\n")
-		m.table(m.capped(notes))
-		m.more(checks.SeverityInfo, len(notes))
+		shown, more := capHints(notes)
+		m.table(m.capped(shown))
+		for _, l := range more {
+			m.print("\n" + mdText(l) + "\n")
+		}
+		m.more(checks.SeverityInfo, len(shown))
 		m.print("\n</details>\n\n")
 	}
 }

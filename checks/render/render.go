@@ -123,6 +123,36 @@ func basisText(r *checks.Report) string {
 // severities in display order.
 var severities = []checks.Severity{checks.SeverityError, checks.SeverityWarning, checks.SeverityInfo}
 
+// maxPerHintRule caps how many findings of each hint rule (MP305–MP307:
+// bytes that could be saved) text and Markdown list; the rest are counted.
+// They are many on real programs and never fail a check.
+const maxPerHintRule = 10
+
+var hintRules = map[string]bool{checks.MP305: true, checks.MP306: true, checks.MP307: true}
+
+// capHints keeps the first maxPerHintRule findings of each hint rule and
+// returns, in rule order, one "and N more" line per rule that was capped.
+func capHints(ds []checks.Diagnostic) ([]checks.Diagnostic, []string) {
+	seen := map[string]int{}
+	var shown []checks.Diagnostic
+	for _, d := range ds {
+		if hintRules[d.Rule] {
+			seen[d.Rule]++
+			if seen[d.Rule] > maxPerHintRule {
+				continue
+			}
+		}
+		shown = append(shown, d)
+	}
+	var more []string
+	for _, id := range []string{checks.MP305, checks.MP306, checks.MP307} {
+		if n := seen[id] - maxPerHintRule; n > 0 {
+			more = append(more, fmt.Sprintf("… and %d more %s (the JSON report has all)", n, id))
+		}
+	}
+	return shown, more
+}
+
 func groupDiagnostics(ds []checks.Diagnostic) map[checks.Severity][]checks.Diagnostic {
 	g := map[checks.Severity][]checks.Diagnostic{}
 	for _, d := range ds {

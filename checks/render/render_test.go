@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -405,6 +406,30 @@ func TestMdCode(t *testing.T) {
 	for _, tt := range tests {
 		if got := mdCode(tt.in); got != tt.want {
 			t.Errorf("mdCode(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHintRulesCapped(t *testing.T) {
+	r := cleanReport()
+	for i := range 15 {
+		d := checks.New(checks.MP305, fmt.Sprintf("old%02d/a.js", i), 0, 0, fmt.Sprintf("unused folder %02d", i), "")
+		r.Diagnostics = append(r.Diagnostics, d)
+	}
+	r.Diagnostics = append(r.Diagnostics, checks.New(checks.MP307, "utils/x.js", 0, 0, "only packageA", ""))
+	var text, md bytes.Buffer
+	if err := Terminal(&text, r, TerminalOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, r, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+		if got := strings.Count(out, "unused folder"); got != maxPerHintRule {
+			t.Errorf("%s: %d MP305 listed, want %d:\n%s", name, got, maxPerHintRule, out)
+		}
+		if !strings.Contains(out, "and 5 more MP305") || !strings.Contains(out, "only packageA") {
+			t.Errorf("%s: no count of the capped MP305, or MP307 lost:\n%s", name, out)
 		}
 	}
 }

@@ -181,15 +181,19 @@ func (t *term) diagnostics(r *checks.Report) {
 		}
 		title, color := severityHeading(sev)
 		t.print("\n" + t.paint(ansiBold+color, fmt.Sprintf("%s (%d)", title, len(ds))) + "\n")
-		shown := ds
+		shown, more := capHints(ds)
+		total := len(shown)
 		if t.o.MaxPerSeverity > 0 && len(shown) > t.o.MaxPerSeverity {
 			shown = shown[:t.o.MaxPerSeverity]
 		}
 		for _, d := range shown {
 			t.diagnostic(d, color)
 		}
-		if len(shown) < len(ds) {
-			t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON report has all)", len(ds)-len(shown))) + "\n")
+		for _, l := range more {
+			t.print(t.paint(ansiDim, "  "+l) + "\n")
+		}
+		if len(shown) < total {
+			t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON report has all)", total-len(shown))) + "\n")
 		}
 	}
 }

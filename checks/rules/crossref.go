@@ -85,6 +85,7 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		}
 		out = append(out, unresolved(e))
 	}
+	out = append(out, componentScripts(in, uploaded)...)
 	for _, e := range g.Dynamic {
 		if !uploaded(e.From) {
 			continue
@@ -204,6 +205,34 @@ func unresolved(e graph.Edge) checks.Diagnostic {
 		fmt.Sprintf("%s '%s' in %s resolves to no file", what, e.Request, e.From), hint)
 }
 
+// componentScripts applies MP210 to components that resolve (by their JSON
+// or template) but have no script: WeChat's analyser reports "Couldn't
+// resolve the Js file" and the component cannot be created.
+func componentScripts(in *Input, uploaded func(string) bool) []checks.Diagnostic {
+	if in.Exists == nil {
+		return nil
+	}
+	exts := in.ScriptExts
+	if len(exts) == 0 {
+		exts = []string{".js"}
+	}
+	var out []checks.Diagnostic
+	for _, e := range in.Graph.Edges {
+		if e.Kind != graph.Component || e.To == "" || e.External != "" || !uploaded(e.From) {
+			continue
+		}
+		if slices.ContainsFunc(exts, func(x string) bool { return in.Exists(e.To + x) }) {
+			continue
+		}
+		d := checks.New(checks.MP210, e.From, e.Line, e.Col,
+			fmt.Sprintf("component <%s> '%s' in %s has no script: %s does not exist (or is not uploaded)", e.Tag, e.Request, e.From, e.To+exts[0]),
+			"a component needs its script, template and JSON: create "+path.Base(e.To)+exts[0]+" with Component({}), or fix the path")
+		d.Package = in.Layout.PackageOf(e.From)
+		out = append(out, d)
+	}
+	return out
+}
+
 // placeholders checks componentPlaceholder entries (MP211).
 func placeholders(in *Input, ps map[string]pkg) []checks.Diagnostic {
 	// Which tags of each JSON resolve to a component in another package.
@@ -262,18 +291,48 @@ func placeholders(in *Input, ps map[string]pkg) []checks.Diagnostic {
 	return out
 }
 
+// appLoad is the app script's own synchronous load: the app scripts and
+// every file they require synchronously, directly or not. A framework
+// runtime that calls App() (uni-app's common/vendor.js, loaded by app.js)
+// runs as part of it.
+func (in *Input) appLoad() map[string]bool {
+	next := map[string][]string{}
+	for _, e := range in.Graph.Edges {
+		if e.Kind == graph.Script && e.To != "" {
+			next[e.From] = append(next[e.From], e.To)
+		}
+	}
+	seen := map[string]bool{}
+	queue := slices.Clone(in.AppScripts)
+	for _, f := range queue {
+		seen[f] = true
+	}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, t := range next[f] {
+			if !seen[t] {
+				seen[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	return seen
+}
+
 // appCalls checks App() and getApp() (MP207, MP208).
 func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 	var out []checks.Diagnostic
+	load := in.appLoad()
 	for _, c := range in.Graph.AppCalls {
-		if slices.Contains(in.AppScripts, c.File) || strings.HasPrefix(c.File, "miniprogram_npm/") {
+		if load[c.File] || strings.HasPrefix(c.File, "miniprogram_npm/") {
 			continue
 		}
 		if in.Uploaded != nil && !in.Uploaded(c.File) {
 			continue
 		}
 		out = append(out, checks.New(checks.MP207, c.File, c.Line, c.Col,
-			fmt.Sprintf("App() is called in %s; only the main package's app script may call it", c.File),
+			fmt.Sprintf("App() is called in %s, which the app script does not load; only the app script (and what it requires) may call it", c.File),
 			"call App() once, in app.js; elsewhere use getApp() to reach the app instance"))
 	}
 	for _, c := range in.Graph.GetApps {

@@ -26,22 +26,78 @@ func (in *Input) codeFile(f string) bool {
 var projectFiles = map[string]bool{"project.config.json": true, "project.private.config.json": true,
 	"mini.project.json": true, "project.swan.json": true, "sitemap.json": true, "theme.json": true, "ext.json": true}
 
-// hints applies MP305–MP307 (information: bytes that could be saved).
+// hints applies MP305–MP307 (information: bytes that could be saved). Each
+// is grouped so that a program with hundreds of such files gets a handful of
+// findings: MP305 one per folder, MP306 one per set of packages, MP307 one
+// per subpackage. Without a readable manifest every file would look unused:
+// MP305 and MP307 are left out then.
 func hints(in *Input) []checks.Diagnostic {
 	var out []checks.Diagnostic
-	// MP305: unreferenced code files.
+	if !in.NoReach {
+		out = append(out, unused(in)...)
+	}
+	out = append(out, duplicates(in)...)
+	if !in.NoReach {
+		out = append(out, movable(in)...)
+	}
+	return out
+}
+
+// maxNamed is how many files a grouped finding names; the rest are counted.
+const maxNamed = 5
+
+// nameList names up to maxNamed paths, then "and N more".
+func nameList(paths []string) string {
+	if len(paths) <= maxNamed {
+		return strings.Join(paths, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(paths[:maxNamed], ", "), len(paths)-maxNamed)
+}
+
+// unused applies MP305: unreferenced code files, one finding per folder.
+func unused(in *Input) []checks.Diagnostic {
+	type group struct {
+		pkg   string
+		files []string
+		bytes int64
+	}
+	groups := map[string]*group{}
 	for _, f := range in.Files {
 		if f.Used || !in.codeFile(f.Path) || projectFiles[f.Path] {
 			continue
 		}
-		d := checks.New(checks.MP305, f.Path, 0, 0,
-			fmt.Sprintf("%s (%s) is used by no page, component, app script, worker or subpackage entry", f.Path, checks.FormatBytes(f.Bytes)),
-			"delete it, or reference it; the platform drops unused files from the upload only when ignoreUploadUnusedFiles is on")
-		d.Package, d.Bytes = f.Package, f.Bytes
+		dir := path.Dir(f.Path)
+		g := groups[dir]
+		if g == nil {
+			g = &group{pkg: f.Package}
+			groups[dir] = g
+		}
+		g.files = append(g.files, f.Path)
+		g.bytes += f.Bytes
+	}
+	dirs := make([]string, 0, len(groups))
+	for d := range groups {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(dirs)
+	var out []checks.Diagnostic
+	for _, dir := range dirs {
+		g := groups[dir]
+		slices.Sort(g.files)
+		msg := fmt.Sprintf("%s (%s) is used by no page, component, app script, worker or subpackage entry", g.files[0], checks.FormatBytes(g.bytes))
+		if len(g.files) > 1 {
+			where := dir + "/"
+			if dir == "." {
+				where = "the root"
+			}
+			msg = fmt.Sprintf("%d files in %s (%s) are used by no page, component, app script, worker or subpackage entry: %s",
+				len(g.files), where, checks.FormatBytes(g.bytes), nameList(g.files))
+		}
+		d := checks.New(checks.MP305, g.files[0], 0, 0, msg,
+			"delete them, or reference them; the platform drops unused files from the upload only when ignoreUploadUnusedFiles is on")
+		d.Package, d.Bytes = g.pkg, g.bytes
 		out = append(out, d)
 	}
-	out = append(out, duplicates(in)...)
-	out = append(out, movable(in)...)
 	return out
 }
 
@@ -64,7 +120,15 @@ func duplicates(in *Input) []checks.Diagnostic {
 			groups[h] = append(groups[h], f)
 		}
 	}
-	var out []checks.Diagnostic
+	// One finding per set of packages holding the copies.
+	type pkgSet struct {
+		pkgs   []string
+		copies []string // "a = b = c", one per content
+		first  string
+		count  int
+		saved  int64
+	}
+	sets := map[string]*pkgSet{}
 	for _, fs := range groups {
 		pkgs := map[string]bool{}
 		for _, f := range fs {
@@ -78,11 +142,33 @@ func duplicates(in *Input) []checks.Diagnostic {
 		for _, f := range fs {
 			names = append(names, f.Path)
 		}
-		saved := fs[0].Bytes * int64(len(fs)-1)
-		d := checks.New(checks.MP306, fs[0].Path, 0, 0,
-			fmt.Sprintf("%d identical copies (%s each) in %d packages: %s", len(fs), checks.FormatBytes(fs[0].Bytes), len(pkgs), strings.Join(names, ", ")),
-			fmt.Sprintf("keep one copy in the main package (if every user may reach it) to save %s", checks.FormatBytes(saved)))
-		d.Bytes = saved
+		keys := make([]string, 0, len(pkgs))
+		for p := range pkgs {
+			keys = append(keys, p)
+		}
+		slices.Sort(keys)
+		k := strings.Join(keys, "\x00")
+		s := sets[k]
+		if s == nil {
+			s = &pkgSet{pkgs: keys, first: fs[0].Path}
+			sets[k] = s
+		}
+		s.first = min(s.first, fs[0].Path)
+		s.copies = append(s.copies, strings.Join(names, " = "))
+		s.count++
+		s.saved += fs[0].Bytes * int64(len(fs)-1)
+	}
+	var out []checks.Diagnostic
+	for _, s := range sets {
+		slices.Sort(s.copies)
+		what := "1 file has identical copies"
+		if s.count > 1 {
+			what = fmt.Sprintf("%d files have identical copies", s.count)
+		}
+		d := checks.New(checks.MP306, s.first, 0, 0,
+			fmt.Sprintf("%s in packages %s (%s could be saved): %s", what, strings.Join(s.pkgs, ", "), checks.FormatBytes(s.saved), nameList(s.copies)),
+			fmt.Sprintf("keep one copy in the main package (if every user may reach it) to save %s", checks.FormatBytes(s.saved)))
+		d.Bytes = s.saved
 		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
@@ -168,7 +254,12 @@ func movable(in *Input) []checks.Diagnostic {
 			}
 		}
 	}
-	var out []checks.Diagnostic
+	// One finding per subpackage that alone uses main-package files.
+	type group struct {
+		files []string
+		bytes int64
+	}
+	groups := map[string]*group{}
 	files := make([]string, 0, len(users))
 	for f := range users {
 		files = append(files, f)
@@ -186,10 +277,29 @@ func movable(in *Input) []checks.Diagnostic {
 		if ps[only].independent || size[f] == 0 {
 			continue
 		}
-		d := checks.New(checks.MP307, f, 0, 0,
-			fmt.Sprintf("%s (%s) is in the main package but only %s uses it", f, checks.FormatBytes(size[f]), only),
-			fmt.Sprintf("move it into %s: the main package gets %s smaller", only, checks.FormatBytes(size[f])))
-		d.Package, d.Bytes = checks.MainPackage, size[f]
+		g := groups[only]
+		if g == nil {
+			g = &group{}
+			groups[only] = g
+		}
+		g.files = append(g.files, f)
+		g.bytes += size[f]
+	}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []checks.Diagnostic
+	for _, only := range names {
+		g := groups[only]
+		msg := fmt.Sprintf("%s (%s) is in the main package but only %s uses it", g.files[0], checks.FormatBytes(g.bytes), only)
+		if len(g.files) > 1 {
+			msg = fmt.Sprintf("%d main-package files (%s) are used only by %s: %s", len(g.files), checks.FormatBytes(g.bytes), only, nameList(g.files))
+		}
+		d := checks.New(checks.MP307, g.files[0], 0, 0, msg,
+			fmt.Sprintf("move them into %s: the main package gets %s smaller", only, checks.FormatBytes(g.bytes)))
+		d.Package, d.Bytes = checks.MainPackage, g.bytes
 		out = append(out, d)
 	}
 	return out

@@ -34,6 +34,15 @@ type Input struct {
 	Hashes map[string]string
 	// AppScripts are the app's own script files ("app.js", "app.ts").
 	AppScripts []string
+	// ScriptExts are the extensions a component's script may have (".js",
+	// and ".ts" when the project compiles TypeScript); nil means ".js".
+	ScriptExts []string
+	// Exists reports whether a file will be on the platform (uploaded, or a
+	// source the project compiles); nil skips the checks that need it.
+	Exists func(path string) bool
+	// NoReach is set when the manifest could not be read: every file would
+	// look unused, so reachability hints (MP305, MP307) are left out.
+	NoReach bool
 }
 
 // pkg is what the rules need to know of a package.
@@ -63,8 +72,32 @@ func (in *Input) pkgOf(ps map[string]pkg, file string) pkg {
 // Check runs every rule and returns the diagnostics in a stable order.
 func Check(in Input) []checks.Diagnostic {
 	var out []checks.Diagnostic
-	out = append(out, crossPackage(&in)...)
+	out = append(out, deadCode(&in, crossPackage(&in))...)
 	out = append(out, sizes(&in)...)
 	out = append(out, hints(&in)...)
 	return out
+}
+
+// deadCode turns the reference errors of uploaded files that nothing uses
+// into warnings: such a file is shipped but never loaded, so a broken or
+// cross-package reference in it fails nothing on the platform. (Files the
+// platform drops as unused are not judged at all; see Input.Uploaded.)
+func deadCode(in *Input, ds []checks.Diagnostic) []checks.Diagnostic {
+	if in.NoReach {
+		return ds
+	}
+	unused := map[string]bool{}
+	for _, f := range in.Files {
+		if !f.Used {
+			unused[f.Path] = true
+		}
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.Severity == checks.SeverityError && unused[d.File] {
+			d.Severity = checks.SeverityWarning
+			d.Message += " (nothing uses " + d.File + ", so it never runs; it is still uploaded)"
+		}
+	}
+	return ds
 }
