@@ -117,6 +117,9 @@ func (m *md) packages(r *checks.Report) {
 	m.printf("| **Total** | | %d | %s | %s | %s | %s | %s |\n\n", files,
 		Size(r.TotalBytes), Size(r.TotalUploadBytes), Size(r.TotalGzipBytes), mdLimit(r.Limits.Total), m.budget(measuredTotal(r), r.Limits.Total, r.Limits.Warn))
 	m.print("<sub>Sizes: " + SizeLegend + ". Upload: estimated size after the platform's own processing. Budget: share of the limit used.</sub>\n\n")
+	for _, n := range r.UploadNotes {
+		m.print("<sub>Upload estimate: " + mdText(n) + "</sub>\n\n")
+	}
 }
 
 func mdLimit(n int64) string {

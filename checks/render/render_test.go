@@ -433,3 +433,32 @@ func TestHintRulesCapped(t *testing.T) {
 		}
 	}
 }
+
+// The report's notes on what the upload estimate only approximates reach the
+// reader of the text and the Markdown, not only the JSON.
+func TestUploadNotesShown(t *testing.T) {
+	for _, notes := range [][]string{nil, {"3 Skyline worklet function(s): approximated", "less sources <estimated>"}} {
+		r := cleanReport()
+		r.UploadNotes = notes
+		var text, md bytes.Buffer
+		if err := Terminal(&text, r, TerminalOptions{Width: 200}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Markdown(&md, r, MarkdownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+			if got := strings.Count(out, "Upload estimate: "); got != len(notes) {
+				t.Errorf("%s: %d upload notes shown, want %d:\n%s", name, got, len(notes), out)
+			}
+			for _, n := range notes {
+				if name == "text" && !strings.Contains(out, n) {
+					t.Errorf("text: note %q missing:\n%s", n, out)
+				}
+			}
+		}
+		if len(notes) > 0 && !strings.Contains(md.String(), "less sources &lt;estimated&gt;") {
+			t.Errorf("markdown: the note is not escaped:\n%s", md.String())
+		}
+	}
+}

@@ -150,6 +150,11 @@ func (t *term) packages(r *checks.Report) {
 	for _, l := range wrap(legend, t.o.Width) {
 		t.print(t.paint(ansiDim, l) + "\n")
 	}
+	for _, n := range r.UploadNotes {
+		for _, l := range wrap("Upload estimate: "+clean(n, false), t.o.Width) {
+			t.print(t.paint(ansiDim, l) + "\n")
+		}
+	}
 }
 
 func limitCell(limit int64) string {
