@@ -63,6 +63,12 @@ type Edge struct {
 	External string
 	// Dynamic marks a non-literal request: not followed.
 	Dynamic bool
+	// Renderers, on a Resource edge of a template that other templates
+	// import or include, are the templates of the pages and components that
+	// render it, against which its relative path is resolved (render.go): the
+	// one renderer the edge was resolved from, or, on an Unresolved edge,
+	// every renderer tried. Empty for every other edge.
+	Renderers []string
 }
 
 // Loc is a place in a file.
@@ -181,8 +187,15 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 		ComponentPlaceholder: opt.App.ComponentPlaceholder}
 	results = append(results, scanned{edges: componentEdges(appComp)})
 
+	// Resources of templates wait until every template edge and every stem
+	// is known: they resolve against the pages and components rendering them.
+	var rendered []Edge
 	for _, res := range results {
 		for _, e := range res.edges {
+			if e.Kind == Resource && !e.Dynamic && path.Ext(e.From) == p.Template {
+				rendered = append(rendered, e)
+				continue
+			}
 			g.resolve(r, e, p, hasStem)
 		}
 	}
@@ -193,6 +206,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	for _, c := range conventionComponents(opt.App) {
 		g.Stems[c] = true
 	}
+	g.resolveRendered(r, rendered, p.Template)
 	g.reach(files, paths, opt, scriptExts)
 	return g, nil
 }
@@ -220,7 +234,13 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 	case Style:
 		to, ok = r.withExt(e.From, e.Request, p.Style)
 	case Resource:
-		to, ok = r.withExt(e.From, e.Request, "")
+		req := e.Request
+		if path.Ext(e.From) == p.Style {
+			// A url() in a style may carry a query or a fragment (font
+			// fallbacks: "x.eot?#iefix", "x.svg#font"); the file is the path.
+			req = stripQuery(req)
+		}
+		to, ok = r.withExt(e.From, req, "")
 	case Component:
 		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") {
 			e.External = e.Request

@@ -181,3 +181,11 @@ func (r *resolver) component(from, req string, has func(stem string) bool) (stri
 	}
 	return "", false
 }
+
+// stripQuery drops a URL's query ("?…") and fragment ("#…").
+func stripQuery(req string) string {
+	if i := strings.IndexAny(req, "?#"); i >= 0 {
+		return req[:i]
+	}
+	return req
+}

@@ -63,6 +63,13 @@ type Platform struct {
 	// PreloadNeedsName: a subpackage referenced from preloadRule must declare
 	// a name (QQ).
 	PreloadNeedsName bool
+	// StyleLocalFiles: the platform loads package files named by url() in a
+	// style (Alipay: "/"-absolute paths; Baidu: relative paths, and its
+	// compiler fails on a missing one). WeChat and QQ load none (network
+	// and base64 only); Douyin documents nothing, so it is treated like
+	// WeChat (a missing file is a warning, never an error). See
+	// docs/platforms.md, "Local files in styles".
+	StyleLocalFiles bool
 }
 
 // Limits in bytes; Warn is a share in percent.
@@ -130,10 +137,10 @@ var platforms = map[ID]*Platform{
 		UploadExts:      exts("axml", "acss", "sjs"),
 		AlwaysExcluded:  []string{"node_modules", ".git", ".svn", ".DS_Store"},
 		Limits:          Limits{Package: 2 * MB, MainPackage: 2 * MB, Total: 8 * MB, Preload: 2 * MB, Warn: 90},
-		AsyncComponents: true,
+		AsyncComponents: true, StyleLocalFiles: true,
 	},
 	Baidu: {
-		ID: Baidu, ProjectConfig: "project.swan.json",
+		ID: Baidu, ProjectConfig: "project.swan.json", StyleLocalFiles: true,
 		Template: ".swan", Style: ".css", ScriptModule: ".sjs", ScriptModuleTags: []string{"import-sjs", "filter"},
 		ScriptModuleSrcAttr: map[string]string{"import-sjs": "src", "filter": "src"}, ScriptModuleExts: []string{".sjs", ".filter.js"},
 		SubpackagesKeys: []string{"subPackages"}, TabBarListKey: "list",

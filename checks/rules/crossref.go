@@ -46,11 +46,26 @@ func crossPackage(in *Input) []checks.Diagnostic {
 	var out []checks.Diagnostic
 	g := in.Graph
 
+	// A template's resource resolved for several renderers of one package
+	// is reported once.
+	type resKey struct {
+		file      string
+		line, col int
+		from, to  string
+	}
+	seenRes := map[resKey]bool{}
 	for _, e := range g.Edges {
 		if e.To == "" || !uploaded(e.From) {
 			continue
 		}
+		if e.Kind == graph.Resource && in.styleURLNotLoaded(e) {
+			continue // the platform never loads it: no package rule applies
+		}
 		from := in.pkgOf(ps, e.From)
+		if e.Kind == graph.Resource && len(e.Renderers) > 0 {
+			// Judged for the page or component that renders the template.
+			from = in.pkgOf(ps, e.Renderers[0])
+		}
 		target := e.To
 		if e.Kind == graph.Component {
 			target = e.To + ".json"
@@ -75,6 +90,11 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		case graph.Template, graph.Style, graph.ScriptModule:
 			out = append(out, crossTemplate(e, from, to))
 		case graph.Resource:
+			k := resKey{e.From, e.Line, e.Col, from.name, to.name}
+			if seenRes[k] {
+				continue
+			}
+			seenRes[k] = true
 			out = append(out, crossResource(e, from, to))
 		}
 	}
@@ -83,22 +103,92 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		if !uploaded(e.From) {
 			continue
 		}
+		if in.styleURLNotLoaded(e) {
+			out = append(out, missingStyleURL(e, in.Platform.ID.Name()))
+			continue
+		}
 		out = append(out, unresolved(e))
 	}
 	out = append(out, componentScripts(in, uploaded)...)
-	for _, e := range g.Dynamic {
-		if !uploaded(e.From) {
-			continue
-		}
-		d := checks.New(checks.MP212, e.From, e.Line, e.Col,
-			fmt.Sprintf("%s with a non-literal path %s is not checked", e.Kind, e.Request),
-			"use a string literal path so that mpgate (and the platform's own analysis) can follow it")
-		d.Package = in.Layout.PackageOf(e.From)
-		out = append(out, d)
-	}
+	out = append(out, in.dynamic(uploaded)...)
 	out = append(out, placeholders(in, ps)...)
 	out = append(out, appCalls(in, ps)...)
 	return out
+}
+
+// styleURLNotLoaded reports whether e is a url() of a style on a platform
+// that loads no local files from styles (platform.StyleLocalFiles).
+func (in *Input) styleURLNotLoaded(e graph.Edge) bool {
+	return e.Kind == graph.Resource && !in.Platform.StyleLocalFiles && path.Ext(e.From) == in.Platform.Style
+}
+
+func missingStyleURL(e graph.Edge, platform string) checks.Diagnostic {
+	return checks.New(checks.MP214, e.From, e.Line, e.Col,
+		fmt.Sprintf("url(%s) in %s names no file; %s does not load local files from styles anyway", e.Request, e.From, platform),
+		"use a network URL or a base64 data: URL in the style, or show a package image with <image>; remove the url() if it is unused")
+}
+
+// dynamic reports the non-literal references worth a note (MP212): one
+// finding per file, listing where they are. Data-bound template attributes
+// ({{ }} in an image src) are how templates show data, not a path to check,
+// and third-party code under miniprogram_npm or node_modules is not the
+// project's to change: neither is reported.
+func (in *Input) dynamic(uploaded func(string) bool) []checks.Diagnostic {
+	byFile := map[string][]graph.Edge{}
+	var files []string
+	for _, e := range in.Graph.Dynamic {
+		if !uploaded(e.From) || e.Kind == graph.Resource || thirdParty(e.From) {
+			continue
+		}
+		if _, ok := byFile[e.From]; !ok {
+			files = append(files, e.From)
+		}
+		byFile[e.From] = append(byFile[e.From], e)
+	}
+	slices.Sort(files)
+	out := make([]checks.Diagnostic, 0, len(files))
+	for _, f := range files {
+		es := byFile[f]
+		first := es[0]
+		var msg string
+		if len(es) == 1 {
+			msg = fmt.Sprintf("%s with a non-literal path %s is not checked", first.Kind, clip(first.Request))
+		} else {
+			where := make([]string, 0, min(len(es), 5))
+			for _, e := range es[:min(len(es), 5)] {
+				where = append(where, fmt.Sprintf("%s %s at %d:%d", e.Kind, clip(e.Request), e.Line, e.Col))
+			}
+			more := ""
+			if len(es) > 5 {
+				more = fmt.Sprintf(" and %d more", len(es)-5)
+			}
+			msg = fmt.Sprintf("%d references with a non-literal path in %s are not checked: %s%s", len(es), f, strings.Join(where, ", "), more)
+		}
+		d := checks.New(checks.MP212, f, first.Line, first.Col, msg,
+			"use a string literal path so that mpgate (and the platform's own analysis) can follow it")
+		d.Package = in.Layout.PackageOf(f)
+		out = append(out, d)
+	}
+	return out
+}
+
+// thirdParty reports whether f is built or installed package code.
+func thirdParty(f string) bool {
+	for _, dir := range []string{"miniprogram_npm/", "node_modules/"} {
+		if strings.HasPrefix(f, dir) || strings.Contains(f, "/"+dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// clip shortens an expression quoted in a message.
+func clip(s string) string {
+	const limit = 60
+	if r := []rune(s); len(r) > limit {
+		return string(r[:limit]) + "…"
+	}
+	return s
 }
 
 func crossScript(e graph.Edge, from, to pkg, async bool) checks.Diagnostic {
@@ -183,8 +273,11 @@ func crossResource(e graph.Edge, from, to pkg) checks.Diagnostic {
 	if from.independent {
 		id = checks.MP203
 	}
-	d := checks.New(id, e.From, e.Line, e.Col,
-		fmt.Sprintf("%s uses %s of %s", describe(from), e.To, describe(to)),
+	msg := fmt.Sprintf("%s uses %s of %s", describe(from), e.To, describe(to))
+	if len(e.Renderers) > 0 {
+		msg = fmt.Sprintf("%s, which renders this template in %s, uses %s of %s", e.Renderers[0], describe(from), e.To, describe(to))
+	}
+	d := checks.New(id, e.From, e.Line, e.Col, msg,
 		fmt.Sprintf("a package may only use its own resources and the main package's: copy %s into %s, or serve it from a CDN",
 			path.Base(e.To), placeFor(from)))
 	d.Package = from.name
@@ -200,6 +293,16 @@ func unresolved(e graph.Edge) checks.Diagnostic {
 		hint = "a component path names the component's files without extension (\"/components/card/card\"), relative to this JSON file or \"/\"-absolute; npm components need \"Build npm\" (miniprogram_npm)"
 	case graph.Script, graph.ScriptAsync:
 		hint = "check the path; bare names are looked up in miniprogram_npm (run the DevTools' \"Build npm\"), and resolveAlias keys must end with /*"
+	case graph.Resource:
+		if len(e.Renderers) > 0 && !strings.HasPrefix(e.Request, "/") {
+			who := e.Renderers[0]
+			if len(e.Renderers) > 1 {
+				who = fmt.Sprintf("%s and %d more", who, len(e.Renderers)-1)
+			}
+			return checks.New(checks.MP210, e.From, e.Line, e.Col,
+				fmt.Sprintf("%s '%s' in %s resolves to no file from the pages and components that render this template (%s)", what, e.Request, e.From, who),
+				"in an imported or included template a relative path is resolved against the page or component that renders it, not against the template file: use a \"/\"-absolute path")
+		}
 	}
 	return checks.New(checks.MP210, e.From, e.Line, e.Col,
 		fmt.Sprintf("%s '%s' in %s resolves to no file", what, e.Request, e.From), hint)

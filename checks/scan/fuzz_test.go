@@ -93,6 +93,7 @@ func FuzzTemplate(f *testing.F) {
 		"<import-sjs from=\"./m.sjs\" name=\"m\"/><sjs src=\"./s.sjs\"/><filter src=\"./f.filter.js\"/><qs src=\"./q.qs\"/>",
 		"<svg><image src=\"x.png\"/></svg><view>{{ a<b ? '<image src=\"y\">' : '' }}</view>",
 		"<wxs module=\"m\">var = ;</wxs",
+		"<my-icon src=\"./i.png\" url=\"./u.png\"/><van-image src=\"a.png\"/><video src=\"v.mp4\" poster=\"p.jpg\"/><cover-image src=\"c.png\"/>",
 	} {
 		f.Add([]byte(s), uint8(0))
 	}
@@ -110,6 +111,16 @@ func FuzzTemplate(f *testing.F) {
 		if !sort.StringsAreSorted(r.Tags) {
 			t.Fatalf("tags not sorted: %v", r.Tags)
 		}
+		// A resource comes only from a built-in media component.
+		media := false
+		for _, tag := range r.Tags {
+			media = media || resourceAttrs[tag] != nil
+		}
+		for _, ref := range r.Refs {
+			if ref.Kind == Resource && !media {
+				t.Fatalf("resource %+v without a media component among %v", ref, r.Tags)
+			}
+		}
 		for i, tag := range r.Tags {
 			if tag == "" || i > 0 && r.Tags[i-1] == tag || bytes.ContainsFunc([]byte(tag), func(c rune) bool { return 'A' <= c && c <= 'Z' }) {
 				t.Fatalf("bad tags %q", r.Tags)
@@ -124,6 +135,7 @@ func FuzzStyle(f *testing.F) {
 		"/* url(no.png) */ .a{content:\"url(no)\"} .b{background:url(https://x/y.png)}",
 		".a{background:url(./a\\2e png)} .b{content:\"oops\n}",
 		".a{background:url(./a b.png)}",
+		"@font-face{font-family:f;src:url('./f.eot?#iefix') format('embedded-opentype'),url(./f.svg#f)}",
 	} {
 		f.Add([]byte(s))
 	}

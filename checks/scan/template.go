@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,6 +24,19 @@ var htmlRawTags = map[string]bool{
 	"script": true, "plaintext": true, "noscript": true, "noembed": true, "noframes": true,
 }
 
+// resourceAttrs are the attributes of the built-in components that name a
+// file of the package: the media components every platform has (image,
+// cover-image, video, audio). Any other element's attribute is data — on a
+// custom component (usingComponents, generics) src, url or icon is a
+// property whose value the component's own code interprets — and so are
+// live-player's and web-view's src, which are stream and page URLs.
+var resourceAttrs = map[string][]string{
+	"image":       {"src"},
+	"cover-image": {"src"},
+	"video":       {"src", "poster"},
+	"audio":       {"src", "poster"},
+}
+
 type attr struct {
 	key string
 	val []byte // raw, quotes included; nil without a value
@@ -39,9 +53,12 @@ type attr struct {
 // (<wxs src>, <import-sjs from> (Alipay) or <import-sjs src> (Baidu), <sjs
 // src>, <filter src>, <qs src>; src and from are both read on all of them),
 // as ScriptModuleSrc; with a nil p no tag is a script-module tag. The code inside a script-module tag without src is
-// scanned with JS and its references are placed in the template file. Any
-// other element's src, and poster, is a Resource unless it is a URL with a
-// scheme (http:, https:, data:, wxfile:, cloud:, …) or protocol-relative.
+// scanned with JS and its references are placed in the template file. The
+// file attributes of the built-in media components (resourceAttrs: image
+// and cover-image src, video and audio src and poster) are Resources unless
+// they are a URL with a scheme (http:, https:, data:, wxfile:, cloud:, …) or
+// protocol-relative; attributes of any other element, custom components
+// included, are properties, not references.
 // A value containing {{ is a Ref with Dynamic set and Path the raw value.
 // Empty values are skipped. Comments hide references.
 //
@@ -144,7 +161,7 @@ func elementRefs(refs []posRef, name string, attrs []attr, isMod bool) []posRef 
 			kind = ScriptModuleSrc
 		case name == "import" || name == "include" || isMod:
 			continue
-		case a.key == "src" || a.key == "poster":
+		case slices.Contains(resourceAttrs[name], a.key):
 			kind = Resource
 		default:
 			continue

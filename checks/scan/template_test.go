@@ -41,12 +41,11 @@ func TestTemplateReferences(t *testing.T) {
 		{"baidu import-sjs and filter", platform.Baidu, "<import-sjs src=\"../u.sjs\" module=\"u\"/>\n<filter src=\"./f.filter.js\" module=\"f\"></filter>",
 			[]Ref{ref(ScriptModuleSrc, "../u.sjs", 1, 17), ref(ScriptModuleSrc, "./f.filter.js", 2, 13)}},
 		{"qq qs", platform.QQ, `<qs src="./q.qs" module="q"></qs>`, []Ref{ref(ScriptModuleSrc, "./q.qs", 1, 9)}},
-		{"another platform's tag is an element", platform.WeChat, `<sjs src="./x.sjs"/>`, []Ref{ref(Resource, "./x.sjs", 1, 10)}},
+		{"another platform's tag is an element", platform.WeChat, `<sjs src="./x.sjs"/><image src="./y.png"/>`, []Ref{ref(Resource, "./y.png", 1, 32)}},
 		{"resources", platform.WeChat, "<image src=\"/images/a.png\" mode=\"aspectFit\"/>\n<cover-image src=\"./b.png\"></cover-image>\n" +
 			"<video src=\"./v.mp4\" poster=\"./p.jpg\"></video><audio src=\"a.mp3\"/><live-player src=\"x.flv\"/>",
 			[]Ref{ref(Resource, "/images/a.png", 1, 12), ref(Resource, "./b.png", 2, 18), ref(Resource, "./v.mp4", 3, 12),
-				ref(Resource, "./p.jpg", 3, 29), ref(Resource, "a.mp3", 3, 58), ref(Resource, "x.flv", 3, 84)}},
-		{"custom component src", platform.WeChat, `<my-icon src="./icon.png"/>`, []Ref{ref(Resource, "./icon.png", 1, 14)}},
+				ref(Resource, "./p.jpg", 3, 29), ref(Resource, "a.mp3", 3, 58)}},
 		{"unquoted value", platform.WeChat, `<image src=./u.png mode=widthFix/>`, []Ref{ref(Resource, "./u.png", 1, 12)}},
 		{"value with spaces around", platform.WeChat, `<image src=" ./s.png "/>`, []Ref{ref(Resource, "./s.png", 1, 12)}},
 		{"bindings are dynamic", platform.WeChat, "<image src=\"{{item.url}}\"/><image src=\"/img/{{name}}.png\"/><import src=\"{{t}}\"/>",
@@ -82,6 +81,9 @@ func TestTemplateNotReferences(t *testing.T) {
 		{"empty src", `<image src=""/><image src/><import src=" "/>`},
 		{"other attributes", `<view class="./a.png" data-src="./b.png" style="background: url(./c.png)"/>`},
 		{"markup inside a binding", `<view>{{ a<b ? "<image src='x.png'/>" : '' }}</view>`},
+		{"custom component properties", `<my-icon src="./icon.png"/><van-image src="/a.png" icon="./i.png" url="./u.png"/><x-video poster="./p.jpg"/>`},
+		{"generic tag and unknown elements", `<selectable src="./s.png"/><img src="./i.png"/><view src="./v.png"/>`},
+		{"stream and page urls", `<live-player src="x.flv"/><web-view src="./page.html"/><navigator url="/pages/a/a"/>`},
 		{"template element", `<template name="t"><view/></template><template is="t" data="{{...o}}"/>`},
 		{"empty", ``},
 	}
@@ -117,8 +119,8 @@ func TestTemplateInlineError(t *testing.T) {
 }
 
 func TestTemplateNilPlatform(t *testing.T) {
-	got := Template([]byte(`<import src="a.wxml"/><wxs src="b.wxs"/>`), nil)
-	want := []Ref{ref(TemplateImport, "a.wxml", 1, 13), ref(Resource, "b.wxs", 1, 32)}
+	got := Template([]byte(`<import src="a.wxml"/><wxs src="b.wxs"/><image src="c.png"/>`), nil)
+	want := []Ref{ref(TemplateImport, "a.wxml", 1, 13), ref(Resource, "c.png", 1, 52)}
 	if !reflect.DeepEqual(got.Refs, want) {
 		t.Errorf("refs %v, want %v", got.Refs, want)
 	}
