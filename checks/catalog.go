@@ -32,6 +32,7 @@ const (
 	MP211 = "MP211" // bad componentPlaceholder
 	MP212 = "MP212" // non-literal reference, not followed
 	MP213 = "MP213" // file could not be parsed; its references may be incomplete
+	MP214 = "MP214" // npm package required but not built into miniprogram_npm
 
 	MP301 = "MP301" // package over its limit
 	MP302 = "MP302" // program over the total limit
@@ -84,6 +85,7 @@ var Catalog = []RuleInfo{
 	{MP211, SeverityError, "a componentPlaceholder entry for a tag not in usingComponents, or a placeholder that is itself unavailable"},
 	{MP212, SeverityInfo, "a reference with a non-literal path (not followed)"},
 	{MP213, SeverityWarning, "a file could not be parsed; its references may be incomplete"},
+	{MP214, SeverityError, "an npm package is required or used as a component but not built into miniprogram_npm"},
 	{MP301, SeverityError, "a package over the single-package limit"},
 	{MP302, SeverityError, "the whole program over the total limit"},
 	{MP303, SeverityError, "the packages preloaded from the pages of one package sum over the preload limit"},

@@ -63,6 +63,11 @@ type Edge struct {
 	External string
 	// Dynamic marks a non-literal request: not followed.
 	Dynamic bool
+	// Npm names the npm package of an unresolved bare request of a script
+	// or a component ("@vant/weapp" for "@vant/weapp/button/index"): the
+	// package is neither built into a miniprogram_npm directory nor a path
+	// of the program. Empty otherwise.
+	Npm string
 }
 
 // Loc is a place in a file.
@@ -136,7 +141,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	}
 	aliases := append([]manifest.Alias(nil), opt.Aliases...)
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
-	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts}
+	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat}
 
 	hasStem := func(stem string) bool {
 		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {
@@ -235,6 +240,12 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 		}
 	}
 	if !ok {
+		switch e.Kind {
+		case Script, ScriptAsync, Component:
+			if _, aliased := r.alias(e.Request); !aliased {
+				e.Npm = r.npmPackage(e.From, e.Request)
+			}
+		}
 		g.Unresolved = append(g.Unresolved, e)
 		return
 	}

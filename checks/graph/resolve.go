@@ -21,6 +21,10 @@ type resolver struct {
 	aliases []manifest.Alias // longest key first
 	// scriptExts are tried, in order, after a JS request without a match.
 	scriptExts []string
+	// slashRelative: a JS request starting with "/" is read relative to
+	// the requiring file's directory with the "/" dropped, as WeChat's
+	// resolver does (see docs/platforms.md); elsewhere it is root-absolute.
+	slashRelative bool
 }
 
 // errLeavesRoot marks a request that climbs above the mini-program root.
@@ -74,10 +78,13 @@ func (r *resolver) script(from, req string) (string, bool) {
 	if dir == "." {
 		dir = ""
 	}
+	p := join(dir, req)
 	if a, ok := r.alias(req); ok {
-		req = a
+		req, p = a, join("", a)
+	} else if r.slashRelative && strings.HasPrefix(req, "/") {
+		p = join(dir, strings.TrimLeft(req, "/"))
 	}
-	if p := join(dir, req); p != leavesRoot {
+	if p != leavesRoot {
 		if f, ok := r.scriptFile(p); ok {
 			return f, true
 		}
@@ -180,4 +187,32 @@ func (r *resolver) component(from, req string, has func(stem string) bool) (stri
 		return r.npm(dir, req, try)
 	}
 	return "", false
+}
+
+// npmPackage names the npm package a bare request asks for ("@scope/name"
+// or "name"), or "" when req is not bare or reads as a path of the program
+// (its first segment is a directory next to from or at the root).
+func (r *resolver) npmPackage(from, req string) string {
+	if !isBare(req) || req == "" {
+		return ""
+	}
+	parts := strings.SplitN(req, "/", 3)
+	name := parts[0]
+	if strings.HasPrefix(name, "@") {
+		if len(parts) < 2 || parts[1] == "" {
+			return ""
+		}
+		name += "/" + parts[1]
+	}
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	if p := join(dir, parts[0]); p != leavesRoot && p != "" && r.files.IsDir(p) {
+		return ""
+	}
+	if r.files.IsDir(parts[0]) {
+		return ""
+	}
+	return name
 }

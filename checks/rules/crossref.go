@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/graph"
+	"github.com/mpgate/mpgate/checks/platform"
 )
 
 // describe names a package for messages.
@@ -79,12 +81,18 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		}
 	}
 
+	npm := map[string][]graph.Edge{}
 	for _, e := range g.Unresolved {
 		if !uploaded(e.From) {
 			continue
 		}
-		out = append(out, unresolved(e))
+		if e.Npm != "" {
+			npm[e.Npm] = append(npm[e.Npm], e)
+			continue
+		}
+		out = append(out, unresolved(in, e))
 	}
+	out = append(out, npmNotBuilt(in, npm)...)
 	for _, e := range g.Dynamic {
 		if !uploaded(e.From) {
 			continue
@@ -190,7 +198,7 @@ func crossResource(e graph.Edge, from, to pkg) checks.Diagnostic {
 	return d
 }
 
-func unresolved(e graph.Edge) checks.Diagnostic {
+func unresolved(in *Input, e graph.Edge) checks.Diagnostic {
 	what := e.Kind.String()
 	hint := "check the path: relative paths start at the file's directory, \"/\" paths at the mini-program root"
 	switch e.Kind {
@@ -199,6 +207,9 @@ func unresolved(e graph.Edge) checks.Diagnostic {
 		hint = "a component path names the component's files without extension (\"/components/card/card\"), relative to this JSON file or \"/\"-absolute; npm components need \"Build npm\" (miniprogram_npm)"
 	case graph.Script, graph.ScriptAsync:
 		hint = "check the path; bare names are looked up in miniprogram_npm (run the DevTools' \"Build npm\"), and resolveAlias keys must end with /*"
+		if in.Platform.ID == platform.WeChat && strings.HasPrefix(e.Request, "/") {
+			hint = "WeChat does not read a JS path starting with \"/\" from the mini-program root: it drops the \"/\" and resolves the rest relative to this file's directory; write the path relative to this file (\"../../utils/x\") or map a prefix with resolveAlias"
+		}
 	}
 	return checks.New(checks.MP210, e.From, e.Line, e.Col,
 		fmt.Sprintf("%s '%s' in %s resolves to no file", what, e.Request, e.From), hint)
@@ -291,6 +302,61 @@ func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 			fmt.Sprintf("getApp() in independent subpackage %s returns undefined when the subpackage is opened directly", p.name),
 			"call getApp({allowDefault: true}) so a default app object exists until the main package loads")
 		d.Package = p.name
+		out = append(out, d)
+	}
+	return out
+}
+
+// maxNpmFiles caps the files an MP214 finding names.
+const maxNpmFiles = 5
+
+// npmNotBuilt gives one MP214 per npm package that scripts or components
+// ask for but that no miniprogram_npm directory holds. WeChat, QQ and
+// Douyin run only what "Build npm" put into miniprogram_npm; node_modules is
+// never uploaded. Alipay and Baidu read packages elsewhere (Alipay from
+// node_modules, which mpgate does not walk): their bare requests are not
+// checked, rather than reported falsely (docs/platforms.md).
+func npmNotBuilt(in *Input, byPkg map[string][]graph.Edge) []checks.Diagnostic {
+	switch in.Platform.ID {
+	case platform.WeChat, platform.QQ, platform.Douyin:
+	default:
+		return nil
+	}
+	names := make([]string, 0, len(byPkg))
+	for n := range byPkg {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []checks.Diagnostic
+	for _, name := range names {
+		edges := byPkg[name]
+		slices.SortStableFunc(edges, func(a, b graph.Edge) int {
+			return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		})
+		var files []string
+		for _, e := range edges {
+			if len(files) == 0 || files[len(files)-1] != e.From {
+				files = append(files, e.From)
+			}
+		}
+		listed := files
+		more := ""
+		if len(listed) > maxNpmFiles {
+			listed = listed[:maxNpmFiles]
+			more = fmt.Sprintf(" and %d more", len(files)-maxNpmFiles)
+		}
+		uses := "1 use"
+		if len(edges) > 1 {
+			uses = fmt.Sprintf("%d uses", len(edges))
+		}
+		first := edges[0]
+		d := checks.New(checks.MP214, first.From, first.Line, first.Col,
+			fmt.Sprintf("npm package '%s' is not built into miniprogram_npm (%s: first '%s'), needed by %s%s",
+				name, uses, first.Request, strings.Join(listed, ", "), more),
+			fmt.Sprintf("node_modules is not uploaded: add %s to package.json \"dependencies\", run npm install, then build npm "+
+				"(the DevTools' \"Build npm\", miniprogram-ci packNpm / \"miniprogram-ci pack-npm\", or a build: step in .mpgate.yml that does it) "+
+				"and commit miniprogram_npm or build it in CI", name))
+		d.Package = in.Layout.PackageOf(first.From)
 		out = append(out, d)
 	}
 	return out
