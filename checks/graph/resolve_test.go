@@ -84,3 +84,50 @@ func TestResolveTemplateAndComponent(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveScriptSlashOnWeChat: WeChat's resolver drops a leading "/" of a
+// JS request and reads the rest from the requiring file's directory
+// (measured with miniprogram-ci analyseCode, docs/platforms.md);
+// resolveAlias targets stay root-relative.
+func TestResolveScriptSlashOnWeChat(t *testing.T) {
+	files := memFiles{"utils/root.js": true, "utils/both.js": true, "pages/a/utils/both.js": true, "pages/a/utils/rel.js": true}
+	alias := manifest.Alias{From: manifest.Str{Value: "@u/*"}, To: "/utils/*"}
+	for _, tc := range []struct {
+		slashRelative   bool
+		from, req, want string
+	}{
+		{true, "pages/a/a.js", "/utils/root.js", ""},
+		{true, "pages/a/a.js", "/utils/both.js", "pages/a/utils/both.js"},
+		{true, "pages/a/a.js", "/utils/rel", "pages/a/utils/rel.js"},
+		{true, "pages/a/a.js", "@u/root", "utils/root.js"},
+		{true, "app.js", "/utils/root.js", "utils/root.js"},
+		{false, "pages/a/a.js", "/utils/root.js", "utils/root.js"},
+		{false, "pages/a/a.js", "/utils/both.js", "utils/both.js"},
+		{false, "pages/a/a.js", "/utils/rel.js", ""},
+	} {
+		r := &resolver{files: files, scriptExts: []string{".js"}, slashRelative: tc.slashRelative, aliases: []manifest.Alias{alias}}
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("slashRelative=%v script(%q, %q) = %q, %v; want %q", tc.slashRelative, tc.from, tc.req, got, ok, tc.want)
+		}
+	}
+}
+
+func TestNpmPackage(t *testing.T) {
+	r := &resolver{files: memFiles{"utils/x.js": true, "pages/a/lib/y.js": true}}
+	for _, tc := range []struct{ from, req, want string }{
+		{"pages/a/a.js", "dayjs", "dayjs"},
+		{"pages/a/a.js", "dayjs/plugin/utc", "dayjs"},
+		{"pages/a/a.js", "@vant/weapp/button/index", "@vant/weapp"},
+		{"pages/a/a.js", "@vant", ""},
+		{"pages/a/a.js", "./dayjs", ""},
+		{"pages/a/a.js", "/dayjs", ""},
+		{"pages/a/a.js", "utils/missing", ""}, // a directory at the root: a path
+		{"pages/a/a.js", "lib/missing", ""},   // a directory next to the file: a path
+		{"pages/b/b.js", "lib/missing", "lib"},
+	} {
+		if got := r.npmPackage(tc.from, tc.req); got != tc.want {
+			t.Errorf("npmPackage(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
+		}
+	}
+}
