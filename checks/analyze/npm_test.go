@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -72,5 +73,110 @@ func TestNpmProbe(t *testing.T) {
 				t.Errorf("MP214 = %q, want %q\n%s", mp214, tc.mp214, dump(rep.Diagnostics))
 			}
 		})
+	}
+}
+
+// TestNpmNotBuiltGrouped: a package that is not built gives one MP214, at
+// its first use, naming five files and how many more; requests of several
+// kinds (require, import, component) of the same package count together.
+// The same program with the package built has none.
+func TestNpmNotBuiltGrouped(t *testing.T) {
+	extra := map[string]string{
+		"pages/index/index.js":   "import dayjs from 'dayjs'\nPage({})\n",
+		"pages/index/index.json": `{"usingComponents": {"van-button": "@vant/weapp/button/index"}}`,
+		"packageA/pages/a/a.js":  "const d = require('dayjs/plugin/utc')\nPage({})\n",
+	}
+	for i := range 6 {
+		extra[fmt.Sprintf("utils/u%d.js", i)] = "require('dayjs')\n"
+	}
+	dir := writeTree(t, program(extra))
+	rep, err := Run(context.Background(), dir, Options{Platform: platform.WeChat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []checks.Diagnostic
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP214 {
+			got = append(got, d)
+		}
+		if d.Rule == checks.MP210 {
+			t.Errorf("MP210 for an npm request: %s", d.Message)
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("want 2 MP214 (dayjs, @vant/weapp), got:\n%s", dump(rep.Diagnostics))
+	}
+	vant, dayjs := got[0], got[1]
+	if vant.File == "packageA/pages/a/a.js" || strings.Contains(vant.Message, "dayjs") {
+		vant, dayjs = dayjs, vant
+	}
+	if dayjs.File != "packageA/pages/a/a.js" || dayjs.Line != 1 ||
+		!strings.Contains(dayjs.Message, "'dayjs'") || !strings.Contains(dayjs.Message, "8 uses") ||
+		!strings.Contains(dayjs.Message, "and 3 more") || !strings.Contains(dayjs.Hint, "Build npm") {
+		t.Errorf("dayjs finding: %s:%d %s / %s", dayjs.File, dayjs.Line, dayjs.Message, dayjs.Hint)
+	}
+	if vant.File != "pages/index/index.json" || !strings.Contains(vant.Message, "'@vant/weapp'") {
+		t.Errorf("vant finding: %s:%d %s", vant.File, vant.Line, vant.Message)
+	}
+
+	// Built: no finding.
+	built := program(extra, map[string]string{
+		"miniprogram_npm/dayjs/index.js":                "module.exports = 1\n",
+		"miniprogram_npm/dayjs/plugin/utc.js":           "module.exports = 1\n",
+		"miniprogram_npm/@vant/weapp/button/index.js":   "Component({})\n",
+		"miniprogram_npm/@vant/weapp/button/index.json": `{"component": true}`,
+		"miniprogram_npm/@vant/weapp/button/index.wxml": "<button/>\n",
+	})
+	rep, err = Run(context.Background(), writeTree(t, built), Options{Platform: platform.WeChat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP214 || d.Rule == checks.MP210 {
+			t.Errorf("built npm: %s %s", d.Rule, d.Message)
+		}
+	}
+}
+
+// TestNpmOtherPlatforms: QQ follows WeChat's npm rule; Douyin's ext://
+// component paths go through package.json exports and are not checked.
+func TestNpmOtherPlatforms(t *testing.T) {
+	files := map[string]string{
+		"app.json": `{"pages": ["pages/index/index"]}`,
+		"app.js":   "App({})\n",
+	}
+	for _, tc := range []struct {
+		id   platform.ID
+		tpl  string
+		want int
+	}{
+		{platform.QQ, ".qml", 2},
+		{platform.Douyin, ".ttml", 1}, // the require only
+	} {
+		fs := map[string]string{
+			"pages/index/index.js":       "require('dayjs')\nPage({})\n",
+			"pages/index/index" + tc.tpl: "<view/>\n",
+			"pages/index/index.json":     `{"usingComponents": {"x": "ext://some-npm/index"}}`,
+		}
+		if tc.id == platform.QQ {
+			fs["pages/index/index.json"] = `{"usingComponents": {"x": "some-npm/index"}}`
+		}
+		maps.Copy(fs, files)
+		rep, err := Run(context.Background(), writeTree(t, fs), Options{Platform: tc.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range rep.Diagnostics {
+			switch d.Rule {
+			case checks.MP214:
+				n++
+			case checks.MP210:
+				t.Errorf("%s: MP210 %s", tc.id, d.Message)
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d MP214, want %d:\n%s", tc.id, n, tc.want, dump(rep.Diagnostics))
+		}
 	}
 }

@@ -224,7 +224,11 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 	case Resource:
 		to, ok = r.withExt(e.From, e.Request, "")
 	case Component:
-		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") {
+		// Douyin names npm components ext://<package>/<alias>, the alias
+		// mapped by the package's package.json (exports.components):
+		// outside what mpgate reads, like a plugin's.
+		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") ||
+			(p.ID == platform.Douyin && strings.HasPrefix(e.Request, "ext://")) {
 			e.External = e.Request
 			g.Edges = append(g.Edges, e)
 			return

@@ -193,8 +193,8 @@ func (r *resolver) component(from, req string, has func(stem string) bool) (stri
 // or "name"), or "" when req is not bare or reads as a path of the program
 // (its first segment is a directory next to from or at the root).
 func (r *resolver) npmPackage(from, req string) string {
-	if !isBare(req) || req == "" {
-		return ""
+	if !isBare(req) || req == "" || strings.Contains(req, ":") {
+		return "" // npm names hold no ':'; "ext://…" and the like are no package
 	}
 	parts := strings.SplitN(req, "/", 3)
 	name := parts[0]

@@ -125,6 +125,7 @@ func TestNpmPackage(t *testing.T) {
 		{"pages/a/a.js", "utils/missing", ""}, // a directory at the root: a path
 		{"pages/a/a.js", "lib/missing", ""},   // a directory next to the file: a path
 		{"pages/b/b.js", "lib/missing", "lib"},
+		{"pages/b/b.json", "ext://myNpm/index", ""},
 	} {
 		if got := r.npmPackage(tc.from, tc.req); got != tc.want {
 			t.Errorf("npmPackage(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
