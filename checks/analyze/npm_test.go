@@ -136,6 +136,23 @@ func TestNpmNotBuiltGrouped(t *testing.T) {
 			t.Errorf("built npm: %s %s", d.Rule, d.Message)
 		}
 	}
+
+	// Built, but without the subpath one file asks for (Build npm bundles a
+	// plain package into its index.js): one MP214 that says so.
+	delete(built, "miniprogram_npm/dayjs/plugin/utc.js")
+	rep, err = Run(context.Background(), writeTree(t, built), Options{Platform: platform.WeChat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP214 {
+			got = append(got, d)
+		}
+	}
+	if len(got) != 1 || got[0].File != "packageA/pages/a/a.js" || !strings.Contains(got[0].Message, "is built in miniprogram_npm/dayjs") {
+		t.Errorf("subpath missing: want one MP214 naming miniprogram_npm/dayjs, got:\n%s", dump(rep.Diagnostics))
+	}
 }
 
 // TestNpmOtherPlatforms: QQ follows WeChat's npm rule; Douyin's ext://

@@ -68,6 +68,9 @@ type Edge struct {
 	// package is neither built into a miniprogram_npm directory nor a path
 	// of the program. Empty otherwise.
 	Npm string
+	// NpmDir is the miniprogram_npm directory of the package Npm when it is
+	// built there but lacks the requested path ("call-bind/callBound").
+	NpmDir string
 }
 
 // Loc is a place in a file.
@@ -248,6 +251,9 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 		case Script, ScriptAsync, Component:
 			if _, aliased := r.alias(e.Request); !aliased {
 				e.Npm = r.npmPackage(e.From, e.Request)
+				if e.Npm != "" {
+					e.NpmDir = r.npmDir(e.From, e.Npm)
+				}
 			}
 		}
 		g.Unresolved = append(g.Unresolved, e)

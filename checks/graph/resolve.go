@@ -216,3 +216,14 @@ func (r *resolver) npmPackage(from, req string) string {
 	}
 	return name
 }
+
+// npmDir returns the nearest built directory of package name seen from
+// from's directory ("" when none).
+func (r *resolver) npmDir(from, name string) string {
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	d, _ := r.npm(dir, name, func(p string) (string, bool) { return p, r.files.IsDir(p) })
+	return d
+}

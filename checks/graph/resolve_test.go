@@ -132,3 +132,16 @@ func TestNpmPackage(t *testing.T) {
 		}
 	}
 }
+
+func TestNpmDir(t *testing.T) {
+	r := &resolver{files: memFiles{"miniprogram_npm/call-bind/index.js": true, "pkgA/miniprogram_npm/x/index.js": true}}
+	for _, tc := range []struct{ from, name, want string }{
+		{"pages/a/a.js", "call-bind", "miniprogram_npm/call-bind"},
+		{"pkgA/p/p.js", "x", "pkgA/miniprogram_npm/x"},
+		{"pages/a/a.js", "x", ""},
+	} {
+		if got := r.npmDir(tc.from, tc.name); got != tc.want {
+			t.Errorf("npmDir(%q, %q) = %q, want %q", tc.from, tc.name, got, tc.want)
+		}
+	}
+}

@@ -350,6 +350,16 @@ func npmNotBuilt(in *Input, byPkg map[string][]graph.Edge) []checks.Diagnostic {
 			uses = fmt.Sprintf("%d uses", len(edges))
 		}
 		first := edges[0]
+		if first.NpmDir != "" {
+			d := checks.New(checks.MP214, first.From, first.Line, first.Col,
+				fmt.Sprintf("npm package '%s' is built in %s but lacks what is asked of it (%s: first '%s'), needed by %s%s",
+					name, first.NpmDir, uses, first.Request, strings.Join(listed, ", "), more),
+				"Build npm copies a mini-program package's miniprogram_dist and bundles any other package into one index.js from its main entry: "+
+					"require the package's entry, check the path inside the package, or rebuild npm after updating it")
+			d.Package = in.Layout.PackageOf(first.From)
+			out = append(out, d)
+			continue
+		}
 		d := checks.New(checks.MP214, first.From, first.Line, first.Col,
 			fmt.Sprintf("npm package '%s' is not built into miniprogram_npm (%s: first '%s'), needed by %s%s",
 				name, uses, first.Request, strings.Join(listed, ", "), more),
