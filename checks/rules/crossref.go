@@ -87,7 +87,13 @@ func crossPackage(in *Input) []checks.Diagnostic {
 			continue
 		}
 		if e.Npm != "" {
-			npm[e.Npm] = append(npm[e.Npm], e)
+			// A missing package fails where a file loads it: requests of
+			// files that nothing loads (a bundle no page requires, a
+			// Node script) are left to MP305, as WeChat's analyser,
+			// which follows only what the app reaches, leaves them.
+			if g.Used[e.From] {
+				npm[e.Npm] = append(npm[e.Npm], e)
+			}
 			continue
 		}
 		out = append(out, unresolved(in, e))
