@@ -144,7 +144,8 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	}
 	aliases := append([]manifest.Alias(nil), opt.Aliases...)
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
-	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat}
+	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat,
+		noDirIndex: p.ID == platform.WeChat}
 
 	hasStem := func(stem string) bool {
 		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {

@@ -25,6 +25,10 @@ type resolver struct {
 	// the requiring file's directory with the "/" dropped, as WeChat's
 	// resolver does (see docs/platforms.md); elsewhere it is root-absolute.
 	slashRelative bool
+	// noDirIndex: a JS path of the program (not an npm package) is the file
+	// as written or with a script extension added, never dir/index.js, as
+	// WeChat's resolver does (see docs/platforms.md).
+	noDirIndex bool
 }
 
 // errLeavesRoot marks a request that climbs above the mini-program root.
@@ -85,7 +89,7 @@ func (r *resolver) script(from, req string) (string, bool) {
 		p = join(dir, strings.TrimLeft(req, "/"))
 	}
 	if p != leavesRoot {
-		if f, ok := r.scriptFile(p); ok {
+		if f, ok := r.scriptPath(p, !r.noDirIndex); ok {
 			return f, true
 		}
 	}
@@ -97,7 +101,11 @@ func (r *resolver) script(from, req string) (string, bool) {
 	return "", false
 }
 
-func (r *resolver) scriptFile(p string) (string, bool) {
+// scriptFile resolves an npm package path: the file, with an extension, or
+// the directory's index.
+func (r *resolver) scriptFile(p string) (string, bool) { return r.scriptPath(p, true) }
+
+func (r *resolver) scriptPath(p string, index bool) (string, bool) {
 	if p != "" && r.files.Exists(p) && !r.files.IsDir(p) {
 		return p, true
 	}
@@ -105,6 +113,9 @@ func (r *resolver) scriptFile(p string) (string, bool) {
 		if p != "" && r.files.Exists(p+ext) && !r.files.IsDir(p+ext) {
 			return p + ext, true
 		}
+	}
+	if !index {
+		return "", false
 	}
 	for _, ext := range r.scriptExts {
 		idx := strings.TrimPrefix(p+"/index"+ext, "/")

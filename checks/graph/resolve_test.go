@@ -38,7 +38,7 @@ func TestResolveScript(t *testing.T) {
 		{"pages/i/i.js", "../../utils/a", "utils/a.js"},
 		{"pages/i/i.js", "../../utils/a.js", "utils/a.js"},
 		{"pages/i/i.js", "/utils/a", "utils/a.js"},
-		{"pages/i/i.js", "../../utils", "utils/index.js"},
+		{"pages/i/i.js", "../../utils", "utils/index.js"}, // not on WeChat: see below
 		{"pages/i/i.js", "../../lib/b", "lib/b.ts"},
 		{"pages/i/i.js", "dayjs", "miniprogram_npm/dayjs/index.js"},
 		{"pages/i/i.js", "@vant/weapp/button/index", "miniprogram_npm/@vant/weapp/button/index.js"},
@@ -142,6 +142,30 @@ func TestNpmDir(t *testing.T) {
 	} {
 		if got := r.npmDir(tc.from, tc.name); got != tc.want {
 			t.Errorf("npmDir(%q, %q) = %q, want %q", tc.from, tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestResolveScriptNoDirIndexOnWeChat: WeChat's resolver adds ".js" to a
+// program path but never tries dir/index.js (measured with analyseCode,
+// docs/platforms.md); npm packages keep their index.
+func TestResolveScriptNoDirIndexOnWeChat(t *testing.T) {
+	files := memFiles{"lib/index.js": true, "utils/root.js": true, "miniprogram_npm/dayjs/index.js": true}
+	for _, tc := range []struct {
+		noDirIndex      bool
+		from, req, want string
+	}{
+		{true, "pages/a/a.js", "../../lib", ""},
+		{true, "pages/a/a.js", "../../lib/", ""},
+		{true, "pages/a/a.js", "../../lib/index", "lib/index.js"},
+		{true, "pages/a/a.js", "../../utils/root", "utils/root.js"},
+		{true, "pages/a/a.js", "dayjs", "miniprogram_npm/dayjs/index.js"},
+		{false, "pages/a/a.js", "../../lib", "lib/index.js"},
+	} {
+		r := &resolver{files: files, scriptExts: []string{".js"}, noDirIndex: tc.noDirIndex}
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("noDirIndex=%v script(%q, %q) = %q, %v; want %q", tc.noDirIndex, tc.from, tc.req, got, ok, tc.want)
 		}
 	}
 }

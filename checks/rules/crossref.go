@@ -213,6 +213,9 @@ func unresolved(in *Input, e graph.Edge) checks.Diagnostic {
 		hint = "a component path names the component's files without extension (\"/components/card/card\"), relative to this JSON file or \"/\"-absolute; npm components need \"Build npm\" (miniprogram_npm)"
 	case graph.Script, graph.ScriptAsync:
 		hint = "check the path; bare names are looked up in miniprogram_npm (run the DevTools' \"Build npm\"), and resolveAlias keys must end with /*"
+		if in.Platform.ID == platform.WeChat {
+			hint = "check the path; WeChat adds .js to a path but never looks for a directory's index.js (name the file: \"./lib/index\"); bare names are looked up in miniprogram_npm, and resolveAlias keys must end with /*"
+		}
 		if in.Platform.ID == platform.WeChat && strings.HasPrefix(e.Request, "/") {
 			hint = "WeChat does not read a JS path starting with \"/\" from the mini-program root: it drops the \"/\" and resolves the rest relative to this file's directory; write the path relative to this file (\"../../utils/x\") or map a prefix with resolveAlias"
 		}
