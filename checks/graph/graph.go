@@ -69,6 +69,14 @@ type Edge struct {
 	// one renderer the edge was resolved from, or, on an Unresolved edge,
 	// every renderer tried. Empty for every other edge.
 	Renderers []string
+	// Npm names the npm package of an unresolved bare request of a script
+	// or a component ("@vant/weapp" for "@vant/weapp/button/index"): the
+	// package is neither built into a miniprogram_npm directory nor a path
+	// of the program. Empty otherwise.
+	Npm string
+	// NpmDir is the miniprogram_npm directory of the package Npm when it is
+	// built there but lacks the requested path ("call-bind/callBound").
+	NpmDir string
 }
 
 // Loc is a place in a file.
@@ -142,7 +150,8 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	}
 	aliases := append([]manifest.Alias(nil), opt.Aliases...)
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
-	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts}
+	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat,
+		noDirIndex: p.ID == platform.WeChat}
 
 	hasStem := func(stem string) bool {
 		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {
@@ -242,7 +251,11 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 		}
 		to, ok = r.withExt(e.From, req, "")
 	case Component:
-		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") {
+		// Douyin names npm components ext://<package>/<alias>, the alias
+		// mapped by the package's package.json (exports.components):
+		// outside what mpgate reads, like a plugin's.
+		if strings.HasPrefix(e.Request, "plugin://") || strings.HasPrefix(e.Request, "plugin-private://") ||
+			(p.ID == platform.Douyin && strings.HasPrefix(e.Request, "ext://")) {
 			e.External = e.Request
 			g.Edges = append(g.Edges, e)
 			return
@@ -258,6 +271,15 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 		}
 	}
 	if !ok {
+		switch e.Kind {
+		case Script, ScriptAsync, Component:
+			if _, aliased := r.alias(e.Request); !aliased {
+				e.Npm = r.npmPackage(e.From, e.Request)
+				if e.Npm != "" {
+					e.NpmDir = r.npmDir(e.From, e.Npm)
+				}
+			}
+		}
 		g.Unresolved = append(g.Unresolved, e)
 		return
 	}

@@ -21,6 +21,14 @@ type resolver struct {
 	aliases []manifest.Alias // longest key first
 	// scriptExts are tried, in order, after a JS request without a match.
 	scriptExts []string
+	// slashRelative: a JS request starting with "/" is read relative to
+	// the requiring file's directory with the "/" dropped, as WeChat's
+	// resolver does (see docs/platforms.md); elsewhere it is root-absolute.
+	slashRelative bool
+	// noDirIndex: a JS path of the program (not an npm package) is the file
+	// as written or with a script extension added, never dir/index.js, as
+	// WeChat's resolver does (see docs/platforms.md).
+	noDirIndex bool
 }
 
 // errLeavesRoot marks a request that climbs above the mini-program root.
@@ -74,11 +82,14 @@ func (r *resolver) script(from, req string) (string, bool) {
 	if dir == "." {
 		dir = ""
 	}
+	p := join(dir, req)
 	if a, ok := r.alias(req); ok {
-		req = a
+		req, p = a, join("", a)
+	} else if r.slashRelative && strings.HasPrefix(req, "/") {
+		p = join(dir, strings.TrimLeft(req, "/"))
 	}
-	if p := join(dir, req); p != leavesRoot {
-		if f, ok := r.scriptFile(p); ok {
+	if p != leavesRoot {
+		if f, ok := r.scriptPath(p, !r.noDirIndex); ok {
 			return f, true
 		}
 	}
@@ -90,7 +101,11 @@ func (r *resolver) script(from, req string) (string, bool) {
 	return "", false
 }
 
-func (r *resolver) scriptFile(p string) (string, bool) {
+// scriptFile resolves an npm package path: the file, with an extension, or
+// the directory's index.
+func (r *resolver) scriptFile(p string) (string, bool) { return r.scriptPath(p, true) }
+
+func (r *resolver) scriptPath(p string, index bool) (string, bool) {
 	if p != "" && r.files.Exists(p) && !r.files.IsDir(p) {
 		return p, true
 	}
@@ -98,6 +113,9 @@ func (r *resolver) scriptFile(p string) (string, bool) {
 		if p != "" && r.files.Exists(p+ext) && !r.files.IsDir(p+ext) {
 			return p + ext, true
 		}
+	}
+	if !index {
+		return "", false
 	}
 	for _, ext := range r.scriptExts {
 		idx := strings.TrimPrefix(p+"/index"+ext, "/")
@@ -188,4 +206,43 @@ func stripQuery(req string) string {
 		return req[:i]
 	}
 	return req
+}
+
+// npmPackage names the npm package a bare request asks for ("@scope/name"
+// or "name"), or "" when req is not bare or reads as a path of the program
+// (its first segment is a directory next to from or at the root).
+func (r *resolver) npmPackage(from, req string) string {
+	if !isBare(req) || req == "" || strings.Contains(req, ":") {
+		return "" // npm names hold no ':'; "ext://…" and the like are no package
+	}
+	parts := strings.SplitN(req, "/", 3)
+	name := parts[0]
+	if strings.HasPrefix(name, "@") {
+		if len(parts) < 2 || parts[1] == "" {
+			return ""
+		}
+		name += "/" + parts[1]
+	}
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	if p := join(dir, parts[0]); p != leavesRoot && p != "" && r.files.IsDir(p) {
+		return ""
+	}
+	if r.files.IsDir(parts[0]) {
+		return ""
+	}
+	return name
+}
+
+// npmDir returns the nearest built directory of package name seen from
+// from's directory ("" when none).
+func (r *resolver) npmDir(from, name string) string {
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	d, _ := r.npm(dir, name, func(p string) (string, bool) { return p, r.files.IsDir(p) })
+	return d
 }

@@ -38,7 +38,7 @@ func TestResolveScript(t *testing.T) {
 		{"pages/i/i.js", "../../utils/a", "utils/a.js"},
 		{"pages/i/i.js", "../../utils/a.js", "utils/a.js"},
 		{"pages/i/i.js", "/utils/a", "utils/a.js"},
-		{"pages/i/i.js", "../../utils", "utils/index.js"},
+		{"pages/i/i.js", "../../utils", "utils/index.js"}, // not on WeChat: see below
 		{"pages/i/i.js", "../../lib/b", "lib/b.ts"},
 		{"pages/i/i.js", "dayjs", "miniprogram_npm/dayjs/index.js"},
 		{"pages/i/i.js", "@vant/weapp/button/index", "miniprogram_npm/@vant/weapp/button/index.js"},
@@ -81,6 +81,91 @@ func TestResolveTemplateAndComponent(t *testing.T) {
 	} {
 		if got, _ := r.component(tc.from, tc.req, has); got != tc.want {
 			t.Errorf("component(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
+		}
+	}
+}
+
+// TestResolveScriptSlashOnWeChat: WeChat's resolver drops a leading "/" of a
+// JS request and reads the rest from the requiring file's directory
+// (measured with miniprogram-ci analyseCode, docs/platforms.md);
+// resolveAlias targets stay root-relative.
+func TestResolveScriptSlashOnWeChat(t *testing.T) {
+	files := memFiles{"utils/root.js": true, "utils/both.js": true, "pages/a/utils/both.js": true, "pages/a/utils/rel.js": true}
+	alias := manifest.Alias{From: manifest.Str{Value: "@u/*"}, To: "/utils/*"}
+	for _, tc := range []struct {
+		slashRelative   bool
+		from, req, want string
+	}{
+		{true, "pages/a/a.js", "/utils/root.js", ""},
+		{true, "pages/a/a.js", "/utils/both.js", "pages/a/utils/both.js"},
+		{true, "pages/a/a.js", "/utils/rel", "pages/a/utils/rel.js"},
+		{true, "pages/a/a.js", "@u/root", "utils/root.js"},
+		{true, "app.js", "/utils/root.js", "utils/root.js"},
+		{false, "pages/a/a.js", "/utils/root.js", "utils/root.js"},
+		{false, "pages/a/a.js", "/utils/both.js", "utils/both.js"},
+		{false, "pages/a/a.js", "/utils/rel.js", ""},
+	} {
+		r := &resolver{files: files, scriptExts: []string{".js"}, slashRelative: tc.slashRelative, aliases: []manifest.Alias{alias}}
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("slashRelative=%v script(%q, %q) = %q, %v; want %q", tc.slashRelative, tc.from, tc.req, got, ok, tc.want)
+		}
+	}
+}
+
+func TestNpmPackage(t *testing.T) {
+	r := &resolver{files: memFiles{"utils/x.js": true, "pages/a/lib/y.js": true}}
+	for _, tc := range []struct{ from, req, want string }{
+		{"pages/a/a.js", "dayjs", "dayjs"},
+		{"pages/a/a.js", "dayjs/plugin/utc", "dayjs"},
+		{"pages/a/a.js", "@vant/weapp/button/index", "@vant/weapp"},
+		{"pages/a/a.js", "@vant", ""},
+		{"pages/a/a.js", "./dayjs", ""},
+		{"pages/a/a.js", "/dayjs", ""},
+		{"pages/a/a.js", "utils/missing", ""}, // a directory at the root: a path
+		{"pages/a/a.js", "lib/missing", ""},   // a directory next to the file: a path
+		{"pages/b/b.js", "lib/missing", "lib"},
+		{"pages/b/b.json", "ext://myNpm/index", ""},
+	} {
+		if got := r.npmPackage(tc.from, tc.req); got != tc.want {
+			t.Errorf("npmPackage(%q, %q) = %q, want %q", tc.from, tc.req, got, tc.want)
+		}
+	}
+}
+
+func TestNpmDir(t *testing.T) {
+	r := &resolver{files: memFiles{"miniprogram_npm/call-bind/index.js": true, "pkgA/miniprogram_npm/x/index.js": true}}
+	for _, tc := range []struct{ from, name, want string }{
+		{"pages/a/a.js", "call-bind", "miniprogram_npm/call-bind"},
+		{"pkgA/p/p.js", "x", "pkgA/miniprogram_npm/x"},
+		{"pages/a/a.js", "x", ""},
+	} {
+		if got := r.npmDir(tc.from, tc.name); got != tc.want {
+			t.Errorf("npmDir(%q, %q) = %q, want %q", tc.from, tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestResolveScriptNoDirIndexOnWeChat: WeChat's resolver adds ".js" to a
+// program path but never tries dir/index.js (measured with analyseCode,
+// docs/platforms.md); npm packages keep their index.
+func TestResolveScriptNoDirIndexOnWeChat(t *testing.T) {
+	files := memFiles{"lib/index.js": true, "utils/root.js": true, "miniprogram_npm/dayjs/index.js": true}
+	for _, tc := range []struct {
+		noDirIndex      bool
+		from, req, want string
+	}{
+		{true, "pages/a/a.js", "../../lib", ""},
+		{true, "pages/a/a.js", "../../lib/", ""},
+		{true, "pages/a/a.js", "../../lib/index", "lib/index.js"},
+		{true, "pages/a/a.js", "../../utils/root", "utils/root.js"},
+		{true, "pages/a/a.js", "dayjs", "miniprogram_npm/dayjs/index.js"},
+		{false, "pages/a/a.js", "../../lib", "lib/index.js"},
+	} {
+		r := &resolver{files: files, scriptExts: []string{".js"}, noDirIndex: tc.noDirIndex}
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("noDirIndex=%v script(%q, %q) = %q, %v; want %q", tc.noDirIndex, tc.from, tc.req, got, ok, tc.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/graph"
+	"github.com/mpgate/mpgate/checks/platform"
 )
 
 // describe names a package for messages.
@@ -99,16 +101,28 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		}
 	}
 
+	npm := map[string][]graph.Edge{}
 	for _, e := range g.Unresolved {
 		if !uploaded(e.From) {
+			continue
+		}
+		if e.Npm != "" {
+			// A missing package fails where a file loads it: requests of
+			// files that nothing loads (a bundle no page requires, a
+			// Node script) are left to MP305, as WeChat's analyser,
+			// which follows only what the app reaches, leaves them.
+			if g.Used[e.From] {
+				npm[e.Npm] = append(npm[e.Npm], e)
+			}
 			continue
 		}
 		if in.styleURLNotLoaded(e) {
 			out = append(out, missingStyleURL(e, in.Platform.ID.Name()))
 			continue
 		}
-		out = append(out, unresolved(e))
+		out = append(out, unresolved(in, e))
 	}
+	out = append(out, npmNotBuilt(in, npm)...)
 	out = append(out, componentScripts(in, uploaded)...)
 	out = append(out, in.dynamic(uploaded)...)
 	out = append(out, placeholders(in, ps)...)
@@ -284,7 +298,7 @@ func crossResource(e graph.Edge, from, to pkg) checks.Diagnostic {
 	return d
 }
 
-func unresolved(e graph.Edge) checks.Diagnostic {
+func unresolved(in *Input, e graph.Edge) checks.Diagnostic {
 	what := e.Kind.String()
 	hint := "check the path: relative paths start at the file's directory, \"/\" paths at the mini-program root"
 	switch e.Kind {
@@ -293,6 +307,12 @@ func unresolved(e graph.Edge) checks.Diagnostic {
 		hint = "a component path names the component's files without extension (\"/components/card/card\"), relative to this JSON file or \"/\"-absolute; npm components need \"Build npm\" (miniprogram_npm)"
 	case graph.Script, graph.ScriptAsync:
 		hint = "check the path; bare names are looked up in miniprogram_npm (run the DevTools' \"Build npm\"), and resolveAlias keys must end with /*"
+		if in.Platform.ID == platform.WeChat {
+			hint = "check the path; WeChat adds .js to a path but never looks for a directory's index.js (name the file: \"./lib/index\"); bare names are looked up in miniprogram_npm, and resolveAlias keys must end with /*"
+		}
+		if in.Platform.ID == platform.WeChat && strings.HasPrefix(e.Request, "/") {
+			hint = "WeChat does not read a JS path starting with \"/\" from the mini-program root: it drops the \"/\" and resolves the rest relative to this file's directory; write the path relative to this file (\"../../utils/x\") or map a prefix with resolveAlias"
+		}
 	case graph.Resource:
 		if len(e.Renderers) > 0 && !strings.HasPrefix(e.Request, "/") {
 			who := e.Renderers[0]
@@ -453,6 +473,71 @@ func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 			fmt.Sprintf("getApp() in independent subpackage %s returns undefined when the subpackage is opened directly", p.name),
 			"call getApp({allowDefault: true}) so a default app object exists until the main package loads")
 		d.Package = p.name
+		out = append(out, d)
+	}
+	return out
+}
+
+// maxNpmFiles caps the files an MP215 finding names.
+const maxNpmFiles = 5
+
+// npmNotBuilt gives one MP215 per npm package that scripts or components
+// ask for but that no miniprogram_npm directory holds. WeChat, QQ and
+// Douyin run only what "Build npm" put into miniprogram_npm; node_modules is
+// never uploaded. Alipay and Baidu read packages elsewhere (Alipay from
+// node_modules, which mpgate does not walk): their bare requests are not
+// checked, rather than reported falsely (docs/platforms.md).
+func npmNotBuilt(in *Input, byPkg map[string][]graph.Edge) []checks.Diagnostic {
+	switch in.Platform.ID {
+	case platform.WeChat, platform.QQ, platform.Douyin:
+	default:
+		return nil
+	}
+	names := make([]string, 0, len(byPkg))
+	for n := range byPkg {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []checks.Diagnostic
+	for _, name := range names {
+		edges := byPkg[name]
+		slices.SortStableFunc(edges, func(a, b graph.Edge) int {
+			return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		})
+		var files []string
+		for _, e := range edges {
+			if len(files) == 0 || files[len(files)-1] != e.From {
+				files = append(files, e.From)
+			}
+		}
+		listed := files
+		more := ""
+		if len(listed) > maxNpmFiles {
+			listed = listed[:maxNpmFiles]
+			more = fmt.Sprintf(" and %d more", len(files)-maxNpmFiles)
+		}
+		uses := "1 use"
+		if len(edges) > 1 {
+			uses = fmt.Sprintf("%d uses", len(edges))
+		}
+		first := edges[0]
+		if first.NpmDir != "" {
+			d := checks.New(checks.MP215, first.From, first.Line, first.Col,
+				fmt.Sprintf("npm package '%s' is built in %s but lacks what is asked of it (%s: first '%s'), needed by %s%s",
+					name, first.NpmDir, uses, first.Request, strings.Join(listed, ", "), more),
+				"Build npm copies a mini-program package's miniprogram_dist and bundles any other package into one index.js from its main entry: "+
+					"require the package's entry, check the path inside the package, or rebuild npm after updating it")
+			d.Package = in.Layout.PackageOf(first.From)
+			out = append(out, d)
+			continue
+		}
+		d := checks.New(checks.MP215, first.From, first.Line, first.Col,
+			fmt.Sprintf("npm package '%s' is not built into miniprogram_npm (%s: first '%s'), needed by %s%s",
+				name, uses, first.Request, strings.Join(listed, ", "), more),
+			fmt.Sprintf("node_modules is not uploaded: add %s to package.json \"dependencies\", run npm install, then build npm "+
+				"(the DevTools' \"Build npm\", miniprogram-ci packNpm / \"miniprogram-ci pack-npm\", or a build: step in .mpgate.yml that does it) "+
+				"and commit miniprogram_npm or build it in CI", name))
+		d.Package = in.Layout.PackageOf(first.From)
 		out = append(out, d)
 	}
 	return out

@@ -260,6 +260,9 @@ type astCall struct {
 	rest0        bool     // the first argument is a spread
 	exact        int      // offset of a literal first argument, else -1
 	allowDefault bool
+	// bundled: a require whose path is a key of the module table of the
+	// built npm bundle module it sits in (see bundleTable).
+	bundled bool
 }
 
 // visitor walks the AST with js.Walk and records calls and static imports.
@@ -280,6 +283,12 @@ type visitor struct {
 	// calls met since the last literal (see astCall.lo, hi).
 	last    int
 	pending []int
+	// tables are the module tables of the built npm bundle modules the
+	// walk is inside, innermost last.
+	tables []map[string]bool
+	// forward is the name of the source parameter of a bundle's
+	// __REQUIRE__ while the walk is inside it ("" elsewhere).
+	forward string
 }
 
 // seen records a literal's bytes met by the source-order walk.
@@ -310,12 +319,48 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 		v.seen(n.Data)
 	case *js.DirectivePrologueStmt:
 		v.seen(n.Value)
+	case *js.VarDecl:
+		// var __REQUIRE__ = function(modId, source) { … require(source) }:
+		// the bundle's forwarding of requests its table lacks, which are
+		// references of their own; not an unchecked dynamic require.
+		for i := range n.List {
+			b := &n.List[i]
+			js.Walk(v, b.Binding)
+			if name, ok := b.Binding.(*js.Var); ok && string(name.Name()) == "__REQUIRE__" {
+				if f, ok := b.Default.(*js.FuncDecl); ok && len(f.Params.List) >= 2 {
+					if src, ok := f.Params.List[1].Binding.(*js.Var); ok {
+						prev := v.forward
+						v.forward = string(src.Name())
+						js.Walk(v, b.Default)
+						v.forward = prev
+						continue
+					}
+				}
+			}
+			js.Walk(v, b.Default)
+		}
+		return nil
 	case *js.ImportStmt:
 		v.addModule(n.Module)
 	case *js.ExportStmt:
 		v.addModule(n.Module)
 	case *js.CallExpr:
 		v.call(n)
+		if table, ok := bundleTable(n); ok {
+			// A module of a built npm bundle: its factory's requires
+			// go to the bundle's module table first.
+			js.Walk(v, n.X)
+			for i := range n.Args.List {
+				if i == 1 {
+					v.tables = append(v.tables, table)
+				}
+				js.Walk(v, n.Args.List[i].Value)
+				if i == 1 {
+					v.tables = v.tables[:len(v.tables)-1]
+				}
+			}
+			return nil
+		}
 		v.walk(n.X, &n.Args)
 		return nil
 	case *js.NewExpr:
@@ -431,6 +476,11 @@ func (v *visitor) call(n *js.CallExpr) {
 		c.arg0, c.rest0 = a.Value, a.Rest
 		if raw, ok := literalRaw(a); ok {
 			c.exact = offsetIn(v.buf, raw)
+			if p, ok := unquoteJS(raw); ok && f == formRequire && len(v.tables) > 0 && v.tables[len(v.tables)-1][p] {
+				c.bundled = true
+			}
+		} else if x, ok := a.Value.(*js.Var); ok && f == formRequire && v.forward != "" && string(x.Name()) == v.forward {
+			c.bundled = true
 		}
 		if f == formGetApp {
 			c.allowDefault = hasAllowDefault(a.Value)
@@ -589,7 +639,7 @@ func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
 			}
 			continue
 		}
-		if c.arg0 == nil {
+		if c.arg0 == nil || c.bundled {
 			continue
 		}
 		r := Ref{Kind: kindOf(c.form, c.nargs)}
@@ -640,4 +690,76 @@ func placeOff(li *lineIndex, off int) (int, int) {
 		return 0, 0
 	}
 	return li.pos(off)
+}
+
+// bundleTable recognises a module of a built npm bundle, the file the
+// DevTools' (and QQ's) "Build npm" and miniprogram-ci's packNpm write for a
+// package that is not a mini-program package:
+//
+//	__DEFINE__(id, function(require, module, exports) { … },
+//	    function(modId) { var map = {"./core": id2}; return __REQUIRE__(map[modId], modId) })
+//
+// Inside the factory, require is the third function: a request that is a key
+// of map is a module of the bundle itself; any other goes on to the
+// platform's require from the bundle's own file. bundleTable returns map's
+// keys. The shape is matched on the syntax tree: the callee __DEFINE__, a
+// factory whose first parameter is require, and a resolver whose body
+// declares an object literal and returns a call of __REQUIRE__.
+func bundleTable(n *js.CallExpr) (map[string]bool, bool) {
+	callee, ok := n.X.(*js.Var)
+	if !ok || string(callee.Name()) != "__DEFINE__" || len(n.Args.List) != 3 {
+		return nil, false
+	}
+	factory, ok := n.Args.List[1].Value.(*js.FuncDecl)
+	if !ok || len(factory.Params.List) == 0 {
+		return nil, false
+	}
+	if req, ok := factory.Params.List[0].Binding.(*js.Var); !ok || string(req.Name()) != "require" {
+		return nil, false
+	}
+	resolver, ok := n.Args.List[2].Value.(*js.FuncDecl)
+	if !ok || len(resolver.Params.List) != 1 {
+		return nil, false
+	}
+	var table map[string]bool
+	returns := false
+	for _, st := range resolver.Body.List {
+		switch st := st.(type) {
+		case *js.VarDecl:
+			for _, b := range st.List {
+				if obj, ok := b.Default.(*js.ObjectExpr); ok && table == nil {
+					table = tableKeys(obj)
+				}
+			}
+		case *js.ReturnStmt:
+			if c, ok := st.Value.(*js.CallExpr); ok {
+				if f, ok := c.X.(*js.Var); ok && string(f.Name()) == "__REQUIRE__" {
+					returns = true
+				}
+			}
+		}
+	}
+	if table == nil || !returns {
+		return nil, false
+	}
+	return table, true
+}
+
+// tableKeys returns the literal property names of a module table.
+func tableKeys(obj *js.ObjectExpr) map[string]bool {
+	keys := make(map[string]bool, len(obj.List))
+	for _, p := range obj.List {
+		if p.Name == nil || p.Name.IsComputed() || p.Spread {
+			continue
+		}
+		name := string(p.Name.Literal.Data)
+		if p.Name.Literal.TokenType == js.StringToken {
+			var ok bool
+			if name, ok = unquoteJS(p.Name.Literal.Data); !ok {
+				continue
+			}
+		}
+		keys[name] = true
+	}
+	return keys
 }

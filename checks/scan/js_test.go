@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -358,4 +359,53 @@ func TestJSTokenScanAgrees(t *testing.T) {
 func mustBundle() []byte {
 	b, _ := bundle(4 << 10)
 	return b
+}
+
+// TestJSNpmBundle: in a module of a built npm bundle, requests in the
+// module table are the bundle's own modules (no reference); the others go
+// on to the platform's require and stay references. The same requests
+// outside a __DEFINE__ factory are references.
+func TestJSNpmBundle(t *testing.T) {
+	src, err := os.ReadFile("testdata/npmbundle/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := JS(src)
+	if got.Err != nil {
+		t.Fatalf("parse error: %v", got.Err)
+	}
+	want := []Ref{ref(Require, "outside-dep", 8, 19)}
+	if !reflect.DeepEqual(got.Refs, want) {
+		t.Errorf("bundle refs = %+v, want %+v", got.Refs, want)
+	}
+
+	tests := []struct {
+		name string
+		src  string
+		want []Ref
+	}{
+		{"not a __DEFINE__ call", "define(1, function(require, module, exports) { require('./a') }, function(modId) { var map = {\"./a\": 2}; return __REQUIRE__(map[modId], modId) })",
+			[]Ref{ref(Require, "./a", 1, 56)}},
+		{"factory without require parameter", "__DEFINE__(1, function(r, module, exports) { require('./a') }, function(modId) { var map = {\"./a\": 2}; return __REQUIRE__(map[modId], modId) })",
+			[]Ref{ref(Require, "./a", 1, 54)}},
+		{"resolver without __REQUIRE__", "__DEFINE__(1, function(require, module, exports) { require('./a') }, function(modId) { var map = {\"./a\": 2}; return map[modId] })",
+			[]Ref{ref(Require, "./a", 1, 60)}},
+		{"after the factory", "__DEFINE__(1, function(require) {}, function(modId) { var map = {\"./a\": 2}; return __REQUIRE__(map[modId], modId) }); require('./a')",
+			[]Ref{ref(Require, "./a", 1, 127)}},
+		{"identifier keys", "__DEFINE__(1, function(require) { require('a'); require('b') }, function(m) { var map = {a: 2}; return __REQUIRE__(map[m], m) })",
+			[]Ref{ref(Require, "b", 1, 57)}},
+		{"require(source) outside __REQUIRE__ stays dynamic", "var f = function(modId, source) { return require(source) }",
+			[]Ref{dyn(Require, "source", 1, 50)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := JS([]byte(tt.src))
+			if got.Err != nil {
+				t.Fatalf("parse error: %v", got.Err)
+			}
+			if !reflect.DeepEqual(got.Refs, tt.want) {
+				t.Errorf("refs = %+v, want %+v", got.Refs, tt.want)
+			}
+		})
+	}
 }
