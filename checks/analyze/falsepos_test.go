@@ -320,3 +320,44 @@ func TestDeadCodeWarns(t *testing.T) {
 		t.Errorf("MP210 in a page: %q, want error; got:\n%s", got, dump(rep.Diagnostics))
 	}
 }
+
+// A folder without a manifest (a repository root holding src/ and dist/
+// copies of a program) gives its MP101 and no findings that assume it is the
+// program: no MP207 for the copies' App(), no per-package size limit for a
+// main package that is only "every file". The total still counts.
+func TestMissingManifestOnlyMP101(t *testing.T) {
+	big := strings.Repeat("x", 3<<20)
+	files := map[string]string{
+		"project.config.json": `{"setting": {"ignoreUploadUnusedFiles": false}}`,
+		"src/app.js":          "App({})\n",
+		"dist/app.js":         "App({})\n",
+		"dist/big.png":        big,
+	}
+	rep, err := Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{rule: checks.MP101}) {
+		t.Errorf("missing MP101; got:\n%s", dump(rep.Diagnostics))
+	}
+	for _, r := range []string{checks.MP207, checks.MP301, checks.MP304, checks.MP305} {
+		if found(rep.Diagnostics, at{rule: r}) {
+			t.Errorf("unexpected %s without a manifest; got:\n%s", r, dump(rep.Diagnostics))
+		}
+	}
+	// The true variant: with its manifest, the same App() copy fires and the
+	// main package is judged.
+	files["app.json"] = `{"pages": ["pages/index/index"]}`
+	files["app.js"] = "App({})\n"
+	files["pages/index/index.js"] = "require('../../dist/app.js')\nPage({})\n"
+	files["pages/index/index.wxml"] = "<view/>\n"
+	rep, err = Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{checks.MP207, checks.MP301} {
+		if !found(rep.Diagnostics, at{rule: r}) {
+			t.Errorf("with a manifest, %s is missing; got:\n%s", r, dump(rep.Diagnostics))
+		}
+	}
+}

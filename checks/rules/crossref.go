@@ -448,7 +448,9 @@ func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 	var out []checks.Diagnostic
 	load := in.appLoad()
 	for _, c := range in.Graph.AppCalls {
-		if load[c.File] || strings.HasPrefix(c.File, "miniprogram_npm/") {
+		// Without a manifest the folder is not known to be the program
+		// (its app scripts may be copies under dist/, src/): not judged.
+		if in.NoReach || load[c.File] || strings.HasPrefix(c.File, "miniprogram_npm/") {
 			continue
 		}
 		if in.Uploaded != nil && !in.Uploaded(c.File) {

@@ -30,7 +30,9 @@ func sizes(in *Input) []checks.Diagnostic {
 	for _, p := range in.Packages {
 		n := in.size(p)
 		total += n
-		if p.Limit <= 0 {
+		// Without a manifest the packages are unknown: every file sits in
+		// the main package, so only the total can be judged.
+		if p.Limit <= 0 || in.NoReach {
 			continue
 		}
 		label := p.Name
