@@ -272,6 +272,10 @@ func TestGitHubHTTP(t *testing.T) {
 		{"no pull_request", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, []byte(`{"action":"opened","repository":{"name":"r","owner":{"login":"o"}}}`)), strings.NewReader(`{"action":"opened","repository":{"name":"r","owner":{"login":"o"}}}`), 400, "no pull_request", 0},
 		{"missing delivery", GitHubConfig{Secret: testSecret}, http.MethodPost, noDelivery, bytes.NewReader(payload), 400, "missing X-GitHub-Delivery", 0},
 		{"missing event", GitHubConfig{Secret: testSecret}, http.MethodPost, noEvent, bytes.NewReader(payload), 400, "missing X-GitHub-Event", 0},
+		{"accepted chunked", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, payload), io.MultiReader(bytes.NewReader(payload)), 202, "accepted pull_request", 1},
+		{"accepted at the size limit", GitHubConfig{Secret: testSecret, MaxBody: int64(len(big))}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, big), io.MultiReader(bytes.NewReader(big)), 202, "accepted pull_request", 1},
+		{"accepted with a budget of one chunk", GitHubConfig{Secret: testSecret, MaxBody: 16 << 10, MaxPending: 1}, http.MethodPost, githubHeader("ping", "d1", testSecret, ping), bytes.NewReader(ping), 200, "pong", 0},
+		{"delivery id too long", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", strings.Repeat("d", 201), testSecret, payload), bytes.NewReader(payload), 400, "longer than 200 bytes", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

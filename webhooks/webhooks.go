@@ -125,6 +125,18 @@ func maxOr(n int64) int64 {
 	return n
 }
 
+// headerValueOK reports whether a delivery id or event name is short
+// enough to log and store.
+func headerValueOK(v string) bool { return len(v) <= maxDeliveryID }
+
+// truncate shortens an over-long header value for the log line.
+func truncate(v string) string {
+	if len(v) <= 64 {
+		return v
+	}
+	return v[:64] + "…"
+}
+
 // readBody reads at most max bytes of the request body. It answers 413
 // itself (and returns ok false) when the body is larger; the body is then
 // never parsed.
