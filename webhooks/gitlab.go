@@ -64,7 +64,7 @@ const (
 )
 
 type gitlabHandler struct {
-	cfg GitLabConfig
+	cfg    GitLabConfig
 	key    []byte // the signing key, decoded
 	budget *bodyBudget
 	// keyErr is why SigningToken could not be decoded (then every

@@ -89,7 +89,9 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"), databaseURL: o.dbURL,
 		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: keyFile, githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
-		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second}
+		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
+		// The test repositories are local: allow them as clone sources.
+		allowCloneURLPrefix: filepath.Dir(dir)}
 	if !o.noSecret {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
