@@ -29,6 +29,7 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/coverage"
 	"github.com/mpgate/mpgate/checks/lint"
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // AnalyzeFunc is the engine (analyze.Run); tests may wrap it.
@@ -338,10 +339,10 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			say("repository files unknown (coverage paths are mapped by prefix only): %v", err)
 		}
 		opt := coverage.Options{RepoRoot: headDir, KnownFiles: known}
-		head, headErr := coverage.ParseFile(filepath.Join(headDir, filepath.FromSlash(cg.Report)), opt)
+		head, headErr := parseCoverageIn(headDir, cg.Report, opt)
 		var base *coverage.Report
 		if haveBaseTree {
-			if b, err := coverage.ParseFile(filepath.Join(baseDir, filepath.FromSlash(cg.Report)), coverage.Options{RepoRoot: baseDir}); err == nil {
+			if b, err := parseCoverageIn(baseDir, cg.Report, coverage.Options{RepoRoot: baseDir}); err == nil {
 				base = b
 			}
 		}
@@ -363,7 +364,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			}
 		}
 		if lerr == nil {
-			f, err := os.Open(filepath.Join(headDir, filepath.FromSlash(lg.Report)))
+			f, err := tree.OpenIn(headDir, lg.Report, maxReport)
 			if err != nil {
 				lerr = err
 			} else {
@@ -452,4 +453,20 @@ func safeName(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// maxReport caps a coverage or lint report the repository's configuration
+// names (a build writes it into the checkout, which the pull request
+// controls).
+const maxReport = 256 << 20
+
+// parseCoverageIn parses the coverage report rel of the checkout dir, read
+// through tree.OpenIn: no link out of the checkout, no special file.
+func parseCoverageIn(dir, rel string, opt coverage.Options) (*coverage.Report, error) {
+	f, err := tree.OpenIn(dir, rel, maxReport)
+	if err != nil {
+		return nil, fmt.Errorf("open coverage report: %w", err)
+	}
+	defer f.Close()
+	return coverage.Parse(filepath.Join(dir, filepath.FromSlash(rel)), f, opt)
 }

@@ -155,3 +155,40 @@ func (r RootFS) Open(name string) (fs.File, error) {
 	}
 	return f, nil
 }
+
+// OpenIn opens the regular file rel under dir for reading, with
+// ReadFileIn's rules (no link out of dir, no special file) and a file
+// larger than max bytes refused (max < 0: no limit). The caller closes it.
+func OpenIn(dir, rel string, max int64) (*os.File, error) {
+	c, err := clean(rel)
+	if err != nil {
+		return nil, err
+	}
+	if c == "" {
+		return nil, fmt.Errorf("opening the root: %w", ErrIsDir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening %q: %w", rel, err)
+	}
+	defer root.Close()
+	f, info, err := openIn(root, filepath.FromSlash(c), false)
+	if err != nil {
+		return nil, err
+	}
+	if max >= 0 && info.Size() > max {
+		f.Close()
+		return nil, fmt.Errorf("opening %q (%d bytes, limit %d): %w", rel, info.Size(), max, ErrTooLarge)
+	}
+	return f, nil
+}
+
+// DetectIn is platform detection's view of dir: a RootFS, closed by the
+// returned function.
+func DetectIn(dir string) (fs.FS, func(), error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return RootFS{Root: root}, func() { root.Close() }, nil
+}
