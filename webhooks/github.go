@@ -260,6 +260,10 @@ type ghPayload struct {
 // for events and actions the bot does not act on and a *PayloadError for
 // malformed or incomplete payloads.
 func NormalizeGitHub(event, deliveryID string, payload []byte) (bot.Event, error) {
+	return checkCommitIDs(event)(normalizeGitHub(event, deliveryID, payload))
+}
+
+func normalizeGitHub(event, deliveryID string, payload []byte) (bot.Event, error) {
 	switch event {
 	case "pull_request", "push", "issue_comment", "check_run", "check_suite":
 	case "ping":

@@ -363,6 +363,10 @@ const zeroSHA = "0000000000000000000000000000000000000000"
 // the bot does not act on and a *PayloadError for malformed or incomplete
 // payloads.
 func NormalizeGitLab(event, deliveryID string, payload []byte) (bot.Event, error) {
+	return checkCommitIDs(event)(normalizeGitLab(event, deliveryID, payload))
+}
+
+func normalizeGitLab(event, deliveryID string, payload []byte) (bot.Event, error) {
 	switch event {
 	case "Merge Request Hook", "Note Hook", "Push Hook", "Tag Push Hook":
 	default:
