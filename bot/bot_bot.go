@@ -454,7 +454,8 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 			}
 		}
 		return nil
-	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err):
+	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
+		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
 		log.Warn("evaluation cannot run", "err", err)
 		return b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
 			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})

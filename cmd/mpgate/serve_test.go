@@ -729,3 +729,31 @@ func TestServeReadyz(t *testing.T) {
 		t.Errorf("/healthz with the database closed: %d", got)
 	}
 }
+
+// TestServeGitHubTokenStaysOnItsForge: a signed pull_request delivery whose
+// repository.clone_url names another host (a loopback listener recording
+// every request) is refused: the installation token is never sent there,
+// nothing is, and the check run concludes at once saying why.
+func TestServeGitHubTokenStaysOnItsForge(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	var contacted atomic.Int32
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		contacted.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer listener.Close()
+	_, base, head := miniRepo(t, 0)
+	setPull(s.fake, 8, base, head, srvRepo)
+	body := prPayload(t, "opened", listener.URL+"/"+srvRepo+".git", 8, base, head, srvRepo, "alice")
+	if code := s.deliver("pull_request", "elsewhere-1", body); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, "the check run to complete", func() bool { return len(completedRuns(s.fake, head)) == 1 })
+	run := completedRuns(s.fake, head)[0]
+	if run.Conclusion != "failure" || !strings.Contains(run.Summary, "clone source refused") {
+		t.Errorf("check run concluded %q: %q; want a failure saying the clone source was refused", run.Conclusion, run.Summary)
+	}
+	if n := contacted.Load(); n != 0 {
+		t.Fatalf("the host named by the payload was contacted %d times", n)
+	}
+}
