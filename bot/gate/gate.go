@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -304,6 +305,11 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 		say("built %s (%s) in %s", name, which, r.Duration.Round(time.Millisecond))
 	}
 	dir := filepath.Join(sd.dir, filepath.FromSlash(s.Subdir), filepath.FromSlash(p.Root))
+	// The project's root comes from the repository: reached through a
+	// link out of the checkout it would analyse (and report) host files.
+	if err := tree.SubdirIn(sd.dir, strings.Trim(path.Clean("/"+path.Join(filepath.ToSlash(s.Subdir), p.Root)), "/")); err != nil {
+		return fail(fmt.Errorf("analyse %s (%s): root %s is not a directory inside the checkout: %w", name, which, p.Root, err))
+	}
 	say("analysing %s (%s)", name, which)
 	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
 	if err != nil {
