@@ -41,6 +41,11 @@ type BotConfig struct {
 	// DataDir holds the mirrors (DataDir/mirrors), worktrees
 	// (DataDir/worktrees) and build logs (DataDir/work).
 	DataDir string
+	// Clone decides where repositories are fetched from: the forge's own
+	// host and the repository's full name, so that a forge's token goes
+	// nowhere else. nil (tests only) fetches the payload's clone URL and
+	// never sends a token.
+	Clone *workspace.ClonePolicy
 	// Sandbox wraps builds; nil when SandboxErr says why there is none.
 	Sandbox build.Wrapper
 	// SandboxErr is why there is no sandbox (sandbox.Detect's error); with
@@ -449,7 +454,8 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 			}
 		}
 		return nil
-	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err):
+	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
+		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
 		log.Warn("evaluation cannot run", "err", err)
 		return b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
 			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
@@ -561,18 +567,24 @@ func jobName(sha string, jobID int64) string {
 }
 
 func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror, error) {
-	token, err := f.GitToken(ctx)
-	if err != nil {
-		return nil, err
-	}
 	auth := workspace.Auth{}
-	if u := strings.ToLower(ev.CloneURL); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-		auth.Token = token // a local path or file:// URL (tests) takes none
+	cloneURL := ev.CloneURL
+	if b.cfg.Clone != nil {
+		u, sendToken, err := b.cfg.Clone.Source(ev.Forge, ev.Repo.FullName(), ev.CloneURL)
+		if err != nil {
+			return nil, fmt.Errorf("mirroring %s: %w", ev.Repo.FullName(), err)
+		}
+		cloneURL = u
+		if sendToken {
+			if auth.Token, err = f.GitToken(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if ev.Forge == ForgeGitLab {
 		auth.Username = "oauth2"
 	}
-	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), ev.CloneURL, auth)
+	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), cloneURL, auth)
 	if err != nil {
 		return nil, fmt.Errorf("mirroring %s: %w", ev.Repo.FullName(), err)
 	}

@@ -25,6 +25,9 @@ type GitHubConfig struct {
 	Logger *slog.Logger
 	// MaxBody caps the body in bytes (0: DefaultMaxBody).
 	MaxBody int64
+	// MaxPending caps the bytes of bodies held at once before their
+	// signature is checked (0: DefaultMaxPending; never below MaxBody).
+	MaxPending int64
 }
 
 // GitHub delivery headers.
@@ -34,16 +37,21 @@ const (
 	headerGitHubSignature = "X-Hub-Signature-256"
 )
 
-type githubHandler struct{ cfg GitHubConfig }
+type githubHandler struct {
+	cfg    GitHubConfig
+	budget *bodyBudget
+}
 
-// NewGitHub returns the handler for GitHub deliveries: POST only; the
-// X-Hub-Signature-256 HMAC-SHA256 of the raw body is checked in constant
-// time before anything is parsed; ping answers "pong"; the events the bot
-// acts on are normalised (NormalizeGitHub) and enqueued.
+// NewGitHub returns the handler for GitHub deliveries: POST only; a
+// request without a well-formed X-Hub-Signature-256, event or delivery
+// header is refused before its body is read; the body is then read within
+// the budget of unauthenticated bodies (MaxPending) and its HMAC-SHA256
+// checked in constant time before anything is parsed; ping answers "pong";
+// the events the bot acts on are normalised (NormalizeGitHub) and enqueued.
 func NewGitHub(cfg GitHubConfig) http.Handler {
 	cfg.Logger = loggerOr(cfg.Logger)
 	cfg.MaxBody = maxOr(cfg.MaxBody)
-	return &githubHandler{cfg: cfg}
+	return &githubHandler{cfg: cfg, budget: newBodyBudget(cfg.MaxPending, cfg.MaxBody)}
 }
 
 func (h *githubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -62,11 +70,10 @@ func (h *githubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"no GitHub webhook secret configured: refusing every delivery (set the secret)")
 		return
 	}
-	body, ok := readBody(d, r, h.cfg.MaxBody)
-	if !ok {
-		return
-	}
-	if err := verifyGitHubSignature(h.cfg.Secret, body, r.Header.Get(headerGitHubSignature)); err != nil {
+	// Everything the headers alone can refuse is refused before a byte of
+	// the body is read.
+	sig, err := parseGitHubSignature(r.Header.Get(headerGitHubSignature))
+	if err != nil {
 		d.reply(slog.LevelWarn, http.StatusUnauthorized, "signature rejected", logKeyReason, err.Error())
 		return
 	}
@@ -78,6 +85,25 @@ func (h *githubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.reply(slog.LevelWarn, http.StatusBadRequest, "missing "+headerGitHubDelivery+" header")
 		return
 	}
+	if !headerValueOK(d.id) || !headerValueOK(d.event) {
+		d.id, d.event = truncate(d.id), truncate(d.event)
+		d.reply(slog.LevelWarn, http.StatusBadRequest,
+			fmt.Sprintf("%s or %s longer than %d bytes", headerGitHubDelivery, headerGitHubEvent, maxDeliveryID))
+		return
+	}
+	pending := h.budget.readPending(d, r, h.cfg.MaxBody)
+	if pending == nil {
+		return
+	}
+	mac := hmac.New(sha256.New, h.cfg.Secret)
+	pending.writeTo(mac)
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		pending.release()
+		d.reply(slog.LevelWarn, http.StatusUnauthorized, "signature rejected", logKeyReason, headerGitHubSignature+" does not match the body")
+		return
+	}
+	body := pending.bytes()
+	pending.release()
 	if d.event == "ping" {
 		d.reply(slog.LevelInfo, http.StatusOK, "pong")
 		return
@@ -94,16 +120,9 @@ func (h *githubHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // verifyGitHubSignature checks "sha256=<hex>" against the body's
 // HMAC-SHA256 under secret. The error never holds the signature.
 func verifyGitHubSignature(secret, body []byte, header string) error {
-	if header == "" {
-		return fmt.Errorf("missing %s header", headerGitHubSignature)
-	}
-	hexSig, ok := strings.CutPrefix(header, "sha256=")
-	if !ok {
-		return fmt.Errorf("%s is not sha256=<hex>", headerGitHubSignature)
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
-		return fmt.Errorf("%s is not a hex SHA-256 digest", headerGitHubSignature)
+	got, err := parseGitHubSignature(header)
+	if err != nil {
+		return err
 	}
 	mac := hmac.New(sha256.New, secret)
 	mac.Write(body)
@@ -111,6 +130,23 @@ func verifyGitHubSignature(secret, body []byte, header string) error {
 		return fmt.Errorf("%s does not match the body", headerGitHubSignature)
 	}
 	return nil
+}
+
+// parseGitHubSignature decodes "sha256=<64 hex digits>". The error never
+// holds the signature.
+func parseGitHubSignature(header string) ([]byte, error) {
+	if header == "" {
+		return nil, fmt.Errorf("missing %s header", headerGitHubSignature)
+	}
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return nil, fmt.Errorf("%s is not sha256=<hex>", headerGitHubSignature)
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return nil, fmt.Errorf("%s is not a hex SHA-256 digest", headerGitHubSignature)
+	}
+	return got, nil
 }
 
 // githubPayload returns the JSON of a delivery: the body itself, or the
@@ -224,6 +260,10 @@ type ghPayload struct {
 // for events and actions the bot does not act on and a *PayloadError for
 // malformed or incomplete payloads.
 func NormalizeGitHub(event, deliveryID string, payload []byte) (bot.Event, error) {
+	return checkCommitIDs(event)(normalizeGitHub(event, deliveryID, payload))
+}
+
+func normalizeGitHub(event, deliveryID string, payload []byte) (bot.Event, error) {
 	switch event {
 	case "pull_request", "push", "issue_comment", "check_run", "check_suite":
 	case "ping":

@@ -133,8 +133,8 @@ func TestGitHubKinds(t *testing.T) {
 				t.Errorf("%+v %+v", ev, ev.PullRequest)
 			}
 		}},
-		{"merged", "pull_request", derive(t, closed, map[string]any{"pull_request.merged": true, "pull_request.merge_commit_sha": "abc"}), func(t *testing.T, ev bot.Event) {
-			if ev.Kind != bot.KindPullRequestClosed || !ev.PullRequest.Merged || ev.PullRequest.MergeSHA != "abc" {
+		{"merged", "pull_request", derive(t, closed, map[string]any{"pull_request.merged": true, "pull_request.merge_commit_sha": "abcdef0123456789abcdef0123456789abcdef01"}), func(t *testing.T, ev bot.Event) {
+			if ev.Kind != bot.KindPullRequestClosed || !ev.PullRequest.Merged || ev.PullRequest.MergeSHA != "abcdef0123456789abcdef0123456789abcdef01" {
 				t.Errorf("%+v", ev.PullRequest)
 			}
 		}},
@@ -193,6 +193,36 @@ func TestGitHubKinds(t *testing.T) {
 			}
 			tt.check(t, ev)
 		})
+	}
+}
+
+// TestCommitIDsChecked: a payload whose commit ids are not 40 or 64
+// hexadecimal digits is refused before any of them reaches a path or a ref.
+func TestCommitIDsChecked(t *testing.T) {
+	opened := readTestdata(t, "github-webhooks/octokit/pull_request/opened.payload.json")
+	for _, tc := range []struct {
+		name string
+		sha  string
+		ok   bool
+	}{
+		{"sha-1", "0123456789abcdef0123456789abcdef01234567", true},
+		{"sha-256", strings.Repeat("ab", 32), true},
+		{"path", "../../../../etc/passwd", false},
+		{"short", "abc123", false},
+		{"41 digits", strings.Repeat("a", 41), false},
+		{"not hex", strings.Repeat("g", 40), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NormalizeGitHub("pull_request", "d1", derive(t, opened, map[string]any{"pull_request.head.sha": tc.sha}))
+			var pe *PayloadError
+			if tc.ok != (err == nil) || (!tc.ok && !errors.As(err, &pe)) {
+				t.Errorf("head sha %q: %v", tc.sha, err)
+			}
+		})
+	}
+	mr := readTestdata(t, "gitlab-webhooks/go-gitlab/merge_request.json")
+	if _, err := NormalizeGitLab("Merge Request Hook", "i1", derive(t, mr, map[string]any{"object_attributes.last_commit.id": "../x"})); err == nil {
+		t.Error("GitLab: a last_commit id that is a path was accepted")
 	}
 }
 
@@ -272,6 +302,10 @@ func TestGitHubHTTP(t *testing.T) {
 		{"no pull_request", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, []byte(`{"action":"opened","repository":{"name":"r","owner":{"login":"o"}}}`)), strings.NewReader(`{"action":"opened","repository":{"name":"r","owner":{"login":"o"}}}`), 400, "no pull_request", 0},
 		{"missing delivery", GitHubConfig{Secret: testSecret}, http.MethodPost, noDelivery, bytes.NewReader(payload), 400, "missing X-GitHub-Delivery", 0},
 		{"missing event", GitHubConfig{Secret: testSecret}, http.MethodPost, noEvent, bytes.NewReader(payload), 400, "missing X-GitHub-Event", 0},
+		{"accepted chunked", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, payload), io.MultiReader(bytes.NewReader(payload)), 202, "accepted pull_request", 1},
+		{"accepted at the size limit", GitHubConfig{Secret: testSecret, MaxBody: int64(len(big))}, http.MethodPost, githubHeader("pull_request", "d1", testSecret, big), io.MultiReader(bytes.NewReader(big)), 202, "accepted pull_request", 1},
+		{"accepted with a budget of one chunk", GitHubConfig{Secret: testSecret, MaxBody: 16 << 10, MaxPending: 1}, http.MethodPost, githubHeader("ping", "d1", testSecret, ping), bytes.NewReader(ping), 200, "pong", 0},
+		{"delivery id too long", GitHubConfig{Secret: testSecret}, http.MethodPost, githubHeader("pull_request", strings.Repeat("d", 201), testSecret, payload), bytes.NewReader(payload), 400, "longer than 200 bytes", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

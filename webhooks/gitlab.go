@@ -36,6 +36,11 @@ type GitLabConfig struct {
 	Logger *slog.Logger
 	// MaxBody caps the body in bytes (0: DefaultMaxBody).
 	MaxBody int64
+	// MaxPending caps the bytes of bodies held at once before their
+	// signature is checked (0: DefaultMaxPending; never below MaxBody).
+	// A delivery whose X-Gitlab-Token was checked and that needs no
+	// signature check is already authenticated and not counted.
+	MaxPending int64
 	// Now is the clock for the signature's timestamp (nil: time.Now).
 	Now func() time.Time
 }
@@ -59,8 +64,9 @@ const (
 )
 
 type gitlabHandler struct {
-	cfg GitLabConfig
-	key []byte // the signing key, decoded
+	cfg    GitLabConfig
+	key    []byte // the signing key, decoded
+	budget *bodyBudget
 	// keyErr is why SigningToken could not be decoded (then every
 	// delivery is refused).
 	keyErr error
@@ -80,7 +86,7 @@ func NewGitLab(cfg GitLabConfig) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &gitlabHandler{cfg: cfg}
+	h := &gitlabHandler{cfg: cfg, budget: newBodyBudget(cfg.MaxPending, cfg.MaxBody)}
 	if len(cfg.SigningToken) > 0 {
 		h.key, h.keyErr = signingKey(cfg.SigningToken)
 	}
@@ -128,12 +134,12 @@ func (h *gitlabHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.reply(slog.LevelWarn, http.StatusUnauthorized, "token rejected")
 		return
 	}
-	body, ok := readBody(d, r, h.cfg.MaxBody)
-	if !ok {
-		return
-	}
+	// Everything the headers alone can refuse is refused before a byte of
+	// the body is read.
+	var sig *standardHeaders
 	if h.key != nil {
-		if err := verifyStandardSignature(h.key, r.Header, body, h.cfg.Now()); err != nil {
+		var err error
+		if sig, err = parseStandardHeaders(r.Header, h.cfg.Now()); err != nil {
 			d.reply(slog.LevelWarn, http.StatusUnauthorized, "signature rejected", logKeyReason, err.Error())
 			return
 		}
@@ -141,6 +147,32 @@ func (h *gitlabHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d.event == "" {
 		d.reply(slog.LevelWarn, http.StatusBadRequest, "missing "+headerGitLabEvent+" header")
 		return
+	}
+	if !headerValueOK(d.id) || !headerValueOK(d.event) {
+		d.id, d.event = truncate(d.id), truncate(d.event)
+		d.reply(slog.LevelWarn, http.StatusBadRequest,
+			fmt.Sprintf("delivery id or %s longer than %d bytes", headerGitLabEvent, maxDeliveryID))
+		return
+	}
+	var body []byte
+	if sig == nil {
+		// Authenticated by X-Gitlab-Token already.
+		var ok bool
+		if body, ok = readBody(d, r, h.cfg.MaxBody); !ok {
+			return
+		}
+	} else {
+		pending := h.budget.readPending(d, r, h.cfg.MaxBody)
+		if pending == nil {
+			return
+		}
+		if err := sig.verify(h.key, pending); err != nil {
+			pending.release()
+			d.reply(slog.LevelWarn, http.StatusUnauthorized, "signature rejected", logKeyReason, err.Error())
+			return
+		}
+		body = pending.bytes()
+		pending.release()
 	}
 	d.id = gitlabDeliveryID(r.Header, body)
 	ev, err := NormalizeGitLab(d.event, d.id, body)
@@ -166,31 +198,64 @@ func tokenEqual(want []byte, got string) bool {
 // "v1,<base64>" entries; one must equal HMAC-SHA256(key,
 // "{webhook-id}.{webhook-timestamp}.{body}").
 func verifyStandardSignature(key []byte, h http.Header, body []byte, now time.Time) error {
+	sh, err := parseStandardHeaders(h, now)
+	if err != nil {
+		return err
+	}
+	return sh.verify(key, &pendingBody{chunks: [][]byte{body}, n: int64(len(body))})
+}
+
+// standardHeaders are the parts of a Standard Webhooks signature the
+// headers carry, checked before the body is read.
+type standardHeaders struct {
+	id, ts string
+	sigs   [][]byte // the v1 signatures
+}
+
+// parseStandardHeaders checks that webhook-id, a webhook-timestamp within
+// SignatureTolerance of now, and at least one well-formed v1 signature are
+// present.
+func parseStandardHeaders(h http.Header, now time.Time) (*standardHeaders, error) {
 	id, ts, sigs := h.Get(headerWebhookID), h.Get(headerWebhookTimestamp), h.Get(headerWebhookSignature)
 	if id == "" || ts == "" || sigs == "" {
-		return errors.New("missing webhook-id, webhook-timestamp or webhook-signature")
+		return nil, errors.New("missing webhook-id, webhook-timestamp or webhook-signature")
+	}
+	if len(id) > maxDeliveryID {
+		return nil, fmt.Errorf("webhook-id longer than %d bytes", maxDeliveryID)
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return errors.New("webhook-timestamp is not Unix seconds")
+		return nil, errors.New("webhook-timestamp is not Unix seconds")
 	}
 	// Compare in seconds: no overflow for any int64 timestamp.
 	if d := now.Unix() - secs; d > int64(SignatureTolerance/time.Second) || d < -int64(SignatureTolerance/time.Second) {
-		return fmt.Errorf("webhook-timestamp %d is more than %v from now", secs, SignatureTolerance)
+		return nil, fmt.Errorf("webhook-timestamp %d is more than %v from now", secs, SignatureTolerance)
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	want := mac.Sum(nil)
+	out := &standardHeaders{id: id, ts: ts}
 	for _, s := range strings.Fields(sigs) {
 		v, b64, ok := strings.Cut(s, ",")
 		if !ok || v != "v1" {
 			continue
 		}
 		got, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
+		if err != nil || len(got) != sha256.Size {
 			continue
 		}
+		out.sigs = append(out.sigs, got)
+	}
+	if len(out.sigs) == 0 {
+		return nil, errors.New("no v1 signature in webhook-signature")
+	}
+	return out, nil
+}
+
+// verify checks the body against the signatures.
+func (sh *standardHeaders) verify(key []byte, body *pendingBody) error {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(sh.id + "." + sh.ts + "."))
+	body.writeTo(mac)
+	want := mac.Sum(nil)
+	for _, got := range sh.sigs {
 		if hmac.Equal(got, want) {
 			return nil
 		}
@@ -298,6 +363,10 @@ const zeroSHA = "0000000000000000000000000000000000000000"
 // the bot does not act on and a *PayloadError for malformed or incomplete
 // payloads.
 func NormalizeGitLab(event, deliveryID string, payload []byte) (bot.Event, error) {
+	return checkCommitIDs(event)(normalizeGitLab(event, deliveryID, payload))
+}
+
+func normalizeGitLab(event, deliveryID string, payload []byte) (bot.Event, error) {
 	switch event {
 	case "Merge Request Hook", "Note Hook", "Push Hook", "Tag Push Hook":
 	default:

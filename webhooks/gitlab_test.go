@@ -261,6 +261,9 @@ func TestGitLabHTTP(t *testing.T) {
 		{"within tolerance", GitLabConfig{SigningToken: testSigningToken}, "POST", signed(testSigningKey, "msg_1", testNow.Add(-4*time.Minute), payload, nil), payload, false, 202, "accepted", 1},
 		{"no signature headers", GitLabConfig{SigningToken: testSigningToken}, "POST", noSigHeaders, payload, false, 401, "signature rejected", 0},
 		{"tampered body", GitLabConfig{SigningToken: testSigningToken}, "POST", signed(testSigningKey, "msg_1", testNow, payload, nil), append([]byte(" "), payload...), false, 401, "signature rejected", 0},
+		{"signed chunked", GitLabConfig{SigningToken: testSigningToken}, "POST", signed(testSigningKey, "msg_1", testNow, payload, nil), payload, true, 202, "accepted", 1},
+		{"idempotency key too long", GitLabConfig{Token: testToken}, "POST", gitlabHeader("Merge Request Hook", strings.Repeat("i", 201), testToken), payload, false, 400, "longer than 200 bytes", 0},
+		{"webhook-id too long", GitLabConfig{SigningToken: testSigningToken}, "POST", signed(testSigningKey, strings.Repeat("m", 201), testNow, payload, nil), payload, false, 401, "signature rejected", 0},
 		{"bad whsec token", GitLabConfig{SigningToken: []byte("whsec_!!!")}, "POST", signed(testSigningKey, "msg_1", testNow, payload, nil), payload, false, 503, "signing token unusable", 0},
 	}
 	for _, tt := range tests {

@@ -125,6 +125,18 @@ func maxOr(n int64) int64 {
 	return n
 }
 
+// headerValueOK reports whether a delivery id or event name is short
+// enough to log and store.
+func headerValueOK(v string) bool { return len(v) <= maxDeliveryID }
+
+// truncate shortens an over-long header value for the log line.
+func truncate(v string) string {
+	if len(v) <= 64 {
+		return v
+	}
+	return v[:64] + "…"
+}
+
 // readBody reads at most max bytes of the request body. It answers 413
 // itself (and returns ok false) when the body is larger; the body is then
 // never parsed.
@@ -182,4 +194,44 @@ func dispatch(ctx context.Context, d *delivery, q Enqueuer, ev bot.Event, err er
 	default:
 		d.reply(slog.LevelInfo, http.StatusAccepted, "accepted "+string(ev.Kind))
 	}
+}
+
+// checkCommitIDs refuses a normalised event whose commit ids are not 40
+// (SHA-1) or 64 (SHA-256) hexadecimal digits: they name worktrees, refs
+// and stored reports, so nothing else may reach the bot.
+func checkCommitIDs(event string) func(bot.Event, error) (bot.Event, error) {
+	return func(ev bot.Event, err error) (bot.Event, error) {
+		if err != nil {
+			return ev, err
+		}
+		ids := map[string]string{}
+		if pr := ev.PullRequest; pr != nil {
+			ids["head sha"], ids["base sha"], ids["merge sha"] = pr.HeadSHA, pr.BaseSHA, pr.MergeSHA
+		}
+		if p := ev.Push; p != nil {
+			ids["before"], ids["after"] = p.Before, p.After
+		}
+		if c := ev.Check; c != nil {
+			ids["check head sha"] = c.HeadSHA
+		}
+		for what, id := range ids {
+			if id != "" && !isCommitID(id) {
+				return bot.Event{}, badPayload(event, "%s %.80q is not a commit id (40 or 64 hexadecimal digits)", what, id)
+			}
+		}
+		return ev, nil
+	}
+}
+
+func isCommitID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

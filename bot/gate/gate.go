@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/coverage"
 	"github.com/mpgate/mpgate/checks/lint"
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // AnalyzeFunc is the engine (analyze.Run); tests may wrap it.
@@ -303,6 +305,11 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 		say("built %s (%s) in %s", name, which, r.Duration.Round(time.Millisecond))
 	}
 	dir := filepath.Join(sd.dir, filepath.FromSlash(s.Subdir), filepath.FromSlash(p.Root))
+	// The project's root comes from the repository: reached through a
+	// link out of the checkout it would analyse (and report) host files.
+	if err := tree.SubdirIn(sd.dir, strings.Trim(path.Clean("/"+path.Join(filepath.ToSlash(s.Subdir), p.Root)), "/")); err != nil {
+		return fail(fmt.Errorf("analyse %s (%s): root %s is not a directory inside the checkout: %w", name, which, p.Root, err))
+	}
 	say("analysing %s (%s)", name, which)
 	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
 	if err != nil {
@@ -338,10 +345,10 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			say("repository files unknown (coverage paths are mapped by prefix only): %v", err)
 		}
 		opt := coverage.Options{RepoRoot: headDir, KnownFiles: known}
-		head, headErr := coverage.ParseFile(filepath.Join(headDir, filepath.FromSlash(cg.Report)), opt)
+		head, headErr := parseCoverageIn(headDir, cg.Report, opt)
 		var base *coverage.Report
 		if haveBaseTree {
-			if b, err := coverage.ParseFile(filepath.Join(baseDir, filepath.FromSlash(cg.Report)), coverage.Options{RepoRoot: baseDir}); err == nil {
+			if b, err := parseCoverageIn(baseDir, cg.Report, coverage.Options{RepoRoot: baseDir}); err == nil {
 				base = b
 			}
 		}
@@ -363,7 +370,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			}
 		}
 		if lerr == nil {
-			f, err := os.Open(filepath.Join(headDir, filepath.FromSlash(lg.Report)))
+			f, err := tree.OpenIn(headDir, lg.Report, maxReport)
 			if err != nil {
 				lerr = err
 			} else {
@@ -452,4 +459,20 @@ func safeName(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// maxReport caps a coverage or lint report the repository's configuration
+// names (a build writes it into the checkout, which the pull request
+// controls).
+const maxReport = 256 << 20
+
+// parseCoverageIn parses the coverage report rel of the checkout dir, read
+// through tree.OpenIn: no link out of the checkout, no special file.
+func parseCoverageIn(dir, rel string, opt coverage.Options) (*coverage.Report, error) {
+	f, err := tree.OpenIn(dir, rel, maxReport)
+	if err != nil {
+		return nil, fmt.Errorf("open coverage report: %w", err)
+	}
+	defer f.Close()
+	return coverage.Parse(filepath.Join(dir, filepath.FromSlash(rel)), f, opt)
 }

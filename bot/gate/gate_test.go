@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -372,5 +373,35 @@ func TestRunStoredHeadReportSkipsHeadBuild(t *testing.T) {
 				t.Error("no gates applied")
 			}
 		})
+	}
+}
+
+// TestRunRootLinkedOutIsRefused: a project root that is a committed
+// symlink to a host directory is not analysed, and the host's files and
+// paths do not reach the result.
+func TestRunRootLinkedOutIsRefused(t *testing.T) {
+	host := t.TempDir()
+	if err := os.WriteFile(filepath.Join(host, "app.json"), []byte(`{"pages":["hostpage"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRepo(t)
+	files := program(nil)
+	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: linked\n"
+	r.write(files)
+	if err := os.Symlink(host, filepath.Join(r.dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", "root linked out")
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Projects[0]
+	if c.Head != nil || !strings.Contains(c.HeadError, "not a directory inside the checkout") {
+		t.Errorf("root linked out of the checkout was analysed: %+v", c)
+	}
+	if strings.Contains(c.HeadError, host) || strings.Contains(fmt.Sprint(res), "hostpage") {
+		t.Errorf("the result shows the host: %q", c.HeadError)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // ApplyOptions tune Apply.
@@ -107,7 +109,7 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 	for _, m := range rel {
 		cur, ok := contents[m.Changelog]
 		if !ok {
-			src, err := os.ReadFile(filepath.Join(repoDir, filepath.FromSlash(m.Changelog)))
+			src, err := tree.ReadFileIn(repoDir, m.Changelog, maxRepoFile)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("apply release: read %s: %w", m.Changelog, err)
 			}
@@ -243,7 +245,7 @@ func short(sha string) string {
 // remainingChangeFile is the change file f without the lines of released
 // modules; "" when no line remains (the file is deleted).
 func remainingChangeFile(repoDir, f string, released map[string]bool) (string, error) {
-	src, err := os.ReadFile(filepath.Join(repoDir, filepath.FromSlash(f)))
+	src, err := tree.ReadFileIn(repoDir, f, maxRepoFile)
 	if err != nil {
 		return "", fmt.Errorf("read change file %s: %w", f, err)
 	}
@@ -274,3 +276,6 @@ func checkHead(ctx context.Context, repoDir string, plan *ReleasePlan) error {
 	}
 	return nil
 }
+
+// maxRepoFile caps a changelog or change file read from the checkout.
+const maxRepoFile = 16 << 20

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/mpgate/mpgate/checks/manifest"
 	"github.com/mpgate/mpgate/checks/pack"
 	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // AppModule is the name of the main package's module when modules come from
@@ -124,7 +124,10 @@ func subpackages(repoDir string, cfg *config.Config) (string, []string, error) {
 	}
 	projDir := filepath.Join(repoDir, filepath.FromSlash(proj))
 	if pid == "" {
-		pid, _ = platform.DetectFS(os.DirFS(projDir))
+		if fsys, done, err := tree.DetectIn(projDir); err == nil {
+			pid, _ = platform.DetectFS(fsys)
+			done()
+		}
 		if pid == "" {
 			pid = platform.WeChat
 		}
@@ -134,7 +137,7 @@ func subpackages(repoDir string, cfg *config.Config) (string, []string, error) {
 		return "", nil, fmt.Errorf("%w: unknown platform %q", ErrModules, pid)
 	}
 	mpRoot := ""
-	if src, err := readCapped(filepath.Join(projDir, p.ProjectConfig)); err == nil {
+	if src, err := readCapped(repoDir, path.Join(proj, p.ProjectConfig)); err == nil {
 		if pr, _ := manifest.ParseProject(src, p.ProjectConfig, p); pr != nil {
 			mpRoot = pr.MiniprogramRoot
 		}
@@ -142,7 +145,7 @@ func subpackages(repoDir string, cfg *config.Config) (string, []string, error) {
 		return "", nil, fmt.Errorf("%w: %w", ErrModules, err)
 	}
 	root := strings.Trim(path.Clean("/"+path.Join(proj, mpRoot)), "/")
-	src, err := readCapped(filepath.Join(repoDir, filepath.FromSlash(root), "app.json"))
+	src, err := readCapped(repoDir, path.Join(root, "app.json"))
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: no modules configured and no app.json to take subpackages from: %w", ErrModules, err)
 	}
@@ -167,15 +170,10 @@ func subpackages(repoDir string, cfg *config.Config) (string, []string, error) {
 	return root, subs, nil
 }
 
-func readCapped(p string) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxManifestFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", p, maxManifestFile)
-	}
-	return os.ReadFile(p)
+// readCapped reads rel under repoDir through tree.ReadFileIn: no link out
+// of the checkout, no special file, at most maxManifestFile bytes.
+func readCapped(repoDir, rel string) ([]byte, error) {
+	return tree.ReadFileIn(repoDir, strings.Trim(path.Clean("/"+rel), "/"), maxManifestFile)
 }
 
 // literalPrefix is the leading "/"-separated segments of a glob with no

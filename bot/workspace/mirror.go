@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -345,10 +346,14 @@ func normaliseURL(cloneURL string) (string, error) {
 			if u.User != nil {
 				return "", fmt.Errorf("clone URL %s carries a user name: pass it as Auth.Username instead", u.Redacted())
 			}
-			if u.Host == "" {
-				return "", fmt.Errorf("clone URL %s has no host", s)
+			if err := checkHost(u); err != nil {
+				return "", fmt.Errorf("clone URL %s: %w", u.Redacted(), err)
 			}
-		case "ssh", "git", "file":
+		case "ssh", "git":
+			if err := checkHost(u); err != nil {
+				return "", fmt.Errorf("clone URL %s: %w", u.Redacted(), err)
+			}
+		case "file":
 		default:
 			return "", fmt.Errorf("clone URL %s: unsupported scheme %q", u.Redacted(), u.Scheme)
 		}
@@ -368,6 +373,33 @@ func normaliseURL(cloneURL string) (string, error) {
 		return "", fmt.Errorf("clone path %s: %w", s, err)
 	}
 	return abs, nil
+}
+
+// checkHost accepts a host name (letters, digits, '.', '-', '_') or a
+// bracketed IPv6 address, with an optional numeric port ("ssh://::" has
+// neither).
+func checkHost(u *url.URL) error {
+	h := u.Hostname()
+	if h == "" {
+		return errors.New("no host")
+	}
+	if strings.HasPrefix(u.Host, "[") {
+		if ip := net.ParseIP(h); ip == nil || ip.To4() != nil {
+			return fmt.Errorf("host %q is not an IPv6 address", u.Host)
+		}
+	} else {
+		for _, r := range h {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+				return fmt.Errorf("host %q holds %q", h, r)
+			}
+		}
+	}
+	for _, r := range u.Port() {
+		if r < '0' || r > '9' {
+			return fmt.Errorf("port %q is not a number", u.Port())
+		}
+	}
+	return nil
 }
 
 // isSCPLike reports git's "host:path" form: a colon before any slash.

@@ -554,7 +554,7 @@ func TestMirrorName(t *testing.T) {
 }
 
 func FuzzNormaliseURL(f *testing.F) {
-	for _, s := range []string{"https://github.com/o/r.git", "git@h:o/r", "file:///x", "https://u:p@h/x", "ext::sh", "../x", "ssh://h:22/x"} {
+	for _, s := range []string{"https://github.com/o/r.git", "git@h:o/r", "file:///x", "https://u:p@h/x", "ext::sh", "../x", "ssh://h:22/x", "ssh://[::1]/x", "file:///a::b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -562,7 +562,7 @@ func FuzzNormaliseURL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if strings.Contains(u, "::") {
+		if gitRemoteHelper(u) {
 			t.Fatalf("remote helper syntax accepted: %q", u)
 		}
 		name := MirrorName(u)
@@ -570,6 +570,22 @@ func FuzzNormaliseURL(f *testing.F) {
 			t.Fatalf("unsafe mirror name %q for %q", name, u)
 		}
 	})
+}
+
+// gitRemoteHelper is git's own test for "<transport>::<address>"
+// (transport.c, transport_get): URL scheme characters from the start, then
+// "::".
+func gitRemoteHelper(u string) bool {
+	i := 0
+	for i < len(u) {
+		c := u[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-') {
+			i++
+			continue
+		}
+		break
+	}
+	return i > 0 && strings.HasPrefix(u[i:], "::")
 }
 
 func TestMirrorFollowsDefaultBranch(t *testing.T) {

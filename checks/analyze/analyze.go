@@ -46,7 +46,15 @@ type Options struct {
 	// Progress, when set, is called as stages start; done/total count files.
 	Progress func(stage string, done, total int)
 	Logger   *slog.Logger
+	// MaxReadBytes caps the bytes of the files one run reads (0:
+	// DefaultMaxReadBytes); a larger program fails the run with an error
+	// wrapping tree.ErrLimit instead of costing the process its memory.
+	MaxReadBytes int64
 }
+
+// DefaultMaxReadBytes is 512 MiB: the platforms upload at most 30 MB, so
+// sources seventeen times that are not a mini-program.
+const DefaultMaxReadBytes int64 = 512 << 20
 
 // ErrNotADirectory is returned when the directory cannot be read at all.
 var ErrNotADirectory = errors.New("not a readable directory")
@@ -96,7 +104,9 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		}
 	}
 	var proj *manifest.Project
-	src, err := os.ReadFile(filepath.Join(confDir, pconf))
+	// Files of the checkout are read through tree.ReadFileIn: a link out
+	// of the directory, a device or a FIFO is refused, a huge file too.
+	src, err := tree.ReadFileIn(confDir, pconf, maxManifest)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		diags = append(diags, checks.New(checks.MP113, pconf, 0, 0,
 			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", pconf, err),
@@ -106,7 +116,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		var d []checks.Diagnostic
 		proj, d = manifest.ParseProject(src, confFile, p)
 		diags = append(diags, d...)
-		if priv, err := os.ReadFile(filepath.Join(confDir, "project.private.config.json")); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
+		if priv, err := tree.ReadFileIn(confDir, "project.private.config.json", maxManifest); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
 			diags = append(diags, manifest.MergePrivate(proj, priv, path.Join(path.Dir(confFile), "project.private.config.json"))...)
 		}
 	}
@@ -116,6 +126,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	}
 	root = strings.Trim(path.Clean("/"+filepath.ToSlash(root)), "/")
 	rootDir := filepath.Join(dir, filepath.FromSlash(root))
+	if err := tree.SubdirIn(dir, root); err != nil {
+		// A miniprogramRoot through a link out of the checkout would
+		// list (and report) files of the host.
+		return nil, fmt.Errorf("mini-program root %q (miniprogramRoot of %s) is not a directory inside the project directory: %w", root, pconf, err)
+	}
 	log.Debug("analyse", "dir", dir, "platform", pid, "root", root)
 
 	progress("walk", 0, 0)
@@ -192,6 +207,18 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		if up || (ts && strings.HasSuffix(f.Path, ".ts") && !strings.HasSuffix(f.Path, ".d.ts")) {
 			scanPaths = append(scanPaths, f.Path)
 		}
+	}
+	maxRead := cmp.Or(opt.MaxReadBytes, DefaultMaxReadBytes)
+	var toRead int64
+	for _, f := range t.Files {
+		_, up := slices.BinarySearch(uploaded, f.Path)
+		_, sc := slices.BinarySearch(scanPaths, f.Path)
+		if up || sc {
+			toRead += f.Size
+		}
+	}
+	if toRead > maxRead {
+		return nil, fmt.Errorf("%w: the files to analyse total %d bytes, more than the %d bytes one analysis reads", tree.ErrLimit, toRead, maxRead)
 	}
 	isUploaded := func(f string) bool {
 		_, ok := slices.BinarySearch(uploaded, f)
@@ -401,7 +428,11 @@ func mergeLimits(def platform.Limits, o checks.Limits) checks.Limits {
 // detect picks the platform of the project in dir from its project files,
 // appid and template extensions, and names the project settings file.
 func detect(dir string) (platform.ID, string) {
-	id, _ := platform.DetectFS(os.DirFS(dir))
+	var id platform.ID
+	if root, err := os.OpenRoot(dir); err == nil {
+		id, _ = platform.DetectFS(tree.RootFS{Root: root})
+		root.Close()
+	}
 	if id == "" {
 		id = platform.WeChat
 	}
@@ -415,7 +446,7 @@ func treeProblems(t *tree.Tree) []checks.Diagnostic {
 		switch pr.Kind {
 		case tree.SymlinkOutside, tree.SymlinkDangling, tree.SymlinkLoop:
 			out = append(out, checks.New(checks.MP112, pr.Path, 0, 0,
-				fmt.Sprintf("%s: %s (%s); it was not followed", pr.Path, pr.Kind, pr.Detail),
+				fmt.Sprintf("%s: %s; it was not followed", pr.Path, pr.Kind),
 				"the platform uploads only what is inside the root: copy the target in, or remove the link"))
 		default:
 			out = append(out, checks.New(checks.MP113, pr.Path, 0, 0,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpgate/mpgate/checks/manifest"
 	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // maxParentLevels is how far up Run looks for the project settings of a
@@ -32,7 +33,7 @@ func parentProject(dir, pconf string, p *platform.Platform) (string, string, boo
 			return "", "", false
 		}
 		child = parent
-		src, err := os.ReadFile(filepath.Join(parent, pconf))
+		src, err := tree.ReadFileIn(parent, pconf, maxManifest)
 		if err != nil {
 			continue
 		}
@@ -125,8 +126,10 @@ func skipLocate(name string) bool {
 
 // miniprogramRoot reads the miniprogramRoot of a project settings file ("").
 func miniprogramRoot(file, name string) string {
-	src, err := os.ReadFile(file)
-	if err != nil || len(src) > maxManifest {
+	// Through tree.ReadFileIn: a link out of its folder, a device or a FIFO
+	// is refused, and at most maxManifest bytes are read.
+	src, err := tree.ReadFileIn(filepath.Dir(file), filepath.Base(file), maxManifest)
+	if err != nil {
 		return ""
 	}
 	proj, _ := manifest.ParseProject(src, name, nil)

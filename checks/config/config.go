@@ -16,11 +16,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/platform"
+	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // DefaultFile is the name of the config file at the root of a repository.
@@ -202,7 +204,21 @@ func Load(path string) (*Config, error) {
 // none. A ".mpgate.yaml" there instead is an error rather than silently
 // ignored.
 func LoadDir(dir string) (*Config, error) {
-	cfg, err := loadOptional(filepath.Join(dir, DefaultFile))
+	// Through the directory's root: a .mpgate.yml linked out of it, to a
+	// device or to a FIFO is refused, not read.
+	path := filepath.Join(dir, DefaultFile)
+	var cfg *Config
+	data, err := tree.ReadFileIn(dir, DefaultFile, maxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		cfg, err = Default(), nil
+	case errors.Is(err, tree.ErrTooLarge):
+		err = fmt.Errorf("reading config %s: larger than the %d bytes a config may have", path, maxFileSize)
+	case err != nil:
+		err = fmt.Errorf("reading config: %w", err)
+	default:
+		cfg, err = Parse(data, path)
+	}
 	if err == nil && cfg.File == "" {
 		alt := filepath.Join(dir, ".mpgate.yaml")
 		if _, statErr := os.Stat(alt); statErr == nil {
@@ -224,7 +240,8 @@ func loadOptional(path string) (*Config, error) {
 }
 
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Non-blocking: a FIFO is refused below instead of waited on.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -235,6 +252,9 @@ func readFile(path string) ([]byte, error) {
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("reading config %s: is a directory", path)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading config %s: not a regular file", path)
 	}
 	if st.Size() > maxFileSize {
 		return nil, fmt.Errorf("reading config %s: %d bytes, larger than the %d a config may have", path, st.Size(), maxFileSize)

@@ -124,7 +124,8 @@ func detectTemplates(names []string) (ID, string, bool) {
 const maxDetectFiles = 20000
 
 // DetectFS runs Detect on a file system rooted at the project directory (for
-// example os.DirFS(dir)): it reads project.config.json and collects file names
+// example tree.RootFS, which opens nothing outside the directory and no
+// special file): it reads project.config.json and collects file names
 // for the template step, skipping node_modules and dot-directories, and
 // looking at no more than 20,000 files.
 func DetectFS(fsys fs.FS) (ID, string) {

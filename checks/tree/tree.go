@@ -13,7 +13,6 @@
 package tree
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +41,23 @@ var (
 	ErrInvalidPath = errors.New("invalid path")
 	// ErrIsDir: Open or ReadFile was given a directory.
 	ErrIsDir = errors.New("is a directory")
+	// ErrLimit: the tree has more files or deeper directories than a walk
+	// accepts (Limits). The walk stops: analysing it would cost the
+	// server more than any mini-program needs.
+	ErrLimit = errors.New("tree too large")
 )
+
+// Limits bound a walk. The platforms upload at most 30 MB: no mini-program
+// comes near these.
+type Limits struct {
+	// MaxFiles is the most regular files a tree may hold.
+	MaxFiles int
+	// MaxDepth is the most directories a path may go down.
+	MaxDepth int
+}
+
+// DefaultLimits are Walk's.
+var DefaultLimits = Limits{MaxFiles: 100_000, MaxDepth: 64}
 
 // SkippedDirs are the directory names never descended into: the platforms
 // never upload them and they can hold a hundred thousand files.
@@ -144,6 +159,12 @@ func (t *Tree) openRoot() (*os.Root, error) {
 // when dir itself cannot be used, or ctx's error when cancelled; every other
 // failure is a Problem.
 func Walk(ctx context.Context, dir string) (*Tree, error) {
+	return WalkLimited(ctx, dir, DefaultLimits)
+}
+
+// WalkLimited is Walk with other limits; it fails with an error wrapping
+// ErrLimit when the tree exceeds them.
+func WalkLimited(ctx context.Context, dir string, lim Limits) (*Tree, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: opening %q: %w", ErrRoot, dir, err)
@@ -173,6 +194,7 @@ func Walk(ctx context.Context, dir string) (*Tree, error) {
 
 	w := &walker{
 		ctx:    ctx,
+		lim:    lim,
 		root:   root,
 		abs:    abs,
 		real:   real,
@@ -209,6 +231,7 @@ func Walk(ctx context.Context, dir string) (*Tree, error) {
 // whatever the shape of the tree.
 type walker struct {
 	ctx    context.Context
+	lim    Limits
 	root   *os.Root
 	abs    string // absolute root path
 	real   string // root path with symlinks resolved
@@ -231,7 +254,7 @@ type result struct {
 func (r *result) problem(p string, k ProblemKind, err error) {
 	d := ""
 	if err != nil {
-		d = err.Error()
+		d = pathless(err).Error() // Path is already the problem's
 	}
 	r.problems = append(r.problems, Problem{Path: p, Kind: k, Detail: d})
 }
@@ -245,6 +268,9 @@ func (w *walker) merge(r *result, err error) {
 	w.t.Files = append(w.t.Files, r.files...)
 	w.t.Problems = append(w.t.Problems, r.problems...)
 	w.t.Skipped = append(w.t.Skipped, r.skipped...)
+	if err == nil && w.lim.MaxFiles > 0 && len(w.t.Files) > w.lim.MaxFiles {
+		err = fmt.Errorf("%w: more than %d files (the limit)", ErrLimit, w.lim.MaxFiles)
+	}
 	if err != nil && w.err == nil {
 		w.err = err
 	}
@@ -270,6 +296,16 @@ func (w *walker) dir(rel string, ancestors []os.FileInfo) {
 	r := &result{}
 	if err := w.ctx.Err(); err != nil {
 		w.merge(r, fmt.Errorf("walking %q: %w", w.t.Dir, err))
+		return
+	}
+	w.mu.Lock()
+	stop := w.err != nil
+	w.mu.Unlock()
+	if stop {
+		return
+	}
+	if depth := strings.Count(rel, "/") + 1; w.lim.MaxDepth > 0 && depth > w.lim.MaxDepth {
+		w.merge(r, fmt.Errorf("%w: %s is more than %d directories deep (the limit)", ErrLimit, rel, w.lim.MaxDepth))
 		return
 	}
 	f, err := w.root.Open(rel)
@@ -348,18 +384,21 @@ func (w *walker) entries(r *result, rel string, entries []os.DirEntry, ancestors
 func (w *walker) symlink(r *result, p, name string) bool {
 	target, err := filepath.EvalSymlinks(filepath.Join(w.abs, filepath.FromSlash(p)))
 	if err != nil {
+		// EvalSymlinks' errors name host paths: keep only their cause.
 		switch {
 		case errors.Is(err, syscall.ELOOP), strings.Contains(err.Error(), "too many links"):
-			r.problem(p, SymlinkLoop, err)
+			r.problem(p, SymlinkLoop, nil)
 		case errors.Is(err, fs.ErrNotExist):
-			r.problem(p, SymlinkDangling, err)
+			r.problem(p, SymlinkDangling, nil)
 		default:
-			r.problem(p, Unreadable, err)
+			r.problem(p, Unreadable, pathless(err))
 		}
 		return false
 	}
 	if !within(w.real, target) {
-		r.problem(p, SymlinkOutside, fmt.Errorf("resolves to %s", target))
+		// The target is a path on the host: it is never shown (reports
+		// are public).
+		r.problem(p, SymlinkOutside, nil)
 		return false
 	}
 	// Stat through the root: it follows the link and refuses an escape, so
@@ -461,18 +500,9 @@ func (t *Tree) open(p string) (*os.File, os.FileInfo, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
 	}
-	f, err := root.Open(c)
+	f, info, err := openIn(root, filepath.FromSlash(c), false)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("stat %q: %w", p, err)
-	}
-	if info.IsDir() {
-		f.Close()
-		return nil, nil, fmt.Errorf("opening %q: %w", p, ErrIsDir)
+		return nil, nil, err
 	}
 	return f, info, nil
 }
@@ -485,22 +515,5 @@ func (t *Tree) ReadFile(p string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if max >= 0 && info.Size() > max {
-		return nil, fmt.Errorf("reading %q (%d bytes, limit %d): %w", p, info.Size(), max, ErrTooLarge)
-	}
-	var r io.Reader = f
-	if max >= 0 {
-		// The file may have grown since the stat.
-		r = io.LimitReader(f, max+1)
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(min(info.Size(), 1<<30)) + 1)
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("reading %q: %w", p, err)
-	}
-	b := buf.Bytes()
-	if max >= 0 && int64(len(b)) > max {
-		return nil, fmt.Errorf("reading %q (grew past limit %d): %w", p, max, ErrTooLarge)
-	}
-	return b, nil
+	return readAll(f, info, p, max)
 }

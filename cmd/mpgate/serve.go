@@ -41,6 +41,7 @@ type serveFlags struct {
 	workers                        int
 	jobTimeout, shutdownTimeout    time.Duration
 	maxAttempts                    int
+	allowCloneURLPrefix            string
 }
 
 const serveUsage = `Usage: mpgate serve [flags]
@@ -74,6 +75,7 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
 	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are re-queued")
+	fs.StringVar(&f.allowCloneURLPrefix, "allow-clone-url-prefix", "", "comma-separated clone URL or local path prefixes a webhook's clone URL may name (tests only; otherwise repositories are cloned from the forge's own host)")
 	return fs
 }
 
@@ -251,8 +253,14 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			return c, nil
 		})
 	}
+	clone, err := clonePolicy(f, appID != 0, glab != nil)
+	if err != nil {
+		q.Close()
+		return nil, err
+	}
 	bcfg := bot.BotConfig{
 		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
 		Superseded: queue.ErrSuperseded, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: func(d time.Duration, conclusion string) {
@@ -300,6 +308,32 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	mux.Handle("GET /metrics", reg.Handler())
 	s.handler = mux
 	return s, nil
+}
+
+// clonePolicy fetches GitHub repositories from the web host of
+// --github-api-url and GitLab projects from --gitlab-url, whatever clone
+// URL a delivery names; --allow-clone-url-prefix lets tests name local
+// repositories.
+func clonePolicy(f *serveFlags, githubOn, gitlabOn bool) (*workspace.ClonePolicy, error) {
+	p := &workspace.ClonePolicy{Bases: map[string]string{}}
+	if githubOn {
+		base, err := workspace.GitHubWebBase(f.githubAPIURL)
+		if err != nil {
+			return nil, usageError("serve: --github-api-url: %v", err)
+		}
+		p.Bases[bot.ForgeGitHub] = base
+	}
+	if gitlabOn {
+		base := strings.TrimRight(f.gitlabURL, "/")
+		base = strings.TrimSuffix(base, "/api/v4")
+		p.Bases[bot.ForgeGitLab] = base + "/"
+	}
+	for a := range strings.SplitSeq(f.allowCloneURLPrefix, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			p.Allow = append(p.Allow, a)
+		}
+	}
+	return p, nil
 }
 
 // start recovers check runs a crash left behind and starts the workers.

@@ -47,7 +47,9 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"),
 		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: keyFile, githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
-		githubSecretFile: filepath.Join(dir, "secret")}
+		githubSecretFile: filepath.Join(dir, "secret"),
+		// The test repositories are local: allow them as clone sources.
+		allowCloneURLPrefix: filepath.Dir(dir)}
 	writeFile(t, flags.githubSecretFile, srvSecret+"\n")
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))

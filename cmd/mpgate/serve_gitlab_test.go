@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,7 +89,9 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"),
 		gitlabURL: f.URL, gitlabTokenFile: filepath.Join(dir, "token"), gitlabSecretFile: filepath.Join(dir, "hook-secret"),
 		githubAPIURL: github.DefaultBaseURL, githubAppSlug: "mpgate",
-		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second}
+		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second,
+		// The test repositories are local: allow them as clone sources.
+		allowCloneURLPrefix: filepath.Dir(dir)}
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
 	if o.signing != "" {
@@ -696,5 +699,36 @@ func TestInstallationsRouting(t *testing.T) {
 	}
 	if _, ok := snoozeFor(fmt.Errorf("x: %w", &gitlab.RateLimitError{RetryAt: time.Now().Add(time.Hour)})); !ok {
 		t.Errorf("a GitLab rate limit does not snooze the job")
+	}
+}
+
+// TestServeGitLabTokenStaysOnItsForge: a delivery carrying the hook's
+// secret but naming a clone URL on another host (here a loopback listener
+// that records every request) is refused: the bot's token is never sent
+// there, nor anything else.
+func TestServeGitLabTokenStaysOnItsForge(t *testing.T) {
+	s := newGitLabTestServer(t, glServerOpts{})
+	var contacted atomic.Int32
+	var sawToken atomic.Bool
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		contacted.Add(1)
+		if strings.Contains(r.Header.Get("Authorization"), base64.StdEncoding.EncodeToString([]byte("oauth2:"+sgToken))) {
+			sawToken.Store(true)
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer listener.Close()
+	_, base, head := miniRepo(t, 0)
+	s.setMR(9, base, head)
+	body := mrPayload(t, listener.URL+"/"+sgProjPath+".git", 9, "open", head, "")
+	if code := s.deliver("Merge Request Hook", "elsewhere-1", sgSecret, body); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, "the refusal", func() bool { return strings.Contains(s.logs.String(), "clone source refused") })
+	if n := contacted.Load(); n != 0 || sawToken.Load() {
+		t.Fatalf("the listener named by the payload was contacted %d times (token sent: %v)", n, sawToken.Load())
+	}
+	if !strings.Contains(s.logs.String(), "not on "+s.fake.URL[:strings.LastIndex(s.fake.URL, ":")]) {
+		t.Errorf("the refusal does not name the configured GitLab:\n%s", s.logs.String())
 	}
 }

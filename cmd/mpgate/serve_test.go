@@ -89,7 +89,9 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"), databaseURL: o.dbURL,
 		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: keyFile, githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
-		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second}
+		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
+		// The test repositories are local: allow them as clone sources.
+		allowCloneURLPrefix: filepath.Dir(dir)}
 	if !o.noSecret {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
@@ -725,5 +727,33 @@ func TestServeReadyz(t *testing.T) {
 	}
 	if got := get("/healthz"); got != 200 {
 		t.Errorf("/healthz with the database closed: %d", got)
+	}
+}
+
+// TestServeGitHubTokenStaysOnItsForge: a signed pull_request delivery whose
+// repository.clone_url names another host (a loopback listener recording
+// every request) is refused: the installation token is never sent there,
+// nothing is, and the check run concludes at once saying why.
+func TestServeGitHubTokenStaysOnItsForge(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	var contacted atomic.Int32
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		contacted.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer listener.Close()
+	_, base, head := miniRepo(t, 0)
+	setPull(s.fake, 8, base, head, srvRepo)
+	body := prPayload(t, "opened", listener.URL+"/"+srvRepo+".git", 8, base, head, srvRepo, "alice")
+	if code := s.deliver("pull_request", "elsewhere-1", body); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, "the check run to complete", func() bool { return len(completedRuns(s.fake, head)) == 1 })
+	run := completedRuns(s.fake, head)[0]
+	if run.Conclusion != "failure" || !strings.Contains(run.Summary, "clone source refused") {
+		t.Errorf("check run concluded %q: %q; want a failure saying the clone source was refused", run.Conclusion, run.Summary)
+	}
+	if n := contacted.Load(); n != 0 {
+		t.Fatalf("the host named by the payload was contacted %d times", n)
 	}
 }
