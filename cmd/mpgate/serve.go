@@ -304,12 +304,17 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 
 // start recovers check runs a crash left behind and starts the workers.
 func (s *server) start(ctx context.Context) error {
+	// Folders first, then git's records of them: pruning first would keep
+	// the records of folders that still existed, and the rescued job could
+	// not check out again (checkouts replace stale ones anyway).
+	if err := os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees")); err != nil {
+		s.log.Warn("removing the worktrees a previous run left", "err", err)
+	}
 	for _, m := range mirrorsDirs(filepath.Join(s.flags.dataDir, "mirrors")) {
 		if err := workspace.PruneWorktrees(ctx, m); err != nil {
 			s.log.Warn("pruning worktrees", "mirror", m, "err", err)
 		}
 	}
-	os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees"))
 	// A check run still in progress after twice the job timeout (plus the
 	// queue's rescue delay) has no job left working on it.
 	n, err := s.bot.Recover(ctx, 2*s.flags.jobTimeout+10*time.Minute)
