@@ -338,4 +338,3 @@ func TestServeCrash(t *testing.T) {
 		e.checkOnce(p1, p2)
 	})
 }
-
