@@ -59,6 +59,7 @@ type serveProc struct {
 	done chan error
 }
 
+// syncBuffer is a log buffer that tests read while the server writes.
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
