@@ -57,6 +57,11 @@ type BotConfig struct {
 	// Superseded is the cause the queue cancels an evaluation's context
 	// with when a newer head arrived (queue.ErrSuperseded).
 	Superseded error
+	// HandedBack is the cause the queue cancels a job's context with when
+	// the server shuts down before the job finished (queue.ErrHandedBack):
+	// the job runs again in the next process, so even a last attempt
+	// leaves its check run open.
+	HandedBack error
 	// NotFound is the forge's "no such file" error (github.ErrNotFound):
 	// a repository without .mpgate.yml uses the defaults.
 	NotFound error
@@ -454,6 +459,9 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 			}
 		}
 		return nil
+	case b.cfg.HandedBack != nil && ctx.Err() != nil && errors.Is(cause, b.cfg.HandedBack):
+		log.Info("evaluation handed back to the queue: the server is shutting down")
+		return err
 	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
 		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
 		log.Warn("evaluation cannot run", "err", err)

@@ -430,7 +430,7 @@ func TestReruns(t *testing.T) {
 }
 
 func TestEvaluationFailed(t *testing.T) {
-	errSuperseded := errors.New("superseded")
+	errSuperseded, errHandedBack := errors.New("superseded"), errors.New("handed back")
 	tests := []struct {
 		name      string
 		cause     error // the context's cancellation cause; nil: not cancelled
@@ -445,13 +445,14 @@ func TestEvaluationFailed(t *testing.T) {
 		{"transient", nil, errors.New("network"), 1, true, ""},
 		{"shutting down", context.Canceled, context.Canceled, 2, true, ""},
 		{"last attempt", nil, errors.New("network"), 3, true, ConclusionFailure},
+		{"last attempt handed back at shutdown", errHandedBack, context.Canceled, 3, true, ""},
 		{"last attempt timed out", context.DeadlineExceeded, context.DeadlineExceeded, 3, true, ConclusionTimedOut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			b, _, _ := newTestBot(t, f, true)
-			b.cfg.Superseded, b.cfg.MaxAttempts = errSuperseded, 3
+			b.cfg.Superseded, b.cfg.HandedBack, b.cfg.MaxAttempts = errSuperseded, errHandedBack, 3
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
 			if tt.cause != nil {

@@ -84,7 +84,8 @@ type Spec struct {
 	Labels  []string
 	Analyze AnalyzeFunc
 	Logger  *slog.Logger
-	// Progress receives one line per step (for a terminal or a log).
+	// Progress receives one line per step (for a terminal or a log); it is
+	// never called concurrently.
 	Progress func(msg string)
 }
 
@@ -108,9 +109,15 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The base and head sides run at once: calls to Progress are
+	// serialised so that it needs no locking of its own.
+	var sayMu sync.Mutex
 	say := func(format string, args ...any) {
 		if s.Progress != nil {
-			s.Progress(fmt.Sprintf(format, args...))
+			msg := fmt.Sprintf(format, args...)
+			sayMu.Lock()
+			defer sayMu.Unlock()
+			s.Progress(msg)
 		}
 	}
 	an := s.Analyze

@@ -28,14 +28,30 @@ const (
 // ErrInvalid marks arguments GitHub would reject (found before sending).
 var ErrInvalid = errors.New("github: invalid argument")
 
+// createAttempts bounds CreateCheckRun's own retries of a POST whose
+// outcome is unknown (a 5xx or a lost answer).
+const createAttempts = 3
+
 // CreateCheckRun creates a check run on headSHA with status "queued" or
 // "in_progress" and returns its id.
+//
+// It is idempotent: a check run of that name on that head which is not
+// completed yet (one a crashed or retried job created, or one GitHub
+// created before answering 502) is returned instead of creating another,
+// so that no run stays queued for ever beside the one the bot concludes.
+// The POST is never repeated blindly: after a 5xx or a lost answer the
+// head's check runs are listed again before the next try.
 func (c *Client) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, name, status, detailsURL string) (int64, error) {
 	if status != "queued" && status != "in_progress" {
 		return 0, fmt.Errorf("github: create check run %q: status %q: %w", name, status, ErrInvalid)
 	}
 	if headSHA == "" || name == "" {
 		return 0, fmt.Errorf("github: create check run: name and head SHA are required: %w", ErrInvalid)
+	}
+	if id, ok, err := c.openCheckRun(ctx, repo, headSHA, name); err != nil {
+		return 0, err
+	} else if ok {
+		return id, nil
 	}
 	opts := gh.CreateCheckRunOptions{Name: name, HeadSHA: headSHA, Status: gh.String(status)}
 	if detailsURL != "" {
@@ -44,11 +60,63 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, nam
 	if status == "in_progress" {
 		opts.StartedAt = &gh.Timestamp{Time: time.Now().UTC().Truncate(time.Second)}
 	}
-	run, _, err := c.gh.Checks.CreateCheckRun(ctx, repo.Owner, repo.Name, opts)
-	if err != nil {
-		return 0, wrap(err, "create check run %q on %s@%s", name, repo.FullName(), headSHA)
+	for attempt := 1; ; attempt++ {
+		run, _, err := c.gh.Checks.CreateCheckRun(withoutStatusRetry(ctx), repo.Owner, repo.Name, opts)
+		if err == nil {
+			return run.GetID(), nil
+		}
+		if !outcomeUnknown(err) || attempt >= createAttempts || ctx.Err() != nil {
+			return 0, wrap(err, "create check run %q on %s@%s", name, repo.FullName(), headSHA)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, wrap(err, "create check run %q on %s@%s", name, repo.FullName(), headSHA)
+		case <-time.After(time.Duration(attempt) * 250 * time.Millisecond):
+		}
+		if id, ok, ferr := c.openCheckRun(ctx, repo, headSHA, name); ferr != nil {
+			return 0, errors.Join(wrap(err, "create check run %q on %s@%s", name, repo.FullName(), headSHA), ferr)
+		} else if ok {
+			return id, nil
+		}
 	}
-	return run.GetID(), nil
+}
+
+// openCheckRun finds the newest check run called name on headSHA that is
+// not completed (GET /repos/{owner}/{repo}/commits/{ref}/check-runs with
+// check_name and filter=all).
+func (c *Client) openCheckRun(ctx context.Context, repo bot.Repo, headSHA, name string) (int64, bool, error) {
+	opts := &gh.ListCheckRunsOptions{CheckName: gh.String(name), Filter: gh.String("all"), ListOptions: gh.ListOptions{PerPage: 100}}
+	var best int64
+	for {
+		res, resp, err := c.gh.Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, headSHA, opts)
+		if err != nil {
+			return 0, false, wrap(err, "list check runs %q on %s@%s", name, repo.FullName(), headSHA)
+		}
+		for _, r := range res.CheckRuns {
+			if r.GetName() == name && r.GetHeadSHA() == headSHA && r.GetStatus() != "completed" && r.GetID() > best {
+				best = r.GetID()
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return best, best != 0, nil
+}
+
+// outcomeUnknown says whether a write may have taken effect although it
+// failed: a 5xx answer, or no answer at all.
+func outcomeUnknown(err error) bool {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) {
+		return er.Response != nil && retryableStatus(er.Response.StatusCode)
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) || errors.Is(err, ErrForbidden) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return true // a network error: the request may have arrived
 }
 
 // StartCheckRun moves a queued check run to in_progress (when a queued

@@ -478,12 +478,14 @@ func TestRetries(t *testing.T) {
 	})
 	t.Run("dropped connection on a POST is not", func(t *testing.T) {
 		f, c := setup(t)
-		f.Fault("checks/create", 1, fakegithub.DropConnection)
-		if _, err := c.CreateCheckRun(context.Background(), repo, "a", "mpgate", "queued", ""); err == nil {
+		// (CreateCheckRun sends its POST again, but only after listing
+		// the head's check runs: TestCreateCheckRunIdempotent.)
+		f.Fault("issues/create-comment", 1, fakegithub.DropConnection)
+		if _, err := c.CreateComment(context.Background(), repo, 1, "hello"); err == nil {
 			t.Fatal("no error")
 		}
-		if f.Count("checks/create") != 1 {
-			t.Errorf("%d attempts: a POST that may have landed was sent again", f.Count("checks/create"))
+		if f.Count("issues/create-comment") != 1 {
+			t.Errorf("%d attempts: a POST that may have landed was sent again", f.Count("issues/create-comment"))
 		}
 	})
 }

@@ -165,7 +165,7 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		switch {
 		case resp.StatusCode == http.StatusNotModified && hit != nil:
 			return hit.response(req, resp), nil
-		case retryableStatus(resp.StatusCode):
+		case retryableStatus(resp.StatusCode) && ctx.Value(noStatusRetry{}) == nil:
 			failures++
 			if failures >= t.cfg.attempts {
 				return resp, nil
@@ -284,6 +284,16 @@ func readMessage(resp *http.Response) (string, []byte) {
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
+}
+
+// noStatusRetry is the context key of withoutStatusRetry.
+type noStatusRetry struct{}
+
+// withoutStatusRetry marks a request whose 5xx answer must not be sent
+// again by the transport: a write GitHub may have done before failing to
+// answer (creating a check run), which the caller checks before retrying.
+func withoutStatusRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noStatusRetry{}, true)
 }
 
 // retryableStatus: GitHub's transient server errors.

@@ -102,7 +102,7 @@ func TestCrashRecovery(t *testing.T) {
 
 		q2 := d.open(t, func(c *Config) {
 			c.JobTimeout = time.Second
-			c.rescueAfter = 2 * time.Second
+			c.Lease = 2 * time.Second
 		})
 		if js := jobs(t, q2); len(js) != 1 || js[0].state != "running" || js[0].attempt != 1 {
 			t.Fatalf("after the crash: %+v, want one running job", js)

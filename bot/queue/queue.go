@@ -27,8 +27,22 @@
 // Failed jobs are retried with River's default backoff (attempt⁴ seconds
 // plus jitter) up to Config.MaxAttempts; a handler returns *SnoozeError to
 // wait out a rate limit without spending an attempt, or Permanent(err) to
-// give up at once. A job that was running when the process died is rescued
-// after Config.JobTimeout plus 5 minutes and run again.
+// give up at once.
+//
+// Crashes and shutdowns. A running job holds a lease: every Config.Lease/4
+// the process running it sets the job's attempted_at to now (a heartbeat).
+// River's rescuer, which runs every 30 s on the elected leader among the
+// processes sharing the database, takes back running jobs whose
+// attempted_at is older than Config.Lease (River's RescueStuckJobsAfter)
+// and runs them again, so the jobs of a process killed with SIGKILL are
+// reclaimed within Lease + 30 s (plus River's leader lease of 15 s when the
+// dead process was the leader), not after the job timeout. Because the
+// lease, not River, bounds a job's silence, the job timeout
+// (Config.JobTimeout) is applied by the queue's workers and River's own
+// JobTimeout is off. Stop lets running jobs finish until its context is
+// done, then hands the others back: their contexts are cancelled with
+// ErrHandedBack and they are made available again at once, without spending
+// an attempt, for the next process.
 package queue
 
 import (
@@ -67,9 +81,12 @@ const (
 	DefaultJobTimeout      = 30 * time.Minute
 	DefaultDedupeRetention = 7 * 24 * time.Hour
 	DefaultSupersedePoll   = 2 * time.Second
-	// rescueMargin is added to the job timeout to decide that a running job
-	// belongs to a dead process.
-	rescueMargin = 5 * time.Minute
+	// DefaultLease is how long a running job's heartbeat may be silent
+	// before the job is taken back (see the package comment).
+	DefaultLease = 20 * time.Second
+	// minLease keeps the heartbeat (a quarter of the lease) at least
+	// 250 ms apart.
+	minLease = time.Second
 	// hardStopTimeout bounds Stop's wait for cancelled jobs to return.
 	hardStopTimeout = 30 * time.Second
 )
@@ -92,6 +109,10 @@ type Config struct {
 	MaxAttempts int
 	// JobTimeout cancels a job's context after this long (default 30 min).
 	JobTimeout time.Duration
+	// Lease is how long a running job may go without a heartbeat from its
+	// process before another process (or the next start) takes it back
+	// (default 20 s, at least 1 s). Heartbeats are sent every Lease/4.
+	Lease time.Duration
 	// DedupeRetention is how long finished jobs, and so their delivery ids,
 	// are kept for duplicate detection (default 7 days).
 	DedupeRetention time.Duration
@@ -105,9 +126,8 @@ type Config struct {
 	Logger *slog.Logger
 
 	// Test knobs.
-	rescueAfter time.Duration
-	fetchPoll   time.Duration
-	clientID    string
+	fetchPoll time.Duration
+	clientID  string
 }
 
 // Handler does the work. The bot implements it; the queue calls it.
@@ -191,6 +211,11 @@ type Queue struct {
 	mu      sync.Mutex
 	handler Handler
 	started bool
+	// running maps the jobs this process runs to their cancellation (the
+	// heartbeat keeps their leases; Stop hands them back).
+	running  map[int64]context.CancelCauseFunc
+	beatStop context.CancelFunc
+	beatDone chan struct{}
 
 	counters counters
 }
@@ -202,14 +227,17 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
 	cfg.DedupeRetention = cmp.Or(cfg.DedupeRetention, DefaultDedupeRetention)
 	cfg.SupersedePoll = cmp.Or(cfg.SupersedePoll, DefaultSupersedePoll)
-	cfg.rescueAfter = cmp.Or(cfg.rescueAfter, cfg.JobTimeout+rescueMargin)
+	cfg.Lease = cmp.Or(cfg.Lease, DefaultLease)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Workers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 {
+	if cfg.Workers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 {
 		return nil, errors.New("queue: negative Workers, MaxAttempts or duration in config")
 	}
-	q := &Queue{cfg: cfg, log: cfg.Logger}
+	if cfg.Lease < minLease {
+		return nil, fmt.Errorf("queue: lease %s is shorter than %s", cfg.Lease, minLease)
+	}
+	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}}
 
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &eventWorker{q: q}); err != nil {
@@ -222,12 +250,14 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		CompletedJobRetentionPeriod: cfg.DedupeRetention,
 		ID:                          cfg.clientID,
 		FetchPollInterval:           cfg.fetchPoll,
-		JobTimeout:                  cfg.JobTimeout,
-		Logger:                      cfg.Logger,
-		MaxAttempts:                 cfg.MaxAttempts,
-		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		RescueStuckJobsAfter:        cfg.rescueAfter,
-		Workers:                     workers,
+		// The workers apply cfg.JobTimeout themselves: River requires
+		// RescueStuckJobsAfter ≥ JobTimeout, and the lease must be short.
+		JobTimeout:           -1,
+		Logger:               cfg.Logger,
+		MaxAttempts:          cfg.MaxAttempts,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		RescueStuckJobsAfter: cfg.Lease,
+		Workers:              workers,
 	}
 	if cfg.fetchPoll > 0 && cfg.fetchPoll < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.fetchPoll
@@ -555,17 +585,32 @@ func (q *Queue) Start(ctx context.Context, handler Handler) error {
 	}
 	q.handler = handler
 	q.started = true
+	beatCtx, beatStop := context.WithCancel(context.WithoutCancel(ctx))
+	q.beatStop, q.beatDone = beatStop, make(chan struct{})
 	q.mu.Unlock()
-	if err := q.client.Start(ctx); err != nil {
+	go q.heartbeat(beatCtx, q.beatDone)
+	// Not ctx itself: River cancels running jobs at once when the context
+	// given to Start is cancelled (a SIGTERM); Stop drains them instead.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
+		beatStop()
+		<-q.beatDone
 		return fmt.Errorf("queue: start: %w", err)
 	}
 	return nil
 }
 
+// ErrHandedBack is the cancellation cause of a job still running when Stop's
+// context ended: the job is made available again at once, without spending
+// an attempt, and the next process (or another one sharing the database)
+// runs it.
+var ErrHandedBack = errors.New("queue: shutting down: job handed back to the queue")
+
 // Stop stops fetching jobs and lets running ones finish until ctx is done;
-// then it cancels them (they are retried after a restart) and waits up to
-// 30 s more for them to return. It returns ctx's error when jobs had to be
-// cancelled.
+// then it hands the others back (their contexts are cancelled with
+// ErrHandedBack; they are available again for the next process) and waits
+// up to 30 s more for them to return. Their leases are kept by the
+// heartbeat until they return. It returns ctx's error when jobs had to be
+// handed back.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	started := q.started
@@ -574,6 +619,10 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !started {
 		return nil
 	}
+	defer func() {
+		q.beatStop()
+		<-q.beatDone
+	}()
 	err := q.client.Stop(ctx)
 	if err == nil {
 		return nil
@@ -581,12 +630,90 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("queue: stop: %w", err)
 	}
+	n := q.handBack()
+	q.log.Warn("queue: shutdown deadline reached: handing running jobs back", "jobs", n)
 	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopTimeout)
 	defer cancel()
 	if err2 := q.client.StopAndCancel(hard); err2 != nil {
 		return fmt.Errorf("queue: stop: jobs did not return after cancellation: %w", err2)
 	}
-	return fmt.Errorf("queue: stop: running jobs cancelled: %w", err)
+	return fmt.Errorf("queue: stop: %d running jobs handed back: %w", n, err)
+}
+
+// handBack cancels every running job with ErrHandedBack.
+func (q *Queue) handBack() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, cancel := range q.running {
+		cancel(ErrHandedBack)
+	}
+	return len(q.running)
+}
+
+// track registers a job as running in this process (its lease is kept)
+// and returns its context: cancelled with ErrHandedBack by Stop, with
+// context.DeadlineExceeded after the job timeout. Call done when the
+// handler returned.
+func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, done func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	tctx, cancelTimeout := context.WithTimeout(ctx, q.cfg.JobTimeout)
+	q.mu.Lock()
+	q.running[jobID] = cancel
+	q.mu.Unlock()
+	return tctx, func() {
+		q.mu.Lock()
+		delete(q.running, jobID)
+		q.mu.Unlock()
+		cancelTimeout()
+		cancel(nil)
+	}
+}
+
+// heartbeat renews the leases of the jobs this process runs every Lease/4
+// until ctx is done.
+func (q *Queue) heartbeat(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(q.cfg.Lease / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := q.renewLeases(ctx); err != nil && ctx.Err() == nil {
+			q.log.WarnContext(ctx, "queue: heartbeat: renewing the leases of running jobs", "error", err)
+		}
+	}
+}
+
+// renewLeases sets attempted_at to now on the jobs this process runs:
+// River's rescuer takes back running jobs whose attempted_at is older than
+// the lease.
+func (q *Queue) renewLeases(ctx context.Context) error {
+	q.mu.Lock()
+	ids := make([]any, 0, len(q.running))
+	for id := range q.running {
+		ids = append(ids, id)
+	}
+	q.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	now := "now()"
+	if q.store.Dialect() == store.SQLite {
+		// The format River's SQLite driver stores and compares.
+		now = "datetime('now', 'subsec')"
+	}
+	marks := make([]string, len(ids))
+	for i := range ids {
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.cfg.Lease/4)
+	defer cancel()
+	_, err := q.db.ExecContext(ctx, `UPDATE river_job SET attempted_at = `+now+
+		` WHERE state = 'running' AND id IN (`+strings.Join(marks, ", ")+`)`, ids...)
+	return err
 }
 
 func (q *Queue) currentHandler() Handler {
@@ -628,10 +755,20 @@ func (w *eventWorker) Work(ctx context.Context, job *river.Job[eventArgs]) error
 	if h == nil {
 		return errors.New("queue: no handler")
 	}
+	ctx, untrack := w.q.track(ctx, job.ID)
+	defer untrack()
 	done := w.q.counters.begin(job.JobRow)
 	err := h.HandleEvent(ctx, job.Args.Event)
 	done(err)
+	if err != nil && handedBack(ctx) {
+		return river.JobSnooze(0)
+	}
 	return w.q.outcome(err)
+}
+
+// handedBack says whether Stop handed the job of ctx back.
+func handedBack(ctx context.Context) bool {
+	return ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrHandedBack)
 }
 
 type evaluateWorker struct {
@@ -646,7 +783,12 @@ func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs])
 		return errors.New("queue: no handler")
 	}
 	key := PRKey{Repo: job.Args.Repo, Number: job.Args.Number}
+	ctx, untrack := q.track(ctx, job.ID)
+	defer untrack()
 	cur, err := q.Current(ctx, key, job.Args.HeadSHA)
+	if handedBack(ctx) {
+		return river.JobSnooze(0)
+	}
 	if err != nil {
 		return err
 	}
@@ -665,6 +807,10 @@ func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs])
 	err = h.HandleEvaluation(ctx, Evaluation{Key: key, HeadSHA: job.Args.HeadSHA, Payload: job.Args.Payload, JobID: job.ID, Attempt: job.Attempt})
 	cancel(nil)
 	<-watchDone
+	if err != nil && handedBack(ctx) {
+		done(nil)
+		return river.JobSnooze(0)
+	}
 	if errors.Is(context.Cause(ctx), ErrSuperseded) {
 		done(nil)
 		q.counters.superseded.Add(1)

@@ -491,13 +491,44 @@ func TestGracefulStop(t *testing.T) {
 			}
 			waitStates(t, q, "completed")
 		})
+		t.Run("cancelling Start's context does not cancel running jobs", func(t *testing.T) {
+			d := newTestDB(t, d.backend)
+			q := d.open(t)
+			started, release, jobErr := make(chan struct{}, 1), make(chan struct{}), make(chan error, 1)
+			h := &fakeHandler{event: func(ctx context.Context, _ bot.Event, _ int) error {
+				started <- struct{}{}
+				<-release
+				jobErr <- ctx.Err()
+				return nil
+			}}
+			sig, cancelSig := context.WithCancel(context.Background()) // SIGTERM
+			if err := q.Start(sig, h); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "g3")); err != nil {
+				t.Fatal(err)
+			}
+			receive(t, started, "the job to start")
+			cancelSig()
+			stopped := make(chan error, 1)
+			go func() { stopped <- q.Stop(context.Background()) }()
+			close(release)
+			if err := receive(t, jobErr, "the job to end"); err != nil {
+				t.Errorf("the running job's context was cancelled (%v) instead of drained", err)
+			}
+			if err := receive(t, stopped, "Stop"); err != nil {
+				t.Errorf("Stop = %v", err)
+			}
+			waitStates(t, q, "completed")
+		})
 		t.Run("a job still running at the deadline is cancelled and retried after restart", func(t *testing.T) {
 			d := newTestDB(t, d.backend)
 			q := d.open(t)
-			started := make(chan struct{}, 1)
+			started, cause := make(chan struct{}, 1), make(chan error, 1)
 			start(t, q, &fakeHandler{event: func(ctx context.Context, _ bot.Event, _ int) error {
 				started <- struct{}{}
 				<-ctx.Done()
+				cause <- context.Cause(ctx)
 				return ctx.Err()
 			}})
 			if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "g2")); err != nil {
@@ -509,9 +540,13 @@ func TestGracefulStop(t *testing.T) {
 			if err := q.Stop(ctx); err == nil {
 				t.Error("Stop with an expired context = nil, want the cancellation reported")
 			}
+			if c := receive(t, cause, "the job's cancellation"); !errors.Is(c, ErrHandedBack) {
+				t.Errorf("the job was cancelled with %v, want ErrHandedBack", c)
+			}
+			// Handed back: available at once, no attempt spent, no error.
 			js := jobs(t, q)
-			if len(js) != 1 || (js[0].state != "retryable" && js[0].state != "available") {
-				t.Fatalf("after hard stop: %+v", js)
+			if len(js) != 1 || js[0].state != "available" || js[0].attempt != 0 || js[0].errors != 0 {
+				t.Fatalf("after hard stop: %+v, want the job available again with no attempt spent", js)
 			}
 			if err := q.Close(); err != nil {
 				t.Fatal(err)

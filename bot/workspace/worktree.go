@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -22,7 +23,14 @@ type Worktree struct {
 }
 
 // AddWorktree checks rev out, detached, into dir (which must not exist or be
-// empty). The repository's hooks do not run.
+// empty, unless it is a worktree of repoDir already). The repository's
+// hooks do not run.
+//
+// A worktree a crashed run left at dir is replaced, whatever state it is
+// in: registered and still there (its files, build output included, are
+// deleted), or registered while its directory is gone ("missing but
+// already registered worktree", which git would otherwise refuse for
+// ever). So a job run again starts from a clean checkout.
 // Additions and removals on one repository are serialised in this process
 // (git does not support them concurrently); the checkouts themselves may be
 // used in parallel.
@@ -47,10 +55,57 @@ func addWorktree(ctx context.Context, repoDir, dir, rev string, withFile bool) (
 		return nil, fmt.Errorf("add worktree %s: %w", abs, err)
 	}
 	defer unlock()
-	if _, err := git(ctx, repoDir, "worktree", "add", "--detach", "--quiet", "--", abs, sha); err != nil {
+	if err := clearStaleWorktree(ctx, repoDir, abs); err != nil {
+		return nil, fmt.Errorf("add worktree %s: %w", abs, err)
+	}
+	// --force: should a record of abs survive the clearing (git refuses
+	// "missing but already registered worktree"), overwrite it; twice:
+	// also when it is locked (git locks a worktree while adding it, so a
+	// crash during "worktree add" leaves a locked record).
+	if _, err := git(ctx, repoDir, "worktree", "add", "--force", "--force", "--detach", "--quiet", "--", abs, sha); err != nil {
 		return nil, fmt.Errorf("add worktree %s at %s: %w", abs, rev, err)
 	}
 	return &Worktree{Dir: abs, Rev: sha, repoDir: repoDir, lockFile: withFile}, nil
+}
+
+// clearStaleWorktree removes what a crashed run left at abs: the worktree
+// registered there (with its files), then the records of worktrees whose
+// directories are gone. A directory at abs that is not a worktree of
+// repoDir is left alone (git refuses to check out into it if it is not
+// empty). Call it with the repository locked.
+func clearStaleWorktree(ctx context.Context, repoDir, abs string) error {
+	if _, err := os.Lstat(abs); err == nil {
+		list, err := git(ctx, repoDir, "worktree", "list", "--porcelain", "-z")
+		if err != nil {
+			return fmt.Errorf("list worktrees: %w", err)
+		}
+		for _, field := range strings.Split(string(list), "\x00") {
+			if p, ok := strings.CutPrefix(field, "worktree "); ok && samePath(p, abs) {
+				if _, err := git(ctx, repoDir, "worktree", "remove", "--force", "--force", "--", abs); err != nil {
+					// Half broken: the directory is ours, delete it.
+					if rmErr := os.RemoveAll(abs); rmErr != nil {
+						return fmt.Errorf("remove the stale worktree: %w", errors.Join(err, rmErr))
+					}
+				}
+				break
+			}
+		}
+	}
+	if _, err := git(ctx, repoDir, "worktree", "prune"); err != nil {
+		return fmt.Errorf("prune worktrees: %w", err)
+	}
+	return nil
+}
+
+// samePath compares two absolute paths after resolving symbolic links in
+// what exists of them (git reports real paths).
+func samePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, errA := filepath.EvalSymlinks(a)
+	rb, errB := filepath.EvalSymlinks(b)
+	return errA == nil && errB == nil && ra == rb
 }
 
 // Remove deletes the checkout and its administrative files in the

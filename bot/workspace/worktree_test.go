@@ -131,3 +131,71 @@ func TestWorktreesConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A job run again after a crash checks out into the directory its killed
+// run used: whatever the crash left there, the checkout is clean.
+func TestWorktreeAfterCrash(t *testing.T) {
+	tests := []struct {
+		name  string
+		crash func(t *testing.T, dir string)
+	}{
+		{"directory deleted, record kept (the server's start-up sweep)", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"directory kept with build output and edits", func(t *testing.T, dir string) {
+			write(t, dir, map[string]string{"dist/app.js": "built", "feature.js": "edited"})
+		}},
+		{"directory and record kept, locked", func(t *testing.T, dir string) {
+			write(t, dir, map[string]string{"dist/app.js": "built"})
+			tgit(t, dir, "worktree", "lock", dir)
+		}},
+		{"directory deleted, record kept and locked", func(t *testing.T, dir string) {
+			tgit(t, dir, "worktree", "lock", dir)
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := forkedRepo(t)
+			ctx := ctxT(t)
+			dir := filepath.Join(t.TempDir(), "worktrees", "job-1")
+			if _, err := AddWorktree(ctx, r.dir, dir, "feature"); err != nil {
+				t.Fatal(err)
+			}
+			tt.crash(t, dir) // the process dies here: no Remove
+			wt, err := AddWorktree(ctx, r.dir, dir, "feature")
+			if err != nil {
+				t.Fatalf("the retried job cannot check out: %v", err)
+			}
+			if got, err := os.ReadFile(filepath.Join(wt.Dir, "feature.js")); err != nil || string(got) != "f\ng\n" {
+				t.Errorf("feature.js = %q, %v: not a clean checkout", got, err)
+			}
+			if _, err := os.Stat(filepath.Join(wt.Dir, "dist")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the killed run's build output is still there (stat err %v)", err)
+			}
+			if err := wt.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if list := tgit(t, r.dir, "worktree", "list", "--porcelain"); strings.Contains(list, "job-1") {
+				t.Errorf("git still lists the worktree:\n%s", list)
+			}
+		})
+	}
+}
+
+// A directory that is not a worktree is never deleted to make room.
+func TestWorktreeKeepsForeignDirectory(t *testing.T) {
+	r := forkedRepo(t)
+	dir := filepath.Join(t.TempDir(), "not-a-worktree")
+	write(t, dir, map[string]string{"keep.txt": "mine"})
+	if _, err := AddWorktree(ctxT(t), r.dir, dir, "feature"); err == nil {
+		t.Fatal("checked out into a non-empty directory that is not a worktree")
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "keep.txt")); err != nil || string(got) != "mine" {
+		t.Errorf("keep.txt = %q, %v", got, err)
+	}
+}

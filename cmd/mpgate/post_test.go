@@ -222,11 +222,12 @@ func TestPostPullRequest(t *testing.T) {
 		t.Error("workflow annotations printed although the check run carries them")
 	}
 
-	// The check run: created in_progress first, completed once with all
+	// The check run: looked for (an open one a killed attempt left is
+	// taken over), created in_progress, completed once with all
 	// annotations in batches of at most 50.
 	reqs := f.Requests()
-	if len(reqs) == 0 || reqs[0].Operation != "checks/create" || !strings.Contains(reqs[0].Body, `"status":"in_progress"`) {
-		t.Fatalf("first request is not an in_progress check run: %+v", reqs[:min(len(reqs), 1)])
+	if len(reqs) < 2 || reqs[0].Operation != "checks/list-for-ref" || reqs[1].Operation != "checks/create" || !strings.Contains(reqs[1].Body, `"status":"in_progress"`) {
+		t.Fatalf("first requests are not the lookup and an in_progress check run: %+v", reqs[:min(len(reqs), 2)])
 	}
 	runs := f.CheckRuns(testRepo)
 	if len(runs) != 1 {

@@ -40,6 +40,7 @@ type serveFlags struct {
 	gitlabSigningFile              string
 	workers                        int
 	jobTimeout, shutdownTimeout    time.Duration
+	jobLease                       time.Duration
 	maxAttempts                    int
 	allowCloneURLPrefix            string
 }
@@ -74,7 +75,8 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs (pull requests) processed at once")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
 	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
-	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are re-queued")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are handed back to the queue")
+	fs.DurationVar(&f.jobLease, "job-lease", queue.DefaultLease, "how long a running job's heartbeat may be silent before another process (or the next start) takes it back")
 	fs.StringVar(&f.allowCloneURLPrefix, "allow-clone-url-prefix", "", "comma-separated clone URL or local path prefixes a webhook's clone URL may name (tests only; otherwise repositories are cloned from the forge's own host)")
 	return fs
 }
@@ -222,7 +224,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 
 	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, MaxAttempts: f.maxAttempts,
-		JobTimeout: f.jobTimeout, Snooze: snoozeFor, Logger: log}
+		JobTimeout: f.jobTimeout, Lease: f.jobLease, Snooze: snoozeFor, Logger: log}
 	if deps.queueConfig != nil {
 		deps.queueConfig(&qcfg)
 	}
@@ -262,7 +264,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
 		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
-		Superseded: queue.ErrSuperseded, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
+		Superseded: queue.ErrSuperseded, HandedBack: queue.ErrHandedBack, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: func(d time.Duration, conclusion string) {
 			reg.Add("mpgate_evaluations_total", "Pull-request evaluations completed, by conclusion.", 1, "conclusion", conclusion)
 			reg.Add("mpgate_evaluation_seconds_total", "Time spent evaluating pull requests (builds included).", d.Seconds())
@@ -338,14 +340,19 @@ func clonePolicy(f *serveFlags, githubOn, gitlabOn bool) (*workspace.ClonePolicy
 
 // start recovers check runs a crash left behind and starts the workers.
 func (s *server) start(ctx context.Context) error {
+	// Folders first, then git's records of them: pruning first would keep
+	// the records of folders that still existed, and the rescued job could
+	// not check out again (checkouts replace stale ones anyway).
+	if err := os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees")); err != nil {
+		s.log.Warn("removing the worktrees a previous run left", "err", err)
+	}
 	for _, m := range mirrorsDirs(filepath.Join(s.flags.dataDir, "mirrors")) {
 		if err := workspace.PruneWorktrees(ctx, m); err != nil {
 			s.log.Warn("pruning worktrees", "mirror", m, "err", err)
 		}
 	}
-	os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees"))
-	// A check run still in progress after twice the job timeout (plus the
-	// queue's rescue delay) has no job left working on it.
+	// A check run still in progress after twice the job timeout (plus a
+	// margin) has no job left working on it.
 	n, err := s.bot.Recover(ctx, 2*s.flags.jobTimeout+10*time.Minute)
 	if err != nil {
 		s.log.Warn("recovering check runs", "err", err)

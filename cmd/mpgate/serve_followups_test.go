@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -51,7 +50,7 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
 	writeFile(t, flags.githubSecretFile, srvSecret+"\n")
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {

@@ -389,7 +389,7 @@ func TestServeGitHubAndGitLab(t *testing.T) {
 	dir, base, head := miniRepo(t, 2)
 	s.setMR(4, base, head)
 	setPull(gh, 4, base, head, srvRepo)
-	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: &bytes.Buffer{}}
+	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: &syncBuffer{}}
 	if code := ts.deliver("pull_request", "gh-1", prPayload(t, "opened", dir, 4, base, head, srvRepo, "alice")); code != http.StatusAccepted {
 		t.Fatalf("GitHub delivery answered %d", code)
 	}

@@ -60,7 +60,7 @@ type testServer struct {
 	srv    *server
 	http   *httptest.Server
 	secret string
-	logs   *bytes.Buffer
+	logs   *syncBuffer // read while workers write
 }
 
 type serverOpts struct {
@@ -96,7 +96,7 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
 	}
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
@@ -135,16 +135,13 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 
 // lockedWriter serialises the log's writes (workers log concurrently).
 type lockedWriter struct {
-	mu chan struct{}
+	mu sync.Mutex
 	w  io.Writer
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
-	if l.mu == nil {
-		l.mu = make(chan struct{}, 1)
-	}
-	l.mu <- struct{}{}
-	defer func() { <-l.mu }()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
 

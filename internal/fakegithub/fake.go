@@ -61,6 +61,7 @@ type Fake struct {
 
 	barrierMu sync.Mutex
 	barriers  map[string]*barrier
+	holds     []*heldOp
 
 	mu       sync.Mutex
 	errs     []string
@@ -226,12 +227,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.await(r)
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
 	rec := &recorder{header: http.Header{}}
 	f.handle(rec, r, body, &entry)
 	entry.Status = rec.status
 	f.log = append(f.log, entry)
+	f.mu.Unlock()
+	f.holdAnswer(r, entry.Operation)
 	if rec.drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -372,6 +374,7 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 	c.repo = pathParams["owner"] + "/" + pathParams["repo"]
 	if h := handlers[op.id]; h != nil {
 		h(c)
+		f.faultAfter(w, r, op)
 		return
 	}
 	f.fail(r, "the fake has no handler for "+op.id)

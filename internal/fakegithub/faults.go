@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,14 @@ const (
 	// DropConnection closes the connection without an answer (a network
 	// error for the client).
 	DropConnection
+	// ServerErrorAfter lets the request take effect (a check run or a
+	// comment is created) and then answers 502 Bad Gateway: GitHub's
+	// front end timing out on a write that went through. A client that
+	// retries the write blindly makes a second object.
+	ServerErrorAfter
+	// DropAfter lets the request take effect, then closes the connection
+	// without an answer.
+	DropAfter
 )
 
 type fault struct {
@@ -49,6 +58,9 @@ func (f *Fake) injectFault(w *recorder, r *http.Request, op *operation) bool {
 	for _, ft := range f.faults {
 		if ft.left <= 0 || (ft.operation != "" && ft.operation != op.id && ft.operation != op.method+" "+op.template) {
 			continue
+		}
+		if ft.kind == ServerErrorAfter || ft.kind == DropAfter {
+			continue // applied by faultAfter once the handler ran
 		}
 		ft.left--
 		switch ft.kind {
@@ -84,6 +96,27 @@ func (f *Fake) injectFault(w *recorder, r *http.Request, op *operation) bool {
 		return true
 	}
 	return false
+}
+
+// faultAfter replaces the answer of a request that took effect with a
+// ServerErrorAfter or DropAfter fault, if one is pending for op.
+func (f *Fake) faultAfter(w *recorder, r *http.Request, op *operation) {
+	for _, ft := range f.faults {
+		if ft.left <= 0 || (ft.kind != ServerErrorAfter && ft.kind != DropAfter) ||
+			(ft.operation != "" && ft.operation != op.id && ft.operation != op.method+" "+op.template) {
+			continue
+		}
+		ft.left--
+		w.header = http.Header{}
+		w.body.Reset()
+		if ft.kind == DropAfter {
+			w.status = http.StatusBadGateway
+			w.drop = true
+			return
+		}
+		f.reply(w, r, http.StatusBadGateway, ghError("Server Error"))
+		return
+	}
 }
 
 type barrier struct {
@@ -130,6 +163,50 @@ func (f *Fake) await(r *http.Request) {
 	select {
 	case <-b.open:
 	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
+// Hold makes the next request for operation (an operationId) take effect
+// and then wait, unanswered, until release is called (or the client goes
+// away): a test kills the client while its write is under way. arrived is
+// closed once the request took effect.
+func (f *Fake) Hold(operation string) (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	f.barrierMu.Lock()
+	f.holds = append(f.holds, &heldOp{operation: operation, h: h})
+	f.barrierMu.Unlock()
+	var once sync.Once
+	return h.arrived, func() { once.Do(func() { close(h.release) }) }
+}
+
+type hold struct{ arrived, release chan struct{} }
+
+type heldOp struct {
+	operation string
+	h         *hold
+	used      bool
+}
+
+// holdAnswer waits for the release of a Hold on operation, if one is
+// pending.
+func (f *Fake) holdAnswer(r *http.Request, operation string) {
+	f.barrierMu.Lock()
+	var h *hold
+	for _, ho := range f.holds {
+		if !ho.used && ho.operation == operation {
+			ho.used = true
+			h = ho.h
+			break
+		}
+	}
+	f.barrierMu.Unlock()
+	if h == nil {
+		return
+	}
+	close(h.arrived)
+	select {
+	case <-h.release:
 	case <-r.Context().Done():
 	}
 }
