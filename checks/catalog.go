@@ -33,7 +33,7 @@ const (
 	MP212 = "MP212" // non-literal reference, not followed
 	MP213 = "MP213" // file could not be parsed; its references may be incomplete
 	MP214 = "MP214" // style url() names a missing local file on a platform that loads none from styles
-	MP215 = "MP215" // npm package required but not built into miniprogram_npm
+	MP215 = "MP215" // npm package required but not built into miniprogram_npm (Alipay: not installed)
 
 	MP301 = "MP301" // package over its limit
 	MP302 = "MP302" // program over the total limit
@@ -87,7 +87,7 @@ var Catalog = []RuleInfo{
 	{MP212, SeverityInfo, "a reference with a non-literal path (not followed)"},
 	{MP213, SeverityWarning, "a file could not be parsed; its references may be incomplete"},
 	{MP214, SeverityWarning, "a style url() names a local file that does not exist, on a platform that loads no local files from styles"},
-	{MP215, SeverityError, "an npm package is required or used as a component but not built into miniprogram_npm"},
+	{MP215, SeverityError, "an npm package is required or used as a component but not built into miniprogram_npm (on Alipay: not installed in node_modules)"},
 	{MP301, SeverityError, "a package over the single-package limit"},
 	{MP302, SeverityError, "the whole program over the total limit"},
 	{MP303, SeverityError, "the packages preloaded from the pages of one subpackage sum over the preload limit (a warning from main-package pages)"},

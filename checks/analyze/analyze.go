@@ -230,7 +230,13 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if proj != nil {
 		aliases = append(slices.Clone(aliases), proj.ResolveAlias...)
 	}
-	g, err := graph.Build(ctx, view, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
+	var files0 graph.Files = view
+	if p.ID == platform.Alipay {
+		// Alipay loads installed npm packages from node_modules, which
+		// the walk skips: the graph looks up what it needs there.
+		files0 = newNpmView(view, t)
+	}
+	g, err := graph.Build(ctx, files0, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
@@ -260,13 +266,25 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 			}
 			return ""
 		}})
-	sizes, err := pack.Measure(ctx, replayer{cache}, append(slices.Clone(uploaded), gen...), est)
+	// The files of npm packages Alipay packs: those the program reaches
+	// (docs/platforms.md: it packs what is used, not node_modules whole).
+	var npmFiles []string
+	for _, f := range g.NpmFiles {
+		if g.Used[f] {
+			npmFiles = append(npmFiles, f)
+		}
+	}
+	isNpm := func(f string) bool {
+		_, ok := slices.BinarySearch(npmFiles, f)
+		return ok
+	}
+	sizes, err := pack.Measure(ctx, replayer{cache}, slices.Concat(uploaded, npmFiles, gen), est)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("measure files: %w", ctx.Err())
 		}
 		// Files that could not be read are reported; the others count.
-		for _, f := range uploaded {
+		for _, f := range slices.Concat(uploaded, npmFiles) {
 			if _, ok := sizes[f]; !ok {
 				diags = append(diags, checks.New(checks.MP113, f, 0, 0,
 					fmt.Sprintf("%s cannot be read while measuring it; its size is not counted", f),
@@ -304,8 +322,10 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if i, ok := pkgIndex[checks.MainPackage]; ok {
 		rep.Packages[i].Pages = len(app.Pages)
 	}
-	files := make([]checks.File, 0, len(uploaded))
-	for _, f := range uploaded {
+	packed := slices.Concat(uploaded, npmFiles)
+	slices.Sort(packed)
+	files := make([]checks.File, 0, len(packed))
+	for _, f := range packed {
 		s := sizes[f]
 		// WeChat uploads a project.config.json of its own at the root.
 		used := g.Used[f] || !codeExt(p, f) || f == manifest.ProjectConfig
@@ -366,7 +386,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
 		NoReach: app.Tree == nil,
 		Exists: func(f string) bool {
-			return isUploaded(f) || (ts && strings.HasSuffix(f, ".ts") && t.Exists(f))
+			return isUploaded(f) || isNpm(f) || (ts && strings.HasSuffix(f, ".ts") && t.Exists(f))
 		},
 		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
 		Hashes: hashes(sizes), AppScripts: appScripts,

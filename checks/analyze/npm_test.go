@@ -38,10 +38,19 @@ func TestNpmProbe(t *testing.T) {
 		},
 		{
 			// Alipay: "/" is root-absolute; npm packages come from
-			// node_modules, which mpgate does not read: not checked.
+			// node_modules, and this probe has none (miniprogram_npm
+			// means nothing to Alipay): every package is not installed.
 			// "/utils/rel.js" exists only next to the page: missing there.
 			platform: "alipay",
 			mp210:    []string{"pages/a/a.js:3"},
+			mp215: []string{
+				"pages/a/a.js:4 dep",
+				"pages/a/a.js:5 missingpkg",
+				"pages/a/a.js:6 bundle",
+				"pages/b/b.js:1 local",
+				"pages/b/b.js:3 @scope/missing",
+				"pages/b/b.json:1 nopkg",
+			},
 		},
 	}
 	for _, tc := range tests {

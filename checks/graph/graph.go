@@ -110,6 +110,12 @@ type Graph struct {
 	GetApps  []GetApp
 	// Diagnostics: MP114 (invalid component JSON), MP213 (unparsable file).
 	Diagnostics []checks.Diagnostic
+	// NpmFiles are the files of installed npm packages the program's
+	// requests resolved to, on a platform that loads packages from
+	// node_modules itself (Alipay): not among the paths given to Build
+	// (the walk does not list node_modules), read on demand, scanned and
+	// resolved like the program's own. Sorted.
+	NpmFiles []string
 }
 
 // Options of Build.
@@ -152,6 +158,11 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
 	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat,
 		noDirIndex: p.ID == platform.WeChat}
+	if p.ID == platform.Alipay {
+		// Alipay has no "Build npm": it loads installed packages from
+		// node_modules (docs/platforms.md, "JS modules and npm").
+		r.npmHome, r.pkgMain = nodeModules, true
+	}
 
 	hasStem := func(stem string) bool {
 		if files.Exists(stem+".json") || files.Exists(stem+p.Template) {
@@ -208,6 +219,9 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 			g.resolve(r, e, p, hasStem)
 		}
 	}
+	if r.npmHome == nodeModules {
+		rendered = g.scanNpm(ctx, files, paths, r, p, opt.App, scriptExts, maxScan, hasStem, rendered)
+	}
 	// Pages are stems too (so that their siblings are reached together).
 	for _, pg := range pagePaths(opt.App) {
 		g.Stems[pg] = true
@@ -216,6 +230,9 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 		g.Stems[c] = true
 	}
 	g.resolveRendered(r, rendered, p.Template)
+	if r.npmHome == nodeModules {
+		g.NpmFiles = g.npmTargets(files, p, scriptExts)
+	}
 	g.reach(files, paths, opt, scriptExts)
 	return g, nil
 }
@@ -285,6 +302,94 @@ func (g *Graph) resolve(r *resolver, e Edge, p *platform.Platform, hasStem func(
 	}
 	e.To = to
 	g.Edges = append(g.Edges, e)
+}
+
+// nodeModules is where Alipay finds installed npm packages.
+const nodeModules = "node_modules"
+
+// inNodeModules reports whether f lies in a node_modules directory.
+func inNodeModules(f string) bool {
+	return strings.HasPrefix(f, nodeModules+"/") || strings.Contains(f, "/"+nodeModules+"/")
+}
+
+// scanNpm follows the edges into node_modules: the files of installed
+// packages that requests resolved to are read (only those: node_modules
+// is never walked), scanned and resolved in turn, until no new file is
+// reached. It returns rendered with the template resources of the files
+// it scanned added.
+func (g *Graph) scanNpm(ctx context.Context, files Files, paths []string, r *resolver, p *platform.Platform,
+	app *manifest.App, scriptExts []string, maxScan int64, hasStem func(string) bool, rendered []Edge) []Edge {
+	known := make(map[string]bool, len(paths))
+	for _, f := range paths {
+		known[f] = true
+	}
+	for start := 0; start < len(g.Edges) && ctx.Err() == nil; {
+		var next []string
+		add := func(f string) {
+			if !known[f] && inNodeModules(f) && files.Exists(f) && !files.IsDir(f) {
+				known[f] = true
+				next = append(next, f)
+			}
+		}
+		for _, e := range g.Edges[start:] {
+			switch {
+			case e.To == "" || e.External != "":
+			case e.Kind == Component:
+				for _, f := range StemFiles(files, e.To, p, scriptExts) {
+					add(f)
+				}
+			default:
+				add(e.To)
+			}
+		}
+		start = len(g.Edges)
+		if len(next) == 0 {
+			break
+		}
+		for _, f := range next {
+			res := scanFile(files, f, p, app, scriptExts, maxScan)
+			if res.comp != nil {
+				g.Components[f] = res.comp
+			}
+			g.AppCalls = append(g.AppCalls, res.apps...)
+			g.GetApps = append(g.GetApps, res.getApps...)
+			g.Diagnostics = append(g.Diagnostics, res.diags...)
+			for _, e := range res.edges {
+				if e.Kind == Resource && !e.Dynamic && path.Ext(e.From) == p.Template {
+					rendered = append(rendered, e)
+					continue
+				}
+				g.resolve(r, e, p, hasStem)
+			}
+		}
+	}
+	return rendered
+}
+
+// npmTargets lists the files in node_modules that resolved edges lead to
+// (scripts, components' files, templates, styles, resources).
+func (g *Graph) npmTargets(files Files, p *platform.Platform, scriptExts []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(f string) {
+		if !seen[f] && inNodeModules(f) && files.Exists(f) && !files.IsDir(f) {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	for _, e := range g.Edges {
+		switch {
+		case e.To == "" || e.External != "":
+		case e.Kind == Component:
+			for _, f := range StemFiles(files, e.To, p, scriptExts) {
+				add(f)
+			}
+		default:
+			add(e.To)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // extendedLib reports whether a component path points into one of WeChat's

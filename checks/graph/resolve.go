@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"path"
 	"strings"
 
@@ -29,6 +30,25 @@ type resolver struct {
 	// as written or with a script extension added, never dir/index.js, as
 	// WeChat's resolver does (see docs/platforms.md).
 	noDirIndex bool
+	// npmHome is the directory name bare requests are looked up in, from
+	// the requiring file's directory up to the root: "miniprogram_npm"
+	// (WeChat's "Build npm" output) or "node_modules" where the platform
+	// loads installed packages itself (Alipay). Empty means
+	// "miniprogram_npm".
+	npmHome string
+	// pkgMain: a package directory in node_modules resolves through its
+	// package.json "main" before its index.js, as Node does.
+	pkgMain bool
+}
+
+// maxPackageJSON caps the package.json read for "main".
+const maxPackageJSON = 1 << 20
+
+func (r *resolver) npmDirName() string {
+	if r.npmHome == "" {
+		return "miniprogram_npm"
+	}
+	return r.npmHome
 }
 
 // errLeavesRoot marks a request that climbs above the mini-program root.
@@ -103,7 +123,40 @@ func (r *resolver) script(from, req string) (string, bool) {
 
 // scriptFile resolves an npm package path: the file, with an extension, or
 // the directory's index.
-func (r *resolver) scriptFile(p string) (string, bool) { return r.scriptPath(p, true) }
+func (r *resolver) scriptFile(p string) (string, bool) {
+	if f, ok := r.scriptPath(p, false); ok {
+		return f, true
+	}
+	if r.pkgMain && r.files.IsDir(p) {
+		if m := r.packageMain(p); m != "" {
+			if f, ok := r.scriptPath(m, true); ok {
+				return f, true
+			}
+		}
+	}
+	return r.scriptPath(p, true)
+}
+
+// packageMain returns the file named by dir/package.json's "main",
+// relative to the root ("" when there is none, it cannot be read, or it
+// leaves dir).
+func (r *resolver) packageMain(dir string) string {
+	src, err := r.files.ReadFile(dir+"/package.json", maxPackageJSON)
+	if err != nil {
+		return ""
+	}
+	var pkg struct {
+		Main string `json:"main"`
+	}
+	if json.Unmarshal(src, &pkg) != nil || pkg.Main == "" {
+		return ""
+	}
+	m := path.Clean(path.Join(dir, pkg.Main))
+	if !strings.HasPrefix(m, dir+"/") {
+		return ""
+	}
+	return m
+}
 
 func (r *resolver) scriptPath(p string, index bool) (string, bool) {
 	if p != "" && r.files.Exists(p) && !r.files.IsDir(p) {
@@ -126,12 +179,14 @@ func (r *resolver) scriptPath(p string, index bool) (string, bool) {
 	return "", false
 }
 
-// npm looks req up in miniprogram_npm directories from dir up to the root.
+// npm looks req up in miniprogram_npm (or node_modules, npmHome)
+// directories from dir up to the root.
 func (r *resolver) npm(dir, req string, try func(string) (string, bool)) (string, bool) {
+	name := r.npmDirName()
 	for {
-		base := "miniprogram_npm"
+		base := name
 		if dir != "" {
-			base = dir + "/miniprogram_npm"
+			base = dir + "/" + name
 		}
 		if r.files.IsDir(base) {
 			if f, ok := try(base + "/" + req); ok {

@@ -169,3 +169,63 @@ func TestResolveScriptNoDirIndexOnWeChat(t *testing.T) {
 		}
 	}
 }
+
+// pkgFiles is memFiles whose package.json files have contents.
+type pkgFiles struct {
+	memFiles
+	json map[string]string
+}
+
+func (p pkgFiles) ReadFile(f string, _ int64) ([]byte, error) {
+	if s, ok := p.json[f]; ok {
+		return []byte(s), nil
+	}
+	return nil, errors.New("not here")
+}
+
+// TestResolveNodeModules: on Alipay bare requests are looked up Node style
+// in node_modules (walking up to the root, package.json "main" before
+// index.js, never a main that leaves the package); miniprogram_npm means
+// nothing there.
+func TestResolveNodeModules(t *testing.T) {
+	files := pkgFiles{
+		memFiles: memFiles{
+			"node_modules/withmain/lib/entry.js": true, "node_modules/withmain/index.js": true,
+			"node_modules/withmain/package.json": true,
+			"node_modules/plain/index.js":        true, "node_modules/plain/sub.js": true,
+			"node_modules/escape/package.json": true, "node_modules/escape/index.js": true,
+			"node_modules/@s/p/index.js":      true,
+			"sub/node_modules/plain/index.js": true,
+			"miniprogram_npm/built/index.js":  true,
+			"secret.js":                       true,
+		},
+		json: map[string]string{
+			"node_modules/withmain/package.json": `{"main": "lib/entry"}`,
+			"node_modules/escape/package.json":   `{"main": "../../secret.js"}`,
+		},
+	}
+	r := &resolver{files: files, scriptExts: []string{".js"}, npmHome: "node_modules", pkgMain: true}
+	tests := []struct {
+		from, req, want string
+	}{
+		{"pages/i/i.js", "withmain", "node_modules/withmain/lib/entry.js"},
+		{"pages/i/i.js", "withmain/index", "node_modules/withmain/index.js"},
+		{"pages/i/i.js", "plain", "node_modules/plain/index.js"},
+		{"pages/i/i.js", "plain/sub", "node_modules/plain/sub.js"},
+		{"pages/i/i.js", "@s/p", "node_modules/@s/p/index.js"},
+		{"sub/p/p.js", "plain", "sub/node_modules/plain/index.js"}, // the nearest wins
+		{"sub/p/p.js", "withmain", "node_modules/withmain/lib/entry.js"},
+		{"pages/i/i.js", "escape", "node_modules/escape/index.js"},
+		{"pages/i/i.js", "built", ""},
+		{"pages/i/i.js", "missing", ""},
+	}
+	for _, tc := range tests {
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("script(%q, %q) = %q, %v; want %q", tc.from, tc.req, got, ok, tc.want)
+		}
+	}
+	if d := r.npmDir("pages/i/i.js", "plain"); d != "node_modules/plain" {
+		t.Errorf("npmDir(plain) = %q, want node_modules/plain", d)
+	}
+}

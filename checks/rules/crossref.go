@@ -483,15 +483,38 @@ func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 // maxNpmFiles caps the files an MP215 finding names.
 const maxNpmFiles = 5
 
+// npmNotInstalled is MP215 on Alipay, which loads packages from
+// node_modules itself (no "Build npm").
+func npmNotInstalled(in *Input, name string, first graph.Edge, uses string, listed []string, more string) checks.Diagnostic {
+	var d checks.Diagnostic
+	if first.NpmDir != "" {
+		d = checks.New(checks.MP215, first.From, first.Line, first.Col,
+			fmt.Sprintf("npm package '%s' is installed in %s but lacks what is asked of it (%s: first '%s'), needed by %s%s",
+				name, first.NpmDir, uses, first.Request, strings.Join(listed, ", "), more),
+			"Alipay resolves a package path like Node (the file, with .js added, or the directory's package.json \"main\" or index.js; "+
+				"a component path names its files without extension): check the path inside the package, or the installed version")
+	} else {
+		d = checks.New(checks.MP215, first.From, first.Line, first.Col,
+			fmt.Sprintf("npm package '%s' is not installed in node_modules (%s: first '%s'), needed by %s%s",
+				name, uses, first.Request, strings.Join(listed, ", "), more),
+			fmt.Sprintf("Alipay packs npm packages from node_modules (it has no \"Build npm\"): add %s to package.json \"dependencies\" "+
+				"and run npm install in the mini-program before uploading (in CI, a build: step in .mpgate.yml that runs npm ci)", name))
+	}
+	d.Package = in.Layout.PackageOf(first.From)
+	return d
+}
+
 // npmNotBuilt gives one MP215 per npm package that scripts or components
 // ask for but that no miniprogram_npm directory holds. WeChat, QQ and
 // Douyin run only what "Build npm" put into miniprogram_npm; node_modules is
-// never uploaded. Alipay and Baidu read packages elsewhere (Alipay from
-// node_modules, which mpgate does not walk): their bare requests are not
-// checked, rather than reported falsely (docs/platforms.md).
+// never uploaded. Alipay loads installed packages from node_modules: there
+// the finding is a package not installed (npmNotInstalled). Baidu's npm
+// rule is not verified: its bare requests are not checked, rather than
+// reported falsely (docs/platforms.md).
 func npmNotBuilt(in *Input, byPkg map[string][]graph.Edge) []checks.Diagnostic {
+	alipay := in.Platform.ID == platform.Alipay
 	switch in.Platform.ID {
-	case platform.WeChat, platform.QQ, platform.Douyin:
+	case platform.WeChat, platform.QQ, platform.Douyin, platform.Alipay:
 	default:
 		return nil
 	}
@@ -523,6 +546,10 @@ func npmNotBuilt(in *Input, byPkg map[string][]graph.Edge) []checks.Diagnostic {
 			uses = fmt.Sprintf("%d uses", len(edges))
 		}
 		first := edges[0]
+		if alipay {
+			out = append(out, npmNotInstalled(in, name, first, uses, listed, more))
+			continue
+		}
 		if first.NpmDir != "" {
 			d := checks.New(checks.MP215, first.From, first.Line, first.Col,
 				fmt.Sprintf("npm package '%s' is built in %s but lacks what is asked of it (%s: first '%s'), needed by %s%s",

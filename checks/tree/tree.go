@@ -517,3 +517,44 @@ func (t *Tree) ReadFile(p string, max int64) ([]byte, error) {
 	defer f.Close()
 	return readAll(f, info, p, max)
 }
+
+// StatSkipped stats p, a path inside one of the directories the walk did
+// not descend into (Skipped: node_modules, …), through the os.Root like
+// every read of the tree, so that a platform that loads files from there
+// (Alipay resolves npm packages in node_modules) can look up the few files
+// it needs without the walk listing all of them. ok is false when p is not
+// inside a skipped directory, is not a valid path, or cannot be stat'ed.
+func (t *Tree) StatSkipped(p string) (f File, isDir, ok bool) {
+	c, err := clean(p)
+	if err != nil || c == "" || !t.inSkipped(c) {
+		return File{}, false, false
+	}
+	root, err := t.openRoot()
+	if err != nil {
+		return File{}, false, false
+	}
+	info, err := root.Stat(c)
+	if err != nil {
+		return File{}, false, false
+	}
+	switch {
+	case info.IsDir():
+		return File{Path: c}, true, true
+	case info.Mode().IsRegular():
+		return File{Path: c, Size: info.Size()}, false, true
+	}
+	return File{}, false, false
+}
+
+// inSkipped reports whether p is a skipped directory or lies below one.
+func (t *Tree) inSkipped(p string) bool {
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		if _, found := slices.BinarySearch(t.Skipped, p[:i]); found {
+			return true
+		}
+	}
+	return false
+}
