@@ -166,7 +166,7 @@ func discover(arg string) ([]project, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(abs, "project.config.json")); err == nil {
-		return []project{{name: filepath.Base(abs), dir: abs, top: abs}}, nil
+		return []project{{name: filepath.ToSlash(filepath.Clean(arg)), dir: abs, top: abs}}, nil
 	}
 	var out []project
 	err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
@@ -182,8 +182,7 @@ func discover(arg string) ([]project, error) {
 		}
 		if _, err := os.Stat(filepath.Join(path, "project.config.json")); err == nil {
 			rel, _ := filepath.Rel(abs, path)
-			top := filepath.Join(abs, strings.SplitN(filepath.ToSlash(rel), "/", 2)[0])
-			out = append(out, project{name: filepath.Base(abs) + "/" + filepath.ToSlash(rel), dir: path, top: top})
+			out = append(out, project{name: filepath.Base(abs) + "/" + filepath.ToSlash(rel), dir: path, top: abs})
 			return filepath.SkipDir
 		}
 		return nil
