@@ -200,7 +200,7 @@ func commit(ctx context.Context, p project) string {
 		if b, err := os.ReadFile(filepath.Join(d, ".commit")); err == nil {
 			return strings.TrimSpace(string(b))
 		}
-		if d == p.top || d == filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || d == filepath.Dir(d) {
 			break
 		}
 	}
