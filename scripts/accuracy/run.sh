@@ -19,6 +19,4 @@ if [ -z "${MPGATE:-}" ]; then
   (cd "$repo" && go build -o "$MPGATE" ./cmd/mpgate)
 fi
 (cd "$repo" && go build -o "$tmp/accuracy" ./scripts/accuracy)
-exec_dir=$(pwd)
-cd "$exec_dir"
 "$tmp/accuracy" -ci "$WECHAT_SIZES_CI_DIR" -mpgate "$MPGATE" -sizes "$repo/scripts/wechat-sizes/wechat-sizes.js" "$@"
