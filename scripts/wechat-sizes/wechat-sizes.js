@@ -6,7 +6,8 @@
 //
 // --files adds "files": {path: {analyse, compiled}} (paths relative to the
 // mini-program root) for per-file comparison; --dump <dir> writes the
-// compiled files there.
+// compiled files there; --deps adds "unresolved": [{file, request, type, error}],
+// the references analyseCode could not resolve (modules[].deps[].error).
 //
 // projectDir is the directory holding project.config.json. Output (stdout):
 //   {"project": ..., "miniprogramRoot": ..., "packages": [{"name", "analyseBytes", "analyseFiles",
@@ -34,10 +35,12 @@ let projectDir = null;
 let ciDir = process.env.WECHAT_SIZES_CI_DIR || null;
 let perFile = false;
 let dumpDir = null;
+let deps = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--ci') ciDir = args[++i];
   else if (args[i] === '--files') perFile = true;
   else if (args[i] === '--dump') dumpDir = args[++i];
+  else if (args[i] === '--deps') deps = true;
   else if (!projectDir) projectDir = args[i];
   else usage();
 }
@@ -107,6 +110,17 @@ async function main() {
     file(rel).analyse = f.size;
   }
 
+  const unresolved = [];
+  const strip = (p) => {
+    p = String(p || '').replace(/^\/+/, '');
+    return mpRootRel && p.startsWith(mpRootRel + '/') ? p.slice(mpRootRel.length + 1) : p;
+  };
+  for (const m of analysed.modules || []) {
+    for (const d of m.deps || []) {
+      if (d.error) unresolved.push({ file: strip(m.path), request: d.request, type: d.type, error: String(d.error) });
+    }
+  }
+
   let compileError = null;
   try {
     const out = await ci.getCompiledResult({ project, setting: { useProjectConfig: true } }, path.join(tmp, 'out.zip'));
@@ -129,6 +143,7 @@ async function main() {
   fs.rmSync(tmp, { recursive: true, force: true });
   const out = { project: dir, miniprogramRoot: mpRootRel, packages: [...pkgs.values()], compileError };
   if (perFile) out.files = files;
+  if (deps) out.unresolved = unresolved;
   writeStdout(JSON.stringify(out, null, 2) + '\n');
 }
 
