@@ -30,6 +30,14 @@ type resolver struct {
 	// as written or with a script extension added, never dir/index.js, as
 	// WeChat's resolver does (see docs/platforms.md).
 	noDirIndex bool
+	// pathNpmFallback: a JS path that names no file of the program is
+	// looked up under miniprogram_npm too, from the requiring file's
+	// directory up to the root, with "./" and a leading "/" dropped:
+	// require('./threejs-miniprogram') finds
+	// miniprogram_npm/threejs-miniprogram/index.js, as WeChat's resolver
+	// does (its code-analyse resolvePath falls back to the npm lookup for
+	// every request; docs/platforms.md).
+	pathNpmFallback bool
 	// npmHome is the directory name bare requests are looked up in, from
 	// the requiring file's directory up to the root: "miniprogram_npm"
 	// (WeChat's "Build npm" output) or "node_modules" where the platform
@@ -116,6 +124,12 @@ func (r *resolver) script(from, req string) (string, bool) {
 	if isBare(req) {
 		if f, ok := r.npm(dir, req, r.scriptFile); ok {
 			return f, true
+		}
+	} else if r.pathNpmFallback {
+		if name := path.Clean(strings.TrimLeft(req, "/")); name != ".." && !strings.HasPrefix(name, "../") && name != "." {
+			if f, ok := r.npm(dir, name, r.scriptFile); ok {
+				return f, true
+			}
 		}
 	}
 	return "", false

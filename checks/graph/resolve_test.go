@@ -229,3 +229,33 @@ func TestResolveNodeModules(t *testing.T) {
 		t.Errorf("npmDir(plain) = %q, want node_modules/plain", d)
 	}
 }
+
+// WeChat looks a JS path that names no file of the program up under
+// miniprogram_npm too (its official demo requires './threejs-miniprogram'
+// that way); a path that names a file keeps it, and one found nowhere stays
+// unresolved.
+func TestPathNpmFallback(t *testing.T) {
+	files := memFiles{
+		"miniprogram_npm/threejs-miniprogram/index.js": true,
+		"pages/ar/local.js":                            true,
+		"pages/ar/miniprogram_npm/near/index.js":       true,
+	}
+	for _, tc := range []struct {
+		fallback        bool
+		from, req, want string
+	}{
+		{true, "pages/ar/ar.js", "./threejs-miniprogram", "miniprogram_npm/threejs-miniprogram/index.js"},
+		{true, "pages/ar/ar.js", "/threejs-miniprogram", "miniprogram_npm/threejs-miniprogram/index.js"},
+		{true, "pages/ar/ar.js", "./near", "pages/ar/miniprogram_npm/near/index.js"},
+		{true, "pages/ar/ar.js", "./local", "pages/ar/local.js"},
+		{true, "pages/ar/ar.js", "./missing", ""},
+		{true, "pages/ar/ar.js", "../threejs-miniprogram", ""},
+		{false, "pages/ar/ar.js", "./threejs-miniprogram", ""},
+	} {
+		r := &resolver{files: files, scriptExts: []string{".js"}, slashRelative: tc.fallback, noDirIndex: tc.fallback, pathNpmFallback: tc.fallback}
+		got, ok := r.script(tc.from, tc.req)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("fallback=%v script(%q, %q) = %q, %v; want %q", tc.fallback, tc.from, tc.req, got, ok, tc.want)
+		}
+	}
+}
