@@ -437,3 +437,21 @@ func TestHelpersOfIndependentPackages(t *testing.T) {
 		}
 	}
 }
+
+// Babel prints a script over 500,000 characters compactly, so with es6 on
+// and minified off a large ES5 library uploads at about its own size (WeChat:
+// echarts.js of ecomfe/echarts-for-weixin within 1.1%), while a small
+// script of the same code is pretty-printed and grows.
+func TestEstimateLargeScriptCompact(t *testing.T) {
+	e := NewEstimator(wechat(t), manifest.Setting{ES6: true})
+	unit := "var a=function(b){return b+1},c={d:1,e:2,f:[1,2,3]};if(a(1)){c.d=2}else{c.e=3}\n"
+	small := []byte(strings.Repeat(unit, 100))
+	large := []byte(strings.Repeat(unit, 600_000/len(unit)+1))
+	if got := e.Estimate("small.js", small); got <= int64(len(small)) {
+		t.Errorf("small script: %d, want more than its %d bytes (pretty-printed)", got, len(small))
+	}
+	got := e.Estimate("large.js", large)
+	if got < int64(len(large)) || float64(got) > float64(len(large))*1.05 {
+		t.Errorf("large script: %d, want within 5%% above its %d bytes (compact)", got, len(large))
+	}
+}
