@@ -97,19 +97,65 @@ func newCrashEnv(t *testing.T, bin string, number int) *crashEnv {
 	repoDir, base, head := miniRepo(t, 0)
 	setPull(f, number, base, head, srvRepo)
 	e := &crashEnv{t: t, bin: bin, fake: f, dir: dir, data: filepath.Join(dir, "data"), repoDir: repoDir, base: base, head: head}
-	t.Cleanup(func() { writeFile(t, e.gate("release"), "") }) // never leave a build waiting
+	t.Cleanup(e.release) // never leave a build waiting
 	return e
 }
 
-// gate is a file the slow build waits on or announces with.
-func (e *crashEnv) gate(name string) string { return filepath.Join(e.dir, name) }
+// The slow build announces itself and waits inside its own checkout: when
+// bubblewrap is installed the build runs in the sandbox, which sees the
+// worktree and a private /tmp only, so the gates live in the worktree and
+// the test finds them by walking the data directory.
+const (
+	startedGate = ".crash-started"
+	releaseGate = ".crash-release"
+)
 
 // slowBuild makes the project's build announce itself and wait for the
 // release file.
 func (e *crashEnv) slowBuild() {
 	e.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(fmt.Sprintf(
 		"projects:\n  - name: app\n    root: .\n    build: \"touch %s; while [ ! -f %s ]; do sleep 0.05; done\"\n",
-		e.gate("started"), e.gate("release"))))
+		startedGate, releaseGate)))
+}
+
+// started lists the checkouts whose build has announced itself.
+func (e *crashEnv) started() []string {
+	var dirs []string
+	_ = filepath.WalkDir(e.data, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == startedGate {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+		return nil
+	})
+	return dirs
+}
+
+// waitStarted waits for a build to announce itself and clears the
+// announcement, so that the next wait sees the next build.
+func (e *crashEnv) waitStarted() {
+	e.t.Helper()
+	crashWait(e.t, "the build to start", func() bool { return len(e.started()) > 0 })
+	for _, d := range e.started() {
+		if err := os.Remove(filepath.Join(d, startedGate)); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// release lets every waiting build finish.
+func (e *crashEnv) release() {
+	_ = filepath.WalkDir(e.data, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && isCheckout(p) {
+			_ = os.WriteFile(filepath.Join(p, releaseGate), nil, 0o644)
+		}
+		return nil
+	})
+}
+
+// isCheckout reports whether dir is a git worktree (it holds a .git file).
+func isCheckout(dir string) bool {
+	fi, err := os.Lstat(filepath.Join(dir, ".git"))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // serve starts mpgate serve and waits until it listens.
@@ -201,11 +247,6 @@ func (e *crashEnv) deliver(p *serveProc, id string, number int) {
 	}
 }
 
-func (e *crashEnv) waitFile(name string) {
-	e.t.Helper()
-	crashWait(e.t, name, func() bool { _, err := os.Stat(e.gate(name)); return err == nil })
-}
-
 func crashWait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	end := time.Now().Add(crashDeadline)
@@ -249,16 +290,13 @@ func TestServeCrash(t *testing.T) {
 		e.slowBuild()
 		p1 := e.serve()
 		e.deliver(p1, "k-1", 31)
-		e.waitFile("started")
+		e.waitStarted()
 		p1.kill(t)
-		if err := os.Remove(e.gate("started")); err != nil {
-			t.Fatal(err)
-		}
 		// The next start takes the job back (its lease has run out) and
 		// builds again from a clean checkout.
 		p2 := e.serve()
-		e.waitFile("started")
-		writeFile(t, e.gate("release"), "")
+		e.waitStarted()
+		e.release()
 		e.checkOnce(p1, p2)
 	})
 
@@ -289,12 +327,12 @@ func TestServeCrash(t *testing.T) {
 		e.slowBuild()
 		p1 := e.serve("MPGATE_SHUTDOWN_TIMEOUT=2m")
 		e.deliver(p1, "t-1", 33)
-		e.waitFile("started")
+		e.waitStarted()
 		if err := p1.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 		crashWait(t, "the shutdown to begin", func() bool { return strings.Contains(p1.logs.String(), "shutting down") })
-		writeFile(t, e.gate("release"), "")
+		e.release()
 		select {
 		case err := <-p1.done:
 			if err != nil {
@@ -315,7 +353,7 @@ func TestServeCrash(t *testing.T) {
 		e.slowBuild()
 		p1 := e.serve("MPGATE_SHUTDOWN_TIMEOUT=1s")
 		e.deliver(p1, "t-2", 34)
-		e.waitFile("started")
+		e.waitStarted()
 		if err := p1.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -331,12 +369,9 @@ func TestServeCrash(t *testing.T) {
 			t.Fatalf("after the hand-back: %+v, want the check run still open", runs)
 		}
 		// The next process runs it at once (no lease to wait out).
-		if err := os.Remove(e.gate("started")); err != nil {
-			t.Fatal(err)
-		}
 		p2 := e.serve()
-		e.waitFile("started")
-		writeFile(t, e.gate("release"), "")
+		e.waitStarted()
+		e.release()
 		e.checkOnce(p1, p2)
 	})
 }
