@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/platform"

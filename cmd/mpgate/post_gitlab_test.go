@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gitlab"

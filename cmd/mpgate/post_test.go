@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
