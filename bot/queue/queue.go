@@ -29,17 +29,18 @@
 // wait out a rate limit without spending an attempt, or Permanent(err) to
 // give up at once.
 //
-// Crashes and shutdowns. A running job holds a lease: every Config.Lease/4
-// the process running it sets the job's attempted_at to now (a heartbeat).
-// River's rescuer, which runs every 30 s on the elected leader among the
-// processes sharing the database, takes back running jobs whose
-// attempted_at is older than Config.Lease (River's RescueStuckJobsAfter)
-// and runs them again, so the jobs of a process killed with SIGKILL are
-// reclaimed within Lease + 30 s (plus River's leader lease of 15 s when the
-// dead process was the leader), not after the job timeout. Because the
-// lease, not River, bounds a job's silence, the job timeout
-// (Config.JobTimeout) is applied by the queue's workers and River's own
-// JobTimeout is off. Stop lets running jobs finish until its context is
+// Crashes and shutdowns. A running job holds a lease: when it starts and
+// every Config.Lease/4 after, the process running it sets the job's
+// attempted_at (a heartbeat) to now minus (JobTimeout − Lease). River's
+// rescuer, which runs every 30 s on the elected leader among the processes
+// sharing the database, takes back a running job once now − attempted_at
+// reaches the job's timeout (the workers' Timeout, Config.JobTimeout; since
+// River 0.40 a job without a timeout is never rescued), that is Lease after
+// its last heartbeat, and runs it again, so the jobs of a process killed
+// with SIGKILL are reclaimed within Lease + 30 s (plus River's leader lease
+// of 15 s when the dead process was the leader), not after the job timeout.
+// The job timeout is applied both by River (the workers' Timeout) and by
+// the queue's workers (the context that Stop hands back). Stop lets running jobs finish until its context is
 // done, then hands the others back: their contexts are cancelled with
 // ErrHandedBack and they are made available again at once, without spending
 // an attempt, for the next process.
@@ -250,8 +251,9 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		CompletedJobRetentionPeriod: cfg.DedupeRetention,
 		ID:                          cfg.clientID,
 		FetchPollInterval:           cfg.fetchPoll,
-		// The workers apply cfg.JobTimeout themselves: River requires
-		// RescueStuckJobsAfter ≥ JobTimeout, and the lease must be short.
+		// The workers' Timeout is cfg.JobTimeout (River requires
+		// RescueStuckJobsAfter ≥ the client's JobTimeout, and the lease
+		// must be short; see the package comment).
 		JobTimeout:           -1,
 		Logger:               cfg.Logger,
 		MaxAttempts:          cfg.MaxAttempts,
@@ -660,6 +662,10 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	q.mu.Lock()
 	q.running[jobID] = cancel
 	q.mu.Unlock()
+	// The lease starts now, not at the first heartbeat.
+	if err := q.renewLeases(ctx); err != nil && ctx.Err() == nil {
+		q.log.WarnContext(ctx, "queue: taking the lease of a job", "job", jobID, "error", err)
+	}
 	return tctx, func() {
 		q.mu.Lock()
 		delete(q.running, jobID)
@@ -687,9 +693,10 @@ func (q *Queue) heartbeat(ctx context.Context, done chan<- struct{}) {
 	}
 }
 
-// renewLeases sets attempted_at to now on the jobs this process runs:
-// River's rescuer takes back running jobs whose attempted_at is older than
-// the lease.
+// renewLeases sets attempted_at on the jobs this process runs to now minus
+// (JobTimeout − Lease): River's rescuer takes back a running job once
+// now − attempted_at reaches its timeout (JobTimeout), that is Lease after
+// the last renewal.
 func (q *Queue) renewLeases(ctx context.Context) error {
 	q.mu.Lock()
 	ids := make([]any, 0, len(q.running))
@@ -700,10 +707,11 @@ func (q *Queue) renewLeases(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	now := "now()"
+	back := max(q.cfg.JobTimeout-q.cfg.Lease, 0).Milliseconds()
+	now := fmt.Sprintf("now() - interval '%d milliseconds'", back)
 	if q.store.Dialect() == store.SQLite {
 		// The format River's SQLite driver stores and compares.
-		now = "datetime('now', 'subsec')"
+		now = fmt.Sprintf("datetime('now', 'subsec', '-%d.%03d seconds')", back/1000, back%1000)
 	}
 	marks := make([]string, len(ids))
 	for i := range ids {
@@ -750,6 +758,10 @@ type eventWorker struct {
 	q *Queue
 }
 
+// Timeout is the job timeout: River rescues a running job only once its
+// attempted_at is this old (see renewLeases).
+func (w *eventWorker) Timeout(*river.Job[eventArgs]) time.Duration { return w.q.cfg.JobTimeout }
+
 func (w *eventWorker) Work(ctx context.Context, job *river.Job[eventArgs]) error {
 	h := w.q.currentHandler()
 	if h == nil {
@@ -775,6 +787,9 @@ type evaluateWorker struct {
 	river.WorkerDefaults[evaluateArgs]
 	q *Queue
 }
+
+// Timeout: see eventWorker.Timeout.
+func (w *evaluateWorker) Timeout(*river.Job[evaluateArgs]) time.Duration { return w.q.cfg.JobTimeout }
 
 func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs]) error {
 	q := w.q
