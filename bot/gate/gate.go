@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -429,9 +430,11 @@ func selectProjects(cfg *config.Config, names []string) ([]config.Project, error
 
 func sizeRules(cfg *config.Config, approval *compare.Approval) compare.SizeRules {
 	r := compare.SizeRules{MaxGrowth: percent(cfg.Gates.Size.MaxGrowth), Approval: approval}
-	if b := cfg.Gates.Size.MaxGrowthBytes; b != nil {
-		n := int64(*b)
-		r.MaxGrowthBytes = &n
+	r.MaxGrowthBytes = cfg.Gates.Size.MaxGrowthBytes.Int64Ptr()
+	r.NoiseFloor = cfg.Gates.Size.NoiseFloor.Int64Ptr()
+	for _, k := range slices.Sorted(maps.Keys(cfg.Gates.Size.Limits)) {
+		b := cfg.Gates.Size.Limits[k]
+		r.Budgets = append(r.Budgets, compare.Budget{Key: k, Bytes: int64(b.Bytes), Share: float64(b.Share)})
 	}
 	return r
 }

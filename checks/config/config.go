@@ -107,12 +107,24 @@ type ChangelogGate struct {
 }
 
 // SizeGate fails when a package grows more than MaxGrowth (a share of its
-// base size) or more than MaxGrowthBytes. A nil bound is off (write null in
-// the file to turn a default bound off).
+// base size) and more than NoiseFloor, or more than MaxGrowthBytes, or ends
+// over its budget in Limits. A nil bound is off (write null in the file to
+// turn a default bound off).
 type SizeGate struct {
 	MaxGrowth      *Percent `yaml:"max_growth"`
 	MaxGrowthBytes *Size    `yaml:"max_growth_bytes"`
+	// NoiseFloor is the growth in bytes a package may always have: the
+	// MaxGrowth share fails only a growth above both (a few hundred bytes on
+	// a small package are many percent). nil is no floor.
+	NoiseFloor *Size `yaml:"noise_floor"`
+	// Limits are budgets per package: the key is a subpackage's root (or
+	// name), "main" for the main package, or a glob of them; the value a size
+	// or a share of the platform's limit for that package.
+	Limits map[string]Budget `yaml:"limits"`
 }
+
+// DefaultNoiseFloor is gates.size.noise_floor unless the file says otherwise.
+const DefaultNoiseFloor = Size(1024)
 
 // LintGate reads an ESLint or Stylelint JSON report.
 type LintGate struct {
@@ -170,13 +182,13 @@ type Trust struct {
 
 // Default returns the configuration used when a repository has no
 // .mpgate.yml: one native project at the repository's root, the platform
-// detected, the platform's limits, packages may grow 5%, and when a coverage
+// detected, the platform's limits, packages may grow 5% (and always 1 KB), and when a coverage
 // report is configured 80% coverage overall and on changed lines.
 func Default() *Config {
 	return &Config{
 		Projects: []Project{{Root: "."}},
 		Gates: Gates{
-			Size:      SizeGate{MaxGrowth: ptr(Percent(5))},
+			Size:      SizeGate{MaxGrowth: ptr(Percent(5)), NoiseFloor: ptr(DefaultNoiseFloor)},
 			Lint:      LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
 			Coverage:  CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
 			Changelog: ChangelogGate{Label: DefaultNoChangelogLabel},
