@@ -143,4 +143,13 @@ type Gate struct {
 	Rule    string `json:"rule,omitempty"`
 	Status  string `json:"status"`
 	Summary string `json:"summary"`
+	// Informational gates are reported with their status but never fail
+	// the verdict (the config's informational: true).
+	Informational bool `json:"informational,omitempty"`
+}
+
+// Blocks reports whether the gate fails the verdict: it failed or could not
+// be evaluated, and it is not informational.
+func (g Gate) Blocks() bool {
+	return !g.Informational && (g.Status == GateFail || g.Status == GateError)
 }

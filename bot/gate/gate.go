@@ -262,12 +262,13 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
 		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
 		if base != nil {
-			c.SizeGate(sizeRules(cfg, s.Approval))
+			c.SizeGate(sizeRules(cfg, approval(cfg, s)))
 		}
 		res.Projects = append(res.Projects, c)
 	}
 
 	repoGates(ctx, s, cfg, res, headDir, baseDir, baseTree != nil, say)
+	markInformational(cfg, res)
 	res.Finish()
 	return res, nil
 }
@@ -426,6 +427,43 @@ func selectProjects(cfg *config.Config, names []string) ([]config.Project, error
 		out = append(out, cfg.Projects[i])
 	}
 	return out, nil
+}
+
+// approval is the size approval of the run: the bot's /approve-size, else
+// the configured label (gates.size.approve_label) on the request.
+func approval(cfg *config.Config, s Spec) *compare.Approval {
+	if s.Approval != nil {
+		return s.Approval
+	}
+	if l := cfg.Gates.Size.ApproveLabel; l != "" && slices.Contains(s.Labels, l) {
+		return &compare.Approval{By: "label " + l, Reason: "the request carries the label " + l}
+	}
+	return nil
+}
+
+// markInformational marks the gates the config makes informational: they
+// are reported and never fail the verdict.
+func markInformational(cfg *config.Config, res *compare.Result) {
+	g := cfg.Gates
+	info := map[string]bool{checks.GateSize: g.Size.Informational, checks.GateCov: g.Coverage.Informational,
+		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational}
+	mark := func(gs []checks.Gate) {
+		for i := range gs {
+			if !info[gs[i].Rule] {
+				continue
+			}
+			gs[i].Informational = true
+			if gs[i].Status == checks.GateFail || gs[i].Status == checks.GateError {
+				gs[i].Summary += " (informational: does not fail the check)"
+			}
+		}
+	}
+	for _, c := range res.Projects {
+		if c != nil {
+			mark(c.Gates)
+		}
+	}
+	mark(res.Gates)
 }
 
 func sizeRules(cfg *config.Config, approval *compare.Approval) compare.SizeRules {

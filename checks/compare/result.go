@@ -62,7 +62,7 @@ func (res *Result) Finish() {
 		}
 	}
 	for _, g := range res.Gates {
-		if g.Status == checks.GateFail || g.Status == checks.GateError {
+		if g.Blocks() {
 			res.Verdict = checks.VerdictFail
 		}
 	}

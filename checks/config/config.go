@@ -104,6 +104,8 @@ type ChangelogGate struct {
 	Enabled bool `yaml:"enabled"`
 	// Label on a request exempts it: it needs no entry.
 	Label string `yaml:"label"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // SizeGate fails when a package grows more than MaxGrowth (a share of its
@@ -121,7 +123,16 @@ type SizeGate struct {
 	// name), "main" for the main package, or a glob of them; the value a size
 	// or a share of the platform's limit for that package.
 	Limits map[string]Budget `yaml:"limits"`
+	// ApproveLabel on a request passes a failing size gate, recorded like
+	// /approve-size; empty turns it off.
+	ApproveLabel string `yaml:"approve_label"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
+
+// DefaultApproveSizeLabel is gates.size.approve_label unless the file says
+// otherwise.
+const DefaultApproveSizeLabel = "mpgate:approve-size"
 
 // DefaultNoiseFloor is gates.size.noise_floor unless the file says otherwise.
 const DefaultNoiseFloor = Size(1024)
@@ -136,6 +147,8 @@ type LintGate struct {
 	FailOn string `yaml:"fail_on"`
 	// ChangedLinesOnly counts only findings on lines the request changed.
 	ChangedLinesOnly bool `yaml:"changed_lines_only"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // CoverageGate reads a coverage report (lcov, Cobertura, ...).
@@ -149,6 +162,9 @@ type CoverageGate struct {
 	MaxDrop *Percent `yaml:"max_drop"`
 	// PatchMin is the minimum coverage of the changed lines; nil is off.
 	PatchMin *Percent `yaml:"patch_min"`
+	// Informational reports the coverage and patch-coverage gates without
+	// ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // Module is a part of the repository with its own changelog and tags.
@@ -188,7 +204,7 @@ func Default() *Config {
 	return &Config{
 		Projects: []Project{{Root: "."}},
 		Gates: Gates{
-			Size:      SizeGate{MaxGrowth: ptr(Percent(5)), NoiseFloor: ptr(DefaultNoiseFloor)},
+			Size:      SizeGate{MaxGrowth: ptr(Percent(5)), NoiseFloor: ptr(DefaultNoiseFloor), ApproveLabel: DefaultApproveSizeLabel},
 			Lint:      LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
 			Coverage:  CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
 			Changelog: ChangelogGate{Label: DefaultNoChangelogLabel},

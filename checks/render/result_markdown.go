@@ -315,7 +315,7 @@ func resultVerdict(res *compare.Result) string {
 			}
 		}
 		for _, g := range res.Gates {
-			if g.Status == checks.GateFail || g.Status == checks.GateError {
+			if g.Blocks() {
 				v = checks.VerdictFail
 			}
 		}
@@ -333,6 +333,9 @@ func headline(res *compare.Result) []string {
 	// its own figures, and another gate's failure is not about sizes).
 	failed := 0
 	for _, g := range res.AllGates() {
+		if g.Informational {
+			continue
+		}
 		switch g.Status {
 		case checks.GateFail:
 			failed++

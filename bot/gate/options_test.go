@@ -1,0 +1,90 @@
+package gate
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/config"
+)
+
+// grownRepo is a repository on a feature branch that grows packageA by 2 KB
+// (+20%) and adds an uncovered line: the size and patch gates fail.
+func grownRepo(t *testing.T) *repo {
+	t.Helper()
+	r := newRepo(t)
+	r.commit("base", program(nil))
+	r.git("checkout", "-q", "-b", "feature")
+	r.commit("grow", map[string]string{
+		"src/packageA/assets/big.png": strings.Repeat("q", 2000),
+		"src/packageA/util.js":        "module.exports = 1\n",
+		"coverage/lcov.info":          "SF:src/app.js\nDA:1,1\nend_of_record\nSF:src/packageA/util.js\nDA:1,0\nend_of_record\n",
+	})
+	return r
+}
+
+func gatesByRule(res interface{ AllGates() []checks.Gate }) map[string]checks.Gate {
+	out := map[string]checks.Gate{}
+	for _, g := range res.AllGates() {
+		out[g.Rule] = g
+	}
+	return out
+}
+
+func TestInformationalGatesAndApproveLabel(t *testing.T) {
+	r := grownRepo(t)
+	const build = "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist\n"
+	tests := []struct {
+		name    string
+		gates   string
+		labels  []string
+		verdict string
+		check   func(t *testing.T, gs map[string]checks.Gate)
+	}{
+		{"both gates block", "gates:\n  coverage: {report: coverage/lcov.info, patch_min: 80%}\n", nil, checks.VerdictFail,
+			func(t *testing.T, gs map[string]checks.Gate) {
+				if gs[checks.GateSize].Informational || gs[checks.GateSize].Status != checks.GateFail {
+					t.Errorf("size %+v", gs[checks.GateSize])
+				}
+			}},
+		{"informational", "gates:\n  size: {informational: true}\n  coverage: {report: coverage/lcov.info, patch_min: 80%, informational: true}\n", nil, checks.VerdictPass,
+			func(t *testing.T, gs map[string]checks.Gate) {
+				for _, rule := range []string{checks.GateSize, checks.GatePatch} {
+					g := gs[rule]
+					if g.Status != checks.GateFail || !g.Informational || !strings.Contains(g.Summary, "(informational: does not fail the check)") {
+						t.Errorf("%s: %+v", rule, g)
+					}
+				}
+			}},
+		{"only coverage informational", "gates:\n  coverage: {report: coverage/lcov.info, patch_min: 80%, informational: true}\n", nil, checks.VerdictFail, nil},
+		{"approve label", "gates:\n  coverage: {report: coverage/lcov.info, patch_min: 80%, informational: true}\n", []string{"bug", config.DefaultApproveSizeLabel}, checks.VerdictPass,
+			func(t *testing.T, gs map[string]checks.Gate) {
+				if g := gs[checks.GateSize]; g.Status != checks.GatePass || !strings.Contains(g.Summary, "approved by label mpgate:approve-size (the request carries the label mpgate:approve-size): packageA +") {
+					t.Errorf("size %+v", g)
+				}
+			}},
+		{"configured label", "gates:\n  size: {approve_label: size-ok}\n", []string{config.DefaultApproveSizeLabel}, checks.VerdictFail, nil},
+		{"label turned off", "gates:\n  size: {approve_label: \"\"}\n", []string{""}, checks.VerdictFail, nil},
+		{"configured label present", "gates:\n  size: {approve_label: size-ok}\n", []string{"size-ok"}, checks.VerdictPass, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(build+tc.gates), ".mpgate.yml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: cfg, Labels: tc.labels})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gs := gatesByRule(res)
+			if res.Verdict != tc.verdict {
+				t.Errorf("verdict %s, want %s; gates %+v", res.Verdict, tc.verdict, gs)
+			}
+			if tc.check != nil {
+				tc.check(t, gs)
+			}
+		})
+	}
+}
