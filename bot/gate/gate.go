@@ -261,9 +261,11 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		c.Project, c.BaseError = p.Name, baseErr
 		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
 		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
-		if base != nil {
-			c.SizeGate(sizeRules(cfg, approval(cfg, s)))
-		}
+		rules := sizeRules(cfg, approval(cfg, s))
+		// Without any base the budgets still apply; the growth bounds say
+		// "skipped: no base" and never fail for it.
+		rules.NoBase = base == nil
+		c.SizeGate(rules)
 		res.Projects = append(res.Projects, c)
 	}
 
@@ -271,6 +273,34 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	markInformational(cfg, res)
 	res.Finish()
 	return res, nil
+}
+
+// Absolute applies the repository's gates that need no base — coverage
+// minimum and lint — to the checkout s.RepoDir at its head, as a plain
+// `mpgate check` does: the patch-coverage, drop and changelog gates say
+// "skipped: no base" and never fail for it. s.BaseRef and the stored
+// reports are not used.
+func Absolute(ctx context.Context, s Spec) []checks.Gate {
+	cfg := s.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	say := func(format string, args ...any) {
+		if s.Progress != nil {
+			s.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	s.BaseRef, s.BaseReports, s.HeadReports = "", nil, nil
+	// Report paths are relative to the repository, wherever in it the
+	// check was started.
+	if top, err := workspace.Toplevel(ctx, s.RepoDir); err == nil && s.HeadDir == "" {
+		s.RepoDir = top
+	}
+	res := compare.NewResult()
+	headDir := cmp.Or(s.HeadDir, s.RepoDir)
+	repoGates(ctx, s, cfg, res, headDir, "", false, say)
+	markInformational(cfg, res)
+	return res.Gates
 }
 
 // fatalError marks a failure that ends the run for everyone (the head's).
@@ -365,7 +395,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			head = nil
 		}
 		res.CoverageGates(head, headErr, base, changed, compare.CoverageRules{
-			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin)})
+			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin), NoBase: noBase(s, res)})
 	}
 	lg := cfg.Gates.Lint
 	if lg.Report != "" {
@@ -395,6 +425,11 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	}
 }
 
+// noBase reports a run with no base at all: no --base, no base report.
+func noBase(s Spec, res *compare.Result) bool {
+	return res.BaseRev == "" && len(s.BaseReports) == 0
+}
+
 // changelogGate is GATE-CHANGELOG: the modules the request touches (from the
 // merge-base) that lack a changelog entry. Modules are read from the head's
 // checkout (a subpackage added by the request is a module). Without a base
@@ -402,7 +437,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 func changelogGate(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir string, say func(string, ...any)) checks.Gate {
 	if res.BaseRev == "" {
 		return checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: checks.GateSkip,
-			Summary: "no base to compare with: run with a base (mpgate check --base) to check changelog entries"}
+			Summary: "skipped: no base (run with a base, mpgate check --base, to check changelog entries)"}
 	}
 	say("checking changelog entries")
 	desc := s.Title + "\n" + s.Body

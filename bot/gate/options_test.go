@@ -88,3 +88,35 @@ func TestInformationalGatesAndApproveLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestAbsoluteGatesWithoutBase(t *testing.T) {
+	r := grownRepo(t)
+	cfg, err := config.Parse([]byte("projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist\n"+
+		"gates:\n  coverage: {report: coverage/lcov.info, min: 80%, max_drop: 1%, patch_min: 80%}\n  changelog: {enabled: true}\n"), ".mpgate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A run with neither --base nor a base report: the coverage minimum
+	// fails (50%), growth, patch and changelog are skipped, not errors.
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := gatesByRule(res)
+	if g := gs[checks.GateCov]; g.Status != checks.GateFail || !strings.Contains(g.Summary, "50.00% (minimum 80%); drop skipped: no base") {
+		t.Errorf("coverage %+v", g)
+	}
+	for _, rule := range []string{checks.GatePatch, checks.GateSize, checks.GateChangelog} {
+		if g := gs[rule]; g.Status != checks.GateSkip || !strings.Contains(g.Summary, "skipped: no base") {
+			t.Errorf("%s %+v", rule, g)
+		}
+	}
+	if res.Verdict != checks.VerdictFail {
+		t.Errorf("verdict %s", res.Verdict)
+	}
+	// Absolute, from a subdirectory of the repository: the same gates.
+	abs := Absolute(context.Background(), Spec{RepoDir: r.dir + "/src", Config: cfg})
+	if len(abs) != 3 || abs[0].Rule != checks.GateCov || abs[0].Status != checks.GateFail || abs[1].Status != checks.GateSkip {
+		t.Errorf("absolute gates %+v", abs)
+	}
+}

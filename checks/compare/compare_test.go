@@ -100,6 +100,9 @@ func TestSizeGate(t *testing.T) {
 		{"new package over bytes", base, grown, SizeRules{MaxGrowth: pct(10), MaxGrowthBytes: size(50 << 10)}, checks.GateFail, []string{"packageC (new) +68.4 KB (limit 50.0 KB)"}},
 		{"approved", base, grown, SizeRules{MaxGrowth: pct(5), Approval: &Approval{By: "octocat", Reason: "new feature"}}, checks.GatePass, []string{"approved by octocat (new feature)", "packageA +144 B (+7.2%"}},
 		{"no base", nil, grown, SizeRules{MaxGrowth: pct(5)}, checks.GateError, []string{"no base report"}},
+		{"no base at all", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true}, checks.GateSkip, []string{"skipped: no base"}},
+		{"no base at all, budgets apply", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true, Budgets: []Budget{{Key: "packageC", Bytes: 60000}}}, checks.GateFail, []string{"packageC 9.8 KB over its budget 58.6 KB (68.4 KB); growth skipped: no base"}},
+		{"no base at all, within budgets", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true, Budgets: []Budget{{Key: "*", Share: 50}}}, checks.GatePass, []string{"every package within its budget; growth skipped: no base"}},
 		{"off", base, grown, SizeRules{}, checks.GateSkip, nil},
 		{"nothing grew", base, base, SizeRules{MaxGrowth: pct(5)}, checks.GatePass, []string{"no package grew"}},
 	}
@@ -238,6 +241,10 @@ func TestCoverageGates(t *testing.T) {
 			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GatePass, "", "no executable line changed"},
 		{"changed lines unknown", lcov(t, head), nil, nil, nil,
 			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GateError, "", "changed lines are unknown"},
+		// A run without any base (a push, a local run): the absolute bound
+		// applies, the patch gate and the drop are skipped, never failed.
+		{"no base: min still fails", lcov(t, head), nil, nil, nil,
+			CoverageRules{Min: pct(80), MaxDrop: pct(1), PatchMin: pct(80), NoBase: true}, checks.GateFail, checks.GateSkip, "66.67% (minimum 80%); drop skipped: no base", "skipped: no base"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,6 +28,10 @@ type SizeRules struct {
 	Budgets []Budget
 	// Approval, when set, passes a failing gate and says so.
 	Approval *Approval
+	// NoBase says the run has no base at all (a push, a local run without
+	// --base): the growth bounds are skipped, not errors, and only the
+	// budgets, which need no base, are applied.
+	NoBase bool
 }
 
 // Budget is the size budget of the packages Key names: a package's root
@@ -90,6 +94,9 @@ func (c *Comparison) SizeGate(r SizeRules) checks.Gate {
 		c.Gates = append(c.Gates, g)
 		return g
 	}
+	if c.Base == nil && r.NoBase {
+		return c.budgetsOnly(r, g)
+	}
 	if c.Base == nil {
 		g.Status = checks.GateError
 		g.Summary = "cannot compare sizes: no base report"
@@ -104,13 +111,7 @@ func (c *Comparison) SizeGate(r SizeRules) checks.Gate {
 		if d.Status == Removed {
 			continue
 		}
-		if b, which, ok := budgetFor(d, r.Budgets); ok && d.Head > b {
-			what := fmt.Sprintf("budget %s", checks.FormatBytes(b))
-			if which.Share > 0 {
-				what += fmt.Sprintf(", %s of the limit", fmtPercent(which.Share))
-			}
-			over = append(over, fmt.Sprintf("%s %s over its %s (%s)", label(d), checks.FormatBytes(d.Head-b), what, checks.FormatBytes(d.Head)))
-		}
+		over = append(over, overBudget(d, r.Budgets)...)
 		if d.Delta <= 0 {
 			continue
 		}
@@ -145,6 +146,41 @@ func (c *Comparison) SizeGate(r SizeRules) checks.Gate {
 	}
 	c.Gates = append(c.Gates, g)
 	return g
+}
+
+// budgetsOnly is the size gate of a run without a base: the budgets apply,
+// the growth bounds are skipped and say why.
+func (c *Comparison) budgetsOnly(r SizeRules, g checks.Gate) checks.Gate {
+	var over []string
+	for _, d := range c.Packages {
+		over = append(over, overBudget(d, r.Budgets)...)
+	}
+	switch {
+	case len(r.Budgets) == 0:
+		g.Status, g.Summary = checks.GateSkip, "skipped: no base"
+	case len(over) > 0 && r.Approval != nil:
+		g.Status = checks.GatePass
+		g.Summary = fmt.Sprintf("approved by %s (%s): %s", r.Approval.By, r.Approval.Reason, strings.Join(over, "; "))
+	case len(over) > 0:
+		g.Status, g.Summary = checks.GateFail, strings.Join(over, "; ")+"; growth skipped: no base"
+	default:
+		g.Status, g.Summary = checks.GatePass, "every package within its budget; growth skipped: no base"
+	}
+	c.Gates = append(c.Gates, g)
+	return g
+}
+
+// overBudget names d when it is over its budget.
+func overBudget(d PackageDiff, budgets []Budget) []string {
+	b, which, ok := budgetFor(d, budgets)
+	if !ok || d.Head <= b {
+		return nil
+	}
+	what := fmt.Sprintf("budget %s", checks.FormatBytes(b))
+	if which.Share > 0 {
+		what += fmt.Sprintf(", %s of the limit", fmtPercent(which.Share))
+	}
+	return []string{fmt.Sprintf("%s %s over its %s (%s)", label(d), checks.FormatBytes(d.Head-b), what, checks.FormatBytes(d.Head))}
 }
 
 func fmtPercent(p float64) string {
