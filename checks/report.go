@@ -45,8 +45,12 @@ type Report struct {
 	Platform string `json:"platform"`
 	// Root is the mini-program root relative to the analysed directory ("" when
 	// they are the same), with "/".
-	Root     string    `json:"root"`
-	Project  string    `json:"project,omitempty"`
+	Root    string `json:"root"`
+	Project string `json:"project,omitempty"`
+	// Revision is the commit the report was made at, when it was made in a
+	// clean git checkout: a report used as a base (--base-report) then
+	// tells which lines the request changed.
+	Revision string    `json:"revision,omitempty"`
 	Packages []Package `json:"packages"`
 	// TotalBytes is the sum of the packages' Bytes.
 	TotalBytes       int64 `json:"totalBytes"`

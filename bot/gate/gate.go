@@ -164,6 +164,20 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		}
 		res.BaseRev = mergeBase
 		say("comparing %.12s (head) with %.12s (merge-base of %s)", res.HeadRev, mergeBase, s.BaseRef)
+	} else if rev := reportsRevision(s.BaseReports); rev != "" {
+		// A stored base report names its commit: the changed lines (patch
+		// coverage, lint on changed lines, changelog) are known from it.
+		head, herr := workspace.RevParse(ctx, s.RepoDir, headRev)
+		base, berr := workspace.RevParse(ctx, s.RepoDir, rev)
+		switch {
+		case herr != nil:
+			say("the head %s is unknown (changed lines unknown): %v", headRev, herr)
+		case berr != nil:
+			say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
+		default:
+			res.HeadRev, res.BaseRev = head, base
+			say("comparing %.12s (head) with the base report of %.12s", head, base)
+		}
 	}
 
 	// Which sides run where.
@@ -364,8 +378,15 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	haveBaseTree bool, say func(string, ...any)) {
 	var changed map[string][]int
 	if res.BaseRev != "" {
+		// With --base, BaseRev is the merge-base already; a base report's
+		// revision may be ahead on the default branch: the request's lines
+		// are those since the merge-base.
+		from := res.BaseRev
+		if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, res.HeadRev); err == nil {
+			from = mb
+		}
 		var err error
-		changed, err = workspace.ChangedLines(ctx, s.RepoDir, res.BaseRev, res.HeadRev)
+		changed, err = workspace.ChangedLines(ctx, s.RepoDir, from, res.HeadRev)
 		if err != nil {
 			say("changed lines unknown: %v", err)
 			changed = nil
@@ -422,6 +443,38 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	}
 	if cfg.Gates.Changelog.Enabled {
 		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, headDir, say))
+	}
+}
+
+// reportsRevision is the revision the stored reports were made at, when
+// they name one and agree.
+func reportsRevision(reports map[string]*checks.Report) string {
+	rev := ""
+	for _, r := range reports {
+		if r == nil || r.Revision == "" || (rev != "" && r.Revision != rev) {
+			return ""
+		}
+		rev = r.Revision
+	}
+	return rev
+}
+
+// StampRevision records in each report the commit it was made at, when dir
+// is a clean git checkout (a dirty tree's sizes belong to no commit).
+func StampRevision(ctx context.Context, dir string, reports []*checks.Report) {
+	top, err := workspace.Toplevel(ctx, dir)
+	if err != nil {
+		return
+	}
+	if dirty, err := workspace.Dirty(ctx, top); err != nil || dirty {
+		return
+	}
+	rev, err := workspace.RevParse(ctx, top, "HEAD")
+	if err != nil {
+		return
+	}
+	for _, r := range reports {
+		r.Revision = rev
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 func grownRepo(t *testing.T) *repo {
 	t.Helper()
 	r := newRepo(t)
-	r.commit("base", program(nil))
+	r.commit("base", program(map[string]string{".gitignore": "dist/\n"}))
 	r.git("checkout", "-q", "-b", "feature")
 	r.commit("grow", map[string]string{
 		"src/packageA/assets/big.png": strings.Repeat("q", 2000),
@@ -118,5 +118,62 @@ func TestAbsoluteGatesWithoutBase(t *testing.T) {
 	abs := Absolute(context.Background(), Spec{RepoDir: r.dir + "/src", Config: cfg})
 	if len(abs) != 3 || abs[0].Rule != checks.GateCov || abs[0].Status != checks.GateFail || abs[1].Status != checks.GateSkip {
 		t.Errorf("absolute gates %+v", abs)
+	}
+}
+
+// TestBaseReportRevision: a stored base report that names its commit lets
+// the patch gate know the changed lines (it errored before); one whose
+// commit is unknown still says why.
+func TestBaseReportRevision(t *testing.T) {
+	r := grownRepo(t)
+	cfg, err := config.Parse([]byte("projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist\n"+
+		"gates:\n  coverage: {report: coverage/lcov.info, patch_min: 80%}\n"), ".mpgate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainSHA := r.git("rev-parse", "main")
+	// The base report as `mpgate check` writes it on main.
+	r.git("checkout", "-q", "main")
+	baseRes, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := baseRes.Projects[0].Head
+	StampRevision(context.Background(), r.dir, []*checks.Report{base})
+	if base.Revision != mainSHA {
+		t.Fatalf("stamped revision %q, want %s", base.Revision, mainSHA)
+	}
+	r.git("checkout", "-q", "feature")
+	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BaseRev != mainSHA {
+		t.Errorf("base rev %q, want the report's %s", res.BaseRev, mainSHA)
+	}
+	if g := gatesByRule(res)[checks.GatePatch]; g.Status != checks.GateFail || !strings.Contains(g.Summary, "of 1 changed lines") {
+		t.Errorf("patch gate %+v", g)
+	}
+	base.Revision = strings.Repeat("ab", 20)
+	res, err = Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := gatesByRule(res)[checks.GatePatch]; g.Status != checks.GateError {
+		t.Errorf("patch gate with an unknown revision %+v", g)
+	}
+}
+
+func TestStampRevisionSkipsDirtyTree(t *testing.T) {
+	r := grownRepo(t)
+	rep := &checks.Report{}
+	r.write(map[string]string{"src/new.js": "x\n"})
+	StampRevision(context.Background(), r.dir, []*checks.Report{rep})
+	if rep.Revision != "" {
+		t.Errorf("a dirty tree's report names %s", rep.Revision)
+	}
+	StampRevision(context.Background(), t.TempDir(), []*checks.Report{rep})
+	if rep.Revision != "" {
+		t.Errorf("a directory outside git names %s", rep.Revision)
 	}
 }

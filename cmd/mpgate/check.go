@@ -211,6 +211,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if prog != nil {
 		prog.clear()
 	}
+	// A report names its commit, so that used as --base-report it tells
+	// which lines a request changed.
+	gate.StampRevision(ctx, dir, reports)
 	// Coverage minimum and lint need no base: a plain check applies them
 	// too, on the first report (they are the repository's gates).
 	if cfg.Gates.Coverage.Report != "" || cfg.Gates.Lint.Report != "" {
