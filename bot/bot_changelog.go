@@ -41,6 +41,9 @@ func (b *Bot) postChangelogCheck(ctx context.Context, f Forge, repo Repo, sha st
 	case checks.GateError:
 		conclusion, title = ConclusionFailure, "The changelog gate could not be evaluated"
 	}
+	if g.Informational && conclusion == ConclusionFailure {
+		conclusion = ConclusionNeutral // gates.changelog.informational
+	}
 	id, err := f.CreateCheckRun(ctx, repo, sha, ChangelogCheckName, "in_progress", "")
 	if err != nil {
 		return fmt.Errorf("creating the changelog check run: %w", err)

@@ -45,8 +45,12 @@ type Report struct {
 	Platform string `json:"platform"`
 	// Root is the mini-program root relative to the analysed directory ("" when
 	// they are the same), with "/".
-	Root     string    `json:"root"`
-	Project  string    `json:"project,omitempty"`
+	Root    string `json:"root"`
+	Project string `json:"project,omitempty"`
+	// Revision is the commit the report was made at, when it was made in a
+	// clean git checkout: a report used as a base (--base-report) then
+	// tells which lines the request changed.
+	Revision string    `json:"revision,omitempty"`
 	Packages []Package `json:"packages"`
 	// TotalBytes is the sum of the packages' Bytes.
 	TotalBytes       int64 `json:"totalBytes"`
@@ -143,4 +147,13 @@ type Gate struct {
 	Rule    string `json:"rule,omitempty"`
 	Status  string `json:"status"`
 	Summary string `json:"summary"`
+	// Informational gates are reported with their status but never fail
+	// the verdict (the config's informational: true).
+	Informational bool `json:"informational,omitempty"`
+}
+
+// Blocks reports whether the gate fails the verdict: it failed or could not
+// be evaluated, and it is not informational.
+func (g Gate) Blocks() bool {
+	return !g.Informational && (g.Status == GateFail || g.Status == GateError)
 }

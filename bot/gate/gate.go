@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -163,6 +164,20 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		}
 		res.BaseRev = mergeBase
 		say("comparing %.12s (head) with %.12s (merge-base of %s)", res.HeadRev, mergeBase, s.BaseRef)
+	} else if rev := reportsRevision(s.BaseReports); rev != "" {
+		// A stored base report names its commit: the changed lines (patch
+		// coverage, lint on changed lines, changelog) are known from it.
+		head, herr := workspace.RevParse(ctx, s.RepoDir, headRev)
+		base, berr := workspace.RevParse(ctx, s.RepoDir, rev)
+		switch {
+		case herr != nil:
+			say("the head %s is unknown (changed lines unknown): %v", headRev, herr)
+		case berr != nil:
+			say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
+		default:
+			res.HeadRev, res.BaseRev = head, base
+			say("comparing %.12s (head) with the base report of %.12s", head, base)
+		}
 	}
 
 	// Which sides run where.
@@ -260,15 +275,46 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		c.Project, c.BaseError = p.Name, baseErr
 		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
 		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
-		if base != nil {
-			c.SizeGate(sizeRules(cfg, s.Approval))
-		}
+		rules := sizeRules(cfg, approval(cfg, s))
+		// Without any base the budgets still apply; the growth bounds say
+		// "skipped: no base" and never fail for it.
+		rules.NoBase = base == nil
+		c.SizeGate(rules)
 		res.Projects = append(res.Projects, c)
 	}
 
 	repoGates(ctx, s, cfg, res, headDir, baseDir, baseTree != nil, say)
+	markInformational(cfg, res)
 	res.Finish()
 	return res, nil
+}
+
+// Absolute applies the repository's gates that need no base — coverage
+// minimum and lint — to the checkout s.RepoDir at its head, as a plain
+// `mpgate check` does: the patch-coverage, drop and changelog gates say
+// "skipped: no base" and never fail for it. s.BaseRef and the stored
+// reports are not used.
+func Absolute(ctx context.Context, s Spec) []checks.Gate {
+	cfg := s.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	say := func(format string, args ...any) {
+		if s.Progress != nil {
+			s.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	s.BaseRef, s.BaseReports, s.HeadReports = "", nil, nil
+	// Report paths are relative to the repository, wherever in it the
+	// check was started.
+	if top, err := workspace.Toplevel(ctx, s.RepoDir); err == nil && s.HeadDir == "" {
+		s.RepoDir = top
+	}
+	res := compare.NewResult()
+	headDir := cmp.Or(s.HeadDir, s.RepoDir)
+	repoGates(ctx, s, cfg, res, headDir, "", false, say)
+	markInformational(cfg, res)
+	return res.Gates
 }
 
 // fatalError marks a failure that ends the run for everyone (the head's).
@@ -332,8 +378,15 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	haveBaseTree bool, say func(string, ...any)) {
 	var changed map[string][]int
 	if res.BaseRev != "" {
+		// With --base, BaseRev is the merge-base already; a base report's
+		// revision may be ahead on the default branch: the request's lines
+		// are those since the merge-base.
+		from := res.BaseRev
+		if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, res.HeadRev); err == nil {
+			from = mb
+		}
 		var err error
-		changed, err = workspace.ChangedLines(ctx, s.RepoDir, res.BaseRev, res.HeadRev)
+		changed, err = workspace.ChangedLines(ctx, s.RepoDir, from, res.HeadRev)
 		if err != nil {
 			say("changed lines unknown: %v", err)
 			changed = nil
@@ -363,7 +416,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			head = nil
 		}
 		res.CoverageGates(head, headErr, base, changed, compare.CoverageRules{
-			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin)})
+			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin), NoBase: noBase(s, res)})
 	}
 	lg := cfg.Gates.Lint
 	if lg.Report != "" {
@@ -393,6 +446,43 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	}
 }
 
+// reportsRevision is the revision the stored reports were made at, when
+// they name one and agree.
+func reportsRevision(reports map[string]*checks.Report) string {
+	rev := ""
+	for _, r := range reports {
+		if r == nil || r.Revision == "" || (rev != "" && r.Revision != rev) {
+			return ""
+		}
+		rev = r.Revision
+	}
+	return rev
+}
+
+// StampRevision records in each report the commit it was made at, when dir
+// is a clean git checkout (a dirty tree's sizes belong to no commit).
+func StampRevision(ctx context.Context, dir string, reports []*checks.Report) {
+	top, err := workspace.Toplevel(ctx, dir)
+	if err != nil {
+		return
+	}
+	if dirty, err := workspace.Dirty(ctx, top); err != nil || dirty {
+		return
+	}
+	rev, err := workspace.RevParse(ctx, top, "HEAD")
+	if err != nil {
+		return
+	}
+	for _, r := range reports {
+		r.Revision = rev
+	}
+}
+
+// noBase reports a run with no base at all: no --base, no base report.
+func noBase(s Spec, res *compare.Result) bool {
+	return res.BaseRev == "" && len(s.BaseReports) == 0
+}
+
 // changelogGate is GATE-CHANGELOG: the modules the request touches (from the
 // merge-base) that lack a changelog entry. Modules are read from the head's
 // checkout (a subpackage added by the request is a module). Without a base
@@ -400,7 +490,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 func changelogGate(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir string, say func(string, ...any)) checks.Gate {
 	if res.BaseRev == "" {
 		return checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: checks.GateSkip,
-			Summary: "no base to compare with: run with a base (mpgate check --base) to check changelog entries"}
+			Summary: "skipped: no base (run with a base, mpgate check --base, to check changelog entries)"}
 	}
 	say("checking changelog entries")
 	desc := s.Title + "\n" + s.Body
@@ -427,11 +517,50 @@ func selectProjects(cfg *config.Config, names []string) ([]config.Project, error
 	return out, nil
 }
 
+// approval is the size approval of the run: the bot's /approve-size, else
+// the configured label (gates.size.approve_label) on the request.
+func approval(cfg *config.Config, s Spec) *compare.Approval {
+	if s.Approval != nil {
+		return s.Approval
+	}
+	if l := cfg.Gates.Size.ApproveLabel; l != "" && slices.Contains(s.Labels, l) {
+		return &compare.Approval{By: "label " + l, Reason: "the request carries the label " + l}
+	}
+	return nil
+}
+
+// markInformational marks the gates the config makes informational: they
+// are reported and never fail the verdict.
+func markInformational(cfg *config.Config, res *compare.Result) {
+	g := cfg.Gates
+	info := map[string]bool{checks.GateSize: g.Size.Informational, checks.GateCov: g.Coverage.Informational,
+		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational}
+	mark := func(gs []checks.Gate) {
+		for i := range gs {
+			if !info[gs[i].Rule] {
+				continue
+			}
+			gs[i].Informational = true
+			if gs[i].Status == checks.GateFail || gs[i].Status == checks.GateError {
+				gs[i].Summary += " (informational: does not fail the check)"
+			}
+		}
+	}
+	for _, c := range res.Projects {
+		if c != nil {
+			mark(c.Gates)
+		}
+	}
+	mark(res.Gates)
+}
+
 func sizeRules(cfg *config.Config, approval *compare.Approval) compare.SizeRules {
 	r := compare.SizeRules{MaxGrowth: percent(cfg.Gates.Size.MaxGrowth), Approval: approval}
-	if b := cfg.Gates.Size.MaxGrowthBytes; b != nil {
-		n := int64(*b)
-		r.MaxGrowthBytes = &n
+	r.MaxGrowthBytes = cfg.Gates.Size.MaxGrowthBytes.Int64Ptr()
+	r.NoiseFloor = cfg.Gates.Size.NoiseFloor.Int64Ptr()
+	for _, k := range slices.Sorted(maps.Keys(cfg.Gates.Size.Limits)) {
+		b := cfg.Gates.Size.Limits[k]
+		r.Budgets = append(r.Budgets, compare.Budget{Key: k, Bytes: int64(b.Bytes), Share: float64(b.Share)})
 	}
 	return r
 }

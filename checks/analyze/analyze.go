@@ -413,7 +413,7 @@ func Verdict(r *checks.Report) string {
 		}
 	}
 	for _, g := range r.Gates {
-		if g.Status == checks.GateFail || g.Status == checks.GateError {
+		if g.Blocks() {
 			return checks.VerdictFail
 		}
 	}

@@ -294,7 +294,7 @@ func (c *Comparison) Finish() {
 		}
 	}
 	for _, g := range c.Gates {
-		if g.Status == checks.GateFail || g.Status == checks.GateError {
+		if g.Blocks() {
 			c.Verdict = checks.VerdictFail
 		}
 	}

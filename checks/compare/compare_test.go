@@ -75,6 +75,8 @@ func TestCompareUsesSizeBasis(t *testing.T) {
 func TestSizeGate(t *testing.T) {
 	base := report(checks.BasisBytes, map[string]int64{checks.MainPackage: 1000, "packageA": 2000}, nil)
 	grown := report(checks.BasisBytes, map[string]int64{checks.MainPackage: 1000, "packageA": 2144, "packageC": 70000}, nil)
+	small := report(checks.BasisBytes, map[string]int64{"packageA": 2542}, nil)
+	smallGrown := report(checks.BasisBytes, map[string]int64{"packageA": 2936}, nil)
 	tests := []struct {
 		name       string
 		base, head *checks.Report
@@ -82,11 +84,25 @@ func TestSizeGate(t *testing.T) {
 		status     string
 		summaryHas []string
 	}{
-		{"percent over", base, grown, SizeRules{MaxGrowth: pct(5)}, checks.GateFail, []string{"packageA +7.2% (limit 5%)"}},
+		{"percent over", base, grown, SizeRules{MaxGrowth: pct(5)}, checks.GateFail, []string{"packageA +144 B (+7.2%, limit 5%)"}},
+		// The case: +394 B (+15.5%) on a 2.5 KB subpackage is noise.
+		{"under the noise floor", small, smallGrown, SizeRules{MaxGrowth: pct(5), NoiseFloor: size(1024)}, checks.GatePass, []string{"within bounds: packageA +394 B"}},
+		{"no noise floor", small, smallGrown, SizeRules{MaxGrowth: pct(5)}, checks.GateFail, []string{"packageA +394 B (+15.5%, limit 5%)"}},
+		{"above the noise floor", base, grown, SizeRules{MaxGrowth: pct(5), NoiseFloor: size(100)}, checks.GateFail, []string{"packageA +144 B (+7.2%"}},
+		{"floor does not lift the byte bound", base, grown, SizeRules{MaxGrowthBytes: size(100), NoiseFloor: size(1024)}, checks.GateFail, []string{"packageA +144 B (limit 100 B)"}},
+		{"budget in bytes", base, grown, SizeRules{Budgets: []Budget{{Key: "packageA", Bytes: 2100}}}, checks.GateFail, []string{"packageA 44 B over its budget 2.1 KB (2.1 KB)"}},
+		{"budget as a share of the limit", base, grown, SizeRules{Budgets: []Budget{{Key: "package*", Share: 3}}}, checks.GateFail, []string{"packageC 6.9 KB over its budget 61.4 KB, 3% of the limit"}},
+		{"exact key wins over glob", base, grown, SizeRules{Budgets: []Budget{{Key: "package*", Bytes: 10}, {Key: "packageA", Bytes: 1 << 20}, {Key: "packageC", Bytes: 1 << 20}}}, checks.GatePass, nil},
+		{"tightest glob", base, grown, SizeRules{Budgets: []Budget{{Key: "package*", Bytes: 1 << 20}, {Key: "packageC*", Bytes: 100}}}, checks.GateFail, []string{"packageC "}},
+		{"main budget", base, grown, SizeRules{Budgets: []Budget{{Key: "main", Bytes: 999}}}, checks.GateFail, []string{"main package 1 B over"}},
+		{"within budget", base, grown, SizeRules{Budgets: []Budget{{Key: "*", Share: 50}}}, checks.GatePass, nil},
 		{"percent within", base, grown, SizeRules{MaxGrowth: pct(10)}, checks.GatePass, []string{"within bounds"}},
 		{"new package over bytes", base, grown, SizeRules{MaxGrowth: pct(10), MaxGrowthBytes: size(50 << 10)}, checks.GateFail, []string{"packageC (new) +68.4 KB (limit 50.0 KB)"}},
-		{"approved", base, grown, SizeRules{MaxGrowth: pct(5), Approval: &Approval{By: "octocat", Reason: "new feature"}}, checks.GatePass, []string{"approved by octocat (new feature)", "packageA +7.2%"}},
+		{"approved", base, grown, SizeRules{MaxGrowth: pct(5), Approval: &Approval{By: "octocat", Reason: "new feature"}}, checks.GatePass, []string{"approved by octocat (new feature)", "packageA +144 B (+7.2%"}},
 		{"no base", nil, grown, SizeRules{MaxGrowth: pct(5)}, checks.GateError, []string{"no base report"}},
+		{"no base at all", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true}, checks.GateSkip, []string{"skipped: no base"}},
+		{"no base at all, budgets apply", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true, Budgets: []Budget{{Key: "packageC", Bytes: 60000}}}, checks.GateFail, []string{"packageC 9.8 KB over its budget 58.6 KB (68.4 KB); growth skipped: no base"}},
+		{"no base at all, within budgets", nil, grown, SizeRules{MaxGrowth: pct(5), NoBase: true, Budgets: []Budget{{Key: "*", Share: 50}}}, checks.GatePass, []string{"every package within its budget; growth skipped: no base"}},
 		{"off", base, grown, SizeRules{}, checks.GateSkip, nil},
 		{"nothing grew", base, base, SizeRules{MaxGrowth: pct(5)}, checks.GatePass, []string{"no package grew"}},
 	}
@@ -96,6 +112,9 @@ func TestSizeGate(t *testing.T) {
 			g := c.SizeGate(tc.rules)
 			if g.Status != tc.status || g.Rule != checks.GateSize || g.Name != "size-delta" {
 				t.Errorf("gate %+v, want status %s", g, tc.status)
+			}
+			if tc.name == "budget in bytes" && strings.Contains(g.Summary, "main package") {
+				t.Errorf("a package within its budget is named: %q", g.Summary)
 			}
 			for _, s := range tc.summaryHas {
 				if !strings.Contains(g.Summary, s) {
@@ -222,6 +241,10 @@ func TestCoverageGates(t *testing.T) {
 			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GatePass, "", "no executable line changed"},
 		{"changed lines unknown", lcov(t, head), nil, nil, nil,
 			CoverageRules{PatchMin: pct(80)}, checks.GateSkip, checks.GateError, "", "changed lines are unknown"},
+		// A run without any base (a push, a local run): the absolute bound
+		// applies, the patch gate and the drop are skipped, never failed.
+		{"no base: min still fails", lcov(t, head), nil, nil, nil,
+			CoverageRules{Min: pct(80), MaxDrop: pct(1), PatchMin: pct(80), NoBase: true}, checks.GateFail, checks.GateSkip, "66.67% (minimum 80%); drop skipped: no base", "skipped: no base"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

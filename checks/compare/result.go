@@ -62,7 +62,7 @@ func (res *Result) Finish() {
 		}
 	}
 	for _, g := range res.Gates {
-		if g.Status == checks.GateFail || g.Status == checks.GateError {
+		if g.Blocks() {
 			res.Verdict = checks.VerdictFail
 		}
 	}
@@ -76,6 +76,9 @@ type CoverageRules struct {
 	MaxDrop *float64
 	// PatchMin is the minimum coverage of the changed lines in percent.
 	PatchMin *float64
+	// NoBase says the run has no base at all: the patch gate is skipped
+	// (not an error) and the drop is not checked.
+	NoBase bool
 }
 
 // CoverageGates applies GATE-COV and GATE-PATCH. head is the head's coverage
@@ -125,7 +128,9 @@ func (res *Result) CoverageGates(head *coverage.Report, headErr error, base *cov
 			if base != nil {
 				basePct, ok = base.Percent()
 			}
-			if !ok {
+			if !ok && r.NoBase {
+				cov.Summary += "; drop skipped: no base"
+			} else if !ok {
 				cov.Summary += "; drop against the base not checked: the base has no coverage report"
 			} else {
 				res.Coverage.Base = &basePct
@@ -143,6 +148,8 @@ func (res *Result) CoverageGates(head *coverage.Report, headErr error, base *cov
 		patch.Status, patch.Summary = checks.GateSkip, "no patch coverage bound configured"
 	case !headOK:
 		unreadable(&patch)
+	case changed == nil && r.NoBase:
+		patch.Status, patch.Summary = checks.GateSkip, "skipped: no base"
 	case changed == nil:
 		patch.Status, patch.Summary = checks.GateError, "cannot evaluate: the changed lines are unknown"
 	case !head.LineLevel():

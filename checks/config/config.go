@@ -104,15 +104,38 @@ type ChangelogGate struct {
 	Enabled bool `yaml:"enabled"`
 	// Label on a request exempts it: it needs no entry.
 	Label string `yaml:"label"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // SizeGate fails when a package grows more than MaxGrowth (a share of its
-// base size) or more than MaxGrowthBytes. A nil bound is off (write null in
-// the file to turn a default bound off).
+// base size) and more than NoiseFloor, or more than MaxGrowthBytes, or ends
+// over its budget in Limits. A nil bound is off (write null in the file to
+// turn a default bound off).
 type SizeGate struct {
 	MaxGrowth      *Percent `yaml:"max_growth"`
 	MaxGrowthBytes *Size    `yaml:"max_growth_bytes"`
+	// NoiseFloor is the growth in bytes a package may always have: the
+	// MaxGrowth share fails only a growth above both (a few hundred bytes on
+	// a small package are many percent). nil is no floor.
+	NoiseFloor *Size `yaml:"noise_floor"`
+	// Limits are budgets per package: the key is a subpackage's root (or
+	// name), "main" for the main package, or a glob of them; the value a size
+	// or a share of the platform's limit for that package.
+	Limits map[string]Budget `yaml:"limits"`
+	// ApproveLabel on a request passes a failing size gate, recorded like
+	// /approve-size; empty turns it off.
+	ApproveLabel string `yaml:"approve_label"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
+
+// DefaultApproveSizeLabel is gates.size.approve_label unless the file says
+// otherwise.
+const DefaultApproveSizeLabel = "mpgate:approve-size"
+
+// DefaultNoiseFloor is gates.size.noise_floor unless the file says otherwise.
+const DefaultNoiseFloor = Size(1024)
 
 // LintGate reads an ESLint or Stylelint JSON report.
 type LintGate struct {
@@ -124,6 +147,8 @@ type LintGate struct {
 	FailOn string `yaml:"fail_on"`
 	// ChangedLinesOnly counts only findings on lines the request changed.
 	ChangedLinesOnly bool `yaml:"changed_lines_only"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // CoverageGate reads a coverage report (lcov, Cobertura, ...).
@@ -137,6 +162,9 @@ type CoverageGate struct {
 	MaxDrop *Percent `yaml:"max_drop"`
 	// PatchMin is the minimum coverage of the changed lines; nil is off.
 	PatchMin *Percent `yaml:"patch_min"`
+	// Informational reports the coverage and patch-coverage gates without
+	// ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // Module is a part of the repository with its own changelog and tags.
@@ -170,13 +198,13 @@ type Trust struct {
 
 // Default returns the configuration used when a repository has no
 // .mpgate.yml: one native project at the repository's root, the platform
-// detected, the platform's limits, packages may grow 5%, and when a coverage
+// detected, the platform's limits, packages may grow 5% (and always 1 KB), and when a coverage
 // report is configured 80% coverage overall and on changed lines.
 func Default() *Config {
 	return &Config{
 		Projects: []Project{{Root: "."}},
 		Gates: Gates{
-			Size:      SizeGate{MaxGrowth: ptr(Percent(5))},
+			Size:      SizeGate{MaxGrowth: ptr(Percent(5)), NoiseFloor: ptr(DefaultNoiseFloor), ApproveLabel: DefaultApproveSizeLabel},
 			Lint:      LintGate{FailOn: FailOnError, ChangedLinesOnly: true},
 			Coverage:  CoverageGate{Min: ptr(Percent(80)), PatchMin: ptr(Percent(80))},
 			Changelog: ChangelogGate{Label: DefaultNoChangelogLabel},

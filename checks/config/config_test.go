@@ -371,3 +371,43 @@ func TestCheckLimitsPackageAppliesToMain(t *testing.T) {
 		})
 	}
 }
+
+func TestSizeGateOptions(t *testing.T) {
+	cfg, err := Parse([]byte("gates:\n  size:\n    noise_floor: 2KB\n    limits:\n      main: 1.5MB\n      \"package*\": 50%\n"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := cfg.Gates.Size
+	if g.NoiseFloor == nil || *g.NoiseFloor != 2048 {
+		t.Errorf("noise_floor = %v", g.NoiseFloor)
+	}
+	if b := g.Limits["main"]; b.Bytes != 1536<<10 || b.Share != 0 {
+		t.Errorf("limits.main = %+v", b)
+	}
+	if b := g.Limits["package*"]; b.Share != 50 || b.Of(2<<20) != 1<<20 {
+		t.Errorf("limits[package*] = %+v", b)
+	}
+	def, _ := Parse(nil, "x.yml")
+	if def.Gates.Size.NoiseFloor == nil || *def.Gates.Size.NoiseFloor != DefaultNoiseFloor {
+		t.Errorf("default noise floor = %v, want 1KB", def.Gates.Size.NoiseFloor)
+	}
+	off, err := Parse([]byte("gates: {size: {noise_floor: null}}\n"), "x.yml")
+	if err != nil || off.Gates.Size.NoiseFloor != nil {
+		t.Errorf("noise_floor: null = %v, %v", off.Gates.Size.NoiseFloor, err)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"gates: {size: {limits: {packageA: 0%}}}", "x.yml:1: gates.size.limits[\"packageA\"]: budget \"0%\""},
+		{"gates: {size: {limits: {packageA: 150%}}}", "at most 100%"},
+		{"gates: {size: {limits: {packageA: 200}}}", "has no unit"},
+		{"gates: {size: {limits: {\"[\": 1KB}}}", "not a valid glob"},
+		{"gates: {size: {limits: {packageA: null}}}", "remove the key"},
+		{"gates: {size: {limits: [1KB]}}", "want a mapping"},
+		{"gates:\n  size:\n    limits:\n      a: 1KB\n      a: 2KB\n", "x.yml:5: key \"a\" appears twice"},
+		{"gates: {size: {noise_floor: 1}}", "has no unit"},
+	} {
+		_, err := Parse([]byte(tc.yaml), "x.yml")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}

@@ -177,6 +177,7 @@ func (w *walker) errAt(p, format string, args ...any) {
 var (
 	sizeType    = reflect.TypeOf(Size(0))
 	percentType = reflect.TypeOf(Percent(0))
+	budgetType  = reflect.TypeOf(Budget{})
 )
 
 func isNull(n *yaml.Node) bool {
@@ -287,6 +288,15 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, p string) {
 			w.errorf(n.Line, n.Column, "%s: %v", p, err)
 		}
 		return
+	case t == budgetType:
+		if n.Kind != yaml.ScalarNode {
+			w.errorf(n.Line, n.Column, "%s: want a size such as 200KB or a share of the platform's limit such as 50%%, got %s", p, kindName(n))
+			return
+		}
+		if _, err := ParseBudget(n.Value); err != nil {
+			w.errorf(n.Line, n.Column, "%s: %v", p, err)
+		}
+		return
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -307,6 +317,8 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, p string) {
 		}
 	case reflect.Struct:
 		w.walkMapping(n, t, p, map[string]int{})
+	case reflect.Map:
+		w.walkMap(n, t, p)
 	default:
 		w.errorf(n.Line, n.Column, "%s: unsupported value", p)
 	}
@@ -344,6 +356,43 @@ func (w *walker) walkMapping(n *yaml.Node, t reflect.Type, p string, seen map[st
 		child := join(p, k.Value)
 		w.pos[child] = position{k.Line, k.Column}
 		w.walk(v, f.Type, child)
+	}
+}
+
+// walkMap checks a mapping from names or globs (gates.size.limits) to
+// values of t's element type.
+func (w *walker) walkMap(n *yaml.Node, t reflect.Type, p string) {
+	if n.Kind != yaml.MappingNode {
+		w.errorf(n.Line, n.Column, "%s: want a mapping from package names or globs to values, got %s", p, kindName(n))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+			w.errorf(k.Line, k.Column, "%s: a key must be a package name or a glob", p)
+			continue
+		}
+		if k.Value == "" {
+			w.errorf(k.Line, k.Column, "%s: a key is empty; write a package name or a glob", p)
+			continue
+		}
+		if _, err := path.Match(k.Value, ""); err != nil {
+			w.errorf(k.Line, k.Column, "%s: %q is not a valid glob: %v", p, k.Value, err)
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			w.errorf(k.Line, k.Column, "key %q appears twice in %s (first at line %d)", k.Value, p, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		child := p + "[" + strconv.Quote(k.Value) + "]"
+		w.pos[child] = position{k.Line, k.Column}
+		if isNull(v) {
+			w.errorf(v.Line, v.Column, "%s: want a size or a share, got null (remove the key instead)", child)
+			continue
+		}
+		w.walk(v, t.Elem(), child)
 	}
 }
 
@@ -487,6 +536,9 @@ func (w *walker) checkShare(p string, v *Percent, max Percent) {
 
 func (w *walker) validateGates(g *Gates) {
 	w.checkShare("gates.size.max_growth", g.Size.MaxGrowth, 10000)
+	if f := g.Size.NoiseFloor; f != nil && *f < 0 {
+		w.errAt("gates.size.noise_floor", "gates.size.noise_floor must not be negative")
+	}
 	w.checkShare("gates.coverage.min", g.Coverage.Min, 100)
 	w.checkShare("gates.coverage.max_drop", g.Coverage.MaxDrop, 100)
 	w.checkShare("gates.coverage.patch_min", g.Coverage.PatchMin, 100)

@@ -168,3 +168,62 @@ func (p *Percent) Float64Ptr() *float64 {
 	v := float64(*p)
 	return &v
 }
+
+// Budget is a package's size budget: a size ("200KB") or a share of the
+// platform's limit for that package ("50%").
+type Budget struct {
+	Bytes Size
+	// Share is set (above 0) when the budget is a share of the limit.
+	Share Percent
+}
+
+// ParseBudget parses a size or a share.
+func ParseBudget(s string) (Budget, error) {
+	if strings.HasSuffix(strings.TrimSpace(s), "%") {
+		p, err := ParsePercent(s)
+		if err != nil {
+			return Budget{}, err
+		}
+		if p <= 0 || p > 100 {
+			return Budget{}, fmt.Errorf("budget %q: want a share above 0%% and at most 100%% of the platform's limit", s)
+		}
+		return Budget{Share: p}, nil
+	}
+	v, err := ParseSize(s)
+	if err != nil {
+		return Budget{}, fmt.Errorf("%w (or a share of the platform's limit, e.g. 50%%)", err)
+	}
+	if v <= 0 {
+		return Budget{}, fmt.Errorf("budget %q must be more than 0", s)
+	}
+	return Budget{Bytes: v}, nil
+}
+
+// Of returns the budget in bytes for a package whose platform limit is limit.
+func (b Budget) Of(limit int64) int64 {
+	if b.Share > 0 {
+		return int64(float64(limit) * float64(b.Share) / 100)
+	}
+	return int64(b.Bytes)
+}
+
+// String formats the budget as written.
+func (b Budget) String() string {
+	if b.Share > 0 {
+		return b.Share.String()
+	}
+	return b.Bytes.String()
+}
+
+// UnmarshalYAML reads a budget from a scalar.
+func (b *Budget) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: a budget must be a single value such as 200KB or 50%%", n.Line)
+	}
+	v, err := ParseBudget(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = v
+	return nil
+}

@@ -315,7 +315,7 @@ func resultVerdict(res *compare.Result) string {
 			}
 		}
 		for _, g := range res.Gates {
-			if g.Status == checks.GateFail || g.Status == checks.GateError {
+			if g.Blocks() {
 				v = checks.VerdictFail
 			}
 		}
@@ -328,20 +328,22 @@ func resultVerdict(res *compare.Result) string {
 // that grew most. It is plain text; callers escape it.
 func headline(res *compare.Result) []string {
 	var parts []string
-	failed, unevaluated := 0, 0
+	// Each failed gate is named with its figure; the growth of the largest
+	// package is shown only when no gate failed (a failed size gate names
+	// its own figures, and another gate's failure is not about sizes).
+	failed := 0
 	for _, g := range res.AllGates() {
+		if g.Informational {
+			continue
+		}
 		switch g.Status {
 		case checks.GateFail:
 			failed++
+			parts = append(parts, g.Name+" failed: "+cutUTF8(g.Summary, 160))
 		case checks.GateError:
-			unevaluated++
+			failed++
+			parts = append(parts, g.Name+" could not be evaluated")
 		}
-	}
-	if failed > 0 {
-		parts = append(parts, plural(failed, "gate failed", "gates failed"))
-	}
-	if unevaluated > 0 {
-		parts = append(parts, plural(unevaluated, "gate could not be evaluated", "gates could not be evaluated"))
 	}
 	headFailed, newErr, newWarn, newNote := 0, 0, 0, 0
 	var grew *compare.PackageDiff
@@ -385,7 +387,7 @@ func headline(res *compare.Result) []string {
 	if newNote > 0 {
 		parts = append(parts, plural(newNote, "new note", "new notes"))
 	}
-	if grew != nil {
+	if grew != nil && failed == 0 {
 		s := grew.Name
 		if len(res.Projects) > 1 && grewProject != "" {
 			s = grewProject + "/" + s

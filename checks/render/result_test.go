@@ -186,13 +186,43 @@ func TestResultMarkdownContent(t *testing.T) {
 	checkMarkdown(t, out, DefaultResultBytes, "<!-- m -->")
 }
 
+// TestHeadlineNamesOnlyFailedGates: when only the coverage gate fails, the
+// verdict line names it with its figure and not the packages' growth, which
+// passed its gate.
+func TestHeadlineNamesOnlyFailedGates(t *testing.T) {
+	grown := func() *compare.Result {
+		base, head := shopReports()
+		base.Diagnostics, head.Diagnostics = nil, nil
+		c := compare.Compare(base, head)
+		c.SizeGate(compare.SizeRules{MaxGrowth: ptr(50.0)})
+		return compare.NewResult(c)
+	}
+	ok := grown()
+	ok.Finish()
+	if line := strings.Join(headline(ok), " · "); !strings.Contains(line, "+146.5 KB") {
+		t.Errorf("a passing result's headline %q does not name the growth", line)
+	}
+	res := grown()
+	res.Gates = append(res.Gates, checks.Gate{Name: "coverage", Rule: checks.GateCov, Status: checks.GateFail, Summary: "50.00% (minimum 80%)"})
+	res.Finish()
+	if line := strings.Join(headline(res), " · "); line != "coverage failed: 50.00% (minimum 80%)" {
+		t.Errorf("headline %q", line)
+	}
+	if cr := ResultCheckRun(res, ResultOptions{}); cr.Title != "❌ coverage failed: 50.00% (minimum 80%)" {
+		t.Errorf("title %q", cr.Title)
+	}
+}
+
 func TestResultCheckRun(t *testing.T) {
 	cr := ResultCheckRun(sampleResult(), ResultOptions{})
 	if cr.Conclusion != "failure" {
 		t.Errorf("conclusion %q", cr.Conclusion)
 	}
-	if !strings.HasPrefix(cr.Title, "❌ 3 gates failed · 1 project could not be analysed") || len(cr.Title) > 1000 {
-		t.Errorf("title %q", cr.Title)
+	for _, want := range []string{"❌ size-delta failed: main package +146.5 KB (+8.3%, limit 5%)",
+		" · patch-coverage failed: 50.00% of 10 changed lines (5 covered), minimum 80% · lint failed: ", " · 1 project could not be analysed"} {
+		if !strings.Contains(cr.Title, want) || len(cr.Title) > 1000 {
+			t.Errorf("title %q lacks %q", cr.Title, want)
+		}
 	}
 	if strings.Contains(cr.Summary, "New findings") || !strings.Contains(cr.Text, "New findings") || !strings.Contains(cr.Summary, "Gates") {
 		t.Error("summary should hold sizes and gates, text the findings")

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mpgate/mpgate/bot/gate"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/config"
@@ -209,6 +210,16 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if prog != nil {
 		prog.clear()
+	}
+	// A report names its commit, so that used as --base-report it tells
+	// which lines a request changed.
+	gate.StampRevision(ctx, dir, reports)
+	// Coverage minimum and lint need no base: a plain check applies them
+	// too, on the first report (they are the repository's gates).
+	if cfg.Gates.Coverage.Report != "" || cfg.Gates.Lint.Report != "" {
+		r := reports[0]
+		r.Gates = append(r.Gates, gate.Absolute(ctx, gate.Spec{RepoDir: dir, Config: cfg, BuildTimeout: f.buildTimeout, Logger: logger})...)
+		r.Verdict = analyze.Verdict(r)
 	}
 
 	width := 80
@@ -415,7 +426,7 @@ func failures(rs []*checks.Report) string {
 			}
 		}
 		for _, g := range r.Gates {
-			if g.Status == checks.GateFail || g.Status == checks.GateError {
+			if g.Blocks() {
 				gates++
 			}
 		}

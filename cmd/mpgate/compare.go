@@ -127,7 +127,7 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 func failedSummary(res *compare.Result) string {
 	var n, errs int
 	for _, g := range res.AllGates() {
-		if g.Status == checks.GateFail || g.Status == checks.GateError {
+		if g.Blocks() {
 			n++
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -73,8 +74,14 @@ type ghRef struct {
 // ghEvent is the part of $GITHUB_EVENT_PATH mpgate reads: pull_request
 // (and pull_request_target), push, workflow_run.
 type ghEvent struct {
-	Before      string `json:"before"`
-	After       string `json:"after"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// MergeGroup is a merge queue's group (merge_group): its head is the
+	// commit tested, its base the queue before it.
+	MergeGroup *struct {
+		HeadSHA string `json:"head_sha"`
+		BaseSHA string `json:"base_sha"`
+	} `json:"merge_group"`
 	PullRequest *struct {
 		Number int    `json:"number"`
 		Head   ghRef  `json:"head"`
@@ -222,6 +229,9 @@ func (e *ghEnv) eventTarget() (pr int, head, base string) {
 			head = p.Head.SHA
 		}
 		return pr, head, base
+	}
+	if g := e.event.MergeGroup; e.eventName == "merge_group" && g != nil {
+		return 0, cmp.Or(g.HeadSHA, head), g.BaseSHA
 	}
 	if e.eventName == "push" && !isZeroSHA(e.event.Before) {
 		base = e.event.Before

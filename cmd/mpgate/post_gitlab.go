@@ -59,11 +59,14 @@ type glEnv struct {
 	// diffBase, targetBranch and beforeSHA are the base candidates, in
 	// that order (merge request pipelines; branch pipelines).
 	diffBase, targetBranch, beforeSHA string
-	jobURL                            string
-	projectDir                        string
-	token                             string
-	kind                              gitlab.TokenKind
-	tokenSource                       string // the variable (or flag) the token came from
+	// trainSHA is the commit a merge train pipeline tests (the car's merge
+	// commit): its first parent, the train before it, is the base.
+	trainSHA, trainTarget string
+	jobURL                string
+	projectDir            string
+	token                 string
+	kind                  gitlab.TokenKind
+	tokenSource           string // the variable (or flag) the token came from
 }
 
 // readGitLabEnv reads the job's predefined variables and the token:
@@ -121,6 +124,9 @@ func readGitLabEnv(getenv func(string) string, tokenFile, what string) (*glEnv, 
 			e.headSHA = s
 		}
 		e.ref = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+		if getenv("CI_MERGE_REQUEST_EVENT_TYPE") == "merge_train" {
+			e.trainSHA, e.trainTarget = getenv("CI_COMMIT_SHA"), getenv("CI_MERGE_REQUEST_TARGET_BRANCH_SHA")
+		}
 	} else {
 		e.ref = getenv("CI_COMMIT_BRANCH")
 		if b := getenv("CI_COMMIT_BEFORE_SHA"); !isZeroSHA(b) {
@@ -157,6 +163,15 @@ func (e *glEnv) client() (*gitlab.Client, error) {
 func (e *glEnv) resolveBase(ctx context.Context, top string) (string, error) {
 	const hint = "set GIT_DEPTH: 0 in .gitlab-ci.yml (or run git fetch origin %s first)"
 	switch {
+	case e.trainSHA != "":
+		// A merge train: the car's commit merges the request into the train
+		// before it; that first parent (else the target's tip) is the base.
+		for _, rev := range []string{e.trainSHA + "^1", e.trainTarget} {
+			if sha, err := workspace.RevParse(ctx, top, rev); rev != "" && err == nil {
+				return sha, nil
+			}
+		}
+		return "", usageError("check --post: the merge train's base (%s^1) is not in this clone; "+hint, e.trainSHA, cmpOr(e.targetBranch, "<target branch>"))
 	case e.diffBase != "":
 		if _, err := workspace.RevParse(ctx, top, e.diffBase); err != nil {
 			return "", usageError("check --post: the merge request's base %s (CI_MERGE_REQUEST_DIFF_BASE_SHA) is not in this clone (%v); "+hint,
