@@ -123,7 +123,7 @@ func (l Limits) overLimit(watchdog, signal, tail string) string {
 		return fmt.Sprintf("the build most likely went over its memory limit of %s per process", FormatBytes(l.Memory))
 	}
 	if l.Processes > 0 && containsAny(low, "cannot fork", "fork: resource temporarily unavailable", "fork: retry", "spawn eagain", "resource temporarily unavailable") {
-		return fmt.Sprintf("the build most likely went over its limit of %d processes and threads", l.Processes)
+		return fmt.Sprintf("the build most likely reached its limit of %d processes and threads", l.Processes)
 	}
 	if l.Disk > 0 && containsAny(low, "file too large", "efbig", "file size limit exceeded") {
 		return fmt.Sprintf("a file went over the build's disk limit of %s", FormatBytes(l.Disk))

@@ -41,7 +41,7 @@ func TestRunLimits(t *testing.T) {
 		{"memory of all processes", Limits{Memory: 100 << 20},
 			`for i in 1 2 3; do awk 'BEGIN{s=sprintf("%50000000s",""); system("sleep 30")}' & done; wait`, "went over its memory limit of 100 MiB"},
 		{"processes", Limits{Processes: 40},
-			`for i in $(seq 100); do sleep 30 & done; wait`, "limit of 40 processes and threads"},
+			`for i in $(seq 100); do sleep 30 & done; wait`, "reached its limit of 40 processes and threads"},
 		{"one big file", Limits{Disk: 4 << 20},
 			`head -c 6000000 /dev/zero > big`, "a file went over the build's disk limit of 4 MiB"},
 		{"many files", Limits{Disk: 4 << 20},

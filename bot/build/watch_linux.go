@@ -93,8 +93,10 @@ func (w *watchdog) run() {
 			tasks, rss, ok := treeUsage(w.root)
 			switch {
 			case !ok:
-			case w.lim.Processes > 0 && tasks > w.lim.Processes:
-				w.kill(fmt.Sprintf("the build went over its limit of %d processes and threads (it had %d)", w.lim.Processes, tasks))
+			// At the limit, not over it: where RLIMIT_NPROC holds, forks fail
+			// there and the count never goes over.
+			case w.lim.Processes > 0 && tasks >= w.lim.Processes:
+				w.kill(fmt.Sprintf("the build reached its limit of %d processes and threads (it had %d)", w.lim.Processes, tasks))
 				return
 			case w.lim.Memory > 0 && rss > w.lim.Memory:
 				w.kill(fmt.Sprintf("the build went over its memory limit of %s (its processes held %s)", FormatBytes(w.lim.Memory), FormatBytes(rss)))
