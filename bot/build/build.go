@@ -185,6 +185,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	}
 	if log != nil {
 		defer log.f.Close()
+		log.max = lim.Disk // the log is on the server's disk too
 	}
 	tail := &tailBuffer{}
 	var out io.Writer = tail
@@ -413,14 +414,29 @@ func parseStat(b []byte) (state byte, pgrp int, ok bool) {
 // logFile writes the build log; a write error is remembered, not returned,
 // so that the build is never blocked on a full disk.
 type logFile struct {
-	f   *os.File
-	err error
+	f       *os.File
+	err     error
+	max     int64 // bytes kept; 0: all
+	written int64
 }
 
 func (l *logFile) Write(p []byte) (int, error) {
-	if l.err == nil {
-		_, l.err = l.f.Write(p)
+	if l.err != nil {
+		return len(p), nil
 	}
+	if l.max > 0 && l.written+int64(len(p)) > l.max {
+		if l.written <= l.max {
+			keep := p[:l.max-l.written]
+			_, l.err = l.f.Write(keep)
+			if l.err == nil {
+				_, l.err = fmt.Fprintf(l.f, "\n[mpgate: log cut at %s, the build's disk limit; the rest of the output is not kept]\n", FormatBytes(l.max))
+			}
+			l.written = l.max + 1
+		}
+		return len(p), nil
+	}
+	_, l.err = l.f.Write(p)
+	l.written += int64(len(p))
 	return len(p), nil
 }
 

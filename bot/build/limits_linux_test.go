@@ -132,3 +132,19 @@ func TestRunInstallWrapper(t *testing.T) {
 		t.Fatalf("Run = %+v, %v", res, err)
 	}
 }
+
+// The log is written by mpgate on the server's disk: a build that prints
+// without end gets its log cut at the disk limit, and still succeeds.
+func TestRunLogCutAtDiskLimit(t *testing.T) {
+	needPrlimit(t)
+	logPath := filepath.Join(t.TempDir(), "build.log")
+	res, err := Run(t.Context(), Spec{Dir: t.TempDir(), LogPath: logPath, Sandbox: limited{Limits{Disk: 1 << 20}},
+		Command: `head -c 3000000 /dev/zero | tr '\0' 'x' | fold -w 100; echo end`})
+	if err != nil || !strings.HasSuffix(res.Tail, "end") {
+		t.Fatalf("Run = %v, tail %q", err, res.Tail)
+	}
+	fi, err := os.Stat(logPath)
+	if err != nil || fi.Size() > 1<<20+200 || fi.Size() < 1<<20 {
+		t.Fatalf("log %v, %v; want it cut at 1 MiB", fi, err)
+	}
+}

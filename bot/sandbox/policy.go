@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/mpgate/mpgate/bot/build"
@@ -106,6 +107,11 @@ func Configure(w build.Wrapper, o Options) (build.Wrapper, error) {
 	}
 	if o.Limits.Memory < 0 || o.Limits.Processes < 0 || o.Limits.Disk < 0 {
 		return nil, fmt.Errorf("negative build limit %+v", o.Limits)
+	}
+	if !o.Limits.IsZero() {
+		if _, err := exec.LookPath("prlimit"); err != nil {
+			return nil, fmt.Errorf("%w: build limits need prlimit from util-linux (Debian: apt-get install util-linux), or no limits (--build-memory 0 --build-processes 0 --build-disk 0): %v", ErrUnavailable, err)
+		}
 	}
 	c.Limits = o.Limits
 	return &c, nil
