@@ -10,6 +10,7 @@ package build
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,8 +39,13 @@ type Wrapper interface {
 
 // Spec is one build.
 type Spec struct {
-	Dir     string        // working directory (the checkout)
-	Command string        // shell command, run with sh -c
+	Dir     string // working directory (the checkout)
+	Command string // shell command, run with sh -c
+	// Install is the install step run before Command: a shell command
+	// ("npm ci"), InstallAuto to choose it from the lockfile in Dir (see
+	// InstallCommand), or "" for none. A sandbox that is an
+	// InstallWrapper runs it differently (with the network).
+	Install string
 	Timeout time.Duration // 0 means DefaultTimeout
 	// Env adds to the allowed environment: "NAME=value" sets a variable,
 	// "NAME" passes it from mpgate's environment. Secret-looking names are
@@ -71,28 +77,37 @@ var (
 
 // Error is a build that ran and did not succeed.
 type Error struct {
-	Reason   error // ErrFailed, ErrTimedOut or ErrCancelled
+	Reason   error  // ErrFailed, ErrTimedOut or ErrCancelled
+	Step     string // StepInstall or StepBuild ("" is StepBuild)
 	Dir      string
 	ExitCode int           // for ErrFailed; -1 when killed by a signal
 	Signal   string        // for ErrFailed by a signal: "killed by signal terminated"
 	Timeout  time.Duration // for ErrTimedOut
 	Tail     string        // last lines of output
 	Cause    error         // the context's error for ErrCancelled
+	// Limit says which of the build's limits it went over, when known
+	// (see Limits).
+	Limit string
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	step := cmp.Or(e.Step, StepBuild)
 	switch e.Reason {
 	case ErrTimedOut:
-		fmt.Fprintf(&b, "build timed out after %s in %s", e.Timeout, e.Dir)
+		fmt.Fprintf(&b, "%s timed out after %s in %s", step, e.Timeout, e.Dir)
 	case ErrCancelled:
-		fmt.Fprintf(&b, "build cancelled in %s", e.Dir)
+		fmt.Fprintf(&b, "%s cancelled in %s", step, e.Dir)
 	default:
 		if e.Signal != "" {
-			fmt.Fprintf(&b, "build failed (%s) in %s", e.Signal, e.Dir)
+			fmt.Fprintf(&b, "%s failed (%s) in %s", step, e.Signal, e.Dir)
 		} else {
-			fmt.Fprintf(&b, "build failed (exit %d) in %s", e.ExitCode, e.Dir)
+			fmt.Fprintf(&b, "%s failed (exit %d) in %s", step, e.ExitCode, e.Dir)
 		}
+	}
+	if e.Limit != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Limit)
 	}
 	if e.Tail != "" {
 		b.WriteString(": ")
@@ -110,11 +125,13 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Reason}
 }
 
-// Run runs s.Command with sh -c in s.Dir and waits for it and every process
-// it started in its process group. On timeout or when ctx is done the whole
-// group gets SIGTERM, then SIGKILL after the grace period; when the command
-// exits, whatever it left running in its group is killed. Output (stdout and
-// stderr interleaved as written) goes to s.LogPath.
+// Run runs s.Install (when set) and then s.Command with sh -c in s.Dir, and
+// waits for each and every process it started in its process group. On
+// timeout (one deadline for both steps) or when ctx is done the whole group
+// gets SIGTERM, then SIGKILL after the grace period; when a command exits,
+// whatever it left running in its group is killed. Output (stdout and
+// stderr interleaved as written, both steps) goes to s.LogPath. When
+// s.Sandbox is a Limiter its limits are enforced (see Limits).
 func Run(ctx context.Context, s Spec) (*Result, error) {
 	if !supported {
 		return nil, errors.New("build: running builds needs a Unix-like system (Linux, macOS)")
@@ -141,19 +158,25 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
+	var install string
+	if strings.TrimSpace(s.Install) != "" {
+		if install, err = InstallCommand(s.Dir, s.Install); err != nil {
+			return nil, fmt.Errorf("build: install: %w", err)
+		}
+	}
+	var lim Limits
+	if l, ok := s.Sandbox.(Limiter); ok {
+		lim = l.BuildLimits()
+	}
+	var prlimit string
+	if lim.prlimitArgs() != nil {
+		if prlimit, err = exec.LookPath("prlimit"); err != nil {
+			return nil, fmt.Errorf("build: the build's limits need prlimit (util-linux): %w", err)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Reason: ErrCancelled, Dir: s.Dir, ExitCode: -1, Cause: err}
 	}
-
-	cmd := exec.Command("/bin/sh", "-c", s.Command)
-	cmd.Dir = s.Dir
-	cmd.Env = env
-	if s.Sandbox != nil {
-		if err := s.Sandbox.Wrap(cmd); err != nil {
-			return nil, fmt.Errorf("build: sandbox: %w", err)
-		}
-	}
-	ownGroup(cmd) // after Wrap, whatever it did
 
 	res := &Result{ExitCode: -1, LogPath: s.LogPath, Dropped: dropped}
 	log, err := openLog(s.LogPath)
@@ -162,36 +185,123 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	}
 	if log != nil {
 		defer log.f.Close()
+		log.max = lim.Disk // the log is on the server's disk too
 	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("build: output pipe: %w", err)
-	}
-	defer pr.Close()
-	cmd.Stdout, cmd.Stderr = pw, pw // one pipe: interleaved as written
-
 	tail := &tailBuffer{}
 	var out io.Writer = tail
 	if log != nil {
 		out = io.MultiWriter(log, tail)
 	}
+	var baseDisk int64
+	if lim.Disk > 0 {
+		baseDisk = diskUsage(s.Dir)
+	}
+	st := &step{s: s, env: env, prlimit: prlimit, lim: lim, out: out, tail: tail, res: res,
+		deadline: time.Now().Add(timeout), timeout: timeout, grace: grace, baseDisk: baseDisk}
 	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+	if install != "" {
+		fmt.Fprintf(out, "$ %s\n", install)
+		wrap := s.Sandbox
+		if iw, ok := s.Sandbox.(InstallWrapper); ok {
+			wrap = WrapperFunc(iw.WrapInstall)
+		}
+		if err := st.run(ctx, StepInstall, install, wrap); err != nil {
+			return st.result(err)
+		}
+		fmt.Fprintf(out, "$ %s\n", s.Command)
+	}
+	if err := st.run(ctx, StepBuild, s.Command, s.Sandbox); err != nil {
+		return st.result(err)
+	}
+	if log != nil && log.err != nil {
+		return res, fmt.Errorf("build succeeded but its log %s is incomplete: %w", s.LogPath, log.err)
+	}
+	return res, nil
+}
+
+// Steps of a build.
+const (
+	StepInstall = "install"
+	StepBuild   = "build"
+)
+
+// WrapperFunc is a function used as a Wrapper.
+type WrapperFunc func(*exec.Cmd) error
+
+// Wrap calls f.
+func (f WrapperFunc) Wrap(cmd *exec.Cmd) error { return f(cmd) }
+
+// step runs the commands of one build, sharing its deadline and output.
+type step struct {
+	s        Spec
+	env      []string
+	prlimit  string
+	lim      Limits
+	out      io.Writer
+	tail     *tailBuffer
+	res      *Result
+	deadline time.Time
+	timeout  time.Duration
+	grace    time.Duration
+	baseDisk int64
+	started  bool // a command started
+}
+
+// result is what Run returns for err: the result when a command ran, nil
+// when none started.
+func (st *step) result(err error) (*Result, error) {
+	if st.started {
+		return st.res, err
+	}
+	return nil, err
+}
+
+// run runs command as the step name and fills st.res.
+func (st *step) run(ctx context.Context, name, command string, wrap Wrapper) error {
+	s := st.s
+	argv := []string{"/bin/sh", "-c", command}
+	if st.prlimit != "" {
+		argv = append(append([]string{st.prlimit}, st.lim.prlimitArgs()...), argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = s.Dir
+	cmd.Env = st.env
+	if wrap != nil {
+		if err := wrap.Wrap(cmd); err != nil {
+			return fmt.Errorf("build: sandbox: %w", err)
+		}
+	}
+	ownGroup(cmd) // after Wrap, whatever it did
+
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("build: output pipe: %w", err)
+	}
+	defer pr.Close()
+	cmd.Stdout, cmd.Stderr = pw, pw // one pipe: interleaved as written
+
 	if err := cmd.Start(); err != nil {
 		pw.Close()
-		return nil, fmt.Errorf("build: start %s: %w", cmd.Path, err)
+		return fmt.Errorf("build: start %s: %w", cmd.Path, err)
 	}
 	pw.Close() // the children hold the write end now
+	st.started = true
 	pgid := cmd.Process.Pid
+	var watch *watchdog
+	if !st.lim.IsZero() {
+		watch = startWatch(st.lim, pgid, pgid, s.Dir, st.baseDisk)
+	}
 
 	copied := make(chan struct{})
 	go func() {
-		_, _ = io.Copy(out, pr) // ends at EOF or when pr is closed
+		_, _ = io.Copy(st.out, pr) // ends at EOF or when pr is closed
 		close(copied)
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	timer := time.NewTimer(timeout)
+	timer := time.NewTimer(time.Until(st.deadline))
 	defer timer.Stop()
 	var reason, cause error
 	var waitErr error
@@ -203,14 +313,18 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 		reason, cause = ErrCancelled, ctx.Err()
 	}
 	if reason != nil {
-		waitErr = stopGroup(pgid, grace, exited)
+		waitErr = stopGroup(pgid, st.grace, exited)
 	}
 	// The command is done; nothing it started may outlive it.
 	killGroup(pgid)
+	var over string
+	if watch != nil {
+		over = watch.finish()
+	}
 
 	// A process that left the group (setsid) may still hold the pipe: give
 	// it the grace period, then stop reading.
-	drain := time.NewTimer(grace)
+	drain := time.NewTimer(st.grace)
 	select {
 	case <-copied:
 	case <-drain.C:
@@ -219,31 +333,37 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	}
 	drain.Stop()
 
-	res.Duration = time.Since(start)
-	res.Tail = tail.lines(TailLines)
+	res := st.res
+	res.Tail = st.tail.lines(TailLines)
+	res.ExitCode = -1
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
+	e := &Error{Step: name, Dir: s.Dir, ExitCode: res.ExitCode, Tail: res.Tail}
 	switch {
 	case reason == ErrTimedOut:
-		return res, &Error{Reason: ErrTimedOut, Dir: s.Dir, ExitCode: res.ExitCode, Timeout: timeout, Tail: res.Tail}
+		e.Reason, e.Timeout = ErrTimedOut, st.timeout
+		return e
 	case reason == ErrCancelled:
-		return res, &Error{Reason: ErrCancelled, Dir: s.Dir, ExitCode: res.ExitCode, Tail: res.Tail, Cause: cause}
+		e.Reason, e.Cause = ErrCancelled, cause
+		return e
 	case waitErr != nil:
 		var ee *exec.ExitError
 		if !errors.As(waitErr, &ee) {
-			return res, fmt.Errorf("build: wait: %w", waitErr)
+			return fmt.Errorf("build: wait: %w", waitErr)
 		}
-		e := &Error{Reason: ErrFailed, Dir: s.Dir, ExitCode: ee.ExitCode(), Tail: res.Tail}
-		if sig := exitSignal(ee); sig != "" {
+		e.Reason, e.ExitCode = ErrFailed, ee.ExitCode()
+		sig := exitSignal(ee)
+		if sig != "" {
 			e.Signal = "killed by signal " + sig
 		}
-		return res, e
+		e.Limit = st.lim.overLimit(over, sig, res.Tail)
+		return e
+	case over != "":
+		e.Reason, e.Limit = ErrFailed, over
+		return e
 	}
-	if log != nil && log.err != nil {
-		return res, fmt.Errorf("build succeeded but its log %s is incomplete: %w", s.LogPath, log.err)
-	}
-	return res, nil
+	return nil
 }
 
 // stopGroup sends SIGTERM to the process group, waits up to grace for the
@@ -294,14 +414,29 @@ func parseStat(b []byte) (state byte, pgrp int, ok bool) {
 // logFile writes the build log; a write error is remembered, not returned,
 // so that the build is never blocked on a full disk.
 type logFile struct {
-	f   *os.File
-	err error
+	f       *os.File
+	err     error
+	max     int64 // bytes kept; 0: all
+	written int64
 }
 
 func (l *logFile) Write(p []byte) (int, error) {
-	if l.err == nil {
-		_, l.err = l.f.Write(p)
+	if l.err != nil {
+		return len(p), nil
 	}
+	if l.max > 0 && l.written+int64(len(p)) > l.max {
+		if l.written <= l.max {
+			keep := p[:l.max-l.written]
+			_, l.err = l.f.Write(keep)
+			if l.err == nil {
+				_, l.err = fmt.Fprintf(l.f, "\n[mpgate: log cut at %s, the build's disk limit; the rest of the output is not kept]\n", FormatBytes(l.max))
+			}
+			l.written = l.max + 1
+		}
+		return len(p), nil
+	}
+	_, l.err = l.f.Write(p)
+	l.written += int64(len(p))
 	return len(p), nil
 }
 

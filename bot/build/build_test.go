@@ -376,7 +376,7 @@ func TestRunInvalidSpec(t *testing.T) {
 		{"negative timeout", Spec{Dir: dir, Command: "true", Timeout: -time.Second}, "negative"},
 		{"bad env", Spec{Dir: dir, Command: "true", Env: []string{"=x"}}, "NAME=value"},
 		{"log in a file", Spec{Dir: dir, Command: "true", LogPath: filepath.Join(file, "x.log")}, "log"},
-		{"sandbox refuses", Spec{Dir: dir, Command: "true", Sandbox: wrapFunc(func(*exec.Cmd) error { return errors.New("no bwrap") })}, "no bwrap"},
+		{"sandbox refuses", Spec{Dir: dir, Command: "true", Sandbox: WrapperFunc(func(*exec.Cmd) error { return errors.New("no bwrap") })}, "no bwrap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,16 +394,12 @@ func TestRunInvalidSpec(t *testing.T) {
 	}
 }
 
-type wrapFunc func(*exec.Cmd) error
-
-func (f wrapFunc) Wrap(c *exec.Cmd) error { return f(c) }
-
 func TestRunSandboxWrapper(t *testing.T) {
 	var called bool
 	// A stand-in for bubblewrap: runs the original command under env(1)
 	// with a marker variable, and drops the process group setting, which
 	// Run must restore.
-	wrap := wrapFunc(func(c *exec.Cmd) error {
+	wrap := WrapperFunc(func(c *exec.Cmd) error {
 		called = true
 		envPath, err := exec.LookPath("env")
 		if err != nil {

@@ -350,7 +350,7 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 	if p.Build != "" {
 		say("building %s (%s): %s", name, which, p.Build)
 		logPath := filepath.Join(workDir, "logs", fmt.Sprintf("%s-%s.log", safeName(name), which))
-		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Timeout: s.BuildTimeout,
+		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Install: p.Install, Timeout: s.BuildTimeout,
 			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
 		if err != nil {
 			return fail(fmt.Errorf("%s build of %s: %w", which, name, err))

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mpgate/mpgate/bot/build"
@@ -86,9 +87,37 @@ type Bwrap struct {
 	// or git log: it holds the same repository's history and no
 	// credentials.
 	NoGit bool
+	// InstallNetwork gives the install step the network (and not the
+	// build, unless Network is set): the policy "install".
+	InstallNetwork bool
+	// CacheDir is where per-repository package caches are kept (under the
+	// server's data directory). When set and the worktree is a linked
+	// worktree of a repository (the bot's mirrors), both steps get
+	// CacheDir/<repository> writable, and npm, Yarn, pnpm, Bun and corepack
+	// are pointed at it. Other worktrees get no persistent cache.
+	CacheDir string
+	// Limits bound each build (build.Limits): build.Run enforces them; the
+	// sandbox also caps its /tmp at the disk limit (and at the memory
+	// limit: a tmpfs is held in memory).
+	Limits build.Limits
 }
 
-var _ build.Wrapper = (*Bwrap)(nil)
+var (
+	_ build.Wrapper        = (*Bwrap)(nil)
+	_ build.InstallWrapper = (*Bwrap)(nil)
+	_ build.Limiter        = (*Bwrap)(nil)
+)
+
+// BuildLimits returns b.Limits: build.Run enforces them.
+func (b *Bwrap) BuildLimits() build.Limits { return b.Limits }
+
+// WrapInstall is Wrap for the install step: with the network when
+// InstallNetwork or Network is set.
+func (b *Bwrap) WrapInstall(cmd *exec.Cmd) error {
+	c := *b
+	c.Network = b.Network || b.InstallNetwork
+	return c.Wrap(cmd)
+}
 
 // DefaultReadOnly returns the system directories that exist on this machine
 // and the install directories of the Toolchains found in PATH.
@@ -186,8 +215,21 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 	if err := checkBinds("writable", b.Writable, wt); err != nil {
 		return nil, fmt.Errorf("bwrap: %w", err)
 	}
-	writable := append([]string{wt}, cleanAll(b.Writable)...)
+	extraWritable := cleanAll(b.Writable)
+	var cacheEnv []string
+	if b.CacheDir != "" {
+		dir, err := repoCache(b.CacheDir, wt)
+		if err != nil {
+			return nil, fmt.Errorf("bwrap: package cache: %w", err)
+		}
+		if dir != "" {
+			extraWritable = append(extraWritable, dir)
+			cacheEnv = packageCacheEnv(dir)
+		}
+	}
+	writable := append([]string{wt}, extraWritable...)
 	senv := sandboxEnv(env, writable, SandboxHome)
+	senv = withCaches(senv, cacheEnv, writable)
 	if !b.Network {
 		senv = withDefaults(senv, offlineEnv)
 	}
@@ -208,6 +250,11 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 		"--hostname", Hostname,
 		"--proc", "/proc", // this PID namespace's processes only
 		"--dev", "/dev",
+	)
+	if size := b.tmpSize(); size > 0 {
+		a = append(a, "--size", strconv.FormatInt(size, 10))
+	}
+	a = append(a,
 		"--tmpfs", SandboxTmp,
 		"--dir", SandboxHome,
 	)
@@ -229,7 +276,7 @@ func (b *Bwrap) Args(worktree string, argv, env []string) ([]string, error) {
 			}
 		}
 	}
-	for _, p := range cleanAll(b.Writable) {
+	for _, p := range extraWritable {
 		a = append(a, "--bind", p, p)
 	}
 	a = append(a,

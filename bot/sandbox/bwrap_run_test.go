@@ -93,19 +93,38 @@ func TestBwrapHidesTheServer(t *testing.T) {
 		"mkdir -p dist && echo built > dist/app.js",
 		"echo BUILD-DONE",
 	}, "\n")
-	logPath := filepath.Join(t.TempDir(), "build.log")
-	_, err := build.Run(t.Context(), build.Spec{
-		Dir: wt, Command: script, Sandbox: b, LogPath: logPath,
-		Env: []string{"VISIBLE_VAR=visible-value"},
-	})
-	if err != nil {
-		t.Fatalf("build: %v", err)
+	// The same probe as the build, and as the install step: that one has
+	// the network and the repository's package cache, and sees no more of
+	// the server for it.
+	for _, step := range []string{build.StepBuild, build.StepInstall} {
+		t.Run(step, func(t *testing.T) {
+			w, err := Configure(b, Options{Network: NetworkInstall, CacheDir: filepath.Join(data, "cache"), Limits: DefaultOptions().Limits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if step == build.StepInstall && !w.(*Bwrap).InstallNetwork {
+				t.Fatal("the install step has no network: this would not test it")
+			}
+			logPath := filepath.Join(t.TempDir(), "build.log")
+			spec := build.Spec{Dir: wt, Command: script, Sandbox: w, LogPath: logPath, Env: []string{"VISIBLE_VAR=visible-value"}}
+			if step == build.StepInstall {
+				spec.Install, spec.Command = script, "true"
+			}
+			_, err = build.Run(t.Context(), spec)
+			if err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			logBytes, err := os.ReadFile(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkHidden(t, string(logBytes), wt, data, keyMark, dbMark, otherMark, environMark)
+		})
 	}
-	logBytes, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := string(logBytes)
+}
+
+func checkHidden(t *testing.T, log, wt, data, keyMark, dbMark, otherMark, environMark string) {
+	t.Helper()
 	for _, want := range []string{"BUILD-DONE", "VISIBLE_VAR=visible-value", "HOME=" + SandboxHome, "No such file"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q: the build did not run as expected\n%s", want, log)

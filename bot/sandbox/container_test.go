@@ -70,6 +70,7 @@ func TestContainerGit(t *testing.T) {
 	}
 	write(t, filepath.Join(admin, "commondir"), "../..\n")
 	write(t, filepath.Join(wt, ".git"), "gitdir: "+admin+"\n")
+	write(t, filepath.Join(admin, "gitdir"), filepath.Join(wt, ".git")+"\n")
 	mount := filepath.Join(root, "mirror.git") + ":" + filepath.Join(root, "mirror.git") + ":ro"
 	for _, noGit := range []bool{false, true} {
 		args, err := (&Container{Image: "node", User: "1:1", NoGit: noGit}).Args("n", wt, []string{"true"}, nil)

@@ -18,6 +18,12 @@ const maxGitFile = 4096
 // inside the worktree) or missing, when the files do not parse, and when a
 // directory is not absolute, does not exist, is / or contains the worktree
 // (binding it would show the build what lies next to the worktree).
+//
+// The .git file is in the worktree, which a build writes: an install step
+// could point it anywhere before the build step is wrapped. So the
+// administrative directory must point back at this worktree (its gitdir
+// file names this .git, as git writes it); no other directory on the host
+// does.
 func GitDirs(worktree string) []string {
 	wt := filepath.Clean(worktree)
 	gitFile := filepath.Join(wt, ".git")
@@ -33,6 +39,9 @@ func GitDirs(worktree string) []string {
 		gitdir = filepath.Join(wt, gitdir)
 	}
 	gitdir = filepath.Clean(gitdir)
+	if !pointsBack(gitdir, gitFile) {
+		return nil
+	}
 	common := gitdir
 	if c, ok := parseCommondir(readSmall(filepath.Join(gitdir, "commondir"))); ok {
 		if !filepath.IsAbs(c) {
@@ -54,6 +63,22 @@ func GitDirs(worktree string) []string {
 		out = append(out, d)
 	}
 	return out
+}
+
+// pointsBack reports whether the administrative directory gitdir names
+// gitFile in its own gitdir file (gitrepository-layout(5): worktrees/<id>/gitdir).
+func pointsBack(gitdir, gitFile string) bool {
+	fi, err := os.Lstat(filepath.Join(gitdir, "gitdir"))
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	back, ok := oneLine(readSmall(filepath.Join(gitdir, "gitdir")))
+	if !ok || !filepath.IsAbs(back) {
+		return false
+	}
+	a, err1 := os.Stat(back)
+	b, err2 := os.Stat(gitFile)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
 func readSmall(path string) []byte {

@@ -18,6 +18,20 @@ func TestGitDirs(t *testing.T) {
 		}
 	}
 	write(t, filepath.Join(admin, "commondir"), "../..\n")
+	write(t, filepath.Join(admin, "gitdir"), filepath.Join(wt, ".git")+"\n")
+	write(t, filepath.Join(root, "outside-admin", "gitdir"), filepath.Join(wt, ".git")+"\n")
+	// Another worktree's administrative directory points at that worktree.
+	other := filepath.Join(mirror, "worktrees", "other")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(other, "commondir"), "../..\n")
+	write(t, filepath.Join(other, "gitdir"), filepath.Join(root, "jobs", "2", "head", ".git")+"\n")
+	// A directory the build would like to read: no gitdir file pointing back.
+	secret := filepath.Join(root, "secrets")
+	if err := os.MkdirAll(secret, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		gitFile string // content of wt/.git; "" for none
@@ -29,6 +43,8 @@ func TestGitDirs(t *testing.T) {
 		{"gitdir inside the worktree needs nothing", "gitdir: .gitmeta\n", nil},
 		{"gitdir is a parent of the worktree", "gitdir: " + root + "\n", nil},
 		{"gitdir is /", "gitdir: /\n", nil},
+		{"rewritten to a directory that does not point back", "gitdir: " + secret + "\n", nil},
+		{"rewritten to another worktree's", "gitdir: " + other + "\n", nil},
 		{"missing gitdir", "gitdir: " + filepath.Join(root, "nope") + "\n", nil},
 		{"not a gitdir line", "ref: refs/heads/main\n", nil},
 		{"two lines", "gitdir: " + admin + "\ngitdir: /\n", nil},

@@ -70,8 +70,13 @@ type Project struct {
 	Root string `yaml:"root"`
 	// Build is a shell command that produces Root; empty analyses the
 	// source as it is.
-	Build  string `yaml:"build"`
-	Limits Limits `yaml:"limits"`
+	Build string `yaml:"build"`
+	// Install is the step that installs the build's dependencies, run
+	// before Build ("npm ci"), or "auto" to choose it from the lockfile;
+	// empty: none. The server runs it with the network and the build
+	// without (docs/builds.md).
+	Install string `yaml:"install"`
+	Limits  Limits `yaml:"limits"`
 	// Line is the line of the project's entry in the file (0 for defaults).
 	Line int `yaml:"-"`
 }

@@ -162,11 +162,13 @@ func TestParseErrors(t *testing.T) {
 		want  string // substring of the message
 	}{
 		{"unknown key in project", "projects:\n  - name: shop\n    limit: {package: 2MB}\n", 3,
-			`x.yml:3: unknown key "limit" in projects[0]; valid keys: name, platform, root, build, limits`},
+			`x.yml:3: unknown key "limit" in projects[0]; valid keys: name, platform, root, build, install, limits`},
 		{"unknown top-level key", "project:\n  - root: .\n", 1,
 			`unknown key "project" at the top level; valid keys: projects, gates, modules, release, trust`},
 		{"unknown gate", "gates:\n  sizes: {}\n", 2, `unknown key "sizes" in gates; valid keys: size, lint, coverage`},
 		{"unknown limit", "projects:\n  - limits:\n      pkg: 2MB\n", 3, `in projects[0].limits; valid keys: package, main, total, preload, warn`},
+		{"install empty", "projects:\n  - build: npm run build\n    install: \"  \"\n", 3, `projects[0].install is empty; write the command that installs the dependencies (npm ci), or auto`},
+		{"install without build", "projects:\n  - root: dist\n    install: npm ci\n", 3, `projects[0].install needs a build`},
 		{"size without unit", "projects:\n  - limits: {package: 2048}\n", 2, `projects[0].limits.package: size "2048" has no unit`},
 		{"size bad unit", "projects:\n  - limits:\n      total: 2 MiBs\n", 3, `unknown unit "MiBs"`},
 		{"size bits", "gates: {size: {max_growth_bytes: 5Mb}}\n", 1, `ambiguous`},
@@ -408,6 +410,18 @@ func TestSizeGateOptions(t *testing.T) {
 		_, err := Parse([]byte(tc.yaml), "x.yml")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}
+
+func TestParseInstall(t *testing.T) {
+	c, err := Parse([]byte("projects:\n  - name: a\n    install: auto\n    build: npm run build\n  - name: b\n    install: pnpm install --frozen-lockfile\n    build: pnpm build\n  - name: c\n    build: make\n"), "x.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"auto", "pnpm install --frozen-lockfile", ""} {
+		if got := c.Projects[i].Install; got != want {
+			t.Errorf("projects[%d].install = %q, want %q", i, got, want)
 		}
 	}
 }

@@ -486,6 +486,14 @@ func (w *walker) validateProjects(c *Config) {
 			}
 			pr.Root = clean
 		}
+		if _, given := w.pos[p+".install"]; given {
+			switch {
+			case strings.TrimSpace(pr.Install) == "":
+				w.errAt(p+".install", "%s.install is empty; write the command that installs the dependencies (npm ci), or auto to choose it from the lockfile, or omit the key", p)
+			case pr.Build == "":
+				w.errAt(p+".install", "%s.install needs a build: the install step prepares the build; add the build command or remove install", p)
+			}
+		}
 		w.validateLimits(pr.Limits, p+".limits")
 	}
 }

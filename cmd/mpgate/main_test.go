@@ -158,7 +158,7 @@ func TestBadConfig(t *testing.T) {
 		want         []string
 	}{
 		{"unknown key", "projects:\n  - name: shop\n    limit: {package: 2MB}\n",
-			[]string{".mpgate.yml:3: unknown key \"limit\" in projects[0]; valid keys: name, platform, root, build, limits", "docs/config.md"}},
+			[]string{".mpgate.yml:3: unknown key \"limit\" in projects[0]; valid keys: name, platform, root, build, install, limits", "docs/config.md"}},
 		{"bad unit and platform", "projects:\n  - platform: weixin\n    limits: {package: 2 MiBs}\n",
 			[]string{".mpgate.yml:3: projects[0].limits.package"}},
 		{"bad platform", "projects:\n  - platform: weixin\n", []string{".mpgate.yml:2: projects[0].platform \"weixin\""}},

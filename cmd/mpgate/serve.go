@@ -43,6 +43,9 @@ type serveFlags struct {
 	jobLease                       time.Duration
 	maxAttempts                    int
 	allowCloneURLPrefix            string
+	buildNetwork                   sandbox.NetworkPolicy
+	buildMemory, buildDisk         sandbox.Size
+	buildProcesses                 int
 }
 
 const serveUsage = `Usage: mpgate serve [flags]
@@ -77,6 +80,11 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are handed back to the queue")
 	fs.DurationVar(&f.jobLease, "job-lease", queue.DefaultLease, "how long a running job's heartbeat may be silent before another process (or the next start) takes it back")
+	f.buildNetwork, f.buildMemory, f.buildDisk = sandbox.NetworkInstall, sandbox.DefaultMemory, sandbox.DefaultDisk
+	fs.Var(&f.buildNetwork, "build-network", "which build steps reach the network: none, install (the install step only) or all; see docs/sandbox.md")
+	fs.Var(&f.buildMemory, "build-memory", "memory a sandboxed build may use (per process and in all; 0: no limit)")
+	fs.IntVar(&f.buildProcesses, "build-processes", sandbox.DefaultProcesses, "processes and threads a sandboxed build may run (0: no limit)")
+	fs.Var(&f.buildDisk, "build-disk", "disk a sandboxed build may write in its checkout and /tmp (0: no limit)")
 	fs.StringVar(&f.allowCloneURLPrefix, "allow-clone-url-prefix", "", "comma-separated clone URL or local path prefixes a webhook's clone URL may name (tests only; otherwise repositories are cloned from the forge's own host)")
 	return fs
 }
@@ -118,6 +126,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if f.workers < 1 {
 		return nil, usageError("serve: --workers must be at least 1")
+	}
+	if f.buildProcesses < 0 {
+		return nil, usageError("serve: --build-processes must be 0 (no limit) or more")
 	}
 	return f, nil
 }
@@ -216,11 +227,16 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	log.Info("GitLab", "gitlab", glab.String())
 
 	wrapper, desc, sbErr := deps.detectSandbox(ctx)
+	if sbErr == nil {
+		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: filepath.Join(f.dataDir, "build-cache"),
+			Limits: build.Limits{Memory: int64(f.buildMemory), Processes: f.buildProcesses, Disk: int64(f.buildDisk)}})
+	}
 	if sbErr != nil {
 		log.Warn("no build sandbox: pull requests the bot does not trust will not be built", "reason", sbErr.Error())
 		wrapper = nil
 	} else {
-		log.Info("build sandbox", "sandbox", desc)
+		log.Info("build sandbox", "sandbox", desc, "network", f.buildNetwork, "memory", f.buildMemory.String(),
+			"processes", f.buildProcesses, "disk", f.buildDisk.String())
 	}
 
 	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, MaxAttempts: f.maxAttempts,

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package build
+
+const oNoFollow = 0
