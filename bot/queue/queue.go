@@ -75,9 +75,21 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 )
 
+// Queue names: webhook events and pull request evaluations (builds) run
+// in River queues of their own, each with its own worker limit, so an
+// event never waits behind a build.
+const (
+	QueueEvents = "events"
+	QueueBuilds = "builds"
+)
+
 // Defaults.
 const (
-	DefaultWorkers         = 2
+	// DefaultWorkers is how many evaluations (builds) run at once.
+	DefaultWorkers = 2
+	// DefaultEventWorkers is how many webhook events are handled at once:
+	// they mostly wait on the forge's API.
+	DefaultEventWorkers    = 32
 	DefaultMaxAttempts     = 10
 	DefaultJobTimeout      = 30 * time.Minute
 	DefaultDedupeRetention = 7 * 24 * time.Hour
@@ -88,6 +100,11 @@ const (
 	// minLease keeps the heartbeat (a quarter of the lease) at least
 	// 250 ms apart.
 	minLease = time.Second
+	// eventFetchCooldown is the least time between two fetches of the
+	// events queue: with a backlog, each fetch takes up to EventWorkers
+	// jobs, so it bounds event throughput at EventWorkers/cooldown
+	// (River's default of 100 ms would cap 32 workers at 320 jobs/s).
+	eventFetchCooldown = 10 * time.Millisecond
 	// hardStopTimeout bounds Stop's wait for cancelled jobs to return.
 	hardStopTimeout = 30 * time.Second
 )
@@ -103,8 +120,12 @@ type Config struct {
 	// DatabaseURL selects PostgreSQL when it starts with postgres:// or
 	// postgresql://. Empty means SQLite in DataDir.
 	DatabaseURL string
-	// Workers bounds how many jobs run at once (default 2).
+	// Workers bounds how many evaluations (builds) run at once (default 2).
 	Workers int
+	// EventWorkers bounds how many webhook events are handled at once
+	// (default 32). Events and builds have separate queues: a busy build
+	// queue never delays an event.
+	EventWorkers int
 	// MaxAttempts is how many times a failing job runs before it is
 	// discarded (default 10: with River's attempt⁴ backoff, about 5 hours).
 	MaxAttempts int
@@ -124,7 +145,14 @@ type Config struct {
 	// (github.RateLimitError, gitlab.RateLimitError: snooze until RetryAt)
 	// besides *SnoozeError.
 	Snooze func(err error) (after time.Duration, ok bool)
-	Logger *slog.Logger
+	// SpoolDir receives deliveries the database refuses (it is down,
+	// unreachable or read-only): each is fsynced there and Enqueue
+	// succeeds; they are replayed into the queue every SpoolRetry
+	// (default 5 s) and at Open. Default DataDir/spool; without a
+	// DataDir, no spool: Enqueue fails when the database does.
+	SpoolDir   string
+	SpoolRetry time.Duration
+	Logger     *slog.Logger
 
 	// Test knobs.
 	fetchPoll time.Duration
@@ -192,6 +220,7 @@ func Permanent(err error) error {
 // driver's transaction type.
 type riverClient interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	JobGet(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	Start(ctx context.Context) error
@@ -208,6 +237,7 @@ type Queue struct {
 	store   *store.Store
 	db      *sql.DB
 	closers []func()
+	intake  *intake
 
 	mu      sync.Mutex
 	handler Handler
@@ -224,15 +254,20 @@ type Queue struct {
 // Open opens (creating and migrating as needed) the queue's database.
 func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
+	cfg.EventWorkers = cmp.Or(cfg.EventWorkers, DefaultEventWorkers)
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts)
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
 	cfg.DedupeRetention = cmp.Or(cfg.DedupeRetention, DefaultDedupeRetention)
 	cfg.SupersedePoll = cmp.Or(cfg.SupersedePoll, DefaultSupersedePoll)
 	cfg.Lease = cmp.Or(cfg.Lease, DefaultLease)
+	cfg.SpoolRetry = cmp.Or(cfg.SpoolRetry, DefaultSpoolRetry)
+	if cfg.SpoolDir == "" && cfg.DataDir != "" {
+		cfg.SpoolDir = filepath.Join(cfg.DataDir, SpoolSubdir)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Workers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 {
+	if cfg.Workers < 0 || cfg.EventWorkers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 || cfg.SpoolRetry < 0 {
 		return nil, errors.New("queue: negative Workers, MaxAttempts or duration in config")
 	}
 	if cfg.Lease < minLease {
@@ -251,18 +286,27 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		CompletedJobRetentionPeriod: cfg.DedupeRetention,
 		ID:                          cfg.clientID,
 		FetchPollInterval:           cfg.fetchPoll,
-		// The workers' Timeout is cfg.JobTimeout (River requires
-		// RescueStuckJobsAfter ≥ the client's JobTimeout, and the lease
-		// must be short; see the package comment).
-		JobTimeout:           -1,
-		Logger:               cfg.Logger,
-		MaxAttempts:          cfg.MaxAttempts,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		// The workers apply cfg.JobTimeout themselves: River requires
+		// RescueStuckJobsAfter ≥ JobTimeout, and the lease must be short.
+		JobTimeout:  -1,
+		Logger:      cfg.Logger,
+		MaxAttempts: cfg.MaxAttempts,
+		Queues: map[string]river.QueueConfig{
+			QueueEvents: {MaxWorkers: cfg.EventWorkers, FetchCooldown: eventFetchCooldown},
+			QueueBuilds: {MaxWorkers: cfg.Workers},
+			// Jobs queued by a version without separate queues.
+			river.QueueDefault: {MaxWorkers: 1},
+		},
 		RescueStuckJobsAfter: cfg.Lease,
 		Workers:              workers,
 	}
 	if cfg.fetchPoll > 0 && cfg.fetchPoll < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.fetchPoll
+	}
+	if cfg.fetchPoll > 0 && cfg.fetchPoll < eventFetchCooldown {
+		qc := rc.Queues[QueueEvents]
+		qc.FetchCooldown = cfg.fetchPoll
+		rc.Queues[QueueEvents] = qc
 	}
 
 	var dialect store.Dialect
@@ -287,6 +331,11 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	q.store = st
+	committers := 1 // SQLite has one writer
+	if dialect == store.Postgres {
+		committers = 4
+	}
+	q.startIntake(ctx, committers)
 	return q, nil
 }
 
@@ -395,6 +444,9 @@ func (q *Queue) Store() *store.Store { return q.store }
 
 // Close closes the database. Stop the workers first.
 func (q *Queue) Close() error {
+	if q.intake != nil {
+		q.intake.shutdown()
+	}
 	q.closeAll()
 	return nil
 }
@@ -419,23 +471,14 @@ type evaluateArgs struct {
 func (evaluateArgs) Kind() string { return "mpgate.evaluate" }
 
 // Enqueue durably queues a webhook delivery. It returns after the insert
-// committed. duplicate is true when a job for the same (forge, delivery id)
+// committed (deliveries arriving together are committed together, see
+// intake.go) or, when the database refused it, after the delivery was
+// written to the spool. duplicate is true when a job for the same (forge, delivery id)
 // is queued, running, retrying or finished successfully within
 // DedupeRetention: nothing new was queued. A delivery without an id cannot
 // be deduplicated and is always queued.
 func (q *Queue) Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err error) {
-	ev = storable(ev)
-	args := eventArgs{Forge: ev.Forge, DeliveryID: ev.DeliveryID, Event: ev}
-	opts := &river.InsertOpts{}
-	if ev.DeliveryID != "" {
-		// Default states: all but cancelled and discarded.
-		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
-	}
-	res, err := q.client.Insert(ctx, args, opts)
-	if err != nil {
-		return false, fmt.Errorf("queue: enqueue delivery %s %s: %w", ev.Forge, ev.DeliveryID, err)
-	}
-	return res.UniqueSkippedAsDuplicate, nil
+	return q.intake.enqueue(ctx, storable(ev))
 }
 
 // storable returns a copy of ev whose strings hold no NUL character (each
@@ -498,7 +541,7 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
 	}
 	res, err := q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
-		&river.InsertOpts{UniqueOpts: river.UniqueOpts{
+		&river.InsertOpts{Queue: QueueBuilds, UniqueOpts: river.UniqueOpts{
 			ByArgs: true,
 			// Not completed: evaluating a head again (a re-run) is allowed.
 			ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
@@ -864,6 +907,7 @@ func (q *Queue) watchHead(ctx context.Context, cancel context.CancelCauseFunc, k
 
 type counters struct {
 	succeeded, failed, snoozed, superseded atomic.Int64
+	spooled, replayed                      atomic.Int64
 	runs, runNanos, waitNanos              atomic.Int64
 }
 
@@ -897,6 +941,9 @@ type Stats struct {
 	// Handler outcomes since Open: runs (handler calls), successes,
 	// failures (retried or given up), snoozes and superseded evaluations.
 	Runs, Succeeded, Failed, Snoozed, Superseded int64
+	// Spooled counts deliveries the database refused that went to the
+	// spool, Replayed those moved from the spool into the queue.
+	Spooled, Replayed int64
 	// RunTime is the total time spent in handlers, QueueWait the total
 	// time jobs waited past their scheduled time before running: divide by
 	// Runs for averages.
@@ -911,6 +958,8 @@ func (q *Queue) Stats(ctx context.Context) (Stats, error) {
 		Failed:     q.counters.failed.Load(),
 		Snoozed:    q.counters.snoozed.Load(),
 		Superseded: q.counters.superseded.Load(),
+		Spooled:    q.counters.spooled.Load(),
+		Replayed:   q.counters.replayed.Load(),
 		RunTime:    time.Duration(q.counters.runNanos.Load()),
 		QueueWait:  time.Duration(q.counters.waitNanos.Load()),
 	}

@@ -28,7 +28,7 @@ type testDB struct {
 	url     string
 }
 
-func newTestDB(t *testing.T, b storetest.Backend) testDB {
+func newTestDB(t testing.TB, b storetest.Backend) testDB {
 	t.Helper()
 	d := testDB{backend: b, dir: t.TempDir()}
 	if b.Dialect == store.Postgres {
@@ -49,7 +49,7 @@ func (d testDB) config() Config {
 }
 
 // open opens the queue and stops and closes it when the test ends.
-func (d testDB) open(t *testing.T, mod ...func(*Config)) *Queue {
+func (d testDB) open(t testing.TB, mod ...func(*Config)) *Queue {
 	t.Helper()
 	cfg := d.config()
 	for _, m := range mod {

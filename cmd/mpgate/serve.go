@@ -39,6 +39,7 @@ type serveFlags struct {
 	gitlabSecretFile               string
 	gitlabSigningFile              string
 	workers                        int
+	eventWorkers                   int
 	jobTimeout, shutdownTimeout    time.Duration
 	jobLease                       time.Duration
 	maxAttempts                    int
@@ -75,7 +76,8 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.StringVar(&f.gitlabTokenFile, "gitlab-token-file", "", "file holding the GitLab token")
 	fs.StringVar(&f.gitlabSecretFile, "gitlab-webhook-secret-file", "", "file holding the GitLab webhook secret token")
 	fs.StringVar(&f.gitlabSigningFile, "gitlab-webhook-signing-token-file", "", "file holding the GitLab webhook signing token (optional, GitLab 19+)")
-	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs (pull requests) processed at once")
+	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "pull request evaluations (builds) run at once")
+	fs.IntVar(&f.eventWorkers, "event-workers", queue.DefaultEventWorkers, "webhook events handled at once, in a queue of their own (never behind builds)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
 	fs.IntVar(&f.maxAttempts, "max-attempts", queue.DefaultMaxAttempts, "runs of a failing job before it is given up")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are handed back to the queue")
@@ -124,8 +126,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if len(errs) > 0 {
 		return nil, usageError("serve: %v", errors.Join(errs...))
 	}
-	if f.workers < 1 {
-		return nil, usageError("serve: --workers must be at least 1")
+	if f.workers < 1 || f.eventWorkers < 1 {
+		return nil, usageError("serve: --workers and --event-workers must be at least 1")
 	}
 	if f.buildProcesses < 0 {
 		return nil, usageError("serve: --build-processes must be 0 (no limit) or more")
@@ -239,7 +241,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			"processes", f.buildProcesses, "disk", f.buildDisk.String())
 	}
 
-	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, MaxAttempts: f.maxAttempts,
+	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, EventWorkers: f.eventWorkers, MaxAttempts: f.maxAttempts,
 		JobTimeout: f.jobTimeout, Lease: f.jobLease, Snooze: snoozeFor, Logger: log}
 	if deps.queueConfig != nil {
 		deps.queueConfig(&qcfg)

@@ -1,0 +1,337 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/store/storetest"
+)
+
+// Events have a queue of their own: with every build worker busy, events
+// are still handled at once.
+func TestEventsNotBehindBuilds(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		q := d.open(t, func(c *Config) { c.Workers = 2; c.EventWorkers = 4 })
+		release := make(chan struct{})
+		building := make(chan string, 4)
+		handled := make(chan string, 16)
+		h := &fakeHandler{
+			eval: func(ctx context.Context, ev Evaluation) error {
+				building <- ev.HeadSHA
+				<-release
+				return nil
+			},
+			event: func(ctx context.Context, ev bot.Event, _ int) error {
+				handled <- ev.DeliveryID
+				return nil
+			},
+		}
+		start(t, q, h)
+		defer close(release)
+		ctx := context.Background()
+		for i := range 3 { // two run, one waits: the build queue is full
+			if _, err := q.EnqueueEvaluation(ctx, PRKey{Repo: "github.com/octo/shop", Number: i + 1}, fmt.Sprintf("%040d", i), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		receive(t, building, "first build")
+		receive(t, building, "second build")
+		for i := range 5 {
+			if _, err := q.Enqueue(ctx, event(bot.ForgeGitHub, fmt.Sprintf("e-%d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := map[string]bool{}
+		for range 5 {
+			got[receive(t, handled, "an event while both build workers are busy")] = true
+		}
+		if len(got) != 5 {
+			t.Fatalf("events handled = %v, want 5 distinct", got)
+		}
+		select {
+		case sha := <-building:
+			t.Fatalf("a third build %s started with 2 build workers", sha)
+		default:
+		}
+	})
+}
+
+// Many concurrent deliveries, each sent twice (a redelivery racing the
+// original): every delivery is queued once and handled once; exactly one
+// of its two Enqueue calls reports it new.
+func TestConcurrentEnqueueOnceEach(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		q := d.open(t)
+		const n = 150
+		var fresh [n]atomic.Int32
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*n)
+		for i := range 2 * n {
+			wg.Go(func() {
+				dup, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, fmt.Sprintf("c-%d", i%n)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !dup {
+					fresh[i%n].Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if got := fresh[i].Load(); got != 1 {
+				t.Errorf("delivery c-%d: %d Enqueue calls reported it new, want 1", i, got)
+			}
+		}
+		if js := jobs(t, q); len(js) != n {
+			t.Fatalf("%d jobs in the database, want %d", len(js), n)
+		}
+		h := &fakeHandler{}
+		start(t, q, h)
+		waitHandled(t, h, n)
+		evs, _ := h.calls()
+		seen := map[string]int{}
+		for _, id := range evs {
+			seen[id]++
+		}
+		for id, c := range seen {
+			if c != 1 {
+				t.Errorf("delivery %s handled %d times", id, c)
+			}
+		}
+	})
+}
+
+func waitHandled(t *testing.T, h *fakeHandler, n int) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for {
+		evs, _ := h.calls()
+		if len(evs) >= n {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("%d events handled, want %d", len(evs), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// outage makes the queue's database refuse writes until the returned
+// function is called.
+type outage func(t *testing.T, q *Queue) (recover func())
+
+// A delivery arriving while the database refuses writes is accepted into
+// the spool, and handled once the database is back.
+func TestSpoolDuringOutage(t *testing.T) {
+	t.Run("sqlite read-only", func(t *testing.T) {
+		d := testDB{dir: t.TempDir()}
+		testSpool(t, d, func(t *testing.T, q *Queue) func() {
+			// The queue's single connection: every write now fails as it
+			// does on a read-only file ("attempt to write a readonly
+			// database").
+			if _, err := q.db.Exec(`PRAGMA query_only = ON`); err != nil {
+				t.Fatal(err)
+			}
+			return func() {
+				if _, err := q.db.Exec(`PRAGMA query_only = OFF`); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	})
+	t.Run("postgres unreachable", func(t *testing.T) {
+		d := newTestDB(t, pgBackend(t))
+		p := newCutProxy(t, d.url)
+		d.url = p.url
+		testSpool(t, d, func(t *testing.T, q *Queue) func() {
+			p.cut(true)
+			return func() { p.cut(false) }
+		})
+	})
+}
+
+func pgBackend(t *testing.T) storetest.Backend {
+	if os.Getenv(storetest.EnvDatabaseURL) == "" {
+		t.Skipf("%s not set", storetest.EnvDatabaseURL)
+	}
+	return storetest.Backend{Name: "postgres", Dialect: store.Postgres}
+}
+
+func testSpool(t *testing.T, d testDB, down outage) {
+	q := d.open(t, func(c *Config) { c.SpoolRetry = 100 * time.Millisecond })
+	h := &fakeHandler{}
+	start(t, q, h)
+	ctx := context.Background()
+	if _, err := q.Enqueue(ctx, event(bot.ForgeGitHub, "before")); err != nil {
+		t.Fatal(err)
+	}
+	waitHandled(t, h, 1)
+	up := down(t, q)
+	for _, id := range []string{"during-1", "during-2"} {
+		dup, err := q.Enqueue(ctx, event(bot.ForgeGitHub, id))
+		if err != nil || dup {
+			t.Fatalf("Enqueue %s during the outage = %v, %v; want accepted into the spool", id, dup, err)
+		}
+	}
+	spooled, err := filepath.Glob(filepath.Join(d.dir, SpoolSubdir, "*"+spoolExt))
+	if err != nil || len(spooled) != 2 {
+		t.Fatalf("spool holds %v (%v), want 2 deliveries", spooled, err)
+	}
+	up()
+	waitHandled(t, h, 3)
+	evs, _ := h.calls()
+	if fmt.Sprint(evs) != "[before during-1 during-2]" {
+		t.Fatalf("handled %v, want [before during-1 during-2]", evs)
+	}
+	if left, _ := filepath.Glob(filepath.Join(d.dir, SpoolSubdir, "*")); len(left) != 0 {
+		t.Fatalf("spool still holds %v after the replay", left)
+	}
+	st, err := q.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Spooled != 2 || st.Replayed != 2 {
+		t.Fatalf("stats spooled %d replayed %d, want 2 and 2", st.Spooled, st.Replayed)
+	}
+	// A redelivery of a replayed delivery is a duplicate: nothing doubled.
+	if dup, err := q.Enqueue(ctx, event(bot.ForgeGitHub, "during-1")); err != nil || !dup {
+		t.Fatalf("redelivery of during-1 = %v, %v; want duplicate", dup, err)
+	}
+}
+
+// A spool left by a process that died is replayed at the next Open.
+func TestSpoolReplayedAtOpen(t *testing.T) {
+	d := testDB{dir: t.TempDir()}
+	if err := writeSpool(filepath.Join(d.dir, SpoolSubdir), event(bot.ForgeGitLab, "left-behind")); err != nil {
+		t.Fatal(err)
+	}
+	q := d.open(t)
+	h := &fakeHandler{}
+	start(t, q, h)
+	waitHandled(t, h, 1)
+	if evs, _ := h.calls(); evs[0] != "left-behind" {
+		t.Fatalf("handled %v, want [left-behind]", evs)
+	}
+}
+
+// Without a spool directory a refused delivery is an error, for the
+// webhook to answer 5xx.
+func TestNoSpoolFails(t *testing.T) {
+	d := testDB{dir: t.TempDir()}
+	q := d.open(t)
+	q.cfg.SpoolDir = ""
+	if _, err := q.db.Exec(`PRAGMA query_only = ON`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "x")); err == nil {
+		t.Fatal("Enqueue on a read-only database without a spool succeeded")
+	}
+}
+
+// After Close, Enqueue fails with ErrClosed instead of hanging.
+func TestEnqueueAfterClose(t *testing.T) {
+	d := testDB{dir: t.TempDir()}
+	q, err := Open(context.Background(), d.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "late")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Enqueue after Close = %v, want ErrClosed", err)
+	}
+}
+
+// cutProxy forwards TCP to PostgreSQL; cut(true) drops every connection
+// and refuses new ones, as an unreachable server does.
+type cutProxy struct {
+	url    string
+	target string
+	ln     net.Listener
+
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+func newCutProxy(t *testing.T, dbURL string) *cutProxy {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{target: u.Host, ln: ln, conns: map[net.Conn]struct{}{}}
+	if u.Port() == "" {
+		p.target = net.JoinHostPort(u.Hostname(), "5432")
+	}
+	u.Host = ln.Addr().String()
+	p.url = u.String()
+	p.wg.Go(p.serve)
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.cut(true)
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *cutProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.down {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
+		p.mu.Unlock()
+		p.wg.Go(func() { _, _ = io.Copy(s, c); _ = s.Close() })
+		p.wg.Go(func() { _, _ = io.Copy(c, s); _ = c.Close() })
+	}
+}
+
+func (p *cutProxy) cut(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for c := range p.conns {
+			_ = c.Close()
+		}
+		clear(p.conns)
+	}
+}
