@@ -181,6 +181,8 @@ var (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
 // load parses one segment into c.entries (the caller holds c.mu or owns c);
 // nothing is added unless the whole segment is valid.
 func (c *Cache) load(data []byte, old bool) error {
@@ -340,14 +342,18 @@ func (c *Cache) Flush() error {
 		}
 	}
 	if len(keys) > 0 {
+		merged := c.loaded
+		if merge {
+			c.loaded = nil
+		}
 		if err := c.write(keys); err != nil {
+			c.loaded = merged
 			return err
 		}
 		if merge {
-			for _, p := range c.loaded {
+			for _, p := range merged {
 				os.Remove(p) // a concurrent Flush may have removed it first
 			}
-			c.loaded = nil
 		}
 		clear(c.fresh)
 	}
