@@ -24,6 +24,12 @@ func openIn(root *os.Root, name string, dirOK bool) (*os.File, os.FileInfo, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", name, pathless(err))
 	}
+	return checkOpened(f, name, dirOK)
+}
+
+// checkOpened accepts f, just opened as name, when it is a regular file (or
+// with dirOK a directory), and closes it otherwise.
+func checkOpened(f *os.File, name string, dirOK bool) (*os.File, os.FileInfo, error) {
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
