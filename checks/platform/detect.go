@@ -127,6 +127,37 @@ func detectTemplates(names []string) (ID, string, bool) {
 	return t.id, fmt.Sprintf("%d %s template files", counts[best], t.ext), true
 }
 
+// decidedTemplates: once this many template files of one platform and none
+// of another have been seen, the rest of the walk cannot reasonably change
+// the majority (a second listing of a large tree costs as much as the
+// analysis's own walk).
+const decidedTemplates = 500
+
+// decided reports whether names, the files listed so far, settle the
+// template majority; counted every 256 files.
+func decided(names []string) bool {
+	if len(names)%256 != 0 {
+		return false
+	}
+	counts := make([]int, len(templateExts))
+	for _, n := range names {
+		ext := strings.ToLower(path.Ext(n))
+		for i, t := range templateExts {
+			if ext == t.ext && !strings.Contains("/"+n+"/", "/node_modules/") {
+				counts[i]++
+			}
+		}
+	}
+	kinds, most := 0, 0
+	for _, c := range counts {
+		if c > 0 {
+			kinds++
+		}
+		most = max(most, c)
+	}
+	return kinds == 1 && most >= decidedTemplates
+}
+
 // maxDetectFiles caps how many files DetectFS looks at for template extensions.
 const maxDetectFiles = 20000
 
@@ -153,7 +184,7 @@ func DetectFS(fsys fs.FS) (ID, string) {
 			return nil
 		}
 		names = append(names, p)
-		if len(names) >= maxDetectFiles {
+		if len(names) >= maxDetectFiles || decided(names) {
 			return fs.SkipAll
 		}
 		return nil
