@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/graph"
 	"github.com/mpgate/mpgate/checks/manifest"
 	"github.com/mpgate/mpgate/checks/pack"
@@ -50,6 +51,17 @@ type Options struct {
 	// DefaultMaxReadBytes); a larger program fails the run with an error
 	// wrapping tree.ErrLimit instead of costing the process its memory.
 	MaxReadBytes int64
+	// Cache, when set, keeps what is derived from each file's bytes alone
+	// (references found, sizes, upload estimates) across runs and between
+	// the base and head of one run (a *filecache.Cache). The report is the
+	// same with and without it.
+	Cache Cache
+}
+
+// Cache is the store of per-file results (see Options.Cache).
+type Cache interface {
+	Get(key filecache.Key) ([]byte, bool)
+	Put(key filecache.Key, val []byte)
 }
 
 // DefaultMaxReadBytes is 512 MiB: the platforms upload at most 30 MB, so
@@ -236,7 +248,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		// the walk skips: the graph looks up what it needs there.
 		files0 = newNpmView(view, t)
 	}
-	g, err := graph.Build(ctx, files0, scanPaths, graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts})
+	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts}
+	if opt.Cache != nil {
+		gopt.Cache = opt.Cache
+	}
+	g, err := graph.Build(ctx, files0, scanPaths, gopt)
 	if err != nil {
 		return nil, fmt.Errorf("build dependency graph: %w", err)
 	}
@@ -258,7 +274,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	// WeChat re-serialises the JSON it compiles: app.json and the reached
 	// pages' and components' JSON.
 	layout := pack.NewLayout(app)
-	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli,
+	var pcache pack.Cache
+	if opt.Cache != nil {
+		pcache = opt.Cache
+	}
+	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli, Cache: pcache,
 		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
 		HelperRoot: func(f string) string {
 			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {

@@ -128,6 +128,9 @@ type Options struct {
 	TypeScript bool
 	// MaxScanBytes: larger files are not scanned (MP213). Default 16 MiB.
 	MaxScanBytes int64
+	// Cache, when set, holds the scanners' results per content: a file
+	// scanned before with the same bytes is not parsed again.
+	Cache Cache
 }
 
 // scanned is what one file yields.
@@ -184,7 +187,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			results[i] = scanFile(files, f, p, opt.App, scriptExts, maxScan)
+			results[i] = scanFile(files, f, p, opt.App, scriptExts, maxScan, opt.Cache)
 			return nil
 		})
 	}
@@ -220,7 +223,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 		}
 	}
 	if r.npmHome == nodeModules {
-		rendered = g.scanNpm(ctx, files, paths, r, p, opt.App, scriptExts, maxScan, hasStem, rendered)
+		rendered = g.scanNpm(ctx, files, paths, r, p, opt.App, scriptExts, maxScan, hasStem, rendered, opt.Cache)
 	}
 	// Pages are stems too (so that their siblings are reached together).
 	for _, pg := range pagePaths(opt.App) {
@@ -318,7 +321,7 @@ func inNodeModules(f string) bool {
 // reached. It returns rendered with the template resources of the files
 // it scanned added.
 func (g *Graph) scanNpm(ctx context.Context, files Files, paths []string, r *resolver, p *platform.Platform,
-	app *manifest.App, scriptExts []string, maxScan int64, hasStem func(string) bool, rendered []Edge) []Edge {
+	app *manifest.App, scriptExts []string, maxScan int64, hasStem func(string) bool, rendered []Edge, cache Cache) []Edge {
 	known := make(map[string]bool, len(paths))
 	for _, f := range paths {
 		known[f] = true
@@ -347,7 +350,7 @@ func (g *Graph) scanNpm(ctx context.Context, files Files, paths []string, r *res
 			break
 		}
 		for _, f := range next {
-			res := scanFile(files, f, p, app, scriptExts, maxScan)
+			res := scanFile(files, f, p, app, scriptExts, maxScan, cache)
 			if res.comp != nil {
 				g.Components[f] = res.comp
 			}
@@ -444,7 +447,7 @@ func componentEdges(c *manifest.Component) []Edge {
 }
 
 // scanFile reads and scans one file.
-func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string, maxScan int64) scanned {
+func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string, maxScan int64, c Cache) scanned {
 	var res scanned
 	ext := path.Ext(f)
 	stem := strings.TrimSuffix(f, ext)
@@ -484,11 +487,14 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 	}
 	switch {
 	case isScript:
-		scanJS := scan.JS
+		scanJS, kind := scan.JS, "js"
 		if ext == ".ts" {
-			scanJS = scan.TS
+			scanJS, kind = scan.TS, "ts"
 		}
-		jr := scanJS(src)
+		jr := cachedScan(c, kind, src, func(src []byte) scanOut {
+			r := scanJS(src)
+			return scanOut{Refs: r.Refs, AppCall: r.AppCall, GetApp: r.GetApp, Err: r.Err}
+		})
 		addRefs(jr.Refs, scriptEdgeKind)
 		for _, c := range jr.AppCall {
 			res.apps = append(res.apps, Loc{File: f, Line: c.Line, Col: c.Col})
@@ -498,7 +504,10 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 		}
 		parseErr(jr.Err)
 	case ext == p.ScriptModule:
-		jr := scan.JS(src)
+		jr := cachedScan(c, "js", src, func(src []byte) scanOut {
+			r := scan.JS(src)
+			return scanOut{Refs: r.Refs, AppCall: r.AppCall, GetApp: r.GetApp, Err: r.Err}
+		})
 		addRefs(jr.Refs, func(k scan.Kind) EdgeKind {
 			if k == scan.Require || k == scan.Import {
 				return ScriptModule
@@ -507,11 +516,17 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 		})
 		parseErr(jr.Err)
 	case ext == p.Template:
-		tr := scan.Template(src, p)
+		tr := cachedScan(c, "template|"+string(p.ID), src, func(src []byte) scanOut {
+			r := scan.Template(src, p)
+			return scanOut{Refs: r.Refs, Err: r.Err}
+		})
 		addRefs(tr.Refs, templateEdgeKind)
 		parseErr(tr.Err)
 	case ext == p.Style:
-		sr := scan.Style(src)
+		sr := cachedScan(c, "style", src, func(src []byte) scanOut {
+			r := scan.Style(src)
+			return scanOut{Refs: r.Refs, Err: r.Err}
+		})
 		addRefs(sr.Refs, func(k scan.Kind) EdgeKind {
 			switch k {
 			case scan.StyleImport:

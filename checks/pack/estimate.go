@@ -45,6 +45,7 @@ type Estimator struct {
 	m       *minify.M
 	// worklets counts the Skyline worklet functions estimated so far.
 	worklets atomic.Int64
+	keyState
 }
 
 // Worklets returns how many Skyline worklet functions the estimates so far
@@ -72,6 +73,10 @@ type Options struct {
 	// its own copy (measured: miniprogram-demo's packageChatTool holds
 	// packageChatTool/@babel/runtime/helpers/…); "" is the main package.
 	HelperRoot func(path string) string
+	// Cache, when set, holds Measure's results per content and settings:
+	// a file measured before with the same bytes is not compressed or
+	// estimated again.
+	Cache Cache
 	// Brotli makes Measure compute brotli sizes too. Off by default: the
 	// platforms zip their packages (deflate, which Gzip measures), and
 	// brotli took a quarter of a large program's analysis.
@@ -254,7 +259,8 @@ func (e *Estimator) transforms(path string) bool {
 // properties, display:-webkit-flex, @-webkit-keyframes), which Transform does
 // not write out.
 func (e *Estimator) Estimate(path string, src []byte) int64 {
-	n, _ := e.estimate(path, src)
+	n, _, w := e.estimate(path, src)
+	e.worklets.Add(int64(w))
 	return n
 }
 
@@ -271,17 +277,18 @@ func (e *Estimator) ProjectConfigBytes() int64 {
 	return int64(len(`{"miniprogramRoot":"","__compileDebugInfo__":{"useSummer":true}}`))
 }
 
-// estimate is Estimate, also returning the runtime helpers the file needs.
-func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
+// estimate is Estimate, also returning the runtime helpers the file needs
+// and the Skyline worklet functions it holds (the caller counts them).
+func (e *Estimator) estimate(path string, src []byte) (int64, []string, int) {
 	if path == manifest.ProjectConfig && e.ProjectConfigBytes() > 0 {
-		return e.ProjectConfigBytes(), nil
+		return e.ProjectConfigBytes(), nil, 0
 	}
 	if target, ok := e.Generated(path); ok {
 		if ext(target) == "js" {
 			js, err := tsToJS(src)
 			if err != nil {
 				// Babel would refuse it too; count the source.
-				return int64(len(src)), nil
+				return int64(len(src)), nil, 0
 			}
 			return e.estimateJS(js, commentBytes(src))
 		}
@@ -289,18 +296,18 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
 		if e.styleOn() {
 			f = StyleSourceMinifiedFactor
 		}
-		return ceilMul(len(src), f), nil
+		return ceilMul(len(src), f), nil, 0
 	}
 	if ext(path) == "js" && e.transforms(path) {
 		if utf8.RuneCount(src) >= MaxCodeLength {
-			return int64(len(src)), nil
+			return int64(len(src)), nil, 0
 		}
 		return e.estimateJS(src, commentBytes(src))
 	}
 	out, ok := e.Transform(path, src)
 	n := int64(len(out))
 	if !ok {
-		return n, nil
+		return n, nil, 0
 	}
 	switch ext(path) {
 	case strings.TrimPrefix(e.p.Style, "."):
@@ -308,7 +315,7 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string) {
 	case "json":
 		n += e.usingComponentsBytes(path, out)
 	}
-	return n, nil
+	return n, nil, 0
 }
 
 // usingComponentsBytes is what WeChat adds to a compiled page or component
@@ -337,15 +344,16 @@ func (e *Estimator) usingComponentsBytes(path string, compact []byte) int64 {
 // TypeScript source compiles to), whose source holds comments bytes of
 // comments: minified (with the ES5 costs when es6), or Babel's unminified
 // output (es6 without minified; TypeScript alone).
-func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string) {
+func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
 	var helpers []string
+	worklets := 0
 	extra := int64(0)
 	var c *es6Counter
 	if e.es6() {
 		extra, c = es5Count(js)
 		if c != nil {
 			helpers = c.helperPaths()
-			e.worklets.Add(int64(c.worklets))
+			worklets = c.worklets
 		}
 	}
 	if e.s.Minified {
@@ -353,7 +361,7 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string) {
 		if err != nil {
 			out = js
 		}
-		return int64(len(out)) + extra, helpers
+		return int64(len(out)) + extra, helpers, worklets
 	}
 	printed, err := prettyJS(js)
 	if err != nil {
@@ -365,15 +373,15 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string) {
 		// statement after another. WeChat's output of ecomfe/echarts-for-
 		// weixin's 1.27 MB ec-canvas/echarts.js (es6 on, minified off) is
 		// within 1.1% of the source; the pretty-printing model read 62% high.
-		return int64(len(js)) + extra, helpers
+		return int64(len(js)) + extra, helpers, worklets
 	}
 	if e.es6() {
 		if minifiedInput(js) {
-			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers
+			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers, worklets
 		}
-		return unminifiedES5(printed+comments, c), helpers
+		return unminifiedES5(printed+comments, c), helpers, worklets
 	}
-	return ceilMul(printed+comments, tsPrettyFactor), helpers
+	return ceilMul(printed+comments, tsPrettyFactor), helpers, worklets
 }
 
 func ceilMul(n int, f float64) int64 {

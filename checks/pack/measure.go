@@ -1,7 +1,6 @@
 package pack
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -144,13 +143,15 @@ func Measure(ctx context.Context, t Source, paths []string, e *Estimator) (map[s
 
 func measureFile(t Source, path string, e *Estimator) (Sizes, []string, error) {
 	f, ok := t.Lookup(path)
-	if ok && f.Size <= MaxTransformBytes && e.transforms(path) {
+	tr := e.transforms(path)
+	// Files whose result the cache may hold are read whole: the key is a
+	// digest of the bytes. Images and media (nothing to compute but their
+	// digest) and big files are streamed.
+	whole := ok && f.Size <= MaxTransformBytes && (tr || (e.o.Cache != nil && !precompressed(path)))
+	if whole {
 		src, err := t.ReadFile(path, MaxTransformBytes)
 		if err == nil {
-			s := compressed(path, src, e.o.Brotli)
-			var helpers []string
-			s.Upload, helpers = e.estimate(path, src)
-			return s, helpers, nil
+			return e.measureBytes(path, src, tr)
 		}
 		if !errors.Is(err, tree.ErrTooLarge) {
 			return Sizes{}, nil, fmt.Errorf("measuring %q: %w", path, err)
@@ -170,9 +171,63 @@ func measureFile(t Source, path string, e *Estimator) (Sizes, []string, error) {
 	return s, nil, nil
 }
 
-// compressed measures an in-memory file.
-func compressed(path string, src []byte, brotli bool) Sizes {
-	s, _ := stream(bytes.NewReader(src), !precompressed(path), brotli) // a bytes.Reader and counters never fail
+// measureBytes measures a file read whole: from the cache when it holds
+// the result for these bytes under these settings, else computed (and
+// put there).
+func (e *Estimator) measureBytes(path string, src []byte, transforms bool) (Sizes, []string, error) {
+	sum := sha256.Sum256(src)
+	var key [32]byte
+	if e.o.Cache != nil {
+		key = e.cacheKey(path, transforms, sum)
+		if v, ok := e.o.Cache.Get(key); ok {
+			if s, helpers, worklets, err := decodeSizes(v); err == nil && s.Bytes == int64(len(src)) {
+				s.Hash = hex.EncodeToString(sum[:])
+				e.worklets.Add(int64(worklets))
+				return s, helpers, nil
+			}
+			// Corrupt or foreign: recomputed and rewritten below.
+		}
+	}
+	s := compressedSum(path, src, e.o.Brotli, sum)
+	var helpers []string
+	worklets := 0
+	s.Upload = s.Bytes
+	if transforms {
+		s.Upload, helpers, worklets = e.estimate(path, src)
+	}
+	e.worklets.Add(int64(worklets))
+	if e.o.Cache != nil {
+		e.o.Cache.Put(key, encodeSizes(s, helpers, worklets))
+	}
+	return s, helpers, nil
+}
+
+// compressedSum measures an in-memory file whose SHA-256 is sum.
+func compressedSum(path string, src []byte, withBrotli bool, sum [32]byte) Sizes {
+	n := int64(len(src))
+	s := Sizes{Bytes: n, Gzip: n, Hash: hex.EncodeToString(sum[:])}
+	if withBrotli {
+		s.Brotli = n
+	}
+	if precompressed(path) {
+		return s
+	}
+	var gz counter
+	gw := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(gw)
+	gw.Reset(&gz)
+	gw.Write(src) // counters never fail
+	gw.Close()
+	s.Gzip = gz.n
+	if withBrotli {
+		var br counter
+		bw := brotliPool.Get().(*brotli.Writer)
+		defer brotliPool.Put(bw)
+		bw.Reset(&br)
+		bw.Write(src)
+		bw.Close()
+		s.Brotli = br.n
+	}
 	return s
 }
 

@@ -37,31 +37,38 @@ const maxConfigBytes = 1 << 20
 //     .ttml Douyin, .qml QQ, .wxml WeChat.
 //  4. A project.config.json without markers → WeChat; nothing at all → WeChat.
 func Detect(files FileSet, names []string) (ID, string) {
-	if files != nil {
-		if files.Exists("mini.project.json") {
-			return Alipay, "mini.project.json present (Alipay's project file)"
-		}
-		if files.Exists("project.swan.json") {
-			return Baidu, "project.swan.json present (Baidu's project file)"
-		}
-	}
-	hasConfig := files != nil && files.Exists("project.config.json")
-	if hasConfig {
-		if rd, ok := files.(FileReader); ok {
-			if src, err := rd.ReadFile("project.config.json"); err == nil && len(src) <= maxConfigBytes {
-				if id, why, ok := DetectProjectConfig(src); ok {
-					return id, why
-				}
-			}
-		}
+	if id, why, ok := detectProjectFiles(files); ok {
+		return id, why
 	}
 	if id, why, ok := detectTemplates(names); ok {
 		return id, why
 	}
-	if hasConfig {
+	if files != nil && files.Exists("project.config.json") {
 		return WeChat, "project.config.json without Douyin or QQ markers, and no template files"
 	}
 	return WeChat, "no project file or template files found; assuming WeChat"
+}
+
+// detectProjectFiles decides from the platforms' project files alone.
+func detectProjectFiles(files FileSet) (ID, string, bool) {
+	if files != nil {
+		if files.Exists("mini.project.json") {
+			return Alipay, "mini.project.json present (Alipay's project file)", true
+		}
+		if files.Exists("project.swan.json") {
+			return Baidu, "project.swan.json present (Baidu's project file)", true
+		}
+	}
+	if files != nil && files.Exists("project.config.json") {
+		if rd, ok := files.(FileReader); ok {
+			if src, err := rd.ReadFile("project.config.json"); err == nil && len(src) <= maxConfigBytes {
+				if id, why, ok := DetectProjectConfig(src); ok {
+					return id, why, true
+				}
+			}
+		}
+	}
+	return "", "", false
 }
 
 // DetectProjectConfig looks for platform markers in a project.config.json.
@@ -120,6 +127,37 @@ func detectTemplates(names []string) (ID, string, bool) {
 	return t.id, fmt.Sprintf("%d %s template files", counts[best], t.ext), true
 }
 
+// decidedTemplates: once this many template files of one platform and none
+// of another have been seen, the rest of the walk cannot reasonably change
+// the majority (a second listing of a large tree costs as much as the
+// analysis's own walk).
+const decidedTemplates = 500
+
+// decided reports whether names, the files listed so far, settle the
+// template majority; counted every 256 files.
+func decided(names []string) bool {
+	if len(names)%256 != 0 {
+		return false
+	}
+	counts := make([]int, len(templateExts))
+	for _, n := range names {
+		ext := strings.ToLower(path.Ext(n))
+		for i, t := range templateExts {
+			if ext == t.ext && !strings.Contains("/"+n+"/", "/node_modules/") {
+				counts[i]++
+			}
+		}
+	}
+	kinds, most := 0, 0
+	for _, c := range counts {
+		if c > 0 {
+			kinds++
+		}
+		most = max(most, c)
+	}
+	return kinds == 1 && most >= decidedTemplates
+}
+
 // maxDetectFiles caps how many files DetectFS looks at for template extensions.
 const maxDetectFiles = 20000
 
@@ -129,6 +167,11 @@ const maxDetectFiles = 20000
 // for the template step, skipping node_modules and dot-directories, and
 // looking at no more than 20,000 files.
 func DetectFS(fsys fs.FS) (ID, string) {
+	// The project files decide before any template: the walk is only
+	// needed without them (it lists up to maxDetectFiles files).
+	if id, why, ok := detectProjectFiles(fsFiles{fsys}); ok {
+		return id, why
+	}
 	var names []string
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -141,7 +184,7 @@ func DetectFS(fsys fs.FS) (ID, string) {
 			return nil
 		}
 		names = append(names, p)
-		if len(names) >= maxDetectFiles {
+		if len(names) >= maxDetectFiles || decided(names) {
 			return fs.SkipAll
 		}
 		return nil

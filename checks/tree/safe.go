@@ -24,6 +24,12 @@ func openIn(root *os.Root, name string, dirOK bool) (*os.File, os.FileInfo, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", name, pathless(err))
 	}
+	return checkOpened(f, name, dirOK)
+}
+
+// checkOpened accepts f, just opened as name, when it is a regular file (or
+// with dirOK a directory), and closes it otherwise.
+func checkOpened(f *os.File, name string, dirOK bool) (*os.File, os.FileInfo, error) {
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -73,17 +79,31 @@ func readAll(f *os.File, info os.FileInfo, name string, max int64) ([]byte, erro
 	if max >= 0 && info.Size() > max {
 		return nil, fmt.Errorf("reading %q (%d bytes, limit %d): %w", name, info.Size(), max, ErrTooLarge)
 	}
+	// The common case in one allocation of the stat'ed size, then a probe
+	// for bytes the file gained since the stat.
+	size := int(min(info.Size(), 1<<30))
+	b := make([]byte, size)
+	n, err := io.ReadFull(f, b)
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return b[:n], nil // shrank since the stat
+	case err != nil:
+		return nil, fmt.Errorf("reading %q: %w", name, pathless(err))
+	}
+	var probe [1]byte
+	if m, _ := f.Read(probe[:]); m == 0 {
+		return b, nil
+	}
+	// Grew since the stat: read the rest, within the limit.
 	var r io.Reader = f
 	if max >= 0 {
-		// The file may have grown since the stat.
-		r = io.LimitReader(f, max+1)
+		r = io.LimitReader(f, max+1-int64(n)-1)
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(min(info.Size(), 1<<30)) + 1)
+	buf := bytes.NewBuffer(append(b, probe[0]))
 	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", name, pathless(err))
 	}
-	b := buf.Bytes()
+	b = buf.Bytes()
 	if max >= 0 && int64(len(b)) > max {
 		return nil, fmt.Errorf("reading %q (grew past limit %d): %w", name, max, ErrTooLarge)
 	}

@@ -138,12 +138,19 @@ type Tree struct {
 	rootOnce sync.Once
 	root     *os.Root
 	rootErr  error
+	// beneath opens files in one system call (Linux openat2 with
+	// RESOLVE_BENEATH) where os.Root walks the path a component at a
+	// time; nil where unavailable.
+	beneath *beneathDir
 }
 
 // Close releases the directory handle reads go through. A Tree may be read
 // again after Close (the handle is not reopened: reads then fail).
 func (t *Tree) Close() error {
 	t.rootOnce.Do(func() { t.rootErr = errors.New("tree closed") })
+	if t.beneath != nil {
+		t.beneath.close()
+	}
 	if t.root != nil {
 		return t.root.Close()
 	}
@@ -151,7 +158,12 @@ func (t *Tree) Close() error {
 }
 
 func (t *Tree) openRoot() (*os.Root, error) {
-	t.rootOnce.Do(func() { t.root, t.rootErr = os.OpenRoot(t.Dir) })
+	t.rootOnce.Do(func() {
+		t.root, t.rootErr = os.OpenRoot(t.Dir)
+		if t.rootErr == nil {
+			t.beneath = openBeneathDir(t.root)
+		}
+	})
 	return t.root, t.rootErr
 }
 
@@ -499,6 +511,12 @@ func (t *Tree) open(p string) (*os.File, os.FileInfo, error) {
 	root, err := t.openRoot()
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %q: %w", p, err)
+	}
+	if f, ok := t.beneath.open(c); ok {
+		if f, info, err := checkOpened(f, c, false); err == nil {
+			return f, info, nil
+		}
+		// Not a regular file: os.Root below says so in its own words.
 	}
 	f, info, err := openIn(root, filepath.FromSlash(c), false)
 	if err != nil {

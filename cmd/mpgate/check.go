@@ -19,6 +19,7 @@ import (
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/render"
 )
@@ -47,6 +48,9 @@ type checkFlags struct {
 	baseReport   string
 	includeFiles bool
 	brotli       bool
+	noCache      bool
+	// cache is the per-file analysis cache (nil with --no-cache).
+	cache        *filecache.Cache
 	buildTimeout time.Duration
 	post         bool
 	tokenFile    string
@@ -89,6 +93,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
 	fs.BoolVar(&f.includeFiles, "include-files", false, "list every counted file in the JSON report (what --base-report needs to show changed files)")
 	fs.BoolVar(&f.brotli, "brotli", false, "also compute brotli sizes (slower; gzip sizes are always there)")
+	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the per-file analysis cache (MPGATE_CACHE_DIR, default the user cache directory's mpgate)")
 	fs.DurationVar(&f.buildTimeout, "build-timeout", 0, "time limit of each project's build (default 10m)")
 	fs.BoolVar(&f.post, "post", false, "publish the result to the forge of the CI environment (GitHub Actions, GitLab CI)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the forge token from this file (with --post)")
@@ -176,6 +181,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	cfg, err := loadConfig(dir, f.config)
 	if err != nil {
 		return err
+	}
+	if !f.noCache {
+		f.cache = openCache(getenv("MPGATE_CACHE_DIR"), 0, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}
 	if f.base != "" || f.baseReport != "" || f.post {
 		return runCompare(ctx, dir, cfg, f, getenv, stdout, stderr)
@@ -336,7 +344,7 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 	if prog != nil {
 		opt.Progress = prog.forProject(p.Name)
 	}
-	r, err := analyzeRun(ctx, pdir, opt)
+	r, err := cachedAnalyze(f.cache, analyzeRun, logger)(ctx, pdir, opt)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("analysing %s: %w", label, ctxErr)

@@ -55,6 +55,7 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		Labels:       f.labelList(),
 		Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
+	spec.Analyze = cachedAnalyze(f.cache, nil, spec.Logger)
 	if f.project != "" {
 		spec.Projects = []string{f.project}
 	}

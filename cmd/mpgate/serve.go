@@ -288,6 +288,9 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			reg.Add("mpgate_evaluation_seconds_total", "Time spent evaluating pull requests (builds included).", d.Seconds())
 		},
 	}
+	// The per-file analysis cache lives in the data directory, bounded
+	// (filecache.DefaultMaxBytes, evicted by age and size).
+	bcfg.Analyze = cachedAnalyze(openCache(filepath.Join(f.dataDir, "cache"), 0, log), nil, log)
 	if deps.botConfig != nil {
 		deps.botConfig(&bcfg)
 	}
