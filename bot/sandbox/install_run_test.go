@@ -221,6 +221,9 @@ http.get(%q, r => { console.log("build-network: online " + r.statusCode); r.resu
 			if err != nil {
 				t.Fatalf("second build: %v", err)
 			}
+			if !strings.Contains(res.Tail, "$ npm ci") {
+				t.Errorf("second build output %q: want the install step", res.Tail)
+			}
 			if got := reg.tarballs.Load() - before; got != 1 {
 				t.Errorf("after the second build the registry served %d tarballs, want 1 (the second from the cache)", got)
 			}

@@ -67,7 +67,7 @@ func TestRoundTrip(t *testing.T) {
 func TestKeyDependsOnBoth(t *testing.T) {
 	a := sha256.Sum256([]byte("a"))
 	b := sha256.Sum256([]byte("b"))
-	if NewKey("x", a) == NewKey("y", a) || NewKey("x", a) == NewKey("x", b) || NewKey("x", a) != NewKey("x", a) {
+	if again := NewKey("x", a); NewKey("x", a) == NewKey("y", a) || NewKey("x", a) == NewKey("x", b) || NewKey("x", a) != again {
 		t.Fatal("keys do not separate settings and content")
 	}
 }
