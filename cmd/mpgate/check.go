@@ -22,6 +22,7 @@ import (
 	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // analyzeRun is the engine; tests replace it to check the wiring alone.
@@ -418,7 +419,7 @@ func (o outputs) write(w io.Writer, color bool, width int) error {
 // writeFile writes the report to path through a temporary file, so a
 // reader never sees half a report.
 func (o outputs) writeFile(path string) error {
-	return writeAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
+	return publish.WriteAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
 }
 
 // failures says why the reports fail the check, or "" when they pass: a
