@@ -212,7 +212,7 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 	}
 	o.Forbidden = p.forbidden
 	if p.forbidden && p.opt.FailOnForbidden {
-		errs = append(errs, fmt.Errorf("%w: %s", ErrForbidden, p.opt.ForbiddenHint))
+		errs = append(errs, Mark(errors.New(cmpOr(p.opt.ForbiddenHint, "the token may not write checks or comments")), ErrForbidden))
 	}
 	return o, errors.Join(errs...)
 }
