@@ -38,6 +38,8 @@ func TestHelpGolden(t *testing.T) {
 	}{
 		{"help.txt", []string{"help"}},
 		{"check-help.txt", []string{"check", "-h"}},
+		{"healthcheck-help.txt", []string{"healthcheck", "-h"}},
+		{"help-healthcheck.txt", []string{"help", "healthcheck"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
