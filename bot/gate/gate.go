@@ -47,7 +47,11 @@ type Spec struct {
 	// Subdir is the directory the config was read from, relative to the
 	// repository root ("" = the root): project roots are relative to it.
 	Subdir string
-	// HeadRev is the head commit ("HEAD" when empty).
+	// HeadRev is the head commit. Empty, with HeadDir empty too, is the
+	// work tree of RepoDir: HEAD when it is clean, else the work tree with
+	// its uncommitted changes (untracked files included, ignored ones not):
+	// sizes and changed lines both come from the files on disk, and the
+	// result says so (compare.Result.HeadWorkingTree).
 	HeadRev string
 	// BaseRef is compared with: the merge-base of BaseRef and HeadRev is
 	// built. Empty (and no BaseReports) analyses the head alone.
@@ -154,16 +158,28 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	}
 
 	res := compare.NewResult()
-	var mergeBase string
+	// diffHead is the commit the changed lines are read from: the head, or
+	// for a dirty work tree a snapshot of it, so that the changed lines are
+	// those of the files that are analysed.
+	var mergeBase, diffHead string
+	headName := func() string {
+		if res.HeadWorkingTree {
+			return fmt.Sprintf("the working tree (on %.12s)", res.HeadRev)
+		}
+		return fmt.Sprintf("%.12s (head)", res.HeadRev)
+	}
 	if s.BaseRef != "" {
 		if res.HeadRev, err = workspace.RevParse(ctx, s.RepoDir, headRev); err != nil {
 			return nil, fmt.Errorf("%w: head %q: %w", ErrUsage, headRev, err)
+		}
+		if diffHead, err = workTreeHead(ctx, s, res); err != nil {
+			return nil, err
 		}
 		if mergeBase, err = workspace.MergeBase(ctx, s.RepoDir, s.BaseRef, res.HeadRev); err != nil {
 			return nil, fmt.Errorf("%w: base %q: %w", ErrUsage, s.BaseRef, err)
 		}
 		res.BaseRev = mergeBase
-		say("comparing %.12s (head) with %.12s (merge-base of %s)", res.HeadRev, mergeBase, s.BaseRef)
+		say("comparing %s with %.12s (merge-base of %s)", headName(), mergeBase, s.BaseRef)
 	} else if rev := reportsRevision(s.BaseReports); rev != "" {
 		// A stored base report names its commit: the changed lines (patch
 		// coverage, lint on changed lines, changelog) are known from it.
@@ -176,7 +192,10 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 			say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
 		default:
 			res.HeadRev, res.BaseRev = head, base
-			say("comparing %.12s (head) with the base report of %.12s", head, base)
+			if diffHead, err = workTreeHead(ctx, s, res); err != nil {
+				return nil, err
+			}
+			say("comparing %s with the base report of %.12s", headName(), base)
 		}
 	}
 
@@ -283,10 +302,33 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		res.Projects = append(res.Projects, c)
 	}
 
-	repoGates(ctx, s, cfg, res, headDir, baseDir, baseTree != nil, say)
+	repoGates(ctx, s, cfg, res, diffHead, headDir, baseDir, baseTree != nil, say)
 	markInformational(cfg, res)
 	res.Finish()
 	return res, nil
+}
+
+// workTreeHead returns the commit whose changes are judged: res.HeadRev, or
+// when the head is the work tree of s.RepoDir (no HeadDir, no HeadRev) and
+// it has uncommitted changes, a commit of the work tree as it is (untracked
+// files included, ignored ones not), and res says the head is the work tree.
+func workTreeHead(ctx context.Context, s Spec, res *compare.Result) (string, error) {
+	if s.HeadDir != "" || s.HeadRev != "" {
+		return res.HeadRev, nil
+	}
+	dirty, err := workspace.Dirty(ctx, s.RepoDir)
+	if err != nil {
+		return "", fmt.Errorf("head: %w", err)
+	}
+	if !dirty {
+		return res.HeadRev, nil
+	}
+	snap, err := workspace.WorkingTreeCommit(ctx, s.RepoDir)
+	if err != nil {
+		return "", fmt.Errorf("head: %w", err)
+	}
+	res.HeadWorkingTree = true
+	return snap, nil
 }
 
 // Absolute applies the repository's gates that need no base — coverage
@@ -312,7 +354,7 @@ func Absolute(ctx context.Context, s Spec) []checks.Gate {
 	}
 	res := compare.NewResult()
 	headDir := cmp.Or(s.HeadDir, s.RepoDir)
-	repoGates(ctx, s, cfg, res, headDir, "", false, say)
+	repoGates(ctx, s, cfg, res, "", headDir, "", false, say)
 	markInformational(cfg, res)
 	return res.Gates
 }
@@ -374,19 +416,22 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 }
 
 // repoGates applies the coverage, patch-coverage, lint and changelog gates.
-func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir, baseDir string,
+// diffHead is the commit the changed lines are read from (res.HeadRev or a
+// snapshot of the work tree); "" without a base.
+func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, diffHead, headDir, baseDir string,
 	haveBaseTree bool, say func(string, ...any)) {
+	diffHead = cmp.Or(diffHead, res.HeadRev)
 	var changed map[string][]int
 	if res.BaseRev != "" {
 		// With --base, BaseRev is the merge-base already; a base report's
 		// revision may be ahead on the default branch: the request's lines
 		// are those since the merge-base.
 		from := res.BaseRev
-		if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, res.HeadRev); err == nil {
+		if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, diffHead); err == nil {
 			from = mb
 		}
 		var err error
-		changed, err = workspace.ChangedLines(ctx, s.RepoDir, from, res.HeadRev)
+		changed, err = workspace.ChangedLines(ctx, s.RepoDir, from, diffHead)
 		if err != nil {
 			say("changed lines unknown: %v", err)
 			changed = nil
@@ -396,7 +441,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	if cg.Report != "" {
 		// The repository's files let the parser map a report's paths (absolute
 		// CI paths, Go import paths, JaCoCo packages) onto the repository.
-		rev := res.HeadRev
+		rev := diffHead
 		if rev == "" {
 			rev = cmp.Or(s.HeadRev, "HEAD")
 		}
@@ -442,7 +487,7 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 		res.LintGate(problems, lerr, changed, compare.LintRules{FailOn: lg.FailOn, ChangedLinesOnly: onlyChanged})
 	}
 	if cfg.Gates.Changelog.Enabled {
-		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, headDir, say))
+		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, diffHead, headDir, say))
 	}
 }
 
@@ -487,14 +532,14 @@ func noBase(s Spec, res *compare.Result) bool {
 // merge-base) that lack a changelog entry. Modules are read from the head's
 // checkout (a subpackage added by the request is a module). Without a base
 // there is no request to judge: the gate is skipped and says so.
-func changelogGate(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, headDir string, say func(string, ...any)) checks.Gate {
+func changelogGate(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, diffHead, headDir string, say func(string, ...any)) checks.Gate {
 	if res.BaseRev == "" {
 		return checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: checks.GateSkip,
 			Summary: "skipped: no base (run with a base, mpgate check --base, to check changelog entries)"}
 	}
 	say("checking changelog entries")
 	desc := s.Title + "\n" + s.Body
-	needs, err := release.Missing(ctx, headDir, res.BaseRev, res.HeadRev, cfg, desc, s.Labels)
+	needs, err := release.Missing(ctx, headDir, res.BaseRev, diffHead, cfg, desc, s.Labels)
 	return release.Gate(needs, err)
 }
 

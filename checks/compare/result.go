@@ -15,10 +15,14 @@ const ResultSchema = "mpgate.result/v1"
 // Result is a whole request judged: one Comparison per project of the
 // repository, and the repository-wide gates (coverage, patch coverage, lint).
 type Result struct {
-	Schema   string        `json:"schema"`
-	BaseRev  string        `json:"baseRev,omitempty"`
-	HeadRev  string        `json:"headRev,omitempty"`
-	Projects []*Comparison `json:"projects"`
+	Schema  string `json:"schema"`
+	BaseRev string `json:"baseRev,omitempty"`
+	HeadRev string `json:"headRev,omitempty"`
+	// HeadWorkingTree says the head is the work tree on HeadRev with its
+	// uncommitted changes (check --base in a dirty checkout): sizes and
+	// changed lines are the work tree's.
+	HeadWorkingTree bool          `json:"headWorkingTree,omitempty"`
+	Projects        []*Comparison `json:"projects"`
 	// Gates are the repository-wide gates; each project carries its own size gate.
 	Gates []checks.Gate `json:"gates"`
 	// Lint holds the lint problems the lint gate counted (repository paths).

@@ -424,7 +424,11 @@ func (r *resultMD) headText() string {
 	}
 	b.WriteString("**" + strings.Join(line, " · ") + "**")
 	if r.res.BaseRev != "" || r.res.HeadRev != "" {
-		b.WriteString(" · base " + revCode(r.res.BaseRev) + " → head " + revCode(r.res.HeadRev))
+		to := "head " + revCode(r.res.HeadRev)
+		if r.res.HeadWorkingTree {
+			to = "working tree (on " + revCode(r.res.HeadRev) + ")"
+		}
+		b.WriteString(" · base " + revCode(r.res.BaseRev) + " → " + to)
 	}
 	b.WriteString("\n\n")
 	return b.String()

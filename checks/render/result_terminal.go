@@ -27,7 +27,11 @@ func ResultTerminal(w io.Writer, res *compare.Result, o TerminalOptions) error {
 	t := &term{errWriter: &errWriter{w: w}, o: o}
 	head := "mpgate"
 	if res.BaseRev != "" || res.HeadRev != "" {
-		head += " · " + clean(shortRev(res.BaseRev), false) + " → " + clean(shortRev(res.HeadRev), false)
+		to := clean(shortRev(res.HeadRev), false)
+		if res.HeadWorkingTree {
+			to = "working tree (on " + to + ")"
+		}
+		head += " · " + clean(shortRev(res.BaseRev), false) + " → " + to
 	}
 	t.print(t.paint(ansiBold, truncate(head, t.o.Width)) + "\n")
 	multi := len(res.Projects) > 1

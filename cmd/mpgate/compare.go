@@ -57,6 +57,12 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	spec.Analyze = cachedAnalyze(f.cache, nil, spec.Logger)
+	if post != nil {
+		// In CI the result is published for the commit under test: files the
+		// job wrote (coverage and lint reports) are not part of the change.
+		// A local run judges a dirty work tree as it is (gate.Spec.HeadRev).
+		spec.HeadRev = "HEAD"
+	}
 	if f.project != "" {
 		spec.Projects = []string{f.project}
 	}
