@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpgate/mpgate/publish/gitlabci"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -111,8 +112,8 @@ func TestGitLabComponent(t *testing.T) {
 	if fmt.Sprint(j.Variables["GIT_DEPTH"]) != "0" || j.Stage != "test" {
 		t.Errorf("GIT_DEPTH %v stage %q", j.Variables["GIT_DEPTH"], j.Stage)
 	}
-	if j.Artifacts.When != "always" || j.Artifacts.Reports["codequality"] != codeQualityFile ||
-		j.Variables["MPGATE_CODEQUALITY"] != "$CI_PROJECT_DIR/"+codeQualityFile {
+	if j.Artifacts.When != "always" || j.Artifacts.Reports["codequality"] != gitlabci.CodeQualityFile ||
+		j.Variables["MPGATE_CODEQUALITY"] != "$CI_PROJECT_DIR/"+gitlabci.CodeQualityFile {
 		t.Errorf("artifacts %+v, MPGATE_CODEQUALITY %v: the report mpgate writes is not the one collected", j.Artifacts, j.Variables["MPGATE_CODEQUALITY"])
 	}
 
