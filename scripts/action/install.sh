@@ -17,9 +17,10 @@
 #                             true (always build), false (never build)
 #   MPGATE_REPOSITORY         owner/name of the releases (mpgate/mpgate)
 #   MPGATE_RELEASES_URL       where assets are: $URL/<tag>/<asset>
-#                             (default $GITHUB_SERVER_URL/$MPGATE_REPOSITORY/releases/download)
-#   MPGATE_API_URL            the REST API for resolving v1 to v1.x.y (default $GITHUB_API_URL)
-#   MPGATE_TOKEN              optional token for that API call (rate limits)
+#                             (default https://github.com/$MPGATE_REPOSITORY/releases/download)
+#   MPGATE_API_URL            the REST API for resolving v1 to v1.x.y (default https://api.github.com)
+#   MPGATE_TOKEN              token for that API call (rate limits); sent only
+#                             when MPGATE_API_URL is the runner's $GITHUB_API_URL
 #   MPGATE_SOURCE_DIR         the action's checkout (build mode)
 #   RUNNER_OS, RUNNER_ARCH    the runner (uname when unset)
 #   RUNNER_TOOL_CACHE         the tool cache; binaries go to mpgate/<X.Y.Z>/<arch>
@@ -28,9 +29,10 @@
 set -euo pipefail
 
 repo="${MPGATE_REPOSITORY:-mpgate/mpgate}"
-server="${GITHUB_SERVER_URL:-https://github.com}"
-releases="${MPGATE_RELEASES_URL:-$server/$repo/releases/download}"
-api="${MPGATE_API_URL:-${GITHUB_API_URL:-https://api.github.com}}"
+# The releases are on github.com, also for a runner of GitHub Enterprise
+# Server (its actions come from github.com through GitHub Connect).
+releases="${MPGATE_RELEASES_URL:-https://github.com/$repo/releases/download}"
+api="${MPGATE_API_URL:-https://api.github.com}"
 mode="${MPGATE_BUILD_FROM_SOURCE:-auto}"
 version="${MPGATE_VERSION:-}"
 # github.action_ref can be empty inside a composite action
@@ -146,7 +148,10 @@ if [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
 elif [[ "$version" =~ ^v[0-9]+(\.[0-9]+)?$ ]]; then
 	list="$tmp_root/mpgate-releases.json"
 	auth=()
-	if [ -n "${MPGATE_TOKEN:-}" ]; then auth=(--header "Authorization: Bearer $MPGATE_TOKEN"); fi
+	# The job's token is for its own GitHub: never sent to another.
+	if [ -n "${MPGATE_TOKEN:-}" ] && [ "${api%/}" = "${GITHUB_API_URL%/}" ]; then
+		auth=(--header "Authorization: Bearer $MPGATE_TOKEN")
+	fi
 	code=$(curl --silent --show-error --location --retry 3 --connect-timeout 20 ${auth[@]+"${auth[@]}"} \
 		--header 'Accept: application/vnd.github+json' --output "$list" --write-out '%{http_code}' \
 		"$api/repos/$repo/releases?per_page=100") || die "cannot list the releases of $repo at $api"

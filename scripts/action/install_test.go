@@ -34,6 +34,7 @@ type releaseServer struct {
 	releases map[string]release
 	mu       sync.Mutex
 	requests []string
+	auth     []string // the Authorization header of each releases list request
 }
 
 func newReleaseServer(t *testing.T, repo string, releases map[string]release) *releaseServer {
@@ -53,6 +54,9 @@ func (s *releaseServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == "/repos/"+s.repo+"/releases" {
+		s.mu.Lock()
+		s.auth = append(s.auth, r.Header.Get("Authorization"))
+		s.mu.Unlock()
 		if r.URL.Query().Get("per_page") == "" {
 			http.Error(w, "want per_page", http.StatusBadRequest)
 			return
@@ -351,9 +355,20 @@ func TestInstall(t *testing.T) {
 	t.Run("major tag", func(t *testing.T) {
 		// v1 is the newest v1.x.y without a prerelease: 1.10.0 (by
 		// version, not by text), neither 1.11.0-rc.1 nor 2.0.0.
-		res := r.run(map[string]string{"MPGATE_VERSION": "v1"})
+		// The job's token goes to the API only when that is the job's own.
+		res := r.run(map[string]string{"MPGATE_VERSION": "v1", "MPGATE_TOKEN": "job-token", "GITHUB_API_URL": "https://ghe.example.com/api/v3"})
 		if res.code != 0 || res.outputs["version"] != "v1.10.0" || res.outputs["path"] != cached("1.10.0") {
 			t.Fatalf("exit %d, outputs %v\n%s", res.code, res.outputs, res.out)
+		}
+		res = r.run(map[string]string{"MPGATE_VERSION": "v1", "MPGATE_TOKEN": "job-token", "GITHUB_API_URL": srv.URL + "/"})
+		if res.code != 0 || res.outputs["version"] != "v1.10.0" {
+			t.Fatalf("exit %d, outputs %v\n%s", res.code, res.outputs, res.out)
+		}
+		srv.mu.Lock()
+		auth := append([]string(nil), srv.auth...)
+		srv.mu.Unlock()
+		if len(auth) != 2 || auth[0] != "" || auth[1] != "Bearer job-token" {
+			t.Errorf("Authorization of the two listings %q, want none to another GitHub, then the token", auth)
 		}
 		res = r.run(map[string]string{"MPGATE_VERSION": "v1.2"})
 		if res.code != 1 || !strings.Contains(res.out, "v1.2 is v1.2.5") || !strings.Contains(res.out, "no line for mpgate_1.2.5") {
