@@ -36,6 +36,7 @@ import (
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const (
@@ -75,6 +76,8 @@ type glServerOpts struct {
 	github *fakegithub.Fake
 	// analyze replaces the engine (nil: analyze.Run).
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
+	// repos is the server config's allowlist (nil: every project).
+	repos *serverconfig.Allowlist
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
@@ -93,6 +96,7 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
+	flags.repos = o.repos
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
 	if o.signing != "" {
