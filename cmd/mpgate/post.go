@@ -260,6 +260,8 @@ type artifactGitHub struct {
 	// Project is the --project the result was limited to (the sticky
 	// comment's key and the check run's name).
 	Project string `json:"project,omitempty"`
+	// Comment is .mpgate.yml's comment section, for report post.
+	Comment *config.Comment `json:"comment,omitempty"`
 }
 
 // poster publishes one result on GitHub: check run, sticky comment, job
@@ -271,6 +273,7 @@ type poster struct {
 
 	project  string
 	comment  bool
+	policy   config.Comment // .mpgate.yml's comment: require_changes, min_change
 	headSHA  string
 	baseSHA  string
 	pr       int
@@ -323,7 +326,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	if err != nil {
 		return nil, err
 	}
-	p := &poster{env: env, stdout: stdout, stderr: stderr, project: f.project, comment: true, headSHA: env.sha, artifact: true}
+	p := &poster{env: env, stdout: stdout, stderr: stderr, project: f.project, comment: true, headSHA: env.sha, artifact: true, policy: cfg.Comment}
 	if v := getenv("MPGATE_COMMENT"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -459,11 +462,11 @@ func (p *poster) publish(ctx context.Context, res *compare.Result) error {
 		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: github.MaxCommentChars, DetailsURL: commentLink}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: github.MaxCommentChars, DetailsURL: commentLink, MinChange: int64(p.policy.MinChange)}); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
 	if p.pr > 0 && p.comment && !p.forbidden {
-		err := p.upsertComment(ctx, body.String())
+		err := p.upsertComment(ctx, res, body.String())
 		switch {
 		case errors.Is(err, github.ErrForbidden):
 			p.forbidden = true
@@ -531,12 +534,21 @@ func (p *poster) completeCheckRun(ctx context.Context, res *compare.Result) erro
 // upsertComment keeps the one sticky comment. The account is the token's
 // (GET /user); an Action's GITHUB_TOKEN may not ask, and is
 // github-actions[bot].
-func (p *poster) upsertComment(ctx context.Context, body string) error {
+func (p *poster) upsertComment(ctx context.Context, res *compare.Result, body string) error {
 	login, err := p.client.Login(ctx)
 	if errors.Is(err, github.ErrForbidden) {
 		login, err = github.ActionsLogin, nil
 	}
 	if err != nil {
+		return err
+	}
+	if p.policy.RequireChanges && !render.ResultHasChanges(res, int64(p.policy.MinChange)) {
+		// comment.require_changes: no new comment; one already there is
+		// updated, lest it show an earlier push's figures.
+		id, _, err := p.client.UpdateStickyComment(ctx, p.env.repo, p.pr, p.project, body, login)
+		if err == nil && id == 0 {
+			fmt.Fprintln(p.stderr, "mpgate: no comment: nothing changed (comment.require_changes)")
+		}
 		return err
 	}
 	_, _, err = p.client.UpsertStickyComment(ctx, p.env.repo, p.pr, p.project, body, login)
@@ -553,7 +565,7 @@ func (p *poster) writeArtifact(res *compare.Result) error {
 		return fmt.Errorf("re-reading the result: %w", err)
 	}
 	a.GitHub = &artifactGitHub{Repository: p.env.repo.FullName(), PullRequest: p.pr, HeadSHA: p.headSHA, BaseSHA: p.baseSHA,
-		Event: p.env.eventName, RunID: p.env.runID, Project: p.project}
+		Event: p.env.eventName, RunID: p.env.runID, Project: p.project, Comment: &p.policy}
 	data, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
 		return err
@@ -587,7 +599,7 @@ func (p *poster) appendSummary(res *compare.Result, link string) error {
 	if p.project != "" {
 		title += " · " + p.project
 	}
-	if err := render.ResultMarkdown(&buf, res, render.ResultOptions{MaxBytes: room, DetailsURL: link, Title: title}); err != nil {
+	if err := render.ResultMarkdown(&buf, res, render.ResultOptions{MaxBytes: room, DetailsURL: link, Title: title, MinChange: int64(p.policy.MinChange)}); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(p.env.summaryPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)

@@ -206,7 +206,8 @@ type glPoster struct {
 
 	project     string
 	comment     bool
-	codeQuality string // the Code Quality report's path
+	policy      config.Comment // .mpgate.yml's comment: require_changes, min_change
+	codeQuality string         // the Code Quality report's path
 
 	started   bool // the running status was posted
 	forbidden bool
@@ -222,7 +223,7 @@ func startGitLabPost(ctx context.Context, cfg *config.Config, f *checkFlags, top
 	if err != nil {
 		return nil, err
 	}
-	p := &glPoster{env: env, stdout: stdout, stderr: stderr, project: f.project, comment: true}
+	p := &glPoster{env: env, stdout: stdout, stderr: stderr, project: f.project, comment: true, policy: cfg.Comment}
 	if v := getenv("MPGATE_COMMENT"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -312,9 +313,13 @@ func (p *glPoster) publish(ctx context.Context, res *compare.Result) error {
 	refused := errors.Is(errors.Join(errs...), gitlab.ErrUnauthorized)
 	if p.env.mrIID > 0 && p.comment && !p.forbidden && !refused {
 		var body bytes.Buffer
-		err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: noteBytes, DetailsURL: p.env.jobURL})
+		err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.project), MaxBytes: noteBytes, DetailsURL: p.env.jobURL, MinChange: int64(p.policy.MinChange)})
+		upsert := p.client.UpsertStickyNote
+		if p.policy.RequireChanges && !render.ResultHasChanges(res, int64(p.policy.MinChange)) {
+			upsert = p.client.UpdateStickyNote // comment.require_changes: none created, one there kept current
+		}
 		if err == nil {
-			_, _, err = p.client.UpsertStickyNote(ctx, p.env.repo, p.env.mrIID, p.project, gitlab.EscapeMarkdown(body.String()), "")
+			_, _, err = upsert(ctx, p.env.repo, p.env.mrIID, p.project, gitlab.EscapeMarkdown(body.String()), "")
 		}
 		switch {
 		case errors.Is(err, gitlab.ErrForbidden):

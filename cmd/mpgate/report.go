@@ -101,6 +101,9 @@ func reportPost(ctx context.Context, f reportFlags, getenv func(string) string, 
 	}
 	p := &poster{env: env, stdout: stdout, stderr: stderr, project: a.GitHub.Project, comment: true, report: f.report,
 		baseSHA: a.GitHub.BaseSHA, details: env.runURL(), failOnForbidden: true}
+	if a.GitHub.Comment != nil {
+		p.policy = *a.GitHub.Comment
+	}
 	if v := getenv("MPGATE_COMMENT"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

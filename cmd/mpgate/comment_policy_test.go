@@ -1,0 +1,61 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPostRequireChanges: with comment.require_changes a request without
+// changes gets no comment; once one changed something, the comment is
+// there, and a later push that undoes the change updates it (never left
+// showing the earlier figures) rather than creating another.
+func TestPostRequireChanges(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	dir, base, _ := miniRepo(t, 0)
+	writeFile(t, filepath.Join(dir, ".mpgate.yml"), "comment: {require_changes: true, min_change: 1KB}\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "config")
+	post := func(want int) {
+		t.Helper()
+		head := gitRun(t, dir, "rev-parse", "HEAD")
+		r := prRunner(t, f, base, head, false)
+		res := runArgs(t, r.env, "check", "--post", dir)
+		if res.code != want {
+			t.Fatalf("exit %d, want %d\n%s", res.code, want, res.stderr)
+		}
+	}
+
+	post(exitPass)
+	if n := len(f.Comments(testRepo, 2)); n != 0 {
+		t.Fatalf("%d comments on a request without changes", n)
+	}
+	if n := f.Count("checks/create"); n == 0 {
+		t.Error("no check run: require_changes is about the comment only")
+	}
+
+	// A page that is missing: a new finding, a comment.
+	writeFile(t, filepath.Join(dir, "app.json"), "{\n  \"pages\": [\n    \"pages/index/index\",\n    \"pages/p0/p0\"\n  ]\n}\n")
+	gitRun(t, dir, "commit", "-q", "-am", "page")
+	post(exitFail)
+	first := stickyComments(f, 2, "")
+	if len(first) != 1 {
+		t.Fatalf("%d sticky comments once something changed", len(first))
+	}
+
+	// Undone: the comment is brought up to date, not left stale.
+	writeFile(t, filepath.Join(dir, "app.json"), "{\n  \"pages\": [\n    \"pages/index/index\"\n  ]\n}\n")
+	gitRun(t, dir, "commit", "-q", "-am", "undo")
+	post(exitPass)
+	after := stickyComments(f, 2, "")
+	if len(after) != 1 || after[0].ID != first[0].ID {
+		t.Fatalf("sticky comments after the undo: %+v", after)
+	}
+	if !strings.Contains(after[0].Body, "**No size change** over 1.0 KB") || strings.Contains(after[0].Body, "New findings: ") {
+		t.Errorf("the comment was not brought up to date:\n%s", after[0].Body)
+	}
+	if n := f.Count("issues/create-comment"); n != 1 {
+		t.Errorf("%d comments created, want 1", n)
+	}
+}
