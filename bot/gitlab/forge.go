@@ -162,6 +162,15 @@ func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, number i
 	return f.c.UpsertStickyNote(ctx, repo, number, key, EscapeMarkdown(body), botLogin)
 }
 
+// UpdateStickyComment is UpsertStickyComment that creates no note
+// (UpdateStickyNote): comment.require_changes on a request without changes.
+func (f *Forge) UpdateStickyComment(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string) (int64, bool, error) {
+	if strings.HasSuffix(botLogin, "[bot]") {
+		botLogin = ""
+	}
+	return f.c.UpdateStickyNote(ctx, repo, number, key, EscapeMarkdown(body), botLogin)
+}
+
 // CreateComment adds a note to merge request number.
 func (f *Forge) CreateComment(ctx context.Context, repo bot.Repo, number int, body string) (int64, error) {
 	if utf8.RuneCountInString(body) > MaxNoteChars {

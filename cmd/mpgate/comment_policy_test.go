@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,25 @@ func TestPostRequireChanges(t *testing.T) {
 	}
 	if n := f.Count("issues/create-comment"); n != 1 {
 		t.Errorf("%d comments created, want 1", n)
+	}
+}
+
+// TestServeRequireChanges: the server honours comment.require_changes of
+// the repository's config: a pull request without changes gets its check
+// run and no comment.
+func TestServeRequireChanges(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte("comment: {require_changes: true}\n"))
+	dir, base, head := miniRepo(t, 0)
+	setPull(s.fake, 4, base, head, srvRepo)
+	if code := s.deliver("pull_request", "rc-1", prPayload(t, "opened", dir, 4, base, head, srvRepo, "alice")); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, "the evaluation", func() bool { return strings.Contains(s.logs.String(), `"msg":"evaluated"`) })
+	if rs := completedRuns(s.fake, head); len(rs) != 1 || rs[0].Conclusion != "success" {
+		t.Fatalf("check runs %+v", rs)
+	}
+	if cs := s.fake.Comments(srvRepo, 4); len(cs) != 0 {
+		t.Errorf("%d comments on a pull request without changes: %.300q", len(cs), cs[0].Body)
 	}
 }
