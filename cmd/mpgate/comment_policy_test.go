@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpgate/mpgate/bot"
 )
 
 // TestPostRequireChanges: with comment.require_changes a request without
@@ -78,5 +80,36 @@ func TestServeRequireChanges(t *testing.T) {
 	}
 	if cs := s.fake.Comments(srvRepo, 4); len(cs) != 0 {
 		t.Errorf("%d comments on a pull request without changes: %.300q", len(cs), cs[0].Body)
+	}
+}
+
+// TestGitLabPostRequireChanges: on GitLab CI too, a merge request without
+// changes gets its status and no note, and a note already there is kept
+// current.
+func TestGitLabPostRequireChanges(t *testing.T) {
+	fastGitLabRetries(t)
+	dir, base, _ := miniRepo(t, 0)
+	writeFile(t, filepath.Join(dir, ".mpgate.yml"), "comment: {require_changes: true}\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "config")
+	head := gitRun(t, dir, "rev-parse", "HEAD")
+	f := newGitLabFake(t, base, head)
+	if res := runArgs(t, glRunner(t, f, base, head, true), "check", "--post", dir); res.code != exitPass {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	if n := len(f.Notes(glProjectID, glMR)); n != 0 {
+		t.Fatalf("%d notes on a merge request without changes", n)
+	}
+	if states := statusStates(t, f); len(states) == 0 {
+		t.Error("no commit status: require_changes is about the note only")
+	}
+	// A note from an earlier push is brought up to date, not left stale.
+	f.AddNote(glProjectID, glMR, glBotID, bot.StickyMarker("")+"\nmpgate ❌ failed: packageA +5 KB")
+	if res := runArgs(t, glRunner(t, f, base, head, true), "check", "--post", dir); res.code != exitPass {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	notes := glStickyNotes(f, "")
+	if len(notes) != 1 || strings.Contains(notes[0].Body, "packageA +5 KB") || !strings.Contains(notes[0].Body, "No size change") {
+		t.Errorf("the note was not brought up to date: %+v", notes)
 	}
 }
