@@ -427,7 +427,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	start := time.Now()
-	res, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
+	res, policy, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
 	if err != nil {
 		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
 	}
@@ -450,10 +450,14 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
 	}
-	if _, _, err := f.UpsertStickyComment(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
+	upsert := f.UpsertStickyComment
+	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {
+		upsert = f.UpdateStickyComment // comment.require_changes: none created, one there kept current
+	}
+	if _, _, err := upsert(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
 		return fmt.Errorf("updating the sticky comment: %w", err)
 	}
 	if b.cfg.Observe != nil {
@@ -527,22 +531,24 @@ func isConfigError(err error) bool {
 }
 
 // evaluate runs the gate on the head of a pull request.
-func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, error) {
+// evaluate judges the request; it returns the config's comment section with
+// the result.
+func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, config.Comment, error) {
 	ev, pr := job.Event, job.PullRequest
 	if job.Untrusted && b.cfg.Sandbox == nil {
-		return nil, ErrSandboxRequired
+		return nil, config.Comment{}, ErrSandboxRequired
 	}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	m, err := b.mirror(ctx, f, ev)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	if err := m.FetchRef(ctx, headSHA); err != nil {
 		if err2 := m.FetchRef(ctx, "refs/pull/"+strconv.Itoa(pr.Number)+"/head"); err2 != nil {
-			return nil, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
+			return nil, config.Comment{}, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
 		}
 	}
 	name := jobName(headSHA, jobID)
@@ -550,12 +556,12 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	workDir := filepath.Join(b.cfg.DataDir, "work", name)
 	_ = os.RemoveAll(workDir) // a previous attempt's leftovers
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the work directory: %w", err)
+		return nil, config.Comment{}, fmt.Errorf("creating the work directory: %w", err)
 	}
 	defer os.RemoveAll(workDir)
 	wt, err := m.Worktree(ctx, wtDir, headSHA)
 	if err != nil {
-		return nil, fmt.Errorf("checking out %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking out %s: %w", headSHA, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -577,12 +583,12 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && (!job.Rebuild || partial) {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 	}
 	if job.Recheck || partial {
 		if spec.HeadReports, err = b.storedReports(ctx, ev.Repo, headSHA, cfg); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 		log.Info("rechecking with stored head reports", "projects", len(spec.HeadReports))
 	}
@@ -595,13 +601,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		log.Info("rebuilding some projects", "projects", job.RebuildOnly)
 	}
 	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	} else if ok {
 		spec.Approval = &compare.Approval{By: by, Reason: reason}
 	}
 	for _, p := range cfg.Projects {
 		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, SizeApprovalOf(p.Name)); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		} else if ok {
 			if spec.ProjectApprovals == nil {
 				spec.ProjectApprovals = map[string]*compare.Approval{}
@@ -611,13 +617,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	}
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("checking %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking %s: %w", headSHA, err)
 	}
 	b.storeHeads(ctx, ev.Repo, headSHA, res, log)
 	if !job.Untrusted {
 		b.storeBases(ctx, ev.Repo, res, log)
 	}
-	return res, nil
+	return res, cfg.Comment, nil
 }
 
 func jobName(sha string, jobID int64) string {

@@ -53,6 +53,9 @@ func (f *fakeForge) CompleteCheck(_ context.Context, ref CheckRef, conclusion st
 func (f *fakeForge) UpsertStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
 	return CommentRef{PR: pr, ID: 1}, true, nil
 }
+func (f *fakeForge) UpdateStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
+	return CommentRef{PR: pr, ID: 1}, true, nil
+}
 func (f *fakeForge) Reply(_ context.Context, _ Repo, to CommentRef, body string) (CommentRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
