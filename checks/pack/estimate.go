@@ -377,6 +377,9 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
 	}
 	if e.es6() {
 		if minifiedInput(js) {
+			if layout, ok := babelLayoutExtra(js); ok {
+				return unminifiedES5(printed+comments+int(layout), c), helpers, worklets
+			}
 			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers, worklets
 		}
 		return unminifiedES5(printed+comments, c), helpers, worklets
