@@ -29,10 +29,13 @@ import (
 // length, and the space after "function" of one left anonymous; each typeof,
 // 3, plus its helper require once; "use strict" when the script is not
 // already strict. Measured on miniprogram-ci 2.1.42 (docs/sizes.md).
-func babelLayoutExtra(src []byte) (int64, bool) {
+//
+// typeofHelper reports whether the script uses typeof, for which WeChat
+// adds the runtime helper file typeof.js.
+func babelLayoutExtra(src []byte) (extra int64, typeofHelper, ok bool) {
 	ast, err := pjs.Parse(parse.NewInputBytes(src), pjs.Options{})
 	if err != nil {
-		return 0, false
+		return 0, false, false
 	}
 	v := &babelLayout{blocks: -1} // the script itself is the outermost block
 	pjs.Walk(v, ast)
@@ -50,7 +53,7 @@ func babelLayoutExtra(src []byte) (int64, bool) {
 	if !strict {
 		n += int64(len("\"use strict\";\n\n"))
 	}
-	return n, true
+	return n, v.typeofs > 0, true
 }
 
 // babelTypeofRequire is the line Babel adds for the typeof helper:
@@ -58,18 +61,35 @@ func babelLayoutExtra(src []byte) (int64, bool) {
 const babelTypeofRequire = 62
 
 type babelLayout struct {
-	blocks, objects int
-	extra           int64
-	typeofs         int
+	// blocks is the statement nesting esbuild indents by too; levels
+	// counts what only Babel indents by: enclosing objects and
+	// multi-declarator vars (Babel indents the declarators' contents).
+	blocks, levels int
+	extra          int64
+	typeofs        int
 }
 
-func (b *babelLayout) depth() int { return b.blocks + b.objects }
+func (b *babelLayout) depth() int { return b.blocks + b.levels }
+
+// splitVar reports whether Babel prints the declarators of v on lines of
+// their own: more than one, one with an initialiser, not in a for head.
+func splitVar(v *pjs.VarDecl) bool {
+	if len(v.List) < 2 || v.InFor {
+		return false
+	}
+	for _, e := range v.List {
+		if e.Default != nil {
+			return true
+		}
+	}
+	return false
+}
 
 func (b *babelLayout) Enter(n pjs.INode) pjs.IVisitor {
 	switch x := n.(type) {
 	case *pjs.BlockStmt:
 		// its statements and its closing brace, each on a line
-		b.extra += int64(2 * b.objects * (len(x.List) + 1))
+		b.extra += int64(2 * b.levels * (len(x.List) + 1))
 		b.blocks++
 	case *pjs.FuncDecl:
 		// Babel prints "function () {" for an anonymous function
@@ -88,21 +108,18 @@ func (b *babelLayout) Enter(n pjs.INode) pjs.IVisitor {
 				}
 			}
 		}
-		b.objects++
+		b.levels++
 	case *pjs.VarDecl:
-		init := false
 		for _, e := range x.List {
-			if e.Default != nil {
-				init = true
-			}
 			if f, ok := e.Default.(*pjs.FuncDecl); ok && f.Name == nil {
 				if v, ok := e.Binding.(*pjs.Var); ok {
 					b.extra += int64(len(v.Data))
 				}
 			}
 		}
-		if init && len(x.List) > 1 && !x.InFor {
+		if splitVar(x) {
 			b.extra += int64(len(x.List)-1) * int64(2*b.depth()+2)
+			b.levels++
 		}
 	case *pjs.UnaryExpr:
 		if x.Op == pjs.TypeofToken {
@@ -124,10 +141,14 @@ func funcName(key pjs.LiteralExpr) int64 {
 }
 
 func (b *babelLayout) Exit(n pjs.INode) {
-	switch n.(type) {
+	switch x := n.(type) {
 	case *pjs.BlockStmt:
 		b.blocks--
 	case *pjs.ObjectExpr:
-		b.objects--
+		b.levels--
+	case *pjs.VarDecl:
+		if splitVar(x) {
+			b.levels--
+		}
 	}
 }
