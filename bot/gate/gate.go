@@ -74,6 +74,9 @@ type Spec struct {
 	Sandbox build.Wrapper
 	// BuildEnv adds allowed variables to builds (see bot/build).
 	BuildEnv []string
+	// ObserveBuild, when set, is told how long each project's build took
+	// (its install step included) and how it ended (BuildOutcome).
+	ObserveBuild func(d time.Duration, outcome string)
 	// Approval passes a failing size gate, recorded with who and why.
 	Approval *compare.Approval
 	// Title, Body and Labels describe the pull/merge request for the
@@ -88,6 +91,22 @@ type Spec struct {
 	// Progress receives one line per step (for a terminal or a log); it is
 	// never called concurrently.
 	Progress func(msg string)
+}
+
+// BuildOutcome names how a build ended: "ok", "failed", "timed_out",
+// "cancelled", or "error" when it could not start.
+func BuildOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, build.ErrFailed):
+		return "failed"
+	case errors.Is(err, build.ErrTimedOut):
+		return "timed_out"
+	case errors.Is(err, build.ErrCancelled):
+		return "cancelled"
+	}
+	return "error"
 }
 
 // ErrUsage marks errors in the spec or the repository state that the user
@@ -350,8 +369,12 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 	if p.Build != "" {
 		say("building %s (%s): %s", name, which, p.Build)
 		logPath := filepath.Join(workDir, "logs", fmt.Sprintf("%s-%s.log", safeName(name), which))
+		start := time.Now()
 		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Install: p.Install, Timeout: s.BuildTimeout,
 			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
+		if s.ObserveBuild != nil {
+			s.ObserveBuild(time.Since(start), BuildOutcome(err))
+		}
 		if err != nil {
 			return fail(fmt.Errorf("%s build of %s: %w", which, name, err))
 		}
