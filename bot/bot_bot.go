@@ -68,7 +68,9 @@ type BotConfig struct {
 	// Observe, when set, is told how long each evaluation took and its
 	// conclusion (metrics).
 	Observe func(d time.Duration, conclusion string)
-	Logger  *slog.Logger
+	// ObserveBuild is gate.Spec.ObserveBuild (metrics).
+	ObserveBuild func(d time.Duration, outcome string)
+	Logger       *slog.Logger
 	// Analyze replaces the engine in tests (nil: analyze.Run).
 	Analyze gate.AnalyzeFunc
 }
@@ -576,7 +578,7 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		base = ev.DefaultBranch
 	}
 	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log,
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log,
 		// The changelog gate reads the request's title, description and labels.
 		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
 	partial := job.Rebuild && len(job.RebuildOnly) > 0
@@ -757,7 +759,7 @@ func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cf
 	}
 	defer os.RemoveAll(workDir)
 	res, err := gate.Run(ctx, gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: sha, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log})
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log})
 	if errors.Is(err, gate.ErrUsage) {
 		log.Warn("default branch not analysed", "err", err)
 		return nil, nil

@@ -78,6 +78,9 @@ type Spec struct {
 	Sandbox build.Wrapper
 	// BuildEnv adds allowed variables to builds (see bot/build).
 	BuildEnv []string
+	// ObserveBuild, when set, is told how long each project's build took
+	// (its install step included) and how it ended (BuildOutcome).
+	ObserveBuild func(d time.Duration, outcome string)
 	// Approval passes a failing size gate, recorded with who and why.
 	Approval *compare.Approval
 	// ProjectApprovals pass the failing size gate of one project each
@@ -105,6 +108,22 @@ type Spec struct {
 	// title ("build of shop (head): exit 2 after 3s") and its log's path;
 	// never concurrently with itself or Progress.
 	BuildLog func(title, logPath string)
+}
+
+// BuildOutcome names how a build ended: "ok", "failed", "timed_out",
+// "cancelled", or "error" when it could not start.
+func BuildOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, build.ErrFailed):
+		return "failed"
+	case errors.Is(err, build.ErrTimedOut):
+		return "timed_out"
+	case errors.Is(err, build.ErrCancelled):
+		return "cancelled"
+	}
+	return "error"
 }
 
 // ErrUsage marks errors in the spec or the repository state that the user
@@ -423,8 +442,12 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 			return fail(fmt.Errorf("%s build of %s: build log directory: %w", which, name, err))
 		}
 		logPath := filepath.Join(s.LogDir, fmt.Sprintf("%s-%s.log", safeName(name), which))
+		start := time.Now()
 		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Install: p.Install, Timeout: s.BuildTimeout,
 			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
+		if s.ObserveBuild != nil {
+			s.ObserveBuild(time.Since(start), BuildOutcome(err))
+		}
 		if s.BuildLog != nil && r != nil {
 			outcome := "ok"
 			if err != nil {

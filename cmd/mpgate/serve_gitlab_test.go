@@ -393,7 +393,7 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 			}
 			metricsText, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			for _, want := range []string{`mpgate_deliveries_total{forge="gitlab",event="Merge Request Hook",status="202"} 1`,
+			for _, want := range []string{`mpgate_deliveries_total{event="Merge Request Hook",forge="gitlab",status="202"} 1`,
 				`mpgate_gitlab_api_calls_total{status="201"}`} {
 				if !strings.Contains(string(metricsText), want) {
 					t.Errorf("metrics lack %s:\n%s", want, metricsText)
