@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Worktree is a detached checkout of one commit, linked to a repository (a
@@ -64,16 +63,6 @@ func addWorktree(ctx context.Context, repoDir, dir, rev string, withFile bool) (
 	// also when it is locked (git locks a worktree while adding it, so a
 	// crash during "worktree add" leaves a locked record).
 	if _, err := git(ctx, repoDir, "worktree", "add", "--force", "--force", "--detach", "--quiet", "--", abs, sha); err != nil {
-		if ctx.Err() != nil {
-			// Killed half-way, git leaves a locked record and a partial
-			// checkout: remove both, even though ctx is done.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-			defer cancel()
-			if _, rmErr := git(cctx, repoDir, "worktree", "remove", "--force", "--force", "--", abs); rmErr != nil {
-				_ = os.RemoveAll(abs)
-				_, _ = git(cctx, repoDir, "worktree", "prune")
-			}
-		}
 		return nil, fmt.Errorf("add worktree %s at %s: %w", abs, rev, err)
 	}
 	return &Worktree{Dir: abs, Rev: sha, repoDir: repoDir, lockFile: withFile}, nil
