@@ -159,6 +159,8 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
 	case KindPullRequestClosed:
 		return b.handleClosed(ctx, f, ev, log)
+	case KindPullRequestUnlabeled:
+		return b.handleUnlabeled(ctx, f, ev, log)
 	case KindPush:
 		return b.handlePush(ctx, f, ev, log)
 	case KindComment:
@@ -296,6 +298,26 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	}
 	log.Info("evaluation queued", "check_run", run.ID, "duplicate", dup, "untrusted", untrusted, "recheck", opts.recheck)
 	return nil
+}
+
+// handleUnlabeled forgets the /ok-to-build of a request whose build label
+// was removed: putting the label back later grants nothing.
+func (b *Bot) handleUnlabeled(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.PullRequest == nil || ev.Label == "" {
+		return nil
+	}
+	cfg, err := b.loadConfig(ctx, f, ev.Repo)
+	if isConfigError(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if l := cfg.Trust.OkToBuildLabel; l == "" || ev.Label != l {
+		return nil
+	}
+	log.Info("build label removed: the grant is revoked", "pr", ev.PullRequest.Number, "label", ev.Label, "by", ev.Sender)
+	return b.cfg.Store.Revoke(ctx, ev.Repo, ev.PullRequest.Number, LabelGrant, ApproveBuild)
 }
 
 // buildApproved says whether a maintainer approved building the head of an

@@ -210,6 +210,16 @@ type Release struct {
 	// at once, tag merged releases, publish forge releases. Off by default:
 	// installing the App on an organisation opens no release requests.
 	Bot bool `yaml:"bot"`
+	// Identity is who the release commits and tags are made as; empty
+	// fields are taken from GIT_AUTHOR_*/GIT_COMMITTER_* and the user's git
+	// configuration (see release.ResolveIdentity).
+	Identity Identity `yaml:"identity"`
+}
+
+// Identity is a git author or committer.
+type Identity struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
 }
 
 // Trust configures what the bot does for requests from forks.

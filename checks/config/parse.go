@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -431,6 +432,16 @@ func (w *walker) validate(c *Config) {
 		w.errAt("release.tag", "release.tag: %v", err)
 	} else if len(c.Modules) > 1 && !strings.Contains(c.Release.Tag, "{module}") {
 		w.errAt("release.tag", "release.tag %q has no {module}: the tags of different modules would collide", c.Release.Tag)
+	}
+	if id := c.Release.Identity; id != (Identity{}) {
+		switch {
+		case strings.TrimSpace(id.Name) == "" || strings.TrimSpace(id.Email) == "":
+			w.errAt("release.identity", "release.identity needs both name and email (as git does), e.g. {name: Release Bot, email: release@example.com}")
+		case strings.ContainsAny(id.Name+id.Email, "<>\n\x00"):
+			w.errAt("release.identity", "release.identity: name and email may not contain <, > or a line break")
+		case !strings.Contains(id.Email, "@") || strings.IndexFunc(id.Email, unicode.IsSpace) >= 0:
+			w.errAt("release.identity.email", "release.identity.email %q is not an e-mail address", id.Email)
+		}
 	}
 	switch c.Trust.BuildForks {
 	case BuildForksNever, BuildForksAfterApproval, BuildForksAlways:
