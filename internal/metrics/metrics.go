@@ -207,8 +207,7 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	st, err := c.stats(ctx)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(queueJobsDesc, err)
-		return
+		return // the database is down: /readyz says so, /metrics still answers
 	}
 	for _, d := range st.Depth {
 		ch <- prometheus.MustNewConstMetric(queueJobsDesc, prometheus.GaugeValue, float64(d.Count), d.Kind, d.State)
