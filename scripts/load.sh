@@ -88,7 +88,7 @@ stop() { kill -TERM "$pid" && wait "$pid" || true; pid=""; }
 jobs() {
 	local states=" $* " m
 	for _ in $(seq 60); do
-		if m=$(curl -sf --max-time 10 "$URL/metrics") && grep -q '^mpgate_queue_jobs{' <<<"$m"; then
+		if m=$(curl -sf --max-time 10 "$URL/metrics") && grep -q '^# TYPE mpgate_queue_jobs ' <<<"$m"; then
 			awk -v s="$states" '
 				/^mpgate_queue_jobs\{kind="mpgate.event"/ {
 					match($0, /state="[a-z]+"/); st = substr($0, RSTART + 7, RLENGTH - 8)
