@@ -56,6 +56,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -708,8 +709,11 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	q.mu.Lock()
 	q.running[jobID] = cancel
 	q.mu.Unlock()
-	// The lease starts now, not at the first heartbeat.
-	if err := q.renewLeases(ctx); err != nil && ctx.Err() == nil {
+	// The lease starts now, not at the first heartbeat. Only this job's
+	// row: every worker renewing every running job at once made concurrent
+	// transactions lock the same rows in different orders, and PostgreSQL
+	// broke each such deadlock after a second (events drained at 8/s).
+	if err := q.renewLeases(ctx, jobID); err != nil && ctx.Err() == nil {
 		q.log.WarnContext(ctx, "queue: taking the lease of a job", "job", jobID, "error", err)
 	}
 	return tctx, func() {
@@ -743,13 +747,22 @@ func (q *Queue) heartbeat(ctx context.Context, done chan<- struct{}) {
 // (JobTimeout − Lease): River's rescuer takes back a running job once
 // now − attempted_at reaches its timeout (JobTimeout), that is Lease after
 // the last renewal.
-func (q *Queue) renewLeases(ctx context.Context) error {
-	q.mu.Lock()
-	ids := make([]any, 0, len(q.running))
-	for id := range q.running {
-		ids = append(ids, id)
+//
+// With only, just those jobs; else every job this process runs.
+func (q *Queue) renewLeases(ctx context.Context, only ...int64) error {
+	running := only
+	if len(running) == 0 {
+		q.mu.Lock()
+		for id := range q.running {
+			running = append(running, id)
+		}
+		q.mu.Unlock()
+		slices.Sort(running)
 	}
-	q.mu.Unlock()
+	ids := make([]any, len(running))
+	for i, id := range running {
+		ids[i] = id
+	}
 	if len(ids) == 0 {
 		return nil
 	}
