@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mpgate/mpgate/publish/gitlabci"
 )
 
 // componentSpec is the header document of a GitLab CI/CD component.
@@ -111,8 +113,8 @@ func TestGitLabComponent(t *testing.T) {
 	if fmt.Sprint(j.Variables["GIT_DEPTH"]) != "0" || j.Stage != "test" {
 		t.Errorf("GIT_DEPTH %v stage %q", j.Variables["GIT_DEPTH"], j.Stage)
 	}
-	if j.Artifacts.When != "always" || j.Artifacts.Reports["codequality"] != codeQualityFile ||
-		j.Variables["MPGATE_CODEQUALITY"] != "$CI_PROJECT_DIR/"+codeQualityFile {
+	if j.Artifacts.When != "always" || j.Artifacts.Reports["codequality"] != gitlabci.CodeQualityFile ||
+		j.Variables["MPGATE_CODEQUALITY"] != "$CI_PROJECT_DIR/"+gitlabci.CodeQualityFile {
 		t.Errorf("artifacts %+v, MPGATE_CODEQUALITY %v: the report mpgate writes is not the one collected", j.Artifacts, j.Variables["MPGATE_CODEQUALITY"])
 	}
 
