@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,6 +118,9 @@ type evalJob struct {
 	Recheck bool `json:"recheck,omitempty"`
 	// Rebuild builds the base too, even with a stored report (/rebuild).
 	Rebuild bool `json:"rebuild,omitempty"`
+	// RebuildOnly limits Rebuild to these projects (/rebuild -p); the
+	// others use their stored base and head reports.
+	RebuildOnly []string `json:"rebuildOnly,omitempty"`
 }
 
 // HandleEvent processes one webhook delivery.
@@ -251,7 +255,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 				Title:   "Not built: pull requests from forks are not built here",
 				Summary: "This repository's `" + config.DefaultFile + "` says `trust.build_forks: never`."})
 		case config.BuildForksAfterApproval:
-			_, _, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, pr.HeadSHA, ApproveBuild)
+			ok, err := b.buildApproved(ctx, ev.Repo, pr, cfg.Trust.OkToBuildLabel, log)
 			if err != nil {
 				return err
 			}
@@ -260,7 +264,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 				return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionActionRequired, CheckOutput{
 					Title: "Waiting for a maintainer's /ok-to-build",
 					Summary: "This pull request comes from someone without write access and its build runs its own code. " +
-						"A maintainer can comment `/ok-to-build` to build this commit."})
+						"A maintainer can comment `/ok-to-build` to build this commit (and, while the request keeps the label it gets, its later pushes)."})
 			}
 		}
 		if b.cfg.Sandbox == nil {
@@ -278,7 +282,8 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck, Rebuild: opts.rebuild})
+	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck, Rebuild: opts.rebuild,
+		RebuildOnly: opts.rebuildOnly})
 	if err != nil {
 		return fmt.Errorf("encoding the evaluation: %w", err)
 	}
@@ -288,6 +293,28 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	}
 	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted, "recheck", opts.recheck)
 	return nil
+}
+
+// buildApproved says whether a maintainer approved building the head of an
+// untrusted request: /ok-to-build on this head, or an earlier /ok-to-build
+// whose label the request still carries. A request seen without the label
+// loses that grant, so a label put back by hand (triage access suffices to
+// label) grants nothing: only a new /ok-to-build does.
+func (b *Bot) buildApproved(ctx context.Context, repo Repo, pr PullRequest, label string, log *slog.Logger) (bool, error) {
+	_, _, ok, err := b.cfg.Store.Approval(ctx, repo, pr.Number, pr.HeadSHA, ApproveBuild)
+	if err != nil || ok {
+		return ok, err
+	}
+	by, _, granted, err := b.cfg.Store.Approval(ctx, repo, pr.Number, LabelGrant, ApproveBuild)
+	if err != nil || !granted {
+		return false, err
+	}
+	if label != "" && slices.Contains(pr.Labels, label) {
+		log.Info("build approved by the label", "label", label, "approved_by", by)
+		return true, nil
+	}
+	log.Info("the build label is gone: the grant is revoked", "label", label, "approved_by", by)
+	return false, b.cfg.Store.Revoke(ctx, repo, pr.Number, LabelGrant, ApproveBuild)
 }
 
 // supersedeQueued concludes the check run of the previous head of pr:
@@ -539,22 +566,41 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log,
 		// The changelog gate reads the request's title, description and labels.
 		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
-	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && !job.Rebuild {
+	partial := job.Rebuild && len(job.RebuildOnly) > 0
+	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && (!job.Rebuild || partial) {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {
 			return nil, err
 		}
 	}
-	if job.Recheck {
+	if job.Recheck || partial {
 		if spec.HeadReports, err = b.storedReports(ctx, ev.Repo, headSHA, cfg); err != nil {
 			return nil, err
 		}
 		log.Info("rechecking with stored head reports", "projects", len(spec.HeadReports))
 	}
+	if partial {
+		// /rebuild -p: those projects are built again at both sides.
+		for _, name := range job.RebuildOnly {
+			delete(spec.BaseReports, name)
+			delete(spec.HeadReports, name)
+		}
+		log.Info("rebuilding some projects", "projects", job.RebuildOnly)
+	}
 	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
 		return nil, err
 	} else if ok {
 		spec.Approval = &compare.Approval{By: by, Reason: reason}
+	}
+	for _, p := range cfg.Projects {
+		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, SizeApprovalOf(p.Name)); err != nil {
+			return nil, err
+		} else if ok {
+			if spec.ProjectApprovals == nil {
+				spec.ProjectApprovals = map[string]*compare.Approval{}
+			}
+			spec.ProjectApprovals[p.Name] = &compare.Approval{By: by, Reason: reason}
+		}
 	}
 	res, err := gate.Run(ctx, spec)
 	if err != nil {

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +154,12 @@ func (s *fakeStore) Approval(_ context.Context, _ Repo, number int, sha string, 
 	a, ok := s.approvals[approvalKey(number, sha, kind)]
 	return a[0], a[1], ok, nil
 }
+func (s *fakeStore) Revoke(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.approvals, approvalKey(number, sha, kind))
+	return nil
+}
 func (s *fakeStore) PutInstallation(_ context.Context, repo Repo, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,14 +175,16 @@ func (s *fakeStore) Installation(_ context.Context, repo Repo) (int64, bool, err
 
 // fakeQueue records the evaluations queued.
 type fakeQueue struct {
-	mu    sync.Mutex
-	evals []string // "number sha"
+	mu       sync.Mutex
+	evals    []string // "number sha"
+	payloads [][]byte
 }
 
-func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, sha string, _ []byte) (bool, error) {
+func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, sha string, payload []byte) (bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.evals = append(q.evals, fmt.Sprintf("%d %s", number, sha))
+	q.payloads = append(q.payloads, payload)
 	return false, nil
 }
 
@@ -315,7 +325,14 @@ func TestCommands(t *testing.T) {
 		wantApproval  ApprovalKind
 		wantApprovalR string
 	}{
-		{"help by a reader", "/help", "read", false, true, "| `/rebuild`", "", ""},
+		{"help by a reader", "/mpgate help", "read", false, true, "| `/rebuild [-p project]`", "", ""},
+		{"bare help is another bot's", "/help", "write", false, false, "", "", ""},
+		{"prefixed rebuild", "@mpgate rebuild", "write", true, true, "", "", ""},
+		{"prefixed unknown", "/mpgate deploy", "write", false, false, "`deploy` is not an mpgate command", "", ""},
+		{"rebuild of a project", "/rebuild -p shop", "write", true, true, "", "", ""},
+		{"rebuild of an unknown project", "/rebuild -p web", "write", false, false, "no project `web`", "", ""},
+		{"approve-size of a project", "/approve-size -p admin new icons", "admin", true, true, "", SizeApprovalOf("admin"), "new icons"},
+		{"project by a reader", "/rebuild -p shop", "read", false, false, "only people with write access", "", ""},
 		{"rebuild by a reader", "/rebuild", "read", false, false, "only people with write access", "", ""},
 		{"rebuild by a writer", "/rebuild", "write", true, true, "", "", ""},
 		{"recheck by a maintainer, nothing stored", "please\n/recheck", "maintain", true, true, "builds and checks it from scratch", "", ""},
@@ -328,6 +345,7 @@ func TestCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			f.perms["alice"] = tt.perm
+			f.config = "projects:\n  - name: shop\n    root: shop\n  - name: admin\n    root: admin\n"
 			f.pr = PullRequest{Number: 6, HeadSHA: head, BaseRef: "main"}
 			b, st, q := newTestBot(t, f, true)
 			ev := Event{Forge: ForgeGitHub, DeliveryID: "c", Kind: KindComment, Repo: testRepo, InstallationID: 1,
@@ -337,6 +355,19 @@ func TestCommands(t *testing.T) {
 			}
 			if got := len(q.evals) == 1; got != tt.wantEval {
 				t.Errorf("evaluations %v, want queued %v", q.evals, tt.wantEval)
+			}
+			if len(q.payloads) == 1 {
+				var job evalJob
+				if err := json.Unmarshal(q.payloads[0], &job); err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				if strings.Contains(tt.body, "rebuild -p shop") {
+					want = []string{"shop"}
+				}
+				if !slices.Equal(job.RebuildOnly, want) {
+					t.Errorf("rebuild only %v, want %v", job.RebuildOnly, want)
+				}
 			}
 			if got := len(f.reactions) == 1 && f.reactions[0] == "55 +1"; got != tt.wantReact {
 				t.Errorf("reactions %v, want one %v", f.reactions, tt.wantReact)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/checks/config"
 )
 
 // reactionAccepted is how the bot acknowledges a command it accepted.
@@ -47,6 +48,22 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 	// reuse: an approval only changes the gate, so the stored reports of
 	// the head serve when there are some (silently, unlike /recheck).
 	evaluate, recheck, rebuild, reuse := false, false, false, false
+	// rebuildOnly: /rebuild -p names the projects built again; a /rebuild
+	// without a project builds them all.
+	var rebuildOnly []string
+	rebuildAll := false
+	var cfg *config.Config // read once, when a command needs it
+	repoConfig := func() (*config.Config, error) {
+		if cfg != nil {
+			return cfg, nil
+		}
+		var err error
+		if cfg, err = b.loadConfig(ctx, f, ev.Repo); isConfigError(err) {
+			cfg = config.Default() // the evaluation reports the invalid config
+			return cfg, nil
+		}
+		return cfg, err
+	}
 	for _, cmd := range cmds {
 		log := log.With("command", cmd.Name)
 		if cmd.Problem != "" {
@@ -57,12 +74,26 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		}
 		if !cmd.Allowed(perm) {
 			log.Info("command refused", "permission", perm.String())
-			msg := fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/help` for the commands.",
+			msg := fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/mpgate help` for the commands.",
 				c.Author, ev.Repo.FullName(), cmd.Name)
 			if err := answer(ctx, f, ev, number, msg); err != nil {
 				return err
 			}
 			continue
+		}
+		if cmd.Project != "" {
+			rc, err := repoConfig()
+			if err != nil {
+				return err
+			}
+			if _, ok := rc.Project(cmd.Project); !ok {
+				msg := fmt.Sprintf("@%s there is no project `%s` in `%s` of the default branch; its projects: %s.",
+					c.Author, cmd.Project, config.DefaultFile, projectList(rc))
+				if err := answer(ctx, f, ev, number, msg); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		if err := f.AddReaction(ctx, ev.Repo, c.ID, reactionAccepted); err != nil {
 			return err
@@ -75,6 +106,11 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			}
 		case CmdRebuild:
 			evaluate, rebuild = true, true
+			if cmd.Project == "" {
+				rebuildAll = true
+			} else {
+				rebuildOnly = append(rebuildOnly, cmd.Project)
+			}
 		case CmdRecheck:
 			evaluate, recheck = true, true
 		case CmdChangelog, CmdRelease:
@@ -91,14 +127,26 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 				return err
 			}
 			kind := ApproveSize
-			if cmd.Name == CmdOkToBuild {
+			switch {
+			case cmd.Name == CmdOkToBuild:
 				kind = ApproveBuild
+			case cmd.Project != "":
+				kind = SizeApprovalOf(cmd.Project)
 			}
 			if err := b.cfg.Store.Approve(ctx, ev.Repo, number, p.HeadSHA, kind, c.Author, cmd.Args); err != nil {
 				return err
 			}
+			if kind == ApproveBuild {
+				rc, err := repoConfig()
+				if err != nil {
+					return err
+				}
+				if err := b.grantBuildLabel(ctx, f, ev.Repo, number, rc.Trust.OkToBuildLabel, c.Author, log); err != nil {
+					return err
+				}
+			}
 			evaluate = true
-			reuse = reuse || kind == ApproveSize
+			reuse = reuse || kind != ApproveBuild
 		default:
 			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
 			if err := answer(ctx, f, ev, number, msg); err != nil {
@@ -117,6 +165,9 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		return nil
 	}
 	opts := evalOptions{rebuild: rebuild}
+	if !rebuildAll {
+		opts.rebuildOnly = rebuildOnly
+	}
 	switch {
 	case rebuild:
 	case recheck:
@@ -135,6 +186,36 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 		}
 	}
 	return b.requestEvaluationWith(ctx, f, ev, p, opts, log)
+}
+
+// grantBuildLabel keeps a maintainer's /ok-to-build for the later pushes of
+// the request: it labels the request and records the grant, which holds
+// while the label is on (see buildApproved). No label configured, or a
+// forge that cannot label, approves the commented head only.
+func (b *Bot) grantBuildLabel(ctx context.Context, f Forge, repo Repo, number int, label, by string, log *slog.Logger) error {
+	lf, ok := f.(Labeler)
+	if label == "" || !ok {
+		return nil
+	}
+	if err := lf.AddLabel(ctx, repo, number, label); err != nil {
+		return err
+	}
+	if err := b.cfg.Store.Approve(ctx, repo, number, LabelGrant, ApproveBuild, by, "label "+label); err != nil {
+		return err
+	}
+	log.Info("build approved while the label is on", "label", label)
+	return nil
+}
+
+func projectList(cfg *config.Config) string {
+	var names []string
+	for _, n := range cfg.ProjectNames() {
+		names = append(names, "`"+n+"`")
+	}
+	if len(names) == 0 {
+		return "none named"
+	}
+	return strings.Join(names, ", ")
 }
 
 // handleClosed stops the work on a closed pull request: the queue forgets

@@ -52,6 +52,23 @@ const (
 	ApproveBuild ApprovalKind = "build"
 )
 
+// LabelGrant is the head an approval is stored under when it holds for
+// every head of the request while the request carries a label
+// (/ok-to-build with trust.ok_to_build_label).
+const LabelGrant = "label"
+
+// SizeApprovalOf is the approval kind of /approve-size -p project: it
+// passes that project's size gate only.
+func SizeApprovalOf(project string) ApprovalKind {
+	return ApprovalKind(string(ApproveSize) + ":" + project)
+}
+
+// Labeler is optionally implemented by a Forge that can label a request
+// (GitHub). Without it /ok-to-build approves the commented head only.
+type Labeler interface {
+	AddLabel(ctx context.Context, repo Repo, number int, label string) error
+}
+
 // CheckRecord is a check run the bot created, as its store keeps it.
 type CheckRecord struct {
 	Repo  Repo
@@ -78,6 +95,8 @@ type Store interface {
 	Approve(ctx context.Context, repo Repo, number int, headSHA string, kind ApprovalKind, by, reason string) error
 	// Approval returns who approved and why, ok false when nobody did.
 	Approval(ctx context.Context, repo Repo, number int, headSHA string, kind ApprovalKind) (by, reason string, ok bool, err error)
+	// Revoke removes an approval; none is not an error.
+	Revoke(ctx context.Context, repo Repo, number int, headSHA string, kind ApprovalKind) error
 	PutInstallation(ctx context.Context, repo Repo, installationID int64) error
 	Installation(ctx context.Context, repo Repo) (id int64, ok bool, err error)
 }

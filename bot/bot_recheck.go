@@ -17,6 +17,9 @@ type evalOptions struct {
 	recheck bool
 	// rebuild builds the base as well, stored report or not.
 	rebuild bool
+	// rebuildOnly limits the rebuild to these projects (/rebuild -p): the
+	// others are checked on their stored reports.
+	rebuildOnly []string
 }
 
 // EvaluationForgetter is optionally implemented by the EvaluationQueue: it

@@ -80,6 +80,9 @@ type Spec struct {
 	BuildEnv []string
 	// Approval passes a failing size gate, recorded with who and why.
 	Approval *compare.Approval
+	// ProjectApprovals pass the failing size gate of one project each
+	// (/approve-size -p), by project name.
+	ProjectApprovals map[string]*compare.Approval
 	// Title, Body and Labels describe the pull/merge request for the
 	// changelog gate (GATE-CHANGELOG): a Conventional Commits title or a
 	// changelog block in the body is an entry, and the configured label
@@ -294,7 +297,11 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		c.Project, c.BaseError = p.Name, baseErr
 		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
 		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
-		rules := sizeRules(cfg, approval(cfg, s))
+		appr := approval(cfg, s)
+		if a := s.ProjectApprovals[p.Name]; a != nil && appr == nil {
+			appr = a
+		}
+		rules := sizeRules(cfg, appr)
 		// Without any base the budgets still apply; the growth bounds say
 		// "skipped: no base" and never fail for it.
 		rules.NoBase = base == nil

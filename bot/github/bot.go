@@ -83,3 +83,16 @@ func (c *Client) GitToken(ctx context.Context) (string, error) {
 	}
 	return t, nil
 }
+
+// AddLabel puts label on issue/PR number (creating the label in the
+// repository if it does not exist, as GitHub does); a label already there
+// is not an error.
+func (c *Client) AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error {
+	if strings.TrimSpace(label) == "" {
+		return fmt.Errorf("github: label on %s#%d: empty name: %w", repo.FullName(), number, ErrInvalid)
+	}
+	if _, _, err := c.gh.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, number, []string{label}); err != nil {
+		return wrap(err, "label %s#%d with %q", repo.FullName(), number, label)
+	}
+	return nil
+}

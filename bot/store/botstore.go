@@ -112,3 +112,7 @@ func (b botStore) Installation(ctx context.Context, repo bot.Repo) (int64, bool,
 	}
 	return id, id != 0, nil
 }
+
+func (b botStore) Revoke(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) error {
+	return b.s.Revoke(ctx, PRKey{Repo: RepoKey(repo), Number: number}, headSHA, ApprovalKind(kind))
+}

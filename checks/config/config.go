@@ -199,7 +199,16 @@ type Release struct {
 type Trust struct {
 	// BuildForks is "never", "after_approval" or "always".
 	BuildForks string `yaml:"build_forks"`
+	// OkToBuildLabel is the label the bot puts on a request when a
+	// maintainer comments /ok-to-build: while it is on, later pushes of the
+	// request are built too; removing it stops that. Empty: /ok-to-build
+	// approves one commit only.
+	OkToBuildLabel string `yaml:"ok_to_build_label"`
 }
+
+// DefaultOkToBuildLabel is trust.ok_to_build_label unless the file says
+// otherwise.
+const DefaultOkToBuildLabel = "mpgate:ok-to-build"
 
 // Default returns the configuration used when a repository has no
 // .mpgate.yml: one native project at the repository's root, the platform
@@ -215,7 +224,7 @@ func Default() *Config {
 			Changelog: ChangelogGate{Label: DefaultNoChangelogLabel},
 		},
 		Release: Release{Tag: "{module}@v{version}", PR: true},
-		Trust:   Trust{BuildForks: BuildForksAfterApproval},
+		Trust:   Trust{BuildForks: BuildForksAfterApproval, OkToBuildLabel: DefaultOkToBuildLabel},
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
@@ -122,7 +121,7 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 		case compare.Removed:
 			names[i] = "- " + names[i]
 		}
-		nameW = max(nameW, utf8.RuneCountInString(names[i]))
+		nameW = max(nameW, width(names[i]))
 	}
 	nameW = max(min(nameW, room), 1)
 	row := func(name, base, head, change, pct, limit, used string) string {
@@ -291,7 +290,7 @@ func (t *term) resultGates(res *compare.Result) {
 		if s.scope != "" {
 			names[i] = clean(s.scope, false) + "/" + names[i]
 		}
-		nameW = max(nameW, utf8.RuneCountInString(names[i]))
+		nameW = max(nameW, width(names[i]))
 	}
 	nameW = min(nameW, 24)
 	for i, s := range gs {

@@ -5,7 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 
 	"github.com/mpgate/mpgate/checks"
 )
@@ -122,11 +123,11 @@ func (t *term) packages(r *checks.Report) {
 		names[i] = clean(p.Name, false)
 		// The alias when it fits: the name matters more.
 		if p.Alias != "" && p.Alias != p.Name {
-			if with := names[i] + " (" + clean(p.Alias, false) + ")"; utf8.RuneCountInString(with) <= room {
+			if with := names[i] + " (" + clean(p.Alias, false) + ")"; width(with) <= room {
 				names[i] = with
 			}
 		}
-		nameW = max(nameW, utf8.RuneCountInString(names[i]))
+		nameW = max(nameW, width(names[i]))
 	}
 	nameW = min(nameW, room)
 	row := func(name, kind, files, size, upload, gzip, limit, barCell string) string {
@@ -263,7 +264,7 @@ func (t *term) gates(r *checks.Report) {
 	t.print("\n" + t.paint(ansiBold, "Gates") + "\n")
 	nameW := 4
 	for _, g := range r.Gates {
-		nameW = max(nameW, utf8.RuneCountInString(g.Name))
+		nameW = max(nameW, width(clean(g.Name, false)))
 	}
 	nameW = min(nameW, 24)
 	for _, g := range r.Gates {
@@ -299,59 +300,87 @@ func (t *term) verdict(r *checks.Report) {
 	t.print("\n" + t.paint(ansiBold+color, "Verdict: "+strings.ToUpper(v)) + " (" + strings.Join(counts, ", ") + ")\n")
 }
 
-// pad right-pads s with spaces to n runes.
+// columns measures text in terminal columns: East Asian wide and fullwidth
+// characters (汉字, ｶﾀｶﾅ's fullwidth forms, most emoji) take two, combining
+// marks none. Ambiguous characters (…, ─, ░) count as one, as terminals
+// outside CJK locales show them; the result does not depend on the
+// environment (RUNEWIDTH_EASTASIAN, LANG) so that output is reproducible.
+var columns = func() *runewidth.Condition {
+	c := runewidth.NewCondition()
+	c.EastAsianWidth = false
+	return c
+}()
+
+// width is the number of terminal columns s takes.
+func width(s string) int { return columns.StringWidth(s) }
+
+// pad right-pads s with spaces to n columns.
 func pad(s string, n int) string {
-	if c := utf8.RuneCountInString(s); c < n {
+	if c := width(s); c < n {
 		return s + strings.Repeat(" ", n-c)
 	}
 	return s
 }
 
-// lpad left-pads s with spaces to n runes.
+// lpad left-pads s with spaces to n columns.
 func lpad(s string, n int) string {
-	if c := utf8.RuneCountInString(s); c < n {
+	if c := width(s); c < n {
 		return strings.Repeat(" ", n-c) + s
 	}
 	return s
 }
 
-// truncate shortens s to n runes, ending with "…" when cut.
+// truncate shortens s to at most n columns, ending with "…" when cut (a
+// wide character that would straddle the edge is dropped whole).
 func truncate(s string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	if utf8.RuneCountInString(s) <= n {
+	if width(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return columns.Truncate(s, n, "…")
 }
 
-// wrap breaks text into lines of at most width runes at spaces; a word
-// longer than width is cut into pieces.
-func wrap(text string, width int) []string {
-	width = max(width, 10)
+// cutWidth splits s after at most n columns (at least one character, so
+// that a wide character in a one-column space still makes progress).
+func cutWidth(s string, n int) (head, rest string) {
+	w := 0
+	for i, r := range s {
+		rw := columns.RuneWidth(r)
+		if w+rw > n && i > 0 {
+			return s[:i], s[i:]
+		}
+		w += rw
+	}
+	return s, ""
+}
+
+// wrap breaks text into lines of at most width columns at spaces; a word
+// wider than the line is cut into pieces.
+func wrap(text string, lineWidth int) []string {
+	lineWidth = max(lineWidth, 10)
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
 		line, lineLen := "", 0
 		for _, word := range strings.Fields(para) {
-			for utf8.RuneCountInString(word) > width {
+			for width(word) > lineWidth {
 				if lineLen > 0 {
 					lines = append(lines, line)
 					line, lineLen = "", 0
 				}
-				r := []rune(word)
-				lines = append(lines, string(r[:width]))
-				word = string(r[width:])
+				var head string
+				head, word = cutWidth(word, lineWidth)
+				lines = append(lines, head)
 			}
-			wl := utf8.RuneCountInString(word)
+			wl := width(word)
 			if wl == 0 {
 				continue
 			}
 			switch {
 			case lineLen == 0:
 				line, lineLen = word, wl
-			case lineLen+1+wl <= width:
+			case lineLen+1+wl <= lineWidth:
 				line, lineLen = line+" "+word, lineLen+1+wl
 			default:
 				lines = append(lines, line)

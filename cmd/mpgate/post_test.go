@@ -234,7 +234,12 @@ func TestPostUsage(t *testing.T) {
 
 // actionYAML is the part of action.yml the test reads.
 type actionYAML struct {
-	Name   string `yaml:"name"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Branding    struct {
+		Icon  string `yaml:"icon"`
+		Color string `yaml:"color"`
+	} `yaml:"branding"`
 	Inputs map[string]struct {
 		Description string  `yaml:"description"`
 		Default     *string `yaml:"default"`
@@ -256,9 +261,11 @@ type actionYAML struct {
 	} `yaml:"runs"`
 }
 
-// TestActionYAML keeps action.yml whole: a composite action whose every
-// input is used, every output set by the step running check --post, and
-// whose variables are ones mpgate reads.
+// TestActionYAML keeps action.yml whole: a composite action that installs
+// mpgate with scripts/action/install.sh (built from source only when that
+// says so), whose every input is used, every output set by the step running
+// check --post, and whose variables are ones mpgate reads; a description
+// the Marketplace takes (at most 125 characters) and branding.
 func TestActionYAML(t *testing.T) {
 	data, err := os.ReadFile("../../action.yml")
 	if err != nil {
@@ -273,8 +280,14 @@ func TestActionYAML(t *testing.T) {
 	if a.Runs.Using != "composite" {
 		t.Errorf("runs.using %q, want composite (the user's toolchain builds the base and the head)", a.Runs.Using)
 	}
+	if n := len([]rune(a.Description)); n == 0 || n > 125 {
+		t.Errorf("description has %d characters; the Marketplace takes 1 to 125", n)
+	}
+	if a.Branding.Icon == "" || a.Branding.Color == "" {
+		t.Errorf("branding %+v: the Marketplace wants an icon and a color", a.Branding)
+	}
 	var all strings.Builder
-	var check, build bool
+	var check, install, build bool
 	for _, s := range a.Runs.Steps {
 		all.WriteString(s.Uses + "\n" + s.Run + "\n" + s.Dir + "\n")
 		for k, v := range s.With {
@@ -283,7 +296,10 @@ func TestActionYAML(t *testing.T) {
 		for k, v := range s.Env {
 			all.WriteString(k + ": " + v + "\n")
 		}
-		if strings.Contains(s.Run, "go build") && strings.Contains(s.Run, "$GITHUB_ACTION_PATH") && strings.Contains(s.Run, "./cmd/mpgate") {
+		if s.Run == `bash "$MPGATE_SOURCE_DIR/scripts/action/install.sh"` && s.ID == "install" {
+			install = true
+		}
+		if s.Run == `bash "$MPGATE_SOURCE_DIR/scripts/action/install.sh" build` && s.ID == "build" {
 			build = true
 		}
 		if s.ID != "check" {
@@ -293,26 +309,35 @@ func TestActionYAML(t *testing.T) {
 			continue
 		}
 		check = true
-		if !strings.Contains(s.Run, `"$RUNNER_TEMP/mpgate" "${args[@]}"`) || !strings.Contains(s.Run, "args=(check --post)") {
+		if !strings.Contains(s.Run, `"$MPGATE_BIN" "${args[@]}" .`) || !strings.Contains(s.Run, "args=(check --post)") {
 			t.Errorf("the check step does not run mpgate check --post:\n%s", s.Run)
 		}
 		if strings.Contains(s.Run, "${{") {
 			t.Error("the check step splices an expression into its script; pass it through env")
 		}
 		for k := range s.Env {
-			read := map[string]bool{"GITHUB_TOKEN": true, "MPGATE_COVERAGE": true, "MPGATE_COMMENT": true}
+			read := map[string]bool{"GITHUB_TOKEN": true, "MPGATE_COVERAGE": true, "MPGATE_COMMENT": true, "MPGATE_CACHE_DIR": true}
 			if !read[k] && !strings.Contains(s.Run, "$"+k) {
 				t.Errorf("env %s is neither read by mpgate nor used by the script", k)
 			}
 		}
 	}
-	if !check || !build {
-		t.Fatalf("steps: check --post %v, build from the action's source %v", check, build)
+	if !check || !install || !build {
+		t.Fatalf("steps: check --post %v, install %v, build from the action's source %v", check, install, build)
 	}
 	if !strings.Contains(all.String(), "actions/setup-go@") || !strings.Contains(all.String(), "go-version-file: ${{ github.action_path }}/go.mod") {
 		t.Error("Go is not set up from the action's go.mod")
 	}
-	want := []string{"config", "base", "token", "coverage", "fail-on", "comment", "working-directory", "go-version"}
+	for _, cache := range []string{"actions/cache/restore@v4", "actions/cache/save@v4", "key: mpgate-${{ runner.os }}-${{ github.sha }}",
+		"restore-keys: mpgate-${{ runner.os }}-", "MPGATE_CACHE_DIR: ${{ runner.temp }}/mpgate-cache"} {
+		if !strings.Contains(all.String(), cache) {
+			t.Errorf("the analysis cache is not kept in the runner's cache: no %q", cache)
+		}
+	}
+	if a.Inputs["version"].Default == nil || *a.Inputs["version"].Default != "${{ github.action_ref }}" {
+		t.Errorf("version default %v, want the action's own ref", a.Inputs["version"].Default)
+	}
+	want := []string{"config", "base", "token", "coverage", "fail-on", "comment", "working-directory", "go-version", "version", "build-from-source", "args", "cache"}
 	for _, in := range want {
 		if _, ok := a.Inputs[in]; !ok {
 			t.Errorf("no input %q", in)
@@ -378,6 +403,11 @@ func TestActionScript(t *testing.T) {
 		{"inputs", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_CONFIG": "ci/my config.yml",
 			"MPGATE_INPUT_BASE": "origin/main", "MPGATE_INPUT_PROJECT": "shop; rm -rf /"}, 0, 0,
 			"check|--post|--config|ci/my config.yml|--base|origin/main|--project|shop; rm -rf /|."},
+		{"args", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": ` --platform wechat  --baseline "a b.json" '$(touch pwned)' `}, 0, 0,
+			"check|--post|--platform|wechat|--baseline|a b.json|$(touch pwned)|."},
+		{"blank args", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": "  "}, 0, 0, "check|--post|."},
+		{"unclosed quote", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": `--config "x`}, 0, 2, ""},
+		{"no cache", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_CACHE": "false"}, 0, 0, "check|--post|--no-cache|."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -389,7 +419,7 @@ func TestActionScript(t *testing.T) {
 			}
 			cmd := exec.Command(bash, "-e", "-c", script)
 			cmd.Dir = tmp
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + tmp}
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + tmp, "MPGATE_BIN=" + filepath.Join(tmp, "mpgate")}
 			for k, v := range tt.env {
 				cmd.Env = append(cmd.Env, k+"="+v)
 			}

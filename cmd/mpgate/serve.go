@@ -25,6 +25,7 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/internal/metrics"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 	"github.com/mpgate/mpgate/webhooks"
 )
 
@@ -47,6 +48,9 @@ type serveFlags struct {
 	buildNetwork                   sandbox.NetworkPolicy
 	buildMemory, buildDisk         sandbox.Size
 	buildProcesses                 int
+	// config is the server config file (--config); repos its allowlist.
+	config string
+	repos  *serverconfig.Allowlist
 }
 
 const serveUsage = `Usage: mpgate serve [flags]
@@ -64,6 +68,7 @@ Flags:
 
 func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&f.config, "config", "", "server config file (YAML; see docs/github-app.md): the flags and the environment win over it")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&f.dataDir, "data-dir", "./mpgate-data", "SQLite database, git mirrors, worktrees, logs")
 	fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL instead of SQLite (postgres://…)")
@@ -118,6 +123,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 			return
 		}
 		if v := getenv(envName(fl.Name)); v != "" {
+			set[fl.Name] = true
 			if err := fl.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", envName(fl.Name), err))
 			}
@@ -125,6 +131,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	})
 	if len(errs) > 0 {
 		return nil, usageError("serve: %v", errors.Join(errs...))
+	}
+	if err := applyServeConfig(fs, f, set); err != nil {
+		return nil, err
 	}
 	if f.workers < 1 || f.eventWorkers < 1 {
 		return nil, usageError("serve: --workers and --event-workers must be at least 1")
@@ -303,10 +312,12 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	reg.Collect(s.collectQueue)
 
 	mux := http.NewServeMux()
-	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: q, Logger: log})
+	log.Info("repositories served", "allowlist", f.repos.String())
+	allowed := allowedRepos{next: q, allow: f.repos}
+	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: allowed, Logger: log})
 	mux.Handle("POST /webhooks/github", countDeliveries(reg, gh))
 	if glab != nil {
-		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, q, log))
+		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, allowed, log))
 	} else {
 		mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "GitLab is off on this server (--gitlab-url)", http.StatusNotImplemented)

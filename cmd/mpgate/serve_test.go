@@ -35,6 +35,7 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/store/storetest"
 	"github.com/mpgate/mpgate/internal/fakegithub"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const (
@@ -68,6 +69,7 @@ type serverOpts struct {
 	sandbox  build.Wrapper // nil: none
 	ghOpts   []github.Option
 	dbURL    string
+	config   string // a server config file's content (--config)
 }
 
 func newTestServer(t *testing.T, o serverOpts) *testServer {
@@ -92,6 +94,16 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
+	if o.config != "" {
+		flags.config = filepath.Join(dir, "server.yml")
+		writeFile(t, flags.config, o.config)
+		// The harness sets the other settings itself: only the allowlist.
+		cfg, err := serverconfig.Load(flags.config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags.repos = cfg.Repositories
+	}
 	if !o.noSecret {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
