@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpgate/mpgate/publish/gitlabci"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mpgate/mpgate/publish/gitlabci"
