@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/mpgate/mpgate/publish/gitlabci"
+	"go.yaml.in/yaml/v3"
 )
 
 // componentSpec is the header document of a GitLab CI/CD component.
