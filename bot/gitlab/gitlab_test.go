@@ -293,14 +293,14 @@ func TestReply(t *testing.T) {
 		}
 	}
 	c := newClient(t, f, tokPAT, Private)
-	if err := c.Reply(context.Background(), byPath, 5, disc, "Re-running."); err != nil {
+	if _, err := c.Reply(context.Background(), byPath, 5, disc, "Re-running."); err != nil {
 		t.Fatal(err)
 	}
 	notes := f.Notes(projID, 5)
 	if len(notes) != 2 || notes[1].DiscussionID != disc || notes[1].Body != "Re-running." || notes[1].Author != botID {
 		t.Fatalf("notes = %+v", notes)
 	}
-	if err := c.Reply(context.Background(), byPath, 5, strings.Repeat("f", 40), "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.Reply(context.Background(), byPath, 5, strings.Repeat("f", 40), "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown discussion: %v, want ErrNotFound", err)
 	}
 }

@@ -130,20 +130,20 @@ func (c *Client) deleteNotes(ctx context.Context, repo bot.Repo, mrIID int, list
 }
 
 // Reply adds body to a merge request's discussion (a reply to a comment
-// command, in its thread).
-func (c *Client) Reply(ctx context.Context, repo bot.Repo, mrIID int, discussionID, body string) error {
+// command, in its thread) and returns the new note's id.
+func (c *Client) Reply(ctx context.Context, repo bot.Repo, mrIID int, discussionID, body string) (int64, error) {
 	if discussionID == "" {
-		return fmt.Errorf("gitlab: reply on %s!%d: no discussion: %w", repo.FullName(), mrIID, ErrInvalid)
+		return 0, fmt.Errorf("gitlab: reply on %s!%d: no discussion: %w", repo.FullName(), mrIID, ErrInvalid)
 	}
 	if utf8.RuneCountInString(body) > MaxNoteChars {
 		body = truncateLines(body, MaxNoteChars, truncatedNote)
 	}
-	_, _, err := c.gl.Discussions.AddMergeRequestDiscussionNote(pid(repo), int64(mrIID), discussionID,
+	n, _, err := c.gl.Discussions.AddMergeRequestDiscussionNote(pid(repo), int64(mrIID), discussionID,
 		&gl.AddMergeRequestDiscussionNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
 	if err != nil {
-		return c.wrap(err, "reply in discussion %s on %s!%d", discussionID, repo.FullName(), mrIID)
+		return 0, c.wrap(err, "reply in discussion %s on %s!%d", discussionID, repo.FullName(), mrIID)
 	}
-	return nil
+	return n.ID, nil
 }
 
 // truncateLines cuts s to at most limit runes including note, at the last

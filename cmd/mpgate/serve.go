@@ -251,7 +251,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 
 	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, EventWorkers: f.eventWorkers, MaxAttempts: f.maxAttempts,
-		JobTimeout: f.jobTimeout, Lease: f.jobLease, Snooze: snoozeFor, Logger: log}
+		JobTimeout: f.jobTimeout, Lease: f.jobLease, Logger: log}
 	if deps.queueConfig != nil {
 		deps.queueConfig(&qcfg)
 	}
@@ -262,7 +262,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	reg := metrics.New()
 	s := &server{flags: f, log: log, q: q, metrics: reg}
 
-	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, int64) (bot.Forge, error) {
+	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, string, int64) (bot.Forge, error) {
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
@@ -274,12 +274,12 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			q.Close()
 			return nil, err
 		}
-		inst = bot.InstallationsFunc(func(ctx context.Context, id int64) (bot.Forge, error) {
+		inst = bot.InstallationsFunc(func(ctx context.Context, _ string, id int64) (bot.Forge, error) {
 			c, err := apps.Installation(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			return c, nil
+			return github.NewForge(c), nil
 		})
 	}
 	clone, err := clonePolicy(f, appID != 0, glab != nil)
@@ -291,7 +291,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
 		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
-		Superseded: queue.ErrSuperseded, HandedBack: queue.ErrHandedBack, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
+		HandedBack: queue.ErrHandedBack, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: func(d time.Duration, conclusion string) {
 			reg.Add("mpgate_evaluations_total", "Pull-request evaluations completed, by conclusion.", 1, "conclusion", conclusion)
 			reg.Add("mpgate_evaluation_seconds_total", "Time spent evaluating pull requests (builds included).", d.Seconds())
@@ -503,25 +503,6 @@ func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
 			"forge", "github", "event", event, "status", strconv.Itoa(rec.status))
 	})
-}
-
-// snoozeFor recognises GitHub's and GitLab's rate limits (the queue's
-// Config.Snooze): the job waits until the forge's time without spending an
-// attempt.
-func snoozeFor(err error) (time.Duration, bool) {
-	var at time.Time
-	if rl := (*github.RateLimitError)(nil); errors.As(err, &rl) {
-		at = rl.RetryAt
-	} else if grl, ok := gitlabSnooze(err); ok {
-		at = grl.RetryAt
-	} else {
-		return 0, false
-	}
-	after := time.Until(at)
-	if after < time.Second {
-		after = time.Second
-	}
-	return after, true
 }
 
 // headStore adds the latest head of a pull request to the store's bot port.

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -651,28 +650,6 @@ func TestServeSecretFiles(t *testing.T) {
 			_, err := newServer(context.Background(), &tt.f, slog.New(slog.DiscardHandler), serverDeps{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err %v, want %q", err, tt.want)
-			}
-		})
-	}
-}
-
-func TestSnoozeForRateLimits(t *testing.T) {
-	tests := []struct {
-		name    string
-		err     error
-		wantOK  bool
-		atLeast time.Duration
-	}{
-		{"secondary limit an hour away", fmt.Errorf("completing: %w", &github.RateLimitError{RetryAt: time.Now().Add(time.Hour), Secondary: true}), true, 59 * time.Minute},
-		{"limit already over", &github.RateLimitError{RetryAt: time.Now().Add(-time.Minute)}, true, time.Second},
-		{"other error", errors.New("boom"), false, 0},
-		{"nil", nil, false, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			after, ok := snoozeFor(tt.err)
-			if ok != tt.wantOK || after < tt.atLeast {
-				t.Errorf("snoozeFor = %v, %v", after, ok)
 			}
 		})
 	}
