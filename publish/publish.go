@@ -39,11 +39,12 @@ func CheckNameFor(project string) string {
 	return CheckName + " (" + project + ")"
 }
 
-// Sentinels a Target wraps its forge's errors to.
+// Sentinels a Target's errors match.
 var (
-	// ErrForbidden: the token may not write checks or comments (a fork's
+	// ErrForbidden (the forge port's bot.ErrForbidden, which both forge
+	// adapters wrap): the token may not write checks or comments (a fork's
 	// read-only GITHUB_TOKEN, a GitLab CI job token).
-	ErrForbidden = errors.New("publish: the token may not write here")
+	ErrForbidden = bot.ErrForbidden
 	// ErrUnauthorized: the forge does not know the token (revoked,
 	// expired); nothing further is tried with it.
 	ErrUnauthorized = errors.New("publish: the forge refused the token")
