@@ -68,7 +68,9 @@ type BotConfig struct {
 	// Observe, when set, is told how long each evaluation took and its
 	// conclusion (metrics).
 	Observe func(d time.Duration, conclusion string)
-	Logger  *slog.Logger
+	// ObserveBuild is gate.Spec.ObserveBuild (metrics).
+	ObserveBuild func(d time.Duration, outcome string)
+	Logger       *slog.Logger
 	// Analyze replaces the engine in tests (nil: analyze.Run).
 	Analyze gate.AnalyzeFunc
 }
@@ -157,6 +159,8 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
 	case KindPullRequestClosed:
 		return b.handleClosed(ctx, f, ev, log)
+	case KindPullRequestUnlabeled:
+		return b.handleUnlabeled(ctx, f, ev, log)
 	case KindPush:
 		return b.handlePush(ctx, f, ev, log)
 	case KindComment:
@@ -296,6 +300,26 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	return nil
 }
 
+// handleUnlabeled forgets the /ok-to-build of a request whose build label
+// was removed: putting the label back later grants nothing.
+func (b *Bot) handleUnlabeled(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+	if ev.PullRequest == nil || ev.Label == "" {
+		return nil
+	}
+	cfg, err := b.loadConfig(ctx, f, ev.Repo)
+	if isConfigError(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if l := cfg.Trust.OkToBuildLabel; l == "" || ev.Label != l {
+		return nil
+	}
+	log.Info("build label removed: the grant is revoked", "pr", ev.PullRequest.Number, "label", ev.Label, "by", ev.Sender)
+	return b.cfg.Store.Revoke(ctx, ev.Repo, ev.PullRequest.Number, LabelGrant, ApproveBuild)
+}
+
 // buildApproved says whether a maintainer approved building the head of an
 // untrusted request: /ok-to-build on this head, or an earlier /ok-to-build
 // whose label the request still carries. A request seen without the label
@@ -427,7 +451,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	start := time.Now()
-	res, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
+	res, policy, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
 	if err != nil {
 		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
 	}
@@ -450,10 +474,14 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
 	}
-	if _, _, err := f.UpsertStickyComment(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
+	upsert := f.UpsertStickyComment
+	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {
+		upsert = f.UpdateStickyComment // comment.require_changes: none created, one there kept current
+	}
+	if _, _, err := upsert(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
 		return fmt.Errorf("updating the sticky comment: %w", err)
 	}
 	if b.cfg.Observe != nil {
@@ -527,22 +555,24 @@ func isConfigError(err error) bool {
 }
 
 // evaluate runs the gate on the head of a pull request.
-func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, error) {
+// evaluate judges the request; it returns the config's comment section with
+// the result.
+func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, config.Comment, error) {
 	ev, pr := job.Event, job.PullRequest
 	if job.Untrusted && b.cfg.Sandbox == nil {
-		return nil, ErrSandboxRequired
+		return nil, config.Comment{}, ErrSandboxRequired
 	}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	m, err := b.mirror(ctx, f, ev)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	if err := m.FetchRef(ctx, headSHA); err != nil {
 		if err2 := m.FetchRef(ctx, "refs/pull/"+strconv.Itoa(pr.Number)+"/head"); err2 != nil {
-			return nil, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
+			return nil, config.Comment{}, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
 		}
 	}
 	name := jobName(headSHA, jobID)
@@ -550,12 +580,12 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	workDir := filepath.Join(b.cfg.DataDir, "work", name)
 	_ = os.RemoveAll(workDir) // a previous attempt's leftovers
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the work directory: %w", err)
+		return nil, config.Comment{}, fmt.Errorf("creating the work directory: %w", err)
 	}
 	defer os.RemoveAll(workDir)
 	wt, err := m.Worktree(ctx, wtDir, headSHA)
 	if err != nil {
-		return nil, fmt.Errorf("checking out %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking out %s: %w", headSHA, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -570,19 +600,19 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		base = ev.DefaultBranch
 	}
 	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log,
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log,
 		// The changelog gate reads the request's title, description and labels.
 		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
 	partial := job.Rebuild && len(job.RebuildOnly) > 0
 	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && (!job.Rebuild || partial) {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 	}
 	if job.Recheck || partial {
 		if spec.HeadReports, err = b.storedReports(ctx, ev.Repo, headSHA, cfg); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 		log.Info("rechecking with stored head reports", "projects", len(spec.HeadReports))
 	}
@@ -595,13 +625,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		log.Info("rebuilding some projects", "projects", job.RebuildOnly)
 	}
 	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	} else if ok {
 		spec.Approval = &compare.Approval{By: by, Reason: reason}
 	}
 	for _, p := range cfg.Projects {
 		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, SizeApprovalOf(p.Name)); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		} else if ok {
 			if spec.ProjectApprovals == nil {
 				spec.ProjectApprovals = map[string]*compare.Approval{}
@@ -611,13 +641,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	}
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("checking %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking %s: %w", headSHA, err)
 	}
 	b.storeHeads(ctx, ev.Repo, headSHA, res, log)
 	if !job.Untrusted {
 		b.storeBases(ctx, ev.Repo, res, log)
 	}
-	return res, nil
+	return res, cfg.Comment, nil
 }
 
 func jobName(sha string, jobID int64) string {
@@ -751,7 +781,7 @@ func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cf
 	}
 	defer os.RemoveAll(workDir)
 	res, err := gate.Run(ctx, gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: sha, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log})
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log})
 	if errors.Is(err, gate.ErrUsage) {
 		log.Warn("default branch not analysed", "err", err)
 		return nil, nil

@@ -53,6 +53,9 @@ func (f *fakeForge) CompleteCheck(_ context.Context, ref CheckRef, conclusion st
 func (f *fakeForge) UpsertStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
 	return CommentRef{PR: pr, ID: 1}, true, nil
 }
+func (f *fakeForge) UpdateStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
+	return CommentRef{PR: pr, ID: 1}, true, nil
+}
 func (f *fakeForge) Reply(_ context.Context, _ Repo, to CommentRef, body string) (CommentRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -500,6 +503,39 @@ func TestEvaluationFailed(t *testing.T) {
 			}
 			if got := f.completed[42]; got != tt.wantConcl {
 				t.Errorf("check run concluded %q, want %q", got, tt.wantConcl)
+			}
+		})
+	}
+}
+
+// Removing the build label revokes the grant at once: put back by hand
+// before the next push, it grants nothing. Another label's removal changes
+// nothing.
+func TestUnlabeledRevokesBuildGrant(t *testing.T) {
+	for _, tt := range []struct {
+		label   string
+		revoked bool
+	}{
+		{"mpgate:ok-to-build", true},
+		{"needs-review", false},
+	} {
+		t.Run(tt.label, func(t *testing.T) {
+			f := newFakeForge()
+			b, st, _ := newTestBot(t, f, true)
+			if err := st.Approve(context.Background(), testRepo, 6, LabelGrant, ApproveBuild, "maintainer", "label mpgate:ok-to-build"); err != nil {
+				t.Fatal(err)
+			}
+			ev := Event{Forge: ForgeGitHub, DeliveryID: "u", Kind: KindPullRequestUnlabeled, Repo: testRepo, InstallationID: 1,
+				PullRequest: &PullRequest{Number: 6, HeadSHA: strings.Repeat("e", 40)}, Label: tt.label, Sender: "maintainer"}
+			if err := b.HandleEvent(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+			_, _, ok, err := st.Approval(context.Background(), testRepo, 6, LabelGrant, ApproveBuild)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok == tt.revoked {
+				t.Errorf("grant kept %v after removing %q, want revoked %v", ok, tt.label, tt.revoked)
 			}
 		})
 	}

@@ -23,6 +23,10 @@ type Forge interface {
 	// UpsertStickyComment keeps the one comment marked StickyMarker(key)
 	// on pull request pr; created reports a new comment.
 	UpsertStickyComment(ctx context.Context, repo Repo, pr int, key, body, botLogin string) (c CommentRef, created bool, err error)
+	// UpdateStickyComment updates that comment when there is one and
+	// creates none (comment.require_changes on a request without changes);
+	// c.ID is 0 when there was none.
+	UpdateStickyComment(ctx context.Context, repo Repo, pr int, key, body, botLogin string) (c CommentRef, changed bool, err error)
 	// Reply answers comment to on its pull request: in to's thread where
 	// the forge has them (to.Discussion), else as a new comment.
 	Reply(ctx context.Context, repo Repo, to CommentRef, body string) (CommentRef, error)

@@ -83,7 +83,10 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 	pub := f.ReleasePublisher(ev.Repo)
 	push := mirrorPusher{m: m, dir: dir}
 	out, err := release.Publish(ctx, dir, cfg, push, pub, release.PublishOptions{
-		Branch: ev.DefaultBranch, ReleaseRequest: cfg.Release.PR, Plan: plan})
+		Branch: ev.DefaultBranch, ReleaseRequest: cfg.Release.PR, Plan: plan,
+		// The server's own git configuration is nobody's identity: the
+		// repository's release.identity, else release.DefaultIdentity.
+		Author: cfg.Release.Identity, Committer: cfg.Release.Identity})
 	logPublished(log, out)
 	switch {
 	case err == nil:

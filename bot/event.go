@@ -16,6 +16,9 @@ const (
 	KindPullRequest Kind = "pull_request"
 	// KindPullRequestClosed: closed; PullRequest.Merged says whether merged.
 	KindPullRequestClosed Kind = "pull_request_closed"
+	// KindPullRequestUnlabeled: a label was removed from the request;
+	// Label names it.
+	KindPullRequestUnlabeled Kind = "pull_request_unlabeled"
 	// KindPush: commits pushed to a branch (the default branch's pushes are
 	// analysed and stored as baselines).
 	KindPush Kind = "push"
@@ -52,9 +55,11 @@ type Event struct {
 	SenderIsBot bool   `json:"senderIsBot,omitempty"`
 
 	PullRequest *PullRequest `json:"pullRequest,omitempty"`
-	Push        *Push        `json:"push,omitempty"`
-	Comment     *Comment     `json:"comment,omitempty"`
-	Check       *Check       `json:"check,omitempty"`
+	// Label is the label of a KindPullRequestUnlabeled event.
+	Label   string   `json:"label,omitempty"`
+	Push    *Push    `json:"push,omitempty"`
+	Comment *Comment `json:"comment,omitempty"`
+	Check   *Check   `json:"check,omitempty"`
 }
 
 // PullRequest is a pull request (GitHub) or merge request (GitLab).

@@ -64,6 +64,9 @@ type Target interface {
 	CheckURL() string
 	// UpsertComment keeps the one comment of key on request pr.
 	UpsertComment(ctx context.Context, pr int, key, body string) error
+	// UpdateComment updates that comment when there is one and creates
+	// none (comment.require_changes on a request without changes).
+	UpdateComment(ctx context.Context, pr int, key, body string) error
 }
 
 // Options are what differs between the places a result is published from.
@@ -100,6 +103,13 @@ type Options struct {
 	ForbiddenHint string
 	// Actions are the check's buttons (the server's "Approve size").
 	Actions []bot.CheckAction
+	// MinChange and RequireChanges are .mpgate.yml's comment section: a
+	// package that changed by at most MinChange bytes counts as unchanged;
+	// with RequireChanges a request without changes gets no new comment
+	// (one already there is still updated, lest it show an earlier push's
+	// figures).
+	MinChange      int64
+	RequireChanges bool
 }
 
 // Outcome is what Publish did, for the CI adapters' own outputs.
@@ -194,7 +204,7 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 		link = cmpOr(p.opt.ChecksURL, o.CheckURL, p.opt.DetailsURL)
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.opt.Project), MaxBytes: p.opt.MaxCommentBytes, DetailsURL: link}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.opt.Project), MaxBytes: p.opt.MaxCommentBytes, DetailsURL: link, MinChange: p.opt.MinChange}); err != nil {
 		return o, errors.Join(append(errs, fmt.Errorf("rendering the comment: %w", err))...)
 	}
 	o.Comment = body.String()
@@ -203,7 +213,11 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 	}
 	refused := errors.Is(errors.Join(errs...), ErrUnauthorized)
 	if p.opt.PR > 0 && p.opt.Comment && !p.forbidden && !refused {
-		err := p.target.UpsertComment(ctx, p.opt.PR, p.opt.Project, o.Comment)
+		write := p.target.UpsertComment
+		if p.opt.RequireChanges && !render.ResultHasChanges(res, p.opt.MinChange) {
+			write = p.target.UpdateComment
+		}
+		err := write(ctx, p.opt.PR, p.opt.Project, o.Comment)
 		switch {
 		case errors.Is(err, ErrForbidden):
 			p.forbidden = true

@@ -44,6 +44,11 @@ func (r *recorder) UpsertComment(_ context.Context, pr int, key, body string) er
 	return r.call("comment " + key)
 }
 
+func (r *recorder) UpdateComment(_ context.Context, pr int, key, body string) error {
+	r.body = body
+	return r.call("update comment " + key)
+}
+
 var (
 	resultOnce sync.Once
 	result     *compare.Result

@@ -209,7 +209,11 @@ type ghCheckPull struct {
 }
 
 type ghPayload struct {
-	Action       string  `json:"action"`
+	Action string `json:"action"`
+	// Label is the label added or removed (pull_request labeled/unlabeled).
+	Label *struct {
+		Name string `json:"name"`
+	} `json:"label"`
 	Repository   *ghRepo `json:"repository"`
 	Sender       *ghUser `json:"sender"`
 	Installation *struct {
@@ -332,6 +336,12 @@ func ghPullRequest(ev bot.Event, p *ghPayload) (bot.Event, error) {
 		ev.Kind = bot.KindPullRequest
 	case "closed":
 		ev.Kind = bot.KindPullRequestClosed
+	case "unlabeled":
+		// The bot forgets an /ok-to-build whose label was removed.
+		if p.Label == nil || p.Label.Name == "" {
+			return ev, badPayload("pull_request", "unlabeled without label.name")
+		}
+		ev.Kind, ev.Label = bot.KindPullRequestUnlabeled, p.Label.Name
 	default:
 		return ev, ignored("pull_request action %q", p.Action)
 	}

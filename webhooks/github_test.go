@@ -153,6 +153,11 @@ func TestGitHubKinds(t *testing.T) {
 				t.Errorf("%+v", ev.PullRequest)
 			}
 		}},
+		{"unlabeled", "pull_request", derive(t, opened, map[string]any{"action": "unlabeled", "label": map[string]any{"name": "mpgate:ok-to-build"}}), func(t *testing.T, ev bot.Event) {
+			if ev.Kind != bot.KindPullRequestUnlabeled || ev.Label != "mpgate:ok-to-build" || ev.PullRequest.Number != 2 {
+				t.Errorf("%+v %+v", ev, ev.PullRequest)
+			}
+		}},
 		{"draft kept", "pull_request", derive(t, opened, map[string]any{"pull_request.draft": true}), func(t *testing.T, ev bot.Event) {
 			if !ev.PullRequest.Draft {
 				t.Errorf("%+v", ev.PullRequest)

@@ -53,6 +53,13 @@ func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, pr int, 
 	return bot.CommentRef{PR: pr, ID: id}, changed, err
 }
 
+// UpdateStickyComment updates the sticky comment and creates none
+// (Client.UpdateStickyComment).
+func (f *Forge) UpdateStickyComment(ctx context.Context, repo bot.Repo, pr int, key, body, botLogin string) (bot.CommentRef, bool, error) {
+	id, changed, err := f.c.UpdateStickyComment(ctx, repo, pr, key, body, botLogin)
+	return bot.CommentRef{PR: pr, ID: id}, changed, err
+}
+
 // Reply posts a new comment on to.PR (GitHub's pull request conversations
 // have no threads).
 func (f *Forge) Reply(ctx context.Context, repo bot.Repo, to bot.CommentRef, body string) (bot.CommentRef, error) {

@@ -118,6 +118,17 @@ func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, pr int, 
 	return bot.CommentRef{PR: pr, ID: id}, changed, err
 }
 
+// UpdateStickyComment is UpsertStickyComment that creates no note
+// (UpdateStickyNote): comment.require_changes on a request without
+// changes. ID 0: there was none.
+func (f *Forge) UpdateStickyComment(ctx context.Context, repo bot.Repo, pr int, key, body, botLogin string) (bot.CommentRef, bool, error) {
+	if strings.HasSuffix(botLogin, "[bot]") {
+		botLogin = ""
+	}
+	id, changed, err := f.c.UpdateStickyNote(ctx, repo, pr, key, EscapeMarkdown(body), botLogin)
+	return bot.CommentRef{PR: pr, ID: id}, changed, err
+}
+
 // Reply answers note to: in its discussion when it has one (Client.Reply),
 // else as a new note on merge request to.PR.
 func (f *Forge) Reply(ctx context.Context, repo bot.Repo, to bot.CommentRef, body string) (bot.CommentRef, error) {

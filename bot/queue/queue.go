@@ -149,6 +149,11 @@ type Config struct {
 	SpoolDir   string
 	SpoolRetry time.Duration
 	Logger     *slog.Logger
+	// JobStarted, when set, is told each job's kind ("mpgate.event",
+	// "mpgate.evaluate") and how long it waited past its scheduled time, as it
+	// starts; JobDone its run time as it ends (/metrics' histograms).
+	JobStarted func(kind string, wait time.Duration)
+	JobDone    func(kind string, run time.Duration)
 
 	// Test knobs.
 	fetchPoll time.Duration
@@ -271,6 +276,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("queue: lease %s is shorter than %s", cfg.Lease, minLease)
 	}
 	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}}
+	q.counters.started, q.counters.finished = cfg.JobStarted, cfg.JobDone
 
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &eventWorker{q: q}); err != nil {
@@ -906,20 +912,32 @@ type counters struct {
 	succeeded, failed, snoozed, superseded atomic.Int64
 	spooled, replayed                      atomic.Int64
 	runs, runNanos, waitNanos              atomic.Int64
+	// Config.JobStarted and Config.JobDone.
+	started  func(kind string, wait time.Duration)
+	finished func(kind string, run time.Duration)
 }
 
 // begin records a job's queue wait and returns the function recording its
 // end.
 func (c *counters) begin(job *rivertype.JobRow) func(error) {
 	start := time.Now()
+	var wait time.Duration
 	if !job.ScheduledAt.IsZero() && start.After(job.ScheduledAt) {
-		c.waitNanos.Add(int64(start.Sub(job.ScheduledAt)))
+		wait = start.Sub(job.ScheduledAt)
+		c.waitNanos.Add(int64(wait))
+	}
+	if c.started != nil {
+		c.started(job.Kind, wait)
 	}
 	return func(err error) {
+		run := time.Since(start)
 		c.runs.Add(1)
-		c.runNanos.Add(int64(time.Since(start)))
+		c.runNanos.Add(int64(run))
 		if err == nil {
 			c.succeeded.Add(1)
+		}
+		if c.finished != nil {
+			c.finished(job.Kind, run)
 		}
 	}
 }

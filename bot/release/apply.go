@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/tree"
 )
 
@@ -20,9 +21,10 @@ type ApplyOptions struct {
 	// NoTags makes the release commit only: for the branch of a release
 	// PR/MR. Once it is merged, TagReleases on the default branch tags it.
 	NoTags bool
-	// AuthorName and AuthorEmail sign the release commit and tags; empty is
-	// "mpgate" <mpgate@users.noreply.github.com>.
-	AuthorName, AuthorEmail string
+	// Author and Committer make the release commit and tags (the tagger is
+	// the committer); an empty field is DefaultIdentity's. ResolveIdentity
+	// finds the user's.
+	Author, Committer config.Identity
 }
 
 // AppliedTag is a tag Apply created (or would create), with the module's
@@ -226,12 +228,15 @@ func sectionForFile(m *ModulePlan, rel []*ModulePlan) string {
 	return head + " (" + m.Name + ")\n" + body
 }
 
+// DefaultIdentity makes release commits and tags when neither the
+// configuration nor git names anyone.
+var DefaultIdentity = config.Identity{Name: "mpgate", Email: "mpgate@users.noreply.github.com"}
+
 func identity(opts ApplyOptions) []string {
-	name := cmp.Or(opts.AuthorName, "mpgate")
-	email := cmp.Or(opts.AuthorEmail, "mpgate@users.noreply.github.com")
+	a, c := opts.Author, opts.Committer
 	return []string{
-		"GIT_AUTHOR_NAME=" + name, "GIT_AUTHOR_EMAIL=" + email,
-		"GIT_COMMITTER_NAME=" + name, "GIT_COMMITTER_EMAIL=" + email,
+		"GIT_AUTHOR_NAME=" + cmp.Or(a.Name, DefaultIdentity.Name), "GIT_AUTHOR_EMAIL=" + cmp.Or(a.Email, DefaultIdentity.Email),
+		"GIT_COMMITTER_NAME=" + cmp.Or(c.Name, DefaultIdentity.Name), "GIT_COMMITTER_EMAIL=" + cmp.Or(c.Email, DefaultIdentity.Email),
 	}
 }
 

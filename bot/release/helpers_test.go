@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mpgate/mpgate/checks/config"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -30,7 +32,7 @@ func newRepo(t *testing.T) *repo {
 func (r *repo) env() []string {
 	r.n++
 	date := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.n) * time.Minute).Format(time.RFC3339)
-	return append(identity(ApplyOptions{AuthorName: "Test", AuthorEmail: "test@example.com"}),
+	return append(identity(ApplyOptions{Author: config.Identity{Name: "Test", Email: "test@example.com"}, Committer: config.Identity{Name: "Test", Email: "test@example.com"}}),
 		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
 }
 

@@ -57,8 +57,9 @@ type PublishOptions struct {
 	// on RequestBranch.
 	ReleaseRequest bool
 	Plan           PlanOptions
-	// Author signs the release commit and tags.
-	AuthorName, AuthorEmail string
+	// Author and Committer make the release commit and tags (see
+	// ApplyOptions).
+	Author, Committer config.Identity
 	// AfterPlan, when set, runs between the plan and its application.
 	AfterPlan func()
 }
@@ -119,7 +120,7 @@ func Publish(ctx context.Context, repoDir string, cfg *config.Config, push Pushe
 	if opts.ReleaseRequest && pub == nil {
 		return nil, errors.New("publish release: a release request needs a forge")
 	}
-	aopts := ApplyOptions{AuthorName: opts.AuthorName, AuthorEmail: opts.AuthorEmail}
+	aopts := ApplyOptions{Author: opts.Author, Committer: opts.Committer}
 	out := &Published{}
 	if err := completeReleases(ctx, repoDir, cfg, pub, out); err != nil {
 		return out, err
@@ -152,7 +153,16 @@ func Publish(ctx context.Context, repoDir string, cfg *config.Config, push Pushe
 	}
 	if err := push.Push(ctx, PushOptions{Atomic: true}, refs...); err != nil {
 		dropTags(ctx, repoDir, applied.Tags)
-		return out, fmt.Errorf("publish release: push %s and %d tag(s): %w: %w", opts.Branch, len(applied.Tags), ErrPush, err)
+		err = fmt.Errorf("publish release: push %s and %d tag(s): %w: %w", opts.Branch, len(applied.Tags), ErrPush, err)
+		if applied.Commit != "" {
+			// The release is on no remote: neither is its commit left on
+			// the local branch (the next run would refuse a dirty history or
+			// push it unreviewed).
+			if uerr := undoCommit(ctx, repoDir, applied.Commit, p.Head); uerr != nil {
+				err = errors.Join(err, uerr)
+			}
+		}
+		return out, err
 	}
 	return out, createReleases(ctx, pub, applied.Tags, out)
 }
@@ -221,6 +231,21 @@ func publishRequest(ctx context.Context, repoDir string, cfg *config.Config, pus
 		return fmt.Errorf("publish release: %s release request: %w: %w", pub.Name(), ErrForge, err)
 	}
 	out.Request, out.RequestCreated = n, created
+	return nil
+}
+
+// undoCommit moves HEAD from the release commit back to the plan's head,
+// restoring the changelogs and change files the commit changed; local
+// changes to other files are kept (git reset --keep). It does nothing when
+// HEAD moved on meanwhile.
+func undoCommit(ctx context.Context, repoDir, commit, head string) error {
+	cur, err := revParse(ctx, repoDir, "HEAD")
+	if err != nil || cur != commit {
+		return err
+	}
+	if _, err := runGit(ctx, repoDir, nil, nil, "reset", "-q", "--keep", head); err != nil {
+		return fmt.Errorf("publish release: the release commit %s stays on the local branch (undo it with git reset --keep %s): %w", short(commit), short(head), err)
+	}
 	return nil
 }
 

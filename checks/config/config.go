@@ -56,6 +56,23 @@ type Config struct {
 	Modules  []Module  `yaml:"modules"`
 	Release  Release   `yaml:"release"`
 	Trust    Trust     `yaml:"trust"`
+	Comment  Comment   `yaml:"comment"`
+}
+
+// Comment configures the sticky comment on a request (one per project
+// key).
+type Comment struct {
+	// RequireChanges posts no comment on a request without changes (as
+	// Codecov's require_changes): no package added, removed or changed in
+	// size by more than MinChange, no new or fixed finding, no lint problem,
+	// no gate failed. A comment already there is updated all the same, so
+	// it never shows an earlier push's figures.
+	RequireChanges bool `yaml:"require_changes" json:"requireChanges,omitempty"`
+	// MinChange is the size change a package may have and still count as
+	// unchanged: it is folded with the unchanged packages, and a request
+	// whose packages all stay within it says "No size change". 0: any
+	// change counts.
+	MinChange Size `yaml:"min_change" json:"minChange,omitempty"`
 }
 
 // Project is one mini-program of the repository.
@@ -193,6 +210,16 @@ type Release struct {
 	// at once, tag merged releases, publish forge releases. Off by default:
 	// installing the App on an organisation opens no release requests.
 	Bot bool `yaml:"bot"`
+	// Identity is who the release commits and tags are made as; empty
+	// fields are taken from GIT_AUTHOR_*/GIT_COMMITTER_* and the user's git
+	// configuration (see release.ResolveIdentity).
+	Identity Identity `yaml:"identity"`
+}
+
+// Identity is a git author or committer.
+type Identity struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
 }
 
 // Trust configures what the bot does for requests from forks.

@@ -7,9 +7,11 @@ import (
 	"io"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -431,6 +433,16 @@ func (w *walker) validate(c *Config) {
 	} else if len(c.Modules) > 1 && !strings.Contains(c.Release.Tag, "{module}") {
 		w.errAt("release.tag", "release.tag %q has no {module}: the tags of different modules would collide", c.Release.Tag)
 	}
+	if id := c.Release.Identity; id != (Identity{}) {
+		switch {
+		case strings.TrimSpace(id.Name) == "" || strings.TrimSpace(id.Email) == "":
+			w.errAt("release.identity", "release.identity needs both name and email (as git does), e.g. {name: Release Bot, email: release@example.com}")
+		case strings.ContainsAny(id.Name+id.Email, "<>\n\x00"):
+			w.errAt("release.identity", "release.identity: name and email may not contain <, > or a line break")
+		case !strings.Contains(id.Email, "@") || strings.IndexFunc(id.Email, unicode.IsSpace) >= 0:
+			w.errAt("release.identity.email", "release.identity.email %q is not an e-mail address", id.Email)
+		}
+	}
 	switch c.Trust.BuildForks {
 	case BuildForksNever, BuildForksAfterApproval, BuildForksAlways:
 	default:
@@ -515,6 +527,11 @@ func cleanRel(s string) (string, error) {
 	c := path.Clean(s)
 	if c == ".." || strings.HasPrefix(c, "../") {
 		return s, errors.New("must stay inside the repository")
+	}
+	// "a/../b" stays inside, but an editor's schema cannot tell it from
+	// "a/../../b": the path is written without "..".
+	if slices.Contains(strings.Split(s, "/"), "..") {
+		return s, fmt.Errorf("must not contain \"..\" (write %q)", c)
 	}
 	return c, nil
 }

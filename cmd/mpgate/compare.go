@@ -78,9 +78,18 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 			}
 		}
 	}
-	if isTerminal(stderr) {
-		spec.Progress = func(msg string) { fmt.Fprintln(stderr, "mpgate: "+msg) }
+	// A line per phase on any output (a CI log was silent while two builds
+	// ran), each build's output folded in the CI log, its file kept.
+	spec.LogDir = f.buildLog
+	if spec.LogDir != "" {
+		if spec.LogDir, err = filepath.Abs(spec.LogDir); err != nil {
+			return usageError("--build-log: %v", err)
+		}
+	} else {
+		spec.LogDir = defaultBuildLogDir(getenv)
 	}
+	cl := newCILog(stderr, getenv, spec.LogDir != "")
+	spec.Progress, spec.BuildLog = cl.phase, cl.build
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
 		if post != nil {
@@ -123,6 +132,7 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		}
 	}
 	if post != nil {
+		cl.phase("publishing the result")
 		if err := post.Publish(ctx, res); err != nil {
 			return err
 		}

@@ -334,7 +334,8 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 	if releaseHook != nil {
 		releaseHook(dir)
 	}
-	applied, err := release.Apply(ctx, dir, p, release.ApplyOptions{DryRun: f.dryRun, NoTags: f.noTags})
+	author, committer := release.ResolveIdentity(ctx, dir, cfg.Release.Identity, getenv)
+	applied, err := release.Apply(ctx, dir, p, release.ApplyOptions{DryRun: f.dryRun, NoTags: f.noTags, Author: author, Committer: committer})
 	if err != nil {
 		return releaseError("release apply", err)
 	}
@@ -361,6 +362,7 @@ func releasePublish(ctx context.Context, dir string, cfg *config.Config, f relea
 		return err
 	}
 	popts := release.PublishOptions{Branch: branch, ReleaseRequest: f.releasePR, Plan: opts}
+	popts.Author, popts.Committer = release.ResolveIdentity(ctx, dir, cfg.Release.Identity, getenv)
 	if releaseHook != nil {
 		popts.AfterPlan = func() { releaseHook(dir) }
 	}

@@ -165,3 +165,34 @@ func deliverReading(t *testing.T, s *testServer, event, id string, body []byte) 
 	}
 	return resp.StatusCode, string(data)
 }
+
+// TestServeAllowlistGitLab: a project that knows the hook's secret but is
+// not listed gets no status, no note and no job.
+func TestServeAllowlistGitLab(t *testing.T) {
+	cfg, err := serverconfig.Parse([]byte("repositories:\n  gitlab: [platform/*]\n  github: [acme/*]\n"), "server.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newGitLabTestServer(t, glServerOpts{repos: cfg.Repositories})
+	dir, base, head := miniRepo(t, 2)
+	s.setMR(7, base, head)
+	// acme/shop is listed for GitHub, not for GitLab.
+	if code := s.deliver("Merge Request Hook", "idem-1", sgSecret, mrPayload(t, dir, 7, "open", head, "")); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	st, err := s.srv.q.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range st.Depth {
+		if d.Count > 0 {
+			t.Errorf("a job was queued for a project not allowed: %+v", st.Depth)
+		}
+	}
+	if states := s.statesPosted(head); len(states) != 0 {
+		t.Errorf("statuses posted for a project not allowed: %v", states)
+	}
+	if !strings.Contains(s.logs.String(), `gitlab repository \"acme/shop\": not in the server's repository allowlist`) {
+		t.Errorf("the refusal is not logged:\n%s", s.logs.String())
+	}
+}

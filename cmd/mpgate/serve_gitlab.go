@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gitlab"
@@ -38,7 +39,7 @@ func (a *gitlabAPICounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		status = strconv.Itoa(resp.StatusCode)
 	}
 	if reg := a.reg.Load(); reg != nil {
-		reg.Add("mpgate_gitlab_api_calls_total", "GitLab API requests (retries included) by HTTP status.", 1, "status", status)
+		reg.APICall("gitlab", status)
 	}
 	return resp, err
 }
@@ -92,14 +93,10 @@ func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *
 	h := webhooks.NewGitLab(webhooks.GitLabConfig{Token: g.secret, SigningToken: g.signing,
 		Enqueuer: q, Logger: log})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
-		event := r.Header.Get("X-Gitlab-Event")
-		if event == "" || len(event) > 40 {
-			event = "unknown"
-		}
-		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
-			"forge", "gitlab", "event", event, "status", strconv.Itoa(rec.status))
+		reg.Delivery("gitlab", r.Header.Get("X-Gitlab-Event"), rec.status, time.Since(start))
 	})
 }
 

@@ -36,6 +36,7 @@ import (
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const (
@@ -75,6 +76,8 @@ type glServerOpts struct {
 	github *fakegithub.Fake
 	// analyze replaces the engine (nil: analyze.Run).
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
+	// repos is the server config's allowlist (nil: every project).
+	repos *serverconfig.Allowlist
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
@@ -93,6 +96,7 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
+	flags.repos = o.repos
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
 	if o.signing != "" {
@@ -389,7 +393,7 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 			}
 			metricsText, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			for _, want := range []string{`mpgate_deliveries_total{forge="gitlab",event="Merge Request Hook",status="202"} 1`,
+			for _, want := range []string{`mpgate_deliveries_total{event="Merge Request Hook",forge="gitlab",status="202"} 1`,
 				`mpgate_gitlab_api_calls_total{status="201"}`} {
 				if !strings.Contains(string(metricsText), want) {
 					t.Errorf("metrics lack %s:\n%s", want, metricsText)

@@ -29,6 +29,24 @@ func prPayloadLabels(t *testing.T, action, cloneURL string, number int, base, he
 	return data
 }
 
+// unlabeledPayload is pull_request "unlabeled": label was removed from
+// request 9 (head head).
+func unlabeledPayload(t *testing.T, dir, head, base, label string) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(prPayloadLabels(t, "unlabeled", dir, 9, base, head, "mallory/shop", "mallory", nil), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["label"] = map[string]any{"id": 1000, "node_id": "LA_x", "url": "https://api.github.com/labels/x", "name": label,
+		"color": "ededed", "default": false, "description": nil}
+	obj(m, "sender")["login"] = "maintainer"
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // /ok-to-build on a fork's request labels it (through the label endpoint of
 // GitHub's REST description); while the label is on, the untrusted author's
 // later pushes are built without a new command; once a maintainer removes
@@ -93,8 +111,11 @@ func TestServeOkToBuildLabelPersists(t *testing.T) {
 		t.Error("the second push was not built in the sandbox")
 	}
 
-	// A maintainer removes the label: the next push waits again.
+	// A maintainer removes the label (GitHub sends pull_request
+	// "unlabeled"): the next push waits again.
 	s.fake.SetLabels(srvRepo, 9)
+	unlabeled := unlabeledPayload(t, dir, head2, base, label)
+	s.deliver("pull_request", "l-4u", unlabeled)
 	head3 := push("l-4", "third")
 	if r := latest(head3); r.Conclusion != "action_required" || !strings.Contains(r.Title, "ok-to-build") {
 		t.Errorf("push after the label was removed: %q %q, want action_required", r.Conclusion, r.Title)

@@ -31,6 +31,15 @@ type ArtifactGitHub struct {
 	// Project is the --project the result was limited to (the sticky
 	// comment's key and the check run's name).
 	Project string `json:"project,omitempty"`
+	// Comment is .mpgate.yml's comment section at the head, for report
+	// post (which has no checkout to read it from).
+	Comment *CommentPolicy `json:"comment,omitempty"`
+}
+
+// CommentPolicy is .mpgate.yml's comment section (publish.Options).
+type CommentPolicy struct {
+	RequireChanges bool  `json:"requireChanges,omitempty"`
+	MinChange      int64 `json:"minChange,omitempty"`
 }
 
 // WriteArtifact writes res with where it belongs to path.

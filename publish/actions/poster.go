@@ -45,6 +45,10 @@ type CheckOptions struct {
 	Top string
 	// Base is --base; "" takes the event's unless BaseReport.
 	Base string
+	// MinChange and RequireChanges are .mpgate.yml's comment section
+	// (publish.Options).
+	MinChange      int64
+	RequireChanges bool
 	// BaseReport: --base-report is given, the event's base is not used.
 	BaseReport bool
 	// ResultPath is where the JSON result goes ("" for
@@ -97,7 +101,8 @@ func Prepare(ctx context.Context, cfg Config, opt CheckOptions) (*Poster, error)
 		name = "mpgate-result-" + publish.SafeFileName(opt.Project) + ".json"
 	}
 	p.result = cmp.Or(opt.ResultPath, filepath.Join(cmp.Or(env.RunnerTemp, os.TempDir()), name))
-	p.opt = publish.Options{Project: opt.Project, PR: pr, Comment: comment, DetailsURL: env.RunURL(), MaxCommentBytes: github.MaxCommentChars}
+	p.opt = publish.Options{Project: opt.Project, PR: pr, Comment: comment, DetailsURL: env.RunURL(), MaxCommentBytes: github.MaxCommentChars,
+		MinChange: opt.MinChange, RequireChanges: opt.RequireChanges}
 	if err := p.connect(head); err != nil {
 		return nil, err
 	}
@@ -148,6 +153,11 @@ func (p *Poster) Publish(ctx context.Context, res *compare.Result) error {
 	if p.artifact {
 		where := ArtifactGitHub{Repository: p.env.Repo.FullName(), PullRequest: p.opt.PR, HeadSHA: p.target.HeadSHA, BaseSHA: p.base,
 			Event: p.env.EventName, RunID: p.env.RunID, Project: p.opt.Project}
+		if p.opt.MinChange != 0 || p.opt.RequireChanges {
+			// Only whether and how to comment: report post gates nothing
+			// on it.
+			where.Comment = &CommentPolicy{MinChange: p.opt.MinChange, RequireChanges: p.opt.RequireChanges}
+		}
 		if err := WriteArtifact(p.result, res, where); err != nil {
 			errs = append(errs, fmt.Errorf("writing the JSON result: %w", err))
 		}
@@ -161,7 +171,7 @@ func (p *Poster) Publish(ctx context.Context, res *compare.Result) error {
 		if p.opt.Project != "" {
 			title += " · " + p.opt.Project
 		}
-		if err := AppendSummary(p.env.SummaryPath, res, title, cmp.Or(o.CheckURL, p.opt.DetailsURL), p.cfg.Stderr); err != nil {
+		if err := AppendSummary(p.env.SummaryPath, res, title, cmp.Or(o.CheckURL, p.opt.DetailsURL), p.opt.MinChange, p.cfg.Stderr); err != nil {
 			errs = append(errs, fmt.Errorf("writing the job summary: %w", err))
 		}
 	}

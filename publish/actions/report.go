@@ -42,6 +42,9 @@ func PostReport(ctx context.Context, cfg Config, path string) error {
 	p := &Poster{env: env, cfg: cfg, result: path, base: a.GitHub.BaseSHA,
 		opt: publish.Options{Project: a.GitHub.Project, Comment: comment, DetailsURL: env.RunURL(), MaxCommentBytes: github.MaxCommentChars,
 			FailOnForbidden: true, ForbiddenHint: permissionsHint}}
+	if c := a.GitHub.Comment; c != nil {
+		p.opt.MinChange, p.opt.RequireChanges = c.MinChange, c.RequireChanges
+	}
 	c, err := env.Client(cfg.UserAgent, cfg.ClientOptions...)
 	if err != nil {
 		return err

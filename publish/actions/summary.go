@@ -15,7 +15,7 @@ const SummaryLimit = 1 << 20
 
 // AppendSummary appends the result to the job summary at path within what
 // is left of its 1 MiB; a full summary is said on stderr and left alone.
-func AppendSummary(path string, res *compare.Result, title, link string, stderr io.Writer) error {
+func AppendSummary(path string, res *compare.Result, title, link string, minChange int64, stderr io.Writer) error {
 	var used int64
 	if st, err := os.Stat(path); err == nil {
 		used = st.Size()
@@ -29,7 +29,7 @@ func AppendSummary(path string, res *compare.Result, title, link string, stderr 
 	if used > 0 {
 		buf.WriteString("\n")
 	}
-	if err := render.ResultMarkdown(&buf, res, render.ResultOptions{MaxBytes: room, DetailsURL: link, Title: title}); err != nil {
+	if err := render.ResultMarkdown(&buf, res, render.ResultOptions{MaxBytes: room, DetailsURL: link, Title: title, MinChange: minChange}); err != nil {
 		return err
 	}
 	return appendFile(path, buf.Bytes())

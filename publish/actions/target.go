@@ -67,3 +67,17 @@ func (t *Target) UpsertComment(ctx context.Context, pr int, key, body string) er
 	_, _, err = t.Client.UpsertStickyComment(ctx, t.Repo, pr, key, body, login)
 	return err
 }
+
+// UpdateComment updates the sticky comment when there is one and creates
+// none.
+func (t *Target) UpdateComment(ctx context.Context, pr int, key, body string) error {
+	login, err := t.Client.Login(ctx)
+	if errors.Is(err, github.ErrForbidden) {
+		login, err = github.ActionsLogin, nil
+	}
+	if err != nil {
+		return forgeErr(err)
+	}
+	_, _, err = t.Client.UpdateStickyComment(ctx, t.Repo, pr, key, body, login)
+	return forgeErr(err)
+}

@@ -52,6 +52,10 @@ type CheckOptions struct {
 	Top string
 	// Base is --base; "" picks the pipeline's unless BaseReport.
 	Base string
+	// MinChange and RequireChanges are .mpgate.yml's comment section
+	// (publish.Options).
+	MinChange      int64
+	RequireChanges bool
 	// BaseReport: --base-report is given, the pipeline's base is not used.
 	BaseReport bool
 }
@@ -104,7 +108,7 @@ func Prepare(ctx context.Context, cfg Config, opt CheckOptions) (*Poster, error)
 	}
 	target := &Target{Client: c, Repo: env.Repo, HeadSHA: env.HeadSHA, Ref: env.Ref}
 	p.pub = publish.New(target, publish.Options{Project: opt.Project, PR: env.MRIID, Comment: comment, DetailsURL: env.JobURL,
-		MaxCommentBytes: noteBytes, EscapeComment: gitlab.EscapeMarkdown, TitleOnly: true})
+		MaxCommentBytes: noteBytes, EscapeComment: gitlab.EscapeMarkdown, TitleOnly: true, MinChange: opt.MinChange, RequireChanges: opt.RequireChanges})
 	return p, nil
 }
 

@@ -51,5 +51,12 @@ func (t *Target) UpsertComment(ctx context.Context, mr int, key, body string) er
 	return forgeErr(err)
 }
 
+// UpdateComment updates the sticky note when there is one and creates
+// none.
+func (t *Target) UpdateComment(ctx context.Context, mr int, key, body string) error {
+	_, _, err := t.Client.UpdateStickyNote(ctx, t.Repo, mr, key, body, "")
+	return forgeErr(err)
+}
+
 // oneLine folds whitespace runs (a status description is one line).
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
