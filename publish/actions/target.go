@@ -53,14 +53,9 @@ func (t *Target) CheckURL() string {
 	return t.ServerURL + "/" + t.Repo.FullName() + "/runs/" + strconv.FormatInt(t.checkID, 10)
 }
 
-// UpsertComment keeps the one sticky comment. The account is the token's
-// (GET /user); an Action's GITHUB_TOKEN may not ask, and is
-// github-actions[bot].
+// UpsertComment keeps the one sticky comment.
 func (t *Target) UpsertComment(ctx context.Context, pr int, key, body string) error {
-	login, err := t.Client.Login(ctx)
-	if errors.Is(err, github.ErrForbidden) {
-		login, err = github.ActionsLogin, nil
-	}
+	login, err := t.login(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,13 +66,20 @@ func (t *Target) UpsertComment(ctx context.Context, pr int, key, body string) er
 // UpdateComment updates the sticky comment when there is one and creates
 // none.
 func (t *Target) UpdateComment(ctx context.Context, pr int, key, body string) error {
-	login, err := t.Client.Login(ctx)
-	if errors.Is(err, github.ErrForbidden) {
-		login, err = github.ActionsLogin, nil
-	}
+	login, err := t.login(ctx)
 	if err != nil {
-		return forgeErr(err)
+		return err
 	}
 	_, _, err = t.Client.UpdateStickyComment(ctx, t.Repo, pr, key, body, login)
-	return forgeErr(err)
+	return err
+}
+
+// login is the account the comments are the token's (GET /user); an
+// Action's GITHUB_TOKEN may not ask, and is github-actions[bot].
+func (t *Target) login(ctx context.Context) (string, error) {
+	login, err := t.Client.Login(ctx)
+	if errors.Is(err, github.ErrForbidden) {
+		return github.ActionsLogin, nil
+	}
+	return login, err
 }
