@@ -11,6 +11,18 @@
 // outputs; GitLab CI's Code Quality report) live in the adapter
 // subpackages publish/actions and publish/gitlabci, which also read their
 // CI environment; DetectCI tells which one a process runs in.
+//
+// The server's evaluation (bot.Bot.HandleEvaluation) does not call it yet:
+// publish imports the bot package's domain types, and the orchestrator
+// still lives in that package, so the call would be an import cycle. Once
+// the orchestrator has its own package, its Target is the forge port plus
+// the store (CompleteCheck = conclude, which records the run), with
+// Options{Actions: "Approve size", FailOnForbidden: true}. What it must
+// still settle: the server splits the changelog gate into its own check
+// ("mpgate / changelog") where CI keeps it in the main one; the server's
+// GitLab adapter escapes notes itself (so EscapeComment stays unset) and
+// caps them at 65,536 bytes where CI allows 900,000; the server retries a
+// failed evaluation before concluding it (CI aborts at once).
 package publish
 
 import (
@@ -39,11 +51,12 @@ func CheckNameFor(project string) string {
 	return CheckName + " (" + project + ")"
 }
 
-// Sentinels a Target wraps its forge's errors to.
+// Sentinels a Target's errors match.
 var (
-	// ErrForbidden: the token may not write checks or comments (a fork's
+	// ErrForbidden (the forge port's bot.ErrForbidden, which both forge
+	// adapters wrap): the token may not write checks or comments (a fork's
 	// read-only GITHUB_TOKEN, a GitLab CI job token).
-	ErrForbidden = errors.New("publish: the token may not write here")
+	ErrForbidden = bot.ErrForbidden
 	// ErrUnauthorized: the forge does not know the token (revoked,
 	// expired); nothing further is tried with it.
 	ErrUnauthorized = errors.New("publish: the forge refused the token")

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/publish"
@@ -103,8 +103,7 @@ func (p *Poster) reportTarget(ctx context.Context, c *github.Client, art *Artifa
 	}
 	if art.PullRequest > 0 {
 		pr, err := c.PullRequest(ctx, repo, art.PullRequest)
-		var er *gh.ErrorResponse
-		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+		if errors.Is(err, bot.ErrNotFound) {
 			return wr.HeadSHA, nil // no such pull request: the check run only
 		}
 		if err != nil {

@@ -23,20 +23,12 @@ type Target struct {
 
 var _ publish.Target = (*Target)(nil)
 
-// forgeErr maps the adapter's errors onto publish's sentinels.
-func forgeErr(err error) error {
-	if errors.Is(err, github.ErrForbidden) {
-		return publish.Mark(err, publish.ErrForbidden)
-	}
-	return err
-}
-
 // StartCheck creates the check run in_progress (or takes over the open one
 // a killed attempt left).
 func (t *Target) StartCheck(ctx context.Context, name, detailsURL string) error {
 	id, err := t.Client.CreateCheckRun(ctx, t.Repo, t.HeadSHA, name, "in_progress", detailsURL)
 	if err != nil {
-		return forgeErr(err)
+		return err
 	}
 	t.checkID = id
 	return nil
@@ -50,7 +42,7 @@ func (t *Target) CompleteCheck(ctx context.Context, name, detailsURL, conclusion
 			return err
 		}
 	}
-	return forgeErr(t.Client.CompleteCheckRun(ctx, t.Repo, t.checkID, conclusion, out))
+	return t.Client.CompleteCheckRun(ctx, t.Repo, t.checkID, conclusion, out)
 }
 
 // CheckURL is the check run's page.
@@ -61,31 +53,33 @@ func (t *Target) CheckURL() string {
 	return t.ServerURL + "/" + t.Repo.FullName() + "/runs/" + strconv.FormatInt(t.checkID, 10)
 }
 
-// UpsertComment keeps the one sticky comment. The account is the token's
-// (GET /user); an Action's GITHUB_TOKEN may not ask, and is
-// github-actions[bot].
+// UpsertComment keeps the one sticky comment.
 func (t *Target) UpsertComment(ctx context.Context, pr int, key, body string) error {
-	login, err := t.Client.Login(ctx)
-	if errors.Is(err, github.ErrForbidden) {
-		login, err = github.ActionsLogin, nil
-	}
+	login, err := t.login(ctx)
 	if err != nil {
-		return forgeErr(err)
+		return err
 	}
 	_, _, err = t.Client.UpsertStickyComment(ctx, t.Repo, pr, key, body, login)
-	return forgeErr(err)
+	return err
 }
 
 // UpdateComment updates the sticky comment when there is one and creates
 // none.
 func (t *Target) UpdateComment(ctx context.Context, pr int, key, body string) error {
-	login, err := t.Client.Login(ctx)
-	if errors.Is(err, github.ErrForbidden) {
-		login, err = github.ActionsLogin, nil
-	}
+	login, err := t.login(ctx)
 	if err != nil {
-		return forgeErr(err)
+		return err
 	}
 	_, _, err = t.Client.UpdateStickyComment(ctx, t.Repo, pr, key, body, login)
-	return forgeErr(err)
+	return err
+}
+
+// login is the account the comments are the token's (GET /user); an
+// Action's GITHUB_TOKEN may not ask, and is github-actions[bot].
+func (t *Target) login(ctx context.Context) (string, error) {
+	login, err := t.Client.Login(ctx)
+	if errors.Is(err, github.ErrForbidden) {
+		return github.ActionsLogin, nil
+	}
+	return login, err
 }

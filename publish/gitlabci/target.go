@@ -22,12 +22,10 @@ type Target struct {
 
 var _ publish.Target = (*Target)(nil)
 
-// forgeErr maps the adapter's errors onto publish's sentinels.
+// forgeErr marks a token GitLab does not know with publish's sentinel
+// (the adapter's forbidden error already matches bot.ErrForbidden).
 func forgeErr(err error) error {
-	switch {
-	case errors.Is(err, gitlab.ErrForbidden):
-		return publish.Mark(err, publish.ErrForbidden)
-	case errors.Is(err, gitlab.ErrUnauthorized):
+	if errors.Is(err, gitlab.ErrUnauthorized) {
 		return publish.Mark(err, publish.ErrUnauthorized)
 	}
 	return err
