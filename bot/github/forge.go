@@ -67,6 +67,12 @@ func (f *Forge) Reply(ctx context.Context, repo bot.Repo, to bot.CommentRef, bod
 	return bot.CommentRef{PR: to.PR, ID: id}, err
 }
 
+// AddLabel labels pull request number (Client.AddLabel): /ok-to-build's
+// grant holds while the label is on (bot.Labeler).
+func (f *Forge) AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error {
+	return f.c.AddLabel(ctx, repo, number, label)
+}
+
 // React adds a reaction to comment c.ID.
 func (f *Forge) React(ctx context.Context, repo bot.Repo, c bot.CommentRef, content string) error {
 	return f.c.AddReaction(ctx, repo, c.ID, content)
@@ -97,3 +103,4 @@ func (f *Forge) ReleasePublisher(repo bot.Repo) mprelease.Publisher {
 }
 
 var _ bot.Forge = (*Forge)(nil)
+var _ bot.Labeler = (*Forge)(nil)
