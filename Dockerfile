@@ -4,7 +4,8 @@
 # the repository mirrors, bubblewrap to sandbox the builds of requests, and
 # tini as PID 1 to reap the orphans that killed builds leave behind.
 #
-#   docker build -t mpgate --build-arg VERSION=v1.2.3 .
+#   docker build -t mpgate --build-arg VERSION=v1.2.3 \
+#     --build-arg COMMIT=$(git rev-parse HEAD) --build-arg DATE=$(git log -1 --format=%cI) .
 #   docker run -d -p 8080:8080 -v mpgate-data:/data \
 #     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
 #     --security-opt systempaths=unconfined mpgate
@@ -13,34 +14,41 @@
 # container; without them mpgate says at start that no sandbox is available
 # and refuses the builds it does not trust. No Node.js here: extend the
 # image for builds (docs/sandbox.md).
+#
+# Releases publish ghcr.io/mpgate/mpgate from Dockerfile.release (the same
+# runtime, with the binary GoReleaser built); keep the two in step.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=""
+ARG VERSION="" COMMIT="" DATE=""
 RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false \
-      -ldflags="-s -w -X main.version=${VERSION}" \
+      -ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${DATE}" \
       -o /out/mpgate ./cmd/mpgate
 
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends bubblewrap ca-certificates git tini \
  && rm -rf /var/lib/apt/lists/*
-RUN useradd --uid 10001 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin mpgate \
+# A numeric user and group: Kubernetes' runAsNonRoot can only verify a
+# numeric USER.
+RUN groupadd --gid 10001 mpgate \
+ && useradd --uid 10001 --gid 10001 --home-dir /data --no-create-home --shell /usr/sbin/nologin mpgate \
  && mkdir -p /data \
- && chown mpgate:mpgate /data \
+ && chown 10001:10001 /data \
  && chmod 0700 /data
 COPY --from=build /out/mpgate /usr/local/bin/mpgate
 ENV MPGATE_DATA_DIR=/data MPGATE_ADDR=0.0.0.0:8080 HOME=/data
-USER mpgate
+USER 10001:10001
 WORKDIR /data
 VOLUME /data
 EXPOSE 8080
-# No curl or wget in the slim image: bash's /dev/tcp asks /healthz on the
-# port of MPGATE_ADDR.
+# Docker's image format keeps HEALTHCHECK; the OCI format (buildah and
+# podman's default, Kubernetes) drops it. Kubernetes ignores it anyway: use
+# the probes of docs/deploy.md (GET /healthz, GET /readyz).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MPGATE_ADDR##*:} && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == 'HTTP/'*' 200 '* ]]"]
+  CMD ["mpgate", "healthcheck"]
 ENTRYPOINT ["tini", "--", "mpgate"]
 CMD ["serve"]

@@ -55,17 +55,11 @@ type BotConfig struct {
 	// BotLogin is the account the bot posts as (slug+"[bot]"); "" asks the
 	// forge client.
 	BotLogin string
-	// Superseded is the cause the queue cancels an evaluation's context
-	// with when a newer head arrived (queue.ErrSuperseded).
-	Superseded error
 	// HandedBack is the cause the queue cancels a job's context with when
 	// the server shuts down before the job finished (queue.ErrHandedBack):
 	// the job runs again in the next process, so even a last attempt
 	// leaves its check run open.
 	HandedBack error
-	// NotFound is the forge's "no such file" error (github.ErrNotFound):
-	// a repository without .mpgate.yml uses the defaults.
-	NotFound error
 	// MaxAttempts is the queue's attempt limit: the last failing attempt
 	// concludes the check run instead of leaving it in progress.
 	MaxAttempts int
@@ -74,7 +68,9 @@ type BotConfig struct {
 	// Observe, when set, is told how long each evaluation took and its
 	// conclusion (metrics).
 	Observe func(d time.Duration, conclusion string)
-	Logger  *slog.Logger
+	// ObserveBuild is gate.Spec.ObserveBuild (metrics).
+	ObserveBuild func(d time.Duration, outcome string)
+	Logger       *slog.Logger
 	// Analyze replaces the engine in tests (nil: analyze.Run).
 	Analyze gate.AnalyzeFunc
 }
@@ -123,6 +119,12 @@ type evalJob struct {
 	RebuildOnly []string `json:"rebuildOnly,omitempty"`
 }
 
+// checkRef is the evaluation's check run on headSHA (ID 0 when none was
+// created before the job was queued).
+func (j evalJob) checkRef(headSHA string) CheckRef {
+	return CheckRef{Repo: j.Event.Repo, SHA: headSHA, Name: CheckName, PR: j.PullRequest.Number, ID: j.RunID}
+}
+
 // HandleEvent processes one webhook delivery.
 func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 	log := b.log.With("delivery", ev.DeliveryID, "repo", ev.Repo.FullName(), "event", string(ev.Kind))
@@ -130,7 +132,7 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 		log.Warn("event without an installation ignored")
 		return nil
 	}
-	f, err := b.cfg.Installations.Forge(ctx, ev.InstallationID)
+	f, err := b.cfg.Installations.Forge(ctx, ev.Forge, ev.InstallationID)
 	if err != nil {
 		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
 	}
@@ -178,7 +180,7 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 func (b *Bot) loadConfig(ctx context.Context, f Forge, repo Repo) (*config.Config, error) {
 	data, _, err := f.FileContent(ctx, repo, config.DefaultFile, "")
 	switch {
-	case err != nil && b.cfg.NotFound != nil && errors.Is(err, b.cfg.NotFound):
+	case errors.Is(err, ErrNotFound): // no .mpgate.yml
 		return config.Default(), nil
 	case err != nil:
 		return nil, fmt.Errorf("reading %s of the default branch of %s: %w", config.DefaultFile, repo.FullName(), err)
@@ -233,10 +235,11 @@ func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullR
 // requestEvaluationWith is requestEvaluation with options (/recheck).
 func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr PullRequest, opts evalOptions, log *slog.Logger) error {
 	log = log.With("pr", pr.Number, "head", pr.HeadSHA)
+	head := CheckRef{Repo: ev.Repo, SHA: pr.HeadSHA, Name: CheckName, PR: pr.Number}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	var ce *configError
 	if errors.As(err, &ce) {
-		return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionFailure, CheckOutput{
+		return b.conclude(ctx, f, head, ConclusionFailure, CheckOutput{
 			Title: "Invalid " + config.DefaultFile, Summary: codeBlock(ce.Error())})
 	}
 	if err != nil {
@@ -253,7 +256,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if untrusted {
 		switch cfg.Trust.BuildForks {
 		case config.BuildForksNever:
-			return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionNeutral, CheckOutput{
+			return b.conclude(ctx, f, head, ConclusionNeutral, CheckOutput{
 				Title:   "Not built: pull requests from forks are not built here",
 				Summary: "This repository's `" + config.DefaultFile + "` says `trust.build_forks: never`."})
 		case config.BuildForksAfterApproval:
@@ -263,7 +266,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 			}
 			if !ok {
 				log.Info("waiting for /ok-to-build")
-				return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionActionRequired, CheckOutput{
+				return b.conclude(ctx, f, head, ConclusionActionRequired, CheckOutput{
 					Title: "Waiting for a maintainer's /ok-to-build",
 					Summary: "This pull request comes from someone without write access and its build runs its own code. " +
 						"A maintainer can comment `/ok-to-build` to build this commit (and, while the request keeps the label it gets, its later pushes)."})
@@ -271,7 +274,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 		}
 		if b.cfg.Sandbox == nil {
 			log.Warn("untrusted build refused: no sandbox", "reason", b.cfg.SandboxErr)
-			return b.conclude(ctx, f, ev.Repo, pr.HeadSHA, pr.Number, 0, ConclusionFailure, CheckOutput{
+			return b.conclude(ctx, f, head, ConclusionFailure, CheckOutput{
 				Title:   "Not built: this server has no build sandbox",
 				Summary: "mpgate builds pull requests it does not trust only inside a sandbox, and this server has none:\n\n" + codeBlock(b.cfg.SandboxErr.Error())})
 		}
@@ -280,11 +283,11 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if err := b.supersedeQueued(ctx, f, ev.Repo, pr, log); err != nil {
 		return err
 	}
-	runID, err := b.queuedRun(ctx, f, ev.Repo, pr)
+	run, err := b.queuedRun(ctx, f, ev.Repo, pr)
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: runID, Untrusted: untrusted, Recheck: opts.recheck, Rebuild: opts.rebuild,
+	payload, err := json.Marshal(evalJob{Event: ev, PullRequest: pr, RunID: run.ID, Untrusted: untrusted, Recheck: opts.recheck, Rebuild: opts.rebuild,
 		RebuildOnly: opts.rebuildOnly})
 	if err != nil {
 		return fmt.Errorf("encoding the evaluation: %w", err)
@@ -293,7 +296,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if err != nil {
 		return fmt.Errorf("queueing the evaluation of %s#%d: %w", ev.Repo.FullName(), pr.Number, err)
 	}
-	log.Info("evaluation queued", "check_run", runID, "duplicate", dup, "untrusted", untrusted, "recheck", opts.recheck)
+	log.Info("evaluation queued", "check_run", run.ID, "duplicate", dup, "untrusted", untrusted, "recheck", opts.recheck)
 	return nil
 }
 
@@ -361,7 +364,7 @@ func (b *Bot) supersedeQueued(ctx context.Context, f Forge, repo Repo, pr PullRe
 		}
 		out := CheckOutput{Title: "Superseded by " + shortSHA(pr.HeadSHA),
 			Summary: "A newer commit (" + pr.HeadSHA + ") was pushed to this pull request; mpgate checks that one instead."}
-		if err := b.conclude(ctx, f, repo, prev, pr.Number, r.RunID, ConclusionNeutral, out); err != nil {
+		if err := b.conclude(ctx, f, r.Ref(), ConclusionNeutral, out); err != nil {
 			log.Warn("could not conclude the superseded check run", "sha", prev, "err", err)
 		}
 	}
@@ -377,43 +380,48 @@ func shortSHA(s string) string {
 
 // queuedRun returns the check run in flight on the head (a retried
 // delivery) or creates a queued one.
-func (b *Bot) queuedRun(ctx context.Context, f Forge, repo Repo, pr PullRequest) (int64, error) {
+func (b *Bot) queuedRun(ctx context.Context, f Forge, repo Repo, pr PullRequest) (CheckRef, error) {
 	runs, err := b.cfg.Store.CheckRuns(ctx, repo, pr.HeadSHA)
 	if err != nil {
-		return 0, err
+		return CheckRef{}, err
 	}
 	for _, r := range runs {
 		if r.Name == CheckName && !r.Completed && r.RunID != 0 {
-			return r.RunID, nil
+			return r.Ref(), nil
 		}
 	}
-	id, err := f.CreateCheckRun(ctx, repo, pr.HeadSHA, CheckName, "queued", "")
+	ref, err := f.CreateCheck(ctx, CheckRef{Repo: repo, SHA: pr.HeadSHA, Name: CheckName, PR: pr.Number}, "queued", "")
 	if err != nil {
-		return 0, fmt.Errorf("creating the check run: %w", err)
+		return CheckRef{}, fmt.Errorf("creating the check run: %w", err)
 	}
-	if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: pr.HeadSHA, Name: CheckName, RunID: id, PR: pr.Number}); err != nil {
-		return 0, err
+	if err := b.cfg.Store.PutCheckRun(ctx, recordOf(ref)); err != nil {
+		return CheckRef{}, err
 	}
-	return id, nil
+	return ref, nil
 }
 
-// conclude completes check run id (0: creates it completed) and records it.
-func (b *Bot) conclude(ctx context.Context, f Forge, repo Repo, sha string, pr int, id int64, conclusion string, out CheckOutput) error {
+// conclude completes check ref (ID 0: creates it completed) and records it.
+func (b *Bot) conclude(ctx context.Context, f Forge, ref CheckRef, conclusion string, out CheckOutput) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	if id == 0 {
+	if ref.ID == 0 {
 		var err error
-		if id, err = f.CreateCheckRun(ctx, repo, sha, CheckName, "in_progress", ""); err != nil {
-			return fmt.Errorf("creating the check run: %w", err)
+		if ref, err = f.CreateCheck(ctx, ref, "in_progress", ""); err != nil {
+			return fmt.Errorf("creating the %q check: %w", ref.Name, err)
 		}
-		if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: sha, Name: CheckName, RunID: id, PR: pr}); err != nil {
+		if err := b.cfg.Store.PutCheckRun(ctx, recordOf(ref)); err != nil {
 			return err
 		}
 	}
-	if err := completeCheckRun(ctx, f, repo, id, sha, conclusion, out); err != nil {
-		return fmt.Errorf("completing the check run: %w", err)
+	if err := f.CompleteCheck(ctx, ref, conclusion, out); err != nil {
+		return fmt.Errorf("completing the %q check: %w", ref.Name, err)
 	}
-	return b.cfg.Store.CompleteCheckRun(ctx, repo, sha, CheckName)
+	return b.cfg.Store.CompleteCheckRun(ctx, ref.Repo, ref.SHA, ref.Name)
+}
+
+// recordOf is the store's record of check ref (in flight).
+func recordOf(ref CheckRef) CheckRecord {
+	return CheckRecord{Repo: ref.Repo, SHA: ref.SHA, Name: ref.Name, RunID: ref.ID, PR: ref.PR}
 }
 
 func codeBlock(s string) string {
@@ -429,20 +437,21 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	}
 	ev, pr := job.Event, job.PullRequest
 	log := b.log.With("delivery", ev.DeliveryID, "repo", ev.Repo.FullName(), "pr", pr.Number, "head", headSHA, "job", jobID, "attempt", attempt)
-	f, err := b.cfg.Installations.Forge(ctx, ev.InstallationID)
+	f, err := b.cfg.Installations.Forge(ctx, ev.Forge, ev.InstallationID)
 	if err != nil {
 		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
 	}
-	if job.RunID != 0 {
-		if err := startCheckRun(ctx, f, ev.Repo, job.RunID, headSHA); err != nil {
+	run := job.checkRef(headSHA)
+	if run.ID != 0 {
+		if err := f.StartCheck(ctx, run); err != nil {
 			return fmt.Errorf("starting the check run: %w", err)
 		}
-		if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: ev.Repo, SHA: headSHA, Name: CheckName, RunID: job.RunID, PR: pr.Number}); err != nil {
+		if err := b.cfg.Store.PutCheckRun(ctx, recordOf(run)); err != nil {
 			return err
 		}
 	}
 	start := time.Now()
-	res, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
+	res, policy, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
 	if err != nil {
 		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
 	}
@@ -456,7 +465,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	if cr.Conclusion == ConclusionFailure && sizeGateFailed(res) {
 		out.Actions = []CheckAction{{Label: "Approve size", Description: "Pass the size gate (write access)", Identifier: ActionApproveSize}}
 	}
-	if err := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, cr.Conclusion, out); err != nil {
+	if err := b.conclude(ctx, f, run, cr.Conclusion, out); err != nil {
 		return err
 	}
 	if hasChangelog {
@@ -465,10 +474,14 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
 	}
-	if _, _, err := f.UpsertStickyComment(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
+	upsert := f.UpsertStickyComment
+	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {
+		upsert = f.UpdateStickyComment // comment.require_changes: none created, one there kept current
+	}
+	if _, _, err := upsert(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
 		return fmt.Errorf("updating the sticky comment: %w", err)
 	}
 	if b.cfg.Observe != nil {
@@ -496,14 +509,14 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 	ev, pr := job.Event, job.PullRequest
 	cause := context.Cause(ctx)
 	switch {
-	case b.cfg.Superseded != nil && ctx.Err() != nil && errors.Is(cause, b.cfg.Superseded):
+	case ctx.Err() != nil && errors.Is(cause, ErrSuperseded):
 		out := CheckOutput{Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}
 		if b.forgotten(ctx, ev.Repo, pr.Number) {
 			out = closedOutput()
 		}
 		log.Info("evaluation cancelled", "why", out.Title)
 		if job.RunID != 0 {
-			if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionNeutral, out); cerr != nil {
+			if cerr := b.conclude(ctx, f, job.checkRef(headSHA), ConclusionNeutral, out); cerr != nil {
 				log.Warn("could not conclude the superseded check run", "err", cerr)
 			}
 		}
@@ -514,7 +527,7 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
 		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
 		log.Warn("evaluation cannot run", "err", err)
-		return b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, ConclusionFailure, CheckOutput{
+		return b.conclude(ctx, f, job.checkRef(headSHA), ConclusionFailure, CheckOutput{
 			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
 	case b.cfg.MaxAttempts > 0 && attempt >= b.cfg.MaxAttempts:
 		// The last attempt (should a restart run it again after all, the
@@ -524,7 +537,7 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 		if errors.Is(cause, context.DeadlineExceeded) {
 			conclusion, title = ConclusionTimedOut, "mpgate ran out of time checking this commit"
 		}
-		if cerr := b.conclude(ctx, f, ev.Repo, headSHA, pr.Number, job.RunID, conclusion, CheckOutput{
+		if cerr := b.conclude(ctx, f, job.checkRef(headSHA), conclusion, CheckOutput{
 			Title: title, Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
 			return errors.Join(err, cerr)
 		}
@@ -542,22 +555,24 @@ func isConfigError(err error) bool {
 }
 
 // evaluate runs the gate on the head of a pull request.
-func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, error) {
+// evaluate judges the request; it returns the config's comment section with
+// the result.
+func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, config.Comment, error) {
 	ev, pr := job.Event, job.PullRequest
 	if job.Untrusted && b.cfg.Sandbox == nil {
-		return nil, ErrSandboxRequired
+		return nil, config.Comment{}, ErrSandboxRequired
 	}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	m, err := b.mirror(ctx, f, ev)
 	if err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	}
 	if err := m.FetchRef(ctx, headSHA); err != nil {
 		if err2 := m.FetchRef(ctx, "refs/pull/"+strconv.Itoa(pr.Number)+"/head"); err2 != nil {
-			return nil, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
+			return nil, config.Comment{}, fmt.Errorf("fetching %s: %w", headSHA, errors.Join(err, err2))
 		}
 	}
 	name := jobName(headSHA, jobID)
@@ -565,12 +580,12 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	workDir := filepath.Join(b.cfg.DataDir, "work", name)
 	_ = os.RemoveAll(workDir) // a previous attempt's leftovers
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the work directory: %w", err)
+		return nil, config.Comment{}, fmt.Errorf("creating the work directory: %w", err)
 	}
 	defer os.RemoveAll(workDir)
 	wt, err := m.Worktree(ctx, wtDir, headSHA)
 	if err != nil {
-		return nil, fmt.Errorf("checking out %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking out %s: %w", headSHA, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -585,19 +600,19 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		base = ev.DefaultBranch
 	}
 	spec := gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: headSHA, BaseRef: base, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log,
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log,
 		// The changelog gate reads the request's title, description and labels.
 		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
 	partial := job.Rebuild && len(job.RebuildOnly) > 0
 	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && (!job.Rebuild || partial) {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
 		if err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 	}
 	if job.Recheck || partial {
 		if spec.HeadReports, err = b.storedReports(ctx, ev.Repo, headSHA, cfg); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		}
 		log.Info("rechecking with stored head reports", "projects", len(spec.HeadReports))
 	}
@@ -610,13 +625,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		log.Info("rebuilding some projects", "projects", job.RebuildOnly)
 	}
 	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
-		return nil, err
+		return nil, config.Comment{}, err
 	} else if ok {
 		spec.Approval = &compare.Approval{By: by, Reason: reason}
 	}
 	for _, p := range cfg.Projects {
 		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, SizeApprovalOf(p.Name)); err != nil {
-			return nil, err
+			return nil, config.Comment{}, err
 		} else if ok {
 			if spec.ProjectApprovals == nil {
 				spec.ProjectApprovals = map[string]*compare.Approval{}
@@ -626,13 +641,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 	}
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("checking %s: %w", headSHA, err)
+		return nil, config.Comment{}, fmt.Errorf("checking %s: %w", headSHA, err)
 	}
 	b.storeHeads(ctx, ev.Repo, headSHA, res, log)
 	if !job.Untrusted {
 		b.storeBases(ctx, ev.Repo, res, log)
 	}
-	return res, nil
+	return res, cfg.Comment, nil
 }
 
 func jobName(sha string, jobID int64) string {
@@ -766,7 +781,7 @@ func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cf
 	}
 	defer os.RemoveAll(workDir)
 	res, err := gate.Run(ctx, gate.Spec{RepoDir: m.Dir, HeadDir: wt.Dir, HeadRev: sha, Config: cfg, WorkDir: workDir,
-		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, Analyze: b.cfg.Analyze, Logger: log})
+		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log})
 	if errors.Is(err, gate.ErrUsage) {
 		log.Warn("default branch not analysed", "err", err)
 		return nil, nil

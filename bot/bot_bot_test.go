@@ -11,9 +11,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mpgate/mpgate/bot/release"
 )
 
-var errNoFile = errors.New("fake: not found")
+var errNoFile = fmt.Errorf("fake: %w", ErrNotFound)
 
 // fakeForge records what the bot does on the forge.
 type fakeForge struct {
@@ -33,33 +35,37 @@ func newFakeForge() *fakeForge {
 	return &fakeForge{perms: map[string]string{}, completed: map[int64]string{}, titles: map[int64]string{}, nextID: 100}
 }
 
-func (f *fakeForge) CreateCheckRun(_ context.Context, _ Repo, sha, name, status, _ string) (int64, error) {
+func (f *fakeForge) CreateCheck(_ context.Context, ref CheckRef, status, _ string) (CheckRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	f.created = append(f.created, sha+" "+status)
-	return f.nextID, nil
+	f.created = append(f.created, ref.SHA+" "+status)
+	ref.ID = f.nextID
+	return ref, nil
 }
-func (f *fakeForge) StartCheckRun(context.Context, Repo, int64) error { return nil }
-func (f *fakeForge) CompleteCheckRun(_ context.Context, _ Repo, id int64, conclusion string, out CheckOutput) error {
+func (f *fakeForge) StartCheck(context.Context, CheckRef) error { return nil }
+func (f *fakeForge) CompleteCheck(_ context.Context, ref CheckRef, conclusion string, out CheckOutput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.completed[id], f.titles[id] = conclusion, out.Title
+	f.completed[ref.ID], f.titles[ref.ID] = conclusion, out.Title
 	return nil
 }
-func (f *fakeForge) UpsertStickyComment(context.Context, Repo, int, string, string, string) (int64, bool, error) {
-	return 1, true, nil
+func (f *fakeForge) UpsertStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
+	return CommentRef{PR: pr, ID: 1}, true, nil
 }
-func (f *fakeForge) CreateComment(_ context.Context, _ Repo, _ int, body string) (int64, error) {
+func (f *fakeForge) UpdateStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
+	return CommentRef{PR: pr, ID: 1}, true, nil
+}
+func (f *fakeForge) Reply(_ context.Context, _ Repo, to CommentRef, body string) (CommentRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.comments = append(f.comments, body)
-	return int64(len(f.comments)), nil
+	return CommentRef{PR: to.PR, ID: int64(len(f.comments))}, nil
 }
-func (f *fakeForge) AddReaction(_ context.Context, _ Repo, id int64, content string) error {
+func (f *fakeForge) React(_ context.Context, _ Repo, c CommentRef, content string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.reactions = append(f.reactions, fmt.Sprintf("%d %s", id, content))
+	f.reactions = append(f.reactions, fmt.Sprintf("%d %s", c.ID, content))
 	return nil
 }
 func (f *fakeForge) Permission(_ context.Context, _ Repo, user string) (string, error) {
@@ -78,6 +84,7 @@ func (f *fakeForge) FileContent(context.Context, Repo, string, string) ([]byte, 
 	return []byte(f.config), "blob", nil
 }
 func (f *fakeForge) GitToken(context.Context) (string, error) { return "", nil }
+func (f *fakeForge) ReleasePublisher(Repo) release.Publisher  { return nil }
 
 // fakeStore keeps the bot's records in memory.
 type fakeStore struct {
@@ -198,8 +205,8 @@ func newTestBot(t *testing.T, f *fakeForge, sandboxed bool) (*Bot, *fakeStore, *
 	t.Helper()
 	st, q := newFakeStore(), &fakeQueue{}
 	cfg := BotConfig{
-		Installations: InstallationsFunc(func(context.Context, int64) (Forge, error) { return f, nil }),
-		Queue:         q, Store: st, DataDir: t.TempDir(), NotFound: errNoFile, BotLogin: "mpgate[bot]",
+		Installations: InstallationsFunc(func(context.Context, string, int64) (Forge, error) { return f, nil }),
+		Queue:         q, Store: st, DataDir: t.TempDir(), BotLogin: "mpgate[bot]",
 	}
 	if sandboxed {
 		cfg.Sandbox = nopWrapper{}
@@ -461,7 +468,7 @@ func TestReruns(t *testing.T) {
 }
 
 func TestEvaluationFailed(t *testing.T) {
-	errSuperseded, errHandedBack := errors.New("superseded"), errors.New("handed back")
+	errSuperseded, errHandedBack := fmt.Errorf("queue: %w", ErrSuperseded), errors.New("handed back")
 	tests := []struct {
 		name      string
 		cause     error // the context's cancellation cause; nil: not cancelled
@@ -483,7 +490,7 @@ func TestEvaluationFailed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			b, _, _ := newTestBot(t, f, true)
-			b.cfg.Superseded, b.cfg.HandedBack, b.cfg.MaxAttempts = errSuperseded, errHandedBack, 3
+			b.cfg.HandedBack, b.cfg.MaxAttempts = errHandedBack, 3
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
 			if tt.cause != nil {

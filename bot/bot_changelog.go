@@ -2,9 +2,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"time"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
@@ -32,8 +30,6 @@ func splitChangelogGate(res *compare.Result) (checks.Gate, bool) {
 // postChangelogCheck reports the changelog gate as its own completed check
 // run on sha.
 func (b *Bot) postChangelogCheck(ctx context.Context, f Forge, repo Repo, sha string, pr int, g checks.Gate) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
 	conclusion, title := ConclusionSuccess, "Every module the request touches has a changelog entry"
 	switch g.Status {
 	case checks.GateFail:
@@ -44,16 +40,6 @@ func (b *Bot) postChangelogCheck(ctx context.Context, f Forge, repo Repo, sha st
 	if g.Informational && conclusion == ConclusionFailure {
 		conclusion = ConclusionNeutral // gates.changelog.informational
 	}
-	id, err := f.CreateCheckRun(ctx, repo, sha, ChangelogCheckName, "in_progress", "")
-	if err != nil {
-		return fmt.Errorf("creating the changelog check run: %w", err)
-	}
-	if err := b.cfg.Store.PutCheckRun(ctx, CheckRecord{Repo: repo, SHA: sha, Name: ChangelogCheckName, RunID: id, PR: pr}); err != nil {
-		return err
-	}
 	out := CheckOutput{Title: title, Summary: g.Summary + "\n\nComment `/changelog` on the request to see what would be written; the `no-changelog` label (or the one configured) skips the gate."}
-	if err := completeCheckRun(ctx, f, repo, id, sha, conclusion, out); err != nil {
-		return fmt.Errorf("completing the changelog check run: %w", err)
-	}
-	return b.cfg.Store.CompleteCheckRun(ctx, repo, sha, ChangelogCheckName)
+	return b.conclude(ctx, f, CheckRef{Repo: repo, SHA: sha, Name: ChangelogCheckName, PR: pr}, conclusion, out)
 }

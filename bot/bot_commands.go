@@ -95,7 +95,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 				continue
 			}
 		}
-		if err := f.AddReaction(ctx, ev.Repo, c.ID, reactionAccepted); err != nil {
+		if err := f.React(ctx, ev.Repo, CommentRef{PR: number, ID: c.ID, Discussion: c.DiscussionID}, reactionAccepted); err != nil {
 			return err
 		}
 		log.Info("command accepted")
@@ -257,7 +257,7 @@ func (b *Bot) handleClosed(ctx context.Context, f Forge, ev Event, log *slog.Log
 			if r.Name != CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
 				continue
 			}
-			if err := b.conclude(ctx, f, ev.Repo, sha, pr.Number, r.RunID, ConclusionNeutral, closedOutput()); err != nil {
+			if err := b.conclude(ctx, f, r.Ref(), ConclusionNeutral, closedOutput()); err != nil {
 				log.Warn("could not conclude the check run of a closed pull request", "sha", sha, "err", err)
 			}
 		}
@@ -391,14 +391,14 @@ func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error)
 			log.Warn("no installation known for a check run left in progress", "err", err)
 			continue
 		}
-		f, err := b.cfg.Installations.Forge(ctx, id)
+		f, err := b.cfg.Installations.Forge(ctx, c.Repo.Forge, id)
 		if err != nil {
 			log.Warn("installation unavailable", "err", err)
 			continue
 		}
 		out := CheckOutput{Title: "Interrupted", Summary: "mpgate was interrupted while checking this commit. " +
 			strings.TrimSpace("Press \"Re-run\" or comment `/rebuild` to check it again.")}
-		if err := b.conclude(ctx, f, c.Repo, c.SHA, c.PR, c.RunID, ConclusionNeutral, out); err != nil {
+		if err := b.conclude(ctx, f, c.Ref(), ConclusionNeutral, out); err != nil {
 			log.Warn("could not conclude an interrupted check run", "err", err)
 			continue
 		}
@@ -407,19 +407,13 @@ func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error)
 	return n, nil
 }
 
-// DiscussionReplier is implemented by forges whose comments live in
-// threads (GitLab's discussions): the bot's answer to a command goes into
-// the command's own thread.
-type DiscussionReplier interface {
-	ReplyInDiscussion(ctx context.Context, repo Repo, number int, discussionID, body string) error
-}
-
-// answer replies to the comment of ev: in its discussion where the forge has
-// them, else as a new comment on the request.
+// answer replies to the comment of ev on request number: in its thread
+// where the forge has them, else as a new comment on the request.
 func answer(ctx context.Context, f Forge, ev Event, number int, body string) error {
-	if dr, ok := f.(DiscussionReplier); ok && ev.Comment != nil && ev.Comment.DiscussionID != "" {
-		return dr.ReplyInDiscussion(ctx, ev.Repo, number, ev.Comment.DiscussionID, body)
+	to := CommentRef{PR: number}
+	if ev.Comment != nil {
+		to.ID, to.Discussion = ev.Comment.ID, ev.Comment.DiscussionID
 	}
-	_, err := f.CreateComment(ctx, ev.Repo, number, body)
+	_, err := f.Reply(ctx, ev.Repo, to, body)
 	return err
 }

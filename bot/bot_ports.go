@@ -3,38 +3,63 @@ package bot
 import (
 	"context"
 	"time"
+
+	"github.com/mpgate/mpgate/bot/release"
 )
 
-// Forge is what the bot needs of a forge, as one installation (GitHub App
-// installation) sees it. *github.Client satisfies it.
+// Forge is what the bot needs of a forge, as one installation (a GitHub
+// App installation, the GitLab instance's token) sees it. github.Forge and
+// gitlab.Forge satisfy it. Checks are addressed by a CheckRef (GitHub's check
+// runs by ID, GitLab's commit statuses by commit and name), comments by a
+// CommentRef. Errors wrap ErrNotFound, ErrForbidden, or a RateLimited.
 type Forge interface {
-	CreateCheckRun(ctx context.Context, repo Repo, headSHA, name, status, detailsURL string) (int64, error)
-	StartCheckRun(ctx context.Context, repo Repo, id int64) error
-	CompleteCheckRun(ctx context.Context, repo Repo, id int64, conclusion string, out CheckOutput) error
-	UpsertStickyComment(ctx context.Context, repo Repo, number int, key, body, botLogin string) (int64, bool, error)
-	CreateComment(ctx context.Context, repo Repo, number int, body string) (int64, error)
-	AddReaction(ctx context.Context, repo Repo, commentID int64, content string) error
+	// CreateCheck shows check ref on the forge with status "queued" or
+	// "in_progress" and returns ref with its ID.
+	CreateCheck(ctx context.Context, ref CheckRef, status, detailsURL string) (CheckRef, error)
+	// StartCheck moves ref to in progress.
+	StartCheck(ctx context.Context, ref CheckRef) error
+	// CompleteCheck concludes ref (Conclusion*) with out.
+	CompleteCheck(ctx context.Context, ref CheckRef, conclusion string, out CheckOutput) error
+	// UpsertStickyComment keeps the one comment marked StickyMarker(key)
+	// on pull request pr; created reports a new comment.
+	UpsertStickyComment(ctx context.Context, repo Repo, pr int, key, body, botLogin string) (c CommentRef, created bool, err error)
+	// UpdateStickyComment updates that comment when there is one and
+	// creates none (comment.require_changes on a request without changes);
+	// c.ID is 0 when there was none.
+	UpdateStickyComment(ctx context.Context, repo Repo, pr int, key, body, botLogin string) (c CommentRef, changed bool, err error)
+	// Reply answers comment to on its pull request: in to's thread where
+	// the forge has them (to.Discussion), else as a new comment.
+	Reply(ctx context.Context, repo Repo, to CommentRef, body string) (CommentRef, error)
+	// React acknowledges comment c with a reaction (GitHub's names: "+1",
+	// "eyes", …). Reacting twice is no error.
+	React(ctx context.Context, repo Repo, c CommentRef, content string) error
 	// Permission is the user's permission name (admin, maintain, write,
 	// triage, read, none).
 	Permission(ctx context.Context, repo Repo, user string) (string, error)
 	PullRequestEvent(ctx context.Context, repo Repo, number int) (PullRequest, error)
-	// FileContent reads path at ref ("" = the default branch).
+	// FileContent reads path at ref ("" = the default branch); a missing
+	// file is ErrNotFound.
 	FileContent(ctx context.Context, repo Repo, path, ref string) ([]byte, string, error)
 	// GitToken is the token git fetches the repository with.
 	GitToken(ctx context.Context) (string, error)
+	// ReleasePublisher publishes the releases of repo (tags, releases,
+	// the release request).
+	ReleasePublisher(repo Repo) release.Publisher
 }
 
-// Installations returns the forge client of an installation.
+// Installations returns the forge client of an installation: forge is
+// ForgeGitHub or ForgeGitLab (Event.Forge, Repo.Forge), installationID the
+// GitHub App installation (0 on GitLab).
 type Installations interface {
-	Forge(ctx context.Context, installationID int64) (Forge, error)
+	Forge(ctx context.Context, forge string, installationID int64) (Forge, error)
 }
 
 // InstallationsFunc adapts a function to Installations.
-type InstallationsFunc func(ctx context.Context, installationID int64) (Forge, error)
+type InstallationsFunc func(ctx context.Context, forge string, installationID int64) (Forge, error)
 
 // Forge calls f.
-func (f InstallationsFunc) Forge(ctx context.Context, installationID int64) (Forge, error) {
-	return f(ctx, installationID)
+func (f InstallationsFunc) Forge(ctx context.Context, forge string, installationID int64) (Forge, error) {
+	return f(ctx, forge, installationID)
 }
 
 // EvaluationQueue is what the bot needs of the durable queue: evaluations
@@ -81,6 +106,11 @@ type CheckRecord struct {
 	UpdatedAt time.Time
 }
 
+// Ref addresses the recorded check run on its forge.
+func (c CheckRecord) Ref() CheckRef {
+	return CheckRef{Repo: c.Repo, SHA: c.SHA, Name: c.Name, PR: c.PR, ID: c.RunID}
+}
+
 // Store is what the bot keeps beside the queue: check runs in flight,
 // reports (baselines), approvals, and the installation of each repository
 // (to conclude a check run a crash left behind).
@@ -107,28 +137,4 @@ type Store interface {
 // its evaluation started.
 type HeadStore interface {
 	LatestHead(ctx context.Context, repo Repo, number int) (sha string, ok bool, err error)
-}
-
-// CommitChecks is optionally implemented by a Forge whose checks hang on
-// a commit rather than on an id (GitLab's commit statuses): the bot then
-// starts and completes a check run through it, giving the head SHA too.
-type CommitChecks interface {
-	StartCheckRunAt(ctx context.Context, repo Repo, id int64, sha string) error
-	CompleteCheckRunAt(ctx context.Context, repo Repo, id int64, sha, conclusion string, out CheckOutput) error
-}
-
-// startCheckRun starts check run id on sha.
-func startCheckRun(ctx context.Context, f Forge, repo Repo, id int64, sha string) error {
-	if cc, ok := f.(CommitChecks); ok {
-		return cc.StartCheckRunAt(ctx, repo, id, sha)
-	}
-	return f.StartCheckRun(ctx, repo, id)
-}
-
-// completeCheckRun completes check run id on sha.
-func completeCheckRun(ctx context.Context, f Forge, repo Repo, id int64, sha, conclusion string, out CheckOutput) error {
-	if cc, ok := f.(CommitChecks); ok {
-		return cc.CompleteCheckRunAt(ctx, repo, id, sha, conclusion, out)
-	}
-	return f.CompleteCheckRun(ctx, repo, id, conclusion, out)
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,8 +81,8 @@ func newRecheckBot(t *testing.T, f *fakeForge, reports map[string][]byte) (*Bot,
 	st := &reportStore{fakeStore: newFakeStore(), reports: reports, heads: heads}
 	q := &payloadQueue{heads: heads}
 	b, err := NewBot(BotConfig{
-		Installations: InstallationsFunc(func(context.Context, int64) (Forge, error) { return f, nil }),
-		Queue:         q, Store: st, DataDir: t.TempDir(), NotFound: errNoFile, BotLogin: "mpgate[bot]", Sandbox: nopWrapper{},
+		Installations: InstallationsFunc(func(context.Context, string, int64) (Forge, error) { return f, nil }),
+		Queue:         q, Store: st, DataDir: t.TempDir(), BotLogin: "mpgate[bot]", Sandbox: nopWrapper{},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +216,6 @@ func TestCancelledEvaluationOfClosedRequestSaysClosed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			b, st, _ := newRecheckBot(t, f, nil)
-			b.cfg.Superseded = errSupersededTest
 			if tt.latest != "" {
 				st.heads[2] = tt.latest
 			}
@@ -232,11 +232,7 @@ func TestCancelledEvaluationOfClosedRequestSaysClosed(t *testing.T) {
 	}
 }
 
-var errSupersededTest = contextError("superseded")
-
-type contextError string
-
-func (e contextError) Error() string { return string(e) }
+var errSupersededTest = fmt.Errorf("queue: %w", ErrSuperseded)
 
 func TestStoreBases(t *testing.T) {
 	base := &checks.Report{Schema: checks.Schema, Project: "shop"}

@@ -15,13 +15,6 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 )
 
-// ReleaseForge is implemented by a Forge that can publish releases and
-// keep the release request (both forge clients): with release.bot in
-// .mpgate.yml the bot releases on every push to the default branch.
-type ReleaseForge interface {
-	ReleasePublisher(repo Repo) release.Publisher
-}
-
 // repoLocks serialises the release runs of each repository in this
 // process: two pushes in quick succession must not both rewrite the
 // release branch. Across servers sharing one database, the atomic tag
@@ -60,11 +53,6 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 		return nil
 	}
 	log = log.With("release", true)
-	rf, ok := f.(ReleaseForge)
-	if !ok {
-		log.Warn("release.bot is set but this forge client cannot publish releases")
-		return nil
-	}
 	defer b.releaseLocks.lock(ev.Repo.FullName())()
 	if err := m.Update(ctx); err != nil {
 		return fmt.Errorf("release: %w", err)
@@ -92,7 +80,7 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 		return fmt.Errorf("release: %w", err)
 	}
 	plan := b.releasePlanOptions(ev.Repo, dir, cfg, heads)
-	pub := rf.ReleasePublisher(ev.Repo)
+	pub := f.ReleasePublisher(ev.Repo)
 	push := mirrorPusher{m: m, dir: dir}
 	out, err := release.Publish(ctx, dir, cfg, push, pub, release.PublishOptions{
 		Branch: ev.DefaultBranch, ReleaseRequest: cfg.Release.PR, Plan: plan,

@@ -4,6 +4,11 @@
 // (bot/github, bot/gitlab) and never the other way round.
 package bot
 
+import (
+	"errors"
+	"time"
+)
+
 // Repo identifies a repository on a forge.
 type Repo struct {
 	// Forge is "github" or "gitlab".
@@ -72,4 +77,55 @@ func StickyMarker(key string) string {
 		return "<!-- mpgate:sticky -->"
 	}
 	return "<!-- mpgate:sticky:" + key + " -->"
+}
+
+// CheckRef addresses a check on a forge: a GitHub check run (by ID once
+// created) or a GitLab commit status (by commit and name; GitLab's ID is
+// derived from them).
+type CheckRef struct {
+	Repo Repo
+	// SHA is the commit the check is on.
+	SHA string
+	// Name is the check's name (CheckName, ChangelogCheckName).
+	Name string
+	// PR is the pull (merge) request the commit heads, 0 for a push: GitLab
+	// links the status to it.
+	PR int
+	// ID is the forge's id of the check, 0 until CreateCheck returns it.
+	ID int64
+}
+
+// CommentRef addresses a comment: GitHub's issue comment, GitLab's merge
+// request note (whose API needs the request and, to answer in its thread,
+// the discussion).
+type CommentRef struct {
+	// PR is the pull (merge) request the comment is on.
+	PR int
+	// ID is the comment's (note's) id.
+	ID int64
+	// Discussion is the GitLab discussion (thread) of the note; "" on GitHub
+	// and for a note outside a thread.
+	Discussion string
+}
+
+// The forge adapters' errors wrap these (errors.Is), whatever the forge.
+var (
+	// ErrNotFound: no such file, ref, request or comment (or no access).
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden: the token may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrSuperseded is the cancellation cause of an evaluation whose head is
+	// no longer the pull request's newest (or whose request was closed).
+	ErrSuperseded = errors.New("superseded by a newer head")
+)
+
+// RateLimited is a forge's rate limit that was not waited out:
+// github.RateLimitError and gitlab.RateLimitError implement it. The queue
+// finds it with errors.As and runs the job again after RetryAfter(now),
+// without spending an attempt.
+type RateLimited interface {
+	error
+	// RetryAfter is how long from now the request may be sent again (never
+	// negative).
+	RetryAfter(now time.Time) time.Duration
 }

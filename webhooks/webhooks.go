@@ -29,7 +29,8 @@ import (
 
 // Enqueuer stores an accepted event durably for the workers. It reports
 // duplicate when an event with the same forge and delivery id was already
-// enqueued (then nothing is stored again).
+// enqueued (then nothing is stored again). An *Ignored error refuses the
+// event for good: the delivery is answered 202 "ignored", not 500.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, ev bot.Event) (duplicate bool, err error)
 }
@@ -187,6 +188,10 @@ func dispatch(ctx context.Context, d *delivery, q Enqueuer, ev bot.Event, err er
 	}
 	dup, err := q.Enqueue(ctx, ev)
 	switch {
+	case errors.As(err, &ign):
+		// The Enqueuer refused the event for good (a repository the server
+		// does not serve): acknowledged, so the forge does not redeliver.
+		d.reply(slog.LevelWarn, http.StatusAccepted, "ignored: "+ign.Reason, logKeyReason, ign.Reason)
 	case err != nil:
 		d.reply(slog.LevelError, http.StatusInternalServerError, "could not enqueue the event", logKeyErr, err.Error())
 	case dup:

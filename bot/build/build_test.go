@@ -126,11 +126,12 @@ func TestRunFailure(t *testing.T) {
 		tailLen  int
 	}{
 		{
-			name:     "exit code with tail",
-			command:  `i=1; while [ $i -le 100 ]; do echo "line $i"; i=$((i+1)); done; echo "ERROR in app.js" >&2; exit 2`,
-			exit:     2,
-			contains: []string{"build failed (exit 2) in ", "line 100", "ERROR in app.js"},
-			absent:   []string{"line 90\n"},
+			name:    "exit code with tail",
+			command: `i=1; while [ $i -le 100 ]; do echo "line $i"; i=$((i+1)); done; echo "ERROR in app.js" >&2; exit 2`,
+			exit:    2,
+			// The last 50 lines: "line 52" to "line 100" and the error.
+			contains: []string{"build failed (exit 2) in ", "line 52\n", "line 100", "ERROR in app.js"},
+			absent:   []string{"line 51\n"},
 			tailLen:  TailLines,
 		},
 		{

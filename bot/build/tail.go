@@ -7,10 +7,11 @@ import (
 )
 
 // TailLines is how many lines of output Result.Tail keeps; the error of a
-// failed build quotes the last errorLines of them.
+// failed build quotes the last errorLines of them (the whole log is in
+// Spec.LogPath).
 const (
-	TailLines  = 40
-	errorLines = 10
+	TailLines  = 50
+	errorLines = 50
 	// tailBytes is how much raw output the tail is cut from.
 	tailBytes = 64 << 10
 	// maxTailLine cuts a single very long line (minified code, a JSON dump).

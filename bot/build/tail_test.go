@@ -37,7 +37,7 @@ func TestTailText(t *testing.T) {
 		{name: "cut first line dropped", in: "tial line\nwhole\n", cut: true, n: 5, want: "whole"},
 		{name: "trailing blank lines", in: "x\n\n  \n", n: 5, want: "x"},
 		{name: "long line cut", in: strings.Repeat("é", 400) + "\n", n: 5, want: strings.Repeat("é", maxTailLine/2) + "…"},
-		{name: "40 of 100", in: many(100), n: TailLines, want: strings.TrimSuffix(many(100)[len(many(60)):], "\n")},
+		{name: "50 of 100", in: many(100), n: TailLines, want: strings.TrimSuffix(many(100)[len(many(50)):], "\n")},
 		{name: "escape at the end", in: "ok\x1b", n: 5, want: "ok"},
 		{name: "unterminated CSI", in: "ok\x1b[31", n: 5, want: "ok"},
 	}

@@ -78,6 +78,9 @@ type Spec struct {
 	Sandbox build.Wrapper
 	// BuildEnv adds allowed variables to builds (see bot/build).
 	BuildEnv []string
+	// ObserveBuild, when set, is told how long each project's build took
+	// (its install step included) and how it ended (BuildOutcome).
+	ObserveBuild func(d time.Duration, outcome string)
 	// Approval passes a failing size gate, recorded with who and why.
 	Approval *compare.Approval
 	// ProjectApprovals pass the failing size gate of one project each
@@ -95,6 +98,32 @@ type Spec struct {
 	// Progress receives one line per step (for a terminal or a log); it is
 	// never called concurrently.
 	Progress func(msg string)
+	keepLogs bool // LogDir was given: the logs outlive the run
+	// LogDir keeps the build logs (PROJECT-base.log, PROJECT-head.log; the
+	// install step's output comes first): a failed build's error names its
+	// log there. Empty: they are in WorkDir, with it removed at the end
+	// when WorkDir is empty too.
+	LogDir string
+	// BuildLog, when set, is called after each build that ran, with a
+	// title ("build of shop (head): exit 2 after 3s") and its log's path;
+	// never concurrently with itself or Progress.
+	BuildLog func(title, logPath string)
+}
+
+// BuildOutcome names how a build ended: "ok", "failed", "timed_out",
+// "cancelled", or "error" when it could not start.
+func BuildOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, build.ErrFailed):
+		return "failed"
+	case errors.Is(err, build.ErrTimedOut):
+		return "timed_out"
+	case errors.Is(err, build.ErrCancelled):
+		return "cancelled"
+	}
+	return "error"
 }
 
 // ErrUsage marks errors in the spec or the repository state that the user
@@ -156,8 +185,19 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		}
 		defer os.RemoveAll(workDir)
 	}
-	if err := os.MkdirAll(filepath.Join(workDir, "logs"), 0o700); err != nil {
-		return nil, fmt.Errorf("work directory: %w", err)
+	// The log directory is made when a build runs (a project without one
+	// leaves no trace there).
+	if s.LogDir == "" {
+		s.LogDir = filepath.Join(workDir, "logs")
+	} else {
+		s.keepLogs = true
+	}
+	if bl := s.BuildLog; bl != nil {
+		s.BuildLog = func(title, logPath string) {
+			sayMu.Lock()
+			defer sayMu.Unlock()
+			bl(title, logPath)
+		}
 	}
 
 	res := compare.NewResult()
@@ -398,10 +438,33 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 	}
 	if p.Build != "" {
 		say("building %s (%s): %s", name, which, p.Build)
-		logPath := filepath.Join(workDir, "logs", fmt.Sprintf("%s-%s.log", safeName(name), which))
+		if err := os.MkdirAll(s.LogDir, 0o700); err != nil {
+			return fail(fmt.Errorf("%s build of %s: build log directory: %w", which, name, err))
+		}
+		logPath := filepath.Join(s.LogDir, fmt.Sprintf("%s-%s.log", safeName(name), which))
+		start := time.Now()
 		r, err := build.Run(ctx, build.Spec{Dir: filepath.Join(sd.dir, filepath.FromSlash(s.Subdir)), Command: p.Build, Install: p.Install, Timeout: s.BuildTimeout,
 			Env: s.BuildEnv, LogPath: logPath, Sandbox: s.Sandbox})
+		if s.ObserveBuild != nil {
+			s.ObserveBuild(time.Since(start), BuildOutcome(err))
+		}
+		if s.BuildLog != nil && r != nil {
+			outcome := "ok"
+			if err != nil {
+				outcome = "failed"
+				var be *build.Error
+				if errors.As(err, &be) && errors.Is(err, build.ErrFailed) {
+					outcome = fmt.Sprintf("exit %d", be.ExitCode)
+				} else if errors.Is(err, build.ErrTimedOut) {
+					outcome = "timed out"
+				}
+			}
+			s.BuildLog(fmt.Sprintf("build of %s (%s): %s after %s", name, which, outcome, r.Duration.Round(time.Second)), logPath)
+		}
 		if err != nil {
+			if s.keepLogs && r != nil {
+				return fail(fmt.Errorf("%s build of %s (full log: %s): %w", which, name, logPath, err))
+			}
 			return fail(fmt.Errorf("%s build of %s: %w", which, name, err))
 		}
 		say("built %s (%s) in %s", name, which, r.Duration.Round(time.Millisecond))

@@ -129,9 +129,6 @@ func TestGitToken(t *testing.T) {
 	}
 }
 
-// The server's bot drives an installation's client through bot.Forge.
-var _ bot.Forge = (*Client)(nil)
-
 // countingTransport counts the attempts that reach the network.
 type countingTransport struct {
 	mu    sync.Mutex

@@ -20,6 +20,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/mpgate/mpgate/bot"
 )
 
 // DefaultBaseURL is github.com's API root.
@@ -270,7 +272,11 @@ func classify(err error) error {
 }
 
 // wrap names what was being done.
+// A 404 is also ErrNotFound.
 func wrap(err error, format string, a ...any) error {
+	if isNotFound(err) {
+		return fmt.Errorf("github: "+format+": %w (%w)", append(a, err, bot.ErrNotFound)...)
+	}
 	return fmt.Errorf("github: "+format+": %w", append(a, classify(err))...)
 }
 

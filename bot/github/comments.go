@@ -38,6 +38,17 @@ const truncatedNote = "\n\n_(comment truncated to GitHub's size limit)_"
 // characters on a line boundary as a last resort (the renderer folds detail
 // before that).
 func (c *Client) UpsertStickyComment(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string) (int64, bool, error) {
+	return c.upsertSticky(ctx, repo, number, key, body, botLogin, true)
+}
+
+// UpdateStickyComment is UpsertStickyComment that creates no comment: when
+// the request has none carrying the marker it returns 0, false, nil (a
+// request without changes under comment.require_changes).
+func (c *Client) UpdateStickyComment(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string) (int64, bool, error) {
+	return c.upsertSticky(ctx, repo, number, key, body, botLogin, false)
+}
+
+func (c *Client) upsertSticky(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string, create bool) (int64, bool, error) {
 	if botLogin == "" {
 		l, err := c.Login(ctx)
 		if err != nil {
@@ -59,6 +70,9 @@ func (c *Client) UpsertStickyComment(ctx context.Context, repo bot.Repo, number 
 	mine, err := c.stickyComments(ctx, repo, number, marker, botLogin)
 	if err != nil {
 		return 0, false, err
+	}
+	if len(mine) == 0 && !create {
+		return 0, false, nil
 	}
 	if len(mine) == 0 {
 		created, _, err := c.gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &gh.IssueComment{Body: gh.String(body)})

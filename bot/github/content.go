@@ -13,7 +13,8 @@ import (
 )
 
 // ErrNotFound is a 404: no such file, ref, release (or no access to it).
-var ErrNotFound = errors.New("github: not found")
+// It is bot.ErrNotFound (errors.Is) for the forge-neutral bot.
+var ErrNotFound = fmt.Errorf("github: %w", bot.ErrNotFound)
 
 // ErrExists is a ref or release that already exists.
 var ErrExists = errors.New("github: already exists")

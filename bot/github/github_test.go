@@ -355,6 +355,25 @@ func TestStickyComment(t *testing.T) {
 			t.Errorf("comments %+v", cs)
 		}
 	})
+	t.Run("update only: creates none, edits the one there", func(t *testing.T) {
+		f, c := setup(t)
+		f.AddComment(repo.FullName(), 11, "mallory", marker+"\nspoof")
+		id, changed, err := c.UpdateStickyComment(ctx, repo, 11, "", "no change", "")
+		if err != nil || id != 0 || changed {
+			t.Fatalf("without a sticky comment: id %d changed %v err %v", id, changed, err)
+		}
+		if n := f.Count("issues/create-comment"); n != 0 {
+			t.Errorf("%d comments created", n)
+		}
+		ours := f.AddComment(repo.FullName(), 11, botLogin, marker+"\n+5 KB")
+		id, changed, err = c.UpdateStickyComment(ctx, repo, 11, "", "no change", "")
+		if err != nil || id != ours || !changed {
+			t.Fatalf("with one: id %d (want %d) changed %v err %v", id, ours, changed, err)
+		}
+		if cs := f.Comments(repo.FullName(), 11); len(cs) != 2 || cs[1].Body != marker+"\nno change" {
+			t.Errorf("comments %+v", cs)
+		}
+	})
 	t.Run("over the size limit", func(t *testing.T) {
 		f, c := setup(t)
 		body := marker + "\n" + strings.Repeat("| 分包 | 2 MB |\n", 8000)

@@ -16,12 +16,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mpgate/mpgate/bot"
 )
 
 // ErrForbidden is GitHub's 403 "Resource not accessible by integration"
 // (or "... by personal access token"): the token may not do this (a fork pull request's read-only token). The
-// Action falls back to annotations and the job summary.
-var ErrForbidden = errors.New("github: resource not accessible by integration")
+// Action falls back to annotations and the job summary. It is
+// bot.ErrForbidden (errors.Is) for the forge-neutral bot.
+var ErrForbidden = fmt.Errorf("github: resource not accessible by integration: %w", bot.ErrForbidden)
 
 // RateLimitError is a rate limit that was not waited out: the request may be
 // retried at RetryAt (the server's queue re-queues the job for then).
@@ -32,6 +35,14 @@ type RateLimitError struct {
 	Secondary bool
 	Message   string
 }
+
+// RetryAfter is how long from now the request may be sent again
+// (bot.RateLimited: the server's queue snoozes the job that long).
+func (e *RateLimitError) RetryAfter(now time.Time) time.Duration {
+	return max(e.RetryAt.Sub(now), 0)
+}
+
+var _ bot.RateLimited = (*RateLimitError)(nil)
 
 func (e *RateLimitError) Error() string {
 	kind := "primary"

@@ -83,13 +83,14 @@ var (
 	// on an endpoint that does not accept job tokens (GitLab answers 401
 	// there, since it ignores the JOB-TOKEN header). Callers fall back
 	// (the job log, an artifact).
-	ErrForbidden = errors.New("gitlab: forbidden for this token")
+	// It is bot.ErrForbidden (errors.Is).
+	ErrForbidden = fmt.Errorf("gitlab: %w for this token", bot.ErrForbidden)
 	// ErrUnauthorized is a 401 for a personal or OAuth token: missing,
 	// expired or revoked.
 	ErrUnauthorized = errors.New("gitlab: unauthorized (token invalid, expired or revoked)")
 	// ErrNotFound is a 404: no such project, merge request, file or ref
-	// (or no access to it).
-	ErrNotFound = errors.New("gitlab: not found")
+	// (or no access to it). It is bot.ErrNotFound (errors.Is).
+	ErrNotFound = fmt.Errorf("gitlab: %w", bot.ErrNotFound)
 	// ErrExists is a tag, release or merge request that already exists.
 	ErrExists = errors.New("gitlab: already exists")
 	// ErrInvalid is an argument GitLab would refuse.
@@ -103,6 +104,14 @@ type RateLimitError struct {
 	RetryAt time.Time
 	Message string
 }
+
+// RetryAfter is how long from now the request may be sent again
+// (bot.RateLimited: the server's queue snoozes the job that long).
+func (e *RateLimitError) RetryAfter(now time.Time) time.Duration {
+	return max(e.RetryAt.Sub(now), 0)
+}
+
+var _ bot.RateLimited = (*RateLimitError)(nil)
 
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("gitlab: rate limited (retry at %s): %s", e.RetryAt.UTC().Format(time.RFC3339), e.Message)

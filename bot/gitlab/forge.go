@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -14,75 +13,42 @@ import (
 	"github.com/mpgate/mpgate/bot"
 )
 
-// Forge is the bot's forge port (bot.Forge and bot.CommitChecks) over a
-// Client. GitLab has no check runs: a "check run" is the commit status
-// named after the check (bot.CheckName), its id a number derived from the
-// commit and the name, and the bot passes the commit along
-// (StartCheckRunAt, CompleteCheckRunAt). Annotations and buttons have no
-// GitLab equivalent: the sticky note carries the findings.
+// Forge is the bot's forge port (bot.Forge) over a Client. GitLab has no
+// check runs: a check is the commit status named ref.Name on ref.SHA, its
+// ID a number derived from the two (CheckRunID), and it links to merge
+// request ref.PR. A comment is a merge request note, ref.PR its request's
+// iid (the award-emoji endpoint needs it) and ref.Discussion its thread.
+// Everything the port needs comes in the refs: nothing is remembered
+// between calls, so a restarted server carries on where the last one
+// stopped. Annotations and buttons have no GitLab equivalent: the sticky
+// note carries the findings.
 type Forge struct {
 	c     *Client
 	token string
 	// webURL is the instance's web root: statuses link to the merge
 	// request (where the sticky note is) or the commit; "" for no link.
 	webURL string
-
-	mu sync.Mutex
-	// notes maps a note's id to its merge request's iid, remembered from
-	// note hooks (GitLab's award-emoji endpoint needs the iid; the bot's
-	// port gives only the note id).
-	notes    map[int64]int
-	noteFIFO []int64
-	// heads maps a head SHA to its merge request's iid (from merge
-	// request hooks), for the statuses' links.
-	heads    map[string]int
-	headFIFO []string
 }
-
-// maxRemembered bounds the note → merge request memory.
-const maxRemembered = 4096
 
 // NewForge returns the bot's port over c; token is what git fetches with
 // (user name "oauth2", which GitLab accepts for personal, project, group
 // and OAuth tokens) and webURL the instance's web root (https://gitlab.com;
 // "" for statuses without a link).
 func NewForge(c *Client, token, webURL string) *Forge {
-	return &Forge{c: c, token: token, webURL: strings.TrimSuffix(strings.TrimSuffix(webURL, "/"), "/api/v4"),
-		notes: map[int64]int{}, heads: map[string]int{}}
+	return &Forge{c: c, token: token, webURL: strings.TrimSuffix(strings.TrimSuffix(webURL, "/"), "/api/v4")}
 }
 
-// RememberHead records that sha is the head of merge request iid (from a
-// merge request hook): its status then links to the request.
-func (f *Forge) RememberHead(sha string, iid int) {
-	if sha == "" || iid <= 0 {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.heads[sha]; !ok {
-		f.headFIFO = append(f.headFIFO, sha)
-		if len(f.headFIFO) > maxRemembered {
-			delete(f.heads, f.headFIFO[0])
-			f.headFIFO = f.headFIFO[1:]
-		}
-	}
-	f.heads[sha] = iid
-}
-
-// targetURL is the status's link: the merge request whose head sha is,
-// else the commit; "" without a web root.
-func (f *Forge) targetURL(repo bot.Repo, sha string) string {
-	if f.webURL == "" || repo.Owner == "" || repo.Name == "" {
+// targetURL is the status's link: merge request ref.PR, else the commit;
+// "" without a web root.
+func (f *Forge) targetURL(ref bot.CheckRef) string {
+	if f.webURL == "" || ref.Repo.Owner == "" || ref.Repo.Name == "" {
 		return ""
 	}
-	f.mu.Lock()
-	iid, ok := f.heads[sha]
-	f.mu.Unlock()
-	base := f.webURL + "/" + repo.FullName() + "/-/"
-	if ok {
-		return base + "merge_requests/" + strconv.Itoa(iid)
+	base := f.webURL + "/" + ref.Repo.FullName() + "/-/"
+	if ref.PR > 0 {
+		return base + "merge_requests/" + strconv.Itoa(ref.PR)
 	}
-	return base + "commit/" + sha
+	return base + "commit/" + ref.SHA
 }
 
 // Client is the client below the port.
@@ -107,98 +73,78 @@ func stateForStatus(status string) string {
 	return StatePending
 }
 
-// CreateCheckRun posts status name on headSHA: pending when queued,
-// running when in_progress.
-func (f *Forge) CreateCheckRun(ctx context.Context, repo bot.Repo, headSHA, name, status, detailsURL string) (int64, error) {
+// CreateCheck posts status ref.Name on ref.SHA: pending when queued,
+// running when in_progress. The ref comes back with its ID (CheckRunID).
+func (f *Forge) CreateCheck(ctx context.Context, ref bot.CheckRef, status, detailsURL string) (bot.CheckRef, error) {
 	if detailsURL == "" {
-		detailsURL = f.targetURL(repo, headSHA)
+		detailsURL = f.targetURL(ref)
 	}
 	desc := "mpgate is waiting to check this commit"
 	if stateForStatus(status) == StateRunning {
 		desc = "mpgate is checking this commit"
 	}
-	if err := f.c.SetStatus(ctx, repo, headSHA, stateForStatus(status), name, desc, detailsURL); err != nil {
-		return 0, err
+	if err := f.c.SetStatus(ctx, ref.Repo, ref.SHA, stateForStatus(status), ref.Name, desc, detailsURL); err != nil {
+		return ref, err
 	}
-	return CheckRunID(headSHA, name), nil
+	ref.ID = CheckRunID(ref.SHA, ref.Name)
+	return ref, nil
 }
 
-// StartCheckRun cannot work on GitLab (the commit is needed): it says so.
-// The bot calls StartCheckRunAt.
-func (f *Forge) StartCheckRun(_ context.Context, repo bot.Repo, id int64) error {
-	return fmt.Errorf("gitlab: start check %d on %s: GitLab needs the commit (StartCheckRunAt): %w", id, repo.FullName(), ErrInvalid)
+// StartCheck moves status ref.Name on ref.SHA to running.
+func (f *Forge) StartCheck(ctx context.Context, ref bot.CheckRef) error {
+	return f.c.SetStatus(ctx, ref.Repo, ref.SHA, StateRunning, ref.Name, "mpgate is checking this commit", f.targetURL(ref))
 }
 
-// CompleteCheckRun cannot work on GitLab (the commit is needed): it says
-// so. The bot calls CompleteCheckRunAt.
-func (f *Forge) CompleteCheckRun(_ context.Context, repo bot.Repo, id int64, _ string, _ bot.CheckOutput) error {
-	return fmt.Errorf("gitlab: complete check %d on %s: GitLab needs the commit (CompleteCheckRunAt): %w", id, repo.FullName(), ErrInvalid)
-}
-
-// StartCheckRunAt moves the bot's status on sha to running.
-func (f *Forge) StartCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, sha string) error {
-	return f.c.SetStatus(ctx, repo, sha, StateRunning, bot.CheckName, "mpgate is checking this commit", f.targetURL(repo, sha))
-}
-
-// CompleteCheckRunAt sets the bot's status on sha to the conclusion's
-// state (StateFor) with the output's title as its description.
-func (f *Forge) CompleteCheckRunAt(ctx context.Context, repo bot.Repo, _ int64, sha, conclusion string, out bot.CheckOutput) error {
+// CompleteCheck sets status ref.Name on ref.SHA to the conclusion's state
+// (StateFor) with the output's title as its description.
+func (f *Forge) CompleteCheck(ctx context.Context, ref bot.CheckRef, conclusion string, out bot.CheckOutput) error {
 	desc := strings.TrimSpace(out.Title)
 	if desc == "" {
 		desc = "mpgate: " + conclusion
 	}
-	return f.c.SetStatus(ctx, repo, sha, StateFor(conclusion), bot.CheckName, desc, f.targetURL(repo, sha))
+	return f.c.SetStatus(ctx, ref.Repo, ref.SHA, StateFor(conclusion), ref.Name, desc, f.targetURL(ref))
 }
 
 // UpsertStickyComment keeps the one sticky note (UpsertStickyNote). The
 // bot's login names a GitHub App; on GitLab the token's own user is the
 // author, so botLogin is used only when it is not a GitHub App's.
-func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, number int, key, body, botLogin string) (int64, bool, error) {
+func (f *Forge) UpsertStickyComment(ctx context.Context, repo bot.Repo, pr int, key, body, botLogin string) (bot.CommentRef, bool, error) {
 	if strings.HasSuffix(botLogin, "[bot]") {
 		botLogin = ""
 	}
 	// The sticky note is the result's Markdown, written for GitHub: escape
 	// what GitLab alone reads as references or maths.
-	return f.c.UpsertStickyNote(ctx, repo, number, key, EscapeMarkdown(body), botLogin)
+	id, changed, err := f.c.UpsertStickyNote(ctx, repo, pr, key, EscapeMarkdown(body), botLogin)
+	return bot.CommentRef{PR: pr, ID: id}, changed, err
 }
 
-// CreateComment adds a note to merge request number.
-func (f *Forge) CreateComment(ctx context.Context, repo bot.Repo, number int, body string) (int64, error) {
+// UpdateStickyComment is UpsertStickyComment that creates no note
+// (UpdateStickyNote): comment.require_changes on a request without
+// changes. ID 0: there was none.
+func (f *Forge) UpdateStickyComment(ctx context.Context, repo bot.Repo, pr int, key, body, botLogin string) (bot.CommentRef, bool, error) {
+	if strings.HasSuffix(botLogin, "[bot]") {
+		botLogin = ""
+	}
+	id, changed, err := f.c.UpdateStickyNote(ctx, repo, pr, key, EscapeMarkdown(body), botLogin)
+	return bot.CommentRef{PR: pr, ID: id}, changed, err
+}
+
+// Reply answers note to: in its discussion when it has one (Client.Reply),
+// else as a new note on merge request to.PR.
+func (f *Forge) Reply(ctx context.Context, repo bot.Repo, to bot.CommentRef, body string) (bot.CommentRef, error) {
+	if to.Discussion != "" {
+		id, err := f.c.Reply(ctx, repo, to.PR, to.Discussion, body)
+		return bot.CommentRef{PR: to.PR, ID: id, Discussion: to.Discussion}, err
+	}
 	if utf8.RuneCountInString(body) > MaxNoteChars {
 		body = truncateLines(body, MaxNoteChars, truncatedNote)
 	}
-	n, _, err := f.c.gl.Notes.CreateMergeRequestNote(pid(repo), int64(number),
+	n, _, err := f.c.gl.Notes.CreateMergeRequestNote(pid(repo), int64(to.PR),
 		&gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
 	if err != nil {
-		return 0, f.c.wrap(err, "note on %s!%d", repo.FullName(), number)
+		return bot.CommentRef{}, f.c.wrap(err, "note on %s!%d", repo.FullName(), to.PR)
 	}
-	return n.ID, nil
-}
-
-// ReplyInDiscussion answers in a merge request's discussion (the thread of
-// the note holding a command): bot.DiscussionReplier.
-func (f *Forge) ReplyInDiscussion(ctx context.Context, repo bot.Repo, number int, discussionID, body string) error {
-	return f.c.Reply(ctx, repo, number, discussionID, body)
-}
-
-var _ bot.DiscussionReplier = (*Forge)(nil)
-
-// RememberNote records that note id is on merge request iid (from a note
-// hook), so AddReaction can find it.
-func (f *Forge) RememberNote(id int64, iid int) {
-	if id <= 0 || iid <= 0 {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.notes[id]; !ok {
-		f.noteFIFO = append(f.noteFIFO, id)
-		if len(f.noteFIFO) > maxRemembered {
-			delete(f.notes, f.noteFIFO[0])
-			f.noteFIFO = f.noteFIFO[1:]
-		}
-	}
-	f.notes[id] = iid
+	return bot.CommentRef{PR: to.PR, ID: n.ID}, nil
 }
 
 // emojiFor maps a GitHub reaction onto a GitLab award emoji name.
@@ -224,23 +170,18 @@ func emojiFor(content string) string {
 	return content
 }
 
-// AddReaction awards an emoji (GitHub's reaction names are mapped) on a
-// note. GitLab needs the note's merge request: a note this server has not
-// seen in a hook (RememberNote) gets no emoji, and that is no error — the
-// reaction only acknowledges a command. An emoji already awarded counts as
-// success.
-func (f *Forge) AddReaction(ctx context.Context, repo bot.Repo, commentID int64, content string) error {
-	f.mu.Lock()
-	iid, ok := f.notes[commentID]
-	f.mu.Unlock()
-	if !ok {
-		return nil
+// React awards an emoji (GitHub's reaction names are mapped) on note c.ID
+// of merge request c.PR. An emoji already awarded counts as success.
+func (f *Forge) React(ctx context.Context, repo bot.Repo, c bot.CommentRef, content string) error {
+	if c.PR <= 0 || c.ID <= 0 {
+		return fmt.Errorf("gitlab: award %s on note %d of %s!%d: the note and its merge request are required: %w",
+			emojiFor(content), c.ID, repo.FullName(), c.PR, ErrInvalid)
 	}
-	_, _, err := f.c.gl.AwardEmoji.CreateMergeRequestAwardEmojiOnNote(pid(repo), int64(iid), commentID,
+	_, _, err := f.c.gl.AwardEmoji.CreateMergeRequestAwardEmojiOnNote(pid(repo), int64(c.PR), c.ID,
 		&gl.CreateAwardEmojiOptions{Name: emojiFor(content)}, gl.WithContext(ctx))
 	if err != nil {
-		werr := f.c.wrap(err, "award %s on note %d of %s!%d", emojiFor(content), commentID, repo.FullName(), iid)
-		if isNotFound(werr) && f.alreadyAwarded(ctx, repo, iid, commentID, emojiFor(content)) {
+		werr := f.c.wrap(err, "award %s on note %d of %s!%d", emojiFor(content), c.ID, repo.FullName(), c.PR)
+		if isNotFound(werr) && f.alreadyAwarded(ctx, repo, c.PR, c.ID, emojiFor(content)) {
 			return nil
 		}
 		return werr
@@ -326,7 +267,4 @@ func (f *Forge) GitToken(context.Context) (string, error) {
 	return f.token, nil
 }
 
-var (
-	_ bot.Forge        = (*Forge)(nil)
-	_ bot.CommitChecks = (*Forge)(nil)
-)
+var _ bot.Forge = (*Forge)(nil)

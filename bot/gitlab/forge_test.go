@@ -3,8 +3,10 @@ package gitlab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mpgate/mpgate/bot"
 )
@@ -31,39 +33,73 @@ func TestForgeStatusLifecycle(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, webURL)
-			fg.RememberHead(sha, 5)
 			mrURL := webURL + "/acme/mini/shop/-/merge_requests/5"
 			ctx := context.Background()
-			id, err := fg.CreateCheckRun(ctx, byID, sha, bot.CheckName, "queued", "")
-			if err != nil || id <= 0 || id != CheckRunID(sha, bot.CheckName) {
-				t.Fatalf("CreateCheckRun = %d, %v", id, err)
+			ref, err := fg.CreateCheck(ctx, bot.CheckRef{Repo: byID, SHA: sha, Name: bot.CheckName, PR: 5}, "queued", "")
+			if err != nil || ref.ID <= 0 || ref.ID != CheckRunID(sha, bot.CheckName) {
+				t.Fatalf("CreateCheck = %+v, %v", ref, err)
 			}
 			if st := f.Statuses(projID, sha); len(st) != 1 || st[0].State != StatePending || st[0].Name != bot.CheckName || st[0].TargetURL != mrURL {
 				t.Fatalf("after create: %+v", st)
 			}
-			if err := fg.StartCheckRunAt(ctx, byID, id, sha); err != nil {
+			if err := fg.StartCheck(ctx, ref); err != nil {
 				t.Fatal(err)
 			}
 			if st := f.Statuses(projID, sha); st[len(st)-1].State != StateRunning {
 				t.Fatalf("after start: %+v", st)
 			}
 			out := bot.CheckOutput{Title: tc.title, Summary: "s", Annotations: []bot.Annotation{{Path: "app.json", StartLine: 1, EndLine: 1, Level: bot.LevelFailure, Message: "m"}}}
-			if err := fg.CompleteCheckRunAt(ctx, byID, id, sha, tc.conclusion, out); err != nil {
+			if err := fg.CompleteCheck(ctx, ref, tc.conclusion, out); err != nil {
 				t.Fatal(err)
 			}
 			st := f.Statuses(projID, sha)
 			last := st[len(st)-1]
-			if last.State != tc.wantState || last.Description != tc.wantDesc || last.TargetURL != mrURL {
-				t.Errorf("final status %+v, want %s %q", last, tc.wantState, tc.wantDesc)
+			if len(st) != 1 || last.State != tc.wantState || last.Description != tc.wantDesc || last.TargetURL != mrURL {
+				t.Errorf("statuses %+v, want one %s %q", st, tc.wantState, tc.wantDesc)
 			}
 		})
+	}
+}
+
+// TestForgeNamedChecks: two checks on one commit are two statuses, each
+// moved by its own name (the changelog check once overwrote the main one).
+func TestForgeNamedChecks(t *testing.T) {
+	f := newFake(t)
+	fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, "")
+	ctx := context.Background()
+	main, err := fg.CreateCheck(ctx, bot.CheckRef{Repo: byID, SHA: sha, Name: bot.CheckName, PR: 5}, "queued", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fg.StartCheck(ctx, main); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := fg.CreateCheck(ctx, bot.CheckRef{Repo: byID, SHA: sha, Name: bot.ChangelogCheckName, PR: 5}, "in_progress", "")
+	if err != nil || cl.ID == main.ID {
+		t.Fatalf("CreateCheck = %+v, %v: want an ID of its own", cl, err)
+	}
+	if err := fg.CompleteCheck(ctx, cl, bot.ConclusionFailure, bot.CheckOutput{Title: "A changelog entry is missing"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fg.CompleteCheck(ctx, main, bot.ConclusionSuccess, bot.CheckOutput{Title: "All gates passed"}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, st := range f.Statuses(projID, sha) {
+		if _, dup := got[st.Name]; dup {
+			t.Errorf("a second %q status: %+v", st.Name, f.Statuses(projID, sha))
+		}
+		got[st.Name] = st.State
+	}
+	if got[bot.CheckName] != StateSuccess || got[bot.ChangelogCheckName] != StateFailed || len(got) != 2 {
+		t.Errorf("statuses %v, want %s success and %s failed", got, bot.CheckName, bot.ChangelogCheckName)
 	}
 }
 
 func TestForgeRunningAtOnce(t *testing.T) {
 	f := newFake(t)
 	fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, "")
-	if _, err := fg.CreateCheckRun(context.Background(), byID, sha, bot.CheckName, "in_progress", "https://ci.example/1"); err != nil {
+	if _, err := fg.CreateCheck(context.Background(), bot.CheckRef{Repo: byID, SHA: sha, Name: bot.CheckName}, "in_progress", "https://ci.example/1"); err != nil {
 		t.Fatal(err)
 	}
 	st := f.Statuses(projID, sha)
@@ -74,40 +110,22 @@ func TestForgeRunningAtOnce(t *testing.T) {
 
 func TestForgeTargetURL(t *testing.T) {
 	fg, _ := newForge(t)
-	fg.RememberHead(sha, 5)
-	fg.RememberHead("", 5)
-	fg.RememberHead("x", 0)
 	for _, tc := range []struct {
 		name string
 		fg   *Forge
-		repo bot.Repo
-		sha  string
+		ref  bot.CheckRef
 		want string
 	}{
-		{"merge request", fg, byID, sha, webURL + "/acme/mini/shop/-/merge_requests/5"},
-		{"commit", fg, byID, "feed", webURL + "/acme/mini/shop/-/commit/feed"},
-		{"no web root", NewForge(fg.Client(), tokPAT, ""), byID, sha, ""},
-		{"no path", fg, bot.Repo{ID: 1}, sha, ""},
+		{"merge request", fg, bot.CheckRef{Repo: byID, SHA: sha, PR: 5}, webURL + "/acme/mini/shop/-/merge_requests/5"},
+		{"commit", fg, bot.CheckRef{Repo: byID, SHA: "feed"}, webURL + "/acme/mini/shop/-/commit/feed"},
+		{"no web root", NewForge(fg.Client(), tokPAT, ""), bot.CheckRef{Repo: byID, SHA: sha, PR: 5}, ""},
+		{"no path", fg, bot.CheckRef{Repo: bot.Repo{ID: 1}, SHA: sha, PR: 5}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.fg.targetURL(tc.repo, tc.sha); got != tc.want {
+			if got := tc.fg.targetURL(tc.ref); got != tc.want {
 				t.Errorf("targetURL = %q, want %q", got, tc.want)
 			}
 		})
-	}
-	if len(fg.heads) != 1 {
-		t.Errorf("remembered %v, want only the valid head", fg.heads)
-	}
-}
-
-func TestForgeIDOnlyCallsRefused(t *testing.T) {
-	fg, _ := newForge(t)
-	ctx := context.Background()
-	if err := fg.StartCheckRun(ctx, byID, 1); !errors.Is(err, ErrInvalid) {
-		t.Errorf("StartCheckRun: %v, want ErrInvalid", err)
-	}
-	if err := fg.CompleteCheckRun(ctx, byID, 1, bot.ConclusionSuccess, bot.CheckOutput{}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("CompleteCheckRun: %v, want ErrInvalid", err)
 	}
 }
 
@@ -156,53 +174,46 @@ func TestForgePermissionAfterRename(t *testing.T) {
 
 func TestForgeCommentsAndReactions(t *testing.T) {
 	f := newFake(t)
-	fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, "")
 	ctx := context.Background()
 	cmd := f.AddNote(projID, 5, 8, "/rebuild")
+	var thread string
+	for _, n := range f.Notes(projID, 5) {
+		if n.ID == cmd {
+			thread = n.DiscussionID
+		}
+	}
+	// A new Forge for each step: nothing is remembered between calls.
+	forge := func() *Forge { return NewForge(newClient(t, f, tokPAT, Private), tokPAT, "") }
 
-	id, err := fg.CreateComment(ctx, byID, 5, "@alice done")
-	if err != nil || id <= 0 {
-		t.Fatalf("CreateComment = %d, %v", id, err)
+	c, err := forge().Reply(ctx, byID, bot.CommentRef{PR: 5}, "@alice done")
+	if err != nil || c.ID <= 0 || c.PR != 5 {
+		t.Fatalf("Reply = %+v, %v", c, err)
 	}
 	notes := f.Notes(projID, 5)
 	if len(notes) != 2 || notes[1].Body != "@alice done" || notes[1].Author != botID {
 		t.Fatalf("notes %+v", notes)
 	}
+	r, err := forge().Reply(ctx, byID, bot.CommentRef{PR: 5, ID: cmd, Discussion: thread}, "@alice in the thread")
+	if err != nil || r.ID <= 0 || r.Discussion != thread {
+		t.Fatalf("Reply in the thread = %+v, %v", r, err)
+	}
+	if n := f.Notes(projID, 5); len(n) != 3 || n[2].DiscussionID != thread {
+		t.Errorf("the reply is not in the command's discussion %q: %+v", thread, n)
+	}
 
-	// Unknown note: no request, no error.
-	if err := fg.AddReaction(ctx, byID, cmd, "+1"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.Awards(cmd); len(got) != 0 {
-		t.Fatalf("awarded without knowing the merge request: %+v", got)
-	}
-	fg.RememberNote(cmd, 5)
 	for range 2 { // the second is GitLab's "already been taken": success
-		if err := fg.AddReaction(ctx, byID, cmd, "+1"); err != nil {
+		if err := forge().React(ctx, byID, bot.CommentRef{PR: 5, ID: cmd}, "+1"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := f.Awards(cmd); len(got) != 1 || got[0].Name != "thumbsup" || got[0].User != botID {
 		t.Errorf("awards %+v, want one thumbsup by the bot", got)
 	}
-	fg.RememberNote(999999, 5)
-	if err := fg.AddReaction(ctx, byID, 999999, "eyes"); !errors.Is(err, ErrNotFound) {
+	if err := forge().React(ctx, byID, bot.CommentRef{PR: 5, ID: 999999}, "eyes"); !errors.Is(err, ErrNotFound) || !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("award on a missing note: %v, want ErrNotFound", err)
 	}
-}
-
-func TestForgeRememberNoteBounded(t *testing.T) {
-	fg, _ := newForge(t)
-	for i := range int64(maxRemembered + 10) {
-		fg.RememberNote(i+1, 1)
-	}
-	fg.RememberNote(0, 1)
-	fg.RememberNote(1, 0)
-	if len(fg.notes) != maxRemembered || len(fg.noteFIFO) != maxRemembered {
-		t.Errorf("remembered %d notes (%d in order), want %d", len(fg.notes), len(fg.noteFIFO), maxRemembered)
-	}
-	if _, ok := fg.notes[1]; ok {
-		t.Error("the oldest note was not forgotten")
+	if err := forge().React(ctx, byID, bot.CommentRef{ID: cmd}, "eyes"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("award without the merge request: %v, want ErrInvalid", err)
 	}
 }
 
@@ -212,13 +223,13 @@ func TestForgeStickyAndFiles(t *testing.T) {
 	ctx := context.Background()
 	body := bot.StickyMarker("") + "\nreport"
 	// A GitHub App login is not GitLab's author: the token's user is.
-	id, wrote, err := fg.UpsertStickyComment(ctx, byID, 5, "", body, "mpgate[bot]")
-	if err != nil || !wrote || id <= 0 {
-		t.Fatalf("UpsertStickyComment = %d, %v, %v", id, wrote, err)
+	c, wrote, err := fg.UpsertStickyComment(ctx, byID, 5, "", body, "mpgate[bot]")
+	if err != nil || !wrote || c.ID <= 0 || c.PR != 5 {
+		t.Fatalf("UpsertStickyComment = %+v, %v, %v", c, wrote, err)
 	}
-	id2, wrote, err := fg.UpsertStickyComment(ctx, byID, 5, "", body+" v2", "mpgate[bot]")
-	if err != nil || !wrote || id2 != id {
-		t.Fatalf("second UpsertStickyComment = %d, %v, %v; want the same note %d", id2, wrote, err, id)
+	c2, wrote, err := fg.UpsertStickyComment(ctx, byID, 5, "", body+" v2", "mpgate[bot]")
+	if err != nil || !wrote || c2 != c {
+		t.Fatalf("second UpsertStickyComment = %+v, %v, %v; want the same note %+v", c2, wrote, err, c)
 	}
 	if n := f.Notes(projID, 5); len(n) != 1 || !strings.HasSuffix(n[0].Body, "report v2") {
 		t.Errorf("notes %+v", n)
@@ -229,7 +240,7 @@ func TestForgeStickyAndFiles(t *testing.T) {
 	if err != nil || string(b) != "version: 1\n" || blob != "" {
 		t.Errorf("FileContent = %q, %q, %v", b, blob, err)
 	}
-	if _, _, err := fg.FileContent(ctx, byID, "missing.yml", "main"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := fg.FileContent(ctx, byID, "missing.yml", "main"); !errors.Is(err, ErrNotFound) || !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("missing file: %v, want ErrNotFound", err)
 	}
 	pr, err := fg.PullRequestEvent(ctx, byID, 5)
@@ -261,5 +272,25 @@ func TestCheckRunID(t *testing.T) {
 	a, b := CheckRunID(sha, bot.CheckName), CheckRunID(strings.Repeat("f", 40), bot.CheckName)
 	if a <= 0 || b <= 0 || a == b || a != CheckRunID(sha, bot.CheckName) || a == CheckRunID(sha, "other") {
 		t.Errorf("ids %d %d: want positive, stable and distinct", a, b)
+	}
+}
+
+// TestForgeErrors: the adapter's errors are the bot's sentinels, and its
+// rate limit says when to retry.
+func TestForgeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		err, target error
+	}{
+		{ErrNotFound, bot.ErrNotFound},
+		{ErrForbidden, bot.ErrForbidden},
+	} {
+		if !errors.Is(fmt.Errorf("x: %w", tc.err), tc.target) {
+			t.Errorf("%v is not %v", tc.err, tc.target)
+		}
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	rl, ok := errors.AsType[bot.RateLimited](fmt.Errorf("x: %w", &RateLimitError{RetryAt: now.Add(time.Minute)}))
+	if !ok || rl.RetryAfter(now) != time.Minute || rl.RetryAfter(now.Add(time.Hour)) != 0 {
+		t.Errorf("RateLimitError as bot.RateLimited: %v, %v", rl, ok)
 	}
 }

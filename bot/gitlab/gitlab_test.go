@@ -219,6 +219,28 @@ func TestStickyNoteOnPageThree(t *testing.T) {
 	}
 }
 
+func TestUpdateStickyNoteCreatesNone(t *testing.T) {
+	f := newFake(t)
+	f.AddNote(projID, 5, 9, bot.StickyMarker("shop")+"\nnot the bot's")
+	c := newClient(t, f, tokPAT, Private)
+	ctx := context.Background()
+	id, changed, err := c.UpdateStickyNote(ctx, byID, 5, "shop", "no size change", botName)
+	if err != nil || id != 0 || changed {
+		t.Fatalf("without a sticky note: = %d, %v, %v", id, changed, err)
+	}
+	if n := len(f.Notes(projID, 5)); n != 1 {
+		t.Fatalf("%d notes, want the one there", n)
+	}
+	ours := f.AddNote(projID, 5, botID, bot.StickyMarker("shop")+"\n+5 KB")
+	id, changed, err = c.UpdateStickyNote(ctx, byID, 5, "shop", "no size change", botName)
+	if err != nil || id != ours || !changed {
+		t.Fatalf("with one: = %d, %v, %v; want %d, true", id, changed, err, ours)
+	}
+	if s := stickyNotes(f, "shop"); len(s) != 1 || s[0].Body != bot.StickyMarker("shop")+"\nno size change" {
+		t.Fatalf("sticky notes = %+v", s)
+	}
+}
+
 func TestStickyNoteIgnoresOthersMarker(t *testing.T) {
 	f := newFake(t)
 	forged := f.AddNote(projID, 5, 9, bot.StickyMarker("")+"\nfake all-clear")
@@ -293,14 +315,14 @@ func TestReply(t *testing.T) {
 		}
 	}
 	c := newClient(t, f, tokPAT, Private)
-	if err := c.Reply(context.Background(), byPath, 5, disc, "Re-running."); err != nil {
+	if _, err := c.Reply(context.Background(), byPath, 5, disc, "Re-running."); err != nil {
 		t.Fatal(err)
 	}
 	notes := f.Notes(projID, 5)
 	if len(notes) != 2 || notes[1].DiscussionID != disc || notes[1].Body != "Re-running." || notes[1].Author != botID {
 		t.Fatalf("notes = %+v", notes)
 	}
-	if err := c.Reply(context.Background(), byPath, 5, strings.Repeat("f", 40), "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.Reply(context.Background(), byPath, 5, strings.Repeat("f", 40), "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown discussion: %v, want ErrNotFound", err)
 	}
 }

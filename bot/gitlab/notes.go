@@ -37,6 +37,17 @@ const truncatedNote = "\n\n_(note truncated to GitLab's size limit)_"
 //
 // A CI job token cannot write notes: that is ErrForbidden.
 func (c *Client) UpsertStickyNote(ctx context.Context, repo bot.Repo, mrIID int, key, body, botUsername string) (int64, bool, error) {
+	return c.upsertSticky(ctx, repo, mrIID, key, body, botUsername, true)
+}
+
+// UpdateStickyNote is UpsertStickyNote that creates no note: when the merge
+// request has none carrying the marker it returns 0, false, nil (a request
+// without changes under comment.require_changes).
+func (c *Client) UpdateStickyNote(ctx context.Context, repo bot.Repo, mrIID int, key, body, botUsername string) (int64, bool, error) {
+	return c.upsertSticky(ctx, repo, mrIID, key, body, botUsername, false)
+}
+
+func (c *Client) upsertSticky(ctx context.Context, repo bot.Repo, mrIID int, key, body, botUsername string, create bool) (int64, bool, error) {
 	if botUsername == "" {
 		u, err := c.Username(ctx)
 		if err != nil {
@@ -57,6 +68,9 @@ func (c *Client) UpsertStickyNote(ctx context.Context, repo bot.Repo, mrIID int,
 	mine, err := c.stickyNotes(ctx, repo, mrIID, marker, botUsername)
 	if err != nil {
 		return 0, false, err
+	}
+	if len(mine) == 0 && !create {
+		return 0, false, nil
 	}
 	if len(mine) == 0 {
 		created, _, err := c.gl.Notes.CreateMergeRequestNote(pid(repo), int64(mrIID), &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
@@ -130,20 +144,20 @@ func (c *Client) deleteNotes(ctx context.Context, repo bot.Repo, mrIID int, list
 }
 
 // Reply adds body to a merge request's discussion (a reply to a comment
-// command, in its thread).
-func (c *Client) Reply(ctx context.Context, repo bot.Repo, mrIID int, discussionID, body string) error {
+// command, in its thread) and returns the new note's id.
+func (c *Client) Reply(ctx context.Context, repo bot.Repo, mrIID int, discussionID, body string) (int64, error) {
 	if discussionID == "" {
-		return fmt.Errorf("gitlab: reply on %s!%d: no discussion: %w", repo.FullName(), mrIID, ErrInvalid)
+		return 0, fmt.Errorf("gitlab: reply on %s!%d: no discussion: %w", repo.FullName(), mrIID, ErrInvalid)
 	}
 	if utf8.RuneCountInString(body) > MaxNoteChars {
 		body = truncateLines(body, MaxNoteChars, truncatedNote)
 	}
-	_, _, err := c.gl.Discussions.AddMergeRequestDiscussionNote(pid(repo), int64(mrIID), discussionID,
+	n, _, err := c.gl.Discussions.AddMergeRequestDiscussionNote(pid(repo), int64(mrIID), discussionID,
 		&gl.AddMergeRequestDiscussionNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
 	if err != nil {
-		return c.wrap(err, "reply in discussion %s on %s!%d", discussionID, repo.FullName(), mrIID)
+		return 0, c.wrap(err, "reply in discussion %s on %s!%d", discussionID, repo.FullName(), mrIID)
 	}
-	return nil
+	return n.ID, nil
 }
 
 // truncateLines cuts s to at most limit runes including note, at the last

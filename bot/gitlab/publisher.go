@@ -44,5 +44,5 @@ func (p *publisher) UpsertRequest(ctx context.Context, r release.ReleaseRequest)
 
 var _ release.Publisher = (*publisher)(nil)
 
-// ReleasePublisher makes the bot's GitLab forge a bot.ReleaseForge.
+// ReleasePublisher publishes repo's releases (part of bot.Forge).
 func (f *Forge) ReleasePublisher(repo bot.Repo) release.Publisher { return f.c.ReleasePublisher(repo) }

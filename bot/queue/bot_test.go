@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/gitlab"
 )
 
 // fakeBot has *bot.Bot's handler signature.
@@ -33,21 +35,10 @@ func (f *fakeBot) HandleEvaluation(_ context.Context, headSHA string, payload []
 	return nil
 }
 
-// rateLimited stands for github.RateLimitError.
-type rateLimited struct{ retryAt time.Time }
-
-func (e *rateLimited) Error() string { return "rate limited" }
-
 func TestForBot(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, d testDB) {
 		q := d.open(t, func(c *Config) {
 			c.MaxAttempts = 4
-			c.Snooze = func(err error) (time.Duration, bool) {
-				if e, ok := errors.AsType[*rateLimited](err); ok {
-					return time.Until(e.retryAt), true
-				}
-				return 0, false
-			}
 		})
 		if q.MaxAttempts() != 4 {
 			t.Errorf("MaxAttempts = %d", q.MaxAttempts())
@@ -79,34 +70,50 @@ func TestForBot(t *testing.T) {
 	})
 }
 
-func TestConfigSnooze(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, d testDB) {
-		q := d.open(t, func(c *Config) {
-			c.Snooze = func(err error) (time.Duration, bool) {
-				if e, ok := errors.AsType[*rateLimited](err); ok {
-					return time.Until(e.retryAt), true
+// TestRateLimitSnoozes: each forge's rate-limit error, however wrapped,
+// makes the queue run the job again when the limit lifts, without spending
+// an attempt.
+func TestRateLimitSnoozes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  func(at time.Time) error
+	}{
+		{"github", func(at time.Time) error {
+			return &github.RateLimitError{RetryAt: at, Message: "API rate limit exceeded"}
+		}},
+		{"github secondary", func(at time.Time) error { return &github.RateLimitError{RetryAt: at, Secondary: true} }},
+		{"gitlab", func(at time.Time) error { return &gitlab.RateLimitError{RetryAt: at, Message: "Retry later"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, d testDB) {
+				q := d.open(t)
+				h := &fakeHandler{event: func(_ context.Context, _ bot.Event, call int) error {
+					if call == 1 {
+						return fmt.Errorf("list files: %w", tc.err(time.Now().Add(time.Second)))
+					}
+					return nil
+				}}
+				start(t, q, h)
+				if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "rl")); err != nil {
+					t.Fatal(err)
 				}
-				return 0, false
-			}
+				js := waitStates(t, q, "completed")
+				if js[0].attempt != 1 || js[0].errors != 0 {
+					t.Errorf("job = %+v, want a snooze, not a failed attempt", js[0])
+				}
+				if st, _ := q.Stats(context.Background()); st.Snoozed != 1 || st.Failed != 0 {
+					t.Errorf("stats = %+v", st)
+				}
+			})
 		})
-		h := &fakeHandler{event: func(_ context.Context, _ bot.Event, call int) error {
-			if call == 1 {
-				return fmt.Errorf("list files: %w", &rateLimited{retryAt: time.Now().Add(time.Second)})
-			}
-			return nil
-		}}
-		start(t, q, h)
-		if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "rl")); err != nil {
-			t.Fatal(err)
-		}
-		js := waitStates(t, q, "completed")
-		if js[0].attempt != 1 || js[0].errors != 0 {
-			t.Errorf("job = %+v, want a snooze, not a failed attempt", js[0])
-		}
-		if st, _ := q.Stats(context.Background()); st.Snoozed != 1 || st.Failed != 0 {
-			t.Errorf("stats = %+v", st)
-		}
-	})
+	}
+}
+
+// TestErrSuperseded: the queue's cancellation cause is the bot's sentinel.
+func TestErrSuperseded(t *testing.T) {
+	if !errors.Is(ErrSuperseded, bot.ErrSuperseded) {
+		t.Errorf("queue.ErrSuperseded %v is not bot.ErrSuperseded", ErrSuperseded)
+	}
 }
 
 // The bot's handler fits the adapter.

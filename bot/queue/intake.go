@@ -321,12 +321,14 @@ func (in *intake) replay(ctx context.Context) {
 			q.log.Warn("queue: the database still refuses spooled deliveries", "pending", len(names)-replayed, "error", err)
 			return
 		}
+		// Counted once queued (before the file goes), so whoever sees the
+		// spool empty sees the count.
+		replayed++
+		q.counters.replayed.Add(1)
 		if err := os.Remove(path); err != nil {
 			q.log.Error("queue: removing a replayed delivery from the spool", "file", path, "error", err)
 			return
 		}
-		replayed++
-		q.counters.replayed.Add(1)
 	}
 	if replayed > 0 {
 		_ = syncDir(q.cfg.SpoolDir)

@@ -17,7 +17,44 @@ import (
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/store/storetest"
+	"modernc.org/sqlite"
 )
+
+// readOnlyDBs holds the SQLite files that refuse writes: every connection
+// opened to one of them is made query-only, as every connection to a file
+// the server cannot write would fail. (A PRAGMA on the current connection
+// alone is not an outage: database/sql replaces a connection the driver
+// finds unusable after a failed write, and the new one writes again.)
+var readOnlyDBs sync.Map
+
+func init() {
+	sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, dsn string) error {
+		for path := range readOnlyDBs.Range {
+			if dsn == SQLiteDSN(path.(string)) {
+				_, err := c.ExecContext(context.Background(), `PRAGMA query_only = ON`, nil)
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// makeReadOnly makes q's SQLite database refuse writes on every connection
+// until the returned function is called.
+func makeReadOnly(t *testing.T, q *Queue) func() {
+	t.Helper()
+	path := filepath.Join(q.cfg.DataDir, DBFile)
+	readOnlyDBs.Store(path, true)
+	if _, err := q.db.Exec(`PRAGMA query_only = ON`); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		readOnlyDBs.Delete(path)
+		if _, err := q.db.Exec(`PRAGMA query_only = OFF`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // Events have a queue of their own: with every build worker busy, events
 // are still handled at once.
@@ -143,19 +180,9 @@ type outage func(t *testing.T, q *Queue) (recover func())
 func TestSpoolDuringOutage(t *testing.T) {
 	t.Run("sqlite read-only", func(t *testing.T) {
 		d := testDB{dir: t.TempDir()}
-		testSpool(t, d, func(t *testing.T, q *Queue) func() {
-			// The queue's single connection: every write now fails as it
-			// does on a read-only file ("attempt to write a readonly
-			// database").
-			if _, err := q.db.Exec(`PRAGMA query_only = ON`); err != nil {
-				t.Fatal(err)
-			}
-			return func() {
-				if _, err := q.db.Exec(`PRAGMA query_only = OFF`); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
+		// Every write fails as it does on a read-only file ("attempt to
+		// write a readonly database").
+		testSpool(t, d, makeReadOnly)
 	})
 	t.Run("postgres unreachable", func(t *testing.T) {
 		d := newTestDB(t, pgBackend(t))
@@ -176,7 +203,9 @@ func pgBackend(t *testing.T) storetest.Backend {
 }
 
 func testSpool(t *testing.T, d testDB, down outage) {
-	q := d.open(t, func(c *Config) { c.SpoolRetry = 100 * time.Millisecond })
+	// One event worker: deliveries are handled in the order they are
+	// queued, so the replay's oldest-first order shows.
+	q := d.open(t, func(c *Config) { c.SpoolRetry = 100 * time.Millisecond; c.EventWorkers = 1 })
 	h := &fakeHandler{}
 	start(t, q, h)
 	ctx := context.Background()
@@ -238,9 +267,7 @@ func TestNoSpoolFails(t *testing.T) {
 	d := testDB{dir: t.TempDir()}
 	q := d.open(t)
 	q.cfg.SpoolDir = ""
-	if _, err := q.db.Exec(`PRAGMA query_only = ON`); err != nil {
-		t.Fatal(err)
-	}
+	defer makeReadOnly(t, q)()
 	if _, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, "x")); err == nil {
 		t.Fatal("Enqueue on a read-only database without a spool succeeded")
 	}

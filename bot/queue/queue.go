@@ -25,9 +25,9 @@
 //     Current between steps too.
 //
 // Failed jobs are retried with River's default backoff (attempt⁴ seconds
-// plus jitter) up to Config.MaxAttempts; a handler returns *SnoozeError to
-// wait out a rate limit without spending an attempt, or Permanent(err) to
-// give up at once.
+// plus jitter) up to Config.MaxAttempts; a handler returns *SnoozeError,
+// or a forge's rate-limit error (bot.RateLimited, which says when to retry),
+// to wait without spending an attempt, or Permanent(err) to give up at once.
 //
 // Crashes and shutdowns. A running job holds a lease: when it starts and
 // every Config.Lease/4 after, the process running it sets the job's
@@ -141,10 +141,6 @@ type Config struct {
 	// SupersedePoll is how often a running evaluation checks whether a newer
 	// head arrived (default 2 s).
 	SupersedePoll time.Duration
-	// Snooze, when set, recognises rate-limit errors the handler returns
-	// (github.RateLimitError, gitlab.RateLimitError: snooze until RetryAt)
-	// besides *SnoozeError.
-	Snooze func(err error) (after time.Duration, ok bool)
 	// SpoolDir receives deliveries the database refuses (it is down,
 	// unreachable or read-only): each is fsynced there and Enqueue
 	// succeeds; they are replayed into the queue every SpoolRetry
@@ -153,6 +149,11 @@ type Config struct {
 	SpoolDir   string
 	SpoolRetry time.Duration
 	Logger     *slog.Logger
+	// JobStarted, when set, is told each job's kind ("mpgate.event",
+	// "mpgate.evaluate") and how long it waited past its scheduled time, as it
+	// starts; JobDone its run time as it ends (/metrics' histograms).
+	JobStarted func(kind string, wait time.Duration)
+	JobDone    func(kind string, run time.Duration)
 
 	// Test knobs.
 	fetchPoll time.Duration
@@ -184,7 +185,8 @@ type Evaluation struct {
 
 // ErrSuperseded is the cancellation cause of an evaluation whose head is no
 // longer the pull request's latest (or whose pull request was forgotten).
-var ErrSuperseded = errors.New("queue: superseded by a newer head")
+// It is bot.ErrSuperseded (errors.Is), which the bot looks for.
+var ErrSuperseded = fmt.Errorf("queue: %w", bot.ErrSuperseded)
 
 // SnoozeError asks the queue to run the job again After from now without
 // counting an attempt (a rate limit's Retry-After).
@@ -274,6 +276,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("queue: lease %s is shorter than %s", cfg.Lease, minLease)
 	}
 	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}}
+	q.counters.started, q.counters.finished = cfg.JobStarted, cfg.JobDone
 
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &eventWorker{q: q}); err != nil {
@@ -782,11 +785,11 @@ func (q *Queue) outcome(err error) error {
 		q.counters.snoozed.Add(1)
 		return river.JobSnooze(max(se.After, time.Second))
 	}
-	if q.cfg.Snooze != nil {
-		if after, ok := q.cfg.Snooze(err); ok {
-			q.counters.snoozed.Add(1)
-			return river.JobSnooze(max(after, time.Second))
-		}
+	if rl, ok := errors.AsType[bot.RateLimited](err); ok {
+		// A forge's rate limit: run again once it lifts, without spending
+		// an attempt.
+		q.counters.snoozed.Add(1)
+		return river.JobSnooze(max(rl.RetryAfter(time.Now()), time.Second))
 	}
 	if _, ok := errors.AsType[*permanentError](err); ok {
 		q.counters.failed.Add(1)
@@ -909,20 +912,32 @@ type counters struct {
 	succeeded, failed, snoozed, superseded atomic.Int64
 	spooled, replayed                      atomic.Int64
 	runs, runNanos, waitNanos              atomic.Int64
+	// Config.JobStarted and Config.JobDone.
+	started  func(kind string, wait time.Duration)
+	finished func(kind string, run time.Duration)
 }
 
 // begin records a job's queue wait and returns the function recording its
 // end.
 func (c *counters) begin(job *rivertype.JobRow) func(error) {
 	start := time.Now()
+	var wait time.Duration
 	if !job.ScheduledAt.IsZero() && start.After(job.ScheduledAt) {
-		c.waitNanos.Add(int64(start.Sub(job.ScheduledAt)))
+		wait = start.Sub(job.ScheduledAt)
+		c.waitNanos.Add(int64(wait))
+	}
+	if c.started != nil {
+		c.started(job.Kind, wait)
 	}
 	return func(err error) {
+		run := time.Since(start)
 		c.runs.Add(1)
-		c.runNanos.Add(int64(time.Since(start)))
+		c.runNanos.Add(int64(run))
 		if err == nil {
 			c.succeeded.Add(1)
+		}
+		if c.finished != nil {
+			c.finished(job.Kind, run)
 		}
 	}
 }

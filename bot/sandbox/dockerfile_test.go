@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -173,20 +174,48 @@ func (s stage) words(cmd string) []string {
 	return out
 }
 
-func readDockerfile(t *testing.T) (build, runtime stage) {
+// dockerfiles are the two images: built from source (Dockerfile: a
+// builder stage, then the runtime) and published by the release
+// (Dockerfile.release: the runtime only, with GoReleaser's binary).
+var dockerfiles = []struct {
+	path   string
+	stages int
+}{
+	{"../../Dockerfile", 2},
+	{"../../Dockerfile.release", 1},
+}
+
+func readStages(t *testing.T, path string, want int) []stage {
 	t.Helper()
-	src, err := os.ReadFile("../../Dockerfile")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stages, err := parseDockerfile(string(src))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	if len(stages) != 2 {
-		t.Fatalf("%d stages, want a builder and the runtime", len(stages))
+	if len(stages) != want {
+		t.Fatalf("%s: %d stages, want %d", path, len(stages), want)
 	}
-	return stages[0], stages[1]
+	return stages
+}
+
+func readDockerfile(t *testing.T) (build, runtime stage) {
+	t.Helper()
+	st := readStages(t, dockerfiles[0].path, dockerfiles[0].stages)
+	return st[0], st[1]
+}
+
+// runtimeStages are the last stage of each Dockerfile, by path.
+func runtimeStages(t *testing.T) map[string]stage {
+	t.Helper()
+	out := map[string]stage{}
+	for _, d := range dockerfiles {
+		st := readStages(t, d.path, d.stages)
+		out[d.path] = st[len(st)-1]
+	}
+	return out
 }
 
 func TestDockerfileBuilder(t *testing.T) {
@@ -195,7 +224,7 @@ func TestDockerfileBuilder(t *testing.T) {
 		t.Errorf("builder FROM %s AS %q, want golang:1.26… with a name", b.From, b.Name)
 	}
 	words := b.words("RUN")
-	for _, w := range []string{"CGO_ENABLED=0", "go", "build", "-trimpath", `-ldflags="-s`, "./cmd/mpgate"} {
+	for _, w := range []string{"CGO_ENABLED=0", "go", "build", "-trimpath", `-ldflags="-s`, "main.version=${VERSION}", "main.commit=${COMMIT}", "main.date=${DATE}\"", "./cmd/mpgate"} {
 		if !slices.Contains(words, w) {
 			t.Errorf("the builder's RUN lacks %q: %q", w, words)
 		}
@@ -211,8 +240,55 @@ func TestDockerfileBuilder(t *testing.T) {
 	}
 }
 
+// TestDockerfileRelease: the published image copies the binary GoReleaser
+// built for the platform being built (dockers_v2 lays them out as
+// linux/amd64/mpgate, linux/arm64/mpgate).
+func TestDockerfileRelease(t *testing.T) {
+	rt := runtimeStages(t)["../../Dockerfile.release"]
+	if !slices.Contains(rt.words("ARG"), "TARGETPLATFORM") {
+		t.Errorf("no ARG TARGETPLATFORM: %q", rt.words("ARG"))
+	}
+	var copied bool
+	for _, c := range rt.all("COPY") {
+		if c.Args == "${TARGETPLATFORM}/mpgate /usr/local/bin/mpgate" && len(c.Flags) == 0 {
+			copied = true
+		}
+	}
+	if !copied {
+		t.Errorf("Dockerfile.release does not COPY ${TARGETPLATFORM}/mpgate /usr/local/bin/mpgate: %+v", rt.all("COPY"))
+	}
+}
+
+// TestDockerfilesAgree: both images run the same way; only where the
+// binary comes from differs.
+func TestDockerfilesAgree(t *testing.T) {
+	rts := runtimeStages(t)
+	src, rel := rts[dockerfiles[0].path], rts[dockerfiles[1].path]
+	if src.From != rel.From {
+		t.Errorf("FROM %s and %s", src.From, rel.From)
+	}
+	for _, cmd := range []string{"RUN", "ENV", "USER", "WORKDIR", "VOLUME", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "CMD"} {
+		a, b := src.all(cmd), rel.all(cmd)
+		if len(a) != len(b) {
+			t.Errorf("%s: %d in Dockerfile, %d in Dockerfile.release", cmd, len(a), len(b))
+			continue
+		}
+		for i := range a {
+			if a[i].Args != b[i].Args || !slices.Equal(a[i].Flags, b[i].Flags) {
+				t.Errorf("%s differs:\n  Dockerfile:%d         %s %s\n  Dockerfile.release:%d %s %s", cmd,
+					a[i].Line, strings.Join(a[i].Flags, " "), a[i].Args, b[i].Line, strings.Join(b[i].Flags, " "), b[i].Args)
+			}
+		}
+	}
+}
+
 func TestDockerfileRuntime(t *testing.T) {
-	_, rt := readDockerfile(t)
+	for path, rt := range runtimeStages(t) {
+		t.Run(path, func(t *testing.T) { testRuntime(t, rt) })
+	}
+}
+
+func testRuntime(t *testing.T, rt stage) {
 	if rt.From != "debian:bookworm-slim" {
 		t.Errorf("runtime FROM %s", rt.From)
 	}
@@ -224,15 +300,17 @@ func TestDockerfileRuntime(t *testing.T) {
 			}
 		}
 	})
-	t.Run("non-root user", func(t *testing.T) {
+	t.Run("numeric non-root user", func(t *testing.T) {
 		words := rt.words("RUN")
 		i := slices.Index(words, "useradd")
 		if i < 0 || !slices.Contains(words[i:], "10001") || !slices.Contains(words[i:], "mpgate") {
 			t.Errorf("no useradd of mpgate with uid 10001: %q", words)
 		}
+		// Kubernetes' runAsNonRoot refuses to start a container whose
+		// USER is a name: it cannot tell the name's uid.
 		u, ok := rt.last("USER")
-		if !ok || (u.Args != "mpgate" && u.Args != "10001") {
-			t.Errorf("last USER %q, want mpgate (not root)", u.Args)
+		if !ok || u.Args != "10001:10001" {
+			t.Errorf("last USER %q, want 10001:10001 (numeric, not root)", u.Args)
 		}
 	})
 	t.Run("data volume and address", func(t *testing.T) {
@@ -264,18 +342,39 @@ func TestDockerfileRuntime(t *testing.T) {
 			t.Errorf("CMD %q, want [serve]", cmd.Args)
 		}
 	})
+	t.Run("healthcheck needs no shell", func(t *testing.T) {
+		hc, _ := rt.last("HEALTHCHECK")
+		if !slices.Equal(hc.Exec, []string{"mpgate", "healthcheck"}) {
+			t.Errorf("HEALTHCHECK CMD %q, want the exec form [mpgate healthcheck]", hc.Args)
+		}
+	})
 }
 
-// TestDockerfileHealthcheck runs the image's HEALTHCHECK command against a
-// server answering /healthz, as Docker would inside the container.
+// TestDockerfileHealthcheck runs the image's HEALTHCHECK command, with the
+// mpgate this repository builds, against a server answering /healthz, as
+// Docker would inside the container (MPGATE_ADDR as the image sets it).
 func TestDockerfileHealthcheck(t *testing.T) {
 	_, rt := readDockerfile(t)
 	hc, ok := rt.last("HEALTHCHECK")
 	if !ok || len(hc.Exec) == 0 {
 		t.Fatalf("no HEALTHCHECK CMD in exec form: %q", hc.Args)
 	}
-	if _, err := exec.LookPath(hc.Exec[0]); err != nil {
-		t.Skipf("%s not installed: %v", hc.Exec[0], err)
+	if hc.Exec[0] != "mpgate" {
+		t.Fatalf("HEALTHCHECK runs %q; this test builds only mpgate", hc.Exec[0])
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build mpgate: %v", err)
+	}
+	bin := t.TempDir()
+	build := exec.Command(goBin, "build", "-o", bin, "github.com/mpgate/mpgate/cmd/mpgate")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building mpgate: %v\n%s", err, out)
+	}
+	run := func(port string) ([]byte, error) {
+		cmd := exec.Command(filepath.Join(bin, hc.Exec[0]), hc.Exec[1:]...)
+		cmd.Env = []string{"PATH=" + bin, "MPGATE_ADDR=0.0.0.0:" + port}
+		return cmd.CombinedOutput()
 	}
 	tests := []struct {
 		name   string
@@ -297,9 +396,7 @@ func TestDockerfileHealthcheck(t *testing.T) {
 				w.WriteHeader(tt.status)
 			}))
 			defer srv.Close()
-			cmd := exec.Command(hc.Exec[0], hc.Exec[1:]...)
-			cmd.Env = []string{"PATH=/usr/bin:/bin", "MPGATE_ADDR=0.0.0.0:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]}
-			out, err := cmd.CombinedOutput()
+			out, err := run(srv.URL[strings.LastIndexByte(srv.URL, ':')+1:])
 			if (err == nil) != tt.ok {
 				t.Errorf("healthcheck err = %v (output %q), want healthy=%v", err, out, tt.ok)
 			}
@@ -307,12 +404,10 @@ func TestDockerfileHealthcheck(t *testing.T) {
 	}
 	t.Run("nothing listening", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
-		addr := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+		port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
 		srv.Close()
-		cmd := exec.Command(hc.Exec[0], hc.Exec[1:]...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin", "MPGATE_ADDR=0.0.0.0:" + addr}
-		if err := cmd.Run(); err == nil {
-			t.Error("healthy with no server")
+		if out, err := run(port); err == nil {
+			t.Errorf("healthy with no server: %s", out)
 		}
 	})
 }
@@ -365,8 +460,10 @@ func TestParseDockerfile(t *testing.T) {
 }
 
 func FuzzParseDockerfile(f *testing.F) {
-	if src, err := os.ReadFile("../../Dockerfile"); err == nil {
-		f.Add(string(src))
+	for _, d := range dockerfiles {
+		if src, err := os.ReadFile(d.path); err == nil {
+			f.Add(string(src))
+		}
 	}
 	f.Add("FROM a AS b\nRUN x \\\n y\nCMD [\"z\"]\n")
 	f.Add("HEALTHCHECK --x\n")

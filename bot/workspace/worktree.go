@@ -62,7 +62,17 @@ func addWorktree(ctx context.Context, repoDir, dir, rev string, withFile bool) (
 	// "missing but already registered worktree"), overwrite it; twice:
 	// also when it is locked (git locks a worktree while adding it, so a
 	// crash during "worktree add" leaves a locked record).
+	_, absErr := os.Lstat(abs) // nil: abs was there before the add
 	if _, err := git(ctx, repoDir, "worktree", "add", "--force", "--force", "--detach", "--quiet", "--", abs, sha); err != nil {
+		// A cancelled add is killed half way, leaving a locked record and a
+		// partial checkout: undo both, whatever ctx says now. A directory
+		// that was there before (git refuses a foreign one that is not
+		// empty) is left alone unless git registered it.
+		undo := context.WithoutCancel(ctx)
+		if _, rmErr := git(undo, repoDir, "worktree", "remove", "--force", "--force", "--", abs); rmErr != nil && absErr != nil {
+			_ = os.RemoveAll(abs)
+		}
+		_, _ = git(undo, repoDir, "worktree", "prune")
 		return nil, fmt.Errorf("add worktree %s at %s: %w", abs, rev, err)
 	}
 	return &Worktree{Dir: abs, Rev: sha, repoDir: repoDir, lockFile: withFile}, nil

@@ -56,6 +56,23 @@ type Config struct {
 	Modules  []Module  `yaml:"modules"`
 	Release  Release   `yaml:"release"`
 	Trust    Trust     `yaml:"trust"`
+	Comment  Comment   `yaml:"comment"`
+}
+
+// Comment configures the sticky comment on a request (one per project
+// key).
+type Comment struct {
+	// RequireChanges posts no comment on a request without changes (as
+	// Codecov's require_changes): no package added, removed or changed in
+	// size by more than MinChange, no new or fixed finding, no lint problem,
+	// no gate failed. A comment already there is updated all the same, so
+	// it never shows an earlier push's figures.
+	RequireChanges bool `yaml:"require_changes" json:"requireChanges,omitempty"`
+	// MinChange is the size change a package may have and still count as
+	// unchanged: it is folded with the unchanged packages, and a request
+	// whose packages all stay within it says "No size change". 0: any
+	// change counts.
+	MinChange Size `yaml:"min_change" json:"minChange,omitempty"`
 }
 
 // Project is one mini-program of the repository.

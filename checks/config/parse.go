@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -526,6 +527,11 @@ func cleanRel(s string) (string, error) {
 	c := path.Clean(s)
 	if c == ".." || strings.HasPrefix(c, "../") {
 		return s, errors.New("must stay inside the repository")
+	}
+	// "a/../b" stays inside, but an editor's schema cannot tell it from
+	// "a/../../b": the path is written without "..".
+	if slices.Contains(strings.Split(s, "/"), "..") {
+		return s, fmt.Errorf("must not contain \"..\" (write %q)", c)
 	}
 	return c, nil
 }

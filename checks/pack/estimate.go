@@ -377,6 +377,13 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
 	}
 	if e.es6() {
 		if minifiedInput(js) {
+			if layout, typeofHelper, ok := babelLayoutExtra(js); ok {
+				if h := HelperDir + "/typeof.js"; typeofHelper && !slices.Contains(helpers, h) {
+					helpers = append(helpers, h)
+					slices.Sort(helpers)
+				}
+				return unminifiedES5(printed+comments+int(layout), c), helpers, worklets
+			}
 			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers, worklets
 		}
 		return unminifiedES5(printed+comments, c), helpers, worklets

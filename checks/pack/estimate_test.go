@@ -379,6 +379,43 @@ func TestMinifiedInput(t *testing.T) {
 	}
 }
 
+// TestBabelLayout: an already minified script under es6 without minified
+// is estimated from Babel's layout. Figures measured with miniprogram-ci
+// 2.1.42's getCompiledResult (es6: true, minified: false) on a probe
+// project holding each script as a subpackage page (docs/sizes.md); the
+// flat factor used before (1.22 × the pretty-printed size) read it 22% low.
+func TestBabelLayout(t *testing.T) {
+	p, _ := platform.Get(platform.WeChat)
+	e := NewEstimator(p, manifest.Setting{ES6: true})
+	for _, c := range []struct {
+		name   string
+		src    string
+		wechat int64
+	}{
+		// a webpack chunk: nested props objects, split declarators, named
+		// and anonymous functions, typeof
+		{"chunk", `(wx.webpackJsonp=wx.webpackJsonp||[]).push([[1],{12:function(e,t,n){"use strict";var r=n(3),a=n(4),` +
+			`o=function(e){return typeof e};t.a=function(){var e={a:1,b:{c:2,d:[1,2,{x:3}]}};return Object(r.jsx)(a.View,` +
+			`{className:"page",children:[Object(r.jsx)(a.Text,{children:"x"}),Object(r.jsx)(a.Button,{type:"primary",` +
+			`onClick:function(){if(e.a)return o(e)},children:"y"})]})}}},[[12,0,1]]]);`, 789},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !minifiedInput([]byte(c.src)) {
+				t.Fatalf("the probe is not read as minified")
+			}
+			got := e.Estimate("sub/a/index.js", []byte(c.src))
+			off := float64(got-c.wechat) / float64(c.wechat)
+			if off < 0 || off > 0.03 {
+				t.Errorf("estimate %d, WeChat %d (%+.1f%%): want 0 to +3%%", got, c.wechat, 100*off)
+			}
+			_, helpers, _ := e.estimate("sub/a/index.js", []byte(c.src))
+			if !slices.Contains(helpers, HelperDir+"/typeof.js") {
+				t.Errorf("helpers %v: want typeof.js (WeChat adds it for typeof)", helpers)
+			}
+		})
+	}
+}
+
 // TestCompiledJSON: WeChat re-serialises only the JSON it compiles, and adds
 // usingComponents to a page or component JSON without it (measured: the
 // json-compiled fixture in checks/analyze).

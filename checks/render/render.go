@@ -153,6 +153,29 @@ func capHints(ds []checks.Diagnostic) ([]checks.Diagnostic, []string) {
 	return shown, more
 }
 
+// maxPerRule caps how many findings of one rule a judged request's Markdown
+// and text list; the rest of the rule is one "… and N more" line (the JSON
+// result and the check run's annotations have all).
+const maxPerRule = 10
+
+// groupByRule splits xs by rule, the rules in the order they first appear,
+// each group in its order.
+func groupByRule[T any](xs []T, rule func(T) string) [][]T {
+	index := map[string]int{}
+	var out [][]T
+	for _, x := range xs {
+		k := rule(x)
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], x)
+	}
+	return out
+}
+
 func groupDiagnostics(ds []checks.Diagnostic) map[checks.Severity][]checks.Diagnostic {
 	g := map[checks.Severity][]checks.Diagnostic{}
 	for _, d := range ds {

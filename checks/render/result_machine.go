@@ -215,7 +215,7 @@ func ResultCheckRun(res *compare.Result, o ResultOptions) CheckRunOutput {
 	if v != checks.VerdictPass {
 		out.Conclusion = "failure"
 	}
-	parts := headline(res)
+	parts := headline(res, o.MinChange)
 	if v == checks.VerdictPass && len(parts) == 0 {
 		out.Title = "✅ all gates passed"
 	} else {

@@ -29,6 +29,11 @@ type ResultOptions struct {
 	DetailsURL string
 	// HeadingLevel of the title heading (1–4); 0 = 2.
 	HeadingLevel int
+	// MinChange is the size change, in bytes, a package may have and still
+	// count as unchanged (folded with the unchanged packages; "no size
+	// change" when every package is within it): .mpgate.yml's
+	// comment.min_change.
+	MinChange int64
 }
 
 // DefaultResultBytes is the Markdown cap when ResultOptions.MaxBytes is 0:
@@ -138,6 +143,7 @@ type resultMD struct {
 	blocks []mdBlock
 	left   omitted
 	folded bool
+	where  string // where the full results are: "in the check run"
 }
 
 func resultMarkdown(res *compare.Result, o ResultOptions, parts int, where string) (string, error) {
@@ -157,7 +163,7 @@ func resultMarkdown(res *compare.Result, o ResultOptions, parts int, where strin
 	}
 	var r *resultMD
 	for _, l := range steps() {
-		r = &resultMD{res: res, o: o, lim: l, parts: parts}
+		r = &resultMD{res: res, o: o, lim: l, parts: parts, where: where}
 		r.build()
 		if out, ok := r.assemble(marker, where); ok {
 			return out, nil
@@ -326,7 +332,7 @@ func resultVerdict(res *compare.Result) string {
 
 // headline is the one-line summary: failed gates, new findings, the package
 // that grew most. It is plain text; callers escape it.
-func headline(res *compare.Result) []string {
+func headline(res *compare.Result, minChange int64) []string {
 	var parts []string
 	// Each failed gate is named with its figure; the growth of the largest
 	// package is shown only when no gate failed (a failed size gate names
@@ -367,7 +373,7 @@ func headline(res *compare.Result) []string {
 		}
 		for i := range c.Packages {
 			p := &c.Packages[i]
-			if p.Status == compare.Removed || p.Delta <= 0 {
+			if p.Status == compare.Removed || p.Delta <= 0 || !sizeChanged(*p, minChange) {
 				continue
 			}
 			if grew == nil || p.Delta > grew.Delta {
@@ -415,7 +421,7 @@ func (r *resultMD) headText() string {
 	}
 	var b strings.Builder
 	b.WriteString(r.heading(0, title+" "+verdictIcon(v)+" "+word))
-	line := headline(r.res)
+	line := headline(r.res, r.o.MinChange)
 	if len(line) == 0 {
 		line = []string{"all gates passed, no new findings"}
 	}
@@ -485,39 +491,79 @@ func (r *resultMD) sizes(i int, c *compare.Comparison) {
 		warn = c.Head.Limits.Warn
 	}
 	m := &md{}
-	b.WriteString("| Package | Base | Head | Change | Limit | Budget |\n|:--|--:|--:|--:|--:|:--|\n")
-	hidden := 0
+	var changed, same []compare.PackageDiff
 	for _, p := range c.Packages {
-		if !r.lim.unchanged && (p.Status == compare.Unchanged || (p.Status == compare.Changed && p.Delta == 0)) {
-			hidden++
-			continue
+		if sizeChanged(p, r.o.MinChange) {
+			changed = append(changed, p)
+		} else {
+			same = append(same, p)
 		}
-		cell := mdCode(p.Name)
-		if p.Alias != "" && p.Alias != p.Name {
-			cell += " (" + rText(p.Alias) + ")"
+	}
+	if len(changed) == 0 && c.Base != nil {
+		b.WriteString("**No size change**")
+		if r.o.MinChange > 0 {
+			b.WriteString(" over " + Size(r.o.MinChange))
 		}
-		base, headSize, change, budget := Size(p.Base), Size(p.Head), changeCell(p), m.budget(p.Head, p.Limit, warn)
-		switch p.Status {
-		case compare.Added:
-			cell += " 🆕 added"
-			base = "—"
-		case compare.Removed:
-			cell += " 🗑️ removed"
-			headSize, budget = "—", "—"
+		fmt.Fprintf(&b, " · total %s (%s)\n\n", Size(c.Total.Head), signedSize(c.Total.Delta))
+	} else {
+		b.WriteString("| Package | Base | Head | Change | Limit | Budget |\n|:--|--:|--:|--:|--:|:--|\n")
+		for _, p := range changed {
+			b.WriteString(r.sizeRow(m, p, warn))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cell, base, headSize, change, mdLimit(p.Limit), budget)
+		t := c.Total
+		total := signedSize(t.Delta)
+		if t.Base > 0 {
+			total += fmt.Sprintf(" (%+.1f%%)", t.Percent)
+		}
+		fmt.Fprintf(&b, "| **Total** | %s | %s | %s | %s | %s |\n\n", Size(t.Base), Size(t.Head), total, mdLimit(t.Limit), m.budget(t.Head, t.Limit, warn))
 	}
-	if hidden > 0 {
-		r.left.packages += hidden
-		fmt.Fprintf(&b, "| *%s* | | | ±0 B | | |\n", plural(hidden, "package", "packages")+" of unchanged size")
+	if len(same) > 0 {
+		// Unchanged packages are shown on demand: folded, or counted when
+		// the rendering is too long.
+		summary := plural(len(same), "unchanged package", "unchanged packages")
+		if r.o.MinChange > 0 {
+			summary = plural(len(same), "package", "packages") + " changed by " + Size(r.o.MinChange) + " or less"
+		}
+		if r.lim.unchanged {
+			r.folded = true
+			b.WriteString("<details><summary>" + summary + "</summary>\n\n")
+			b.WriteString("| Package | Base | Head | Change | Limit | Budget |\n|:--|--:|--:|--:|--:|:--|\n")
+			for _, p := range same {
+				b.WriteString(r.sizeRow(m, p, warn))
+			}
+			b.WriteString("\n</details>\n\n")
+		} else {
+			r.left.packages += len(same)
+			b.WriteString("<sub>" + summary + " not shown.</sub>\n\n")
+		}
 	}
-	t := c.Total
-	total := signedSize(t.Delta)
-	if t.Base > 0 {
-		total += fmt.Sprintf(" (%+.1f%%)", t.Percent)
-	}
-	fmt.Fprintf(&b, "| **Total** | %s | %s | %s | %s | %s |\n\n", Size(t.Base), Size(t.Head), total, mdLimit(t.Limit), m.budget(t.Head, t.Limit, warn))
 	r.add(prioSizes, b.String())
+}
+
+// sizeChanged reports whether a package's size changed by more than
+// minChange bytes (an added or removed package always changed).
+func sizeChanged(p compare.PackageDiff, minChange int64) bool {
+	if p.Status == compare.Added || p.Status == compare.Removed {
+		return true
+	}
+	return p.Delta > minChange || -p.Delta > minChange
+}
+
+func (r *resultMD) sizeRow(m *md, p compare.PackageDiff, warn float64) string {
+	cell := mdCode(p.Name)
+	if p.Alias != "" && p.Alias != p.Name {
+		cell += " (" + rText(p.Alias) + ")"
+	}
+	base, headSize, change, budget := Size(p.Base), Size(p.Head), changeCell(p), m.budget(p.Head, p.Limit, warn)
+	switch p.Status {
+	case compare.Added:
+		cell += " 🆕 added"
+		base = "—"
+	case compare.Removed:
+		cell += " 🗑️ removed"
+		headSize, budget = "—", "—"
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s |\n", cell, base, headSize, change, mdLimit(p.Limit), budget)
 }
 
 func changeCell(p compare.PackageDiff) string {
@@ -591,25 +637,58 @@ func (r *resultMD) gates() {
 	r.add(prioGates, b.String())
 }
 
-// findingRows writes the rows of a findings table with repository paths.
-func findingRows(b *strings.Builder, prefix string, ds []checks.Diagnostic) {
-	b.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
-	for _, d := range ds {
-		where := "—"
-		if d.File != "" {
-			d.File = repoPath(prefix, d.File)
-			where = mdCode(location(d))
-		}
-		msg := rText(d.Message)
-		if d.Hint != "" {
-			msg += "<br>💡 " + rText(d.Hint)
-		}
-		sev := d.Severity
-		if sev != checks.SeverityError && sev != checks.SeverityWarning {
-			sev = checks.SeverityInfo
-		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", severityIcon(sev), rText(d.Rule), where, msg)
+// findingRow writes one row of a findings table with a repository path.
+func findingRow(b *strings.Builder, prefix string, d checks.Diagnostic) {
+	where := "—"
+	if d.File != "" {
+		d.File = repoPath(prefix, d.File)
+		where = mdCode(location(d))
 	}
+	msg := rText(d.Message)
+	if d.Hint != "" {
+		msg += "<br>💡 " + rText(d.Hint)
+	}
+	sev := d.Severity
+	if sev != checks.SeverityError && sev != checks.SeverityWarning {
+		sev = checks.SeverityInfo
+	}
+	fmt.Fprintf(b, "| %s | %s | %s | %s |\n", severityIcon(sev), rText(d.Rule), where, msg)
+}
+
+const findingsHeader = "| | Rule | Where | Message |\n|---|---|---|---|\n"
+
+// ruleRows writes a findings table grouped by rule: at most maxPerRule rows
+// of each rule, then a row "… and N more" for the rule. capRows (-1: none)
+// bounds the rows of findings written; it returns how many findings the cap
+// left out (the per-rule remainders are said in their rows, not counted).
+func (r *resultMD) ruleRows(b *strings.Builder, prefix string, ds []checks.Diagnostic, capRows int, where string) (rows, left int) {
+	header := false
+	for _, g := range groupByRule(ds, func(d checks.Diagnostic) string { return d.Rule }) {
+		n := min(len(g), maxPerRule)
+		if capRows >= 0 {
+			n = min(n, max(capRows-rows, 0))
+		}
+		if n == 0 {
+			left += len(g)
+			continue
+		}
+		if !header {
+			b.WriteString(findingsHeader)
+			header = true
+		}
+		for _, d := range g[:n] {
+			findingRow(b, prefix, d)
+		}
+		rows += n
+		switch rest := len(g) - n; {
+		case rest == 0:
+		case n < min(len(g), maxPerRule):
+			left += rest // cut by the cap, not by the rule's share
+		default:
+			fmt.Fprintf(b, "| | %s | | *… and %d more %s* |\n", rText(g[0].Rule), rest, where)
+		}
+	}
+	return rows, left
 }
 
 // bySeverity orders findings errors first, keeping their order otherwise.
@@ -650,24 +729,31 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 	} else {
 		b.WriteString(r.heading(1, "New findings"+suffix+": "+countText(newG)))
 		all := append(append(append([]checks.Diagnostic{}, newG[0]...), newG[1]...), newG[2]...)
-		shown, left := capList(all, r.lim.newCap)
-		r.left.findings += left
-		var notes []checks.Diagnostic
+		shown, notes := all, []checks.Diagnostic(nil)
 		if r.lim.fold && len(newG[2]) > 0 && len(newG[2]) < len(all) {
 			// Notes never fail a request: folded away under the rest.
-			cut := min(len(shown), len(all)-len(newG[2]))
-			shown, notes = shown[:cut], shown[cut:]
+			shown, notes = all[:len(all)-len(newG[2])], newG[2]
 		}
-		if len(shown) > 0 {
-			findingRows(&b, c.PathPrefix, shown)
+		rows, left := r.ruleRows(&b, c.PathPrefix, shown, r.lim.newCap, r.where)
+		if rows > 0 {
 			b.WriteString("\n")
 		}
 		if len(notes) > 0 {
-			r.folded = true
-			b.WriteString("<details><summary>" + plural(len(newG[2]), "new note", "new notes") + "</summary>\n\n")
-			findingRows(&b, c.PathPrefix, notes)
-			b.WriteString("\n</details>\n\n")
+			room := r.lim.newCap
+			if room >= 0 {
+				room = max(room-rows, 0)
+			}
+			var nb strings.Builder
+			n, l := r.ruleRows(&nb, c.PathPrefix, notes, room, r.where)
+			left += l
+			if n > 0 {
+				r.folded = true
+				b.WriteString("<details><summary>" + plural(len(newG[2]), "new note", "new notes") + "</summary>\n\n")
+				b.WriteString(nb.String())
+				b.WriteString("\n</details>\n\n")
+			}
 		}
+		r.left.findings += left
 		if left > 0 {
 			fmt.Fprintf(&b, "… %s not shown.\n\n", plural(left, "more new finding", "more new findings"))
 		}
@@ -689,7 +775,7 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 			r.folded = true
 			e.WriteString("<details><summary>" + plural(len(c.ExistingDiagnostics), "existing finding", "existing findings") +
 				" (" + countText(oldG) + ")" + strings.ReplaceAll(suffix, "\\", "") + "</summary>\n\n")
-			findingRows(&e, c.PathPrefix, shown)
+			r.ruleRows(&e, c.PathPrefix, shown, -1, r.where)
 			if left > 0 {
 				fmt.Fprintf(&e, "\n… %s not shown.\n", plural(left, "more existing finding", "more existing findings"))
 			}
@@ -703,16 +789,30 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 	if len(c.FixedDiagnostics) > 0 {
 		var f strings.Builder
 		f.WriteString("**Fixed: " + plural(len(c.FixedDiagnostics), "finding", "findings") + "**\n\n")
-		shown, left := capList(c.FixedDiagnostics, r.lim.newCap)
-		r.left.findings += left
-		for _, d := range shown {
-			where := ""
-			if d.File != "" {
-				d.File = repoPath(c.PathPrefix, d.File)
-				where = " " + mdCode(location(d))
+		rows, left := 0, 0
+		for _, g := range groupByRule(c.FixedDiagnostics, func(d checks.Diagnostic) string { return d.Rule }) {
+			n := min(len(g), maxPerRule)
+			if r.lim.newCap >= 0 {
+				n = min(n, max(r.lim.newCap-rows, 0))
 			}
-			f.WriteString("- ✔️ " + rText(d.Rule) + where + " " + rText(truncate(d.Message, 160)) + "\n")
+			for _, d := range g[:n] {
+				where := ""
+				if d.File != "" {
+					d.File = repoPath(c.PathPrefix, d.File)
+					where = " " + mdCode(location(d))
+				}
+				f.WriteString("- ✔️ " + rText(d.Rule) + where + " " + rText(truncate(d.Message, 160)) + "\n")
+			}
+			rows += n
+			switch rest := len(g) - n; {
+			case rest == 0:
+			case n < min(len(g), maxPerRule):
+				left += rest
+			default:
+				fmt.Fprintf(&f, "- ✔️ %s *… and %d more %s*\n", rText(g[0].Rule), rest, r.where)
+			}
 		}
+		r.left.findings += left
 		if left > 0 {
 			fmt.Fprintf(&f, "- … %s\n", plural(left, "more", "more"))
 		}
@@ -735,26 +835,27 @@ func (r *resultMD) lint() {
 		}
 	}
 	b.WriteString(r.heading(1, "Lint problems: "+plural(errs, "error", "errors")+", "+plural(warns, "warning", "warnings")))
-	shown, left := capList(r.res.Lint, r.lim.newCap)
+	// Lint problems as findings (errors first), grouped by rule like them.
+	ds := make([]checks.Diagnostic, 0, len(r.res.Lint))
+	for _, p := range r.res.Lint {
+		sev := checks.SeverityWarning
+		if p.Severity == lint.Error {
+			sev = checks.SeverityError
+		}
+		ds = append(ds, checks.Diagnostic{Rule: lintRule(p), Severity: sev, File: p.File, Line: p.Line, Column: p.Column, Message: p.Message})
+	}
+	g := bySeverity(ds)
+	ds = append(g[0], g[1]...)
+	var t strings.Builder
+	rows, left := r.ruleRows(&t, "", ds, r.lim.newCap, r.where)
 	r.left.findings += left
-	fold := r.lim.fold && len(shown) > 0
+	fold := r.lim.fold && rows > 0
 	if fold {
 		r.folded = true
 		b.WriteString("<details><summary>" + plural(len(r.res.Lint), "lint problem", "lint problems") + "</summary>\n\n")
 	}
-	if len(shown) > 0 {
-		b.WriteString("| | Rule | Where | Message |\n|---|---|---|---|\n")
-		for _, p := range shown {
-			icon := "⚠️"
-			if p.Severity == lint.Error {
-				icon = "❌"
-			}
-			where := "—"
-			if p.File != "" {
-				where = mdCode(location(checks.Diagnostic{File: p.File, Line: p.Line, Column: p.Column}))
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", icon, rText(lintRule(p)), where, rText(p.Message))
-		}
+	if rows > 0 {
+		b.WriteString(t.String())
 		b.WriteString("\n")
 	}
 	if fold {
@@ -814,4 +915,38 @@ func (r *resultMD) files(name string, c *compare.Comparison) {
 	}
 	b.WriteString("\n</details>\n\n")
 	r.add(prioFiles, b.String())
+}
+
+// ResultHasChanges reports whether a judged request has something a
+// comment must say: a package added, removed or changed in size by more
+// than minChange bytes, a new or fixed finding, a lint problem counted, a
+// gate that failed or could not be evaluated (informational ones too), a
+// project that could not be analysed or has no base. Callers honouring
+// .mpgate.yml's comment.require_changes post no comment without one.
+func ResultHasChanges(res *compare.Result, minChange int64) bool {
+	if res == nil {
+		return false
+	}
+	if len(res.Lint) > 0 {
+		return true
+	}
+	for _, g := range res.AllGates() {
+		if g.Status == checks.GateFail || g.Status == checks.GateError {
+			return true
+		}
+	}
+	for _, c := range res.Projects {
+		if c == nil {
+			continue
+		}
+		if c.HeadError != "" || c.Base == nil || len(c.NewDiagnostics) > 0 || len(c.FixedDiagnostics) > 0 {
+			return true
+		}
+		for _, p := range c.Packages {
+			if sizeChanged(p, minChange) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -48,7 +48,7 @@ func ResultTerminal(w io.Writer, res *compare.Result, o TerminalOptions) error {
 		color = ansiRed
 	}
 	line := "Verdict: " + strings.ToUpper(v)
-	if parts := headline(res); len(parts) > 0 {
+	if parts := headline(res, 0); len(parts) > 0 {
 		line += " (" + clean(strings.Join(parts, ", "), false) + ")"
 	}
 	for i, l := range wrap(line, t.o.Width) {
@@ -206,20 +206,13 @@ func (t *term) resultFindings(c *compare.Comparison) {
 		title, color := severityHeading(sev)
 		title = "New " + strings.ToLower(title)
 		t.print("\n" + t.paint(ansiBold+color, fmt.Sprintf("%s (%d)", title, len(ds))) + "\n")
-		shown, left := ds, 0
-		if t.o.MaxPerSeverity > 0 {
-			shown, left = capList(ds, t.o.MaxPerSeverity)
-		}
-		for _, d := range shown {
+		t.ruleGroups(ds, t.o.MaxPerSeverity, func(d checks.Diagnostic) {
 			d = termDiag(d)
 			if d.File != "" {
 				d.File = repoPath(c.PathPrefix, d.File)
 			}
 			t.diagnostic(d, color)
-		}
-		if left > 0 {
-			t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON result has all)", left)) + "\n")
-		}
+		})
 	}
 	var rest []string
 	if n := len(c.ExistingDiagnostics); n > 0 {
@@ -240,16 +233,45 @@ func (t *term) resultLint(ps []lint.Problem) {
 		return
 	}
 	t.print("\n" + t.paint(ansiBold, "Lint problems ("+strconv.Itoa(len(ps))+")") + "\n")
-	shown, left := ps, 0
-	if t.o.MaxPerSeverity > 0 {
-		shown, left = capList(ps, 2*t.o.MaxPerSeverity)
-	}
-	for _, p := range shown {
-		color := ansiYellow
+	ds := make([]checks.Diagnostic, 0, len(ps))
+	for _, p := range ps {
+		sev := checks.SeverityWarning
 		if p.Severity == lint.Error {
+			sev = checks.SeverityError
+		}
+		ds = append(ds, checks.Diagnostic{Rule: lintRule(p), Severity: sev, File: p.File, Line: p.Line, Column: p.Column, Message: p.Message})
+	}
+	g := bySeverity(ds)
+	t.ruleGroups(append(g[0], g[1]...), 2*t.o.MaxPerSeverity, func(d checks.Diagnostic) {
+		color := ansiYellow
+		if d.Severity == checks.SeverityError {
 			color = ansiRed
 		}
-		t.diagnostic(termDiag(checks.Diagnostic{Rule: lintRule(p), File: p.File, Line: p.Line, Column: p.Column, Message: p.Message}), color)
+		t.diagnostic(termDiag(d), color)
+	})
+}
+
+// ruleGroups prints findings grouped by rule: at most maxPerRule of each,
+// then "… and N more RULE"; capRows (0: none) bounds the findings printed,
+// the rest counted on one line.
+func (t *term) ruleGroups(ds []checks.Diagnostic, capRows int, print func(checks.Diagnostic)) {
+	rows, left := 0, 0
+	for _, g := range groupByRule(ds, func(d checks.Diagnostic) string { return d.Rule }) {
+		n := min(len(g), maxPerRule)
+		if capRows > 0 {
+			n = min(n, max(capRows-rows, 0))
+		}
+		for _, d := range g[:n] {
+			print(d)
+		}
+		rows += n
+		switch rest := len(g) - n; {
+		case rest == 0:
+		case n < min(len(g), maxPerRule):
+			left += rest
+		default:
+			t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more %s (the JSON result has all)", rest, clean(truncate(g[0].Rule, 200), false))) + "\n")
+		}
 	}
 	if left > 0 {
 		t.print(t.paint(ansiDim, fmt.Sprintf("  … and %d more (the JSON result has all)", left)) + "\n")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/publish/actions"
 )
 
 // changelogRepo is miniRepo with gates.changelog on and the size gate off
@@ -109,8 +110,8 @@ func TestPostChangelogFromPayload(t *testing.T) {
 			if res.code != exitPass && res.code != exitFail {
 				t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
 			}
-			var art resultArtifact
-			if err := readJSONFile(parseOutputs(t, r.output)["report"], &art); err != nil {
+			var art actions.Artifact
+			if err := actions.ReadJSONFile(parseOutputs(t, r.output)["report"], &art); err != nil {
 				t.Fatal(err)
 			}
 			if g := changelogGateOf(t, &art.Result); g.Status != tc.want {

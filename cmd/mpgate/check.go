@@ -22,6 +22,7 @@ import (
 	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // analyzeRun is the engine; tests replace it to check the wiring alone.
@@ -52,6 +53,7 @@ type checkFlags struct {
 	// cache is the per-file analysis cache (nil with --no-cache).
 	cache        *filecache.Cache
 	buildTimeout time.Duration
+	buildLog     string
 	post         bool
 	tokenFile    string
 	// The request, for the changelog gate (gates.changelog) with --base.
@@ -95,6 +97,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.BoolVar(&f.brotli, "brotli", false, "also compute brotli sizes (slower; gzip sizes are always there)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the per-file analysis cache (MPGATE_CACHE_DIR, default the user cache directory's mpgate)")
 	fs.DurationVar(&f.buildTimeout, "build-timeout", 0, "time limit of each project's build (default 10m)")
+	fs.StringVar(&f.buildLog, "build-log", "", "with --base: keep each build's full log in this directory (default on GitHub Actions $RUNNER_TEMP/mpgate-build-logs, on GitLab CI $CI_PROJECT_DIR/mpgate-build-logs)")
 	fs.BoolVar(&f.post, "post", false, "publish the result to the forge of the CI environment (GitHub Actions, GitLab CI)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the forge token from this file (with --post)")
 	fs.StringVar(&f.title, "title", "", "with --base: the request's title, for the changelog gate (with --post on GitHub: the pull request's)")
@@ -418,7 +421,7 @@ func (o outputs) write(w io.Writer, color bool, width int) error {
 // writeFile writes the report to path through a temporary file, so a
 // reader never sees half a report.
 func (o outputs) writeFile(path string) error {
-	return writeAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
+	return publish.WriteAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
 }
 
 // failures says why the reports fail the check, or "" when they pass: a

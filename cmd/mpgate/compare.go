@@ -17,6 +17,7 @@ import (
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // runCompare is `check --base REF` / `--base-report FILE`: judge the change
@@ -37,8 +38,8 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 	if err != nil || sub == "." {
 		sub = ""
 	}
-	// --post: the check run is in progress from the start (post.go).
-	var post *poster
+	// --post: the check is running from the start (post.go).
+	var post ciPoster
 	if f.post {
 		if post, err = startPost(ctx, cfg, &f, top, getenv, stdout, stderr); err != nil {
 			return err
@@ -77,12 +78,23 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 			}
 		}
 	}
-	if isTerminal(stderr) {
-		spec.Progress = func(msg string) { fmt.Fprintln(stderr, "mpgate: "+msg) }
+	// A line per phase on any output (a CI log was silent while two builds
+	// ran), each build's output folded in the CI log, its file kept.
+	spec.LogDir = f.buildLog
+	if spec.LogDir != "" {
+		if spec.LogDir, err = filepath.Abs(spec.LogDir); err != nil {
+			return usageError("--build-log: %v", err)
+		}
+	} else {
+		spec.LogDir = defaultBuildLogDir(getenv)
 	}
+	cl := newCILog(stderr, getenv, spec.LogDir != "")
+	spec.Progress, spec.BuildLog = cl.phase, cl.build
 	res, err := gate.Run(ctx, spec)
 	if err != nil {
-		post.abort(ctx, err)
+		if post != nil {
+			post.Abort(ctx, err)
+		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("check --base: %w", ctx.Err())
 		}
@@ -115,12 +127,13 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		return fmt.Errorf("writing the result: %w", err)
 	}
 	if f.output != "" {
-		if err := writeAtomic(f.output, func(w io.Writer) error { return write(w, false) }); err != nil {
+		if err := publish.WriteAtomic(f.output, func(w io.Writer) error { return write(w, false) }); err != nil {
 			return usageError("--output: %v", err)
 		}
 	}
 	if post != nil {
-		if err := post.publish(ctx, res); err != nil {
+		cl.phase("publishing the result")
+		if err := post.Publish(ctx, res); err != nil {
 			return err
 		}
 	}
@@ -182,24 +195,4 @@ func readBaseReports(path string) (map[string]*checks.Report, error) {
 		return nil, fmt.Errorf("%s: schema %q is not a report (want %s)", path, probe.Schema, checks.Schema)
 	}
 	return out, nil
-}
-
-// writeAtomic writes a file through a temporary one in the same directory.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".mpgate-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -14,7 +14,7 @@ func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -38,6 +38,8 @@ func TestHelpGolden(t *testing.T) {
 	}{
 		{"help.txt", []string{"help"}},
 		{"check-help.txt", []string{"check", "-h"}},
+		{"healthcheck-help.txt", []string{"healthcheck", "-h"}},
+		{"help-healthcheck.txt", []string{"help", "healthcheck"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/publish"
 )
 
 const releaseUsage = `Usage: mpgate release SUBCOMMAND [flags] [DIR]
@@ -517,8 +518,8 @@ func newForge(getenv func(string) string, tokenFile string) (release.Publisher, 
 		}
 		return "", nil
 	}
-	switch {
-	case getenv("GITHUB_ACTIONS") == "true":
+	switch publish.DetectCI(getenv) {
+	case publish.GitHubActions:
 		owner, name, ok := strings.Cut(getenv("GITHUB_REPOSITORY"), "/")
 		if !ok || owner == "" || name == "" {
 			return nil, usageError("release apply: GITHUB_REPOSITORY %q is not owner/name", getenv("GITHUB_REPOSITORY"))
@@ -535,7 +536,7 @@ func newForge(getenv func(string) string, tokenFile string) (release.Publisher, 
 			return nil, usageError("release apply: GITHUB_API_URL: %v", err)
 		}
 		return c.ReleasePublisher(bot.Repo{Forge: bot.ForgeGitHub, Owner: owner, Name: name}), nil
-	case getenv("GITLAB_CI") == "true":
+	case publish.GitLabCI:
 		kind := gitlab.Private
 		token, err := readToken("MPGATE_GITLAB_TOKEN")
 		if err != nil {

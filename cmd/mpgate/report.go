@@ -5,15 +5,10 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"net/http"
-	"strconv"
 	"strings"
 
-	gh "github.com/google/go-github/v60/github"
-
-	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/publish/actions"
 )
 
 const reportUsage = `Usage: mpgate report post --report FILE [flags]
@@ -85,108 +80,5 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func reportPost(ctx context.Context, f reportFlags, getenv func(string) string, stdout, stderr io.Writer) error {
-	env, err := readGitHubEnv(getenv, f.tokenFile, "report post")
-	if err != nil {
-		return err
-	}
-	var a resultArtifact
-	if err := readJSONFile(f.report, &a); err != nil {
-		return usageError("report post: --report: %v", err)
-	}
-	if a.Schema != compare.ResultSchema {
-		return usageError("report post: --report %s: schema %q, want %s (the JSON result of check --post)", f.report, a.Schema, compare.ResultSchema)
-	}
-	if a.GitHub == nil {
-		a.GitHub = &artifactGitHub{}
-	}
-	p := &poster{env: env, stdout: stdout, stderr: stderr, project: a.GitHub.Project, comment: true, report: f.report,
-		baseSHA: a.GitHub.BaseSHA, details: env.runURL(), failOnForbidden: true}
-	if v := getenv("MPGATE_COMMENT"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return usageError("MPGATE_COMMENT=%q: want true or false", v)
-		}
-		p.comment = b
-	}
-	if p.client, err = env.client(); err != nil {
-		return err
-	}
-	if err := p.target(ctx, a.GitHub); err != nil {
-		return err
-	}
-	if p.pr == 0 {
-		fmt.Fprintf(stderr, "mpgate: no open pull request has head %s; posting the check run only\n", p.headSHA)
-	}
-	return p.publish(ctx, artifactResult(&a))
-}
-
-// artifactResult is the result of a file a pull request's workflow wrote:
-// projects that are not there are dropped and the verdicts are computed
-// again from the gates and findings, not taken from the file.
-func artifactResult(a *resultArtifact) *compare.Result {
-	res := a.Result
-	projects := make([]*compare.Comparison, 0, len(res.Projects))
-	for _, c := range res.Projects {
-		if c != nil {
-			projects = append(projects, c)
-		}
-	}
-	res.Projects = projects
-	res.Finish()
-	return &res
-}
-
-// target sets the head commit and the pull request to post on. Under
-// workflow_run they come from the event: pull_requests[0], or (empty for a
-// fork's pull request) the open pull requests of the head commit, or the
-// file's number once the pull request's head is checked to be that commit.
-func (p *poster) target(ctx context.Context, art *artifactGitHub) error {
-	wr := p.env.event.WorkflowRun
-	if wr == nil {
-		if art.HeadSHA == "" {
-			return usageError("report post: the result names no head commit and the event is not workflow_run")
-		}
-		if art.Repository != "" && !strings.EqualFold(art.Repository, p.env.repo.FullName()) {
-			return usageError("report post: the result is for %s, this is %s", art.Repository, p.env.repo.FullName())
-		}
-		p.headSHA, p.pr = art.HeadSHA, art.PullRequest
-		return nil
-	}
-	if wr.HeadSHA == "" {
-		return usageError("report post: the workflow_run event has no head_sha")
-	}
-	p.headSHA = wr.HeadSHA
-	p.details = wr.HTMLURL
-	if art.HeadSHA != "" && !strings.EqualFold(art.HeadSHA, wr.HeadSHA) {
-		return usageError("report post: the result is for commit %s, the workflow run for %s: download the artifact of this run (run-id: ${{ github.event.workflow_run.id }})", art.HeadSHA, wr.HeadSHA)
-	}
-	if len(wr.PullRequests) > 0 {
-		p.pr = wr.PullRequests[0].Number
-		return nil
-	}
-	pulls, _, err := p.client.GitHub().PullRequests.ListPullRequestsWithCommit(ctx, p.env.repo.Owner, p.env.repo.Name, wr.HeadSHA, &gh.ListOptions{PerPage: 100})
-	if err != nil {
-		return fmt.Errorf("report post: finding the pull request of %s: %w", wr.HeadSHA, err)
-	}
-	for _, pr := range pulls {
-		if pr.GetState() == "open" && strings.EqualFold(pr.GetHead().GetSHA(), wr.HeadSHA) {
-			p.pr = pr.GetNumber()
-			return nil
-		}
-	}
-	if art.PullRequest > 0 {
-		pr, err := p.client.PullRequest(ctx, p.env.repo, art.PullRequest)
-		var er *gh.ErrorResponse
-		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
-			return nil // no such pull request: the check run only
-		}
-		if err != nil {
-			return fmt.Errorf("report post: checking pull request #%d: %w", art.PullRequest, err)
-		}
-		if !strings.EqualFold(pr.HeadSHA, wr.HeadSHA) {
-			return usageError("report post: pull request #%d's head is %s, not the workflow run's %s (pushed again since?)", art.PullRequest, pr.HeadSHA, wr.HeadSHA)
-		}
-		p.pr = art.PullRequest
-	}
-	return nil
+	return actions.PostReport(ctx, actionsConfig(getenv, f.tokenFile, stdout, stderr), f.report)
 }

@@ -5,13 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"strings"
 )
-
-// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
-var version = ""
 
 const usageText = `mpgate checks mini-program repositories (WeChat, Alipay, Douyin, Baidu, QQ):
 packaging rules, package sizes and gates.
@@ -21,7 +16,8 @@ Usage:
   mpgate report post [flags]   post a stored JSON result to GitHub (fork-safe workflow_run)
   mpgate serve [flags]         run the GitHub App server (webhooks, queue, check runs)
   mpgate release SUBCOMMAND    per-module changelogs and releases: plan, apply, check, preview
-  mpgate version               print the version
+  mpgate version               print the version, commit and build date
+  mpgate healthcheck [flags]   probe a running server's /healthz (exit 0 when healthy)
   mpgate help [COMMAND]        show this help, or a command's
 
 Run 'mpgate check -h' for the flags of check.
@@ -55,8 +51,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(rest) > 0 {
 			return usageError("version takes no arguments")
 		}
-		_, err := fmt.Fprintln(stdout, versionString())
+		_, err := fmt.Fprint(stdout, readBuild().long())
 		return err
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			switch rest[0] {
@@ -68,11 +66,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				return printServeUsage(stdout)
 			case "release":
 				return printReleaseUsage(stdout)
+			case "healthcheck":
+				return printHealthcheckUsage(stdout)
 			case "version", "help":
 				_, err := fmt.Fprint(stdout, usageText)
 				return err
 			}
-			return usageError("unknown command %q; the commands are check, report, release, serve, version and help", rest[0])
+			return usageError("unknown command %q; the commands are check, report, release, serve, healthcheck, version and help", rest[0])
 		}
 		_, err := fmt.Fprint(stdout, usageText)
 		return err
@@ -82,38 +82,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return usageError("unknown command %q; run 'mpgate help' for the commands", cmd)
 	}
-}
-
-// versionString is "mpgate VERSION (GOVERSION, REVISION)".
-func versionString() string {
-	v, rev, dirty := version, "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	if v == "" {
-		v = "devel"
-	}
-	details := []string{runtime.Version()}
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if dirty {
-			rev += "-dirty"
-		}
-		details = append(details, rev)
-	}
-	return "mpgate " + v + " (" + strings.Join(details, ", ") + ")"
 }
 
 // isTerminal reports whether w is a character device (a terminal).

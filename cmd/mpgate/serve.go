@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
@@ -25,7 +24,9 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/internal/metrics"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 	"github.com/mpgate/mpgate/webhooks"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // serveFlags are mpgate serve's flags; each has an environment variable
@@ -47,6 +48,9 @@ type serveFlags struct {
 	buildNetwork                   sandbox.NetworkPolicy
 	buildMemory, buildDisk         sandbox.Size
 	buildProcesses                 int
+	// config is the server config file (--config); repos its allowlist.
+	config string
+	repos  *serverconfig.Allowlist
 }
 
 const serveUsage = `Usage: mpgate serve [flags]
@@ -64,6 +68,7 @@ Flags:
 
 func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&f.config, "config", "", "server config file (YAML; see docs/github-app.md): the flags and the environment win over it")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&f.dataDir, "data-dir", "./mpgate-data", "SQLite database, git mirrors, worktrees, logs")
 	fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL instead of SQLite (postgres://…)")
@@ -118,6 +123,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 			return
 		}
 		if v := getenv(envName(fl.Name)); v != "" {
+			set[fl.Name] = true
 			if err := fl.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", envName(fl.Name), err))
 			}
@@ -125,6 +131,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	})
 	if len(errs) > 0 {
 		return nil, usageError("serve: %v", errors.Join(errs...))
+	}
+	if err := applyServeConfig(fs, f, set); err != nil {
+		return nil, err
 	}
 	if f.workers < 1 || f.eventWorkers < 1 {
 		return nil, usageError("serve: --workers and --event-workers must be at least 1")
@@ -241,8 +250,10 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			"processes", f.buildProcesses, "disk", f.buildDisk.String())
 	}
 
+	bi := readBuild()
+	reg := metrics.New(metrics.Build{Version: bi.Version, Commit: bi.Commit, Date: bi.Date})
 	qcfg := queue.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Workers: f.workers, EventWorkers: f.eventWorkers, MaxAttempts: f.maxAttempts,
-		JobTimeout: f.jobTimeout, Lease: f.jobLease, Snooze: snoozeFor, Logger: log}
+		JobTimeout: f.jobTimeout, Lease: f.jobLease, Logger: log, JobStarted: reg.JobStarted, JobDone: reg.JobDone}
 	if deps.queueConfig != nil {
 		deps.queueConfig(&qcfg)
 	}
@@ -250,27 +261,29 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	if err != nil {
 		return nil, fmt.Errorf("opening the queue: %w", err)
 	}
-	reg := metrics.New()
 	s := &server{flags: f, log: log, q: q, metrics: reg}
+	if err := reg.Register(collectors.NewDBStatsCollector(q.Store().DB(), "mpgate")); err != nil {
+		q.Close()
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 
-	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, int64) (bot.Forge, error) {
+	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, string, int64) (bot.Forge, error) {
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
 		api := &apiObserver{reg: reg, next: http.DefaultTransport}
-		reg.Collect(api.collect)
 		opts := append([]github.Option{github.WithLogin(github.AppLogin(f.githubAppSlug)), github.WithTransport(api)}, deps.githubOptions...)
 		apps, err := github.NewAppClients(appID, key, f.githubAPIURL, opts...)
 		if err != nil {
 			q.Close()
 			return nil, err
 		}
-		inst = bot.InstallationsFunc(func(ctx context.Context, id int64) (bot.Forge, error) {
+		inst = bot.InstallationsFunc(func(ctx context.Context, _ string, id int64) (bot.Forge, error) {
 			c, err := apps.Installation(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			return c, nil
+			return github.NewForge(c), nil
 		})
 	}
 	clone, err := clonePolicy(f, appID != 0, glab != nil)
@@ -282,11 +295,8 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
 		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
-		Superseded: queue.ErrSuperseded, HandedBack: queue.ErrHandedBack, NotFound: github.ErrNotFound, MaxAttempts: qcfg.MaxAttempts, Logger: log,
-		Observe: func(d time.Duration, conclusion string) {
-			reg.Add("mpgate_evaluations_total", "Pull-request evaluations completed, by conclusion.", 1, "conclusion", conclusion)
-			reg.Add("mpgate_evaluation_seconds_total", "Time spent evaluating pull requests (builds included).", d.Seconds())
-		},
+		HandedBack: queue.ErrHandedBack, MaxAttempts: qcfg.MaxAttempts, Logger: log,
+		Observe: reg.Evaluation, ObserveBuild: reg.Build,
 	}
 	// The per-file analysis cache lives in the data directory, bounded
 	// (filecache.DefaultMaxBytes, evicted by age and size).
@@ -300,13 +310,15 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		return nil, err
 	}
 	s.bot = b
-	reg.Collect(s.collectQueue)
+	reg.CollectQueue(s.queueStats)
 
 	mux := http.NewServeMux()
-	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: q, Logger: log})
+	log.Info("repositories served", "allowlist", f.repos.String())
+	allowed := allowedRepos{next: q, allow: f.repos}
+	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: allowed, Logger: log})
 	mux.Handle("POST /webhooks/github", countDeliveries(reg, gh))
 	if glab != nil {
-		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, q, log))
+		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, allowed, log))
 	} else {
 		mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "GitLab is off on this server (--gitlab-url)", http.StatusNotImplemented)
@@ -403,39 +415,25 @@ func (s *server) stop(ctx context.Context) error { return s.q.Stop(ctx) }
 
 func (s *server) close() error { return s.q.Close() }
 
-func (s *server) collectQueue() []metrics.Family {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
+// queueStats is what /metrics reports about the queue.
+func (s *server) queueStats(ctx context.Context) (metrics.QueueStats, error) {
 	st, err := s.q.Stats(ctx)
 	if err != nil {
-		return nil
+		return metrics.QueueStats{}, err
 	}
-	depth := metrics.Family{Name: "mpgate_queue_jobs", Help: "Jobs in the queue's database by kind and state.", Type: metrics.Gauge}
+	out := metrics.QueueStats{Outcomes: map[string]int64{"run": st.Runs, "succeeded": st.Succeeded, "failed": st.Failed,
+		"snoozed": st.Snoozed, "superseded": st.Superseded}}
 	for _, d := range st.Depth {
-		depth.Samples = append(depth.Samples, metrics.Sample{Labels: []string{"kind", d.Kind, "state", d.State}, Value: float64(d.Count)})
+		out.Depth = append(out.Depth, metrics.QueueDepth{Kind: d.Kind, State: d.State, Count: d.Count})
 	}
-	runs := metrics.Family{Name: "mpgate_jobs_total", Help: "Job runs since start, by outcome.", Type: metrics.Counter}
-	for _, o := range []struct {
-		name string
-		n    int64
-	}{{"run", st.Runs}, {"succeeded", st.Succeeded}, {"failed", st.Failed}, {"snoozed", st.Snoozed}, {"superseded", st.Superseded}} {
-		runs.Samples = append(runs.Samples, metrics.Sample{Labels: []string{"outcome", o.name}, Value: float64(o.n)})
-	}
-	return []metrics.Family{depth, runs,
-		{Name: "mpgate_job_seconds_total", Help: "Time spent running jobs since start (divide by mpgate_jobs_total{outcome=\"run\"}).", Type: metrics.Counter,
-			Samples: []metrics.Sample{{Value: st.RunTime.Seconds()}}},
-		{Name: "mpgate_job_wait_seconds_total", Help: "Time jobs waited past their scheduled time since start.", Type: metrics.Counter,
-			Samples: []metrics.Sample{{Value: st.QueueWait.Seconds()}}},
-	}
+	return out, nil
 }
 
-// apiObserver counts GitHub API calls by status and remembers the
+// apiObserver counts GitHub API calls by status and reports the
 // rate-limit headroom GitHub reports.
 type apiObserver struct {
-	reg       *metrics.Registry
-	next      http.RoundTripper
-	remaining atomic.Int64 // -1 until GitHub said
-	seen      atomic.Bool
+	reg  *metrics.Registry
+	next http.RoundTripper
 }
 
 func (a *apiObserver) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -444,20 +442,11 @@ func (a *apiObserver) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil {
 		status = strconv.Itoa(resp.StatusCode)
 		if n, perr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Remaining"), 10, 64); perr == nil {
-			a.remaining.Store(n)
-			a.seen.Store(true)
+			a.reg.GitHubRateLimit(n)
 		}
 	}
-	a.reg.Add("mpgate_github_api_calls_total", "GitHub API requests (retries included) by HTTP status.", 1, "status", status)
+	a.reg.APICall("github", status)
 	return resp, err
-}
-
-func (a *apiObserver) collect() []metrics.Family {
-	if !a.seen.Load() {
-		return nil
-	}
-	return []metrics.Family{{Name: "mpgate_github_rate_limit_remaining", Help: "Requests left in the rate-limit window GitHub reported last.",
-		Type: metrics.Gauge, Samples: []metrics.Sample{{Value: float64(a.remaining.Load())}}}}
 }
 
 // statusRecorder remembers the status code of a response.
@@ -480,37 +469,15 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// countDeliveries counts deliveries by event and status.
+// countDeliveries records GitHub deliveries: count by event and status,
+// and the time to answer.
 func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		event := r.Header.Get("X-GitHub-Event")
-		if event == "" || len(event) > 40 {
-			event = "unknown"
-		}
-		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
-			"forge", "github", "event", event, "status", strconv.Itoa(rec.status))
+		reg.Delivery("github", r.Header.Get("X-GitHub-Event"), rec.status, time.Since(start))
 	})
-}
-
-// snoozeFor recognises GitHub's and GitLab's rate limits (the queue's
-// Config.Snooze): the job waits until the forge's time without spending an
-// attempt.
-func snoozeFor(err error) (time.Duration, bool) {
-	var at time.Time
-	if rl := (*github.RateLimitError)(nil); errors.As(err, &rl) {
-		at = rl.RetryAt
-	} else if grl, ok := gitlabSnooze(err); ok {
-		at = grl.RetryAt
-	} else {
-		return 0, false
-	}
-	after := time.Until(at)
-	if after < time.Second {
-		after = time.Second
-	}
-	return after, true
 }
 
 // headStore adds the latest head of a pull request to the store's bot port.

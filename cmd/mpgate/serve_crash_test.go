@@ -285,7 +285,11 @@ func TestServeCrash(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// The cases are independent (each its own fake GitHub, repository and
+	// data directory) and mostly wait for River's lease and rescuer: run
+	// them side by side.
 	t.Run("SIGKILL during the build", func(t *testing.T) {
+		t.Parallel()
 		e := newCrashEnv(t, bin, 31)
 		e.slowBuild()
 		p1 := e.serve()
@@ -301,6 +305,7 @@ func TestServeCrash(t *testing.T) {
 	})
 
 	t.Run("SIGKILL while creating the check run", func(t *testing.T) {
+		t.Parallel()
 		e := newCrashEnv(t, bin, 32)
 		e.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte("projects:\n  - name: app\n    root: .\n"))
 		arrived, release := e.fake.Hold("checks/create")
@@ -323,6 +328,7 @@ func TestServeCrash(t *testing.T) {
 	})
 
 	t.Run("SIGTERM lets a build finish within the shutdown timeout", func(t *testing.T) {
+		t.Parallel()
 		e := newCrashEnv(t, bin, 33)
 		e.slowBuild()
 		p1 := e.serve("MPGATE_SHUTDOWN_TIMEOUT=2m")
@@ -349,6 +355,7 @@ func TestServeCrash(t *testing.T) {
 	})
 
 	t.Run("SIGTERM hands back a build that outlasts the shutdown timeout", func(t *testing.T) {
+		t.Parallel()
 		e := newCrashEnv(t, bin, 34)
 		e.slowBuild()
 		p1 := e.serve("MPGATE_SHUTDOWN_TIMEOUT=1s")

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/mpgate/mpgate/bot"
-	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/webhooks"
@@ -39,7 +39,7 @@ func (a *gitlabAPICounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		status = strconv.Itoa(resp.StatusCode)
 	}
 	if reg := a.reg.Load(); reg != nil {
-		reg.Add("mpgate_gitlab_api_calls_total", "GitLab API requests (retries included) by HTTP status.", 1, "status", status)
+		reg.APICall("gitlab", status)
 	}
 	return resp, err
 }
@@ -87,84 +87,35 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 }
 
 // handler is POST /webhooks/gitlab: deliveries are authenticated,
-// normalised and queued; the notes of comment commands are remembered
-// for their award emoji.
+// normalised and queued.
 func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *slog.Logger) http.Handler {
 	g.api.reg.Store(reg)
 	h := webhooks.NewGitLab(webhooks.GitLabConfig{Token: g.secret, SigningToken: g.signing,
-		Enqueuer: noteRememberer{next: q, forge: g.forge}, Logger: log})
+		Enqueuer: q, Logger: log})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
-		event := r.Header.Get("X-Gitlab-Event")
-		if event == "" || len(event) > 40 {
-			event = "unknown"
-		}
-		reg.Add("mpgate_deliveries_total", "Webhook deliveries by forge, event and HTTP status.", 1,
-			"forge", "gitlab", "event", event, "status", strconv.Itoa(rec.status))
+		reg.Delivery("gitlab", r.Header.Get("X-Gitlab-Event"), rec.status, time.Since(start))
 	})
 }
 
-// noteRememberer tells the forge which merge request a command's note is
-// on (GitLab's award emoji needs it) and which request a head belongs to
-// (the status links there) before queueing the event.
-type noteRememberer struct {
-	next  webhooks.Enqueuer
-	forge *gitlab.Forge
-}
-
-func (n noteRememberer) Enqueue(ctx context.Context, ev bot.Event) (bool, error) {
-	if ev.Kind == bot.KindComment && ev.Comment != nil && ev.PullRequest != nil {
-		n.forge.RememberNote(ev.Comment.ID, ev.PullRequest.Number)
-	}
-	if ev.Kind == bot.KindPullRequest && ev.PullRequest != nil {
-		n.forge.RememberHead(ev.PullRequest.HeadSHA, ev.PullRequest.Number)
-	}
-	return n.next.Enqueue(ctx, ev)
-}
-
-// gitlabBotForge is the GitLab forge as the bot sees it: a missing file
-// is also github.ErrNotFound, the one "no such file" the bot knows
-// (BotConfig.NotFound).
-type gitlabBotForge struct{ *gitlab.Forge }
-
-func (f gitlabBotForge) FileContent(ctx context.Context, repo bot.Repo, path, ref string) ([]byte, string, error) {
-	b, sha, err := f.Forge.FileContent(ctx, repo, path, ref)
-	if errors.Is(err, gitlab.ErrNotFound) {
-		err = notFound{err}
-	}
-	return b, sha, err
-}
-
-// notFound is a GitLab 404 that also matches github.ErrNotFound.
-type notFound struct{ err error }
-
-func (e notFound) Error() string        { return e.err.Error() }
-func (e notFound) Unwrap() error        { return e.err }
-func (e notFound) Is(target error) bool { return target == github.ErrNotFound }
-
-// installations serves both forges: GitLab events carry installation id
-// 0 (one GitLab client for the instance), GitHub's their App
-// installation's.
+// installations routes an event to its forge's client: GitHub's App
+// installation (gh), or the one GitLab client of the instance.
 func installations(gh bot.Installations, g *gitlabServer) bot.Installations {
-	return bot.InstallationsFunc(func(ctx context.Context, id int64) (bot.Forge, error) {
-		if id != 0 {
-			return gh.Forge(ctx, id)
+	return bot.InstallationsFunc(func(ctx context.Context, forge string, id int64) (bot.Forge, error) {
+		switch forge {
+		case bot.ForgeGitHub:
+			return gh.Forge(ctx, forge, id)
+		case bot.ForgeGitLab:
+			if g == nil {
+				return nil, errors.New("GitLab is off: no --gitlab-url")
+			}
+			return g.forge, nil
+		default:
+			return nil, fmt.Errorf("unknown forge %q", forge)
 		}
-		if g == nil {
-			return nil, errors.New("GitLab is off: no --gitlab-url")
-		}
-		return gitlabBotForge{g.forge}, nil
 	})
-}
-
-// gitlabSnooze recognises GitLab's rate limits for the queue.
-func gitlabSnooze(err error) (*gitlab.RateLimitError, bool) {
-	var rl *gitlab.RateLimitError
-	if errors.As(err, &rl) {
-		return rl, true
-	}
-	return nil, false
 }
 
 // describeGitLab is the start-up log line's value.

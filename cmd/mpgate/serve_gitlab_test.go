@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,6 +36,7 @@ import (
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const (
@@ -58,40 +58,45 @@ type glTestServer struct {
 	srv  *server
 	http *httptest.Server
 	logs *lockedBuffer
+	// shutdown stops and closes the server (once; also at the test's end).
+	shutdown func()
 }
 
 type glServerOpts struct {
+	// fake and dir are a previous server's fake GitLab and directory (its
+	// data directory, so its database): the new server is that server
+	// restarted. nil and "": new ones.
+	fake *fakegitlab.Fake
+	dir  string
+	// idle leaves the workers stopped: deliveries are queued, not handled.
+	idle bool
 	// signing is the hook's signing token (whsec_…), "" for none.
 	signing string
 	// github also turns the GitHub App on, against this fake.
 	github *fakegithub.Fake
 	// analyze replaces the engine (nil: analyze.Run).
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
+	// repos is the server config's allowlist (nil: every project).
+	repos *serverconfig.Allowlist
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	t.Helper()
-	f := fakegitlab.New(t)
-	f.AddUser(sgBotID, sgBotName, true)
-	f.AddUser(sgAliceID, "alice", false)
-	f.AddUser(sgRitaID, "rita", false)
-	f.AddToken(sgToken, fakegitlab.Private, sgBotID)
-	f.AddProject(sgProjID, sgProjPath)
-	f.SetMember(sgProjID, sgBotID, gitlab.AccessDeveloper)
-	f.SetMember(sgProjID, sgAliceID, gitlab.AccessDeveloper)
-	f.SetMember(sgProjID, sgRitaID, gitlab.AccessReporter)
-	t.Cleanup(func() {
-		if errs := f.Errors(); len(errs) > 0 {
-			t.Errorf("fake GitLab saw invalid requests:\n%s", strings.Join(errs, "\n"))
-		}
-	})
-	dir := t.TempDir()
+	f := o.fake
+	if f == nil {
+		f = newServeGitLabFake(t)
+	}
+	dir := o.dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"),
 		gitlabURL: f.URL, gitlabTokenFile: filepath.Join(dir, "token"), gitlabSecretFile: filepath.Join(dir, "hook-secret"),
 		githubAPIURL: github.DefaultBaseURL, githubAppSlug: "mpgate",
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 3, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
+	flags.repos = o.repos
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
 	if o.signing != "" {
@@ -130,16 +135,21 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.start(ctx); err != nil {
-		t.Fatal(err)
+	if !o.idle {
+		if err := srv.start(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	hs := httptest.NewServer(srv.handler)
-	t.Cleanup(func() {
+	s := &glTestServer{t: t, fake: f, srv: srv, http: hs, logs: logs}
+	s.shutdown = sync.OnceFunc(func() {
 		hs.Close()
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := srv.stop(sctx); err != nil {
-			t.Errorf("stopping the queue: %v", err)
+		if !o.idle {
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			if err := srv.stop(sctx); err != nil {
+				t.Errorf("stopping the queue: %v", err)
+			}
 		}
 		cancel()
 		srv.close()
@@ -147,7 +157,29 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &glTestServer{t: t, fake: f, srv: srv, http: hs, logs: logs}
+	t.Cleanup(s.shutdown)
+	return s
+}
+
+// newServeGitLabFake is a fake GitLab with the test project, the bot's token
+// and three users: the bot, alice (Developer) and rita (Reporter).
+func newServeGitLabFake(t *testing.T) *fakegitlab.Fake {
+	t.Helper()
+	f := fakegitlab.New(t)
+	f.AddUser(sgBotID, sgBotName, true)
+	f.AddUser(sgAliceID, "alice", false)
+	f.AddUser(sgRitaID, "rita", false)
+	f.AddToken(sgToken, fakegitlab.Private, sgBotID)
+	f.AddProject(sgProjID, sgProjPath)
+	f.SetMember(sgProjID, sgBotID, gitlab.AccessDeveloper)
+	f.SetMember(sgProjID, sgAliceID, gitlab.AccessDeveloper)
+	f.SetMember(sgProjID, sgRitaID, gitlab.AccessReporter)
+	t.Cleanup(func() {
+		if errs := f.Errors(); len(errs) > 0 {
+			t.Errorf("fake GitLab saw invalid requests:\n%s", strings.Join(errs, "\n"))
+		}
+	})
+	return f
 }
 
 // deliver posts a GitLab delivery with token and returns the status code.
@@ -361,7 +393,7 @@ func TestServeGitLabMergeRequestFlow(t *testing.T) {
 			}
 			metricsText, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			for _, want := range []string{`mpgate_deliveries_total{forge="gitlab",event="Merge Request Hook",status="202"} 1`,
+			for _, want := range []string{`mpgate_deliveries_total{event="Merge Request Hook",forge="gitlab",status="202"} 1`,
 				`mpgate_gitlab_api_calls_total{status="201"}`} {
 				if !strings.Contains(string(metricsText), want) {
 					t.Errorf("metrics lack %s:\n%s", want, metricsText)
@@ -556,6 +588,45 @@ func TestServeGitLabCommands(t *testing.T) {
 	})
 }
 
+// TestServeGitLabAwardAfterRestart: a command queued by one server and
+// handled by the next (a restart in between: new process state, same
+// database) is still acknowledged with its 👍 and answered in its thread.
+// The note's merge request and discussion travel with the queued event;
+// nothing is remembered in memory between the hook and the award.
+func TestServeGitLabAwardAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := newGitLabTestServer(t, glServerOpts{dir: dir, idle: true})
+	repoDir, base, head := miniRepo(t, 0)
+	first.setMR(5, base, head)
+	id := first.fake.AddNote(sgProjID, 5, sgAliceID, "/help")
+	var thread string
+	for _, n := range first.fake.Notes(sgProjID, 5) {
+		if n.ID == id {
+			thread = n.DiscussionID
+		}
+	}
+	if code := first.deliver("Note Hook", "restart-help", sgSecret, notePayloadIn(t, repoDir, 5, head, id, thread, "alice", "/help")); code != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", code)
+	}
+	first.shutdown()
+	if a := first.fake.Awards(id); len(a) != 0 {
+		t.Fatalf("the idle server handled the command: %+v", a)
+	}
+
+	second := newGitLabTestServer(t, glServerOpts{dir: dir, fake: first.fake})
+	waitFor(t, "the answer in the command's discussion", func() bool {
+		for _, n := range second.notesBy(5, sgBotID) {
+			if n.DiscussionID == thread && strings.Contains(n.Body, "/rebuild") {
+				return true
+			}
+		}
+		return false
+	})
+	if a := second.fake.Awards(id); len(a) != 1 || a[0].Name != "thumbsup" || a[0].User != sgBotID {
+		t.Errorf("awards %+v, want the bot's thumbsup after the restart", a)
+	}
+}
+
 func TestServeGitLabNewCommitsSupersede(t *testing.T) {
 	dir, base, head1 := miniRepo(t, 1)
 	writeFile(t, filepath.Join(dir, "pages/index/index.js"), "Page({ data: {} })\n")
@@ -673,32 +744,39 @@ func TestServeGitLabWithoutSecretRefuses(t *testing.T) {
 }
 
 func TestInstallationsRouting(t *testing.T) {
-	gh := bot.InstallationsFunc(func(_ context.Context, id int64) (bot.Forge, error) {
-		return nil, fmt.Errorf("github installation %d", id)
+	gh := bot.InstallationsFunc(func(_ context.Context, forge string, id int64) (bot.Forge, error) {
+		return nil, fmt.Errorf("%s installation %d", forge, id)
 	})
-	if _, err := installations(gh, nil).Forge(context.Background(), 0); err == nil || !strings.Contains(err.Error(), "GitLab is off") {
-		t.Errorf("GitLab off: %v", err)
-	}
-	if _, err := installations(gh, nil).Forge(context.Background(), 77); err == nil || !strings.Contains(err.Error(), "github installation 77") {
-		t.Errorf("GitHub id: %v", err)
-	}
 	c, err := gitlab.New("https://gitlab.example", sgToken, gitlab.Private)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fg, err := installations(gh, &gitlabServer{forge: gitlab.NewForge(c, sgToken, "")}).Forge(context.Background(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := fg.(bot.CommitChecks); !ok {
-		t.Errorf("the GitLab forge %T does not take commits with its checks", fg)
-	}
-	nf := notFound{fmt.Errorf("reading: %w", gitlab.ErrNotFound)}
-	if !errors.Is(nf, github.ErrNotFound) || !errors.Is(nf, gitlab.ErrNotFound) {
-		t.Errorf("a GitLab 404 must read as both forges' not found")
-	}
-	if _, ok := snoozeFor(fmt.Errorf("x: %w", &gitlab.RateLimitError{RetryAt: time.Now().Add(time.Hour)})); !ok {
-		t.Errorf("a GitLab rate limit does not snooze the job")
+	glab := &gitlabServer{forge: gitlab.NewForge(c, sgToken, "")}
+	for _, tc := range []struct {
+		name    string
+		g       *gitlabServer
+		forge   string
+		id      int64
+		wantErr string
+	}{
+		{"GitLab off", nil, bot.ForgeGitLab, 0, "GitLab is off"},
+		{"GitHub", nil, bot.ForgeGitHub, 77, "github installation 77"},
+		{"GitHub with GitLab on", glab, bot.ForgeGitHub, 77, "github installation 77"},
+		{"unknown forge", glab, "gitea", 1, `unknown forge "gitea"`},
+		{"GitLab", glab, bot.ForgeGitLab, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fg, err := installations(gh, tc.g).Forge(context.Background(), tc.forge, tc.id)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("err %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || fg != bot.Forge(glab.forge) {
+				t.Errorf("Forge = %v, %v; want the GitLab forge", fg, err)
+			}
+		})
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,6 +34,7 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/store/storetest"
 	"github.com/mpgate/mpgate/internal/fakegithub"
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const (
@@ -68,6 +68,7 @@ type serverOpts struct {
 	sandbox  build.Wrapper // nil: none
 	ghOpts   []github.Option
 	dbURL    string
+	config   string // a server config file's content (--config)
 }
 
 func newTestServer(t *testing.T, o serverOpts) *testServer {
@@ -92,6 +93,16 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
+	if o.config != "" {
+		flags.config = filepath.Join(dir, "server.yml")
+		writeFile(t, flags.config, o.config)
+		// The harness sets the other settings itself: only the allowlist.
+		cfg, err := serverconfig.Load(flags.config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags.repos = cfg.Repositories
+	}
 	if !o.noSecret {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
@@ -639,28 +650,6 @@ func TestServeSecretFiles(t *testing.T) {
 			_, err := newServer(context.Background(), &tt.f, slog.New(slog.DiscardHandler), serverDeps{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err %v, want %q", err, tt.want)
-			}
-		})
-	}
-}
-
-func TestSnoozeForRateLimits(t *testing.T) {
-	tests := []struct {
-		name    string
-		err     error
-		wantOK  bool
-		atLeast time.Duration
-	}{
-		{"secondary limit an hour away", fmt.Errorf("completing: %w", &github.RateLimitError{RetryAt: time.Now().Add(time.Hour), Secondary: true}), true, 59 * time.Minute},
-		{"limit already over", &github.RateLimitError{RetryAt: time.Now().Add(-time.Minute)}, true, time.Second},
-		{"other error", errors.New("boom"), false, 0},
-		{"nil", nil, false, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			after, ok := snoozeFor(tt.err)
-			if ok != tt.wantOK || after < tt.atLeast {
-				t.Errorf("snoozeFor = %v, %v", after, ok)
 			}
 		})
 	}

@@ -47,18 +47,19 @@ type wechat struct {
 
 func main() {
 	byExt := flag.Bool("ext", false, "also compare per file extension (needs wechat-sizes.js --files)")
+	files := flag.Int("files", 0, "also list the N files whose estimate is furthest from WeChat's (needs --files)")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: calibrate [-ext] <projectDir> <wechat-sizes.json>")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), flag.Arg(0), flag.Arg(1), *byExt, os.Stdout); err != nil {
+	if err := run(context.Background(), flag.Arg(0), flag.Arg(1), *byExt, *files, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "calibrate:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Writer) error {
+func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, nFiles int, w io.Writer) error {
 	p, _ := platform.Get(platform.WeChat)
 	src, err := os.ReadFile(filepath.Join(projectDir, p.ProjectConfig))
 	if err != nil {
@@ -239,7 +240,43 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, w io.Wr
 			fmt.Fprintf(w, "%-16s %10d %10d | %10d %10d %7.2f%%\n", k, o.bytes, x.bytes, o.upload, x.upload, pct(o.upload, x.upload))
 		}
 	}
+	if nFiles > 0 && wx.Files != nil {
+		listFiles(w, nFiles, all, withRules, sizes, wx)
+	}
 	return nil
+}
+
+// listFiles prints the n uploaded files whose estimate is furthest, in
+// bytes, from WeChat's compiled size, with their source size.
+func listFiles(w io.Writer, n int, all []string, f *pack.Filter, sizes map[string]pack.Sizes, wx wechat) {
+	type diff struct {
+		path                 string
+		src, ours, wechat, d int64
+	}
+	var ds []diff
+	for _, path := range all {
+		x, ok := wx.Files[path]
+		if !ok || x.Compiled == nil || !f.Uploaded(path) {
+			continue
+		}
+		s := sizes[path]
+		ds = append(ds, diff{path, s.Bytes, s.Upload, *x.Compiled, s.Upload - *x.Compiled})
+	}
+	sort.Slice(ds, func(i, j int) bool { return abs(ds[i].d) > abs(ds[j].d) })
+	fmt.Fprintf(w, "\n%-60s %9s %9s %9s %8s\n", "file", "source", "upload", "compiled", "off")
+	for i, d := range ds {
+		if i == n {
+			break
+		}
+		fmt.Fprintf(w, "%-60s %9d %9d %9d %7.2f%%\n", d.path, d.src, d.ours, d.wechat, pct(d.ours, d.wechat))
+	}
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func pct(ours, theirs int64) float64 {

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mpgate/mpgate/bot/build"
+	"github.com/mpgate/mpgate/bot/github"
+	"github.com/mpgate/mpgate/bot/sandbox"
+)
+
+func TestResolveBuild(t *testing.T) {
+	vcs := &debug.BuildInfo{Main: debug.Module{Path: "github.com/mpgate/mpgate", Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+		{Key: "vcs.time", Value: "2026-12-01T10:00:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}}
+	installed := &debug.BuildInfo{Main: debug.Module{Path: "github.com/mpgate/mpgate", Version: "v1.4.0"}}
+	tests := []struct {
+		name             string
+		v, rev, when     string
+		bi               *debug.BuildInfo
+		wantV, wantC, wD string
+		wantShort        string
+	}{
+		{"stamped by the release wins", "v1.2.3", "feedbeef00", "2026-12-05T20:00:00Z", vcs, "v1.2.3", "feedbeef00-dirty", "2026-12-05T20:00:00Z", "mpgate v1.2.3 (GO, feedbeef00-dirty)"},
+		{"a checkout build reads git's revision and time", "", "", "", vcs, "devel", "0123456789abcdef0123456789abcdef01234567-dirty", "2026-12-01T10:00:00Z", "mpgate devel (GO, 0123456789ab-dirty)"},
+		{"go install records the module version", "", "", "", installed, "v1.4.0", "", "", "mpgate v1.4.0 (GO)"},
+		{"no build information", "", "", "", nil, "devel", "", "", "mpgate devel (GO)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := resolveBuild(tt.v, tt.rev, tt.when, tt.bi)
+			if got.Version != tt.wantV || got.Commit != tt.wantC || got.Date != tt.wD {
+				t.Errorf("got %+v, want version %q commit %q date %q", got, tt.wantV, tt.wantC, tt.wD)
+			}
+			if want := strings.Replace(tt.wantShort, "GO", runtime.Version(), 1); got.short() != want {
+				t.Errorf("short() = %q, want %q", got.short(), want)
+			}
+		})
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	saved := [3]string{version, commit, date}
+	t.Cleanup(func() { version, commit, date = saved[0], saved[1], saved[2] })
+	version, commit, date = "v9.8.7", "abc123", "2026-12-05T20:00:00Z"
+	got := runArgs(t, nil, "version")
+	want := "mpgate v9.8.7\ncommit: abc123\ndate: 2026-12-05T20:00:00Z\ngo: " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
+	if got.code != 0 || got.stdout != want {
+		t.Errorf("mpgate version: code %d, stdout %q, want %q (stderr %q)", got.code, got.stdout, want, got.stderr)
+	}
+}
+
+func TestProbeURL(t *testing.T) {
+	tests := []struct {
+		addr, path, want, err string
+	}{
+		{"0.0.0.0:8080", "/healthz", "http://127.0.0.1:8080/healthz", ""},
+		{":9000", "/readyz", "http://127.0.0.1:9000/readyz", ""},
+		{"[::]:8080", "/healthz", "http://[::1]:8080/healthz", ""},
+		{"10.0.0.5:8080", "/healthz", "http://10.0.0.5:8080/healthz", ""},
+		{"localhost", "/healthz", "", "not HOST:PORT"},
+		{"127.0.0.1:0", "/healthz", "", "no fixed port"},
+		{"127.0.0.1:8080", "healthz", "", "must start with /"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr+tt.path, func(t *testing.T) {
+			got, err := probeURL(tt.addr, tt.path)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("probeURL(%q, %q) = %q, %v; want an error containing %q", tt.addr, tt.path, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("probeURL(%q, %q) = %q, %v; want %q", tt.addr, tt.path, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestHealthcheckAgainstServe runs serve's handler on a real loopback
+// listener and probes it with `mpgate healthcheck`, through the flag and
+// through MPGATE_ADDR; then the database goes away (/readyz fails) and the
+// listener closes (nothing answers).
+func TestHealthcheckAgainstServe(t *testing.T) {
+	dir := t.TempDir()
+	f := &serveFlags{dataDir: filepath.Join(dir, "data"), githubAPIURL: github.DefaultBaseURL, workers: 1, jobTimeout: time.Minute, maxAttempts: 1}
+	srv, err := newServer(context.Background(), f, slog.New(slog.DiscardHandler), serverDeps{
+		detectSandbox: func(context.Context) (build.Wrapper, string, error) { return nil, "", sandbox.ErrUnavailable },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.handler, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	addr := "0.0.0.0:" + port // as in the image: serve listens on every address
+
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"flag", nil, []string{"healthcheck", "--addr", addr}, 0, "/healthz: ok", ""},
+		{"environment", map[string]string{"MPGATE_ADDR": addr}, []string{"healthcheck"}, 0, "/healthz: ok", ""},
+		{"readyz", map[string]string{"MPGATE_ADDR": addr}, []string{"healthcheck", "--path", "/readyz"}, 0, "/readyz: ready", ""},
+		{"unknown path", nil, []string{"healthcheck", "--addr", addr, "--path", "/nope"}, 1, "", "answered 404 Not Found"},
+		{"argument", nil, []string{"healthcheck", "x"}, 2, "", "no arguments"},
+		{"bad address", map[string]string{"MPGATE_ADDR": "nope"}, []string{"healthcheck"}, 2, "", "not HOST:PORT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runArgs(t, tt.env, tt.args...)
+			if got.code != tt.code || !strings.Contains(got.stdout, tt.out) || !strings.Contains(got.stderr, tt.err) {
+				t.Errorf("code %d stdout %q stderr %q; want code %d, stdout containing %q, stderr containing %q",
+					got.code, got.stdout, got.stderr, tt.code, tt.out, tt.err)
+			}
+		})
+	}
+
+	srv.q.Store().DB().Close()
+	if got := runArgs(t, nil, "healthcheck", "--addr", addr, "--path", "/readyz"); got.code != 1 || !strings.Contains(got.stderr, "503") {
+		t.Errorf("/readyz without a database: code %d, stderr %q; want 1 naming 503", got.code, got.stderr)
+	}
+	if got := runArgs(t, nil, "healthcheck", "--addr", addr); got.code != 0 {
+		t.Errorf("/healthz without a database: code %d, stderr %q; want 0 (alive, not ready)", got.code, got.stderr)
+	}
+	if err := hs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != http.ErrServerClosed {
+		t.Fatalf("serving: %v", err)
+	}
+	if got := runArgs(t, nil, "healthcheck", "--addr", addr, "--timeout", "2s"); got.code != 1 || !strings.Contains(got.stderr, "unreachable") {
+		t.Errorf("nothing listening: code %d, stderr %q; want 1 saying unreachable", got.code, got.stderr)
+	}
+}
