@@ -97,3 +97,10 @@ func (f *Forge) ReleasePublisher(repo bot.Repo) mprelease.Publisher {
 }
 
 var _ bot.Forge = (*Forge)(nil)
+
+// AddLabel puts label on pull request number (/ok-to-build's label).
+func (f *Forge) AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error {
+	return f.c.AddLabel(ctx, repo, number, label)
+}
+
+var _ bot.Labeler = (*Forge)(nil)
