@@ -63,6 +63,11 @@ func TestResultSchemaValidatesOutputs(t *testing.T) {
 	for name, res := range map[string]func() *compare.Result{
 		"sample": sampleResult, "noisy": noisyResult, "quiet": quietResult, "no base": noBase,
 		"big": func() *compare.Result { return bigResult(20) },
+		"working tree": func() *compare.Result {
+			res := sampleResult()
+			res.HeadRev, res.HeadWorkingTree = res.BaseRev, true
+			return res
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
