@@ -598,14 +598,14 @@ func TestServeGitLabAwardAfterRestart(t *testing.T) {
 	first := newGitLabTestServer(t, glServerOpts{dir: dir, idle: true})
 	repoDir, base, head := miniRepo(t, 0)
 	first.setMR(5, base, head)
-	id := first.fake.AddNote(sgProjID, 5, sgAliceID, "/help")
+	id := first.fake.AddNote(sgProjID, 5, sgAliceID, "/mpgate help")
 	var thread string
 	for _, n := range first.fake.Notes(sgProjID, 5) {
 		if n.ID == id {
 			thread = n.DiscussionID
 		}
 	}
-	if code := first.deliver("Note Hook", "restart-help", sgSecret, notePayloadIn(t, repoDir, 5, head, id, thread, "alice", "/help")); code != http.StatusAccepted {
+	if code := first.deliver("Note Hook", "restart-help", sgSecret, notePayloadIn(t, repoDir, 5, head, id, thread, "alice", "/mpgate help")); code != http.StatusAccepted {
 		t.Fatalf("delivery answered %d", code)
 	}
 	first.shutdown()
