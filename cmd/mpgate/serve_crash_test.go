@@ -49,6 +49,10 @@ type crashEnv struct {
 	repoDir string
 	base    string
 	head    string
+
+	releasing sync.Once
+	stop      chan struct{} // ends the releaser
+	stopped   chan struct{}
 }
 
 // serveProc is one running mpgate serve.
@@ -97,7 +101,15 @@ func newCrashEnv(t *testing.T, bin string, number int) *crashEnv {
 	repoDir, base, head := miniRepo(t, 0)
 	setPull(f, number, base, head, srvRepo)
 	e := &crashEnv{t: t, bin: bin, fake: f, dir: dir, data: filepath.Join(dir, "data"), repoDir: repoDir, base: base, head: head}
-	t.Cleanup(e.release) // never leave a build waiting
+	t.Cleanup(func() {
+		// Never leave a build waiting: stop the releaser, release once more.
+		e.releasing.Do(func() {})
+		if e.stop != nil {
+			close(e.stop)
+			<-e.stopped
+		}
+		e.releaseAll()
+	})
 	return e
 }
 
@@ -142,8 +154,32 @@ func (e *crashEnv) waitStarted() {
 	}
 }
 
-// release lets every waiting build finish.
+// release lets every build finish, those still to start included: both
+// sides build, and the base's checkout is made while the head builds, so
+// a release written once could miss it (the base then waited for ever).
+// From the first call on, a releaser writes the gate into every checkout
+// every 100 ms until the test ends.
 func (e *crashEnv) release() {
+	e.releasing.Do(func() {
+		e.stop, e.stopped = make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(e.stopped)
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				e.releaseAll()
+				select {
+				case <-e.stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+	})
+}
+
+// releaseAll writes the release gate into every checkout there is now.
+func (e *crashEnv) releaseAll() {
 	_ = filepath.WalkDir(e.data, func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.IsDir() && isCheckout(p) {
 			_ = os.WriteFile(filepath.Join(p, releaseGate), nil, 0o644)
