@@ -1,0 +1,4 @@
+// Package archtest holds the tests that keep docs/architecture.md true: its
+// package table names exactly the packages `go list ./...` lists, and
+// checks/ (the engine) imports nothing of the module outside checks/.
+package archtest
