@@ -162,9 +162,10 @@ func readBody(d *delivery, r *http.Request, max int64) ([]byte, bool) {
 }
 
 // dispatch answers for a normalisation result: 400 for a bad payload, 2xx
-// for an ignored event, and otherwise enqueues: 202 once stored, 200 for a
-// duplicate, 500 when storing failed (so the forge shows the failure and
-// the delivery can be redelivered).
+// for an ignored event, and otherwise enqueues: 202 once stored (in the
+// database, or in the queue's spool on disk when the database refuses it),
+// 200 for a duplicate, 500 only when neither could keep it (so the forge
+// shows the failure and the delivery can be redelivered).
 func dispatch(ctx context.Context, d *delivery, q Enqueuer, ev bot.Event, err error) {
 	if ev.Repo.Owner != "" || ev.Repo.Name != "" {
 		d.repo = ev.Repo.FullName()
