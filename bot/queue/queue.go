@@ -870,6 +870,7 @@ func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs])
 		q.counters.superseded.Add(1)
 		return river.JobCancel(fmt.Errorf("%s@%s: %w", key, job.Args.HeadSHA, ErrSuperseded))
 	}
+	jobCtx := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	watchDone := make(chan struct{})
@@ -885,13 +886,24 @@ func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[evaluateArgs])
 		done(nil)
 		return river.JobSnooze(0)
 	}
-	if errors.Is(context.Cause(ctx), ErrSuperseded) {
+	if errors.Is(context.Cause(ctx), ErrSuperseded) || jobCtx.Err() != nil && q.superseded(jobCtx, key, job.Args.HeadSHA) {
 		done(nil)
 		q.counters.superseded.Add(1)
 		return river.JobCancel(fmt.Errorf("%s@%s: %w", key, job.Args.HeadSHA, ErrSuperseded))
 	}
 	done(err)
 	return q.outcome(err)
+}
+
+// superseded reports whether a job cancelled from outside (a closed
+// request cancels its running evaluations through River before watchHead's
+// next poll) was cancelled because head is no longer key's latest: such a
+// job is superseded, like one watchHead stopped.
+func (q *Queue) superseded(jobCtx context.Context, key PRKey, head string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobCtx), 10*time.Second)
+	defer cancel()
+	cur, err := q.Current(ctx, key, head)
+	return err == nil && !cur
 }
 
 // watchHead cancels ctx with ErrSuperseded when head stops being key's
