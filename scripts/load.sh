@@ -84,11 +84,14 @@ stop() { kill -TERM "$pid" && wait "$pid" || true; pid=""; }
 
 # jobs STATE...: event jobs in these states (from /metrics). The queue's
 # figures are missing from /metrics when the database did not answer within
-# its 3 s: asked again, for up to a minute, rather than read as zero.
+# its 3 s: asked again, for up to a minute, rather than read as zero. The
+# outcome counters (mpgate_jobs_total) come with every answer the database
+# gave; mpgate_queue_jobs has no sample, not even its TYPE line, while the
+# queue is empty.
 jobs() {
 	local states=" $* " m
 	for _ in $(seq 60); do
-		if m=$(curl -sf --max-time 10 "$URL/metrics") && grep -q '^# TYPE mpgate_queue_jobs ' <<<"$m"; then
+		if m=$(curl -sf --max-time 10 "$URL/metrics") && grep -q '^# TYPE mpgate_jobs_total ' <<<"$m"; then
 			awk -v s="$states" '
 				/^mpgate_queue_jobs\{kind="mpgate.event"/ {
 					match($0, /state="[a-z]+"/); st = substr($0, RSTART + 7, RLENGTH - 8)
