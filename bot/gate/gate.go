@@ -133,7 +133,9 @@ var ErrUsage = errors.New("usage")
 // side is one revision of one project.
 type side struct {
 	project config.Project
-	base    bool
+	// boundaries are the module contracts the config asks to check.
+	boundaries *analyze.Boundaries
+	base       bool
 	dir     string // checkout
 	report  *checks.Report
 	err     error
@@ -245,12 +247,13 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	// Which sides run where.
 	var sides []*side
 	for _, p := range projects {
-		h := &side{project: p, dir: headDir}
+		bounds := analyze.BoundariesOf(cfg, p.Root)
+		h := &side{project: p, boundaries: bounds, dir: headDir}
 		if r, ok := s.HeadReports[p.Name]; ok && r != nil {
 			h.report, h.stored = r, true
 		}
 		sides = append(sides, h)
-		b := &side{project: p, base: true}
+		b := &side{project: p, boundaries: bounds, base: true}
 		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
 			b.report, b.stored = r, true
 		} else if s.BaseRef == "" {
@@ -476,7 +479,8 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 		return fail(fmt.Errorf("analyse %s (%s): root %s is not a directory inside the checkout: %w", name, which, p.Root, err))
 	}
 	say("analysing %s (%s)", name, which)
-	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
+	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true,
+		Boundaries: sd.boundaries})
 	if err != nil {
 		return fail(fmt.Errorf("analyse %s (%s) in %s: %w", name, which, p.Root, err))
 	}

@@ -212,7 +212,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	reports := make([]*checks.Report, 0, len(projects))
 	locs := make([]render.LocationOptions, 0, len(projects))
 	for _, p := range projects {
-		r, err := checkProject(ctx, dir, p, f, prog, logger)
+		r, err := checkProject(ctx, dir, p, analyze.BoundariesOf(cfg, p.Root), f, prog, logger)
 		if err != nil {
 			return err
 		}
@@ -312,7 +312,8 @@ func loadConfig(dir, file string) (*config.Config, error) {
 	}
 }
 
-func checkProject(ctx context.Context, dir string, p config.Project, f checkFlags, prog *progress, logger *slog.Logger) (*checks.Report, error) {
+func checkProject(ctx context.Context, dir string, p config.Project, bounds *analyze.Boundaries, f checkFlags, prog *progress,
+	logger *slog.Logger) (*checks.Report, error) {
 	pdir := filepath.Join(dir, filepath.FromSlash(p.Root))
 	label := p.Name
 	if label == "" {
@@ -340,6 +341,7 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		// A project with a build command is analysed in its build output,
 		// which is already processed: limits apply to its bytes as they are.
 		BuildOutput: p.Build != "",
+		Boundaries:  bounds,
 	}
 	if f.platform != "" {
 		opt.Platform = platform.ID(f.platform)
