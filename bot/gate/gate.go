@@ -136,10 +136,10 @@ type side struct {
 	// boundaries are the module contracts the config asks to check.
 	boundaries *analyze.Boundaries
 	base       bool
-	dir     string // checkout
-	report  *checks.Report
-	err     error
-	stored  bool
+	dir        string // checkout
+	report     *checks.Report
+	err        error
+	stored     bool
 }
 
 // Run judges the change described by s.

@@ -58,8 +58,8 @@ type Config struct {
 	// when empty.
 	Boundaries Boundaries `yaml:"boundaries"`
 	Release    Release    `yaml:"release"`
-	Trust    Trust     `yaml:"trust"`
-	Comment  Comment   `yaml:"comment"`
+	Trust      Trust      `yaml:"trust"`
+	Comment    Comment    `yaml:"comment"`
 }
 
 // Comment configures the sticky comment on a request (one per project
