@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 )
@@ -49,4 +50,27 @@ func TestPlatformAPIUsesSyntaxError(t *testing.T) {
 	if _, err := PlatformAPIUses([]byte("wx.request(")); err == nil {
 		t.Fatal("no error for a script that does not parse")
 	}
+}
+
+// FuzzPlatformAPIUses: any bytes either parse or fail, never panic, and
+// every position found lies inside the source and points at the member.
+func FuzzPlatformAPIUses(f *testing.F) {
+	for _, s := range []string{"wx.request()", "const wx = 1; wx.a", "import wx from 'a'; wx.b", "my?.['x']", "/* wx.a */ `${wx.b}`", "qq.a\n.b", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		uses, err := PlatformAPIUses(src)
+		if err != nil {
+			return
+		}
+		lines := bytes.Split(src, []byte{'\n'})
+		for _, u := range uses {
+			if u.Line == 0 {
+				continue
+			}
+			if u.Line > len(lines) || u.Col < 1 || u.Col > len(lines[u.Line-1]) {
+				t.Fatalf("use %+v outside the source", u)
+			}
+		}
+	})
 }
