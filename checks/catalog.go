@@ -53,6 +53,7 @@ const (
 	GatePatch     = "GATE-PATCH"
 	GateLint      = "GATE-LINT"
 	GateChangelog = "GATE-CHANGELOG"
+	GateAPI       = "GATE-API"
 )
 
 // RuleInfo describes a rule for docs and renderers.

@@ -563,6 +563,9 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	if cfg.Gates.Changelog.Enabled {
 		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, diffHead, headDir, say))
 	}
+	if cfg.Gates.API.Enabled {
+		res.Gates = append(res.Gates, apiGate(ctx, s, cfg, res, diffHead, headDir, say))
+	}
 }
 
 // reportsRevision is the revision the stored reports were made at, when
@@ -653,7 +656,8 @@ func approval(cfg *config.Config, s Spec) *compare.Approval {
 func markInformational(cfg *config.Config, res *compare.Result) {
 	g := cfg.Gates
 	info := map[string]bool{checks.GateSize: g.Size.Informational, checks.GateCov: g.Coverage.Informational,
-		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational}
+		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational,
+		checks.GateAPI: g.API.Informational}
 	mark := func(gs []checks.Gate) {
 		for i := range gs {
 			if !info[gs[i].Rule] {

@@ -116,6 +116,18 @@ type Gates struct {
 	Lint      LintGate      `yaml:"lint"`
 	Coverage  CoverageGate  `yaml:"coverage"`
 	Changelog ChangelogGate `yaml:"changelog"`
+	API       APIGate       `yaml:"api"`
+}
+
+// APIGate (GATE-API) fails a request whose change to a module's public API
+// needs a bigger version bump than the request's changelog entries plan:
+// a breaking change (a removed or retyped export or component property) a
+// major one, an addition a minor one (docs/modules.md).
+type APIGate struct {
+	// Enabled turns the gate on; it is off by default.
+	Enabled bool `yaml:"enabled"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // DefaultNoChangelogLabel is the label that exempts a request from the
