@@ -318,7 +318,6 @@ func component(obj *js.ObjectExpr) *ComponentAPI {
 	return c
 }
 
-
 // properties reads a component's properties: `name: String` or
 // `name: {type: String, value: …}`.
 func properties(e js.IExpr) map[string]Property {
