@@ -13,16 +13,11 @@ import (
 	"github.com/mpgate/mpgate/checks/modules"
 )
 
-// maxAPIScript caps a public script read for the API gate.
-const maxAPIScript = 4 << 20
-
-// moduleAPI is what a request does to one module's public API.
+// moduleAPI is what a request does to one module's public API, and the
+// bump it plans for it.
 type moduleAPI struct {
-	name     string
-	changes  []modules.Change
-	unparsed []string
-	need     release.Bump
-	planned  release.Bump
+	release.APIChange
+	planned release.Bump
 }
 
 // apiGate is GATE-API: every module whose public API the request changes
@@ -53,16 +48,7 @@ func apiChanges(ctx context.Context, s Spec, cfg *config.Config, base, head, hea
 	if mb, err := workspace.MergeBase(ctx, headDir, base, head); err == nil {
 		from = mb
 	}
-	mods, err := apiModules(headDir, cfg)
-	if err != nil {
-		return nil, err
-	}
-	router := modules.NewRouter(mods)
-	baseFiles, err := workspace.ListFiles(ctx, headDir, from)
-	if err != nil {
-		return nil, err
-	}
-	headFiles, err := workspace.ListFiles(ctx, headDir, head)
+	changes, err := release.APIChanges(ctx, headDir, cfg, from, head)
 	if err != nil {
 		return nil, err
 	}
@@ -76,83 +62,29 @@ func apiChanges(ctx context.Context, s Spec, cfg *config.Config, base, head, hea
 			planned[p.Module] = max(planned[p.Module], e.Bump)
 		}
 	}
-	var out []moduleAPI
-	for _, m := range mods {
-		bs, err := surfaceAt(ctx, headDir, from, m.PublicScripts(baseFiles, router))
-		if err != nil {
-			return nil, fmt.Errorf("module %s at the base: %w", m.Name, err)
-		}
-		hs, err := surfaceAt(ctx, headDir, head, m.PublicScripts(headFiles, router))
-		if err != nil {
-			return nil, fmt.Errorf("module %s: %w", m.Name, err)
-		}
-		ma := moduleAPI{name: m.Name, changes: modules.Diff(bs, hs), unparsed: hs.Unparsed, planned: planned[m.Name]}
-		for _, c := range ma.changes {
-			need := release.BumpMinor
-			if c.Breaking {
-				need = release.BumpMajor
-			}
-			ma.need = max(ma.need, need)
-		}
-		if len(ma.changes) > 0 || len(ma.unparsed) > 0 {
-			out = append(out, ma)
-		}
+	out := make([]moduleAPI, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, moduleAPI{APIChange: c, planned: planned[c.Module]})
 	}
 	return out, nil
-}
-
-// apiModules are the modules of the config with their public entries, or
-// the default ones (one per subpackage).
-func apiModules(headDir string, cfg *config.Config) ([]*modules.Module, error) {
-	var out []*modules.Module
-	if len(cfg.Modules) > 0 {
-		for _, m := range cfg.Modules {
-			mod, err := modules.New(m.Name, m.Paths, m.Public)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, mod)
-		}
-		return out, nil
-	}
-	rms, err := release.Modules(headDir, cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range rms {
-		mod, err := modules.New(m.Name, m.Paths, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, mod)
-	}
-	return out, nil
-}
-
-func surfaceAt(ctx context.Context, repoDir, rev string, scripts []string) (*modules.Surface, error) {
-	blobs, err := workspace.ReadBlobs(ctx, repoDir, rev, scripts, maxAPIScript)
-	if err != nil {
-		return nil, err
-	}
-	return modules.SurfaceOf(scripts, func(f string) ([]byte, error) { return blobs[f], nil })
 }
 
 // apiVerdict judges the modules' API changes against their planned bumps.
 func apiVerdict(g checks.Gate, mods []moduleAPI) checks.Gate {
 	var short, ok []string
 	for _, m := range mods {
-		if len(m.changes) == 0 {
+		if len(m.Changes) == 0 {
 			continue
 		}
-		if m.planned >= m.need {
-			ok = append(ok, fmt.Sprintf("%s %s (%s)", m.name, m.planned, countChanges(m.changes)))
+		if m.planned >= m.Need {
+			ok = append(ok, fmt.Sprintf("%s %s (%s)", m.Module, m.planned, countChanges(m.Changes)))
 			continue
 		}
-		short = append(short, fmt.Sprintf("%s needs a %s version, the request plans %s: %s", m.name, m.need, bumpName(m.planned), listChanges(m.changes, 3)))
+		short = append(short, fmt.Sprintf("%s needs a %s version, the request plans %s: %s", m.Module, m.Need, bumpName(m.planned), listChanges(m.Changes, 3)))
 	}
 	var unparsed []string
 	for _, m := range mods {
-		unparsed = append(unparsed, m.unparsed...)
+		unparsed = append(unparsed, m.Unparsed...)
 	}
 	switch {
 	case len(short) > 0:
