@@ -130,7 +130,8 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		case formatCQ:
 			return render.ResultCodeQuality(w, res)
 		default:
-			return render.ResultTerminal(w, res, render.TerminalOptions{Color: color, Width: width})
+			return render.ResultTerminal(w, res, render.TerminalOptions{Color: color, Width: width,
+				AllPackages: f.allPackages, AllPackagesHint: "--all-packages"})
 		}
 	}
 	if err := write(stdout, color); err != nil {
