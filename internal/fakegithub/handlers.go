@@ -80,6 +80,9 @@ func init() {
 	for id, h := range checkHandlers {
 		handlers[id] = h
 	}
+	for id, h := range gitDataHandlers {
+		handlers[id] = h
+	}
 }
 
 // example returns a deep copy of a rest-examples/NAME.json document.
