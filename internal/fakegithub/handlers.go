@@ -798,6 +798,10 @@ func (c *call) refJSON(ref, sha string) map[string]any {
 	out["ref"] = ref
 	out["url"] = c.f.api("/repos/%s/git/%s", c.repo, ref)
 	out["object"] = map[string]any{"type": "commit", "sha": sha, "url": c.f.api("/repos/%s/git/commits/%s", c.repo, sha)}
+	if _, ok := c.f.tags[c.repo+":"+sha]; ok {
+		// A ref at an annotated tag made with git/create-tag.
+		out["object"] = map[string]any{"type": "tag", "sha": sha, "url": c.f.api("/repos/%s/git/tags/%s", c.repo, sha)}
+	}
 	return out
 }
 

@@ -28,6 +28,17 @@ var gitDataHandlers = map[string]func(*call){
 	"git/get-commit":    handleCommitGet,
 	"git/update-ref":    handleRefUpdate,
 	"git/delete-ref":    handleRefDelete,
+	"git/get-tag":       handleTagGet,
+}
+
+// handleTagGet answers a tag object made with git/create-tag.
+func handleTagGet(c *call) {
+	t, ok := c.f.tags[c.repo+":"+c.params["tag_sha"]]
+	if !ok {
+		c.notFound()
+		return
+	}
+	c.reply(http.StatusOK, t)
 }
 
 // SetGitDir backs repo's ("owner/name") Git Data API with the git
@@ -119,7 +130,8 @@ func handleTreeCreate(c *call) {
 		return
 	}
 	defer os.RemoveAll(tmp)
-	env := []string{"GIT_INDEX_FILE=" + filepath.Join(tmp, "index")}
+	// A work tree of its own: update-index wants one, even in a bare repository.
+	env := []string{"GIT_INDEX_FILE=" + filepath.Join(tmp, "index"), "GIT_WORK_TREE=" + tmp}
 	fail := func(msg string) { c.reply(http.StatusUnprocessableEntity, ghError(msg)) }
 	if base := c.str("base_tree"); base != "" {
 		if objectType(dir, base) != "tree" {
