@@ -98,6 +98,12 @@ func TestReleasePusherGitData(t *testing.T) {
 		t.Errorf("tag: %v, object %s message %q; want at %s with the notes", err, tag.GetObject().GetSHA(), tag.GetMessage(), made)
 	}
 
+	// The repository behind the fake has them too, as a clone would fetch
+	// them.
+	if got := gitIn(t, remote, "rev-parse", "refs/heads/main", "app@v0.1.0^{commit}"); got != made+"\n"+made {
+		t.Errorf("the git repository behind GitHub: main and the tag at\n%s\nwant %s", got, made)
+	}
+
 	// A re-run after a failure that came later: the tag is there already.
 	if err := push.Push(ctx, mprelease.PushOptions{Atomic: true}, "refs/tags/app@v0.1.0"); err != nil {
 		t.Errorf("pushing the tag again: %v", err)

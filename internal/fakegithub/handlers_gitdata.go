@@ -31,6 +31,40 @@ var gitDataHandlers = map[string]func(*call){
 	"git/get-tag":       handleTagGet,
 }
 
+// syncRef keeps the git repository's refs equal to the fake's (a client
+// fetching from it sees what the API made); sha "" deletes the ref.
+func (c *call) syncRef(ref, sha string) {
+	dir, ok := c.f.gitDirs[c.repo]
+	if !ok {
+		return
+	}
+	args := []string{"update-ref", ref, sha}
+	if sha == "" {
+		args = []string{"update-ref", "-d", ref}
+	}
+	if _, err := runGitIn(dir, nil, nil, args...); err != nil {
+		c.f.fail(c.r, "fake: "+err.Error())
+	}
+}
+
+// gitTag writes a real annotated tag object to the repository's git
+// directory; ok is false when the repository has none.
+func (c *call) gitTag(name, object, typ, message string, tagger map[string]any) (string, bool, error) {
+	dir, ok := c.f.gitDirs[c.repo]
+	if !ok {
+		return "", false, nil
+	}
+	who := c.login + " <" + c.login + "@users.noreply.github.com>"
+	if tagger != nil {
+		n, _ := tagger["name"].(string)
+		e, _ := tagger["email"].(string)
+		who = n + " <" + e + ">"
+	}
+	body := fmt.Sprintf("object %s\ntype %s\ntag %s\ntagger %s %d +0000\n\n%s", object, typ, name, who, c.f.now().Unix(), message)
+	sha, err := runGitIn(dir, nil, []byte(body), "hash-object", "-t", "tag", "-w", "--stdin")
+	return sha, true, err
+}
+
 // handleTagGet answers a tag object made with git/create-tag.
 func handleTagGet(c *call) {
 	t, ok := c.f.tags[c.repo+":"+c.params["tag_sha"]]
@@ -332,6 +366,7 @@ func handleRefUpdate(c *call) {
 		}
 	}
 	c.f.refs[c.repo+":"+ref] = sha
+	c.syncRef(ref, sha)
 	c.reply(http.StatusOK, c.refJSON(ref, sha))
 }
 
@@ -345,5 +380,6 @@ func handleRefDelete(c *call) {
 		return
 	}
 	delete(c.f.refs, c.repo+":"+ref)
+	c.syncRef(ref, "")
 	c.f.reply(c.w, c.r, http.StatusNoContent, nil)
 }
