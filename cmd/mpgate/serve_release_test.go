@@ -239,6 +239,11 @@ func TestServeReleaseBotDirectHoldsFailingModule(t *testing.T) {
 	if gitRun(t, bare, "rev-parse", "app@v0.1.0^{commit}") != released {
 		t.Error("app@v0.1.0 is not on the release commit")
 	}
+	for _, r := range s.fake.Releases(srvRepo) {
+		if r["target_commitish"] != released {
+			t.Errorf("release %v targets %v, want GitHub's release commit %s", r["tag_name"], r["target_commitish"], released)
+		}
+	}
 	if !strings.Contains(s.logs.String(), `"module held back","delivery":"direct-1"`) || !strings.Contains(s.logs.String(), "MP210 on the default branch") {
 		t.Errorf("the held module is not logged with its reason")
 	}
