@@ -82,7 +82,12 @@ func (b *Worker) releaseOnPush(ctx context.Context, f Forge, ev bot.Event, cfg *
 	}
 	plan := b.releasePlanOptions(ev.Repo, dir, cfg, heads)
 	pub := f.ReleasePublisher(ev.Repo)
-	push := mirrorPusher{m: m, dir: dir}
+	var push release.Pusher = mirrorPusher{m: m, dir: dir}
+	if rp, ok := f.(releasePusher); ok {
+		// GitHub: the commits and tags are made through the API, as the
+		// App (verified), not pushed from the clone.
+		push = rp.ReleasePusher(ev.Repo, dir)
+	}
 	out, err := release.Publish(ctx, dir, cfg, push, pub, release.PublishOptions{
 		Branch: ev.DefaultBranch, ReleaseRequest: cfg.Release.PR, Plan: plan,
 		// The server's own git configuration is nobody's identity: the
@@ -163,6 +168,12 @@ func (s *storedSizes) ModuleSize(ctx context.Context, module, sinceRev, _ string
 	a, okA := thenSizes[module]
 	n, okB := s.now[module]
 	return a, n, okA && okB, nil
+}
+
+// releasePusher is a Forge that makes release commits and tags itself
+// (bot/github through the Git Data API) rather than by git push.
+type releasePusher interface {
+	ReleasePusher(repo Repo, dir string) release.Pusher
 }
 
 // mirrorPusher pushes from the release clone with the mirror's token.
