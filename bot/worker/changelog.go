@@ -2,9 +2,9 @@ package worker
 
 import (
 	"context"
-	"github.com/mpgate/mpgate/bot"
 	"slices"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 )

@@ -2,18 +2,22 @@ package worker
 
 import (
 	"context"
-	"github.com/mpgate/mpgate/bot"
 	"time"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/release"
 )
 
-// Forge is what the bot needs of a forge, as one installation (a GitHub
-// App installation, the GitLab instance's token) sees it. github.Forge and
-// gitlab.Forge satisfy it. Checks are addressed by a CheckRef (GitHub's check
+// The forge's ports, each declared for what its handlers consume; Forge is
+// all of them, as one installation (a GitHub App installation, the GitLab
+// instance's token) sees it. github.Forge and gitlab.Forge satisfy it
+// (adapters_test.go). Checks are addressed by a bot.CheckRef (GitHub's check
 // runs by ID, GitLab's commit statuses by commit and name), comments by a
-// CommentRef. Errors wrap ErrNotFound, ErrForbidden, or a RateLimited.
-type Forge interface {
+// bot.CommentRef. Errors wrap bot.ErrNotFound, bot.ErrForbidden, or a
+// bot.RateLimited.
+
+// CheckWriter shows and concludes check runs (checkruns.go).
+type CheckWriter interface {
 	// CreateCheck shows check ref on the forge with status "queued" or
 	// "in_progress" and returns ref with its ID.
 	CreateCheck(ctx context.Context, ref bot.CheckRef, status, detailsURL string) (bot.CheckRef, error)
@@ -21,6 +25,10 @@ type Forge interface {
 	StartCheck(ctx context.Context, ref bot.CheckRef) error
 	// CompleteCheck concludes ref (Conclusion*) with out.
 	CompleteCheck(ctx context.Context, ref bot.CheckRef, conclusion string, out bot.CheckOutput) error
+}
+
+// Commenter keeps the sticky comment and answers commands.
+type Commenter interface {
 	// UpsertStickyComment keeps the one comment marked StickyMarker(key)
 	// on pull request pr; created reports a new comment.
 	UpsertStickyComment(ctx context.Context, repo bot.Repo, pr int, key, body, botLogin string) (c bot.CommentRef, created bool, err error)
@@ -34,18 +42,52 @@ type Forge interface {
 	// React acknowledges comment c with a reaction (GitHub's names: "+1",
 	// "eyes", …). Reacting twice is no error.
 	React(ctx context.Context, repo bot.Repo, c bot.CommentRef, content string) error
+}
+
+// PullReader reads a request's current state (its head, labels, merged).
+type PullReader interface {
+	PullRequestEvent(ctx context.Context, repo bot.Repo, number int) (bot.PullRequest, error)
+}
+
+// AccessChecker answers who may build and command.
+type AccessChecker interface {
 	// Permission is the user's permission name (admin, maintain, write,
 	// triage, read, none).
 	Permission(ctx context.Context, repo bot.Repo, user string) (string, error)
-	PullRequestEvent(ctx context.Context, repo bot.Repo, number int) (bot.PullRequest, error)
+}
+
+// RepoReader reads the repository: its configuration and the token git
+// fetches it with.
+type RepoReader interface {
 	// FileContent reads path at ref ("" = the default branch); a missing
-	// file is ErrNotFound.
+	// file is bot.ErrNotFound.
 	FileContent(ctx context.Context, repo bot.Repo, path, ref string) ([]byte, string, error)
 	// GitToken is the token git fetches the repository with.
 	GitToken(ctx context.Context) (string, error)
+}
+
+// Labeler labels a request: /ok-to-build's grant holds for later pushes
+// while the label is on (commands.go).
+type Labeler interface {
+	AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error
+}
+
+// Releaser publishes the releases of a repository (release_push.go).
+type Releaser interface {
 	// ReleasePublisher publishes the releases of repo (tags, releases,
 	// the release request).
 	ReleasePublisher(repo bot.Repo) release.Publisher
+}
+
+// Forge is every port of one forge installation.
+type Forge interface {
+	CheckWriter
+	Commenter
+	PullReader
+	AccessChecker
+	RepoReader
+	Labeler
+	Releaser
 }
 
 // Installations returns the forge client of an installation: forge is
@@ -64,41 +106,59 @@ func (f InstallationsFunc) Forge(ctx context.Context, forge string, installation
 }
 
 // EvaluationQueue is what the bot needs of the durable queue: evaluations
-// of pull-request heads, a newer head cancelling the older one.
+// of pull-request heads, a newer head cancelling the older one, and a closed
+// request's evaluations forgotten (queue.BotQueue).
 type EvaluationQueue interface {
 	EnqueueEvaluation(ctx context.Context, repo bot.Repo, number int, headSHA string, payload []byte) (duplicate bool, err error)
+	// ForgetEvaluation cancels the pending or running evaluation of a pull
+	// request and forgets its latest head (the request was closed).
+	ForgetEvaluation(ctx context.Context, repo bot.Repo, number int) error
 }
 
-// Labeler is optionally implemented by a Forge that can label a request
-// (GitHub). Without it /ok-to-build approves the commented head only.
-type Labeler interface {
-	AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error
-}
-
-// Store is what the bot keeps beside the queue: check runs in flight,
-// reports (baselines), approvals, and the installation of each repository
-// (to conclude a check run a crash left behind).
-type Store interface {
+// CheckStore records the check runs in flight, so that a retried
+// delivery, a newer head, a closed request or a restart finds them.
+type CheckStore interface {
 	PutCheckRun(ctx context.Context, c bot.CheckRecord) error
 	CompleteCheckRun(ctx context.Context, repo bot.Repo, sha, name string) error
 	CheckRuns(ctx context.Context, repo bot.Repo, sha string) ([]bot.CheckRecord, error)
 	PendingChecks(ctx context.Context, olderThan time.Duration) ([]bot.CheckRecord, error)
+}
+
+// ReportStore keeps reports by commit and project: baselines and heads.
+type ReportStore interface {
 	PutReport(ctx context.Context, repo bot.Repo, sha, project string, report []byte) error
 	// Report returns the stored report, ok false when there is none.
 	Report(ctx context.Context, repo bot.Repo, sha, project string) (report []byte, ok bool, err error)
+}
+
+// ApprovalStore keeps maintainers' approvals (/approve-size, /ok-to-build).
+type ApprovalStore interface {
 	Approve(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind, by, reason string) error
 	// Approval returns who approved and why, ok false when nobody did.
 	Approval(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) (by, reason string, ok bool, err error)
 	// Revoke removes an approval; none is not an error.
 	Revoke(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) error
+}
+
+// InstallationStore keeps the installation of each repository (to conclude
+// a check run a crash left behind).
+type InstallationStore interface {
 	PutInstallation(ctx context.Context, repo bot.Repo, installationID int64) error
 	Installation(ctx context.Context, repo bot.Repo) (id int64, ok bool, err error)
 }
 
-// HeadStore is optionally implemented by a Store: the head last queued for
-// evaluation of a pull request (ok false when none). With it the bot
-// concludes the queued check run of a head that a newer one replaced before
-// its evaluation started.
+// HeadStore knows the head last queued for evaluation of a pull request
+// (ok false when none): a newer head concludes the older one's queued check
+// run, a closed request finds its heads.
 type HeadStore interface {
 	LatestHead(ctx context.Context, repo bot.Repo, number int) (sha string, ok bool, err error)
+}
+
+// Store is what the bot keeps beside the queue (store.BotStore).
+type Store interface {
+	CheckStore
+	ReportStore
+	ApprovalStore
+	InstallationStore
+	HeadStore
 }

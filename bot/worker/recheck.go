@@ -2,13 +2,11 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"time"
 
-	"github.com/mpgate/mpgate/checks/compare"
+	"github.com/mpgate/mpgate/bot"
 )
 
 // evalOptions tune a requested evaluation.
@@ -23,25 +21,14 @@ type evalOptions struct {
 	rebuildOnly []string
 }
 
-// EvaluationForgetter is optionally implemented by the EvaluationQueue: it
-// cancels the pending or running evaluation of a pull request and forgets
-// its latest head (the request was closed). queue.Queue.Forget does it.
-type EvaluationForgetter interface {
-	ForgetEvaluation(ctx context.Context, repo bot.Repo, number int) error
-}
-
 // forgotten says whether the queue no longer knows a head for the pull
 // request: it was closed (an evaluation cancelled for a newer head still
 // has one).
 func (b *Worker) forgotten(ctx context.Context, repo bot.Repo, number int) bool {
-	hs, ok := b.cfg.Store.(HeadStore)
-	if !ok {
-		return false
-	}
 	// ctx is the cancelled evaluation's.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	_, known, err := hs.LatestHead(ctx, repo, number)
+	_, known, err := b.cfg.Store.LatestHead(ctx, repo, number)
 	return err == nil && !known
 }
 
@@ -81,22 +68,4 @@ func (b *Worker) recheckOptions(ctx context.Context, f Forge, repo bot.Repo, pr 
 			len(missing), len(cfg.Projects), shortSHA(pr.HeadSHA)), nil
 	}
 	return evalOptions{recheck: true}, "", nil
-}
-
-// storeBases stores the base report of every project under its merge-base
-// (a trusted request's evaluation built it): /recheck, and any request
-// based on the same commit, then build nothing at the base.
-func (b *Worker) storeBases(ctx context.Context, repo bot.Repo, res *compare.Result, log *slog.Logger) {
-	for _, p := range res.Projects {
-		if p.Base == nil || p.BaseError != "" || p.BaseRev == "" {
-			continue
-		}
-		data, err := json.Marshal(p.Base)
-		if err == nil {
-			err = b.cfg.Store.PutReport(ctx, repo, p.BaseRev, p.Project, data)
-		}
-		if err != nil {
-			log.Warn("could not store the base report", "project", p.Project, "err", err)
-		}
-	}
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/mpgate/mpgate/bot"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 )
@@ -146,30 +146,24 @@ func TestClosedPullRequest(t *testing.T) {
 	head, older := strings.Repeat("a", 40), strings.Repeat("b", 40)
 	tests := []struct {
 		name       string
-		noForget   bool
 		latest     string // the queue's latest head, "" = none
 		runs       []bot.CheckRecord
 		wantForget bool
 		wantClosed []int64
 	}{
-		{"pending evaluation: forgotten, run concluded", false, head,
+		{"pending evaluation: forgotten, run concluded", head,
 			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3}}, true, []int64{7}},
-		{"the queue knows a newer head than the delivery", false, older,
+		{"the queue knows a newer head than the delivery", older,
 			[]bot.CheckRecord{{Repo: testRepo, SHA: older, Name: bot.CheckName, RunID: 8, PR: 3}}, true, []int64{8}},
-		{"completed runs are left alone", false, head,
+		{"completed runs are left alone", head,
 			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3, Completed: true}}, true, nil},
-		{"another request's run on the same commit is left alone", false, head,
+		{"another request's run on the same commit is left alone", head,
 			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 4}}, true, nil},
-		{"a queue that cannot forget: runs still concluded", true, head,
-			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3}}, false, []int64{7}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			b, st, q := newRecheckBot(t, f, nil)
-			if tt.noForget {
-				b.cfg.Queue = &fakeQueue{}
-			}
 			if tt.latest != "" {
 				st.heads[3] = tt.latest
 			}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/checks"

@@ -2,12 +2,13 @@ package worker
 
 import (
 	"context"
-	"github.com/mpgate/mpgate/bot"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mpgate/mpgate/bot"
 )
 
 // gitRepo makes a repository with a payment module released nowhere yet:

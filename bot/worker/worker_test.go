@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/mpgate/mpgate/bot"
 	"os/exec"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/release"
 )
 
@@ -30,6 +30,18 @@ type fakeForge struct {
 	titles    map[int64]string
 	comments  []string
 	reactions []string
+	labelled  []string // "number label"
+}
+
+// AddLabel labels the request as a forge does: it carries the label when read again.
+func (f *fakeForge) AddLabel(_ context.Context, _ bot.Repo, number int, label string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.labelled = append(f.labelled, fmt.Sprintf("%d %s", number, label))
+	if f.pr.Number == number && !slices.Contains(f.pr.Labels, label) {
+		f.pr.Labels = append(f.pr.Labels, label)
+	}
+	return nil
 }
 
 func newFakeForge() *fakeForge {
@@ -88,7 +100,16 @@ func (f *fakeForge) GitToken(context.Context) (string, error)    { return "", ni
 func (f *fakeForge) ReleasePublisher(bot.Repo) release.Publisher { return nil }
 
 // fakeStore keeps the bot's records in memory.
+// LatestHead knows the heads in latest (none by default).
+func (s *fakeStore) LatestHead(_ context.Context, _ bot.Repo, number int) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.latest[number]
+	return h, ok, nil
+}
+
 type fakeStore struct {
+	latest    map[int]string
 	mu        sync.Mutex
 	runs      []bot.CheckRecord
 	approvals map[string][2]string
@@ -183,9 +204,17 @@ func (s *fakeStore) Installation(_ context.Context, repo bot.Repo) (int64, bool,
 
 // fakeQueue records the evaluations queued.
 type fakeQueue struct {
-	mu       sync.Mutex
-	evals    []string // "number sha"
-	payloads [][]byte
+	mu        sync.Mutex
+	evals     []string // "number sha"
+	payloads  [][]byte
+	forgotten []int
+}
+
+func (q *fakeQueue) ForgetEvaluation(_ context.Context, _ bot.Repo, number int) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.forgotten = append(q.forgotten, number)
+	return nil
 }
 
 func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ bot.Repo, number int, sha string, payload []byte) (bool, error) {
@@ -511,23 +540,27 @@ func TestEvaluationFailed(t *testing.T) {
 
 // Removing the build label revokes the grant at once: put back by hand
 // before the next push, it grants nothing. Another label's removal changes
-// nothing.
+// nothing. A GitLab update names only the first label it took off: a
+// request left without the build label loses the grant too.
 func TestUnlabeledRevokesBuildGrant(t *testing.T) {
 	for _, tt := range []struct {
+		name    string
 		label   string
+		left    []string // the request's labels after the removal
 		revoked bool
 	}{
-		{"mpgate:ok-to-build", true},
-		{"needs-review", false},
+		{"build label", "mpgate:ok-to-build", []string{"ui"}, true},
+		{"another label", "needs-review", []string{"mpgate:ok-to-build"}, false},
+		{"another label first, the build label too", "needs-review", []string{"ui"}, true},
 	} {
-		t.Run(tt.label, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			b, st, _ := newTestBot(t, f, true)
 			if err := st.Approve(context.Background(), testRepo, 6, bot.LabelGrant, bot.ApproveBuild, "maintainer", "label mpgate:ok-to-build"); err != nil {
 				t.Fatal(err)
 			}
 			ev := bot.Event{Forge: bot.ForgeGitHub, DeliveryID: "u", Kind: bot.KindPullRequestUnlabeled, Repo: testRepo, InstallationID: 1,
-				PullRequest: &bot.PullRequest{Number: 6, HeadSHA: strings.Repeat("e", 40)}, Label: tt.label, Sender: "maintainer"}
+				PullRequest: &bot.PullRequest{Number: 6, HeadSHA: strings.Repeat("e", 40), Labels: tt.left}, Label: tt.label, Sender: "maintainer"}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}

@@ -79,6 +79,8 @@ type glServerOpts struct {
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
 	// repos is the server config's allowlist (nil: every project).
 	repos *serverconfig.Allowlist
+	// sandbox is the build sandbox (nil: none, untrusted builds refused).
+	sandbox build.Wrapper
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
@@ -120,6 +122,9 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
+			if o.sandbox != nil {
+				return o.sandbox, "test pass-through", nil
+			}
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
 		},
 		gitlabOptions: []gitlab.Option{gitlab.WithRetries(2, time.Millisecond, 2*time.Millisecond)},
