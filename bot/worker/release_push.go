@@ -173,7 +173,7 @@ func (s *storedSizes) ModuleSize(ctx context.Context, module, sinceRev, _ string
 // releasePusher is a Forge that makes release commits and tags itself
 // (bot/github through the Git Data API) rather than by git push.
 type releasePusher interface {
-	ReleasePusher(repo Repo, dir string) release.Pusher
+	ReleasePusher(repo bot.Repo, dir string) release.Pusher
 }
 
 // mirrorPusher pushes from the release clone with the mirror's token.
