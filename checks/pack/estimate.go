@@ -202,14 +202,35 @@ var es5Unminified = struct {
 // constructs c counted (nil: a file the parser refused, counted at the
 // factor alone).
 func unminifiedES5(pretty int, c *es6Counter) int64 {
+	return unminifiedES5Scaled(pretty, c, 1)
+}
+
+// es5MinifiedInputConstructs scales the construct costs of es5Unminified
+// for already minified input. Those costs were fitted on readable source,
+// where what Babel writes for a construct repeats the source's names
+// (`var _ref = options, timeout = _ref.timeout`); in a minified script the
+// names are one or two letters (`var r = e.vnode.props`, a rest parameter's
+// arguments loop on `o`). Read off uni-app's common/vendor.js (the
+// dcloudio/uni-preset-vue template built for mp-weixin): WeChat's output is
+// 11,878 bytes over Babel's layout where the readable-source costs said
+// 28,642 (docs/sizes.md).
+const es5MinifiedInputConstructs = 0.42
+
+// unminifiedES5Scaled is unminifiedES5 with the construct costs (not the
+// worklets) multiplied by f.
+func unminifiedES5Scaled(pretty int, c *es6Counter, f float64) int64 {
 	n := ceilMul(pretty, es5PrettyFactor)
 	if c == nil {
 		return n
 	}
 	k := es5Unminified
-	return n + k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
+	constructs := k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
 		k.template*int64(c.template) + k.destruct*int64(c.destruct) + k.defaults*int64(c.defaults) +
-		k.forOf*int64(c.forOf) + k.rest*int64(c.rest) + k.exportAll*int64(c.exportAll) + c.worklet
+		k.forOf*int64(c.forOf) + k.rest*int64(c.rest) + k.exportAll*int64(c.exportAll)
+	if f != 1 {
+		constructs = ceilMul(int(constructs), f)
+	}
+	return n + constructs + c.worklet
 }
 
 // babelCompactAuto is the length above which Babel's generator prints
@@ -382,7 +403,7 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
 					helpers = append(helpers, h)
 					slices.Sort(helpers)
 				}
-				return unminifiedES5(printed+comments+int(layout), c), helpers, worklets
+				return unminifiedES5Scaled(printed+comments+int(layout), c, es5MinifiedInputConstructs), helpers, worklets
 			}
 			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers, worklets
 		}
