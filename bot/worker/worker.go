@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
@@ -64,7 +63,9 @@ type Config struct {
 // durable queue's workers call.
 type Worker struct {
 	cfg Config
-	log *slog.Logger
+	// layout is where the parts of cfg.DataDir live.
+	layout workspace.Layout
+	log    *slog.Logger
 	// releaseLocks serialise release runs per repository.
 	releaseLocks repoLocks
 }
@@ -84,7 +85,7 @@ func New(cfg Config) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{cfg: cfg, log: log}, nil
+	return &Worker{cfg: cfg, layout: workspace.Layout{Root: cfg.DataDir}, log: log}, nil
 }
 
 // HandleEvent processes one webhook delivery.
@@ -155,7 +156,7 @@ func (b *Worker) mirror(ctx context.Context, f Forge, ev bot.Event) (*workspace.
 	if ev.Forge == bot.ForgeGitLab {
 		auth.Username = "oauth2"
 	}
-	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), cloneURL, auth)
+	m, err := workspace.OpenMirror(ctx, b.layout.Mirrors(), cloneURL, auth)
 	if err != nil {
 		return nil, fmt.Errorf("mirroring %s: %w", ev.Repo.FullName(), err)
 	}
