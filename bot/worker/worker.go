@@ -17,7 +17,7 @@ import (
 // when the server has no sandbox.
 var ErrSandboxRequired = errors.New("no build sandbox on this server: builds of untrusted pull requests are refused")
 
-// BotConfig configures a Bot. Installations, Queue and Store are required.
+// Config configures a Worker. Installations, Queue and Store are required.
 type Config struct {
 	Installations Installations
 	Queue         EvaluationQueue
@@ -70,7 +70,7 @@ type Worker struct {
 	releaseLocks repoLocks
 }
 
-// NewBot checks cfg and returns the bot.
+// New checks cfg and returns the worker.
 func New(cfg Config) (*Worker, error) {
 	if cfg.Installations == nil || cfg.Queue == nil || cfg.Store == nil {
 		return nil, errors.New("bot: Installations, Queue and Store are required")
