@@ -58,7 +58,7 @@ type Config struct {
 	Analyze gate.AnalyzeFunc
 }
 
-// Bot is the server's domain: it turns webhook events into check runs,
+// Worker is the server's orchestrator: it turns webhook events into check runs,
 // comments and evaluations. Its HandleEvent and HandleEvaluation are what the
 // durable queue's workers call.
 type Worker struct {
