@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mpgate/mpgate/bot"
-	"github.com/mpgate/mpgate/bot/workspace"
 )
 
 // handleClosed stops the work on a closed pull request: the queue forgets
@@ -59,36 +57,10 @@ func (b *Worker) handleClosed(ctx context.Context, f Forge, ev bot.Event, log *s
 // evaluation removes its own; this sweeps what a crash or a race left) and
 // prunes their records in the mirror.
 func (b *Worker) removeWorktrees(ctx context.Context, ev bot.Event, heads []string, log *slog.Logger) {
-	root := filepath.Join(b.cfg.DataDir, "worktrees")
-	entries, err := os.ReadDir(root)
+	_, err := b.layout.Sweep(ctx, func(name string) bool {
+		return slices.ContainsFunc(heads, func(sha string) bool { return strings.HasPrefix(name, shortSHA(sha)+"-") })
+	})
 	if err != nil {
-		return // none made yet
-	}
-	removed := 0
-	for _, e := range entries {
-		for _, sha := range heads {
-			if e.IsDir() && strings.HasPrefix(e.Name(), shortSHA(sha)+"-") {
-				if err := os.RemoveAll(filepath.Join(root, e.Name())); err != nil {
-					log.Warn("could not remove a worktree", "dir", e.Name(), "err", err)
-					continue
-				}
-				removed++
-			}
-		}
-	}
-	if removed == 0 {
-		return
-	}
-	// The mirror's name comes from the normalised clone URL: prune every
-	// mirror (only records whose directories are gone are dropped).
-	mirrors, _ := os.ReadDir(filepath.Join(b.cfg.DataDir, "mirrors"))
-	for _, m := range mirrors {
-		dir := filepath.Join(b.cfg.DataDir, "mirrors", m.Name())
-		if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
-			continue
-		}
-		if err := workspace.PruneWorktrees(ctx, dir); err != nil {
-			log.Warn("could not prune the worktrees' records", "mirror", m.Name(), "err", err)
-		}
+		log.Warn("could not sweep the worktrees of a closed request", "err", err)
 	}
 }

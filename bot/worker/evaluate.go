@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -192,8 +191,8 @@ func (b *Worker) evaluate(ctx context.Context, f Forge, job evalJob, headSHA str
 		}
 	}
 	name := jobName(headSHA, jobID)
-	wtDir := filepath.Join(b.cfg.DataDir, "worktrees", name)
-	workDir := filepath.Join(b.cfg.DataDir, "work", name)
+	wtDir := b.layout.Worktree(name)
+	workDir := b.layout.WorkDir(name)
 	_ = os.RemoveAll(workDir) // a previous attempt's leftovers
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
 		return nil, config.Comment{}, fmt.Errorf("creating the work directory: %w", err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,7 +56,7 @@ func (b *Worker) handlePush(ctx context.Context, f Forge, ev bot.Event, log *slo
 // nil when the configuration cannot be used.
 func (b *Worker) measurePush(ctx context.Context, m *workspace.Mirror, ev bot.Event, cfg *config.Config, sha string, log *slog.Logger) (map[string]*checks.Report, error) {
 	name := jobName(sha, 0) + "-push"
-	wt, err := m.Worktree(ctx, filepath.Join(b.cfg.DataDir, "worktrees", name), sha)
+	wt, err := m.Worktree(ctx, b.layout.Worktree(name), sha)
 	if err != nil {
 		return nil, fmt.Errorf("checking out %s: %w", sha, err)
 	}
@@ -68,7 +67,7 @@ func (b *Worker) measurePush(ctx context.Context, m *workspace.Mirror, ev bot.Ev
 			log.Warn("could not remove the worktree", "err", err)
 		}
 	}()
-	workDir := filepath.Join(b.cfg.DataDir, "work", name)
+	workDir := b.layout.WorkDir(name)
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the work directory: %w", err)
 	}

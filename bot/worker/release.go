@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ func (b *Worker) releaseText(ctx context.Context, f Forge, ev bot.Event, pr bot.
 	if ev.Comment != nil {
 		id = ev.Comment.ID
 	}
-	dir := filepath.Join(b.cfg.DataDir, "worktrees", fmt.Sprintf("%s-%s-%d", shortSHA(sha), cmd, id))
+	dir := b.layout.Worktree(fmt.Sprintf("%s-%s-%d", shortSHA(sha), cmd, id))
 	wt, err := m.Worktree(ctx, dir, sha)
 	if err != nil {
 		return "", fmt.Errorf("checking out %s: %w", shortSHA(sha), err)

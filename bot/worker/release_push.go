@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/mpgate/mpgate/bot"
@@ -68,7 +67,7 @@ func (b *Worker) releaseOnPush(ctx context.Context, f Forge, ev bot.Event, cfg *
 	}
 	// A directory of its own: a fork installed beside its upstream can have
 	// the same head.
-	work := filepath.Join(b.cfg.DataDir, "work")
+	work := b.layout.Work()
 	if err := os.MkdirAll(work, 0o700); err != nil {
 		return fmt.Errorf("release: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
@@ -18,7 +17,7 @@ import (
 // when the server has no sandbox.
 var ErrSandboxRequired = errors.New("no build sandbox on this server: builds of untrusted pull requests are refused")
 
-// BotConfig configures a Bot. Installations, Queue and Store are required.
+// Config configures a Worker. Installations, Queue and Store are required.
 type Config struct {
 	Installations Installations
 	Queue         EvaluationQueue
@@ -59,17 +58,19 @@ type Config struct {
 	Analyze gate.AnalyzeFunc
 }
 
-// Bot is the server's domain: it turns webhook events into check runs,
+// Worker is the server's orchestrator: it turns webhook events into check runs,
 // comments and evaluations. Its HandleEvent and HandleEvaluation are what the
 // durable queue's workers call.
 type Worker struct {
 	cfg Config
-	log *slog.Logger
+	// layout is where the parts of cfg.DataDir live.
+	layout workspace.Layout
+	log    *slog.Logger
 	// releaseLocks serialise release runs per repository.
 	releaseLocks repoLocks
 }
 
-// NewBot checks cfg and returns the bot.
+// New checks cfg and returns the worker.
 func New(cfg Config) (*Worker, error) {
 	if cfg.Installations == nil || cfg.Queue == nil || cfg.Store == nil {
 		return nil, errors.New("bot: Installations, Queue and Store are required")
@@ -84,7 +85,7 @@ func New(cfg Config) (*Worker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{cfg: cfg, log: log}, nil
+	return &Worker{cfg: cfg, layout: workspace.Layout{Root: cfg.DataDir}, log: log}, nil
 }
 
 // HandleEvent processes one webhook delivery.
@@ -155,7 +156,7 @@ func (b *Worker) mirror(ctx context.Context, f Forge, ev bot.Event) (*workspace.
 	if ev.Forge == bot.ForgeGitLab {
 		auth.Username = "oauth2"
 	}
-	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), cloneURL, auth)
+	m, err := workspace.OpenMirror(ctx, b.layout.Mirrors(), cloneURL, auth)
 	if err != nil {
 		return nil, fmt.Errorf("mirroring %s: %w", ev.Repo.FullName(), err)
 	}

@@ -447,12 +447,12 @@ func TestRecover(t *testing.T) {
 	}
 }
 
-func TestNewBotRequires(t *testing.T) {
+func TestNewRequires(t *testing.T) {
 	if _, err := New(Config{}); err == nil {
-		t.Error("NewBot without ports succeeded")
+		t.Error("New without ports succeeded")
 	}
 	if _, err := New(Config{Installations: InstallationsFunc(nil), Queue: &fakeQueue{}, Store: newFakeStore()}); err == nil {
-		t.Error("NewBot without DataDir succeeded")
+		t.Error("New without DataDir succeeded")
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -239,7 +238,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 
 	wrapper, desc, sbErr := deps.detectSandbox(ctx)
 	if sbErr == nil {
-		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: filepath.Join(f.dataDir, "build-cache"),
+		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: workspace.Layout{Root: f.dataDir}.BuildCache(),
 			Limits: build.Limits{Memory: int64(f.buildMemory), Processes: f.buildProcesses, Disk: int64(f.buildDisk)}})
 	}
 	if sbErr != nil {
@@ -300,7 +299,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 	// The per-file analysis cache lives in the data directory, bounded
 	// (filecache.DefaultMaxBytes, evicted by age and size).
-	bcfg.Analyze = cachedAnalyze(openCache(filepath.Join(f.dataDir, "cache"), 0, log), nil, log)
+	bcfg.Analyze = cachedAnalyze(openCache(workspace.Layout{Root: f.dataDir}.AnalysisCache(), 0, log), nil, log)
 	if deps.botConfig != nil {
 		deps.botConfig(&bcfg)
 	}
@@ -373,16 +372,10 @@ func clonePolicy(f *serveFlags, githubOn, gitlabOn bool) (*workspace.ClonePolicy
 
 // start recovers check runs a crash left behind and starts the workers.
 func (s *server) start(ctx context.Context) error {
-	// Folders first, then git's records of them: pruning first would keep
-	// the records of folders that still existed, and the rescued job could
-	// not check out again (checkouts replace stale ones anyway).
-	if err := os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees")); err != nil {
-		s.log.Warn("removing the worktrees a previous run left", "err", err)
-	}
-	for _, m := range mirrorsDirs(filepath.Join(s.flags.dataDir, "mirrors")) {
-		if err := workspace.PruneWorktrees(ctx, m); err != nil {
-			s.log.Warn("pruning worktrees", "mirror", m, "err", err)
-		}
+	// Every worktree a previous run left, then git's records of them (the
+	// rescued job could not check out again otherwise).
+	if _, err := (workspace.Layout{Root: s.flags.dataDir}).Sweep(ctx, nil); err != nil {
+		s.log.Warn("sweeping the worktrees a previous run left", "err", err)
 	}
 	// A check run still in progress after twice the job timeout (plus a
 	// margin) has no job left working on it.
@@ -393,20 +386,6 @@ func (s *server) start(ctx context.Context) error {
 		s.log.Info("check runs left in progress concluded", "count", n)
 	}
 	return s.q.Start(ctx, queue.HandlerFor(s.bot))
-}
-
-func mirrorsDirs(dir string) []string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out
 }
 
 // stop stops the workers: running jobs get ctx's time to finish, then are
