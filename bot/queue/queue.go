@@ -256,7 +256,13 @@ type Queue struct {
 	started bool
 	// running maps the jobs this process runs to their cancellation (the
 	// heartbeat keeps their leases; Stop hands them back).
-	running  map[int64]context.CancelCauseFunc
+	running map[int64]context.CancelCauseFunc
+	// fresh holds the jobs started since the heartbeat last took leases;
+	// leaseKick wakes the heartbeat to take theirs.
+	fresh     []int64
+	leaseKick chan struct{}
+	// leased is closed when the leases of fresh have been taken.
+	leased   chan struct{}
 	beatStop context.CancelFunc
 	beatDone chan struct{}
 
@@ -286,7 +292,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	if cfg.Lease < minLease {
 		return nil, fmt.Errorf("queue: lease %s is shorter than %s", cfg.Lease, minLease)
 	}
-	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}}
+	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}, leaseKick: make(chan struct{}, 1), leased: make(chan struct{})}
 	q.counters.started, q.counters.finished = cfg.JobStarted, cfg.JobDone
 
 	workers := river.NewWorkers()
@@ -760,14 +766,29 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	tctx, cancelTimeout := context.WithTimeout(ctx, q.cfg.JobTimeout)
 	q.mu.Lock()
 	q.running[jobID] = cancel
+	// The lease starts now, not at the first heartbeat: the heartbeat
+	// goroutine takes the leases of the jobs started meanwhile in one
+	// statement, at once. Not each worker for its own job: on SQLite's one
+	// connection a write per job start queued behind the intake's commits
+	// and lengthened them (a third of the time webhook requests waited),
+	// and on PostgreSQL workers renewing overlapping rows at once deadlocked.
+	// The job waits for that statement (a group commit of leases), so a
+	// handler never runs without its lease.
+	q.fresh = append(q.fresh, jobID)
+	leased := q.leased
 	q.mu.Unlock()
-	// The lease starts now, not at the first heartbeat. Only this job's
-	// row: every worker renewing every running job at once made concurrent
-	// transactions lock the same rows in different orders, and PostgreSQL
-	// broke each such deadlock after a second (events drained at 8/s).
-	if err := q.renewLeases(ctx, jobID); err != nil && ctx.Err() == nil {
-		q.log.WarnContext(ctx, "queue: taking the lease of a job", "job", jobID, "error", err)
+	select {
+	case q.leaseKick <- struct{}{}:
+	default:
 	}
+	wait := time.NewTimer(q.cfg.Lease / 4)
+	select {
+	case <-leased:
+	case <-ctx.Done():
+	case <-wait.C:
+		q.log.WarnContext(ctx, "queue: the lease of a starting job was not taken in time", "job", jobID)
+	}
+	wait.Stop()
 	return tctx, func() {
 		q.mu.Lock()
 		delete(q.running, jobID)
@@ -777,21 +798,46 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	}
 }
 
-// heartbeat renews the leases of the jobs this process runs every Lease/4
-// until ctx is done.
+// heartbeat takes the leases of jobs as they start, and renews the leases
+// of the jobs this process runs every Lease/4, until ctx is done. It is the
+// only writer of leases in the process, and writes the rows of one
+// statement in id order: two statements never lock the same rows in
+// different orders.
 func (q *Queue) heartbeat(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(q.cfg.Lease / 4)
 	defer t.Stop()
 	for {
+		var only []int64
+		var leased chan struct{}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			q.mu.Lock()
+			q.fresh = q.fresh[:0] // renewed with the others
+			leased, q.leased = q.leased, make(chan struct{})
+			q.mu.Unlock()
+		case <-q.leaseKick:
+			q.mu.Lock()
+			for _, id := range q.fresh {
+				if _, ok := q.running[id]; ok {
+					only = append(only, id)
+				}
+			}
+			q.fresh = q.fresh[:0]
+			leased, q.leased = q.leased, make(chan struct{})
+			q.mu.Unlock()
+			if len(only) == 0 {
+				close(leased)
+				continue
+			}
+			slices.Sort(only)
 		}
-		if err := q.renewLeases(ctx); err != nil && ctx.Err() == nil {
-			q.log.WarnContext(ctx, "queue: heartbeat: renewing the leases of running jobs", "error", err)
+		if err := q.renewLeases(ctx, only...); err != nil && ctx.Err() == nil {
+			q.log.WarnContext(ctx, "queue: heartbeat: taking or renewing the leases of running jobs", "jobs", len(only), "error", err)
 		}
+		close(leased)
 	}
 }
 
