@@ -19,6 +19,7 @@ import (
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/release"
+	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/publish"
 )
@@ -133,7 +134,7 @@ func runRelease(ctx context.Context, args []string, getenv func(string) string, 
 	if err := releaseFlagsFor(sub, fs); err != nil {
 		return err
 	}
-	if err := readableDir(dir); err != nil {
+	if err := checkrun.ReadableDir(dir); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(dir, f.config)
