@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/checkrun"
+	"github.com/mpgate/mpgate/checkrun/cilog"
+	"github.com/mpgate/mpgate/checkrun/progress"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
@@ -174,8 +176,8 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		Compare: f.base != "" || f.baseReport != "" || f.post}
 	var (
 		post ciPoster
-		cl   *ciLog
-		prog *progress
+		cl   *cilog.Log
+		prog *progress.Line
 	)
 	if spec.Compare {
 		if post, cl, err = prepareCompare(ctx, &spec, &f, getenv, stdout, stderr); err != nil {
@@ -184,15 +186,15 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	} else {
 		spec.Analyze = checkrun.Cached(f.cache, analyzeRun, logger)
 		if isTerminal(stderr) {
-			prog = newProgress(stderr)
-			stopProgress := prog.start()
+			prog = progress.New(stderr)
+			stopProgress := prog.Start()
 			defer stopProgress()
-			spec.ProjectProgress = prog.forProject
+			spec.ProjectProgress = prog.ForProject
 		}
 	}
 	res, err := checkrun.Run(ctx, spec)
 	if prog != nil {
-		prog.clear()
+		prog.Clear()
 	}
 	if err != nil {
 		if post != nil {
@@ -207,7 +209,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if post != nil {
-		cl.phase("publishing the result")
+		cl.Phase("publishing the result")
 		if err := post.Publish(ctx, res); err != nil {
 			return err
 		}
@@ -250,7 +252,7 @@ func (f *checkFlags) validate(positional []string) (string, error) {
 // --base-report, --post): the repository, the CI post started (the check
 // shows as running), the stored base reports, the build logs and the CI
 // log's phases.
-func prepareCompare(ctx context.Context, spec *checkrun.Spec, f *checkFlags, getenv func(string) string, stdout, stderr io.Writer) (ciPoster, *ciLog, error) {
+func prepareCompare(ctx context.Context, spec *checkrun.Spec, f *checkFlags, getenv func(string) string, stdout, stderr io.Writer) (ciPoster, *cilog.Log, error) {
 	var err error
 	if spec.Top, spec.Sub, err = checkrun.Locate(ctx, spec.Dir, f.base != ""); err != nil {
 		return nil, nil, usageError("%v", err)
@@ -281,10 +283,10 @@ func prepareCompare(ctx context.Context, spec *checkrun.Spec, f *checkFlags, get
 			return nil, nil, usageError("--build-log: %v", err)
 		}
 	} else {
-		spec.LogDir = defaultBuildLogDir(getenv)
+		spec.LogDir = cilog.DefaultBuildLogDir(getenv)
 	}
-	cl := newCILog(stderr, getenv, spec.LogDir != "")
-	spec.Progress, spec.BuildLog = cl.phase, cl.build
+	cl := cilog.New(stderr, getenv, spec.LogDir != "")
+	spec.Progress, spec.BuildLog = cl.Phase, cl.Build
 	return post, cl, nil
 }
 
