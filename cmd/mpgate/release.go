@@ -19,6 +19,7 @@ import (
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/release"
+	"github.com/mpgate/mpgate/bot/release/revsizes"
 	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/publish"
@@ -179,7 +180,7 @@ func planOptions(ctx context.Context, f releaseFlags, dir string, cfg *config.Co
 	// Each released module's notes say how its size changed since its
 	// previous release (when the modules can be read; Plan reports it when
 	// they cannot).
-	if sizes, err := newRevSizes(dir, cfg); err == nil {
+	if sizes, err := revsizes.New(dir, cfg); err == nil {
 		opts.Sizes = sizes
 		// A module failing a rule on the default branch is held back, with
 		// the finding as the reason the plan (and the release PR) shows.
