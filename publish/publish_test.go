@@ -217,7 +217,10 @@ func TestPublishJob(t *testing.T) {
 				seen, seenErr = o, err
 				return nil
 			},
-			func(*compare.Result, Outcome, error) error { order = append(order, "outputs"); return errors.New("no outputs") },
+			func(*compare.Result, Outcome, error) error {
+				order = append(order, "outputs")
+				return errors.New("no outputs")
+			},
 		},
 	})
 	if got := strings.Join(order, "|"); got != "artifact|summary|outputs" {
