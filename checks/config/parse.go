@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"reflect"
 	"slices"
@@ -71,38 +70,21 @@ func Parse(data []byte, file string) (*Config, error) {
 	if file == "" {
 		file = DefaultFile
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			cfg := Default()
-			cfg.File = file
-			return cfg, nil
-		}
-		return nil, Errors{yamlError(file, err)}
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, Errors{{File: file, Line: extra.Line, Column: extra.Column, Msg: "a second YAML document; the config is one document (remove the \"---\")"}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlError(file, err)}
-	}
-
-	w := &walker{file: file, pos: map[string]position{}, null: map[string]bool{}}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			cfg := Default()
-			cfg.File = file
-			return cfg, nil
-		}
-		root = root.Content[0]
-	}
-	if isNull(root) {
+	root, err := OneDocument(data)
+	var de *DocumentError
+	switch {
+	case errors.As(err, &de) && de.Second:
+		return nil, Errors{{File: file, Line: de.Line, Column: de.Column, Msg: "a second YAML document; the config is one document (remove the \"---\")"}}
+	case errors.As(err, &de):
+		return nil, Errors{{File: file, Line: de.Line, Msg: de.Msg}}
+	case err != nil:
+		return nil, err
+	case root == nil:
 		cfg := Default()
 		cfg.File = file
 		return cfg, nil
 	}
+	w := &walker{file: file, pos: map[string]position{}, null: map[string]bool{}}
 	w.walk(root, reflect.TypeOf(Config{}), "")
 	if len(w.errs) > 0 {
 		return nil, w.errors()
@@ -121,21 +103,6 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, w.errors()
 	}
 	return cfg, nil
-}
-
-// yamlError turns the YAML parser's "yaml: line 3: msg" into an *Error at
-// that line.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := &Error{File: file, Msg: "invalid YAML: " + msg}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > 0 {
-				e.Line, e.Msg = n, "invalid YAML: "+text
-			}
-		}
-	}
-	return e
 }
 
 type position struct{ line, col int }

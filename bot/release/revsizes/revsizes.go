@@ -1,4 +1,7 @@
-package main
+// Package revsizes measures a repository's release modules at two
+// revisions, for the size lines of release notes and for holding back a
+// module that fails a rule at the head (release.SizeSource).
+package revsizes
 
 import (
 	"context"
@@ -13,13 +16,13 @@ import (
 	"github.com/mpgate/mpgate/checks/config"
 )
 
-// revSizes measures modules at two revisions for release notes ("packagePay
+// Sizes measures modules at two revisions for release notes ("packagePay
 // +12.3 KB since v1.2.0"): each revision's mini-programs are analysed (the
 // head in the work tree, an older one in a temporary worktree) and every
 // counted file is credited to its module. Projects with a build command are
 // left out: their sizes need a build, which a release job should not run
 // twice; a module with no counted file at both revisions has no size line.
-type revSizes struct {
+type Sizes struct {
 	dir    string // repository work tree
 	cfg    *config.Config
 	router *release.Router
@@ -32,16 +35,17 @@ type revSizes struct {
 	failing map[string]string
 }
 
-func newRevSizes(dir string, cfg *config.Config) (*revSizes, error) {
+// New measures the modules of the repository work tree dir under cfg.
+func New(dir string, cfg *config.Config) (*Sizes, error) {
 	mods, err := release.Modules(dir, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &revSizes{dir: dir, cfg: cfg, router: release.NewRouter(mods), cache: map[string]map[string]int64{}}, nil
+	return &Sizes{dir: dir, cfg: cfg, router: release.NewRouter(mods), cache: map[string]map[string]int64{}}, nil
 }
 
 // ModuleSize implements release.SizeSource.
-func (s *revSizes) ModuleSize(ctx context.Context, module, sinceRev, headRev string) (int64, int64, bool, error) {
+func (s *Sizes) ModuleSize(ctx context.Context, module, sinceRev, headRev string) (int64, int64, bool, error) {
 	if sinceRev == "" {
 		return 0, 0, false, nil // never released: nothing to compare with
 	}
@@ -58,7 +62,7 @@ func (s *revSizes) ModuleSize(ctx context.Context, module, sinceRev, headRev str
 	return a, b, okA && okB, nil
 }
 
-func (s *revSizes) sizes(ctx context.Context, rev string) (map[string]int64, error) {
+func (s *Sizes) sizes(ctx context.Context, rev string) (map[string]int64, error) {
 	sha, err := workspace.RevParse(ctx, s.dir, rev)
 	if err != nil {
 		return nil, err
@@ -109,11 +113,11 @@ func (s *revSizes) sizes(ctx context.Context, rev string) (map[string]int64, err
 	return out, nil
 }
 
-var _ release.SizeSource = (*revSizes)(nil)
+var _ release.SizeSource = (*Sizes)(nil)
 
 // Held analyses the head in the work tree and returns the modules that fail
 // a rule there, with the finding that holds each back.
-func (s *revSizes) Held(ctx context.Context) (map[string]string, error) {
+func (s *Sizes) Held(ctx context.Context) (map[string]string, error) {
 	if _, err := s.sizes(ctx, "HEAD"); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package main
+package cilog
 
 import (
 	"crypto/rand"
@@ -14,11 +14,11 @@ import (
 	"github.com/mpgate/mpgate/publish"
 )
 
-// defaultBuildLogDir is where the build logs are kept without --build-log:
+// DefaultBuildLogDir is where the build logs are kept without --build-log:
 // next to the JSON result on GitHub Actions ($RUNNER_TEMP, which the Action
 // uploads), next to the Code Quality report on GitLab CI ($CI_PROJECT_DIR,
 // for the job's artifacts); "" elsewhere (a temporary directory, removed).
-func defaultBuildLogDir(getenv func(string) string) string {
+func DefaultBuildLogDir(getenv func(string) string) string {
 	switch publish.DetectCI(getenv) {
 	case publish.GitHubActions:
 		if d := getenv("RUNNER_TEMP"); d != "" {
@@ -32,15 +32,15 @@ func defaultBuildLogDir(getenv func(string) string) string {
 	return ""
 }
 
-// maxGroupBytes is how much of a build log a CI log shows (its end); the
+// MaxGroupBytes is how much of a build log a CI log shows (its end); the
 // file has it all.
-const maxGroupBytes = 1 << 20
+const MaxGroupBytes = 1 << 20
 
-// ciLog writes the progress of `check --base` to stderr: one line per
+// Log writes the progress of `check --base` to stderr: one line per
 // phase on any output (a CI log is no terminal and was silent for minutes),
 // and each build's output in a collapsible group on GitHub Actions
 // (::group::) and GitLab CI (section_start).
-type ciLog struct {
+type Log struct {
 	w       io.Writer
 	service publish.CI
 	keep    bool // the logs outlive the run: print their paths
@@ -49,8 +49,8 @@ type ciLog struct {
 	n       int           // sections opened
 }
 
-func newCILog(w io.Writer, getenv func(string) string, keep bool) *ciLog {
-	return &ciLog{w: w, service: publish.DetectCI(getenv), keep: keep, now: time.Now, token: randomToken}
+func New(w io.Writer, getenv func(string) string, keep bool) *Log {
+	return &Log{w: w, service: publish.DetectCI(getenv), keep: keep, now: time.Now, token: randomToken}
 }
 
 func randomToken() string {
@@ -60,7 +60,7 @@ func randomToken() string {
 }
 
 // phase prints one progress line.
-func (l *ciLog) phase(msg string) {
+func (l *Log) Phase(msg string) {
 	fmt.Fprintln(l.w, "mpgate: "+oneLine(msg))
 }
 
@@ -76,7 +76,7 @@ var sectionName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
 
 // build shows a build's log: in a folded group on GitHub and GitLab, else
 // (a terminal, a plain log) one line with where the log is.
-func (l *ciLog) build(title, logPath string) {
+func (l *Log) Build(title, logPath string) {
 	title = oneLine(title)
 	switch l.service {
 	case publish.GitHubActions:
@@ -101,23 +101,23 @@ func (l *ciLog) build(title, logPath string) {
 	}
 }
 
-// copyLog writes the end of the log (at most maxGroupBytes), ending with a
+// copyLog writes the end of the log (at most MaxGroupBytes), ending with a
 // newline.
-func (l *ciLog) copyLog(path string) {
+func (l *Log) copyLog(path string) {
 	f, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(l.w, "(the build log cannot be read: %v)\n", err)
 		return
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > maxGroupBytes {
-		fmt.Fprintf(l.w, "(the first %d bytes are only in %s)\n", st.Size()-maxGroupBytes, path)
-		if _, err := f.Seek(st.Size()-maxGroupBytes, io.SeekStart); err != nil {
+	if st, err := f.Stat(); err == nil && st.Size() > MaxGroupBytes {
+		fmt.Fprintf(l.w, "(the first %d bytes are only in %s)\n", st.Size()-MaxGroupBytes, path)
+		if _, err := f.Seek(st.Size()-MaxGroupBytes, io.SeekStart); err != nil {
 			fmt.Fprintf(l.w, "(the build log cannot be read: %v)\n", err)
 			return
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxGroupBytes))
+	data, err := io.ReadAll(io.LimitReader(f, MaxGroupBytes))
 	if err != nil {
 		fmt.Fprintf(l.w, "(the build log cannot be read: %v)\n", err)
 	}

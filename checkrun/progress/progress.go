@@ -1,4 +1,4 @@
-package main
+package progress
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ const progressDelay = time.Second
 // progress shows one line on a terminal for a stage that takes longer than
 // progressDelay, and clears it when done. The engine reports stages through
 // analyze.Options.Progress; a ticker redraws the line.
-type progress struct {
+type Line struct {
 	w   io.Writer
 	now func() time.Time
 
@@ -28,12 +28,12 @@ type progress struct {
 	last        string // the line on screen
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, now: time.Now}
+func New(w io.Writer) *Line {
+	return &Line{w: w, now: time.Now}
 }
 
 // forProject returns the callback for analyze.Options.Progress.
-func (p *progress) forProject(name string) func(stage string, done, total int) {
+func (p *Line) ForProject(name string) func(stage string, done, total int) {
 	return func(stage string, done, total int) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -45,7 +45,7 @@ func (p *progress) forProject(name string) func(stage string, done, total int) {
 }
 
 // tick draws the line when the current stage has run long enough.
-func (p *progress) tick() {
+func (p *Line) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stage == "" || p.now().Sub(p.started) < progressDelay {
@@ -74,7 +74,7 @@ func (p *progress) tick() {
 }
 
 // clear removes the line if one was drawn.
-func (p *progress) clear() {
+func (p *Line) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.shown {
@@ -86,7 +86,7 @@ func (p *progress) clear() {
 
 // start runs the ticker until the returned stop is called; stop waits for
 // it and clears the line.
-func (p *progress) start() (stop func()) {
+func (p *Line) Start() (stop func()) {
 	done := make(chan struct{})
 	var wg conc.WaitGroup
 	wg.Go(func() {
@@ -106,7 +106,7 @@ func (p *progress) start() (stop func()) {
 		once.Do(func() {
 			close(done)
 			wg.Wait()
-			p.clear()
+			p.Clear()
 		})
 	}
 }
