@@ -47,22 +47,42 @@ const (
 )
 
 // FromReports makes the result of a check without a base: one comparison per report with no base, the
-// report's own gates and verdict. prefixes[i] is report i's mini-program root in the repository ("" or
-// "dist/"), for the links; it may be shorter than reports.
+// report's own gates and verdict. prefixes[i] is where report i's project lies in the repository ("" or
+// "apps/shop"; the report's Root is appended), for the links; it may be shorter than reports.
 func FromReports(reports []*checks.Report, prefixes []string) *compare.Result {
 	var cs []*compare.Comparison
 	for i, r := range reports {
 		c := compare.Compare(nil, r)
 		c.Gates = r.Gates
 		c.Verdict = r.Verdict
+		prefix := ""
 		if i < len(prefixes) {
-			c.PathPrefix = prefixes[i]
+			prefix = prefixes[i]
+		}
+		if p := path.Join(prefix, r.Root); p != "." {
+			c.PathPrefix = p + "/"
 		}
 		cs = append(cs, c)
 	}
 	res := compare.NewResult(cs...)
 	res.Verdict = render.Verdict(reports...)
 	return res
+}
+
+// FileURL is the forge's address of the repository's files at sha (Options.FileURL), from the CI job's
+// variables: GitHub Actions' GITHUB_SERVER_URL and GITHUB_REPOSITORY, GitLab CI's CI_PROJECT_URL. Outside
+// CI, or without sha, it is "" (links stay relative).
+func FileURL(getenv func(string) string, sha string) string {
+	if sha == "" {
+		return ""
+	}
+	if s, r := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"); getenv("GITHUB_ACTIONS") == "true" && s != "" && r != "" {
+		return strings.TrimSuffix(s, "/") + "/" + r + "/blob/" + sha + "/"
+	}
+	if u := getenv("CI_PROJECT_URL"); getenv("GITLAB_CI") == "true" && u != "" {
+		return strings.TrimSuffix(u, "/") + "/-/blob/" + sha + "/"
+	}
+	return ""
 }
 
 // Write renders res as HTML to w.
@@ -151,7 +171,7 @@ func project(c *compare.Comparison, o Options) projectView {
 		if file == "" {
 			return ""
 		}
-		segs := strings.Split(path.Join(c.PathPrefix, head.Root, file), "/")
+		segs := strings.Split(path.Join(c.PathPrefix, file), "/")
 		for i, s := range segs {
 			segs[i] = url.PathEscape(s)
 		}

@@ -83,7 +83,7 @@ func shopResult(t testing.TB) *compare.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return htmlreport.FromReports([]*checks.Report{r}, []string{"examples/shop/"})
+	return htmlreport.FromReports([]*checks.Report{r}, []string{"examples/shop"})
 }
 
 func render(t testing.TB, res *compare.Result, o htmlreport.Options) []byte {
@@ -170,5 +170,25 @@ func TestHostileNames(t *testing.T) {
 		if strings.Contains(got, bad) {
 			t.Errorf("unescaped %q in the report", bad)
 		}
+	}
+}
+
+func TestFileURL(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		sha  string
+		want string
+	}{
+		{"github", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r"}, "abc", "https://github.com/o/r/blob/abc/"},
+		{"gitlab", map[string]string{"GITLAB_CI": "true", "CI_PROJECT_URL": "https://gitlab.example.com/g/p"}, "abc", "https://gitlab.example.com/g/p/-/blob/abc/"},
+		{"no sha", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r"}, "", ""},
+		{"not CI", map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r"}, "abc", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := htmlreport.FileURL(func(k string) string { return tc.env[k] }, tc.sha); got != tc.want {
+				t.Errorf("FileURL = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -44,6 +44,7 @@ type checkFlags struct {
 	root         string
 	project      string
 	output       string
+	html         string
 	noColor      bool
 	base         string
 	baseReport   string
@@ -90,6 +91,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.root, "root", "", "mini-program root inside each project's directory (default: project settings' miniprogramRoot, else the directory)")
 	fs.StringVar(&f.project, "project", "", "check only the project with this name from the config")
 	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
+	fs.StringVar(&f.html, "html", "", "also write the report as one self-contained HTML file (treemaps, budgets, findings; docs/report.md)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
 	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
 	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
@@ -237,6 +239,17 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n >= 60 {
 		width = n
 	}
+	if f.html != "" {
+		res, sha := htmlResult(reports, locs)
+		if err := writeHTML(f.html, res, sha, getenv); err != nil {
+			return err
+		}
+		if !f.includeFiles { // the other formats list files only when asked
+			for _, r := range reports {
+				r.Files = nil
+			}
+		}
+	}
 	out := outputs{reports: reports, locs: locs, format: f.format}
 	if err := out.write(stdout, color, width); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
@@ -335,7 +348,7 @@ func checkProject(ctx context.Context, dir string, p config.Project, f checkFlag
 		Root:         f.root,
 		Limits:       p.CheckLimits(),
 		Logger:       logger,
-		IncludeFiles: f.includeFiles,
+		IncludeFiles: f.includeFiles || f.html != "", // the HTML report's treemaps draw the files
 		Brotli:       f.brotli,
 		// A project with a build command is analysed in its build output,
 		// which is already processed: limits apply to its bytes as they are.

@@ -131,6 +131,11 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 			return usageError("--output: %v", err)
 		}
 	}
+	if f.html != "" {
+		if err := writeHTML(f.html, res, res.HeadRev, getenv); err != nil {
+			return err
+		}
+	}
 	if post != nil {
 		cl.phase("publishing the result")
 		if err := post.Publish(ctx, res); err != nil {
