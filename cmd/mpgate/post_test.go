@@ -353,6 +353,13 @@ func TestActionYAML(t *testing.T) {
 			}
 		})
 	}
+	// The HTML report check --html writes is the file uploaded, and the upload's link reaches the summary.
+	for _, want := range []string{`args+=(--html "$RUNNER_TEMP/mpgate-report.html")`, "path: ${{ runner.temp }}/mpgate-report.html",
+		"MPGATE_REPORT_URL: ${{ steps.html-report.outputs.artifact-url }}", `>>"$GITHUB_STEP_SUMMARY"`} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("action.yml: the HTML report is not written, uploaded and linked: no %q", want)
+		}
+	}
 	if tok := a.Inputs["token"]; tok.Default == nil || *tok.Default != "${{ github.token }}" {
 		t.Errorf("token default %v", tok.Default)
 	}
@@ -408,6 +415,8 @@ func TestActionScript(t *testing.T) {
 		{"blank args", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": "  "}, 0, 0, "check|--post|."},
 		{"unclosed quote", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": `--config "x`}, 0, 2, ""},
 		{"no cache", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_CACHE": "false"}, 0, 0, "check|--post|--no-cache|."},
+		{"html report", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_HTML": "true"}, 0, 0, "check|--post|--html|$RUNNER_TEMP/mpgate-report.html|."},
+		{"no html report", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_HTML": "false"}, 0, 0, "check|--post|."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,6 +443,7 @@ func TestActionScript(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.wantCode, out)
 			}
 			got, _ := os.ReadFile(argsFile)
+			tt.wantArgs = strings.ReplaceAll(tt.wantArgs, "$RUNNER_TEMP", tmp)
 			if tt.wantArgs != "" && strings.TrimSpace(string(got)) != tt.wantArgs {
 				t.Errorf("mpgate got %q, want %q (arguments joined by |)", strings.TrimSpace(string(got)), tt.wantArgs)
 			}
