@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"path/filepath"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
@@ -30,4 +31,28 @@ func htmlResult(reports []*checks.Report, locs []render.LocationOptions) (*compa
 		sha = reports[0].Revision
 	}
 	return htmlreport.FromReports(reports, prefixes), sha
+}
+
+// relTo is file relative to dir ("" when file is "" or cannot be made relative; dir "" = the working
+// directory).
+func relTo(dir, file string) string {
+	if file == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	if dir == "" {
+		dir = "."
+	}
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(base, abs)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }

@@ -545,3 +545,31 @@ func TestActionDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestPostHTMLReport: check --post --html on GitHub Actions writes the report (links to the files at the
+// head commit) and the sticky comment points to the run, whose artifacts the Action uploads it to.
+func TestPostHTMLReport(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	dir, base, head := miniRepo(t, 1)
+	r := prRunner(t, f, base, head, false)
+	file := filepath.Join(r.tmp, "mpgate-report.html")
+	res := runArgs(t, r.env, "check", "--post", "--html", file, dir)
+	if res.code != exitFail {
+		t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `href="https://github.com/` + testRepo + `/blob/` + head + `/`; !strings.Contains(string(data), want) {
+		t.Errorf("the HTML report does not link the files at the head (%s)", want)
+	}
+	comments := stickyComments(f, 2, "")
+	if len(comments) != 1 {
+		t.Fatalf("%d sticky comments, want 1", len(comments))
+	}
+	if want := "(https://github.com/" + testRepo + "/actions/runs/4242)"; !strings.Contains(comments[0].Body, "HTML report]"+want) {
+		t.Errorf("the comment does not link the run holding the HTML report:\n%s", comments[0].Body)
+	}
+}
