@@ -40,7 +40,7 @@ var commands = []commandInfo{
 	{name: CmdRebuild, usage: "/rebuild [-p project]", what: "Build base and head again from scratch and re-run every check; with a project, only that project is built again (the others are checked on their stored reports).", project: true},
 	{name: CmdRecheck, usage: "/recheck [-p project]", what: "Re-run the checks on the builds already made.", project: true},
 	{name: CmdApproveSize, usage: "/approve-size [-p project] <why>", what: "Accept this request's size growth (of one project with -p); the reason is recorded on the check.", needsArgs: true, project: true},
-	{name: CmdOkToBuild, usage: "/ok-to-build", what: "Allow building a request from a fork or an untrusted author. On GitHub the request also gets a label (`mpgate:ok-to-build`) that keeps later pushes building until someone removes it."},
+	{name: CmdOkToBuild, usage: "/ok-to-build", what: "Allow building a request from a fork or an untrusted author. The request also gets a label (`mpgate:ok-to-build`) that keeps later pushes building until someone removes it."},
 	{name: CmdChangelog, usage: "/changelog", what: "Show the changelog entries this request would add."},
 	{name: CmdRelease, usage: "/release", what: "Show the release plan: modules, next versions, changelog sections."},
 	{name: CmdHelp, usage: "/mpgate help", what: "Show this table.", prefixOnly: true},

@@ -43,11 +43,17 @@ const (
 	MP306 = "MP306" // identical files in several packages
 	MP307 = "MP307" // main-package files used by one subpackage only
 
+	MP401 = "MP401" // module uses a module its boundaries forbid
+	MP402 = "MP402" // modules use each other in a cycle
+	MP403 = "MP403" // use of a file that is not one of a module's public entries
+	MP404 = "MP404" // platform API called outside the adapter layer
+
 	GateSize      = "GATE-SIZE"
 	GateCov       = "GATE-COV"
 	GatePatch     = "GATE-PATCH"
 	GateLint      = "GATE-LINT"
 	GateChangelog = "GATE-CHANGELOG"
+	GateAPI       = "GATE-API"
 )
 
 // RuleInfo describes a rule for docs and renderers.
@@ -95,6 +101,10 @@ var Catalog = []RuleInfo{
 	{MP305, SeverityInfo, "files reachable from no page, component, app script, worker or subpackage entry"},
 	{MP306, SeverityInfo, "identical files in several packages"},
 	{MP307, SeverityInfo, "main-package files used by one subpackage only"},
+	{MP401, SeverityError, "a module uses a module that boundaries.layers or boundaries.rules forbid it"},
+	{MP402, SeverityWarning, "modules use each other in a cycle (the shortest cycle is named)"},
+	{MP403, SeverityError, "a module uses a file of another module that is not one of that module's public entries"},
+	{MP404, SeverityError, "a platform API (wx, my, tt, swan, qq) is called outside the adapter files of boundaries.platform_api"},
 }
 
 // Rule returns the catalog entry for id.

@@ -12,10 +12,10 @@
 // subpackages publish/actions and publish/gitlabci, which also read their
 // CI environment; DetectCI tells which one a process runs in.
 //
-// The server's evaluation (bot.Bot.HandleEvaluation) does not call it yet:
-// publish imports the bot package's domain types, and the orchestrator
-// still lives in that package, so the call would be an import cycle. Once
-// the orchestrator has its own package, its Target is the forge port plus
+// The server's evaluation (worker.Worker.HandleEvaluation in bot/worker)
+// does not call it yet; with the orchestrator out of the bot root nothing
+// stands in the way (publish imports only the root). Its Target is the
+// worker's forge ports plus
 // the store (CompleteCheck = conclude, which records the run), with
 // Options{Actions: "Approve size", FailOnForbidden: true}. What it must
 // still settle: the server splits the changelog gate into its own check

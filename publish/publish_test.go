@@ -195,3 +195,45 @@ func TestAbort(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishJob: every job output runs whatever fails before it, After
+// sees the forge's outcome and error, and the failures come back joined
+// under the forge's name.
+func TestPublishJob(t *testing.T) {
+	res := failingResult(t)
+	comment := errors.New("500")
+	rec := &recorder{fail: map[string]error{"comment ": comment}}
+	p := New(rec, Options{PR: 2, Comment: true})
+	var order []string
+	var seen Outcome
+	var seenErr error
+	err := p.PublishJob(context.Background(), res, "Forge", JobOutputs{
+		Before: []func(*compare.Result) error{
+			func(*compare.Result) error { order = append(order, "artifact"); return errors.New("disk full") },
+		},
+		After: []func(*compare.Result, Outcome, error) error{
+			func(_ *compare.Result, o Outcome, err error) error {
+				order = append(order, "summary")
+				seen, seenErr = o, err
+				return nil
+			},
+			func(*compare.Result, Outcome, error) error {
+				order = append(order, "outputs")
+				return errors.New("no outputs")
+			},
+		},
+	})
+	if got := strings.Join(order, "|"); got != "artifact|summary|outputs" {
+		t.Errorf("order %q", got)
+	}
+	if !seen.CheckWritten || !errors.Is(seenErr, comment) {
+		t.Errorf("After saw outcome %+v, error %v", seen, seenErr)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), "posting to Forge: ") || !errors.Is(err, comment) ||
+		!strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "no outputs") {
+		t.Errorf("err = %v", err)
+	}
+	if err := New(&recorder{}, Options{}).PublishJob(context.Background(), res, "Forge", JobOutputs{}); err != nil {
+		t.Errorf("nothing failing: %v", err)
+	}
+}

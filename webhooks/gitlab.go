@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -337,9 +338,33 @@ type glPayload struct {
 	// and merge_request the MR.
 	ObjectAttributes json.RawMessage `json:"object_attributes"`
 	MergeRequest     *glMR           `json:"merge_request"`
-	Labels           []struct {
-		Title string `json:"title"`
-	} `json:"labels"`
+	Labels           []glLabel       `json:"labels"`
+	// Changes of a merge request "update": the labels before and after.
+	Changes struct {
+		Labels *struct {
+			Previous []glLabel `json:"previous"`
+			Current  []glLabel `json:"current"`
+		} `json:"labels"`
+	} `json:"changes"`
+}
+
+type glLabel struct {
+	Title string `json:"title"`
+}
+
+// removedLabels are the labels a merge request "update" took off.
+func (p *glPayload) removedLabels() []string {
+	l := p.Changes.Labels
+	if l == nil {
+		return nil
+	}
+	var out []string
+	for _, prev := range l.Previous {
+		if !slices.ContainsFunc(l.Current, func(c glLabel) bool { return c.Title == prev.Title }) {
+			out = append(out, prev.Title)
+		}
+	}
+	return out
 }
 
 type glMRAttrs struct {
@@ -450,10 +475,17 @@ func glMergeRequest(ev bot.Event, p *glPayload) (bot.Event, error) {
 	case "open", "reopen":
 		ev.Kind = bot.KindPullRequest
 	case "update":
-		if a.OldRev == nil || *a.OldRev == "" {
+		switch removed := p.removedLabels(); {
+		case a.OldRev != nil && *a.OldRev != "":
+			ev.Kind = bot.KindPullRequest
+		case len(removed) > 0:
+			// GitLab has no "unlabeled" action: an update whose changes
+			// take labels off. Label is the first; the request's labels
+			// are those left.
+			ev.Kind, ev.Label = bot.KindPullRequestUnlabeled, removed[0]
+		default:
 			return ev, ignored("merge request update without new commits")
 		}
-		ev.Kind = bot.KindPullRequest
 	case "close", "merge":
 		ev.Kind = bot.KindPullRequestClosed
 	default:

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,6 +158,15 @@ func TestGitLabKinds(t *testing.T) {
 				t.Errorf("ID = %d, want 15 (project_id)", ev.Repo.ID)
 			}
 		}},
+		// go-gitlab's fixture is an update whose changes swap the label API for
+		// Platform: GitLab has no unlabeled action, the removal is in changes.
+		{"labels taken off", "Merge Request Hook", derive(t, readTestdata(t, "gitlab-webhooks/go-gitlab/merge_request.json"), map[string]any{"object_attributes.action": "update",
+			// labels are the request's after the update (the fixture's are before)
+			"labels": []any{map[string]any{"title": "Platform"}}}), func(t *testing.T, ev bot.Event) {
+			if ev.Kind != bot.KindPullRequestUnlabeled || ev.Label != "API" || ev.PullRequest == nil || slices.Contains(ev.PullRequest.Labels, "API") {
+				t.Errorf("kind %q label %q pr %+v, want unlabeled API", ev.Kind, ev.Label, ev.PullRequest)
+			}
+		}},
 		{"tag", "Tag Push Hook", readTestdata(t, "gitlab-webhooks/go-gitlab/tag_push.json"), func(t *testing.T, ev bot.Event) {
 			if ev.Kind != bot.KindTagPush || ev.Push.Ref != "refs/tags/v1.0.0" {
 				t.Errorf("%+v", ev)
@@ -187,8 +197,10 @@ func TestGitLabIgnored(t *testing.T) {
 		{"release", "Release Hook", readTestdata(t, "gitlab-webhooks/go-gitlab/release.json"), `event "Release Hook"`},
 		{"unknown event", "Wiki Page Hook", []byte(`{}`), `event "Wiki Page Hook"`},
 		{"group merge request without project id is still an MR", "Merge Request Hook", derive(t, readTestdata(t, "gitlab-webhooks/go-gitlab/group_merge_request.json"), map[string]any{"object_attributes.action": "approved"}), `action "approved"`},
-		{"update without new commits", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update"}), "without new commits"},
-		{"update with empty oldrev", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update", "object_attributes.oldrev": ""}), "without new commits"},
+		{"update without new commits", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update", "changes": map[string]any{}}), "without new commits"},
+		{"update adding labels only", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update",
+			"changes": map[string]any{"labels": map[string]any{"previous": []any{}, "current": []any{map[string]any{"title": "ui"}}}}}), "without new commits"},
+		{"update with empty oldrev", "Merge Request Hook", derive(t, mr, map[string]any{"object_attributes.action": "update", "object_attributes.oldrev": "", "changes": map[string]any{}}), "without new commits"},
 		{"note on an issue", "Note Hook", derive(t, note, map[string]any{"object_attributes.noteable_type": "Issue"}), `"Issue"`},
 		{"note edited", "Note Hook", derive(t, note, map[string]any{"object_attributes.action": "update"}), `note action "update"`},
 		// go-gitlab's fixture has keys with trailing spaces ("iid "): it

@@ -94,7 +94,14 @@ type Spec struct {
 	Body    string
 	Labels  []string
 	Analyze AnalyzeFunc
-	Logger  *slog.Logger
+	// BaseCache, when set, keeps the reports of merge-bases analysed
+	// without a build (see ReportCache and baseKey): a hit is neither
+	// checked out nor analysed. BaseCacheSalt names what Analyze adds to
+	// the options it is given (a report made with other options must not
+	// be taken).
+	BaseCache     ReportCache
+	BaseCacheSalt string
+	Logger        *slog.Logger
 	// Progress receives one line per step (for a terminal or a log); it is
 	// never called concurrently.
 	Progress func(msg string)
@@ -133,11 +140,16 @@ var ErrUsage = errors.New("usage")
 // side is one revision of one project.
 type side struct {
 	project config.Project
-	base    bool
-	dir     string // checkout
-	report  *checks.Report
-	err     error
-	stored  bool
+	// boundaries are the module contracts the config asks to check.
+	boundaries *analyze.Boundaries
+	base       bool
+	dir        string // checkout
+	report     *checks.Report
+	err        error
+	stored     bool
+	// cacheKey is where the base's report goes in Spec.BaseCache once
+	// analysed; nil: not cached.
+	cacheKey *[32]byte
 }
 
 // Run judges the change described by s.
@@ -245,16 +257,19 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	// Which sides run where.
 	var sides []*side
 	for _, p := range projects {
-		h := &side{project: p, dir: headDir}
+		bounds := analyze.BoundariesOf(cfg, p.Root)
+		h := &side{project: p, boundaries: bounds, dir: headDir}
 		if r, ok := s.HeadReports[p.Name]; ok && r != nil {
 			h.report, h.stored = r, true
 		}
 		sides = append(sides, h)
-		b := &side{project: p, base: true}
+		b := &side{project: p, boundaries: bounds, base: true}
 		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
 			b.report, b.stored = r, true
 		} else if s.BaseRef == "" {
 			continue
+		} else if s.BaseCache != nil {
+			baseFromCache(ctx, s, cfg, b, mergeBase, say)
 		}
 		sides = append(sides, b)
 	}
@@ -292,6 +307,7 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 			continue
 		}
 		pl.Go(func(ctx context.Context) error {
+			defer cacheBase(s, sd, log)
 			return runSide(ctx, s, sd, getBaseTree, an, workDir, say)
 		})
 	}
@@ -476,7 +492,7 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 		return fail(fmt.Errorf("analyse %s (%s): root %s is not a directory inside the checkout: %w", name, which, p.Root, err))
 	}
 	say("analysing %s (%s)", name, which)
-	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true})
+	rep, err := an(ctx, dir, sideOptions(p, sd.boundaries))
 	if err != nil {
 		return fail(fmt.Errorf("analyse %s (%s) in %s: %w", name, which, p.Root, err))
 	}
@@ -558,6 +574,9 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 	}
 	if cfg.Gates.Changelog.Enabled {
 		res.Gates = append(res.Gates, changelogGate(ctx, s, cfg, res, diffHead, headDir, say))
+	}
+	if cfg.Gates.API.Enabled {
+		res.Gates = append(res.Gates, apiGate(ctx, s, cfg, res, diffHead, headDir, say))
 	}
 }
 
@@ -649,7 +668,8 @@ func approval(cfg *config.Config, s Spec) *compare.Approval {
 func markInformational(cfg *config.Config, res *compare.Result) {
 	g := cfg.Gates
 	info := map[string]bool{checks.GateSize: g.Size.Informational, checks.GateCov: g.Coverage.Informational,
-		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational}
+		checks.GatePatch: g.Coverage.Informational, checks.GateLint: g.Lint.Informational, checks.GateChangelog: g.Changelog.Informational,
+		checks.GateAPI: g.API.Informational}
 	mark := func(gs []checks.Gate) {
 		for i := range gs {
 			if !info[gs[i].Rule] {

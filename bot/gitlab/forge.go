@@ -170,6 +170,12 @@ func emojiFor(content string) string {
 	return content
 }
 
+// AddLabel labels merge request number (Client.AddLabel): /ok-to-build's
+// grant holds while the label is on.
+func (f *Forge) AddLabel(ctx context.Context, repo bot.Repo, number int, label string) error {
+	return f.c.AddLabel(ctx, repo, number, label)
+}
+
 // React awards an emoji (GitHub's reaction names are mapped) on note c.ID
 // of merge request c.PR. An emoji already awarded counts as success.
 func (f *Forge) React(ctx context.Context, repo bot.Repo, c bot.CommentRef, content string) error {
@@ -266,5 +272,3 @@ func (f *Forge) GitToken(context.Context) (string, error) {
 	}
 	return f.token, nil
 }
-
-var _ bot.Forge = (*Forge)(nil)

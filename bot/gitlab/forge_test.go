@@ -294,3 +294,47 @@ func TestForgeErrors(t *testing.T) {
 		t.Errorf("RateLimitError as bot.RateLimited: %v, %v", rl, ok)
 	}
 }
+
+// TestForgeAddLabel: /ok-to-build's label persists on the merge request
+// (add_labels keeps the others), and the request read back carries it, so
+// later pushes are built while it is on.
+func TestForgeAddLabel(t *testing.T) {
+	const label = "mpgate:ok-to-build"
+	for _, tc := range []struct {
+		name    string
+		iid     int
+		labels  []string // added in order
+		want    []string // the request's labels after
+		wantErr error
+	}{
+		{"added beside the others", 5, []string{label}, []string{"ui", label}, nil},
+		{"added twice: once", 5, []string{label, label}, []string{"ui", label}, nil},
+		{"empty name", 5, []string{" "}, []string{"ui"}, ErrInvalid},
+		{"no such request", 77, []string{label}, nil, bot.ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			fg := NewForge(newClient(t, f, tokPAT, Private), tokPAT, webURL)
+			ctx := context.Background()
+			var err error
+			for _, l := range tc.labels {
+				if err = fg.AddLabel(ctx, byID, tc.iid, l); err != nil {
+					break
+				}
+			}
+			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+				t.Fatalf("AddLabel: %v, want %v", err, tc.wantErr)
+			}
+			if tc.want == nil {
+				return
+			}
+			if got := f.MergeRequests(projID)[tc.iid].Labels; fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("labels %v, want %v", got, tc.want)
+			}
+			pr, err := fg.PullRequestEvent(ctx, byID, tc.iid)
+			if err != nil || fmt.Sprint(pr.Labels) != fmt.Sprint(tc.want) {
+				t.Errorf("PullRequestEvent labels %v (%v), want %v", pr.Labels, err, tc.want)
+			}
+		})
+	}
+}

@@ -260,3 +260,17 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
+
+// AddLabel adds label to merge request iid, keeping its other labels
+// (add_labels; GitLab creates a project label it does not have yet).
+// /ok-to-build's grant holds while the label is on.
+func (c *Client) AddLabel(ctx context.Context, repo bot.Repo, iid int, label string) error {
+	if strings.TrimSpace(label) == "" {
+		return fmt.Errorf("gitlab: label on %s!%d: empty name: %w", repo.FullName(), iid, ErrInvalid)
+	}
+	l := gl.LabelOptions{label}
+	if _, _, err := c.gl.MergeRequests.UpdateMergeRequest(pid(repo), int64(iid), &gl.UpdateMergeRequestOptions{AddLabels: &l}, gl.WithContext(ctx)); err != nil {
+		return c.wrap(err, "label %s!%d with %q", repo.FullName(), iid, label)
+	}
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -361,4 +362,153 @@ func (p *cutProxy) cut(down bool) {
 		}
 		clear(p.conns)
 	}
+}
+
+// enqueueAll calls Enqueue for every id at once (released together, so the
+// committer gathers them into batches) and returns each call's outcome.
+func enqueueAll(q *Queue, ids []string) (dups []bool, errs []error) {
+	dups, errs = make([]bool, len(ids)), make([]error, len(ids))
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for i, id := range ids {
+		wg.Go(func() {
+			<-release
+			dups[i], errs[i] = q.Enqueue(context.Background(), event(bot.ForgeGitHub, id))
+		})
+	}
+	close(release)
+	wg.Wait()
+	return dups, errs
+}
+
+// When the database refuses a batch and there is no spool, every delivery
+// waiting on it is answered with the error: none is acknowledged.
+func TestBatchFailureAnswersEveryDelivery(t *testing.T) {
+	d := testDB{dir: t.TempDir()}
+	q := d.open(t)
+	q.cfg.SpoolDir = ""
+	up := makeReadOnly(t, q)
+	ids := make([]string, 64)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("refused-%d", i%48) // some twice in a batch
+	}
+	dups, errs := enqueueAll(q, ids)
+	for i := range ids {
+		if errs[i] == nil {
+			t.Errorf("delivery %s acknowledged (duplicate %v) while the database refused it", ids[i], dups[i])
+		}
+	}
+	up()
+	if js := jobs(t, q); len(js) != 0 {
+		t.Fatalf("%d jobs after a refused batch, want none", len(js))
+	}
+	// The same deliveries, redelivered once the database is back, are
+	// queued: a refused delivery was not remembered as seen.
+	dups, errs = enqueueAll(q, ids[:48])
+	for i := range dups {
+		if errs[i] != nil || dups[i] {
+			t.Fatalf("redelivery of %s = %v, %v; want queued", ids[i], dups[i], errs[i])
+		}
+	}
+}
+
+// A delivery id is queued once whether its copies arrive in one batch or
+// in batches apart.
+func TestDedupeInsideAndAcrossBatches(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		q := d.open(t)
+		var ids []string
+		for i := range 100 {
+			ids = append(ids, fmt.Sprintf("b-%d", i), fmt.Sprintf("b-%d", i)) // twice at once
+		}
+		dups, errs := enqueueAll(q, ids)
+		fresh := map[string]int{}
+		for i, id := range ids {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if !dups[i] {
+				fresh[id]++
+			}
+		}
+		for i := range 100 {
+			if id := fmt.Sprintf("b-%d", i); fresh[id] != 1 {
+				t.Errorf("%s reported new %d times in one round, want once", id, fresh[id])
+			}
+		}
+		// Later batches: every copy is a duplicate.
+		dups, errs = enqueueAll(q, ids)
+		for i, id := range ids {
+			if errs[i] != nil || !dups[i] {
+				t.Errorf("%s in a later batch = %v, %v; want duplicate", id, dups[i], errs[i])
+			}
+		}
+		if js := jobs(t, q); len(js) != 100 {
+			t.Fatalf("%d jobs, want 100", len(js))
+		}
+	})
+}
+
+// Close while deliveries are being enqueued: every call returns, and every
+// delivery acknowledged is in the database (the committers finish the
+// batches they took before Close returns).
+func TestCloseDrainsIntake(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		q, err := Open(context.Background(), d.config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 300
+		acked := make([]bool, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, err := q.Enqueue(context.Background(), event(bot.ForgeGitHub, fmt.Sprintf("close-%d", i)))
+				switch {
+				case err == nil:
+					acked[i] = true
+				case !errors.Is(err, ErrClosed):
+					t.Errorf("Enqueue during Close: %v", err)
+				}
+			})
+		}
+		if err := q.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		q2 := d.open(t)
+		in := map[string]bool{}
+		col := "args"
+		if q2.store.Dialect() == store.SQLite {
+			col = "json(args)" // stored as JSONB
+		}
+		rows, err := q2.db.Query(`SELECT ` + col + ` FROM river_job`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var args string
+			if err := rows.Scan(&args); err != nil {
+				t.Fatal(err)
+			}
+			for i := range n {
+				if strings.Contains(args, fmt.Sprintf(`"close-%d"`, i)) {
+					in[fmt.Sprintf("close-%d", i)] = true
+				}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		nAcked := 0
+		for i := range n {
+			if acked[i] {
+				nAcked++
+				if !in[fmt.Sprintf("close-%d", i)] {
+					t.Errorf("close-%d acknowledged but not in the database", i)
+				}
+			}
+		}
+		t.Logf("%d of %d acknowledged before Close", nAcked, n)
+	})
 }

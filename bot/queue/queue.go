@@ -106,6 +106,10 @@ const (
 	// jobs, so it bounds event throughput at EventWorkers/cooldown
 	// (River's default of 100 ms would cap 32 workers at 320 jobs/s).
 	eventFetchCooldown = 10 * time.Millisecond
+	// DefaultFinishWait: see Config.FinishWait. River's completer marks
+	// finished jobs in batches, moments after their handlers return.
+	DefaultFinishWait = 10 * time.Second
+	finishPoll        = 50 * time.Millisecond
 	// hardStopTimeout bounds Stop's wait for cancelled jobs to return.
 	hardStopTimeout = 30 * time.Second
 )
@@ -149,6 +153,11 @@ type Config struct {
 	// DataDir, no spool: Enqueue fails when the database does.
 	SpoolDir   string
 	SpoolRetry time.Duration
+	// FinishWait is how long EnqueueEvaluation waits for a running
+	// evaluation of the same head to be marked done before it treats the
+	// request as a duplicate of that running build (default 10 s; see
+	// Queue.finished).
+	FinishWait time.Duration
 	Logger     *slog.Logger
 	// JobStarted, when set, is told each job's kind ("mpgate.event",
 	// "mpgate.evaluate") and how long it waited past its scheduled time, as it
@@ -247,7 +256,13 @@ type Queue struct {
 	started bool
 	// running maps the jobs this process runs to their cancellation (the
 	// heartbeat keeps their leases; Stop hands them back).
-	running  map[int64]context.CancelCauseFunc
+	running map[int64]context.CancelCauseFunc
+	// fresh holds the jobs started since the heartbeat last took leases;
+	// leaseKick wakes the heartbeat to take theirs.
+	fresh     []int64
+	leaseKick chan struct{}
+	// leased is closed when the leases of fresh have been taken.
+	leased   chan struct{}
 	beatStop context.CancelFunc
 	beatDone chan struct{}
 
@@ -264,19 +279,20 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	cfg.SupersedePoll = cmp.Or(cfg.SupersedePoll, DefaultSupersedePoll)
 	cfg.Lease = cmp.Or(cfg.Lease, DefaultLease)
 	cfg.SpoolRetry = cmp.Or(cfg.SpoolRetry, DefaultSpoolRetry)
+	cfg.FinishWait = cmp.Or(cfg.FinishWait, DefaultFinishWait)
 	if cfg.SpoolDir == "" && cfg.DataDir != "" {
 		cfg.SpoolDir = filepath.Join(cfg.DataDir, SpoolSubdir)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Workers < 0 || cfg.EventWorkers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 || cfg.SpoolRetry < 0 {
+	if cfg.Workers < 0 || cfg.EventWorkers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 || cfg.SpoolRetry < 0 || cfg.FinishWait < 0 {
 		return nil, errors.New("queue: negative Workers, MaxAttempts or duration in config")
 	}
 	if cfg.Lease < minLease {
 		return nil, fmt.Errorf("queue: lease %s is shorter than %s", cfg.Lease, minLease)
 	}
-	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}}
+	q := &Queue{cfg: cfg, log: cfg.Logger, running: map[int64]context.CancelCauseFunc{}, leaseKick: make(chan struct{}, 1), leased: make(chan struct{})}
 	q.counters.started, q.counters.finished = cfg.JobStarted, cfg.JobDone
 
 	workers := river.NewWorkers()
@@ -544,13 +560,22 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 	if err != nil {
 		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
 	}
-	res, err := q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
-		&river.InsertOpts{Queue: QueueBuilds, UniqueOpts: river.UniqueOpts{
-			ByArgs: true,
-			// Not completed: evaluating a head again (a re-run) is allowed.
-			ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
-				rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled},
-		}})
+	insert := func() (*rivertype.JobInsertResult, error) {
+		return q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
+			&river.InsertOpts{Queue: QueueBuilds, UniqueOpts: river.UniqueOpts{
+				ByArgs: true,
+				// Not completed: evaluating a head again (a re-run) is allowed.
+				ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+					rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled},
+			}})
+	}
+	res, err := insert()
+	if err == nil && res.UniqueSkippedAsDuplicate && res.Job.State == rivertype.JobStateRunning && q.finished(ctx, res.Job.ID) {
+		// The evaluation it duplicates had already ended (its check run
+		// concluded) but River had not yet marked its job completed: this
+		// request (a /rebuild, a re-run) asks for a new run.
+		res, err = insert()
+	}
 	if err != nil {
 		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
 	}
@@ -567,6 +592,39 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 		q.cancel(ctx, prev.JobID)
 	}
 	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// finished waits up to Config.FinishWait for running job id to leave the
+// running state and says whether it did. A request for a head whose
+// evaluation is running is a duplicate of it, but a request arriving in the
+// instant between the end of the evaluation's handler and River marking its
+// job completed (River completes jobs in batches, shortly after) would be
+// dropped with it: its own check run was created after the evaluation
+// concluded the previous one, so nothing would ever run it. Such a job is
+// done within moments; a job still running after FinishWait is a build at
+// work, which the request joins (it found that build's check run in flight).
+func (q *Queue) finished(ctx context.Context, id int64) bool {
+	t := time.NewTicker(finishPoll)
+	defer t.Stop()
+	end := time.Now().Add(q.cfg.FinishWait)
+	for {
+		j, err := q.client.JobGet(ctx, id)
+		if err != nil {
+			// Gone (or unreadable): the insert, tried again, decides.
+			return true
+		}
+		if j.State != rivertype.JobStateRunning {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
 }
 
 // Forget cancels the evaluation of key's latest head, pending or running,
@@ -708,14 +766,29 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	tctx, cancelTimeout := context.WithTimeout(ctx, q.cfg.JobTimeout)
 	q.mu.Lock()
 	q.running[jobID] = cancel
+	// The lease starts now, not at the first heartbeat: the heartbeat
+	// goroutine takes the leases of the jobs started meanwhile in one
+	// statement, at once. Not each worker for its own job: on SQLite's one
+	// connection a write per job start queued behind the intake's commits
+	// and lengthened them (a third of the time webhook requests waited),
+	// and on PostgreSQL workers renewing overlapping rows at once deadlocked.
+	// The job waits for that statement (a group commit of leases), so a
+	// handler never runs without its lease.
+	q.fresh = append(q.fresh, jobID)
+	leased := q.leased
 	q.mu.Unlock()
-	// The lease starts now, not at the first heartbeat. Only this job's
-	// row: every worker renewing every running job at once made concurrent
-	// transactions lock the same rows in different orders, and PostgreSQL
-	// broke each such deadlock after a second (events drained at 8/s).
-	if err := q.renewLeases(ctx, jobID); err != nil && ctx.Err() == nil {
-		q.log.WarnContext(ctx, "queue: taking the lease of a job", "job", jobID, "error", err)
+	select {
+	case q.leaseKick <- struct{}{}:
+	default:
 	}
+	wait := time.NewTimer(q.cfg.Lease / 4)
+	select {
+	case <-leased:
+	case <-ctx.Done():
+	case <-wait.C:
+		q.log.WarnContext(ctx, "queue: the lease of a starting job was not taken in time", "job", jobID)
+	}
+	wait.Stop()
 	return tctx, func() {
 		q.mu.Lock()
 		delete(q.running, jobID)
@@ -725,21 +798,46 @@ func (q *Queue) track(ctx context.Context, jobID int64) (jctx context.Context, d
 	}
 }
 
-// heartbeat renews the leases of the jobs this process runs every Lease/4
-// until ctx is done.
+// heartbeat takes the leases of jobs as they start, and renews the leases
+// of the jobs this process runs every Lease/4, until ctx is done. It is the
+// only writer of leases in the process, and writes the rows of one
+// statement in id order: two statements never lock the same rows in
+// different orders.
 func (q *Queue) heartbeat(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(q.cfg.Lease / 4)
 	defer t.Stop()
 	for {
+		var only []int64
+		var leased chan struct{}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			q.mu.Lock()
+			q.fresh = q.fresh[:0] // renewed with the others
+			leased, q.leased = q.leased, make(chan struct{})
+			q.mu.Unlock()
+		case <-q.leaseKick:
+			q.mu.Lock()
+			for _, id := range q.fresh {
+				if _, ok := q.running[id]; ok {
+					only = append(only, id)
+				}
+			}
+			q.fresh = q.fresh[:0]
+			leased, q.leased = q.leased, make(chan struct{})
+			q.mu.Unlock()
+			if len(only) == 0 {
+				close(leased)
+				continue
+			}
+			slices.Sort(only)
 		}
-		if err := q.renewLeases(ctx); err != nil && ctx.Err() == nil {
-			q.log.WarnContext(ctx, "queue: heartbeat: renewing the leases of running jobs", "error", err)
+		if err := q.renewLeases(ctx, only...); err != nil && ctx.Err() == nil {
+			q.log.WarnContext(ctx, "queue: heartbeat: taking or renewing the leases of running jobs", "jobs", len(only), "error", err)
 		}
+		close(leased)
 	}
 }
 

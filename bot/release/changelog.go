@@ -69,6 +69,9 @@ func notes(m *ModulePlan) string {
 	if m.Size != nil {
 		body += "\n" + sizeLine(*m.Size) + "\n"
 	}
+	if api := apiNotes(m.API); api != "" {
+		body += "\n" + api
+	}
 	return body
 }
 

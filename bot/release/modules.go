@@ -10,14 +10,14 @@ import (
 
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/manifest"
-	"github.com/mpgate/mpgate/checks/pack"
+	"github.com/mpgate/mpgate/checks/modules"
 	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/tree"
 )
 
 // AppModule is the name of the main package's module when modules come from
 // the mini-program's subpackages.
-const AppModule = "app"
+const AppModule = modules.AppModule
 
 // DefaultTag is the tag template when the config names none.
 const DefaultTag = "{module}@v{version}"
@@ -28,7 +28,8 @@ type Module struct {
 	Paths     []string // repository-relative minimatch globs
 	Changelog string   // repository-relative path of its CHANGELOG.md
 	Tag       string   // tag template
-	globs     []*pack.Glob
+	// files routes files to modules as the boundaries do (checks/modules).
+	files *modules.Module
 }
 
 // ErrModules: the modules cannot be determined.
@@ -64,7 +65,7 @@ func Modules(repoDir string, cfg *config.Config) ([]*Module, error) {
 		for _, m := range cfg.Modules {
 			cl := m.Changelog
 			if cl == "" && len(m.Paths) > 0 {
-				cl = path.Join(literalPrefix(m.Paths[0]), "CHANGELOG.md")
+				cl = path.Join(modules.LiteralPrefix(m.Paths[0]), "CHANGELOG.md")
 			}
 			mod, err := newModule(m.Name, m.Paths, cl, tagFor(m.Tag))
 			if err != nil {
@@ -78,18 +79,12 @@ func Modules(repoDir string, cfg *config.Config) ([]*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := "**"
-	if root != "" {
-		all = root + "/**"
-	}
-	app, err := newModule(AppModule, []string{all}, path.Join(root, "CHANGELOG.md"), tagFor(""))
+	defaults, err := modules.Defaults(root, subs)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, app)
-	for _, s := range subs {
-		r := path.Join(root, s)
-		mod, err := newModule(s, []string{r + "/**"}, path.Join(r, "CHANGELOG.md"), tagFor(""))
+	for _, d := range defaults {
+		mod, err := newModule(d.Name, d.Paths, path.Join(modules.LiteralPrefix(d.Paths[0]), "CHANGELOG.md"), tagFor(""))
 		if err != nil {
 			return nil, err
 		}
@@ -103,13 +98,11 @@ func newModule(name string, paths []string, changelog, tag string) (*Module, err
 	if _, err := ParseTagTemplate(tag, name); err != nil {
 		return nil, fmt.Errorf("module %s: %w", name, err)
 	}
-	for _, p := range paths {
-		g, err := pack.CompileGlob(strings.TrimPrefix(p, "./"))
-		if err != nil {
-			return nil, fmt.Errorf("module %s: %w", name, err)
-		}
-		m.globs = append(m.globs, g)
+	files, err := modules.New(name, paths, nil)
+	if err != nil {
+		return nil, err
 	}
+	m.files = files
 	return m, nil
 }
 
@@ -176,49 +169,34 @@ func readCapped(repoDir, rel string) ([]byte, error) {
 	return tree.ReadFileIn(repoDir, strings.Trim(path.Clean("/"+rel), "/"), maxManifestFile)
 }
 
-// literalPrefix is the leading "/"-separated segments of a glob with no
-// magic characters ("packagePay/sub/**" → "packagePay/sub").
-func literalPrefix(glob string) string {
-	glob = strings.TrimPrefix(glob, "./")
-	var segs []string
-	for s := range strings.SplitSeq(glob, "/") {
-		if strings.ContainsAny(s, "*?[{\\!") {
-			break
-		}
-		segs = append(segs, s)
-	}
-	return strings.Join(segs, "/")
+// Router assigns files to modules.
+type Router struct {
+	mods  []*Module
+	files *modules.Router
+	of    map[*modules.Module]*Module
 }
 
-// specificity is the length of a glob's literal prefix: how specific it is.
-func specificity(glob string) int { return len(literalPrefix(glob)) }
-
-// Router assigns files to modules.
-type Router struct{ mods []*Module }
-
 // NewRouter routes among mods.
-func NewRouter(mods []*Module) *Router { return &Router{mods: mods} }
+func NewRouter(mods []*Module) *Router {
+	r := &Router{mods: mods, of: map[*modules.Module]*Module{}}
+	var fm []*modules.Module
+	for _, m := range mods {
+		fm = append(fm, m.files)
+		r.of[m.files] = m
+	}
+	r.files = modules.NewRouter(fm)
+	return r
+}
 
 // Module returns the module a repository-relative file belongs to, nil when
 // none: the module with a matching glob of the longest literal prefix (the
 // most specific); on a tie the module listed first wins (config order; with
 // default modules AppModule is first, but its prefix is always shorter than
 // a subpackage's). Files under a dot-directory such as ".changes" match no
-// "**" glob (minimatch's rule), so they belong to no module.
+// "**" glob (minimatch's rule), so they belong to no module. The rule is
+// checks/modules.Router's, which the module boundaries use.
 func (r *Router) Module(file string) *Module {
-	var best *Module
-	bestLen := -1
-	for _, m := range r.mods {
-		for i, g := range m.globs {
-			if !g.Match(file) {
-				continue
-			}
-			if l := specificity(m.Paths[i]); l > bestLen {
-				best, bestLen = m, l
-			}
-		}
-	}
-	return best
+	return r.of[r.files.Module(file)]
 }
 
 // Touched returns the names of the modules files belong to, in module order.

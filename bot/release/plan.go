@@ -153,6 +153,9 @@ type ModulePlan struct {
 	// Held is the reason the module is held back, "" when not held.
 	Held string
 	Size *SizeChange
+	// API is what the release changes in the module's public API since
+	// the previous release; nil when unchanged or never released.
+	API *APIChange
 	// Section is the new changelog section (Markdown, "## [1.3.0] - date"
 	// heading); empty when there are no entries.
 	Section string
@@ -305,6 +308,15 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 				}
 				if ok {
 					mp.Size = &SizeChange{Then: then, Now: now}
+				}
+			}
+			if base != "" {
+				api, err := APIChanges(ctx, repoDir, cfg, base, head, m.Name)
+				if err != nil {
+					return nil, fmt.Errorf("release plan: API of module %s: %w", m.Name, err)
+				}
+				if len(api) > 0 && len(api[0].Changes) > 0 {
+					mp.API = &api[0]
 				}
 			}
 			mp.Section = RenderSection(mp.Next, plan.Date, entries)

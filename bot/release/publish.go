@@ -29,6 +29,33 @@ type Pusher interface {
 	Push(ctx context.Context, opts PushOptions, refspecs ...string) error
 }
 
+// RemoteCommitter is a Pusher that makes its own commits on the remote
+// rather than pushing the local ones (GitHub's Git Data API: GitHub makes
+// the commit, with the same tree, parent and message, and signs it).
+// Publish names the remote commit in what it reports and in the forge
+// releases it creates.
+type RemoteCommitter interface {
+	// RemoteCommit is the remote commit made for local, local when none was.
+	RemoteCommit(local string) string
+}
+
+// remoteCommits rewrites the commits of applied (and its tags) to the ones
+// push made on the remote.
+func remoteCommits(push Pusher, applied *Applied) {
+	rc, ok := push.(RemoteCommitter)
+	if !ok || applied == nil {
+		return
+	}
+	if applied.Commit != "" {
+		applied.Commit = rc.RemoteCommit(applied.Commit)
+	}
+	for i := range applied.Tags {
+		if applied.Tags[i].Commit != "" {
+			applied.Tags[i].Commit = rc.RemoteCommit(applied.Tags[i].Commit)
+		}
+	}
+}
+
 // ReleaseRequest is the release pull/merge request to open or update.
 type ReleaseRequest struct {
 	Head, Base  string // branches
@@ -164,6 +191,7 @@ func Publish(ctx context.Context, repoDir string, cfg *config.Config, push Pushe
 		}
 		return out, err
 	}
+	remoteCommits(push, applied)
 	return out, createReleases(ctx, pub, applied.Tags, out)
 }
 
@@ -225,6 +253,7 @@ func publishRequest(ctx context.Context, repoDir string, cfg *config.Config, pus
 	if pushErr != nil {
 		return fmt.Errorf("publish release: push %s: %w: %w", RequestBranch, ErrPush, pushErr)
 	}
+	remoteCommits(push, applied)
 	out.Applied = applied
 	n, created, err := pub.UpsertRequest(ctx, ReleaseRequest{Head: RequestBranch, Base: opts.Branch, Title: p.CommitMessage(), Body: p.RequestBody()})
 	if err != nil {

@@ -30,6 +30,39 @@ type Result struct {
 	// Coverage figures, when a coverage report was read.
 	Coverage *CoverageSummary `json:"coverage,omitempty"`
 	Verdict  string           `json:"verdict"`
+	// HeadOnly marks the result of a check without a base: each project's
+	// comparison holds its head report alone, and renderers write the
+	// mpgate.report/v1 layouts of those reports.
+	HeadOnly bool `json:"-"`
+}
+
+// NewHeadOnly makes the result of a check without a base from the
+// projects' reports; roots are their mini-program roots relative to the
+// repository (for the locations of SARIF and Code Quality). The verdict is
+// the reports'.
+func NewHeadOnly(reports []*checks.Report, roots []string) *Result {
+	res := &Result{Schema: ResultSchema, Gates: []checks.Gate{}, HeadOnly: true, Verdict: checks.VerdictPass}
+	for i, r := range reports {
+		c := &Comparison{Schema: ComparisonSchema, Project: r.Project, Head: r, Gates: []checks.Gate{}, Verdict: r.Verdict,
+			NewDiagnostics: []checks.Diagnostic{}, ExistingDiagnostics: []checks.Diagnostic{}, FixedDiagnostics: []checks.Diagnostic{}}
+		if i < len(roots) {
+			c.PathPrefix = roots[i]
+		}
+		if r.Verdict == checks.VerdictFail {
+			res.Verdict = checks.VerdictFail
+		}
+		res.Projects = append(res.Projects, c)
+	}
+	return res
+}
+
+// Reports are the projects' head reports (nil where a head failed).
+func (res *Result) Reports() []*checks.Report {
+	out := make([]*checks.Report, len(res.Projects))
+	for i, c := range res.Projects {
+		out[i] = c.Head
+	}
+	return out
 }
 
 // CoverageSummary holds the coverage figures the gates used.

@@ -133,6 +133,23 @@ var agreeCases = []struct {
 	{"release tag with a space", "release: {tag: \"v {version}\"}\n", false},
 	{"release tag unbalanced", "release: {tag: \"v{version\"}\n", false},
 	{"module tag without version", "modules:\n  - {name: m, paths: [a/**], tag: m-latest}\n", false},
+	// Boundaries.
+	{"boundaries", "modules:\n  - {name: core, paths: [core/**], public: [core/index.js]}\n  - {name: feature-a, paths: [a/**]}\n" +
+		"boundaries:\n  layers:\n    - {name: features, modules: [\"feature-*\"]}\n    - {modules: [core]}\n" +
+		"  rules:\n    - {from: \"feature-*\", allow: [core]}\n    - {from: core, allow: []}\n    - {from: core, forbid: [\"feature-*\"]}\n" +
+		"  platform_api: {adapters: [\"adapters/**\"]}\n", true},
+	{"boundaries on default modules", "boundaries:\n  rules:\n    - {from: packageA, forbid: [packageB]}\n", true},
+	{"boundaries null", "boundaries: {layers: null, rules: null, platform_api: null}\n", true},
+	{"rule without allow or forbid", "boundaries:\n  rules:\n    - {from: a}\n", false},
+	{"rule with allow null", "boundaries:\n  rules:\n    - {from: a, allow: null}\n", false},
+	{"rule with an empty forbid", "boundaries:\n  rules:\n    - {from: a, forbid: []}\n", false},
+	{"rule without from", "boundaries:\n  rules:\n    - {allow: [a]}\n", false},
+	{"rule from empty", "boundaries:\n  rules:\n    - {from: \"\", allow: [a]}\n", false},
+	{"rule from unclosed class", "boundaries:\n  rules:\n    - {from: \"a[\", allow: [a]}\n", false},
+	{"layer without modules", "boundaries:\n  layers:\n    - {name: x, modules: []}\n", false},
+	{"unknown boundaries key", "boundaries: {cycles: error}\n", false},
+	{"adapter path outside", "boundaries:\n  platform_api: {adapters: [\"../x/**\"]}\n", false},
+	{"module public outside", "modules:\n  - {name: m, paths: [a/**], public: [\"/a/index.js\"]}\n", false},
 }
 
 // TestSchemaAgreesWithParse feeds the schema and Parse the same configs
@@ -169,6 +186,7 @@ func TestValidatorOnlyRules(t *testing.T) {
 		{"project names used twice", "projects:\n  - {name: a, root: a}\n  - {name: a, root: b}\n"},
 		{"module names used twice", "modules:\n  - {name: m, paths: [a/**]}\n  - {name: m, paths: [b/**]}\n"},
 		{"total below package", "projects:\n  - limits: {package: 2MB, total: 1MB}\n"},
+		{"boundary naming no configured module", "modules:\n  - {name: core, paths: [core/**]}\nboundaries:\n  rules:\n    - {from: shop, allow: [core]}\n"},
 		{"modules without {module} in the tag", "modules:\n  - {name: a, paths: [a/**]}\n  - {name: b, paths: [b/**]}\nrelease: {tag: \"v{version}\"}\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

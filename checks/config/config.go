@@ -54,9 +54,12 @@ type Config struct {
 	Projects []Project `yaml:"projects"`
 	Gates    Gates     `yaml:"gates"`
 	Modules  []Module  `yaml:"modules"`
-	Release  Release   `yaml:"release"`
-	Trust    Trust     `yaml:"trust"`
-	Comment  Comment   `yaml:"comment"`
+	// Boundaries are the rules between modules (docs/modules.md); off
+	// when empty.
+	Boundaries Boundaries `yaml:"boundaries"`
+	Release    Release    `yaml:"release"`
+	Trust      Trust      `yaml:"trust"`
+	Comment    Comment    `yaml:"comment"`
 }
 
 // Comment configures the sticky comment on a request (one per project
@@ -113,6 +116,18 @@ type Gates struct {
 	Lint      LintGate      `yaml:"lint"`
 	Coverage  CoverageGate  `yaml:"coverage"`
 	Changelog ChangelogGate `yaml:"changelog"`
+	API       APIGate       `yaml:"api"`
+}
+
+// APIGate (GATE-API) fails a request whose change to a module's public API
+// needs a bigger version bump than the request's changelog entries plan:
+// a breaking change (a removed or retyped export or component property) a
+// major one, an addition a minor one (docs/modules.md).
+type APIGate struct {
+	// Enabled turns the gate on; it is off by default.
+	Enabled bool `yaml:"enabled"`
+	// Informational reports the gate without ever failing the check.
+	Informational bool `yaml:"informational"`
 }
 
 // DefaultNoChangelogLabel is the label that exempts a request from the
@@ -195,8 +210,58 @@ type Module struct {
 	Paths     []string `yaml:"paths"`
 	Changelog string   `yaml:"changelog"`
 	// Tag overrides Release.Tag for this module.
-	Tag  string `yaml:"tag"`
-	Line int    `yaml:"-"`
+	Tag string `yaml:"tag"`
+	// Public lists the module's public entries (repository-relative globs
+	// of files, or of component paths without extension): another module
+	// using any other file of it reaches into its internals (MP403).
+	// Empty: every file is public.
+	Public []string `yaml:"public"`
+	Line   int      `yaml:"-"`
+}
+
+// Boundaries are the contracts between modules, checked on every edge of
+// the dependency graph (docs/modules.md).
+type Boundaries struct {
+	// Layers, top first: a module may not use a module of a layer above
+	// its own (MP401). Modules of one layer may use each other unless a
+	// rule forbids it.
+	Layers []Layer `yaml:"layers"`
+	// Rules say which modules a module may use (MP401).
+	Rules []BoundaryRule `yaml:"rules"`
+	// PlatformAPI keeps the platforms' global APIs (wx, my, tt, swan, qq)
+	// behind an adapter layer (MP404).
+	PlatformAPI PlatformAPI `yaml:"platform_api"`
+}
+
+// Enabled reports whether any boundary is configured.
+func (b Boundaries) Enabled() bool {
+	return len(b.Layers) > 0 || len(b.Rules) > 0 || len(b.PlatformAPI.Adapters) > 0
+}
+
+// Layer is one layer of modules.
+type Layer struct {
+	Name string `yaml:"name"`
+	// Modules are module names or globs of names ("feature-*").
+	Modules []string `yaml:"modules"`
+	Line    int      `yaml:"-"`
+}
+
+// BoundaryRule says what the modules From names may use: with Allow (not
+// nil; empty forbids every other module), only those modules and itself;
+// with Forbid, anything but those. Both hold module names or globs of names.
+type BoundaryRule struct {
+	From   string   `yaml:"from"`
+	Allow  []string `yaml:"allow"`
+	Forbid []string `yaml:"forbid"`
+	Line   int      `yaml:"-"`
+}
+
+// PlatformAPI names where the platforms' global APIs may be called.
+type PlatformAPI struct {
+	// Adapters are repository-relative globs of the files that may call
+	// wx.*, my.*, tt.*, swan.* and qq.* directly; a call anywhere else is
+	// a finding (MP404). Empty: not checked.
+	Adapters []string `yaml:"adapters"`
 }
 
 // Release configures release tags.

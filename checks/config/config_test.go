@@ -164,7 +164,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key in project", "projects:\n  - name: shop\n    limit: {package: 2MB}\n", 3,
 			`x.yml:3: unknown key "limit" in projects[0]; valid keys: name, platform, root, build, install, limits`},
 		{"unknown top-level key", "project:\n  - root: .\n", 1,
-			`unknown key "project" at the top level; valid keys: projects, gates, modules, release, trust`},
+			`unknown key "project" at the top level; valid keys: projects, gates, modules, boundaries, release, trust`},
 		{"unknown gate", "gates:\n  sizes: {}\n", 2, `unknown key "sizes" in gates; valid keys: size, lint, coverage`},
 		{"unknown limit", "projects:\n  - limits:\n      pkg: 2MB\n", 3, `in projects[0].limits; valid keys: package, main, total, preload, warn`},
 		{"install empty", "projects:\n  - build: npm run build\n    install: \"  \"\n", 3, `projects[0].install is empty; write the command that installs the dependencies (npm ci), or auto`},

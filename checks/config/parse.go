@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"reflect"
 	"slices"
@@ -71,38 +70,21 @@ func Parse(data []byte, file string) (*Config, error) {
 	if file == "" {
 		file = DefaultFile
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			cfg := Default()
-			cfg.File = file
-			return cfg, nil
-		}
-		return nil, Errors{yamlError(file, err)}
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, Errors{{File: file, Line: extra.Line, Column: extra.Column, Msg: "a second YAML document; the config is one document (remove the \"---\")"}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlError(file, err)}
-	}
-
-	w := &walker{file: file, pos: map[string]position{}, null: map[string]bool{}}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			cfg := Default()
-			cfg.File = file
-			return cfg, nil
-		}
-		root = root.Content[0]
-	}
-	if isNull(root) {
+	root, err := OneDocument(data)
+	var de *DocumentError
+	switch {
+	case errors.As(err, &de) && de.Second:
+		return nil, Errors{{File: file, Line: de.Line, Column: de.Column, Msg: "a second YAML document; the config is one document (remove the \"---\")"}}
+	case errors.As(err, &de):
+		return nil, Errors{{File: file, Line: de.Line, Msg: de.Msg}}
+	case err != nil:
+		return nil, err
+	case root == nil:
 		cfg := Default()
 		cfg.File = file
 		return cfg, nil
 	}
+	w := &walker{file: file, pos: map[string]position{}, null: map[string]bool{}}
 	w.walk(root, reflect.TypeOf(Config{}), "")
 	if len(w.errs) > 0 {
 		return nil, w.errors()
@@ -121,21 +103,6 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, w.errors()
 	}
 	return cfg, nil
-}
-
-// yamlError turns the YAML parser's "yaml: line 3: msg" into an *Error at
-// that line.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := &Error{File: file, Msg: "invalid YAML: " + msg}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > 0 {
-				e.Line, e.Msg = n, "invalid YAML: "+text
-			}
-		}
-	}
-	return e
 }
 
 type position struct{ line, col int }
@@ -426,6 +393,7 @@ func (w *walker) validate(c *Config) {
 	w.validateProjects(c)
 	w.validateGates(&c.Gates)
 	w.validateModules(c)
+	w.validateBoundaries(c)
 	if c.Release.Tag == "" {
 		w.errAt("release.tag", "release.tag is empty; write a template such as \"{module}@v{version}\"")
 	} else if err := checkTagTemplate(c.Release.Tag); err != nil {
@@ -608,19 +576,8 @@ func (w *walker) validateModules(c *Config) {
 		if len(m.Paths) == 0 {
 			w.errAt(p, "%s has no paths; list the globs of its files, e.g. [\"packagePay/**\"]", p)
 		}
-		for j, g := range m.Paths {
-			gp := p + ".paths[" + strconv.Itoa(j) + "]"
-			if g == "" {
-				w.errAt(gp, "%s is empty", gp)
-				continue
-			}
-			if _, err := cleanRel(g); err != nil {
-				w.errAt(gp, "%s %q: %v", gp, g, err)
-			}
-			if _, err := path.Match(g, ""); err != nil {
-				w.errAt(gp, "%s %q is not a valid glob: %v", gp, g, err)
-			}
-		}
+		w.validateGlobs(m.Paths, p+".paths")
+		w.validateGlobs(m.Public, p+".public")
 		if m.Changelog != "" {
 			if _, err := cleanRel(m.Changelog); err != nil {
 				w.errAt(p+".changelog", "%s.changelog %q: %v", p, m.Changelog, err)
@@ -632,6 +589,87 @@ func (w *walker) validateModules(c *Config) {
 			}
 		}
 	}
+}
+
+// validateGlobs checks repository-relative globs.
+func (w *walker) validateGlobs(globs []string, p string) {
+	for j, g := range globs {
+		gp := p + "[" + strconv.Itoa(j) + "]"
+		if g == "" {
+			w.errAt(gp, "%s is empty", gp)
+			continue
+		}
+		if _, err := cleanRel(g); err != nil {
+			w.errAt(gp, "%s %q: %v", gp, g, err)
+		}
+		if _, err := path.Match(g, ""); err != nil {
+			w.errAt(gp, "%s %q is not a valid glob: %v", gp, g, err)
+		}
+	}
+}
+
+// validateBoundaries checks the boundaries section. Module names are
+// checked against the configured modules when there are any; the default
+// modules (one per subpackage) are known only when the program is read.
+func (w *walker) validateBoundaries(c *Config) {
+	b := &c.Boundaries
+	known := func(p, glob string) {
+		if _, err := path.Match(glob, ""); err != nil {
+			w.errAt(p, "%s %q is not a valid glob of module names: %v", p, glob, err)
+			return
+		}
+		if len(c.Modules) == 0 {
+			return
+		}
+		for _, m := range c.Modules {
+			if ok, _ := path.Match(glob, m.Name); ok {
+				return
+			}
+		}
+		w.errAt(p, "%s %q names no module of modules:; the modules are %s", p, glob, moduleNames(c.Modules))
+	}
+	for i := range b.Layers {
+		l := &b.Layers[i]
+		p := "boundaries.layers[" + strconv.Itoa(i) + "]"
+		l.Line = w.at(p).line
+		if len(l.Modules) == 0 {
+			w.errAt(p, "%s has no modules; list the names (or globs of names) of its modules", p)
+		}
+		for j, g := range l.Modules {
+			known(p+".modules["+strconv.Itoa(j)+"]", g)
+		}
+	}
+	for i := range b.Rules {
+		r := &b.Rules[i]
+		p := "boundaries.rules[" + strconv.Itoa(i) + "]"
+		r.Line = w.at(p).line
+		if r.From == "" {
+			w.errAt(p, "%s has no from; name the module (or a glob of names) it is about", p)
+		} else {
+			known(p+".from", r.From)
+		}
+		if _, given := w.pos[p+".allow"]; given && !w.null[p+".allow"] && r.Allow == nil {
+			r.Allow = []string{} // allow: [] forbids every other module
+		}
+		if r.Allow == nil && len(r.Forbid) == 0 {
+			w.errAt(p, "%s has neither allow nor forbid; list the modules it may use (allow) or may not use (forbid); allow: [] forbids every other module", p)
+		}
+		for j, g := range r.Allow {
+			known(p+".allow["+strconv.Itoa(j)+"]", g)
+		}
+		for j, g := range r.Forbid {
+			known(p+".forbid["+strconv.Itoa(j)+"]", g)
+		}
+	}
+	w.validateGlobs(b.PlatformAPI.Adapters, "boundaries.platform_api.adapters")
+}
+
+func moduleNames(ms []Module) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // checkTagTemplate accepts templates whose only placeholders are {module}

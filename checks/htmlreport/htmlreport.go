@@ -46,27 +46,25 @@ const (
 	mapHeight = 540
 )
 
-// FromReports makes the result of a check without a base: one comparison per report with no base, the
-// report's own gates and verdict. prefixes[i] is where report i's project lies in the repository ("" or
-// "apps/shop"; the report's Root is appended), for the links; it may be shorter than reports.
-func FromReports(reports []*checks.Report, prefixes []string) *compare.Result {
-	var cs []*compare.Comparison
-	for i, r := range reports {
-		c := compare.Compare(nil, r)
-		c.Gates = r.Gates
-		c.Verdict = r.Verdict
-		prefix := ""
-		if i < len(prefixes) {
-			prefix = prefixes[i]
+// headOnly turns the result of a check without a base (compare.Result.HeadOnly: each comparison holds its
+// head report alone, its PathPrefix the project's root without the report's Root) into comparisons with no
+// base, which carry the package rows the size table shows and full repository prefixes.
+func headOnly(res *compare.Result) *compare.Result {
+	out := *res
+	out.Projects = nil
+	for _, c := range res.Projects {
+		if c.Head == nil {
+			out.Projects = append(out.Projects, c)
+			continue
 		}
-		if p := path.Join(prefix, r.Root); p != "." {
-			c.PathPrefix = p + "/"
+		h := compare.Compare(nil, c.Head)
+		h.Gates, h.Verdict = c.Head.Gates, c.Head.Verdict
+		if p := path.Join(c.PathPrefix, c.Head.Root); p != "." {
+			h.PathPrefix = p + "/"
 		}
-		cs = append(cs, c)
+		out.Projects = append(out.Projects, h)
 	}
-	res := compare.NewResult(cs...)
-	res.Verdict = render.Verdict(reports...)
-	return res
+	return &out
 }
 
 // FileURL is the forge's address of the repository's files at sha (Options.FileURL), from the CI job's
@@ -97,6 +95,9 @@ func Write(w io.Writer, res *compare.Result, o Options) error {
 	}
 	if o.LargestFiles <= 0 {
 		o.LargestFiles = 20
+	}
+	if res.HeadOnly {
+		res = headOnly(res)
 	}
 	v := view{Title: o.Title, Verdict: res.Verdict, BaseRev: short(res.BaseRev), HeadRev: short(res.HeadRev), Gates: res.Gates}
 	for _, c := range res.Projects {

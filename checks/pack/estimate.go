@@ -202,14 +202,35 @@ var es5Unminified = struct {
 // constructs c counted (nil: a file the parser refused, counted at the
 // factor alone).
 func unminifiedES5(pretty int, c *es6Counter) int64 {
+	return unminifiedES5Scaled(pretty, c, 1)
+}
+
+// es5MinifiedInputConstructs scales the construct costs of es5Unminified
+// for already minified input. Those costs were fitted on readable source,
+// where what Babel writes for a construct repeats the source's names
+// (`var _ref = options, timeout = _ref.timeout`); in a minified script the
+// names are one or two letters (`var r = e.vnode.props`, a rest parameter's
+// arguments loop on `o`). Read off uni-app's common/vendor.js (the
+// dcloudio/uni-preset-vue template built for mp-weixin): WeChat's output is
+// 11,878 bytes over Babel's layout where the readable-source costs said
+// 28,642 (docs/sizes.md).
+const es5MinifiedInputConstructs = 0.42
+
+// unminifiedES5Scaled is unminifiedES5 with the construct costs (not the
+// worklets) multiplied by f.
+func unminifiedES5Scaled(pretty int, c *es6Counter, f float64) int64 {
 	n := ceilMul(pretty, es5PrettyFactor)
 	if c == nil {
 		return n
 	}
 	k := es5Unminified
-	return n + k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
+	constructs := k.async*int64(c.async) + k.await*int64(c.await) + k.class*int64(c.class) + k.spread*int64(c.spread) +
 		k.template*int64(c.template) + k.destruct*int64(c.destruct) + k.defaults*int64(c.defaults) +
-		k.forOf*int64(c.forOf) + k.rest*int64(c.rest) + k.exportAll*int64(c.exportAll) + c.worklet
+		k.forOf*int64(c.forOf) + k.rest*int64(c.rest) + k.exportAll*int64(c.exportAll)
+	if f != 1 {
+		constructs = ceilMul(int(constructs), f)
+	}
+	return n + constructs + c.worklet
 }
 
 // babelCompactAuto is the length above which Babel's generator prints
@@ -382,7 +403,7 @@ func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
 					helpers = append(helpers, h)
 					slices.Sort(helpers)
 				}
-				return unminifiedES5(printed+comments+int(layout), c), helpers, worklets
+				return unminifiedES5Scaled(printed+comments+int(layout), c, es5MinifiedInputConstructs), helpers, worklets
 			}
 			return ceilMul(printed+comments, es5MinifiedInputFactor), helpers, worklets
 		}
@@ -785,6 +806,10 @@ const (
 	// source text with metadata: Object.assign(f,{_closure:{…},asString:"…",
 	// __workletHash:…,__location:"… (l:c)",__worklet:!0}).
 	es5Worklet = 240
+	// A worklet that is an object property or method also gets a factory
+	// property: `,_<name>_worklet_factory_:function(){var t=this,a=` … `;return a}`
+	// (measured on awesome-skyline expanded-scroll-view: 57–68 bytes).
+	es5WorkletFactory = 60
 )
 
 // Runtime helper files WeChat's ES6 step adds under @babel/runtime/helpers/
@@ -907,9 +932,12 @@ type es6Counter struct {
 	// Counted for the unminified output only (see es5Unminified).
 	defaults, forOf, rest, extends int
 	// exportAll counts `export * from` (both outputs).
-	exportAll      int
-	worklet        int64
-	worklets       int
+	exportAll int
+	worklet   int64
+	worklets  int
+	// propFns holds the functions that are an object property's value
+	// (`m: function(){}`, `m: () => {}`): see workletCost.
+	propFns        map[pjs.INode]bool
 	es6, useStrict bool
 	helpers        map[string]bool
 }
@@ -927,7 +955,7 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 	switch x := n.(type) {
 	case *pjs.FuncDecl:
 		c.funcs++
-		c.checkWorklet(&x.Body, x)
+		c.checkWorklet(&x.Body, x, c.propFns[x])
 		if x.Async {
 			c.async++
 			c.es6 = true
@@ -935,14 +963,14 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 		}
 	case *pjs.ArrowFunc:
 		c.arrow++
-		c.checkWorklet(&x.Body, x)
+		c.checkWorklet(&x.Body, x, c.propFns[x])
 		c.es6 = true
 		if x.Async {
 			c.async++
 			c.need(helpersAsync...)
 		}
 	case *pjs.MethodDecl:
-		c.checkWorklet(&x.Body, x)
+		c.checkWorklet(&x.Body, x, true)
 		if x.Async {
 			c.async++
 			c.need(helpersAsync...)
@@ -980,6 +1008,7 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 			c.es6 = true
 		}
 	case *pjs.Property:
+		markPropFn(&c.propFns, x)
 		if x.Spread {
 			c.spread++
 			c.es6 = true
@@ -1042,11 +1071,21 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 
 func (c *es6Counter) Exit(pjs.INode) {}
 
-// checkWorklet adds the cost of a worklet function: its source text again,
-// as a string, and the metadata around it.
-func (c *es6Counter) checkWorklet(body *pjs.BlockStmt, fn interface{ JS(io.Writer) }) {
-	if len(body.List) == 0 {
+// checkWorklet adds the cost of a worklet function (see workletCost).
+func (c *es6Counter) checkWorklet(body *pjs.BlockStmt, fn interface{ JS(io.Writer) }, prop bool) {
+	if !isWorklet(body) {
 		return
+	}
+	c.worklet += workletCost(body, fn, prop)
+	c.worklets++
+	c.es6 = true
+}
+
+// isWorklet reports whether a function body begins with the 'worklet'
+// directive.
+func isWorklet(body *pjs.BlockStmt) bool {
+	if len(body.List) == 0 {
+		return false
 	}
 	var v string
 	switch d := body.List[0].(type) {
@@ -1057,14 +1096,115 @@ func (c *es6Counter) checkWorklet(body *pjs.BlockStmt, fn interface{ JS(io.Write
 			v = string(lit.Data)
 		}
 	}
-	if v != `'worklet'` && v != `"worklet"` {
-		return
+	return v == `'worklet'` || v == `"worklet"`
+}
+
+// workletCost is what WeChat's worklet transform (miniprogram-ci 2.1.42,
+// dist/utils/babel_plugin_worklet.js, read and checked on its output) adds
+// for one worklet function, beyond the function itself:
+//   - the function's text again, as the asString source, plus the metadata
+//     (_closure, __workletHash, __location, __worklet) and the captured
+//     variables (closureBytes);
+//   - the transformed form of every worklet nested in it: the transform
+//     runs inner functions first, so the outer asString holds the inner
+//     worklets' own asString and metadata (workletNested);
+//   - for a worklet that is an object property or method (a Component's
+//     methods: `handlePan(e){'worklet';…}`), a second copy of the whole
+//     function, nested worklets included, as
+//     `_<name>_worklet_factory_:function(){var t=this,a=…;return a}`, and
+//     the asString and metadata belong to that copy (the method itself
+//     stays, with its nested worklets transformed).
+func workletCost(body *pjs.BlockStmt, fn interface{ JS(io.Writer) }, prop bool) int64 {
+	text, short := workletText(fn, prop)
+	nested := workletNested(body)
+	n := text + es5Worklet + closureBytes(body) + nested
+	if prop {
+		n += short + nested + es5WorkletFactory
 	}
-	var w counter
-	fn.JS(&w)
-	c.worklet += w.n + es5Worklet + closureBytes(body)
-	c.worklets++
-	c.es6 = true
+	return n
+}
+
+// workletText returns the length of a worklet function printed compactly
+// with its names kept (the asString Babel prints with compact: true) and
+// minified (the factory's copy under `minified`). fn.JS alone pretty-prints
+// with indentation, which read a nested method 40% long.
+func workletText(fn interface{ JS(io.Writer) }, prop bool) (text, short int64) {
+	var b bytes.Buffer
+	open, closing := "(", ")"
+	if _, ok := fn.(*pjs.MethodDecl); ok {
+		open, closing = "({", "})"
+	}
+	b.WriteString(open)
+	fn.JS(&b)
+	b.WriteString(closing)
+	src := b.Bytes()
+	wrap := int64(len(open) + len(closing))
+	pretty := int64(len(src)) - wrap
+	m := minify.New()
+	var kept, renamed bytes.Buffer
+	if (&js.Minifier{KeepVarNames: true}).Minify(m, &kept, bytes.NewReader(src), nil) != nil {
+		return pretty, pretty
+	}
+	text = max(int64(kept.Len())-wrap, 0)
+	if !prop {
+		return text, text
+	}
+	if (&js.Minifier{}).Minify(m, &renamed, bytes.NewReader(src), nil) != nil {
+		return text, text
+	}
+	return text, max(int64(renamed.Len())-wrap, 0)
+}
+
+// workletNested sums workletCost over the worklets directly nested in
+// body (each one's own nested worklets are in its cost).
+func workletNested(body *pjs.BlockStmt) int64 {
+	v := &nestedWorklets{}
+	for _, st := range body.List {
+		pjs.Walk(v, st)
+	}
+	return v.n
+}
+
+type nestedWorklets struct {
+	n       int64
+	propFns map[pjs.INode]bool
+}
+
+func (v *nestedWorklets) Enter(n pjs.INode) pjs.IVisitor {
+	var body *pjs.BlockStmt
+	var fn interface{ JS(io.Writer) }
+	prop := false
+	switch x := n.(type) {
+	case *pjs.Property:
+		markPropFn(&v.propFns, x)
+		return v
+	case *pjs.FuncDecl:
+		body, fn, prop = &x.Body, x, v.propFns[x]
+	case *pjs.ArrowFunc:
+		body, fn, prop = &x.Body, x, v.propFns[x]
+	case *pjs.MethodDecl:
+		body, fn, prop = &x.Body, x, true
+	default:
+		return v
+	}
+	if !isWorklet(body) {
+		return v
+	}
+	v.n += workletCost(body, fn, prop)
+	return nil // its own nested worklets are in its cost
+}
+
+func (v *nestedWorklets) Exit(pjs.INode) {}
+
+// markPropFn records a property's value when it is a function.
+func markPropFn(m *map[pjs.INode]bool, p *pjs.Property) {
+	switch p.Value.(type) {
+	case *pjs.FuncDecl, *pjs.ArrowFunc:
+		if *m == nil {
+			*m = map[pjs.INode]bool{}
+		}
+		(*m)[p.Value] = true
+	}
 }
 
 // closureBytes is what a worklet's captured variables add: each appears in

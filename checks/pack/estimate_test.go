@@ -14,6 +14,8 @@ import (
 	"github.com/mpgate/mpgate/checks/manifest"
 	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/tree"
+	"github.com/tdewolff/parse/v2"
+	pjs "github.com/tdewolff/parse/v2/js"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -190,6 +192,66 @@ func TestES5Bytes(t *testing.T) {
 	worklet := "function f(a) { 'worklet'; return a }"
 	if got := ES5Bytes([]byte(worklet)); got <= es5UseStrict+es5Base+es5Worklet {
 		t.Errorf("worklet: ES5Bytes = %d, want more than %d", got, es5UseStrict+es5Base+es5Worklet)
+	}
+}
+
+// TestWorkletCost: WeChat's worklet transform (miniprogram-ci 2.1.42) copies
+// a worklet that is an object property or method into a
+// `_<name>_worklet_factory_`, and puts the transformed form of a nested
+// worklet (its asString and metadata) into the outer worklet's asString; see
+// the worklet-skyline fixture in checks/analyze/testdata/upload.
+func TestWorkletCost(t *testing.T) {
+	diff := func(a, b string) int64 { return ES5Bytes([]byte(a)) - ES5Bytes([]byte(b)) }
+	tests := []struct {
+		name     string
+		with     string // the case
+		without  string // the same constructs without what the case adds
+		min, max int64
+	}{
+		{
+			name:    "property worklet gets a minified factory copy",
+			with:    "x({m: function (value) { 'worklet'; return value + 1 }})",
+			without: "x([function (value) { 'worklet'; return value + 1 }])",
+			// the copy (function(n){"worklet";return n+1}) plus the factory property
+			min: es5WorkletFactory + 20, max: es5WorkletFactory + 45,
+		},
+		{
+			name:    "method worklet costs as much as a property one",
+			with:    "x({m(value) { 'worklet'; return value + 1 }})",
+			without: "x([function (value) { 'worklet'; return value + 1 }])",
+			min:     es5WorkletFactory + 10, max: es5WorkletFactory + 45,
+		},
+		{
+			name:    "nested worklet counted in place and in the outer asString",
+			with:    "x(() => { 'worklet'; return run(() => { 'worklet'; return 1 }) })",
+			without: "x(() => { 'worklet'; return run(() => { return 1 }) })",
+			min:     2 * es5Worklet, max: 2 * (es5Worklet + 40),
+		},
+		{
+			name:    "nested worklet in a method: also in the factory copy",
+			with:    "x({m() { 'worklet'; return run(() => { 'worklet'; return 1 }) }})",
+			without: "x({m() { 'worklet'; return run(() => { return 1 }) }})",
+			min:     3 * es5Worklet, max: 3 * (es5Worklet + 40),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := diff(tt.with, tt.without); got < tt.min || got > tt.max {
+				t.Errorf("ES5Bytes(%q) - ES5Bytes(%q) = %d, want %d..%d", tt.with, tt.without, got, tt.min, tt.max)
+			}
+		})
+	}
+	// Not a worklet: a directive elsewhere than first, or another string.
+	for _, src := range []string{"x({m() { 'use strict'; return 1 }})", "x({m() { a(); 'worklet' }})"} {
+		var c es6Counter
+		ast, err := pjs.Parse(parse.NewInputString(src), pjs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pjs.Walk(&c, ast)
+		if c.worklets != 0 {
+			t.Errorf("%q: %d worklets, want 0", src, c.worklets)
+		}
 	}
 }
 

@@ -203,6 +203,26 @@ func resultMarkdown(res *compare.Result, o ResultOptions, parts int, where strin
 	return marker + head + note, nil
 }
 
+// gist shortens a gate's summary for the headline: its first sentence,
+// cut at a word to at most n bytes with "…" when longer, never leaving a
+// code span open.
+func gist(s string, n int) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i]
+	}
+	if len(s) > n {
+		cut := cutUTF8(s, n)
+		if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+			cut = cut[:i]
+		}
+		s = strings.TrimRight(cut, " ,;:") + "…"
+	}
+	if strings.Count(s, "`")%2 == 1 {
+		s = s[:strings.LastIndexByte(s, '`')] + strings.ReplaceAll(s[strings.LastIndexByte(s, '`'):], "`", "")
+	}
+	return s
+}
+
 func cutUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -352,7 +372,7 @@ func headline(res *compare.Result, minChange int64) []string {
 		switch g.Status {
 		case checks.GateFail:
 			failed++
-			parts = append(parts, g.Name+" failed: "+cutUTF8(g.Summary, 160))
+			parts = append(parts, g.Name+" failed: "+gist(g.Summary, 160))
 		case checks.GateError:
 			failed++
 			parts = append(parts, g.Name+" could not be evaluated")
@@ -729,6 +749,13 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 	if name != "" {
 		suffix = " · " + rText(name)
 	}
+	r.newFindings(suffix, c)
+	r.existingFindings(suffix, c)
+	r.fixedFindings(c)
+}
+
+// newFindings lists the request's new findings, notes folded under the rest.
+func (r *resultMD) newFindings(suffix string, c *compare.Comparison) {
 	newG := bySeverity(c.NewDiagnostics)
 	var b strings.Builder
 	if len(c.NewDiagnostics) == 0 {
@@ -766,66 +793,74 @@ func (r *resultMD) findings(name string, c *compare.Comparison) {
 		}
 	}
 	r.add(prioFindings, b.String())
+}
 
-	if len(c.ExistingDiagnostics) > 0 {
-		oldG := bySeverity(c.ExistingDiagnostics)
-		var shown []checks.Diagnostic
-		left := 0
-		for i := range oldG {
-			s, l := capList(oldG[i], r.lim.existing[i])
-			shown = append(shown, s...)
-			left += l
-		}
-		r.left.findings += left
-		var e strings.Builder
-		if len(shown) > 0 {
-			r.folded = true
-			e.WriteString("<details><summary>" + plural(len(c.ExistingDiagnostics), "existing finding", "existing findings") +
-				" (" + countText(oldG) + ")" + strings.ReplaceAll(suffix, "\\", "") + "</summary>\n\n")
-			r.ruleRows(&e, c.PathPrefix, shown, -1, r.where)
-			if left > 0 {
-				fmt.Fprintf(&e, "\n… %s not shown.\n", plural(left, "more existing finding", "more existing findings"))
-			}
-			e.WriteString("\n</details>\n\n")
-		} else {
-			e.WriteString(plural(len(c.ExistingDiagnostics), "existing finding", "existing findings") + " (" + countText(oldG) + "), not shown.\n\n")
-		}
-		r.add(prioFindings, e.String())
+// existingFindings folds the findings that were there before.
+func (r *resultMD) existingFindings(suffix string, c *compare.Comparison) {
+	if len(c.ExistingDiagnostics) == 0 {
+		return
 	}
-
-	if len(c.FixedDiagnostics) > 0 {
-		var f strings.Builder
-		f.WriteString("**Fixed: " + plural(len(c.FixedDiagnostics), "finding", "findings") + "**\n\n")
-		rows, left := 0, 0
-		for _, g := range groupByRule(c.FixedDiagnostics, func(d checks.Diagnostic) string { return d.Rule }) {
-			n := min(len(g), maxPerRule)
-			if r.lim.newCap >= 0 {
-				n = min(n, max(r.lim.newCap-rows, 0))
-			}
-			for _, d := range g[:n] {
-				where := ""
-				if d.File != "" {
-					d.File = repoPath(c.PathPrefix, d.File)
-					where = " " + mdCode(location(d))
-				}
-				f.WriteString("- ✔️ " + rText(d.Rule) + where + " " + rText(truncate(d.Message, 160)) + "\n")
-			}
-			rows += n
-			switch rest := len(g) - n; {
-			case rest == 0:
-			case n < min(len(g), maxPerRule):
-				left += rest
-			default:
-				fmt.Fprintf(&f, "- ✔️ %s *… and %d more %s*\n", rText(g[0].Rule), rest, r.where)
-			}
-		}
-		r.left.findings += left
+	oldG := bySeverity(c.ExistingDiagnostics)
+	var shown []checks.Diagnostic
+	left := 0
+	for i := range oldG {
+		s, l := capList(oldG[i], r.lim.existing[i])
+		shown = append(shown, s...)
+		left += l
+	}
+	r.left.findings += left
+	var e strings.Builder
+	if len(shown) > 0 {
+		r.folded = true
+		e.WriteString("<details><summary>" + plural(len(c.ExistingDiagnostics), "existing finding", "existing findings") +
+			" (" + countText(oldG) + ")" + strings.ReplaceAll(suffix, "\\", "") + "</summary>\n\n")
+		r.ruleRows(&e, c.PathPrefix, shown, -1, r.where)
 		if left > 0 {
-			fmt.Fprintf(&f, "- … %s\n", plural(left, "more", "more"))
+			fmt.Fprintf(&e, "\n… %s not shown.\n", plural(left, "more existing finding", "more existing findings"))
 		}
-		f.WriteString("\n")
-		r.add(prioFindings, f.String())
+		e.WriteString("\n</details>\n\n")
+	} else {
+		e.WriteString(plural(len(c.ExistingDiagnostics), "existing finding", "existing findings") + " (" + countText(oldG) + "), not shown.\n\n")
 	}
+	r.add(prioFindings, e.String())
+}
+
+// fixedFindings lists what the request fixed.
+func (r *resultMD) fixedFindings(c *compare.Comparison) {
+	if len(c.FixedDiagnostics) == 0 {
+		return
+	}
+	var f strings.Builder
+	f.WriteString("**Fixed: " + plural(len(c.FixedDiagnostics), "finding", "findings") + "**\n\n")
+	rows, left := 0, 0
+	for _, g := range groupByRule(c.FixedDiagnostics, func(d checks.Diagnostic) string { return d.Rule }) {
+		n := min(len(g), maxPerRule)
+		if r.lim.newCap >= 0 {
+			n = min(n, max(r.lim.newCap-rows, 0))
+		}
+		for _, d := range g[:n] {
+			where := ""
+			if d.File != "" {
+				d.File = repoPath(c.PathPrefix, d.File)
+				where = " " + mdCode(location(d))
+			}
+			f.WriteString("- ✔️ " + rText(d.Rule) + where + " " + rText(truncate(d.Message, 160)) + "\n")
+		}
+		rows += n
+		switch rest := len(g) - n; {
+		case rest == 0:
+		case n < min(len(g), maxPerRule):
+			left += rest
+		default:
+			fmt.Fprintf(&f, "- ✔️ %s *… and %d more %s*\n", rText(g[0].Rule), rest, r.where)
+		}
+	}
+	r.left.findings += left
+	if left > 0 {
+		fmt.Fprintf(&f, "- … %s\n", plural(left, "more", "more"))
+	}
+	f.WriteString("\n")
+	r.add(prioFindings, f.String())
 }
 
 func (r *resultMD) lint() {

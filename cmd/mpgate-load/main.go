@@ -3,7 +3,7 @@
 // the intake rate, latency percentiles, errors and duplicates.
 //
 //	mpgate-load -secret-file SECRET [-url http://127.0.0.1:8080/webhooks/github]
-//	            [-n 5000] [-c 32] [-payload comment|pull_request] [-redeliver 0]
+//	            [-n 5000] [-c 32] [-rate 0] [-payload comment|pull_request] [-redeliver 0]
 //	            [-duration 10m] [-json]
 //
 // Only loopback targets are accepted; at most 100,000 deliveries, 1,024 at
@@ -49,6 +49,7 @@ func run() int {
 	fs.IntVar(&cfg.Count, "n", 5000, fmt.Sprintf("deliveries to send, redeliveries included (at most %d)", loadgen.MaxCount))
 	fs.IntVar(&cfg.Concurrency, "c", 32, fmt.Sprintf("deliveries in flight at once (at most %d)", loadgen.MaxConcurrency))
 	fs.IntVar(&cfg.RedeliverEvery, "redeliver", 0, "every n-th delivery repeats the previous id (0: never)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: send this many deliveries per second, latency counted from when each was due (0: as fast as answered)")
 	fs.DurationVar(&cfg.Duration, "duration", loadgen.MaxDuration, "stop after this long")
 	fs.StringVar(&cfg.IDPrefix, "id-prefix", "", "delivery id prefix (default load-<start time>-)")
 	fs.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
@@ -88,7 +89,7 @@ func run() int {
 			"sent": res.Sent, "accepted": res.Accepted, "duplicates": res.Duplicates, "expectedDuplicates": res.ExpectedDuplicates,
 			"ignored": res.Ignored, "errors": res.Errors, "seconds": res.Elapsed.Seconds(), "rate": res.Rate(),
 			"p50ms": ms(res.Percentile(0.5)), "p99ms": ms(res.Percentile(0.99)), "maxms": ms(res.Percentile(1)),
-			"concurrency": cfg.Concurrency, "payload": payload, "firstErrors": res.FirstErrors,
+			"concurrency": cfg.Concurrency, "offeredRate": cfg.Rate, "payload": payload, "firstErrors": res.FirstErrors,
 		})
 		fmt.Println(string(out))
 	} else {

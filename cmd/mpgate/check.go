@@ -9,15 +9,16 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mpgate/mpgate/bot/gate"
-	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checkrun"
+	"github.com/mpgate/mpgate/checkrun/cilog"
+	"github.com/mpgate/mpgate/checkrun/progress"
 	"github.com/mpgate/mpgate/checks/analyze"
+	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/platform"
@@ -30,11 +31,11 @@ var analyzeRun = analyze.Run
 
 // Output formats of check.
 const (
-	formatText     = "text"
-	formatJSON     = "json"
-	formatMarkdown = "markdown"
-	formatSARIF    = "sarif"
-	formatCQ       = "codequality"
+	formatText     = render.FormatText
+	formatJSON     = render.FormatJSON
+	formatMarkdown = render.FormatMarkdown
+	formatSARIF    = render.FormatSARIF
+	formatCQ       = render.FormatCodeQuality
 )
 
 type checkFlags struct {
@@ -46,6 +47,7 @@ type checkFlags struct {
 	output       string
 	html         string
 	noColor      bool
+	allPackages  bool
 	base         string
 	baseReport   string
 	includeFiles bool
@@ -93,6 +95,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
 	fs.StringVar(&f.html, "html", "", "also write the report as one self-contained HTML file (treemaps, budgets, findings; docs/report.md)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
+	fs.BoolVar(&f.allPackages, "all-packages", false, "with a base, list the packages of unchanged size too (text format; by default they are counted on one line)")
 	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
 	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
 	fs.BoolVar(&f.includeFiles, "include-files", false, "list every counted file in the JSON report (what --base-report needs to show changed files)")
@@ -160,145 +163,179 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("check: %v (see 'mpgate check -h')", err)
 	}
-	switch f.format {
-	case formatText, formatJSON, formatMarkdown, formatSARIF, formatCQ:
-	case "md":
-		f.format = formatMarkdown
-	default:
-		return usageError("check: --format %q: want text, json, markdown, sarif or codequality", f.format)
+	dir, err := f.validate(positional)
+	if err != nil {
+		return err
 	}
-	if f.platform != "" {
-		if _, ok := platform.Get(platform.ID(f.platform)); !ok {
-			return usageError("check: --platform %q: want wechat, alipay, douyin, baidu or qq", f.platform)
-		}
-	}
-	if len(positional) > 1 {
-		return usageError("check: one directory at a time, got %d: %s", len(positional), strings.Join(positional, " "))
-	}
-	dir := "."
-	if len(positional) == 1 {
-		dir = positional[0]
-	}
-	if err := readableDir(dir); err != nil {
-		return usageError("cannot read directory %s: %v; pass the repository or mini-program directory: mpgate check DIR", dir, err)
-	}
-
 	cfg, err := loadConfig(dir, f.config)
 	if err != nil {
 		return err
 	}
-	if !f.noCache {
-		f.cache = openCache(getenv("MPGATE_CACHE_DIR"), 0, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	}
-	if f.base != "" || f.baseReport != "" || f.post {
-		return runCompare(ctx, dir, cfg, f, getenv, stdout, stderr)
-	}
-	projects := cfg.Projects
-	if f.project != "" {
-		p, ok := cfg.Project(f.project)
-		if !ok {
-			return usageError("no project %q in %s; its projects: %s", f.project, configName(cfg), strings.Join(quoted(cfg.ProjectNames()), ", "))
-		}
-		projects = []config.Project{p}
-	}
-
-	color := !f.noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb" && isTerminal(stdout)
-	var prog *progress
-	if isTerminal(stderr) {
-		prog = newProgress(stderr)
-		stopProgress := prog.start()
-		defer stopProgress()
-	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-
-	reports := make([]*checks.Report, 0, len(projects))
-	locs := make([]render.LocationOptions, 0, len(projects))
-	for _, p := range projects {
-		r, err := checkProject(ctx, dir, p, f, prog, logger)
-		if err != nil {
+	if !f.noCache {
+		f.cache = checkrun.OpenCache(getenv("MPGATE_CACHE_DIR"), 0, logger)
+	}
+	spec := checkrun.Spec{Dir: dir, Config: cfg, Project: f.project, Platform: platform.ID(f.platform), Root: f.root,
+		IncludeFiles: f.includeFiles || f.html != "", Brotli: f.brotli, BuildTimeout: f.buildTimeout, Logger: logger,
+		Compare: f.base != "" || f.baseReport != "" || f.post}
+	var (
+		post ciPoster
+		cl   *cilog.Log
+		prog *progress.Line
+	)
+	if spec.Compare {
+		if post, cl, err = prepareCompare(ctx, &spec, &f, getenv, stdout, stderr); err != nil {
 			return err
 		}
-		reports = append(reports, r)
-		locs = append(locs, render.LocationOptions{Prefix: p.Root})
+	} else {
+		spec.Analyze = checkrun.Cached(f.cache, analyzeRun, logger)
+		if isTerminal(stderr) {
+			prog = progress.New(stderr)
+			stopProgress := prog.Start()
+			defer stopProgress()
+			spec.ProjectProgress = prog.ForProject
+		}
 	}
+	res, err := checkrun.Run(ctx, spec)
 	if prog != nil {
-		prog.clear()
+		prog.Clear()
 	}
-	// A report names its commit, so that used as --base-report it tells
-	// which lines a request changed.
-	gate.StampRevision(ctx, dir, reports)
-	// Coverage minimum and lint need no base: a plain check applies them
-	// too, on the first report (they are the repository's gates).
-	if cfg.Gates.Coverage.Report != "" || cfg.Gates.Lint.Report != "" {
-		r := reports[0]
-		r.Gates = append(r.Gates, gate.Absolute(ctx, gate.Spec{RepoDir: dir, Config: cfg, BuildTimeout: f.buildTimeout, Logger: logger})...)
-		r.Verdict = analyze.Verdict(r)
-	}
-
-	width := 80
-	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n >= 60 {
-		width = n
+	if err != nil {
+		if post != nil {
+			post.Abort(ctx, err)
+		}
+		if errors.Is(err, checkrun.ErrUsage) {
+			return usageError("%v", err)
+		}
+		return err
 	}
 	if f.html != "" {
-		res, sha := htmlResult(reports, locs)
-		if err := writeHTML(f.html, res, sha, getenv); err != nil {
+		if err := writeHTML(f.html, res, getenv); err != nil {
 			return err
 		}
-		if !f.includeFiles { // the other formats list files only when asked
-			for _, r := range reports {
-				r.Files = nil
+		if res.HeadOnly && !f.includeFiles { // the report lists its files only when asked
+			for _, r := range res.Reports() {
+				if r != nil {
+					r.Files = nil
+				}
 			}
 		}
 	}
-	out := outputs{reports: reports, locs: locs, format: f.format}
-	if err := out.write(stdout, color, width); err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+	if err := f.write(res, getenv, stdout); err != nil {
+		return err
 	}
-	if f.output != "" {
-		if err := out.writeFile(f.output); err != nil {
-			return usageError("--output: %v", err)
+	if post != nil {
+		cl.Phase("publishing the result")
+		if err := post.Publish(ctx, res); err != nil {
+			return err
 		}
 	}
-	if why := failures(reports); why != "" {
+	if why := checkrun.Failures(res); why != "" {
 		return &exitError{code: exitFail, err: errors.New("check failed: " + why)}
 	}
 	return nil
 }
 
-func quoted(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = strconv.Quote(n)
+// validate checks the flags and the directory argument, and returns the
+// directory to check.
+func (f *checkFlags) validate(positional []string) (string, error) {
+	switch f.format {
+	case formatText, formatJSON, formatMarkdown, formatSARIF, formatCQ:
+	case "md":
+		f.format = formatMarkdown
+	default:
+		return "", usageError("check: --format %q: want text, json, markdown, sarif or codequality", f.format)
 	}
-	return out
-}
-
-func configName(cfg *config.Config) string {
-	if cfg.File == "" {
-		return "the default config"
-	}
-	return cfg.File
-}
-
-// readableDir checks that dir is a directory whose entries can be listed.
-func readableDir(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return errors.New("no such directory")
+	if f.platform != "" {
+		if _, ok := platform.Get(platform.ID(f.platform)); !ok {
+			return "", usageError("check: --platform %q: want wechat, alipay, douyin, baidu or qq", f.platform)
 		}
-		return err
 	}
-	if !st.IsDir() {
-		return errors.New("not a directory")
+	if len(positional) > 1 {
+		return "", usageError("check: one directory at a time, got %d: %s", len(positional), strings.Join(positional, " "))
 	}
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
+	dir := "."
+	if len(positional) == 1 {
+		dir = positional[0]
 	}
-	defer f.Close()
-	if _, err := f.ReadDir(1); err != nil && !errors.Is(err, io.EOF) {
-		return err
+	if err := checkrun.ReadableDir(dir); err != nil {
+		return "", usageError("cannot read directory %s: %v; pass the repository or mini-program directory: mpgate check DIR", dir, err)
+	}
+	return dir, nil
+}
+
+// prepareCompare fills the spec of a check that judges the change (--base,
+// --base-report, --post): the repository, the CI post started (the check
+// shows as running), the stored base reports, the build logs and the CI
+// log's phases.
+func prepareCompare(ctx context.Context, spec *checkrun.Spec, f *checkFlags, getenv func(string) string, stdout, stderr io.Writer) (ciPoster, *cilog.Log, error) {
+	var err error
+	if spec.Top, spec.Sub, err = checkrun.Locate(ctx, spec.Dir, f.base != ""); err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	var post ciPoster
+	if f.post {
+		if post, err = startPost(ctx, spec.Config, f, spec.Top, getenv, stdout, stderr); err != nil {
+			return nil, nil, err
+		}
+		// In CI the result is published for the commit under test: files the
+		// job wrote (coverage and lint reports) are not part of the change.
+		// A local run judges a dirty work tree as it is (gate.Spec.HeadRev).
+		spec.HeadRev = "HEAD"
+	}
+	// startPost may have set the base and the request from the event.
+	spec.BaseRef, spec.Title, spec.Body, spec.Labels = f.base, f.title, f.body, f.labelList()
+	spec.Analyze = checkrun.Cached(f.cache, nil, spec.Logger)
+	// A merge-base analysed before (the request's previous push) is taken
+	// from the cache: no checkout, no analysis.
+	spec.BaseCache = f.cache
+	if f.baseReport != "" {
+		if spec.BaseReports, err = checkrun.ReadBaseReports(f.baseReport); err != nil {
+			return nil, nil, usageError("--base-report: %v", err)
+		}
+	}
+	// A line per phase on any output (a CI log was silent while two builds
+	// ran), each build's output folded in the CI log, its file kept.
+	spec.LogDir = f.buildLog
+	if spec.LogDir != "" {
+		if spec.LogDir, err = filepath.Abs(spec.LogDir); err != nil {
+			return nil, nil, usageError("--build-log: %v", err)
+		}
+	} else {
+		spec.LogDir = cilog.DefaultBuildLogDir(getenv)
+	}
+	cl := cilog.New(stderr, getenv, spec.LogDir != "")
+	spec.Progress, spec.BuildLog = cl.Phase, cl.Build
+	return post, cl, nil
+}
+
+// write writes the result to stdout and, with --output, to a file.
+func (f *checkFlags) write(res *compare.Result, getenv func(string) string, stdout io.Writer) error {
+	o := render.WriteOptions{Format: f.format, SARIF: render.SARIFOptions{Version: version}}
+	o.Terminal.Color = !f.noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb" && isTerminal(stdout)
+	o.Terminal.Width = 80
+	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n >= 60 {
+		o.Terminal.Width = n
+	}
+	o.Terminal.AllPackages, o.Terminal.AllPackagesHint = f.allPackages, "--all-packages"
+	if err := render.Write(stdout, res, o); err != nil {
+		what := "result"
+		if res.HeadOnly {
+			what = "report"
+		}
+		return fmt.Errorf("writing the %s: %w", what, err)
+	}
+	if f.output == "" {
+		return nil
+	}
+	// The file has no colour; a head-only report is 80 columns wide, a
+	// comparison keeps the terminal's width.
+	o.Terminal.Color = false
+	if res.HeadOnly {
+		o.Terminal.Width = 80
+	}
+	if err := publish.WriteAtomic(f.output, func(w io.Writer) error { return render.Write(w, res, o) }); err != nil {
+		return usageError("--output: %v", err)
 	}
 	return nil
 }
@@ -323,162 +360,4 @@ func loadConfig(dir, file string) (*config.Config, error) {
 	default:
 		return nil, usageError("%v", err)
 	}
-}
-
-func checkProject(ctx context.Context, dir string, p config.Project, f checkFlags, prog *progress, logger *slog.Logger) (*checks.Report, error) {
-	pdir := filepath.Join(dir, filepath.FromSlash(p.Root))
-	label := p.Name
-	if label == "" {
-		label = pdir
-	}
-	if err := readableDir(pdir); err != nil {
-		msg := fmt.Sprintf("cannot read directory %s: %v", pdir, err)
-		if p.Name != "" {
-			msg = "project " + p.Name + ": " + msg
-		}
-		if p.Build != "" {
-			msg += fmt.Sprintf("; it is built by %q: run the build first", p.Build)
-		} else if p.Line > 0 {
-			msg += "; fix its root in the config"
-		}
-		return nil, usageError("%s", msg)
-	}
-	opt := analyze.Options{
-		Platform:     p.Platform,
-		Root:         f.root,
-		Limits:       p.CheckLimits(),
-		Logger:       logger,
-		IncludeFiles: f.includeFiles || f.html != "", // the HTML report's treemaps draw the files
-		Brotli:       f.brotli,
-		// A project with a build command is analysed in its build output,
-		// which is already processed: limits apply to its bytes as they are.
-		BuildOutput: p.Build != "",
-	}
-	if f.platform != "" {
-		opt.Platform = platform.ID(f.platform)
-	}
-	if prog != nil {
-		opt.Progress = prog.forProject(p.Name)
-	}
-	r, err := cachedAnalyze(f.cache, analyzeRun, logger)(ctx, pdir, opt)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("analysing %s: %w", label, ctxErr)
-		}
-		return nil, usageError("analysing %s: %v", label, err)
-	}
-	if r == nil {
-		return nil, fmt.Errorf("analysing project %s: the engine returned no report", label)
-	}
-	if r.Project == "" {
-		r.Project = p.Name
-	}
-	return r, nil
-}
-
-// outputs are the reports of one check and how to write them.
-type outputs struct {
-	reports []*checks.Report
-	// locs place each report's paths in the repository (sarif, codequality).
-	locs   []render.LocationOptions
-	format string
-}
-
-func (o outputs) write(w io.Writer, color bool, width int) error {
-	rs := o.reports
-	switch o.format {
-	case formatSARIF:
-		return render.SARIF(w, rs, o.locs, render.SARIFOptions{Version: version})
-	case formatCQ:
-		return render.CodeQuality(w, rs, o.locs)
-	case formatJSON:
-		if len(rs) == 1 {
-			return render.JSON(w, rs[0])
-		}
-		return render.JSONReports(w, rs)
-	case formatMarkdown:
-		for i, r := range rs {
-			if i > 0 {
-				if _, err := io.WriteString(w, "\n"); err != nil {
-					return err
-				}
-			}
-			if err := render.Markdown(w, r, render.MarkdownOptions{}); err != nil {
-				return err
-			}
-		}
-		if len(rs) > 1 {
-			_, err := fmt.Fprintf(w, "\n**Overall verdict: %s**\n", render.Verdict(rs...))
-			return err
-		}
-		return nil
-	default:
-		for i, r := range rs {
-			if i > 0 {
-				if _, err := io.WriteString(w, "\n"+strings.Repeat("─", min(width, 80))+"\n\n"); err != nil {
-					return err
-				}
-			}
-			if err := render.Terminal(w, r, render.TerminalOptions{Color: color, Width: width}); err != nil {
-				return err
-			}
-		}
-		if len(rs) > 1 {
-			_, err := fmt.Fprintf(w, "\nOverall verdict: %s (%d projects)\n", strings.ToUpper(render.Verdict(rs...)), len(rs))
-			return err
-		}
-		return nil
-	}
-}
-
-// writeFile writes the report to path through a temporary file, so a
-// reader never sees half a report.
-func (o outputs) writeFile(path string) error {
-	return publish.WriteAtomic(path, func(w io.Writer) error { return o.write(w, false, 80) })
-}
-
-// failures says why the reports fail the check, or "" when they pass: a
-// failing verdict, an error diagnostic, or a gate that failed or could not
-// be evaluated.
-func failures(rs []*checks.Report) string {
-	var why []string
-	for _, r := range rs {
-		errs, gates := 0, 0
-		for _, d := range r.Diagnostics {
-			if d.Severity == checks.SeverityError {
-				errs++
-			}
-		}
-		for _, g := range r.Gates {
-			if g.Blocks() {
-				gates++
-			}
-		}
-		if errs == 0 && gates == 0 && r.Verdict != checks.VerdictFail {
-			continue
-		}
-		var parts []string
-		if errs > 0 {
-			parts = append(parts, plural(errs, "error diagnostic", "error diagnostics"))
-		}
-		if gates > 0 {
-			parts = append(parts, plural(gates, "failed gate", "failed gates"))
-		}
-		if len(parts) == 0 {
-			parts = append(parts, "verdict fail")
-		}
-		s := strings.Join(parts, ", ")
-		if r.Project != "" && len(rs) > 1 {
-			s = r.Project + ": " + s
-		}
-		why = append(why, s)
-	}
-	return strings.Join(why, "; ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

@@ -16,6 +16,10 @@ func copyExamples(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	cfg := "projects:\n  - name: shop\n    root: shop\n  - name: broken\n    root: shop-broken\n"
+	if err := os.WriteFile(filepath.Join(dir, ".mpgate.yml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -38,8 +42,12 @@ func TestCheckExamplesGolden(t *testing.T) {
 		{"shop", []string{filepath.Join(dir, "shop")}, exitPass},
 		{"shop-broken", []string{filepath.Join(dir, "shop-broken")}, exitFail},
 		{"compare", []string{"--base-report", base, filepath.Join(dir, "shop-broken")}, exitFail},
+		// Two projects from a config, the second in a subdirectory: the
+		// overall verdict, the separators and the locations' prefixes.
+		{"multi", []string{dir}, exitFail},
+		{"multi-project", []string{"--project", "broken", dir}, exitFail},
 	}
-	formats := map[string]string{"text": "txt", "markdown": "md", "json": "json"}
+	formats := map[string]string{"text": "txt", "markdown": "md", "json": "json", "sarif": "sarif", "codequality": "cq.json"}
 	for _, tt := range tests {
 		for format, ext := range formats {
 			t.Run(tt.name+"/"+format, func(t *testing.T) {

@@ -8,19 +8,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mpgate/mpgate/bot"
-	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/release"
+	"github.com/mpgate/mpgate/bot/release/revsizes"
+	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checks/config"
-	"github.com/mpgate/mpgate/publish"
+	"github.com/mpgate/mpgate/publish/cirelease"
 )
 
 const releaseUsage = `Usage: mpgate release SUBCOMMAND [flags] [DIR]
@@ -133,7 +129,7 @@ func runRelease(ctx context.Context, args []string, getenv func(string) string, 
 	if err := releaseFlagsFor(sub, fs); err != nil {
 		return err
 	}
-	if err := readableDir(dir); err != nil {
+	if err := checkrun.ReadableDir(dir); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(dir, f.config)
@@ -178,7 +174,7 @@ func planOptions(ctx context.Context, f releaseFlags, dir string, cfg *config.Co
 	// Each released module's notes say how its size changed since its
 	// previous release (when the modules can be read; Plan reports it when
 	// they cannot).
-	if sizes, err := newRevSizes(dir, cfg); err == nil {
+	if sizes, err := revsizes.New(dir, cfg); err == nil {
 		opts.Sizes = sizes
 		// A module failing a rule on the default branch is held back, with
 		// the finding as the reason the plan (and the release PR) shows.
@@ -217,75 +213,6 @@ func releaseError(what string, err error) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", what, err)}
 }
 
-// planJSON is the JSON shape of `mpgate release plan --format json`.
-type planJSON struct {
-	Head     string       `json:"head"`
-	Date     string       `json:"date"`
-	Modules  []moduleJSON `json:"modules"`
-	Untagged []tagJSON    `json:"untagged"`
-	Problems []string     `json:"problems"`
-	Message  string       `json:"commitMessage,omitempty"`
-}
-
-type moduleJSON struct {
-	Name       string      `json:"name"`
-	Changelog  string      `json:"changelog"`
-	CurrentTag string      `json:"currentTag,omitempty"`
-	Current    string      `json:"current"`
-	Next       string      `json:"next,omitempty"`
-	NextTag    string      `json:"nextTag,omitempty"`
-	Bump       string      `json:"bump"`
-	Release    bool        `json:"release"`
-	Held       string      `json:"held,omitempty"`
-	Entries    []entryJSON `json:"entries"`
-	Notes      string      `json:"notes,omitempty"`
-	Changes    []string    `json:"changeFiles,omitempty"`
-}
-
-type entryJSON struct {
-	Section string `json:"section"`
-	Bump    string `json:"bump"`
-	Scope   string `json:"scope,omitempty"`
-	Text    string `json:"text"`
-	Source  string `json:"source"`
-	Commit  string `json:"commit,omitempty"`
-	Request int    `json:"request,omitempty"`
-	File    string `json:"file,omitempty"`
-}
-
-type tagJSON struct {
-	Module  string `json:"module"`
-	Tag     string `json:"tag"`
-	Version string `json:"version"`
-	Commit  string `json:"commit,omitempty"`
-}
-
-func toPlanJSON(p *release.ReleasePlan) planJSON {
-	out := planJSON{Head: p.Head, Date: p.Date, Modules: []moduleJSON{}, Untagged: []tagJSON{}, Problems: p.Problems}
-	if out.Problems == nil {
-		out.Problems = []string{}
-	}
-	if len(p.Releases()) > 0 {
-		out.Message = p.CommitMessage()
-	}
-	for _, m := range p.Modules {
-		mj := moduleJSON{Name: m.Name, Changelog: m.Changelog, CurrentTag: m.CurrentTag, Current: m.Current.String(),
-			Bump: m.Bump.String(), Release: m.Release, Held: m.Held, Entries: []entryJSON{}, Notes: m.Notes, Changes: m.ChangeFiles}
-		if len(m.Entries) > 0 {
-			mj.Next, mj.NextTag = m.Next.String(), m.NextTag
-		}
-		for _, e := range m.Entries {
-			mj.Entries = append(mj.Entries, entryJSON{Section: string(e.Section), Bump: e.Bump.String(), Scope: e.Scope, Text: e.Text,
-				Source: string(e.Source), Commit: e.Commit, Request: e.Request, File: e.File})
-		}
-		out.Modules = append(out.Modules, mj)
-	}
-	for _, t := range p.Untagged {
-		out.Untagged = append(out.Untagged, tagJSON{Module: t.Module, Tag: t.Name, Version: t.Version.String(), Commit: t.Commit})
-	}
-	return out
-}
-
 func releasePlan(ctx context.Context, dir string, cfg *config.Config, f releaseFlags, stdout io.Writer) error {
 	switch f.format {
 	case "text", "markdown", "json":
@@ -303,7 +230,7 @@ func releasePlan(ctx context.Context, dir string, cfg *config.Config, f releaseF
 	if f.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(toPlanJSON(p))
+		return enc.Encode(cirelease.ToPlanJSON(p))
 	}
 	// The plan's text is Markdown, readable as text too.
 	_, err = io.WriteString(stdout, p.Text())
@@ -343,23 +270,23 @@ func releaseApply(ctx context.Context, dir string, cfg *config.Config, f release
 		_, err := fmt.Fprintln(stdout, "nothing to release")
 		return err
 	}
-	printApplied(stdout, applied)
+	cirelease.PrintApplied(stdout, applied)
 	return nil
 }
 
 // releasePublish is apply --push and --release-pr: release.Publish with the
 // checkout's remote and the CI job's forge.
 func releasePublish(ctx context.Context, dir string, cfg *config.Config, f releaseFlags, opts release.PlanOptions, getenv func(string) string, stdout, stderr io.Writer) error {
-	pub, err := newForge(getenv, f.tokenFile)
+	pub, err := cirelease.Forge(getenv, f.tokenFile, githubOptions, releaseGitlabOptions)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	if f.releasePR && pub == nil {
 		return usageError("release apply --release-pr opens a pull/merge request: run it in GitHub Actions (GITHUB_ACTIONS=true) or GitLab CI (GITLAB_CI=true)")
 	}
-	branch, err := currentBranch(ctx, dir, f.branch, getenv)
+	branch, err := cirelease.Branch(ctx, dir, f.branch, getenv)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	popts := release.PublishOptions{Branch: branch, ReleaseRequest: f.releasePR, Plan: opts}
 	popts.Author, popts.Committer = release.ResolveIdentity(ctx, dir, cfg.Release.Identity, getenv)
@@ -370,9 +297,9 @@ func releasePublish(ctx context.Context, dir string, cfg *config.Config, f relea
 	if f.releasePR {
 		what = "release apply --release-pr"
 	}
-	out, err := release.Publish(ctx, dir, cfg, gitPusher{dir: dir, remote: f.remote}, pub, popts)
+	out, err := release.Publish(ctx, dir, cfg, cirelease.GitPusher{Dir: dir, Remote: f.remote}, pub, popts)
 	pushed := f.push && (err == nil || errors.Is(err, release.ErrForge))
-	printPublished(stdout, out, f, branch, pushed)
+	cirelease.PrintPublished(stdout, out, cirelease.Published{ReleaseRequest: f.releasePR, Branch: branch, Remote: f.remote, Pushed: pushed})
 	if err == nil && f.push && pub == nil && out.Applied != nil && len(out.Applied.Tags) > 0 {
 		fmt.Fprintln(stderr, "mpgate: not in GitHub Actions or GitLab CI: no forge releases created (the tags are pushed)")
 	}
@@ -389,211 +316,8 @@ func releasePublish(ctx context.Context, dir string, cfg *config.Config, f relea
 	return releaseError(what, err)
 }
 
-// printPublished says what Publish did, also when it stopped part-way.
-func printPublished(w io.Writer, out *release.Published, f releaseFlags, branch string, pushed bool) {
-	if out == nil {
-		return
-	}
-	for _, t := range out.Tagged {
-		fmt.Fprintf(w, "tagged %s at %s\n", t.Name, shortSHA(t.Commit))
-	}
-	if a := out.Applied; a != nil {
-		if f.releasePR {
-			if a.Commit != "" {
-				fmt.Fprintf(w, "committed %s on %s (%s)\n", a.Message, release.RequestBranch, shortSHA(a.Commit))
-			}
-		} else if a.Commit != "" || len(a.Tags) > 0 {
-			printApplied(w, a)
-		}
-	}
-	if pushed && out.Applied != nil && (out.Applied.Commit != "" || len(out.Applied.Tags) > 0) {
-		fmt.Fprintf(w, "pushed %s and %d tag(s) to %s\n", branch, len(out.Applied.Tags), f.remote)
-	}
-	for _, r := range out.Releases {
-		if r.Created {
-			fmt.Fprintf(w, "created release %s\n", r.Tag)
-		} else {
-			fmt.Fprintf(w, "release %s exists already\n", r.Tag)
-		}
-	}
-	if out.Request != 0 {
-		verb := "updated"
-		if out.RequestCreated {
-			verb = "opened"
-		}
-		fmt.Fprintf(w, "%s release request #%d\n", verb, out.Request)
-	}
-	if out.Plan != nil && len(out.Plan.Releases()) == 0 && (out.Applied == nil || out.Applied.Commit == "" && len(out.Applied.Tags) == 0) {
-		fmt.Fprintln(w, "nothing to release")
-	}
-}
-
-// gitPusher pushes from the CI checkout to its remote (the checkout's
-// credentials, as actions/checkout or the GitLab job set them).
-type gitPusher struct{ dir, remote string }
-
-func (g gitPusher) Push(ctx context.Context, o release.PushOptions, refspecs ...string) error {
-	args := []string{"push", "--quiet"}
-	if o.Atomic {
-		args = append(args, "--atomic")
-	}
-	if o.Force {
-		args = append(args, "--force")
-	}
-	_, err := gitOut(ctx, g.dir, append(append(args, g.remote), refspecs...)...)
-	return err
-}
-
-func printApplied(w io.Writer, a *release.Applied) {
-	verb := "released"
-	if a.DryRun {
-		verb = "would release"
-	}
-	if a.Message != "" {
-		fmt.Fprintf(w, "%s: %s\n", verb, a.Message)
-	}
-	if a.Commit != "" {
-		fmt.Fprintf(w, "commit %s\n", a.Commit)
-	}
-	for _, t := range a.Tags {
-		switch {
-		case a.DryRun:
-			fmt.Fprintf(w, "would tag %s\n", t.Name)
-		case t.Commit == "":
-			// --no-tags: tagged once the release commit is on the default
-			// branch (release apply finds it there).
-			fmt.Fprintf(w, "not tagged (--no-tags): %s\n", t.Name)
-		default:
-			fmt.Fprintf(w, "tagged %s at %s\n", t.Name, shortSHA(t.Commit))
-		}
-	}
-	for _, file := range sortedKeys(a.Files) {
-		fmt.Fprintf(w, "%s %s\n", map[bool]string{true: "would write", false: "wrote"}[a.DryRun], file)
-	}
-	for _, file := range a.Removed {
-		fmt.Fprintf(w, "%s %s\n", map[bool]string{true: "would remove", false: "removed"}[a.DryRun], file)
-	}
-	if a.DryRun {
-		for _, file := range sortedKeys(a.Files) {
-			fmt.Fprintf(w, "\n--- %s\n%s", file, a.Files[file])
-		}
-	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
-// newForge returns the forge of the CI job, nil outside GitHub Actions and
-// GitLab CI.
-func newForge(getenv func(string) string, tokenFile string) (release.Publisher, error) {
-	readToken := func(env ...string) (string, error) {
-		if tokenFile != "" {
-			data, err := os.ReadFile(tokenFile)
-			if err != nil {
-				return "", usageError("release apply: --token-file: %v", err)
-			}
-			return strings.TrimSpace(string(data)), nil
-		}
-		for _, k := range env {
-			if v := getenv(k); v != "" {
-				return v, nil
-			}
-		}
-		return "", nil
-	}
-	switch publish.DetectCI(getenv) {
-	case publish.GitHubActions:
-		owner, name, ok := strings.Cut(getenv("GITHUB_REPOSITORY"), "/")
-		if !ok || owner == "" || name == "" {
-			return nil, usageError("release apply: GITHUB_REPOSITORY %q is not owner/name", getenv("GITHUB_REPOSITORY"))
-		}
-		token, err := readToken("GITHUB_TOKEN")
-		if err != nil {
-			return nil, err
-		}
-		if token == "" {
-			return nil, usageError("release apply: no GitHub token: set GITHUB_TOKEN or --token-file")
-		}
-		c, err := github.New(http.DefaultClient, getenv("GITHUB_API_URL"), append([]github.Option{github.WithToken(token)}, githubOptions...)...)
-		if err != nil {
-			return nil, usageError("release apply: GITHUB_API_URL: %v", err)
-		}
-		return c.ReleasePublisher(bot.Repo{Forge: bot.ForgeGitHub, Owner: owner, Name: name}), nil
-	case publish.GitLabCI:
-		kind := gitlab.Private
-		token, err := readToken("MPGATE_GITLAB_TOKEN")
-		if err != nil {
-			return nil, err
-		}
-		if token == "" && getenv("CI_JOB_TOKEN") != "" {
-			token, kind = getenv("CI_JOB_TOKEN"), gitlab.Job
-		}
-		if token == "" {
-			return nil, usageError("release apply: no GitLab token: set MPGATE_GITLAB_TOKEN (a project access token) or --token-file")
-		}
-		id, err := strconv.ParseInt(getenv("CI_PROJECT_ID"), 10, 64)
-		if err != nil {
-			return nil, usageError("release apply: CI_PROJECT_ID %q is not a project id", getenv("CI_PROJECT_ID"))
-		}
-		ns, path := "", getenv("CI_PROJECT_PATH")
-		if i := strings.LastIndex(path, "/"); i >= 0 {
-			ns, path = path[:i], path[i+1:]
-		}
-		c, err := gitlab.New(getenv("CI_API_V4_URL"), token, kind, releaseGitlabOptions...)
-		if err != nil {
-			return nil, usageError("release apply: CI_API_V4_URL: %v", err)
-		}
-		return c.ReleasePublisher(bot.Repo{Forge: bot.ForgeGitLab, Owner: ns, Name: path, ID: id}), nil
-	}
-	return nil, nil
-}
-
 // releaseGitlabOptions are added to the GitLab client of release apply (tests).
 var releaseGitlabOptions []gitlab.Option
-
-// currentBranch is the branch to push: flag, else the checked-out branch,
-// else the CI's (a GitLab job runs on a detached HEAD).
-func currentBranch(ctx context.Context, dir, flagValue string, getenv func(string) string) (string, error) {
-	if flagValue != "" {
-		return flagValue, nil
-	}
-	if b, err := gitOut(ctx, dir, "symbolic-ref", "-q", "--short", "HEAD"); err == nil && b != "" {
-		return b, nil
-	}
-	for _, k := range []string{"CI_COMMIT_BRANCH", "GITHUB_REF_NAME"} {
-		if v := getenv(k); v != "" {
-			return v, nil
-		}
-	}
-	return "", usageError("release apply: HEAD is detached and no branch is known: pass --branch")
-}
-
-func gitOut(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
-	}
-	return strings.TrimSpace(out.String()), nil
-}
 
 // releaseCheck is `release check` (the changelog gate) and `release preview`.
 func releaseCheck(ctx context.Context, sub, dir string, cfg *config.Config, f releaseFlags, stdout io.Writer) error {

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
-	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/internal/serverconfig"
@@ -175,7 +174,7 @@ type serverDeps struct {
 	// gitlabOptions are added to the GitLab client (retries in tests).
 	gitlabOptions []gitlab.Option
 	// botConfig adjusts the bot's config (a test analyser).
-	botConfig func(*bot.BotConfig)
+	botConfig func(*worker.Config)
 	// queueConfig adjusts the queue's config (fast polling in tests).
 	queueConfig func(*queue.Config)
 }
@@ -185,7 +184,7 @@ type server struct {
 	flags   *serveFlags
 	log     *slog.Logger
 	q       *queue.Queue
-	bot     *bot.Bot
+	bot     *worker.Worker
 	metrics *metrics.Registry
 	handler http.Handler
 }
@@ -239,7 +238,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 
 	wrapper, desc, sbErr := deps.detectSandbox(ctx)
 	if sbErr == nil {
-		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: filepath.Join(f.dataDir, "build-cache"),
+		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: workspace.Layout{Root: f.dataDir}.BuildCache(),
 			Limits: build.Limits{Memory: int64(f.buildMemory), Processes: f.buildProcesses, Disk: int64(f.buildDisk)}})
 	}
 	if sbErr != nil {
@@ -267,7 +266,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 
-	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, string, int64) (bot.Forge, error) {
+	var inst worker.Installations = worker.InstallationsFunc(func(context.Context, string, int64) (worker.Forge, error) {
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
@@ -278,7 +277,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			q.Close()
 			return nil, err
 		}
-		inst = bot.InstallationsFunc(func(ctx context.Context, _ string, id int64) (bot.Forge, error) {
+		inst = worker.InstallationsFunc(func(ctx context.Context, _ string, id int64) (worker.Forge, error) {
 			c, err := apps.Installation(ctx, id)
 			if err != nil {
 				return nil, err
@@ -291,8 +290,8 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		q.Close()
 		return nil, err
 	}
-	bcfg := bot.BotConfig{
-		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+	bcfg := worker.Config{
+		Installations: installations(inst, glab), Queue: q.ForBot(), Store: q.Store().ForBot(), DataDir: f.dataDir,
 		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
 		HandedBack: queue.ErrHandedBack, MaxAttempts: qcfg.MaxAttempts, Logger: log,
@@ -300,11 +299,11 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 	// The per-file analysis cache lives in the data directory, bounded
 	// (filecache.DefaultMaxBytes, evicted by age and size).
-	bcfg.Analyze = cachedAnalyze(openCache(filepath.Join(f.dataDir, "cache"), 0, log), nil, log)
+	bcfg.Analyze = cachedAnalyze(openCache(workspace.Layout{Root: f.dataDir}.AnalysisCache(), 0, log), nil, log)
 	if deps.botConfig != nil {
 		deps.botConfig(&bcfg)
 	}
-	b, err := bot.NewBot(bcfg)
+	b, err := worker.New(bcfg)
 	if err != nil {
 		q.Close()
 		return nil, err
@@ -373,16 +372,10 @@ func clonePolicy(f *serveFlags, githubOn, gitlabOn bool) (*workspace.ClonePolicy
 
 // start recovers check runs a crash left behind and starts the workers.
 func (s *server) start(ctx context.Context) error {
-	// Folders first, then git's records of them: pruning first would keep
-	// the records of folders that still existed, and the rescued job could
-	// not check out again (checkouts replace stale ones anyway).
-	if err := os.RemoveAll(filepath.Join(s.flags.dataDir, "worktrees")); err != nil {
-		s.log.Warn("removing the worktrees a previous run left", "err", err)
-	}
-	for _, m := range mirrorsDirs(filepath.Join(s.flags.dataDir, "mirrors")) {
-		if err := workspace.PruneWorktrees(ctx, m); err != nil {
-			s.log.Warn("pruning worktrees", "mirror", m, "err", err)
-		}
+	// Every worktree a previous run left, then git's records of them (the
+	// rescued job could not check out again otherwise).
+	if _, err := (workspace.Layout{Root: s.flags.dataDir}).Sweep(ctx, nil); err != nil {
+		s.log.Warn("sweeping the worktrees a previous run left", "err", err)
 	}
 	// A check run still in progress after twice the job timeout (plus a
 	// margin) has no job left working on it.
@@ -393,20 +386,6 @@ func (s *server) start(ctx context.Context) error {
 		s.log.Info("check runs left in progress concluded", "count", n)
 	}
 	return s.q.Start(ctx, queue.HandlerFor(s.bot))
-}
-
-func mirrorsDirs(dir string) []string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out
 }
 
 // stop stops the workers: running jobs get ctx's time to finish, then are
@@ -478,23 +457,6 @@ func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		reg.Delivery("github", r.Header.Get("X-GitHub-Event"), rec.status, time.Since(start))
 	})
-}
-
-// headStore adds the latest head of a pull request to the store's bot port.
-type headStore struct {
-	bot.Store
-	s *store.Store
-}
-
-func (h headStore) LatestHead(ctx context.Context, repo bot.Repo, number int) (string, bool, error) {
-	hd, err := h.s.LatestHead(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return hd.SHA, true, nil
 }
 
 // runServe is `mpgate serve`.

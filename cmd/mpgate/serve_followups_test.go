@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/build"
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/queue"
@@ -58,11 +57,6 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 		},
 		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
-		botConfig: func(c *bot.BotConfig) {
-			if _, ok := c.Queue.(bot.EvaluationForgetter); !ok {
-				t.Errorf("the queue's bot port cannot forget closed pull requests")
-			}
-		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := newServer(ctx, flags, log, deps)

@@ -32,6 +32,7 @@ import (
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
 	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
@@ -78,6 +79,8 @@ type glServerOpts struct {
 	analyze func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error)
 	// repos is the server config's allowlist (nil: every project).
 	repos *serverconfig.Allowlist
+	// sandbox is the build sandbox (nil: none, untrusted builds refused).
+	sandbox build.Wrapper
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
@@ -119,12 +122,15 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
+			if o.sandbox != nil {
+				return o.sandbox, "test pass-through", nil
+			}
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
 		},
 		gitlabOptions: []gitlab.Option{gitlab.WithRetries(2, time.Millisecond, 2*time.Millisecond)},
 		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
-		botConfig: func(c *bot.BotConfig) {
+		botConfig: func(c *worker.Config) {
 			if o.analyze != nil {
 				c.Analyze = o.analyze
 			}
@@ -744,7 +750,7 @@ func TestServeGitLabWithoutSecretRefuses(t *testing.T) {
 }
 
 func TestInstallationsRouting(t *testing.T) {
-	gh := bot.InstallationsFunc(func(_ context.Context, forge string, id int64) (bot.Forge, error) {
+	gh := worker.InstallationsFunc(func(_ context.Context, forge string, id int64) (worker.Forge, error) {
 		return nil, fmt.Errorf("%s installation %d", forge, id)
 	})
 	c, err := gitlab.New("https://gitlab.example", sgToken, gitlab.Private)
@@ -773,7 +779,7 @@ func TestInstallationsRouting(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || fg != bot.Forge(glab.forge) {
+			if err != nil || fg != worker.Forge(glab.forge) {
 				t.Errorf("Forge = %v, %v; want the GitLab forge", fg, err)
 			}
 		})

@@ -71,6 +71,7 @@ func TestServeReleaseBot(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
 	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(config))
 	bare, work := releaseOrigin(t, config)
+	s.fake.SetGitDir(srvRepo, bare) // the API writes where the bot fetches from
 	zero := strings.Repeat("0", 40)
 	h1 := gitRun(t, work, "rev-parse", "HEAD")
 	s.fake.SetRef(srvRepo, "refs/heads/main", h1)
@@ -91,6 +92,9 @@ func TestServeReleaseBot(t *testing.T) {
 	}
 	if tags := gitRun(t, bare, "tag", "--list"); tags != "" {
 		t.Errorf("tagged before the merge: %q", tags)
+	}
+	if n := s.fake.Count("git/create-commit"); n != 1 {
+		t.Errorf("%d commits made through the API, want the release commit", n)
 	}
 
 	// 2. The release request is merged (fast-forward): the next push tags
@@ -146,6 +150,7 @@ func TestServeReleaseBot(t *testing.T) {
 func TestServeReleaseBotOff(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
 	bare, work := releaseOrigin(t, "")
+	s.fake.SetGitDir(srvRepo, bare) // the API writes where the bot fetches from
 	h1 := gitRun(t, work, "rev-parse", "HEAD")
 	s.deliver("push", "off-1", pushPayload(t, bare, strings.Repeat("0", 40), h1))
 	waitFor(t, "the baseline", func() bool { return strings.Contains(s.logs.String(), "baseline stored") })
@@ -216,6 +221,7 @@ func TestServeReleaseBotDirectHoldsFailingModule(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
 	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(config))
 	bare, work := releaseOrigin(t, config)
+	s.fake.SetGitDir(srvRepo, bare) // the API writes where the bot fetches from
 	writeFile(t, filepath.Join(work, "packagePay/pages/pay/pay.js"), "const cards = require('./cards.js')\nPage({ data: { cards } })\n")
 	gitRun(t, work, "commit", "-q", "-am", "feat(payment): list cards (#4)")
 	gitRun(t, work, "push", "-q", "origin", "main")
@@ -233,11 +239,22 @@ func TestServeReleaseBotDirectHoldsFailingModule(t *testing.T) {
 	if gitRun(t, bare, "rev-parse", "app@v0.1.0^{commit}") != released {
 		t.Error("app@v0.1.0 is not on the release commit")
 	}
+	for _, r := range s.fake.Releases(srvRepo) {
+		if r["target_commitish"] != released {
+			t.Errorf("release %v targets %v, want GitHub's release commit %s", r["tag_name"], r["target_commitish"], released)
+		}
+	}
 	if !strings.Contains(s.logs.String(), `"module held back","delivery":"direct-1"`) || !strings.Contains(s.logs.String(), "MP210 on the default branch") {
 		t.Errorf("the held module is not logged with its reason")
 	}
 	if n := len(s.fake.Pulls(srvRepo)); n != 0 {
 		t.Errorf("%d pull requests in direct mode", n)
+	}
+	// Made through the Git Data API (GitHub makes and signs the commit),
+	// not pushed with git.
+	if s.fake.Count("git/create-commit") != 1 || s.fake.Count("git/update-ref") != 1 || s.fake.Count("git/create-tag") != 1 {
+		t.Errorf("Git Data calls: %d commits, %d ref updates, %d tags; want 1 each", s.fake.Count("git/create-commit"),
+			s.fake.Count("git/update-ref"), s.fake.Count("git/create-tag"))
 	}
 }
 
@@ -249,6 +266,7 @@ func TestServeReleaseBotPlanProblems(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
 	s.fake.SetContent(srvRepo, "", ".mpgate.yml", []byte(config))
 	bare, work := releaseOrigin(t, config)
+	s.fake.SetGitDir(srvRepo, bare) // the API writes where the bot fetches from
 	writeFile(t, filepath.Join(work, ".changes/bad.md"), "---\npackagePay: gigantic\n---\nNot a bump.\n")
 	gitRun(t, work, "add", "-A")
 	gitRun(t, work, "commit", "-q", "-m", "chore: a broken change file (#5)")

@@ -28,7 +28,9 @@
 // commit; labels on issues list/add/set/remove/remove-all (a bare JSON
 // array of names is accepted, as GitHub does); commit statuses;
 // collaborator permission; contents get/put/delete; git refs create/get;
-// git tags; releases list/create/get/by-tag/update/delete; GET and PATCH
+// git tags; with a real git repository behind the repo (SetGitDir) git
+// blobs, trees and commits create, commits get, refs update (422 on a
+// non-fast-forward without force) and delete; releases list/create/get/by-tag/update/delete; GET and PATCH
 // /user (403 for an installation token); App installation tokens. Anything
 // else, such as check-run annotations listing, is refused as invalid.
 package fakegithub
@@ -87,6 +89,7 @@ type Fake struct {
 	releases    map[string][]map[string]any // "owner/repo"
 	reactions   map[string][]*Reaction      // "owner/repo/comment_id"
 	labels      map[string][]string         // "owner/repo#n"
+	gitDirs     map[string]string           // "owner/repo" → a git repository (SetGitDir)
 }
 
 // Request is one logged request.

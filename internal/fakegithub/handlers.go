@@ -80,6 +80,9 @@ func init() {
 	for id, h := range checkHandlers {
 		handlers[id] = h
 	}
+	for id, h := range gitDataHandlers {
+		handlers[id] = h
+	}
 }
 
 // example returns a deep copy of a rest-examples/NAME.json document.
@@ -795,6 +798,10 @@ func (c *call) refJSON(ref, sha string) map[string]any {
 	out["ref"] = ref
 	out["url"] = c.f.api("/repos/%s/git/%s", c.repo, ref)
 	out["object"] = map[string]any{"type": "commit", "sha": sha, "url": c.f.api("/repos/%s/git/commits/%s", c.repo, sha)}
+	if _, ok := c.f.tags[c.repo+":"+sha]; ok {
+		// A ref at an annotated tag made with git/create-tag.
+		out["object"] = map[string]any{"type": "tag", "sha": sha, "url": c.f.api("/repos/%s/git/tags/%s", c.repo, sha)}
+	}
 	return out
 }
 
@@ -813,6 +820,7 @@ func handleRefCreate(c *call) {
 		return
 	}
 	c.f.refs[c.repo+":"+ref] = c.str("sha")
+	c.syncRef(ref, c.str("sha"))
 	c.reply(http.StatusCreated, c.refJSON(ref, c.str("sha")))
 }
 
@@ -830,6 +838,15 @@ func handleTagCreate(c *call) {
 	out := c.f.example("git-tag")
 	sum := sha1.Sum([]byte(fmt.Sprint(c.f.id(), c.str("tag"), c.str("object"))))
 	sha := hex.EncodeToString(sum[:])
+	tagger, _ := c.body["tagger"].(map[string]any)
+	if real, ok, err := c.gitTag(c.str("tag"), c.str("object"), c.str("type"), c.str("message"), tagger); ok {
+		// A repository with a git directory gets a real tag object.
+		if err != nil {
+			c.reply(http.StatusUnprocessableEntity, ghError("Object does not exist"))
+			return
+		}
+		sha = real
+	}
 	out["tag"], out["sha"], out["message"] = c.str("tag"), sha, c.str("message")
 	out["url"] = c.f.api("/repos/%s/git/tags/%s", c.repo, sha)
 	out["object"] = map[string]any{"type": c.str("type"), "sha": c.str("object"), "url": c.f.api("/repos/%s/git/commits/%s", c.repo, c.str("object"))}

@@ -19,7 +19,7 @@ import (
 // The descriptions and their examples are embedded so the fake works from
 // any package's tests (origin and licence: testdata/ORIGINS.md).
 //
-//go:embed testdata/github-rest-subset.openapi.json testdata/github-rest-extra.openapi.json testdata/github-rest-checks.openapi.json testdata/rest-examples/*.json
+//go:embed testdata/github-rest-subset.openapi.json testdata/github-rest-extra.openapi.json testdata/github-rest-checks.openapi.json testdata/github-rest-gitdata.openapi.json testdata/rest-examples/*.json
 var files embed.FS
 
 // descriptions are the trimmed REST descriptions the fake serves; their
@@ -29,6 +29,7 @@ var descriptions = []string{
 	"testdata/github-rest-subset.openapi.json",
 	"testdata/github-rest-extra.openapi.json",
 	"testdata/github-rest-checks.openapi.json",
+	"testdata/github-rest-gitdata.openapi.json",
 }
 
 // spec is the loaded REST description (kin-openapi validates requests

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func init() {
 		[]string{"source_branch", "target_branch", "title"},
 		[]string{"description", "labels", "remove_source_branch", "squash", "target_project_id", "assignee_id", "allow_collaboration"})
 	handle("PUT", "/projects/:id/merge_requests/:iid", (*Fake).updateMR, nil,
-		[]string{"title", "description", "labels", "target_branch", "state_event", "remove_source_branch", "squash", "assignee_id"})
+		[]string{"title", "description", "labels", "add_labels", "remove_labels", "target_branch", "state_event", "remove_source_branch", "squash", "assignee_id"})
 	handle("GET", "/projects/:id/repository/files/:file_path/raw", (*Fake).rawFile, nil, nil)
 	handle("POST", "/projects/:id/repository/tags", (*Fake).createTag, []string{"tag_name", "ref"}, []string{"message"})
 	handle("POST", "/projects/:id/releases", (*Fake).createRelease,
@@ -442,8 +443,8 @@ func (f *Fake) squash(c *call) (*bool, bool) {
 	return &b, true
 }
 
-func (f *Fake) labels(c *call) ([]string, bool) {
-	raw, ok := c.body["labels"]
+func (f *Fake) labels(c *call, field string) ([]string, bool) {
+	raw, ok := c.body[field]
 	if !ok {
 		return nil, true
 	}
@@ -456,8 +457,8 @@ func (f *Fake) labels(c *call) ([]string, bool) {
 	}
 	var list []string
 	if err := json.Unmarshal(raw, &list); err != nil {
-		f.errorf("%s: labels: %v", c.route, err)
-		c.w.json(http.StatusBadRequest, map[string]any{"error": "labels is invalid"})
+		f.errorf("%s: %s: %v", c.route, field, err)
+		c.w.json(http.StatusBadRequest, map[string]any{"error": field + " is invalid"})
 		return nil, false
 	}
 	return list, true
@@ -468,7 +469,7 @@ func (f *Fake) createMR(c *call) {
 	if !f.strs(c, "source_branch", &src, "target_branch", &tgt, "title", &title, "description", &desc) {
 		return
 	}
-	labels, ok := f.labels(c)
+	labels, ok := f.labels(c, "labels")
 	if !ok {
 		return
 	}
@@ -502,7 +503,15 @@ func (f *Fake) updateMR(c *call) {
 	if !f.strs(c, "title", &title, "description", &desc, "target_branch", &tgt, "state_event", &ev) {
 		return
 	}
-	labels, ok := f.labels(c)
+	labels, ok := f.labels(c, "labels")
+	if !ok {
+		return
+	}
+	add, ok := f.labels(c, "add_labels")
+	if !ok {
+		return
+	}
+	remove, ok := f.labels(c, "remove_labels")
 	if !ok {
 		return
 	}
@@ -517,6 +526,16 @@ func (f *Fake) updateMR(c *call) {
 	}
 	if labels != nil {
 		mr.Labels = labels
+	}
+	// add_labels and remove_labels change the set the request has, as
+	// GitLab's "Update MR" does (labels replaces it).
+	for _, l := range add {
+		if l != "" && !slices.Contains(mr.Labels, l) {
+			mr.Labels = append(mr.Labels, l)
+		}
+	}
+	if len(remove) > 0 {
+		mr.Labels = slices.DeleteFunc(slices.Clone(mr.Labels), func(l string) bool { return slices.Contains(remove, l) })
 	}
 	squash, ok := f.squash(c)
 	if !ok {

@@ -37,7 +37,9 @@ import (
 const (
 	MaxCount       = 100_000
 	MaxConcurrency = 1024
-	MaxDuration    = 10 * time.Minute
+	// MaxRate bounds an open-loop run's deliveries per second.
+	MaxRate     = 100_000
+	MaxDuration = 10 * time.Minute
 )
 
 // ErrNotLoopback is returned for a target that is not on this machine.
@@ -86,6 +88,15 @@ type Config struct {
 	// Concurrency is how many deliveries are in flight at once
 	// (1..MaxConcurrency).
 	Concurrency int
+	// Rate, when positive, sends open-loop: the i-th delivery is due at
+	// start + i/Rate seconds, whatever the answers before it, with at most
+	// Concurrency in flight; its latency counts from when it was due, so
+	// waiting for a free connection is counted too (no coordinated
+	// omission). 0: closed loop, each of the Concurrency senders sends its
+	// next delivery as soon as the previous one is answered, as fast as the
+	// server goes (latency then follows from the rate: Concurrency / rate
+	// on average). At most MaxRate.
+	Rate float64
 	// Duration stops the run early (0: MaxDuration; at most MaxDuration).
 	Duration time.Duration
 	// RedeliverEvery makes every n-th delivery repeat the id of the one
@@ -107,6 +118,9 @@ func (c Config) Check() error {
 	}
 	if c.Duration < 0 || c.Duration > MaxDuration {
 		return fmt.Errorf("%w: duration %s (0..%s)", ErrBounds, c.Duration, MaxDuration)
+	}
+	if c.Rate < 0 || c.Rate > MaxRate {
+		return fmt.Errorf("%w: rate %g per second (0: as fast as answered, else at most %d)", ErrBounds, c.Rate, MaxRate)
 	}
 	if c.RedeliverEvery < 0 || c.RedeliverEvery == 1 {
 		return fmt.Errorf("%w: redeliver every %d (0: never, else at least 2)", ErrBounds, c.RedeliverEvery)
@@ -286,7 +300,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				if redelivery {
 					id = i - 1
 				}
-				status, lat, kind, errText := deliver(ctx, client, cfg, sig, fmt.Sprintf("%s%d", cfg.IDPrefix, id))
+				var due time.Time
+				if cfg.Rate > 0 {
+					due = start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+					if wait := time.Until(due); wait > 0 {
+						select {
+						case <-ctx.Done():
+							return
+						case <-time.After(wait):
+						}
+					}
+				}
+				status, lat, kind, errText := deliver(ctx, client, cfg, sig, fmt.Sprintf("%s%d", cfg.IDPrefix, id), due)
 				if status == 0 && ctx.Err() != nil {
 					return // stopped: not a server error
 				}
@@ -301,8 +326,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 }
 
 // deliver sends one delivery and classifies the answer by status and the
-// server's one-line message.
-func deliver(ctx context.Context, c *http.Client, cfg Config, sig, id string) (status int, lat time.Duration, kind, errText string) {
+// server's one-line message. The latency counts from due, or from the
+// sending when due is zero.
+func deliver(ctx context.Context, c *http.Client, cfg Config, sig, id string, due time.Time) (status int, lat time.Duration, kind, errText string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Payload.Body))
 	if err != nil {
 		return 0, 0, "", err.Error()
@@ -312,7 +338,10 @@ func deliver(ctx context.Context, c *http.Client, cfg Config, sig, id string) (s
 	req.Header.Set("X-GitHub-Event", cfg.Payload.Event)
 	req.Header.Set("X-GitHub-Delivery", id)
 	req.Header.Set("X-Hub-Signature-256", sig)
-	t := time.Now()
+	t := due
+	if t.IsZero() {
+		t = time.Now()
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, 0, "", err.Error()

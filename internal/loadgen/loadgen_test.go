@@ -41,6 +41,9 @@ func TestCheckRefuses(t *testing.T) {
 		{"duration over", func(c *Config) { c.Duration = MaxDuration + time.Second }, ErrBounds},
 		{"duration negative", func(c *Config) { c.Duration = -time.Second }, ErrBounds},
 		{"redeliver every one", func(c *Config) { c.RedeliverEvery = 1 }, ErrBounds},
+		{"rate negative", func(c *Config) { c.Rate = -1 }, ErrBounds},
+		{"rate over", func(c *Config) { c.Rate = MaxRate + 1 }, ErrBounds},
+		{"rate at bound", func(c *Config) { c.Rate = MaxRate }, nil},
 		{"no secret", func(c *Config) { c.Secret = nil }, errBad},
 		{"no payload", func(c *Config) { c.Payload = Payload{} }, errBad},
 	}
@@ -121,6 +124,22 @@ func TestRunAgainstRealIntake(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("open loop", func(t *testing.T) {
+		// 20 deliveries due 10 ms apart: the run cannot end before the
+		// last is due (190 ms), however fast the server answers.
+		res, err := Run(ctx, Config{URL: srv.URL + "/webhooks/github", Secret: []byte("s3cret"), Payload: Payloads()["comment"],
+			Count: 20, Concurrency: 4, Rate: 100, IDPrefix: "open-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Sent != 20 || res.Accepted != 20 || res.Errors != 0 {
+			t.Fatalf("got %s", res)
+		}
+		if res.Elapsed < 190*time.Millisecond {
+			t.Fatalf("20 deliveries at 100/s took %s: not paced", res.Elapsed)
+		}
+	})
 
 	t.Run("wrong secret", func(t *testing.T) {
 		res, err := Run(ctx, Config{URL: srv.URL + "/webhooks/github", Secret: []byte("wrong"), Payload: Payloads()["comment"], Count: 5, Concurrency: 2})

@@ -57,31 +57,16 @@ func New(b Build) *Registry {
 		Name: "mpgate_deliveries_total",
 		Help: "Webhook deliveries by forge, event and HTTP status.",
 	}, []string{"forge", "event", "status"})
-	r.webhookDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "mpgate_webhook_duration_seconds",
-		Help:    "Time to answer a webhook delivery (authenticated, parsed and durably queued), by forge.",
-		Buckets: webhookBuckets,
-	}, []string{"forge"})
-	r.queueWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "mpgate_queue_wait_seconds",
-		Help:    "Time a job waited past its scheduled time before a worker took it, by job kind.",
-		Buckets: waitBuckets,
-	}, []string{"kind"})
-	r.jobDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "mpgate_job_duration_seconds",
-		Help:    "Time a job ran (one attempt), by job kind.",
-		Buckets: runBuckets,
-	}, []string{"kind"})
-	r.buildDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "mpgate_build_duration_seconds",
-		Help:    "Time a project build took (install step included), by outcome: ok, failed, timed_out, cancelled, error.",
-		Buckets: runBuckets,
-	}, []string{"outcome"})
-	r.evaluation = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "mpgate_evaluation_duration_seconds",
-		Help:    "Time a pull/merge request evaluation took (builds included), by conclusion.",
-		Buckets: runBuckets,
-	}, []string{"conclusion"})
+	r.webhookDuration = histogram("mpgate_webhook_duration_seconds",
+		"Time to answer a webhook delivery (authenticated, parsed and durably queued), by forge.", webhookBuckets, "forge")
+	r.queueWait = histogram("mpgate_queue_wait_seconds",
+		"Time a job waited past its scheduled time before a worker took it, by job kind.", waitBuckets, "kind")
+	r.jobDuration = histogram("mpgate_job_duration_seconds",
+		"Time a job ran (one attempt), by job kind.", runBuckets, "kind")
+	r.buildDuration = histogram("mpgate_build_duration_seconds",
+		"Time a project build took (install step included), by outcome: ok, failed, timed_out, cancelled, error.", runBuckets, "outcome")
+	r.evaluation = histogram("mpgate_evaluation_duration_seconds",
+		"Time a pull/merge request evaluation took (builds included), by conclusion.", runBuckets, "conclusion")
 	r.apiCalls = map[string]*prometheus.CounterVec{}
 	for _, forge := range []string{"github", "gitlab"} {
 		r.apiCalls[forge] = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -100,6 +85,16 @@ func New(b Build) *Registry {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return r
+}
+
+// histogram is a histogram of seconds with one label.
+func histogram(name, help string, buckets []float64, label string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, []string{label})
+}
+
+// observe records d in seconds under the label value.
+func observe(h *prometheus.HistogramVec, label string, d time.Duration) {
+	h.WithLabelValues(label).Observe(d.Seconds())
 }
 
 // Handler serves the registry in Prometheus' exposition formats.
@@ -124,27 +119,27 @@ func (r *Registry) Delivery(forge, event string, status int, d time.Duration) {
 		event = "unknown"
 	}
 	r.deliveries.WithLabelValues(forge, event, strconv.Itoa(status)).Inc()
-	r.webhookDuration.WithLabelValues(forge).Observe(d.Seconds())
+	observe(r.webhookDuration, forge, d)
 }
 
 // JobStarted records a job's queue wait (queue.Config.JobStarted).
 func (r *Registry) JobStarted(kind string, wait time.Duration) {
-	r.queueWait.WithLabelValues(kind).Observe(wait.Seconds())
+	observe(r.queueWait, kind, wait)
 }
 
 // JobDone records a job's run time (queue.Config.JobDone).
 func (r *Registry) JobDone(kind string, run time.Duration) {
-	r.jobDuration.WithLabelValues(kind).Observe(run.Seconds())
+	observe(r.jobDuration, kind, run)
 }
 
 // Build records a project build (gate.Spec.ObserveBuild).
 func (r *Registry) Build(d time.Duration, outcome string) {
-	r.buildDuration.WithLabelValues(outcome).Observe(d.Seconds())
+	observe(r.buildDuration, outcome, d)
 }
 
-// Evaluation records an evaluation (bot.BotConfig.Observe).
+// Evaluation records an evaluation (worker.Config.Observe).
 func (r *Registry) Evaluation(d time.Duration, conclusion string) {
-	r.evaluation.WithLabelValues(conclusion).Observe(d.Seconds())
+	observe(r.evaluation, conclusion, d)
 }
 
 // APICall counts a request to a forge's API by status ("201", "error").

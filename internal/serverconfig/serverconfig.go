@@ -8,10 +8,8 @@
 package serverconfig
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -23,6 +21,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/checks/config"
 )
 
 // Error is one problem in a server config file, at a line (0 when it
@@ -208,28 +207,17 @@ func Load(path string) (*Config, error) {
 // An empty file sets nothing.
 func Parse(data []byte, file string) (*Config, error) {
 	cfg := &Config{File: file, Settings: map[string]string{}, Lines: map[string]int{}}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return cfg, nil
-		}
-		return nil, Errors{yamlError(file, err)}
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, Errors{{File: file, Line: extra.Line, Msg: `a second YAML document; the server config is one document (remove the "---")`}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlError(file, err)}
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return cfg, nil
-		}
-		root = root.Content[0]
-	}
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+	// The repository config's strict reading: one document, its root.
+	root, err := config.OneDocument(data)
+	var de *config.DocumentError
+	switch {
+	case errors.As(err, &de) && de.Second:
+		return nil, Errors{{File: file, Line: de.Line, Msg: `a second YAML document; the server config is one document (remove the "---")`}}
+	case errors.As(err, &de):
+		return nil, Errors{{File: file, Line: de.Line, Msg: de.Msg}}
+	case err != nil:
+		return nil, err
+	case root == nil:
 		return cfg, nil
 	}
 	p := &parser{file: file, cfg: cfg}
@@ -239,21 +227,6 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, p.errs
 	}
 	return cfg, nil
-}
-
-// yamlError turns the YAML parser's "yaml: line 3: msg" into an *Error at
-// that line.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := &Error{File: file, Msg: "invalid YAML: " + msg}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > 0 {
-				e.Line, e.Msg = n, "invalid YAML: "+text
-			}
-		}
-	}
-	return e
 }
 
 type parser struct {

@@ -3,7 +3,6 @@ package actions
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -157,52 +156,63 @@ func (p *Poster) Abort(ctx context.Context, runErr error) {
 // outputs) are written; a token that may not write (a fork's) falls back
 // to those, with a notice.
 func (p *Poster) Publish(ctx context.Context, res *compare.Result) error {
-	var errs []error
+	var jo publish.JobOutputs
 	if p.artifact {
-		where := ArtifactGitHub{Repository: p.env.Repo.FullName(), PullRequest: p.opt.PR, HeadSHA: p.target.HeadSHA, BaseSHA: p.base,
-			Event: p.env.EventName, RunID: p.env.RunID, Project: p.opt.Project}
-		if p.opt.MinChange != 0 || p.opt.RequireChanges {
-			// Only whether and how to comment: report post gates nothing
-			// on it.
-			where.Comment = &CommentPolicy{MinChange: p.opt.MinChange, RequireChanges: p.opt.RequireChanges}
-		}
-		if err := WriteArtifact(p.result, res, where); err != nil {
-			errs = append(errs, fmt.Errorf("writing the JSON result: %w", err))
-		}
+		jo.Before = append(jo.Before, p.writeArtifact)
 	}
-	o, err := p.pub.Publish(ctx, res)
-	if err != nil {
-		errs = append(errs, err)
+	jo.After = append(jo.After, p.writeSummary, p.printAnnotations, p.writeOutputs)
+	return p.pub.PublishJob(ctx, res, "GitHub", jo)
+}
+
+func (p *Poster) writeArtifact(res *compare.Result) error {
+	where := ArtifactGitHub{Repository: p.env.Repo.FullName(), PullRequest: p.opt.PR, HeadSHA: p.target.HeadSHA, BaseSHA: p.base,
+		Event: p.env.EventName, RunID: p.env.RunID, Project: p.opt.Project}
+	if p.opt.MinChange != 0 || p.opt.RequireChanges {
+		// Only whether and how to comment: report post gates nothing on it.
+		where.Comment = &CommentPolicy{MinChange: p.opt.MinChange, RequireChanges: p.opt.RequireChanges}
 	}
-	if p.env.SummaryPath != "" {
-		title := "mpgate"
-		if p.opt.Project != "" {
-			title += " · " + p.opt.Project
-		}
-		if err := AppendSummary(p.env.SummaryPath, res, title, cmp.Or(o.CheckURL, p.opt.DetailsURL), p.opt.MinChange, p.cfg.Stderr); err != nil {
-			errs = append(errs, fmt.Errorf("writing the job summary: %w", err))
-		}
+	if err := WriteArtifact(p.result, res, where); err != nil {
+		return fmt.Errorf("writing the JSON result: %w", err)
 	}
-	// Workflow-command annotations, where the check run could not carry
-	// them (printing them as well would show every finding twice).
-	if !o.CheckWritten {
-		var notices []string
-		if o.Forbidden && !p.opt.FailOnForbidden {
-			notices = append(notices, forkNotice)
-		}
-		if err := PrintAnnotations(p.cfg.Stdout, o.Annotations, notices); err != nil {
-			errs = append(errs, err)
-		}
+	return nil
+}
+
+func (p *Poster) writeSummary(res *compare.Result, o publish.Outcome, _ error) error {
+	if p.env.SummaryPath == "" {
+		return nil
 	}
-	if p.env.OutputPath != "" {
-		verdict := cmp.Or(res.Verdict, checks.VerdictPass)
-		outs := []Output{{OutputVerdict, verdict}, {OutputReport, p.result}, {OutputCommentBody, o.Comment}}
-		if err := AppendOutputs(p.env.OutputPath, outs); err != nil {
-			errs = append(errs, fmt.Errorf("writing the step outputs: %w", err))
-		}
+	title := "mpgate"
+	if p.opt.Project != "" {
+		title += " · " + p.opt.Project
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("posting to GitHub: %w", errors.Join(errs...))
+	if err := AppendSummary(p.env.SummaryPath, res, title, cmp.Or(o.CheckURL, p.opt.DetailsURL), p.opt.MinChange, p.cfg.Stderr); err != nil {
+		return fmt.Errorf("writing the job summary: %w", err)
+	}
+	return nil
+}
+
+// printAnnotations prints workflow-command annotations where the check run
+// could not carry them (printing them as well would show every finding
+// twice).
+func (p *Poster) printAnnotations(_ *compare.Result, o publish.Outcome, _ error) error {
+	if o.CheckWritten {
+		return nil
+	}
+	var notices []string
+	if o.Forbidden && !p.opt.FailOnForbidden {
+		notices = append(notices, forkNotice)
+	}
+	return PrintAnnotations(p.cfg.Stdout, o.Annotations, notices)
+}
+
+func (p *Poster) writeOutputs(res *compare.Result, o publish.Outcome, _ error) error {
+	if p.env.OutputPath == "" {
+		return nil
+	}
+	verdict := cmp.Or(res.Verdict, checks.VerdictPass)
+	outs := []Output{{OutputVerdict, verdict}, {OutputReport, p.result}, {OutputCommentBody, o.Comment}}
+	if err := AppendOutputs(p.env.OutputPath, outs); err != nil {
+		return fmt.Errorf("writing the step outputs: %w", err)
 	}
 	return nil
 }

@@ -148,23 +148,29 @@ func (p *Poster) Abort(ctx context.Context, runErr error) {
 // Quality report and the job log with a notice; other API errors are
 // returned after the report is written.
 func (p *Poster) Publish(ctx context.Context, res *compare.Result) error {
-	var errs []error
+	return p.pub.PublishJob(ctx, res, "GitLab", publish.JobOutputs{
+		Before: []func(*compare.Result) error{p.writeCodeQuality},
+		After:  []func(*compare.Result, publish.Outcome, error) error{p.explain},
+	})
+}
+
+func (p *Poster) writeCodeQuality(res *compare.Result) error {
 	if err := publish.WriteAtomic(p.codeQuality, func(w io.Writer) error { return render.ResultCodeQuality(w, res) }); err != nil {
-		errs = append(errs, fmt.Errorf("writing the Code Quality report %s: %w", p.codeQuality, err))
+		return fmt.Errorf("writing the Code Quality report %s: %w", p.codeQuality, err)
 	}
-	o, err := p.pub.Publish(ctx, res)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	return nil
+}
+
+// explain says in the job log why nothing reached the merge request: a
+// token that may not write (the Code Quality report still has the
+// findings), or one GitLab refused.
+func (p *Poster) explain(_ *compare.Result, o publish.Outcome, err error) error {
 	if o.Forbidden {
 		fmt.Fprintf(p.cfg.Stderr, "%s: %s\n", p.pub.CheckName(), oneLine(o.Title))
 		fmt.Fprintf(p.cfg.Stderr, "mpgate: notice: "+tokenNotice+"\n", p.codeQuality)
 	}
 	if errors.Is(err, publish.ErrUnauthorized) {
-		errs = append(errs, fmt.Errorf("GitLab refused the token from %s: renew it (an access token with the api scope)", p.env.TokenSource))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("posting to GitLab: %w", errors.Join(errs...))
+		return fmt.Errorf("GitLab refused the token from %s: renew it (an access token with the api scope)", p.env.TokenSource)
 	}
 	return nil
 }

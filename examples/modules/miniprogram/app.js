@@ -1,0 +1,7 @@
+const core = require('./core/index.js')
+
+App({
+  onLaunch() {
+    core.log('launched')
+  }
+})

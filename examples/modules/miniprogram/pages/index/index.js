@@ -1,0 +1,7 @@
+const core = require('../../core/index.js')
+
+Page({
+  openCart() {
+    core.log('open cart')
+  }
+})
