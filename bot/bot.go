@@ -468,6 +468,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	if err := b.conclude(ctx, f, run, cr.Conclusion, out); err != nil {
 		return err
 	}
+	b.recordRun(ctx, ev.Repo, headSHA, pr.Number, cr.Conclusion, res, log)
 	if hasChangelog {
 		if err := b.postChangelogCheck(ctx, f, ev.Repo, headSHA, pr.Number, changelog); err != nil {
 			return err
@@ -790,6 +791,11 @@ func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cf
 		return nil, fmt.Errorf("analysing %s: %w", sha, err)
 	}
 	b.storeHeads(ctx, ev.Repo, sha, res, log)
+	pushConclusion := ConclusionSuccess
+	if res.Verdict != checks.VerdictPass {
+		pushConclusion = ConclusionFailure
+	}
+	b.recordRun(ctx, ev.Repo, sha, 0, pushConclusion, res, log)
 	log.Info("baseline stored", "projects", len(res.Projects))
 	heads := map[string]*checks.Report{}
 	for _, p := range res.Projects {

@@ -1,0 +1,48 @@
+package bot
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/mpgate/mpgate/checks"
+	"github.com/mpgate/mpgate/checks/compare"
+)
+
+func TestRunRecordOf(t *testing.T) {
+	at := time.UnixMilli(1_700_000_000_000)
+	repo := Repo{Forge: ForgeGitHub, Owner: "o", Name: "r"}
+	res := compare.NewResult(
+		&compare.Comparison{Project: "shop", Head: &checks.Report{SizeBasis: "uploadBytes",
+			Packages: []checks.Package{{Name: "__APP__", Bytes: 10, UploadBytes: 8, Limit: 100}}},
+			Gates: []checks.Gate{{Name: "size", Status: checks.GateFail, Summary: "over"}}},
+		compare.HeadFailed("admin", errString("npm install failed")),
+	)
+	res.Gates = []checks.Gate{{Name: "coverage", Status: checks.GatePass, Informational: true}}
+	res.Coverage = &compare.CoverageSummary{Head: 75.5}
+	got := RunRecordOf(repo, "abc", 4, ConclusionFailure, res, at)
+	cov := 75.5
+	want := RunRecord{Repo: repo, SHA: "abc", PR: 4, Conclusion: ConclusionFailure, Coverage: &cov, BuildFailed: true, FinishedAt: at,
+		Gates: []GateRecord{{Name: "coverage", Status: checks.GatePass, Informational: true},
+			{Project: "shop", Name: "size", Status: checks.GateFail, Summary: "over"}},
+		Packages: []PackageRecord{{Project: "shop", Name: "__APP__", Bytes: 10, UploadBytes: 8, Limit: 100, Basis: "uploadBytes"}},
+	}
+	// HeadFailed adds its own gate; keep the ones this test set up.
+	var gates []GateRecord
+	for _, g := range got.Gates {
+		if g.Project != "admin" {
+			gates = append(gates, g)
+		}
+	}
+	got.Gates = gates
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RunRecordOf =\n%+v\nwant\n%+v", got, want)
+	}
+	if r := RunRecordOf(repo, "abc", 0, ConclusionSuccess, nil, at); r.BuildFailed || r.Gates != nil {
+		t.Errorf("nil result = %+v", r)
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
