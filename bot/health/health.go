@@ -343,3 +343,6 @@ func Bytes(n int64) string {
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+// BytesFloat is Bytes for a chart's axis.
+func BytesFloat(f float64) string { return Bytes(int64(f)) }
