@@ -89,7 +89,7 @@ func apiVerdict(g checks.Gate, mods []moduleAPI) checks.Gate {
 	switch {
 	case len(short) > 0:
 		g.Status = checks.GateFail
-		g.Summary = strings.Join(short, "; ") + ". Mark the change in the request: a `feat!:` title or a `BREAKING CHANGE:` footer for a major version, `feat:` for a minor one, or a change file (docs/releases.md)"
+		g.Summary = strings.Join(short, "; ") + ". Plan the version in the request: a `feat!:` title (or a `BREAKING CHANGE:` footer) for a major one, `feat:` for a minor one, or a .changes/ file naming the module and `major` or `minor`"
 	case len(ok) > 0:
 		g.Status, g.Summary = checks.GatePass, "API changes match the planned versions: "+strings.Join(ok, "; ")
 	default:

@@ -40,7 +40,7 @@ func TestAPIGate(t *testing.T) {
 		{"an export removed, a fix planned",
 			map[string]string{"src/core/index.js": "function request(url, opts = {}) {}\nmodule.exports = { request }\n"},
 			"fix(core): drop toast", checks.GateFail,
-			[]string{"core needs a major version, the request plans a patch one", "src/core/index.js: export toast (function of 1 parameter(s)) removed", "feat!:"}},
+			[]string{"core needs a major version, the request plans a patch one", "src/core/index.js: export toast (function of 1 parameter(s)) removed", "a `feat!:` title"}},
 		{"an export removed, a breaking change planned",
 			map[string]string{"src/core/index.js": "function request(url, opts = {}) {}\nmodule.exports = { request }\n"},
 			"feat(core)!: drop toast", checks.GatePass, []string{"core major (1 breaking, 0 other API change(s))"}},

@@ -199,6 +199,26 @@ func resultMarkdown(res *compare.Result, o ResultOptions, parts int, where strin
 	return marker + head + note, nil
 }
 
+// gist shortens a gate's summary for the headline: its first sentence,
+// cut at a word to at most n bytes with "…" when longer, never leaving a
+// code span open.
+func gist(s string, n int) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i]
+	}
+	if len(s) > n {
+		cut := cutUTF8(s, n)
+		if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+			cut = cut[:i]
+		}
+		s = strings.TrimRight(cut, " ,;:") + "…"
+	}
+	if strings.Count(s, "`")%2 == 1 {
+		s = s[:strings.LastIndexByte(s, '`')] + strings.ReplaceAll(s[strings.LastIndexByte(s, '`'):], "`", "")
+	}
+	return s
+}
+
 func cutUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -345,7 +365,7 @@ func headline(res *compare.Result, minChange int64) []string {
 		switch g.Status {
 		case checks.GateFail:
 			failed++
-			parts = append(parts, g.Name+" failed: "+cutUTF8(g.Summary, 160))
+			parts = append(parts, g.Name+" failed: "+gist(g.Summary, 160))
 		case checks.GateError:
 			failed++
 			parts = append(parts, g.Name+" could not be evaluated")
