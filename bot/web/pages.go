@@ -38,6 +38,8 @@ type Viewer struct {
 	// Forge is the forge the user signed in with (bot.ForgeGitHub, …).
 	Forge string
 	Login string
+	// token is the user's forge token (Auth's sessions).
+	token string
 }
 
 // Access decides who sees what: the same rights as on the repository's
@@ -87,6 +89,9 @@ func Handler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"{$}", p.org)
 	mux.HandleFunc("GET "+Prefix+"repo/{forge}/{path...}", p.repo)
+	if a, ok := cfg.Access.(interface{ Routes(*http.ServeMux) }); ok {
+		a.Routes(mux) // Auth's sign-in endpoints
+	}
 	return mux, nil
 }
 
