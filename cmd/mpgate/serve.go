@@ -486,6 +486,13 @@ type headStore struct {
 	s *store.Store
 }
 
+// RecordRun passes the store's bot.RunRecorder through the wrapper (an
+// embedded interface would hide it): the runs the pages and `mpgate report
+// health` read.
+func (h headStore) RecordRun(ctx context.Context, r bot.RunRecord) error {
+	return h.s.ForBot().(bot.RunRecorder).RecordRun(ctx, r)
+}
+
 func (h headStore) LatestHead(ctx context.Context, repo bot.Repo, number int) (string, bool, error) {
 	hd, err := h.s.LatestHead(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number})
 	if errors.Is(err, store.ErrNotFound) {

@@ -384,6 +384,28 @@ func TestServePushStoresBaseline(t *testing.T) {
 	if n := s.fake.Count("checks/create"); n != 1 {
 		t.Errorf("%d check runs created; a push to the default branch creates none", n)
 	}
+	// Both evaluations are recorded for the pages and the health report:
+	// the push as the default branch's (pr 0, with its packages), the
+	// request's head with its check's conclusion.
+	var runs []store.Run
+	waitFor(t, "the recorded runs", func() bool {
+		runs, _ = st.Runs(context.Background(), store.RunQuery{Repo: key})
+		return len(runs) == 2
+	})
+	for _, r := range runs {
+		switch r.SHA {
+		case base:
+			if r.PR != 0 || len(r.Packages) == 0 {
+				t.Errorf("push run = %+v", r)
+			}
+		case head:
+			if r.PR != 8 || r.Conclusion != "failure" {
+				t.Errorf("request run = %+v", r)
+			}
+		default:
+			t.Errorf("unexpected run %+v", r)
+		}
+	}
 }
 
 // TestServeShutdown runs `mpgate serve` as main does and stops it the way
