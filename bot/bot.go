@@ -73,6 +73,9 @@ type BotConfig struct {
 	Logger       *slog.Logger
 	// Analyze replaces the engine in tests (nil: analyze.Run).
 	Analyze gate.AnalyzeFunc
+	// PagesLink, when set, is the URL of a repository's page on the
+	// server (bot/web); the sticky comment links to it.
+	PagesLink func(Repo) string
 }
 
 // Bot is the server's domain: it turns webhook events into check runs,
@@ -477,6 +480,9 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	var body bytes.Buffer
 	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
+	}
+	if b.cfg.PagesLink != nil {
+		fmt.Fprintf(&body, "\n[Size and coverage trends of this repository](%s)\n", b.cfg.PagesLink(ev.Repo))
 	}
 	upsert := f.UpsertStickyComment
 	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -335,4 +336,20 @@ func (a *Auth) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+Prefix+"signin", a.signIn)
 	mux.HandleFunc("GET "+Prefix+"auth/{forge}/callback", a.callback)
 	mux.HandleFunc("POST "+Prefix+"signout", a.signOut)
+}
+
+// SessionKeys derives the cookies' signing and encryption keys from one
+// secret of at least 32 bytes (the server config's session key file), by
+// HMAC-SHA256 with two labels, so that an operator keeps one file and the
+// two keys are still independent.
+func SessionKeys(secret []byte) (hashKey, blockKey []byte, err error) {
+	if len(secret) < 32 {
+		return nil, nil, fmt.Errorf("web: the session key has %d bytes; it needs at least 32 random bytes (head -c 32 /dev/urandom | base64)", len(secret))
+	}
+	mac := func(label string) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(label))
+		return m.Sum(nil)
+	}
+	return mac("mpgate pages: cookie signing"), mac("mpgate pages: cookie encryption"), nil
 }
