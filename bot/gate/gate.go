@@ -94,7 +94,14 @@ type Spec struct {
 	Body    string
 	Labels  []string
 	Analyze AnalyzeFunc
-	Logger  *slog.Logger
+	// BaseCache, when set, keeps the reports of merge-bases analysed
+	// without a build (see ReportCache and baseKey): a hit is neither
+	// checked out nor analysed. BaseCacheSalt names what Analyze adds to
+	// the options it is given (a report made with other options must not
+	// be taken).
+	BaseCache     ReportCache
+	BaseCacheSalt string
+	Logger        *slog.Logger
 	// Progress receives one line per step (for a terminal or a log); it is
 	// never called concurrently.
 	Progress func(msg string)
@@ -140,6 +147,9 @@ type side struct {
 	report     *checks.Report
 	err        error
 	stored     bool
+	// cacheKey is where the base's report goes in Spec.BaseCache once
+	// analysed; nil: not cached.
+	cacheKey *[32]byte
 }
 
 // Run judges the change described by s.
@@ -258,6 +268,8 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 			b.report, b.stored = r, true
 		} else if s.BaseRef == "" {
 			continue
+		} else if s.BaseCache != nil {
+			baseFromCache(ctx, s, cfg, b, mergeBase, say)
 		}
 		sides = append(sides, b)
 	}
@@ -295,6 +307,7 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 			continue
 		}
 		pl.Go(func(ctx context.Context) error {
+			defer cacheBase(s, sd, log)
 			return runSide(ctx, s, sd, getBaseTree, an, workDir, say)
 		})
 	}
@@ -479,8 +492,7 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 		return fail(fmt.Errorf("analyse %s (%s): root %s is not a directory inside the checkout: %w", name, which, p.Root, err))
 	}
 	say("analysing %s (%s)", name, which)
-	rep, err := an(ctx, dir, analyze.Options{Platform: p.Platform, Limits: limits(p), BuildOutput: p.Build != "", IncludeFiles: true,
-		Boundaries: sd.boundaries})
+	rep, err := an(ctx, dir, sideOptions(p, sd.boundaries))
 	if err != nil {
 		return fail(fmt.Errorf("analyse %s (%s) in %s: %w", name, which, p.Root, err))
 	}

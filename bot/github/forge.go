@@ -101,6 +101,3 @@ func (f *Forge) GitToken(ctx context.Context) (string, error) { return f.c.GitTo
 func (f *Forge) ReleasePublisher(repo bot.Repo) mprelease.Publisher {
 	return f.c.ReleasePublisher(repo)
 }
-
-var _ bot.Forge = (*Forge)(nil)
-var _ bot.Labeler = (*Forge)(nil)

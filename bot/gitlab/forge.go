@@ -266,5 +266,3 @@ func (f *Forge) GitToken(context.Context) (string, error) {
 	}
 	return f.token, nil
 }
-
-var _ bot.Forge = (*Forge)(nil)

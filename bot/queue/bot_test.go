@@ -13,7 +13,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 )
 
-// fakeBot has *bot.Bot's handler signature.
+// fakeBot has *worker.Worker's handler signature.
 type fakeBot struct {
 	mu    sync.Mutex
 	calls []string
@@ -117,4 +117,3 @@ func TestErrSuperseded(t *testing.T) {
 }
 
 // The bot's handler fits the adapter.
-var _ BotHandler = (*bot.Bot)(nil)

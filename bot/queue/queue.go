@@ -106,6 +106,10 @@ const (
 	// jobs, so it bounds event throughput at EventWorkers/cooldown
 	// (River's default of 100 ms would cap 32 workers at 320 jobs/s).
 	eventFetchCooldown = 10 * time.Millisecond
+	// DefaultFinishWait: see Config.FinishWait. River's completer marks
+	// finished jobs in batches, moments after their handlers return.
+	DefaultFinishWait = 10 * time.Second
+	finishPoll        = 50 * time.Millisecond
 	// hardStopTimeout bounds Stop's wait for cancelled jobs to return.
 	hardStopTimeout = 30 * time.Second
 )
@@ -149,6 +153,11 @@ type Config struct {
 	// DataDir, no spool: Enqueue fails when the database does.
 	SpoolDir   string
 	SpoolRetry time.Duration
+	// FinishWait is how long EnqueueEvaluation waits for a running
+	// evaluation of the same head to be marked done before it treats the
+	// request as a duplicate of that running build (default 10 s; see
+	// Queue.finished).
+	FinishWait time.Duration
 	Logger     *slog.Logger
 	// JobStarted, when set, is told each job's kind ("mpgate.event",
 	// "mpgate.evaluate") and how long it waited past its scheduled time, as it
@@ -264,13 +273,14 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	cfg.SupersedePoll = cmp.Or(cfg.SupersedePoll, DefaultSupersedePoll)
 	cfg.Lease = cmp.Or(cfg.Lease, DefaultLease)
 	cfg.SpoolRetry = cmp.Or(cfg.SpoolRetry, DefaultSpoolRetry)
+	cfg.FinishWait = cmp.Or(cfg.FinishWait, DefaultFinishWait)
 	if cfg.SpoolDir == "" && cfg.DataDir != "" {
 		cfg.SpoolDir = filepath.Join(cfg.DataDir, SpoolSubdir)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Workers < 0 || cfg.EventWorkers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 || cfg.SpoolRetry < 0 {
+	if cfg.Workers < 0 || cfg.EventWorkers < 0 || cfg.MaxAttempts < 0 || cfg.JobTimeout < 0 || cfg.DedupeRetention < 0 || cfg.SupersedePoll < 0 || cfg.Lease < 0 || cfg.SpoolRetry < 0 || cfg.FinishWait < 0 {
 		return nil, errors.New("queue: negative Workers, MaxAttempts or duration in config")
 	}
 	if cfg.Lease < minLease {
@@ -544,13 +554,22 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 	if err != nil {
 		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
 	}
-	res, err := q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
-		&river.InsertOpts{Queue: QueueBuilds, UniqueOpts: river.UniqueOpts{
-			ByArgs: true,
-			// Not completed: evaluating a head again (a re-run) is allowed.
-			ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
-				rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled},
-		}})
+	insert := func() (*rivertype.JobInsertResult, error) {
+		return q.client.Insert(ctx, evaluateArgs{Repo: key.Repo, Number: key.Number, HeadSHA: headSHA, Payload: payload},
+			&river.InsertOpts{Queue: QueueBuilds, UniqueOpts: river.UniqueOpts{
+				ByArgs: true,
+				// Not completed: evaluating a head again (a re-run) is allowed.
+				ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+					rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled},
+			}})
+	}
+	res, err := insert()
+	if err == nil && res.UniqueSkippedAsDuplicate && res.Job.State == rivertype.JobStateRunning && q.finished(ctx, res.Job.ID) {
+		// The evaluation it duplicates had already ended (its check run
+		// concluded) but River had not yet marked its job completed: this
+		// request (a /rebuild, a re-run) asks for a new run.
+		res, err = insert()
+	}
 	if err != nil {
 		return false, fmt.Errorf("queue: enqueue evaluation %s@%s: %w", key, headSHA, err)
 	}
@@ -567,6 +586,39 @@ func (q *Queue) EnqueueEvaluation(ctx context.Context, key PRKey, headSHA string
 		q.cancel(ctx, prev.JobID)
 	}
 	return res.UniqueSkippedAsDuplicate, nil
+}
+
+// finished waits up to Config.FinishWait for running job id to leave the
+// running state and says whether it did. A request for a head whose
+// evaluation is running is a duplicate of it, but a request arriving in the
+// instant between the end of the evaluation's handler and River marking its
+// job completed (River completes jobs in batches, shortly after) would be
+// dropped with it: its own check run was created after the evaluation
+// concluded the previous one, so nothing would ever run it. Such a job is
+// done within moments; a job still running after FinishWait is a build at
+// work, which the request joins (it found that build's check run in flight).
+func (q *Queue) finished(ctx context.Context, id int64) bool {
+	t := time.NewTicker(finishPoll)
+	defer t.Stop()
+	end := time.Now().Add(q.cfg.FinishWait)
+	for {
+		j, err := q.client.JobGet(ctx, id)
+		if err != nil {
+			// Gone (or unreadable): the insert, tried again, decides.
+			return true
+		}
+		if j.State != rivertype.JobStateRunning {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
 }
 
 // Forget cancels the evaluation of key's latest head, pending or running,

@@ -648,3 +648,77 @@ func TestForget(t *testing.T) {
 		}
 	})
 }
+
+// setJobState moves job id to state as River would (finalized_at is set
+// for a final state).
+func setJobState(t *testing.T, q *Queue, id int64, state string) {
+	t.Helper()
+	if err := updateJobState(q, id, state); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func updateJobState(q *Queue, id int64, state string) error {
+	now := "now()"
+	if q.store.Dialect() == store.SQLite {
+		now = "datetime('now', 'subsec')"
+	}
+	fin := "NULL"
+	if state == "completed" {
+		fin = now
+	}
+	_, err := q.db.Exec(`UPDATE river_job SET state = $1, attempted_at = `+now+`, finalized_at = `+fin+` WHERE id = $2`, state, id)
+	return err
+}
+
+// A request for a head (a /rebuild) arriving after the evaluation of that
+// head ended but before River marked its job completed starts a new run;
+// one arriving while the evaluation is still at work joins it.
+func TestRequestWhileEvaluationFinishes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d testDB) {
+		ctx := context.Background()
+		key := PRKey{Repo: "github:octo/shop", Number: 7}
+		t.Run("ended, not yet marked completed", func(t *testing.T) {
+			q := d.open(t)
+			if _, err := q.EnqueueEvaluation(ctx, key, "h1", []byte("first")); err != nil {
+				t.Fatal(err)
+			}
+			first := jobs(t, q)[0].id
+			// The handler returned; River's completer has not run yet.
+			setJobState(t, q, first, "running")
+			marked := make(chan struct{})
+			go func() {
+				defer close(marked)
+				time.Sleep(100 * time.Millisecond)
+				if err := updateJobState(q, first, "completed"); err != nil {
+					t.Error(err)
+				}
+			}()
+			dup, err := q.EnqueueEvaluation(ctx, key, "h1", []byte("rebuild"))
+			<-marked
+			if err != nil || dup {
+				t.Fatalf("EnqueueEvaluation while the previous run finishes = %v, %v; want a new job", dup, err)
+			}
+			js := jobs(t, q)
+			if len(js) != 2 || js[1].state != "available" {
+				t.Fatalf("jobs %+v, want the completed one and a new available one", js)
+			}
+		})
+		t.Run("still at work", func(t *testing.T) {
+			d := newTestDB(t, d.backend)
+			q := d.open(t, func(c *Config) { c.FinishWait = 200 * time.Millisecond })
+			if _, err := q.EnqueueEvaluation(ctx, key, "h1", nil); err != nil {
+				t.Fatal(err)
+			}
+			first := jobs(t, q)[0].id
+			setJobState(t, q, first, "running")
+			dup, err := q.EnqueueEvaluation(ctx, key, "h1", nil)
+			if err != nil || !dup {
+				t.Fatalf("EnqueueEvaluation while the head is being evaluated = %v, %v; want duplicate", dup, err)
+			}
+			if js := jobs(t, q); len(js) != 1 {
+				t.Fatalf("jobs %+v, want only the running one", js)
+			}
+		})
+	})
+}

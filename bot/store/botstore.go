@@ -8,12 +8,27 @@ import (
 	"github.com/mpgate/mpgate/bot"
 )
 
-// ForBot adapts the store to the bot's port (bot.Store).
-func (s *Store) ForBot() bot.Store { return botStore{s: s} }
+// ForBot adapts the store to the worker's ports (bot/worker): check runs,
+// reports, approvals, installations and latest heads, in the bot's types.
+func (s *Store) ForBot() BotStore { return BotStore{s: s} }
 
-type botStore struct{ s *Store }
+// BotStore is the store in the bot's types (bot.Repo, bot.CheckRecord).
+type BotStore struct{ s *Store }
 
-func (b botStore) PutCheckRun(ctx context.Context, c bot.CheckRecord) error {
+// LatestHead is the head last queued for evaluation of a pull request, ok
+// false when none (never queued, or the request was closed).
+func (b BotStore) LatestHead(ctx context.Context, repo bot.Repo, number int) (string, bool, error) {
+	hd, err := b.s.LatestHead(ctx, PRKey{Repo: RepoKey(repo), Number: number})
+	if errors.Is(err, ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return hd.SHA, true, nil
+}
+
+func (b BotStore) PutCheckRun(ctx context.Context, c bot.CheckRecord) error {
 	if err := b.s.PutRepo(ctx, c.Repo); err != nil {
 		return err
 	}
@@ -24,11 +39,11 @@ func (b botStore) PutCheckRun(ctx context.Context, c bot.CheckRecord) error {
 	return b.s.PutCheckRun(ctx, CheckRun{Repo: RepoKey(c.Repo), SHA: c.SHA, Name: c.Name, RunID: c.RunID, Status: status, PR: c.PR})
 }
 
-func (b botStore) CompleteCheckRun(ctx context.Context, repo bot.Repo, sha, name string) error {
+func (b BotStore) CompleteCheckRun(ctx context.Context, repo bot.Repo, sha, name string) error {
 	return b.s.CompleteCheckRun(ctx, RepoKey(repo), sha, name)
 }
 
-func (b botStore) CheckRuns(ctx context.Context, repo bot.Repo, sha string) ([]bot.CheckRecord, error) {
+func (b BotStore) CheckRuns(ctx context.Context, repo bot.Repo, sha string) ([]bot.CheckRecord, error) {
 	runs, err := b.s.CheckRuns(ctx, RepoKey(repo), sha)
 	if err != nil {
 		return nil, err
@@ -36,7 +51,7 @@ func (b botStore) CheckRuns(ctx context.Context, repo bot.Repo, sha string) ([]b
 	return b.records(ctx, runs)
 }
 
-func (b botStore) PendingChecks(ctx context.Context, olderThan time.Duration) ([]bot.CheckRecord, error) {
+func (b BotStore) PendingChecks(ctx context.Context, olderThan time.Duration) ([]bot.CheckRecord, error) {
 	runs, err := b.s.PendingChecks(ctx, olderThan)
 	if err != nil {
 		return nil, err
@@ -46,7 +61,7 @@ func (b botStore) PendingChecks(ctx context.Context, olderThan time.Duration) ([
 
 // records turns check runs into the bot's records, with each repository's
 // full identity (after the rows are read: SQLite has one connection).
-func (b botStore) records(ctx context.Context, runs []CheckRun) ([]bot.CheckRecord, error) {
+func (b BotStore) records(ctx context.Context, runs []CheckRun) ([]bot.CheckRecord, error) {
 	repos := map[string]bot.Repo{}
 	out := make([]bot.CheckRecord, 0, len(runs))
 	for _, c := range runs {
@@ -67,11 +82,11 @@ func (b botStore) records(ctx context.Context, runs []CheckRun) ([]bot.CheckReco
 	return out, nil
 }
 
-func (b botStore) PutReport(ctx context.Context, repo bot.Repo, sha, project string, report []byte) error {
+func (b BotStore) PutReport(ctx context.Context, repo bot.Repo, sha, project string, report []byte) error {
 	return b.s.PutReport(ctx, RepoKey(repo), sha, project, report)
 }
 
-func (b botStore) Report(ctx context.Context, repo bot.Repo, sha, project string) ([]byte, bool, error) {
+func (b BotStore) Report(ctx context.Context, repo bot.Repo, sha, project string) ([]byte, bool, error) {
 	r, err := b.s.Report(ctx, RepoKey(repo), sha, project)
 	if errors.Is(err, ErrNotFound) {
 		return nil, false, nil
@@ -82,12 +97,12 @@ func (b botStore) Report(ctx context.Context, repo bot.Repo, sha, project string
 	return r, true, nil
 }
 
-func (b botStore) Approve(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind, by, reason string) error {
+func (b BotStore) Approve(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind, by, reason string) error {
 	return b.s.Approve(ctx, Approval{Key: PRKey{Repo: RepoKey(repo), Number: number}, HeadSHA: headSHA,
 		Kind: ApprovalKind(kind), By: by, Reason: reason})
 }
 
-func (b botStore) Approval(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) (string, string, bool, error) {
+func (b BotStore) Approval(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) (string, string, bool, error) {
 	a, err := b.s.Approval(ctx, PRKey{Repo: RepoKey(repo), Number: number}, headSHA, ApprovalKind(kind))
 	if errors.Is(err, ErrNotFound) {
 		return "", "", false, nil
@@ -98,11 +113,11 @@ func (b botStore) Approval(ctx context.Context, repo bot.Repo, number int, headS
 	return a.By, a.Reason, true, nil
 }
 
-func (b botStore) PutInstallation(ctx context.Context, repo bot.Repo, installationID int64) error {
+func (b BotStore) PutInstallation(ctx context.Context, repo bot.Repo, installationID int64) error {
 	return b.s.PutInstallation(ctx, repo, installationID)
 }
 
-func (b botStore) Installation(ctx context.Context, repo bot.Repo) (int64, bool, error) {
+func (b BotStore) Installation(ctx context.Context, repo bot.Repo) (int64, bool, error) {
 	_, id, err := b.s.Repo(ctx, RepoKey(repo))
 	if errors.Is(err, ErrNotFound) {
 		return 0, false, nil
@@ -113,6 +128,6 @@ func (b botStore) Installation(ctx context.Context, repo bot.Repo) (int64, bool,
 	return id, id != 0, nil
 }
 
-func (b botStore) Revoke(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) error {
+func (b BotStore) Revoke(ctx context.Context, repo bot.Repo, number int, headSHA string, kind bot.ApprovalKind) error {
 	return b.s.Revoke(ctx, PRKey{Repo: RepoKey(repo), Number: number}, headSHA, ApprovalKind(kind))
 }

@@ -182,7 +182,7 @@ FROM mpgate_runs r LEFT JOIN mpgate_repos p ON p.repo = r.repo ORDER BY r.repo`)
 
 // RecordRun is the bot's bot.RunRecorder: the repository's identity and
 // the run.
-func (b botStore) RecordRun(ctx context.Context, r bot.RunRecord) error {
+func (b BotStore) RecordRun(ctx context.Context, r bot.RunRecord) error {
 	if err := b.s.PutRepo(ctx, r.Repo); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestGitHubSignIn(t *testing.T) {
 		{Repo: shop, SHA: "a1", Conclusion: "success", FinishedAt: time.Now().Add(-time.Hour)},
 		{Repo: secret, SHA: "b1", Conclusion: "success", FinishedAt: time.Now().Add(-time.Hour)},
 	} {
-		if err := s.ForBot().(bot.RunRecorder).RecordRun(ctx, r); err != nil {
+		if err := s.ForBot().RecordRun(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}

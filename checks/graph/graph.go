@@ -213,6 +213,15 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	// Resources of templates wait until every template edge and every stem
 	// is known: they resolve against the pages and components rendering them.
 	var rendered []Edge
+	// Nearly every edge lands in g.Edges: sized once, not grown by copying
+	// (a twentieth of a warm run on 20,000 files went to growing it).
+	n := 0
+	for _, res := range results {
+		n += len(res.edges)
+	}
+	if n > 0 {
+		g.Edges = make([]Edge, 0, n)
+	}
 	for _, res := range results {
 		for _, e := range res.edges {
 			if e.Kind == Resource && !e.Dynamic && path.Ext(e.From) == p.Template {

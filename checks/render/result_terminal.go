@@ -111,9 +111,23 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	if !showLimit {
 		room += 1 + diffSizeW
 	}
+	// Packages of unchanged size (a changed file of the same size too) are
+	// folded, counted on one line, unless AllPackages: with no base every
+	// package is new, none is folded.
+	pkgs, folded := c.Packages, 0
+	if c.Base != nil && !t.o.AllPackages {
+		pkgs = make([]compare.PackageDiff, 0, len(c.Packages))
+		for _, p := range c.Packages {
+			if !sizeChanged(p, 0) { // as the comment folds them
+				folded++
+				continue
+			}
+			pkgs = append(pkgs, p)
+		}
+	}
 	nameW := len("PACKAGE")
-	names := make([]string, len(c.Packages))
-	for i, p := range c.Packages {
+	names := make([]string, len(pkgs))
+	for i, p := range pkgs {
 		names[i] = clean(p.Name, false)
 		switch p.Status {
 		case compare.Added:
@@ -142,7 +156,7 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	if c.Head != nil {
 		warn = c.Head.Limits.Warn
 	}
-	for i, p := range c.Packages {
+	for i, p := range pkgs {
 		base, head, used := Size(p.Base), Size(p.Head), t.usage(p.Head, p.Limit, warn)
 		pct := ""
 		switch p.Status {
@@ -167,6 +181,15 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 	}
 	t.print(t.paint(ansiBold, strings.TrimRight(row("TOTAL", Size(c.Total.Base), Size(c.Total.Head), termSigned(c.Total.Delta), pct,
 		limitCell(c.Total.Limit), t.usage(c.Total.Head, c.Total.Limit, warn)), " ")) + "\n")
+	if folded > 0 {
+		line := plural(folded, "unchanged package", "unchanged packages") + " not shown"
+		if t.o.AllPackagesHint != "" {
+			line += " (" + clean(t.o.AllPackagesHint, false) + " shows them)"
+		}
+		for _, l := range wrap(line+".", t.o.Width) {
+			t.print(t.paint(ansiDim, l) + "\n")
+		}
+	}
 	for _, l := range wrap("Sizes: "+SizeLegend+"; + added, - removed package.", t.o.Width) {
 		t.print(t.paint(ansiDim, l) + "\n")
 	}

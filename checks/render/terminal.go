@@ -20,6 +20,13 @@ type TerminalOptions struct {
 	// MaxPerSeverity caps the diagnostics listed per severity (the rest are
 	// counted); 0 lists all.
 	MaxPerSeverity int
+	// AllPackages lists the packages of unchanged size in a comparison's
+	// table (ResultTerminal); by default they are folded into one line
+	// that counts them, as the comment folds them.
+	AllPackages bool
+	// AllPackagesHint is how the reader shows the folded packages (a flag
+	// such as "--all-packages"), said on the folded line; "" says nothing.
+	AllPackagesHint string
 }
 
 const (

@@ -55,7 +55,12 @@ func TestTerminalWideNamesGolden(t *testing.T) {
 	}{
 		{"wide.txt", func(b *bytes.Buffer) error { return Terminal(b, head, TerminalOptions{Width: 80}) }},
 		{"wide.narrow.txt", func(b *bytes.Buffer) error { return Terminal(b, head, TerminalOptions{Width: 71}) }},
-		{"result/wide.txt", func(b *bytes.Buffer) error { return ResultTerminal(b, res, TerminalOptions{Width: 100}) }},
+		{"result/wide.txt", func(b *bytes.Buffer) error {
+			return ResultTerminal(b, res, TerminalOptions{Width: 100, AllPackages: true})
+		}},
+		{"result/wide.folded.txt", func(b *bytes.Buffer) error {
+			return ResultTerminal(b, res, TerminalOptions{Width: 100, AllPackagesHint: "--all-packages"})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -106,6 +111,9 @@ func checkTableAlignment(t *testing.T, out string) {
 				t.Errorf("row %q: the limit column does not end at column %d (got %q)", row, end, prefix)
 			}
 			rows++
+			if strings.HasPrefix(row, "TOTAL") {
+				break // the folded-packages and legend lines follow
+			}
 		}
 		if rows == 0 {
 			t.Errorf("no rows under the header %q", l)

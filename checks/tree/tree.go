@@ -204,13 +204,16 @@ func WalkLimited(ctx context.Context, dir string, lim Limits) (*Tree, error) {
 		return nil, fmt.Errorf("%w: reading %q: %w", ErrRoot, dir, err)
 	}
 
+	beneath := openBeneathDir(root)
+	defer beneath.close()
 	w := &walker{
-		ctx:    ctx,
-		lim:    lim,
-		root:   root,
-		abs:    abs,
-		real:   real,
-		tokens: make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 0)),
+		ctx:     ctx,
+		lim:     lim,
+		root:    root,
+		beneath: beneath,
+		abs:     abs,
+		real:    real,
+		tokens:  make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 0)),
 		t: &Tree{
 			Dir:   dir,
 			files: make(map[string]int),
@@ -242,13 +245,16 @@ func WalkLimited(ctx context.Context, dir string, lim Limits) (*Tree, error) {
 // current goroutine otherwise, so at most GOMAXPROCS goroutines run at once
 // whatever the shape of the tree.
 type walker struct {
-	ctx    context.Context
-	lim    Limits
-	root   *os.Root
-	abs    string // absolute root path
-	real   string // root path with symlinks resolved
-	tokens chan struct{}
-	wg     conc.WaitGroup
+	ctx  context.Context
+	lim  Limits
+	root *os.Root
+	// beneath opens the directories in one system call each (nil: not
+	// on this system).
+	beneath *beneathDir
+	abs     string // absolute root path
+	real    string // root path with symlinks resolved
+	tokens  chan struct{}
+	wg      conc.WaitGroup
 
 	mu  sync.Mutex
 	t   *Tree
@@ -320,7 +326,11 @@ func (w *walker) dir(rel string, ancestors []os.FileInfo) {
 		w.merge(r, fmt.Errorf("%w: %s is more than %d directories deep (the limit)", ErrLimit, rel, w.lim.MaxDepth))
 		return
 	}
-	f, err := w.root.Open(rel)
+	f, ok := w.beneath.openDir(rel)
+	var err error
+	if !ok {
+		f, err = w.root.Open(rel)
+	}
 	if err != nil {
 		r.problem(rel, Unreadable, err)
 		w.merge(r, nil)
@@ -342,6 +352,9 @@ func (w *walker) dir(rel string, ancestors []os.FileInfo) {
 		}
 	}
 	entries, err := f.ReadDir(-1)
+	if ok {
+		entries = statEntries(f, entries)
+	}
 	f.Close()
 	if err != nil {
 		// ReadDir returns what it read before the error; keep it.
@@ -528,6 +541,13 @@ func (t *Tree) open(p string) (*os.File, os.FileInfo, error) {
 // ReadFile reads the whole file at path. A file larger than max bytes is not
 // read: the error wraps ErrTooLarge. max < 0 means no limit.
 func (t *Tree) ReadFile(p string, max int64) ([]byte, error) {
+	if c, err := clean(p); err == nil && c != "" {
+		if _, err := t.openRoot(); err == nil {
+			if b, ok := t.beneath.readFile(c, max); ok {
+				return b, nil
+			}
+		}
+	}
 	f, info, err := t.open(p)
 	if err != nil {
 		return nil, err

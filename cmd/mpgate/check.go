@@ -45,6 +45,7 @@ type checkFlags struct {
 	project      string
 	output       string
 	noColor      bool
+	allPackages  bool
 	base         string
 	baseReport   string
 	includeFiles bool
@@ -91,6 +92,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.project, "project", "", "check only the project with this name from the config")
 	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
+	fs.BoolVar(&f.allPackages, "all-packages", false, "with a base, list the packages of unchanged size too (text format; by default they are counted on one line)")
 	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
 	fs.StringVar(&f.baseReport, "base-report", "", "compare with this stored JSON report instead of building the base")
 	fs.BoolVar(&f.includeFiles, "include-files", false, "list every counted file in the JSON report (what --base-report needs to show changed files)")

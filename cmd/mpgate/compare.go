@@ -57,6 +57,11 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	spec.Analyze = cachedAnalyze(f.cache, nil, spec.Logger)
+	if f.cache != nil {
+		// A merge-base analysed before (the request's previous push) is
+		// taken from the cache: no checkout, no analysis.
+		spec.BaseCache = f.cache
+	}
 	if post != nil {
 		// In CI the result is published for the commit under test: files the
 		// job wrote (coverage and lint reports) are not part of the change.
@@ -91,6 +96,11 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 	cl := newCILog(stderr, getenv, spec.LogDir != "")
 	spec.Progress, spec.BuildLog = cl.phase, cl.build
 	res, err := gate.Run(ctx, spec)
+	if f.cache != nil {
+		if ferr := f.cache.Flush(); ferr != nil {
+			spec.Logger.Warn("analysis cache not written", "err", ferr)
+		}
+	}
 	if err != nil {
 		if post != nil {
 			post.Abort(ctx, err)
@@ -120,7 +130,8 @@ func runCompare(ctx context.Context, dir string, cfg *config.Config, f checkFlag
 		case formatCQ:
 			return render.ResultCodeQuality(w, res)
 		default:
-			return render.ResultTerminal(w, res, render.TerminalOptions{Color: color, Width: width})
+			return render.ResultTerminal(w, res, render.TerminalOptions{Color: color, Width: width,
+				AllPackages: f.allPackages, AllPackagesHint: "--all-packages"})
 		}
 	}
 	if err := write(stdout, color); err != nil {

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
 const healthcheckUsage = `Usage: mpgate healthcheck [flags]
@@ -18,8 +20,9 @@ const healthcheckUsage = `Usage: mpgate healthcheck [flags]
 Asks a running 'mpgate serve' for GET /healthz (or --path) and exits 0 when
 it answers 200, 1 when it does not: a container HEALTHCHECK or an exec probe
 that needs neither curl nor a shell. The address is serve's listen address
-(--addr, else MPGATE_ADDR, else 127.0.0.1:8080); an unspecified host
-(0.0.0.0, [::]) is asked on loopback.
+(--addr, else MPGATE_ADDR, else the addr of the server config file of
+--config or MPGATE_CONFIG, else 127.0.0.1:8080), found as serve finds it;
+an unspecified host (0.0.0.0, [::]) is asked on loopback.
 
 Exit codes:
   0  the server answered 200
@@ -30,13 +33,14 @@ Flags:
 `
 
 type healthcheckFlags struct {
-	addr, path string
-	timeout    time.Duration
+	addr, path, config string
+	timeout            time.Duration
 }
 
 func newHealthcheckFlagSet(f *healthcheckFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.StringVar(&f.addr, "addr", "", "the server's listen address (default MPGATE_ADDR, else 127.0.0.1:8080)")
+	fs.StringVar(&f.config, "config", "", "the server config file serve reads (default MPGATE_CONFIG); its addr is used when --addr and MPGATE_ADDR are unset")
 	fs.StringVar(&f.path, "path", "/healthz", "the path to ask (/readyz also checks the database)")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "give up after this long")
 	return fs
@@ -68,6 +72,17 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	}
 	if f.addr == "" {
 		f.addr = getenv("MPGATE_ADDR")
+	}
+	if f.config == "" {
+		f.config = getenv("MPGATE_CONFIG")
+	}
+	if f.addr == "" && f.config != "" {
+		// serve's order: the flag, the environment, then the file.
+		cfg, err := serverconfig.Load(f.config)
+		if err != nil {
+			return usageError("healthcheck: --config: %v", err)
+		}
+		f.addr = cfg.Settings["addr"]
 	}
 	if f.addr == "" {
 		f.addr = "127.0.0.1:8080"
@@ -107,7 +122,7 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 func probeURL(addr, path string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("address %q is not HOST:PORT (--addr, MPGATE_ADDR): %v", addr, err)
+		return "", fmt.Errorf("address %q is not HOST:PORT (--addr, MPGATE_ADDR, the config file's addr): %v", addr, err)
 	}
 	if port == "" || port == "0" {
 		return "", fmt.Errorf("address %q has no fixed port to ask", addr)

@@ -328,7 +328,7 @@ func TestActionYAML(t *testing.T) {
 	if !strings.Contains(all.String(), "actions/setup-go@") || !strings.Contains(all.String(), "go-version-file: ${{ github.action_path }}/go.mod") {
 		t.Error("Go is not set up from the action's go.mod")
 	}
-	for _, cache := range []string{"actions/cache/restore@v4", "actions/cache/save@v4", "key: mpgate-${{ runner.os }}-${{ github.sha }}",
+	for _, cache := range []string{"actions/cache/restore@", "actions/cache/save@", "key: mpgate-${{ runner.os }}-${{ github.sha }}",
 		"restore-keys: mpgate-${{ runner.os }}-", "MPGATE_CACHE_DIR: ${{ runner.temp }}/mpgate-cache"} {
 		if !strings.Contains(all.String(), cache) {
 			t.Errorf("the analysis cache is not kept in the runner's cache: no %q", cache)

@@ -34,7 +34,7 @@ func TestReportHealth(t *testing.T) {
 		{Repo: repo, SHA: "h2", PR: 2, Conclusion: bot.ConclusionSuccess, FinishedAt: now.Add(-time.Hour)},
 		{Repo: repo, SHA: "old", PR: 1, Conclusion: bot.ConclusionFailure, FinishedAt: now.Add(-100 * 24 * time.Hour)},
 	} {
-		if err := s.ForBot().(bot.RunRecorder).RecordRun(context.Background(), r); err != nil {
+		if err := s.ForBot().RecordRun(context.Background(), r); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}

@@ -21,8 +21,8 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
-	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/web"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/internal/serverconfig"
@@ -186,7 +186,7 @@ type serverDeps struct {
 	// gitlabOptions are added to the GitLab client (retries in tests).
 	gitlabOptions []gitlab.Option
 	// botConfig adjusts the bot's config (a test analyser).
-	botConfig func(*bot.BotConfig)
+	botConfig func(*worker.Config)
 	// queueConfig adjusts the queue's config (fast polling in tests).
 	queueConfig func(*queue.Config)
 }
@@ -196,7 +196,7 @@ type server struct {
 	flags   *serveFlags
 	log     *slog.Logger
 	q       *queue.Queue
-	bot     *bot.Bot
+	bot     *worker.Worker
 	metrics *metrics.Registry
 	handler http.Handler
 }
@@ -278,7 +278,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 
-	var inst bot.Installations = bot.InstallationsFunc(func(context.Context, string, int64) (bot.Forge, error) {
+	var inst worker.Installations = worker.InstallationsFunc(func(context.Context, string, int64) (worker.Forge, error) {
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
@@ -289,7 +289,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 			q.Close()
 			return nil, err
 		}
-		inst = bot.InstallationsFunc(func(ctx context.Context, _ string, id int64) (bot.Forge, error) {
+		inst = worker.InstallationsFunc(func(ctx context.Context, _ string, id int64) (worker.Forge, error) {
 			c, err := apps.Installation(ctx, id)
 			if err != nil {
 				return nil, err
@@ -302,8 +302,8 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		q.Close()
 		return nil, err
 	}
-	bcfg := bot.BotConfig{
-		Installations: installations(inst, glab), Queue: q.ForBot(), Store: headStore{Store: q.Store().ForBot(), s: q.Store()}, DataDir: f.dataDir,
+	bcfg := worker.Config{
+		Installations: installations(inst, glab), Queue: q.ForBot(), Store: q.Store().ForBot(), DataDir: f.dataDir,
 		Clone:   clone,
 		Sandbox: wrapper, SandboxErr: sbErr, BotLogin: github.AppLogin(f.githubAppSlug),
 		HandedBack: queue.ErrHandedBack, MaxAttempts: qcfg.MaxAttempts, Logger: log,
@@ -319,7 +319,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	if deps.botConfig != nil {
 		deps.botConfig(&bcfg)
 	}
-	b, err := bot.NewBot(bcfg)
+	b, err := worker.New(bcfg)
 	if err != nil {
 		q.Close()
 		return nil, err
@@ -501,30 +501,6 @@ func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		reg.Delivery("github", r.Header.Get("X-GitHub-Event"), rec.status, time.Since(start))
 	})
-}
-
-// headStore adds the latest head of a pull request to the store's bot port.
-type headStore struct {
-	bot.Store
-	s *store.Store
-}
-
-// RecordRun passes the store's bot.RunRecorder through the wrapper (an
-// embedded interface would hide it): the runs the pages and `mpgate report
-// health` read.
-func (h headStore) RecordRun(ctx context.Context, r bot.RunRecord) error {
-	return h.s.ForBot().(bot.RunRecorder).RecordRun(ctx, r)
-}
-
-func (h headStore) LatestHead(ctx context.Context, repo bot.Repo, number int) (string, bool, error) {
-	hd, err := h.s.LatestHead(ctx, store.PRKey{Repo: store.RepoKey(repo), Number: number})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return hd.SHA, true, nil
 }
 
 // runServe is `mpgate serve`.

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/build"
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/internal/fakegithub"
 )
 
@@ -58,8 +58,8 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 		},
 		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
-		botConfig: func(c *bot.BotConfig) {
-			if _, ok := c.Queue.(bot.EvaluationForgetter); !ok {
+		botConfig: func(c *worker.Config) {
+			if _, ok := c.Queue.(worker.EvaluationForgetter); !ok {
 				t.Errorf("the queue's bot port cannot forget closed pull requests")
 			}
 		},

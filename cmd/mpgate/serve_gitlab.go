@@ -12,6 +12,7 @@ import (
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gitlab"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/webhooks"
 )
@@ -102,8 +103,8 @@ func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *
 
 // installations routes an event to its forge's client: GitHub's App
 // installation (gh), or the one GitLab client of the instance.
-func installations(gh bot.Installations, g *gitlabServer) bot.Installations {
-	return bot.InstallationsFunc(func(ctx context.Context, forge string, id int64) (bot.Forge, error) {
+func installations(gh worker.Installations, g *gitlabServer) worker.Installations {
+	return worker.InstallationsFunc(func(ctx context.Context, forge string, id int64) (worker.Forge, error) {
 		switch forge {
 		case bot.ForgeGitHub:
 			return gh.Forge(ctx, forge, id)

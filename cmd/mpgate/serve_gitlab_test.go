@@ -32,6 +32,7 @@ import (
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
 	"github.com/mpgate/mpgate/bot/store"
+	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/internal/fakegithub"
@@ -124,7 +125,7 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		gitlabOptions: []gitlab.Option{gitlab.WithRetries(2, time.Millisecond, 2*time.Millisecond)},
 		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
-		botConfig: func(c *bot.BotConfig) {
+		botConfig: func(c *worker.Config) {
 			if o.analyze != nil {
 				c.Analyze = o.analyze
 			}
@@ -744,7 +745,7 @@ func TestServeGitLabWithoutSecretRefuses(t *testing.T) {
 }
 
 func TestInstallationsRouting(t *testing.T) {
-	gh := bot.InstallationsFunc(func(_ context.Context, forge string, id int64) (bot.Forge, error) {
+	gh := worker.InstallationsFunc(func(_ context.Context, forge string, id int64) (worker.Forge, error) {
 		return nil, fmt.Errorf("%s installation %d", forge, id)
 	})
 	c, err := gitlab.New("https://gitlab.example", sgToken, gitlab.Private)
@@ -773,7 +774,7 @@ func TestInstallationsRouting(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || fg != bot.Forge(glab.forge) {
+			if err != nil || fg != worker.Forge(glab.forge) {
 				t.Errorf("Forge = %v, %v; want the GitLab forge", fg, err)
 			}
 		})

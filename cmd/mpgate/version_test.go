@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -111,6 +112,19 @@ func TestHealthcheckAgainstServe(t *testing.T) {
 	go func() { served <- hs.Serve(ln) }()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	addr := "0.0.0.0:" + port // as in the image: serve listens on every address
+	// Server config files as serve reads them: one naming the address, one
+	// naming another (the flag and the environment win over the file, as
+	// for serve), one invalid.
+	conf := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := conf("server.yml", "addr: "+addr+"\ndata_dir: /var/lib/mpgate\n")
+	other := conf("other.yml", "addr: 127.0.0.1:1\n")
+	invalid := conf("invalid.yml", "adr: "+addr+"\n")
 
 	tests := []struct {
 		name     string
@@ -125,6 +139,13 @@ func TestHealthcheckAgainstServe(t *testing.T) {
 		{"unknown path", nil, []string{"healthcheck", "--addr", addr, "--path", "/nope"}, 1, "", "answered 404 Not Found"},
 		{"argument", nil, []string{"healthcheck", "x"}, 2, "", "no arguments"},
 		{"bad address", map[string]string{"MPGATE_ADDR": "nope"}, []string{"healthcheck"}, 2, "", "not HOST:PORT"},
+		{"config file", nil, []string{"healthcheck", "--config", good}, 0, "/healthz: ok", ""},
+		{"MPGATE_CONFIG", map[string]string{"MPGATE_CONFIG": good}, []string{"healthcheck"}, 0, "/healthz: ok", ""},
+		{"flag over config", nil, []string{"healthcheck", "--config", other, "--addr", addr}, 0, "/healthz: ok", ""},
+		{"environment over config", map[string]string{"MPGATE_ADDR": addr, "MPGATE_CONFIG": other}, []string{"healthcheck"}, 0, "/healthz: ok", ""},
+		{"config wins over the default", nil, []string{"healthcheck", "--config", other, "--timeout", "2s"}, 1, "", "127.0.0.1:1/healthz unreachable"},
+		{"invalid config", nil, []string{"healthcheck", "--config", invalid}, 2, "", `unknown key "adr"`},
+		{"missing config", nil, []string{"healthcheck", "--config", filepath.Join(dir, "none.yml")}, 2, "", "none.yml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

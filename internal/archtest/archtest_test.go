@@ -137,3 +137,17 @@ func TestChecksImportsOnlyChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestBotRootImportsOnlyStandardLibrary holds the domain apart from its
+// orchestrator: the bot root (events, check and comment references, commands,
+// permissions, the adapters' error sentinels) depends on nothing but the
+// standard library, so webhooks, the store and the forge adapters, which
+// import it, do not compile the engine. The orchestrator is bot/worker.
+func TestBotRootImportsOnlyStandardLibrary(t *testing.T) {
+	deps := goList(t, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./bot")
+	for _, d := range deps {
+		if d != "" && d != module+"/bot" {
+			t.Errorf("%s/bot depends on %s: the bot root may import only the standard library (docs/architecture.md)", module, d)
+		}
+	}
+}

@@ -1,4 +1,5 @@
 // Package archtest holds the tests that keep docs/architecture.md true: its
 // package table names exactly the packages `go list ./...` lists, and
-// checks/ (the engine) imports nothing of the module outside checks/.
+// checks/ (the engine) imports nothing of the module outside checks/, and
+// the bot root imports only the standard library.
 package archtest

@@ -142,7 +142,7 @@ func (r *Registry) Build(d time.Duration, outcome string) {
 	r.buildDuration.WithLabelValues(outcome).Observe(d.Seconds())
 }
 
-// Evaluation records an evaluation (bot.BotConfig.Observe).
+// Evaluation records an evaluation (worker.Config.Observe).
 func (r *Registry) Evaluation(d time.Duration, conclusion string) {
 	r.evaluation.WithLabelValues(conclusion).Observe(d.Seconds())
 }

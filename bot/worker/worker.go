@@ -1,4 +1,4 @@
-package bot
+package worker
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,19 +24,12 @@ import (
 	"github.com/mpgate/mpgate/checks/render"
 )
 
-// CheckName is the name of the bot's check run.
-const CheckName = "mpgate"
-
-// ActionApproveSize is the identifier of the check run's "Approve size"
-// button (requested_action).
-const ActionApproveSize = "approve-size"
-
 // ErrSandboxRequired refuses the build of a request the bot does not trust
 // when the server has no sandbox.
 var ErrSandboxRequired = errors.New("no build sandbox on this server: builds of untrusted pull requests are refused")
 
 // BotConfig configures a Bot. Installations, Queue and Store are required.
-type BotConfig struct {
+type Config struct {
 	Installations Installations
 	Queue         EvaluationQueue
 	Store         Store
@@ -75,21 +69,21 @@ type BotConfig struct {
 	Analyze gate.AnalyzeFunc
 	// PagesLink, when set, is the URL of a repository's page on the
 	// server (bot/web); the sticky comment links to it.
-	PagesLink func(Repo) string
+	PagesLink func(bot.Repo) string
 }
 
 // Bot is the server's domain: it turns webhook events into check runs,
 // comments and evaluations. Its HandleEvent and HandleEvaluation are what the
 // durable queue's workers call.
-type Bot struct {
-	cfg BotConfig
+type Worker struct {
+	cfg Config
 	log *slog.Logger
 	// releaseLocks serialise release runs per repository.
 	releaseLocks repoLocks
 }
 
 // NewBot checks cfg and returns the bot.
-func NewBot(cfg BotConfig) (*Bot, error) {
+func New(cfg Config) (*Worker, error) {
 	if cfg.Installations == nil || cfg.Queue == nil || cfg.Store == nil {
 		return nil, errors.New("bot: Installations, Queue and Store are required")
 	}
@@ -103,15 +97,15 @@ func NewBot(cfg BotConfig) (*Bot, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Bot{cfg: cfg, log: log}, nil
+	return &Worker{cfg: cfg, log: log}, nil
 }
 
 // evalJob is an evaluation's payload in the queue.
 type evalJob struct {
-	Event       Event       `json:"event"`
-	PullRequest PullRequest `json:"pullRequest"`
-	RunID       int64       `json:"runId"`
-	Untrusted   bool        `json:"untrusted,omitempty"`
+	Event       bot.Event       `json:"event"`
+	PullRequest bot.PullRequest `json:"pullRequest"`
+	RunID       int64           `json:"runId"`
+	Untrusted   bool            `json:"untrusted,omitempty"`
 	// Recheck evaluates with the head's stored reports (/recheck): the
 	// projects that have one are not built again.
 	Recheck bool `json:"recheck,omitempty"`
@@ -124,14 +118,14 @@ type evalJob struct {
 
 // checkRef is the evaluation's check run on headSHA (ID 0 when none was
 // created before the job was queued).
-func (j evalJob) checkRef(headSHA string) CheckRef {
-	return CheckRef{Repo: j.Event.Repo, SHA: headSHA, Name: CheckName, PR: j.PullRequest.Number, ID: j.RunID}
+func (j evalJob) checkRef(headSHA string) bot.CheckRef {
+	return bot.CheckRef{Repo: j.Event.Repo, SHA: headSHA, Name: bot.CheckName, PR: j.PullRequest.Number, ID: j.RunID}
 }
 
 // HandleEvent processes one webhook delivery.
-func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
+func (b *Worker) HandleEvent(ctx context.Context, ev bot.Event) error {
 	log := b.log.With("delivery", ev.DeliveryID, "repo", ev.Repo.FullName(), "event", string(ev.Kind))
-	if ev.InstallationID == 0 && ev.Forge == ForgeGitHub {
+	if ev.InstallationID == 0 && ev.Forge == bot.ForgeGitHub {
 		log.Warn("event without an installation ignored")
 		return nil
 	}
@@ -143,7 +137,7 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 		return err
 	}
 	switch ev.Kind {
-	case KindPullRequest:
+	case bot.KindPullRequest:
 		if ev.PullRequest == nil {
 			return nil
 		}
@@ -160,17 +154,17 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 			return nil
 		}
 		return b.requestEvaluation(ctx, f, ev, *ev.PullRequest, log)
-	case KindPullRequestClosed:
+	case bot.KindPullRequestClosed:
 		return b.handleClosed(ctx, f, ev, log)
-	case KindPullRequestUnlabeled:
+	case bot.KindPullRequestUnlabeled:
 		return b.handleUnlabeled(ctx, f, ev, log)
-	case KindPush:
+	case bot.KindPush:
 		return b.handlePush(ctx, f, ev, log)
-	case KindComment:
+	case bot.KindComment:
 		return b.handleComment(ctx, f, ev, log)
-	case KindRerun:
+	case bot.KindRerun:
 		return b.handleRerun(ctx, f, ev, log)
-	case KindRequestedAction:
+	case bot.KindRequestedAction:
 		return b.handleRequestedAction(ctx, f, ev, log)
 	default:
 		log.Debug("event ignored")
@@ -180,10 +174,10 @@ func (b *Bot) HandleEvent(ctx context.Context, ev Event) error {
 
 // loadConfig reads .mpgate.yml from the default branch (never from a
 // request's head); a repository without one gets the defaults.
-func (b *Bot) loadConfig(ctx context.Context, f Forge, repo Repo) (*config.Config, error) {
+func (b *Worker) loadConfig(ctx context.Context, f Forge, repo bot.Repo) (*config.Config, error) {
 	data, _, err := f.FileContent(ctx, repo, config.DefaultFile, "")
 	switch {
-	case errors.Is(err, ErrNotFound): // no .mpgate.yml
+	case errors.Is(err, bot.ErrNotFound): // no .mpgate.yml
 		return config.Default(), nil
 	case err != nil:
 		return nil, fmt.Errorf("reading %s of the default branch of %s: %w", config.DefaultFile, repo.FullName(), err)
@@ -215,7 +209,7 @@ func hasBuild(cfg *config.Config) bool {
 // trusted says whether the request's code may be built without a
 // maintainer's /ok-to-build: a branch of the repository itself (pushing
 // it needs write access), or a fork whose author has write access.
-func (b *Bot) trusted(ctx context.Context, f Forge, repo Repo, pr PullRequest) (bool, error) {
+func (b *Worker) trusted(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest) (bool, error) {
 	if !pr.Fork {
 		return true, nil
 	}
@@ -226,23 +220,23 @@ func (b *Bot) trusted(ctx context.Context, f Forge, repo Repo, pr PullRequest) (
 	if err != nil {
 		return false, fmt.Errorf("permission of %s: %w", pr.Author, err)
 	}
-	return ParsePermission(perm) >= PermissionWrite, nil
+	return bot.ParsePermission(perm) >= bot.PermissionWrite, nil
 }
 
 // requestEvaluation decides whether the head of pr may be evaluated, shows a
 // queued check run and queues the evaluation.
-func (b *Bot) requestEvaluation(ctx context.Context, f Forge, ev Event, pr PullRequest, log *slog.Logger) error {
+func (b *Worker) requestEvaluation(ctx context.Context, f Forge, ev bot.Event, pr bot.PullRequest, log *slog.Logger) error {
 	return b.requestEvaluationWith(ctx, f, ev, pr, evalOptions{}, log)
 }
 
 // requestEvaluationWith is requestEvaluation with options (/recheck).
-func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr PullRequest, opts evalOptions, log *slog.Logger) error {
+func (b *Worker) requestEvaluationWith(ctx context.Context, f Forge, ev bot.Event, pr bot.PullRequest, opts evalOptions, log *slog.Logger) error {
 	log = log.With("pr", pr.Number, "head", pr.HeadSHA)
-	head := CheckRef{Repo: ev.Repo, SHA: pr.HeadSHA, Name: CheckName, PR: pr.Number}
+	head := bot.CheckRef{Repo: ev.Repo, SHA: pr.HeadSHA, Name: bot.CheckName, PR: pr.Number}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	var ce *configError
 	if errors.As(err, &ce) {
-		return b.conclude(ctx, f, head, ConclusionFailure, CheckOutput{
+		return b.conclude(ctx, f, head, bot.ConclusionFailure, bot.CheckOutput{
 			Title: "Invalid " + config.DefaultFile, Summary: codeBlock(ce.Error())})
 	}
 	if err != nil {
@@ -259,7 +253,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 	if untrusted {
 		switch cfg.Trust.BuildForks {
 		case config.BuildForksNever:
-			return b.conclude(ctx, f, head, ConclusionNeutral, CheckOutput{
+			return b.conclude(ctx, f, head, bot.ConclusionNeutral, bot.CheckOutput{
 				Title:   "Not built: pull requests from forks are not built here",
 				Summary: "This repository's `" + config.DefaultFile + "` says `trust.build_forks: never`."})
 		case config.BuildForksAfterApproval:
@@ -269,7 +263,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 			}
 			if !ok {
 				log.Info("waiting for /ok-to-build")
-				return b.conclude(ctx, f, head, ConclusionActionRequired, CheckOutput{
+				return b.conclude(ctx, f, head, bot.ConclusionActionRequired, bot.CheckOutput{
 					Title: "Waiting for a maintainer's /ok-to-build",
 					Summary: "This pull request comes from someone without write access and its build runs its own code. " +
 						"A maintainer can comment `/ok-to-build` to build this commit (and, while the request keeps the label it gets, its later pushes)."})
@@ -277,7 +271,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 		}
 		if b.cfg.Sandbox == nil {
 			log.Warn("untrusted build refused: no sandbox", "reason", b.cfg.SandboxErr)
-			return b.conclude(ctx, f, head, ConclusionFailure, CheckOutput{
+			return b.conclude(ctx, f, head, bot.ConclusionFailure, bot.CheckOutput{
 				Title:   "Not built: this server has no build sandbox",
 				Summary: "mpgate builds pull requests it does not trust only inside a sandbox, and this server has none:\n\n" + codeBlock(b.cfg.SandboxErr.Error())})
 		}
@@ -305,7 +299,7 @@ func (b *Bot) requestEvaluationWith(ctx context.Context, f Forge, ev Event, pr P
 
 // handleUnlabeled forgets the /ok-to-build of a request whose build label
 // was removed: putting the label back later grants nothing.
-func (b *Bot) handleUnlabeled(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+func (b *Worker) handleUnlabeled(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
 	if ev.PullRequest == nil || ev.Label == "" {
 		return nil
 	}
@@ -320,7 +314,7 @@ func (b *Bot) handleUnlabeled(ctx context.Context, f Forge, ev Event, log *slog.
 		return nil
 	}
 	log.Info("build label removed: the grant is revoked", "pr", ev.PullRequest.Number, "label", ev.Label, "by", ev.Sender)
-	return b.cfg.Store.Revoke(ctx, ev.Repo, ev.PullRequest.Number, LabelGrant, ApproveBuild)
+	return b.cfg.Store.Revoke(ctx, ev.Repo, ev.PullRequest.Number, bot.LabelGrant, bot.ApproveBuild)
 }
 
 // buildApproved says whether a maintainer approved building the head of an
@@ -328,12 +322,12 @@ func (b *Bot) handleUnlabeled(ctx context.Context, f Forge, ev Event, log *slog.
 // whose label the request still carries. A request seen without the label
 // loses that grant, so a label put back by hand (triage access suffices to
 // label) grants nothing: only a new /ok-to-build does.
-func (b *Bot) buildApproved(ctx context.Context, repo Repo, pr PullRequest, label string, log *slog.Logger) (bool, error) {
-	_, _, ok, err := b.cfg.Store.Approval(ctx, repo, pr.Number, pr.HeadSHA, ApproveBuild)
+func (b *Worker) buildApproved(ctx context.Context, repo bot.Repo, pr bot.PullRequest, label string, log *slog.Logger) (bool, error) {
+	_, _, ok, err := b.cfg.Store.Approval(ctx, repo, pr.Number, pr.HeadSHA, bot.ApproveBuild)
 	if err != nil || ok {
 		return ok, err
 	}
-	by, _, granted, err := b.cfg.Store.Approval(ctx, repo, pr.Number, LabelGrant, ApproveBuild)
+	by, _, granted, err := b.cfg.Store.Approval(ctx, repo, pr.Number, bot.LabelGrant, bot.ApproveBuild)
 	if err != nil || !granted {
 		return false, err
 	}
@@ -342,13 +336,13 @@ func (b *Bot) buildApproved(ctx context.Context, repo Repo, pr PullRequest, labe
 		return true, nil
 	}
 	log.Info("the build label is gone: the grant is revoked", "label", label, "approved_by", by)
-	return false, b.cfg.Store.Revoke(ctx, repo, pr.Number, LabelGrant, ApproveBuild)
+	return false, b.cfg.Store.Revoke(ctx, repo, pr.Number, bot.LabelGrant, bot.ApproveBuild)
 }
 
 // supersedeQueued concludes the check run of the previous head of pr:
 // the queue cancels its evaluation, and one that never started would
 // otherwise stay queued.
-func (b *Bot) supersedeQueued(ctx context.Context, f Forge, repo Repo, pr PullRequest, log *slog.Logger) error {
+func (b *Worker) supersedeQueued(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest, log *slog.Logger) error {
 	hs, isHS := b.cfg.Store.(HeadStore)
 	if !isHS {
 		return nil
@@ -362,12 +356,12 @@ func (b *Bot) supersedeQueued(ctx context.Context, f Forge, repo Repo, pr PullRe
 		return err
 	}
 	for _, r := range runs {
-		if r.Name != CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
+		if r.Name != bot.CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
 			continue
 		}
-		out := CheckOutput{Title: "Superseded by " + shortSHA(pr.HeadSHA),
+		out := bot.CheckOutput{Title: "Superseded by " + shortSHA(pr.HeadSHA),
 			Summary: "A newer commit (" + pr.HeadSHA + ") was pushed to this pull request; mpgate checks that one instead."}
-		if err := b.conclude(ctx, f, r.Ref(), ConclusionNeutral, out); err != nil {
+		if err := b.conclude(ctx, f, r.Ref(), bot.ConclusionNeutral, out); err != nil {
 			log.Warn("could not conclude the superseded check run", "sha", prev, "err", err)
 		}
 	}
@@ -383,28 +377,28 @@ func shortSHA(s string) string {
 
 // queuedRun returns the check run in flight on the head (a retried
 // delivery) or creates a queued one.
-func (b *Bot) queuedRun(ctx context.Context, f Forge, repo Repo, pr PullRequest) (CheckRef, error) {
+func (b *Worker) queuedRun(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest) (bot.CheckRef, error) {
 	runs, err := b.cfg.Store.CheckRuns(ctx, repo, pr.HeadSHA)
 	if err != nil {
-		return CheckRef{}, err
+		return bot.CheckRef{}, err
 	}
 	for _, r := range runs {
-		if r.Name == CheckName && !r.Completed && r.RunID != 0 {
+		if r.Name == bot.CheckName && !r.Completed && r.RunID != 0 {
 			return r.Ref(), nil
 		}
 	}
-	ref, err := f.CreateCheck(ctx, CheckRef{Repo: repo, SHA: pr.HeadSHA, Name: CheckName, PR: pr.Number}, "queued", "")
+	ref, err := f.CreateCheck(ctx, bot.CheckRef{Repo: repo, SHA: pr.HeadSHA, Name: bot.CheckName, PR: pr.Number}, "queued", "")
 	if err != nil {
-		return CheckRef{}, fmt.Errorf("creating the check run: %w", err)
+		return bot.CheckRef{}, fmt.Errorf("creating the check run: %w", err)
 	}
 	if err := b.cfg.Store.PutCheckRun(ctx, recordOf(ref)); err != nil {
-		return CheckRef{}, err
+		return bot.CheckRef{}, err
 	}
 	return ref, nil
 }
 
 // conclude completes check ref (ID 0: creates it completed) and records it.
-func (b *Bot) conclude(ctx context.Context, f Forge, ref CheckRef, conclusion string, out CheckOutput) error {
+func (b *Worker) conclude(ctx context.Context, f Forge, ref bot.CheckRef, conclusion string, out bot.CheckOutput) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if ref.ID == 0 {
@@ -423,8 +417,8 @@ func (b *Bot) conclude(ctx context.Context, f Forge, ref CheckRef, conclusion st
 }
 
 // recordOf is the store's record of check ref (in flight).
-func recordOf(ref CheckRef) CheckRecord {
-	return CheckRecord{Repo: ref.Repo, SHA: ref.SHA, Name: ref.Name, RunID: ref.ID, PR: ref.PR}
+func recordOf(ref bot.CheckRef) bot.CheckRecord {
+	return bot.CheckRecord{Repo: ref.Repo, SHA: ref.SHA, Name: ref.Name, RunID: ref.ID, PR: ref.PR}
 }
 
 func codeBlock(s string) string {
@@ -433,7 +427,7 @@ func codeBlock(s string) string {
 
 // HandleEvaluation evaluates one pull-request head: mirror, worktree,
 // gate, check run and sticky comment. attempt is 1 on the first run.
-func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []byte, jobID int64, attempt int) error {
+func (b *Worker) HandleEvaluation(ctx context.Context, headSHA string, payload []byte, jobID int64, attempt int) error {
 	var job evalJob
 	if err := json.Unmarshal(payload, &job); err != nil {
 		return fmt.Errorf("decoding the evaluation of %s: %w", headSHA, err)
@@ -460,13 +454,13 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 	}
 	changelog, hasChangelog := splitChangelogGate(res)
 	cr := render.ResultCheckRun(res, render.ResultOptions{})
-	out := CheckOutput{Title: cr.Title, Summary: cr.Summary, Text: cr.Text}
+	out := bot.CheckOutput{Title: cr.Title, Summary: cr.Summary, Text: cr.Text}
 	for _, a := range cr.Annotations {
-		out.Annotations = append(out.Annotations, Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
+		out.Annotations = append(out.Annotations, bot.Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
 			StartCol: a.StartCol, EndCol: a.EndCol, Level: a.Level, Title: a.Title, Message: a.Message})
 	}
-	if cr.Conclusion == ConclusionFailure && sizeGateFailed(res) {
-		out.Actions = []CheckAction{{Label: "Approve size", Description: "Pass the size gate (write access)", Identifier: ActionApproveSize}}
+	if cr.Conclusion == bot.ConclusionFailure && sizeGateFailed(res) {
+		out.Actions = []bot.CheckAction{{Label: "Approve size", Description: "Pass the size gate (write access)", Identifier: bot.ActionApproveSize}}
 	}
 	if err := b.conclude(ctx, f, run, cr.Conclusion, out); err != nil {
 		return err
@@ -478,7 +472,7 @@ func (b *Bot) HandleEvaluation(ctx context.Context, headSHA string, payload []by
 		}
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
 	}
 	if b.cfg.PagesLink != nil {
@@ -512,18 +506,18 @@ func sizeGateFailed(res *compare.Result) bool {
 // evaluationFailed concludes the check run when the evaluation will not be
 // retried (superseded, unusable, last attempt) and returns what the queue
 // should see.
-func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSHA string, attempt int, err error, log *slog.Logger) error {
+func (b *Worker) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSHA string, attempt int, err error, log *slog.Logger) error {
 	ev, pr := job.Event, job.PullRequest
 	cause := context.Cause(ctx)
 	switch {
-	case ctx.Err() != nil && errors.Is(cause, ErrSuperseded):
-		out := CheckOutput{Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}
+	case ctx.Err() != nil && errors.Is(cause, bot.ErrSuperseded):
+		out := bot.CheckOutput{Title: "Superseded by a newer commit", Summary: "A newer commit was pushed to this pull request; mpgate checks that one instead."}
 		if b.forgotten(ctx, ev.Repo, pr.Number) {
 			out = closedOutput()
 		}
 		log.Info("evaluation cancelled", "why", out.Title)
 		if job.RunID != 0 {
-			if cerr := b.conclude(ctx, f, job.checkRef(headSHA), ConclusionNeutral, out); cerr != nil {
+			if cerr := b.conclude(ctx, f, job.checkRef(headSHA), bot.ConclusionNeutral, out); cerr != nil {
 				log.Warn("could not conclude the superseded check run", "err", cerr)
 			}
 		}
@@ -534,17 +528,17 @@ func (b *Bot) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSH
 	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
 		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
 		log.Warn("evaluation cannot run", "err", err)
-		return b.conclude(ctx, f, job.checkRef(headSHA), ConclusionFailure, CheckOutput{
+		return b.conclude(ctx, f, job.checkRef(headSHA), bot.ConclusionFailure, bot.CheckOutput{
 			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
 	case b.cfg.MaxAttempts > 0 && attempt >= b.cfg.MaxAttempts:
 		// The last attempt (should a restart run it again after all, the
 		// check run is completed again with the new result).
 		log.Error("evaluation failed for the last time", "err", err)
-		conclusion, title := ConclusionFailure, "mpgate could not check this commit"
+		conclusion, title := bot.ConclusionFailure, "mpgate could not check this commit"
 		if errors.Is(cause, context.DeadlineExceeded) {
-			conclusion, title = ConclusionTimedOut, "mpgate ran out of time checking this commit"
+			conclusion, title = bot.ConclusionTimedOut, "mpgate ran out of time checking this commit"
 		}
-		if cerr := b.conclude(ctx, f, job.checkRef(headSHA), conclusion, CheckOutput{
+		if cerr := b.conclude(ctx, f, job.checkRef(headSHA), conclusion, bot.CheckOutput{
 			Title: title, Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
 			return errors.Join(err, cerr)
 		}
@@ -564,7 +558,7 @@ func isConfigError(err error) bool {
 // evaluate runs the gate on the head of a pull request.
 // evaluate judges the request; it returns the config's comment section with
 // the result.
-func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, config.Comment, error) {
+func (b *Worker) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string, jobID int64, log *slog.Logger) (*compare.Result, config.Comment, error) {
 	ev, pr := job.Event, job.PullRequest
 	if job.Untrusted && b.cfg.Sandbox == nil {
 		return nil, config.Comment{}, ErrSandboxRequired
@@ -631,13 +625,13 @@ func (b *Bot) evaluate(ctx context.Context, f Forge, job evalJob, headSHA string
 		}
 		log.Info("rebuilding some projects", "projects", job.RebuildOnly)
 	}
-	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, ApproveSize); err != nil {
+	if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, bot.ApproveSize); err != nil {
 		return nil, config.Comment{}, err
 	} else if ok {
 		spec.Approval = &compare.Approval{By: by, Reason: reason}
 	}
 	for _, p := range cfg.Projects {
-		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, SizeApprovalOf(p.Name)); err != nil {
+		if by, reason, ok, err := b.cfg.Store.Approval(ctx, ev.Repo, pr.Number, headSHA, bot.SizeApprovalOf(p.Name)); err != nil {
 			return nil, config.Comment{}, err
 		} else if ok {
 			if spec.ProjectApprovals == nil {
@@ -664,7 +658,7 @@ func jobName(sha string, jobID int64) string {
 	return sha + "-" + strconv.FormatInt(jobID, 10)
 }
 
-func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror, error) {
+func (b *Worker) mirror(ctx context.Context, f Forge, ev bot.Event) (*workspace.Mirror, error) {
 	auth := workspace.Auth{}
 	cloneURL := ev.CloneURL
 	if b.cfg.Clone != nil {
@@ -679,7 +673,7 @@ func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror,
 			}
 		}
 	}
-	if ev.Forge == ForgeGitLab {
+	if ev.Forge == bot.ForgeGitLab {
 		auth.Username = "oauth2"
 	}
 	m, err := workspace.OpenMirror(ctx, filepath.Join(b.cfg.DataDir, "mirrors"), cloneURL, auth)
@@ -691,7 +685,7 @@ func (b *Bot) mirror(ctx context.Context, f Forge, ev Event) (*workspace.Mirror,
 
 // storedReports returns the stored reports of sha, per project, for the
 // projects that have one.
-func (b *Bot) storedReports(ctx context.Context, repo Repo, sha string, cfg *config.Config) (map[string]*checks.Report, error) {
+func (b *Worker) storedReports(ctx context.Context, repo bot.Repo, sha string, cfg *config.Config) (map[string]*checks.Report, error) {
 	out := map[string]*checks.Report{}
 	for _, p := range cfg.Projects {
 		data, ok, err := b.cfg.Store.Report(ctx, repo, sha, p.Name)
@@ -716,7 +710,7 @@ func (b *Bot) storedReports(ctx context.Context, repo Repo, sha string, cfg *con
 
 // storeHeads stores the head report of every project (a later request
 // based on this commit needs no build).
-func (b *Bot) storeHeads(ctx context.Context, repo Repo, sha string, res *compare.Result, log *slog.Logger) {
+func (b *Worker) storeHeads(ctx context.Context, repo bot.Repo, sha string, res *compare.Result, log *slog.Logger) {
 	for _, p := range res.Projects {
 		if p.Head == nil || p.HeadError != "" {
 			continue
@@ -734,7 +728,7 @@ func (b *Bot) storeHeads(ctx context.Context, repo Repo, sha string, res *compar
 // handlePush analyses a push to the default branch and stores its reports
 // as baselines; with release.bot it then runs the release (releaseOnPush).
 // A retried delivery whose reports are stored already is not analysed again.
-func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+func (b *Worker) handlePush(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
 	if ev.Push == nil || ev.DefaultBranch == "" || ev.Push.Ref != "refs/heads/"+ev.DefaultBranch || strings.Trim(ev.Push.After, "0") == "" {
 		return nil
 	}
@@ -769,7 +763,7 @@ func (b *Bot) handlePush(ctx context.Context, f Forge, ev Event, log *slog.Logge
 
 // measurePush analyses sha (a default-branch head) and stores its reports;
 // nil when the configuration cannot be used.
-func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cfg *config.Config, sha string, log *slog.Logger) (map[string]*checks.Report, error) {
+func (b *Worker) measurePush(ctx context.Context, m *workspace.Mirror, ev bot.Event, cfg *config.Config, sha string, log *slog.Logger) (map[string]*checks.Report, error) {
 	name := jobName(sha, 0) + "-push"
 	wt, err := m.Worktree(ctx, filepath.Join(b.cfg.DataDir, "worktrees", name), sha)
 	if err != nil {
@@ -797,9 +791,9 @@ func (b *Bot) measurePush(ctx context.Context, m *workspace.Mirror, ev Event, cf
 		return nil, fmt.Errorf("analysing %s: %w", sha, err)
 	}
 	b.storeHeads(ctx, ev.Repo, sha, res, log)
-	pushConclusion := ConclusionSuccess
+	pushConclusion := bot.ConclusionSuccess
 	if res.Verdict != checks.VerdictPass {
-		pushConclusion = ConclusionFailure
+		pushConclusion = bot.ConclusionFailure
 	}
 	b.recordRun(ctx, ev.Repo, sha, 0, pushConclusion, res, log)
 	log.Info("baseline stored", "projects", len(res.Projects))

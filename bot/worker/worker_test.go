@@ -1,10 +1,11 @@
-package bot
+package worker
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"os/exec"
 	"slices"
 	"strings"
@@ -15,14 +16,14 @@ import (
 	"github.com/mpgate/mpgate/bot/release"
 )
 
-var errNoFile = fmt.Errorf("fake: %w", ErrNotFound)
+var errNoFile = fmt.Errorf("fake: %w", bot.ErrNotFound)
 
 // fakeForge records what the bot does on the forge.
 type fakeForge struct {
 	mu        sync.Mutex
 	perms     map[string]string
 	config    string // .mpgate.yml of the default branch; "" = none
-	pr        PullRequest
+	pr        bot.PullRequest
 	nextID    int64
 	created   []string // "sha status"
 	completed map[int64]string
@@ -35,7 +36,7 @@ func newFakeForge() *fakeForge {
 	return &fakeForge{perms: map[string]string{}, completed: map[int64]string{}, titles: map[int64]string{}, nextID: 100}
 }
 
-func (f *fakeForge) CreateCheck(_ context.Context, ref CheckRef, status, _ string) (CheckRef, error) {
+func (f *fakeForge) CreateCheck(_ context.Context, ref bot.CheckRef, status, _ string) (bot.CheckRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
@@ -43,53 +44,53 @@ func (f *fakeForge) CreateCheck(_ context.Context, ref CheckRef, status, _ strin
 	ref.ID = f.nextID
 	return ref, nil
 }
-func (f *fakeForge) StartCheck(context.Context, CheckRef) error { return nil }
-func (f *fakeForge) CompleteCheck(_ context.Context, ref CheckRef, conclusion string, out CheckOutput) error {
+func (f *fakeForge) StartCheck(context.Context, bot.CheckRef) error { return nil }
+func (f *fakeForge) CompleteCheck(_ context.Context, ref bot.CheckRef, conclusion string, out bot.CheckOutput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.completed[ref.ID], f.titles[ref.ID] = conclusion, out.Title
 	return nil
 }
-func (f *fakeForge) UpsertStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
-	return CommentRef{PR: pr, ID: 1}, true, nil
+func (f *fakeForge) UpsertStickyComment(_ context.Context, _ bot.Repo, pr int, _, _, _ string) (bot.CommentRef, bool, error) {
+	return bot.CommentRef{PR: pr, ID: 1}, true, nil
 }
-func (f *fakeForge) UpdateStickyComment(_ context.Context, _ Repo, pr int, _, _, _ string) (CommentRef, bool, error) {
-	return CommentRef{PR: pr, ID: 1}, true, nil
+func (f *fakeForge) UpdateStickyComment(_ context.Context, _ bot.Repo, pr int, _, _, _ string) (bot.CommentRef, bool, error) {
+	return bot.CommentRef{PR: pr, ID: 1}, true, nil
 }
-func (f *fakeForge) Reply(_ context.Context, _ Repo, to CommentRef, body string) (CommentRef, error) {
+func (f *fakeForge) Reply(_ context.Context, _ bot.Repo, to bot.CommentRef, body string) (bot.CommentRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.comments = append(f.comments, body)
-	return CommentRef{PR: to.PR, ID: int64(len(f.comments))}, nil
+	return bot.CommentRef{PR: to.PR, ID: int64(len(f.comments))}, nil
 }
-func (f *fakeForge) React(_ context.Context, _ Repo, c CommentRef, content string) error {
+func (f *fakeForge) React(_ context.Context, _ bot.Repo, c bot.CommentRef, content string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reactions = append(f.reactions, fmt.Sprintf("%d %s", c.ID, content))
 	return nil
 }
-func (f *fakeForge) Permission(_ context.Context, _ Repo, user string) (string, error) {
+func (f *fakeForge) Permission(_ context.Context, _ bot.Repo, user string) (string, error) {
 	if p, ok := f.perms[user]; ok {
 		return p, nil
 	}
 	return "none", nil
 }
-func (f *fakeForge) PullRequestEvent(context.Context, Repo, int) (PullRequest, error) {
+func (f *fakeForge) PullRequestEvent(context.Context, bot.Repo, int) (bot.PullRequest, error) {
 	return f.pr, nil
 }
-func (f *fakeForge) FileContent(context.Context, Repo, string, string) ([]byte, string, error) {
+func (f *fakeForge) FileContent(context.Context, bot.Repo, string, string) ([]byte, string, error) {
 	if f.config == "" {
 		return nil, "", fmt.Errorf("reading: %w", errNoFile)
 	}
 	return []byte(f.config), "blob", nil
 }
-func (f *fakeForge) GitToken(context.Context) (string, error) { return "", nil }
-func (f *fakeForge) ReleasePublisher(Repo) release.Publisher  { return nil }
+func (f *fakeForge) GitToken(context.Context) (string, error)    { return "", nil }
+func (f *fakeForge) ReleasePublisher(bot.Repo) release.Publisher { return nil }
 
 // fakeStore keeps the bot's records in memory.
 type fakeStore struct {
 	mu        sync.Mutex
-	runs      []CheckRecord
+	runs      []bot.CheckRecord
 	approvals map[string][2]string
 	inst      map[string]int64
 }
@@ -98,7 +99,7 @@ func newFakeStore() *fakeStore {
 	return &fakeStore{approvals: map[string][2]string{}, inst: map[string]int64{}}
 }
 
-func (s *fakeStore) PutCheckRun(_ context.Context, c CheckRecord) error {
+func (s *fakeStore) PutCheckRun(_ context.Context, c bot.CheckRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range s.runs {
@@ -110,7 +111,7 @@ func (s *fakeStore) PutCheckRun(_ context.Context, c CheckRecord) error {
 	s.runs = append(s.runs, c)
 	return nil
 }
-func (s *fakeStore) CompleteCheckRun(_ context.Context, repo Repo, sha, name string) error {
+func (s *fakeStore) CompleteCheckRun(_ context.Context, repo bot.Repo, sha, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range s.runs {
@@ -120,10 +121,10 @@ func (s *fakeStore) CompleteCheckRun(_ context.Context, repo Repo, sha, name str
 	}
 	return nil
 }
-func (s *fakeStore) CheckRuns(_ context.Context, repo Repo, sha string) ([]CheckRecord, error) {
+func (s *fakeStore) CheckRuns(_ context.Context, repo bot.Repo, sha string) ([]bot.CheckRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []CheckRecord
+	var out []bot.CheckRecord
 	for _, r := range s.runs {
 		if r.Repo == repo && r.SHA == sha {
 			out = append(out, r)
@@ -131,10 +132,10 @@ func (s *fakeStore) CheckRuns(_ context.Context, repo Repo, sha string) ([]Check
 	}
 	return out, nil
 }
-func (s *fakeStore) PendingChecks(context.Context, time.Duration) ([]CheckRecord, error) {
+func (s *fakeStore) PendingChecks(context.Context, time.Duration) ([]bot.CheckRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []CheckRecord
+	var out []bot.CheckRecord
 	for _, r := range s.runs {
 		if !r.Completed {
 			out = append(out, r)
@@ -142,38 +143,38 @@ func (s *fakeStore) PendingChecks(context.Context, time.Duration) ([]CheckRecord
 	}
 	return out, nil
 }
-func (s *fakeStore) PutReport(context.Context, Repo, string, string, []byte) error { return nil }
-func (s *fakeStore) Report(context.Context, Repo, string, string) ([]byte, bool, error) {
+func (s *fakeStore) PutReport(context.Context, bot.Repo, string, string, []byte) error { return nil }
+func (s *fakeStore) Report(context.Context, bot.Repo, string, string) ([]byte, bool, error) {
 	return nil, false, nil
 }
-func approvalKey(number int, sha string, kind ApprovalKind) string {
+func approvalKey(number int, sha string, kind bot.ApprovalKind) string {
 	return fmt.Sprintf("%d/%s/%s", number, sha, kind)
 }
-func (s *fakeStore) Approve(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind, by, reason string) error {
+func (s *fakeStore) Approve(_ context.Context, _ bot.Repo, number int, sha string, kind bot.ApprovalKind, by, reason string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.approvals[approvalKey(number, sha, kind)] = [2]string{by, reason}
 	return nil
 }
-func (s *fakeStore) Approval(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind) (string, string, bool, error) {
+func (s *fakeStore) Approval(_ context.Context, _ bot.Repo, number int, sha string, kind bot.ApprovalKind) (string, string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.approvals[approvalKey(number, sha, kind)]
 	return a[0], a[1], ok, nil
 }
-func (s *fakeStore) Revoke(_ context.Context, _ Repo, number int, sha string, kind ApprovalKind) error {
+func (s *fakeStore) Revoke(_ context.Context, _ bot.Repo, number int, sha string, kind bot.ApprovalKind) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.approvals, approvalKey(number, sha, kind))
 	return nil
 }
-func (s *fakeStore) PutInstallation(_ context.Context, repo Repo, id int64) error {
+func (s *fakeStore) PutInstallation(_ context.Context, repo bot.Repo, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inst[repo.FullName()] = id
 	return nil
 }
-func (s *fakeStore) Installation(_ context.Context, repo Repo) (int64, bool, error) {
+func (s *fakeStore) Installation(_ context.Context, repo bot.Repo) (int64, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, ok := s.inst[repo.FullName()]
@@ -187,7 +188,7 @@ type fakeQueue struct {
 	payloads [][]byte
 }
 
-func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, sha string, payload []byte) (bool, error) {
+func (q *fakeQueue) EnqueueEvaluation(_ context.Context, _ bot.Repo, number int, sha string, payload []byte) (bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.evals = append(q.evals, fmt.Sprintf("%d %s", number, sha))
@@ -199,27 +200,27 @@ type nopWrapper struct{}
 
 func (nopWrapper) Wrap(*exec.Cmd) error { return nil }
 
-var testRepo = Repo{Forge: ForgeGitHub, Owner: "octo", Name: "shop"}
+var testRepo = bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "shop"}
 
-func newTestBot(t *testing.T, f *fakeForge, sandboxed bool) (*Bot, *fakeStore, *fakeQueue) {
+func newTestBot(t *testing.T, f *fakeForge, sandboxed bool) (*Worker, *fakeStore, *fakeQueue) {
 	t.Helper()
 	st, q := newFakeStore(), &fakeQueue{}
-	cfg := BotConfig{
+	cfg := Config{
 		Installations: InstallationsFunc(func(context.Context, string, int64) (Forge, error) { return f, nil }),
 		Queue:         q, Store: st, DataDir: t.TempDir(), BotLogin: "mpgate[bot]",
 	}
 	if sandboxed {
 		cfg.Sandbox = nopWrapper{}
 	}
-	b, err := NewBot(cfg)
+	b, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b, st, q
 }
 
-func prEvent(pr PullRequest) Event {
-	return Event{Forge: ForgeGitHub, DeliveryID: "d", Kind: KindPullRequest, Action: "opened", Repo: testRepo,
+func prEvent(pr bot.PullRequest) bot.Event {
+	return bot.Event{Forge: bot.ForgeGitHub, DeliveryID: "d", Kind: bot.KindPullRequest, Action: "opened", Repo: testRepo,
 		CloneURL: "/nowhere", DefaultBranch: "main", InstallationID: 1, PullRequest: &pr}
 }
 
@@ -241,23 +242,23 @@ func TestTrustDecisions(t *testing.T) {
 		{"same repository, build", buildConfig, false, "", false, false, true, "", ""},
 		{"fork without build is analysed", "", true, "read", false, false, true, "", ""},
 		{"fork by a writer is trusted", buildConfig, true, "write", false, false, true, "", ""},
-		{"fork waits for /ok-to-build", buildConfig, true, "read", false, true, false, ConclusionActionRequired, "/ok-to-build"},
+		{"fork waits for /ok-to-build", buildConfig, true, "read", false, true, false, bot.ConclusionActionRequired, "/ok-to-build"},
 		{"fork approved, sandboxed", buildConfig, true, "read", true, true, true, "", ""},
-		{"fork approved, no sandbox", buildConfig, true, "read", true, false, false, ConclusionFailure, "sandbox"},
-		{"forks never built", buildConfig + "trust: {build_forks: never}\n", true, "read", false, true, false, ConclusionNeutral, "forks"},
+		{"fork approved, no sandbox", buildConfig, true, "read", true, false, false, bot.ConclusionFailure, "sandbox"},
+		{"forks never built", buildConfig + "trust: {build_forks: never}\n", true, "read", false, true, false, bot.ConclusionNeutral, "forks"},
 		{"forks always built, sandboxed", buildConfig + "trust: {build_forks: always}\n", true, "none", false, true, true, "", ""},
-		{"invalid config", "nonsense: [", false, "", false, true, false, ConclusionFailure, "Invalid"},
+		{"invalid config", "nonsense: [", false, "", false, true, false, bot.ConclusionFailure, "Invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			f.config = tt.config
 			f.perms["mallory"] = tt.authorPerm
-			pr := PullRequest{Number: 4, HeadSHA: head, BaseRef: "main", Fork: tt.fork, Author: "mallory"}
+			pr := bot.PullRequest{Number: 4, HeadSHA: head, BaseRef: "main", Fork: tt.fork, Author: "mallory"}
 			f.pr = pr
 			b, st, q := newTestBot(t, f, tt.sandboxed)
 			if tt.approved {
-				st.Approve(context.Background(), testRepo, 4, head, ApproveBuild, "maintainer", "")
+				st.Approve(context.Background(), testRepo, 4, head, bot.ApproveBuild, "maintainer", "")
 			}
 			if err := b.HandleEvent(context.Background(), prEvent(pr)); err != nil {
 				t.Fatal(err)
@@ -284,27 +285,27 @@ func TestTrustDecisions(t *testing.T) {
 }
 
 func TestEventsIgnored(t *testing.T) {
-	draft := PullRequest{Number: 1, HeadSHA: "abc", Draft: true}
+	draft := bot.PullRequest{Number: 1, HeadSHA: "abc", Draft: true}
 	tests := []struct {
 		name string
-		ev   Event
+		ev   bot.Event
 		perm string
 	}{
 		{"draft", prEvent(draft), ""},
-		{"no installation", Event{Forge: ForgeGitHub, Kind: KindPullRequest, Repo: testRepo, PullRequest: &PullRequest{Number: 1}}, ""},
-		{"bot comment", Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &PullRequest{Number: 1},
-			Comment: &Comment{ID: 1, Body: "/rebuild", Author: "ci[bot]", AuthorIsBot: true}}, "admin"},
-		{"quoted command", Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &PullRequest{Number: 1},
-			Comment: &Comment{ID: 1, Body: "> /rebuild\nno", Author: "alice"}}, "admin"},
-		{"push to another branch", Event{Forge: ForgeGitHub, Kind: KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
-			Push: &Push{Ref: "refs/heads/feature", After: strings.Repeat("b", 40)}}, ""},
-		{"branch deleted", Event{Forge: ForgeGitHub, Kind: KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
-			Push: &Push{Ref: "refs/heads/main", After: strings.Repeat("0", 40)}}, ""},
-		{"size button by a reader", Event{Forge: ForgeGitHub, Kind: KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
-			Check: &Check{HeadSHA: "abc", ActionID: ActionApproveSize, PRNumbers: []int{1}}}, "read"},
-		{"unknown button", Event{Forge: ForgeGitHub, Kind: KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
-			Check: &Check{HeadSHA: "abc", ActionID: "other", PRNumbers: []int{1}}}, "admin"},
-		{"ping", Event{Forge: ForgeGitHub, Kind: KindPing, InstallationID: 1}, ""},
+		{"no installation", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindPullRequest, Repo: testRepo, PullRequest: &bot.PullRequest{Number: 1}}, ""},
+		{"bot comment", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &bot.PullRequest{Number: 1},
+			Comment: &bot.Comment{ID: 1, Body: "/rebuild", Author: "ci[bot]", AuthorIsBot: true}}, "admin"},
+		{"quoted command", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindComment, Repo: testRepo, InstallationID: 1, PullRequest: &bot.PullRequest{Number: 1},
+			Comment: &bot.Comment{ID: 1, Body: "> /rebuild\nno", Author: "alice"}}, "admin"},
+		{"push to another branch", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
+			Push: &bot.Push{Ref: "refs/heads/feature", After: strings.Repeat("b", 40)}}, ""},
+		{"branch deleted", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindPush, Repo: testRepo, InstallationID: 1, DefaultBranch: "main",
+			Push: &bot.Push{Ref: "refs/heads/main", After: strings.Repeat("0", 40)}}, ""},
+		{"size button by a reader", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
+			Check: &bot.Check{HeadSHA: "abc", ActionID: bot.ActionApproveSize, PRNumbers: []int{1}}}, "read"},
+		{"unknown button", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindRequestedAction, Repo: testRepo, InstallationID: 1, Sender: "alice",
+			Check: &bot.Check{HeadSHA: "abc", ActionID: "other", PRNumbers: []int{1}}}, "admin"},
+		{"ping", bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindPing, InstallationID: 1}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,7 +330,7 @@ func TestCommands(t *testing.T) {
 		wantEval      bool
 		wantReact     bool
 		wantReply     string
-		wantApproval  ApprovalKind
+		wantApproval  bot.ApprovalKind
 		wantApprovalR string
 	}{
 		{"help by a reader", "/mpgate help", "read", false, true, "| `/rebuild [-p project]`", "", ""},
@@ -338,14 +339,14 @@ func TestCommands(t *testing.T) {
 		{"prefixed unknown", "/mpgate deploy", "write", false, false, "`deploy` is not an mpgate command", "", ""},
 		{"rebuild of a project", "/rebuild -p shop", "write", true, true, "", "", ""},
 		{"rebuild of an unknown project", "/rebuild -p web", "write", false, false, "no project `web`", "", ""},
-		{"approve-size of a project", "/approve-size -p admin new icons", "admin", true, true, "", SizeApprovalOf("admin"), "new icons"},
+		{"approve-size of a project", "/approve-size -p admin new icons", "admin", true, true, "", bot.SizeApprovalOf("admin"), "new icons"},
 		{"project by a reader", "/rebuild -p shop", "read", false, false, "only people with write access", "", ""},
 		{"rebuild by a reader", "/rebuild", "read", false, false, "only people with write access", "", ""},
 		{"rebuild by a writer", "/rebuild", "write", true, true, "", "", ""},
 		{"recheck by a maintainer, nothing stored", "please\n/recheck", "maintain", true, true, "builds and checks it from scratch", "", ""},
-		{"approve-size with reason", "/approve-size new icons", "admin", true, true, "", ApproveSize, "new icons"},
+		{"approve-size with reason", "/approve-size new icons", "admin", true, true, "", bot.ApproveSize, "new icons"},
 		{"approve-size without reason", "/approve-size", "admin", false, false, "reason", "", ""},
-		{"ok-to-build", "/ok-to-build", "write", true, true, "", ApproveBuild, ""},
+		{"ok-to-build", "/ok-to-build", "write", true, true, "", bot.ApproveBuild, ""},
 		{"ok-to-build by triage", "/ok-to-build", "triage", false, false, "only people with write access", "", ""},
 	}
 	for _, tt := range tests {
@@ -353,10 +354,10 @@ func TestCommands(t *testing.T) {
 			f := newFakeForge()
 			f.perms["alice"] = tt.perm
 			f.config = "projects:\n  - name: shop\n    root: shop\n  - name: admin\n    root: admin\n"
-			f.pr = PullRequest{Number: 6, HeadSHA: head, BaseRef: "main"}
+			f.pr = bot.PullRequest{Number: 6, HeadSHA: head, BaseRef: "main"}
 			b, st, q := newTestBot(t, f, true)
-			ev := Event{Forge: ForgeGitHub, DeliveryID: "c", Kind: KindComment, Repo: testRepo, InstallationID: 1,
-				PullRequest: &PullRequest{Number: 6}, Comment: &Comment{ID: 55, Body: tt.body, Author: "alice"}}
+			ev := bot.Event{Forge: bot.ForgeGitHub, DeliveryID: "c", Kind: bot.KindComment, Repo: testRepo, InstallationID: 1,
+				PullRequest: &bot.PullRequest{Number: 6}, Comment: &bot.Comment{ID: 55, Body: tt.body, Author: "alice"}}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
@@ -402,13 +403,13 @@ func TestRecover(t *testing.T) {
 	b, st, _ := newTestBot(t, f, true)
 	ctx := context.Background()
 	st.PutInstallation(ctx, testRepo, 1)
-	st.PutCheckRun(ctx, CheckRecord{Repo: testRepo, SHA: "s1", Name: CheckName, RunID: 9, PR: 2})
-	st.PutCheckRun(ctx, CheckRecord{Repo: Repo{Forge: ForgeGitHub, Owner: "x", Name: "unknown"}, SHA: "s2", Name: CheckName, RunID: 10})
+	st.PutCheckRun(ctx, bot.CheckRecord{Repo: testRepo, SHA: "s1", Name: bot.CheckName, RunID: 9, PR: 2})
+	st.PutCheckRun(ctx, bot.CheckRecord{Repo: bot.Repo{Forge: bot.ForgeGitHub, Owner: "x", Name: "unknown"}, SHA: "s2", Name: bot.CheckName, RunID: 10})
 	n, err := b.Recover(ctx, time.Hour)
 	if err != nil || n != 1 {
 		t.Fatalf("Recover = %d, %v; want 1 (the other repository has no installation)", n, err)
 	}
-	if f.completed[9] != ConclusionNeutral || f.titles[9] != "Interrupted" {
+	if f.completed[9] != bot.ConclusionNeutral || f.titles[9] != "Interrupted" {
 		t.Errorf("completed %v %v", f.completed, f.titles)
 	}
 	runs, _ := st.CheckRuns(ctx, testRepo, "s1")
@@ -418,10 +419,10 @@ func TestRecover(t *testing.T) {
 }
 
 func TestNewBotRequires(t *testing.T) {
-	if _, err := NewBot(BotConfig{}); err == nil {
+	if _, err := New(Config{}); err == nil {
 		t.Error("NewBot without ports succeeded")
 	}
-	if _, err := NewBot(BotConfig{Installations: InstallationsFunc(nil), Queue: &fakeQueue{}, Store: newFakeStore()}); err == nil {
+	if _, err := New(Config{Installations: InstallationsFunc(nil), Queue: &fakeQueue{}, Store: newFakeStore()}); err == nil {
 		t.Error("NewBot without DataDir succeeded")
 	}
 }
@@ -430,36 +431,36 @@ func TestReruns(t *testing.T) {
 	head := strings.Repeat("d", 40)
 	tests := []struct {
 		name         string
-		ev           Event
+		ev           bot.Event
 		recorded     bool // the bot recorded a check run of PR 3 on head
 		perm         string
 		wantEval     bool
 		wantApproval bool
 	}{
-		{"re-run with the pull request", Event{Kind: KindRerun, Check: &Check{HeadSHA: head, PRNumbers: []int{3}}}, false, "", true, false},
-		{"suite re-run of a fork (no pull requests listed)", Event{Kind: KindRerun, Check: &Check{SuiteID: 1, HeadSHA: head}}, true, "", true, false},
-		{"re-run of an unknown commit", Event{Kind: KindRerun, Check: &Check{SuiteID: 1, HeadSHA: head}}, false, "", false, false},
-		{"size button by a writer", Event{Kind: KindRequestedAction, Sender: "alice", Check: &Check{HeadSHA: head, ActionID: ActionApproveSize, PRNumbers: []int{3}}}, false, "write", true, true},
-		{"size button by a bot", Event{Kind: KindRequestedAction, Sender: "x[bot]", SenderIsBot: true, Check: &Check{HeadSHA: head, ActionID: ActionApproveSize, PRNumbers: []int{3}}}, false, "admin", false, false},
+		{"re-run with the pull request", bot.Event{Kind: bot.KindRerun, Check: &bot.Check{HeadSHA: head, PRNumbers: []int{3}}}, false, "", true, false},
+		{"suite re-run of a fork (no pull requests listed)", bot.Event{Kind: bot.KindRerun, Check: &bot.Check{SuiteID: 1, HeadSHA: head}}, true, "", true, false},
+		{"re-run of an unknown commit", bot.Event{Kind: bot.KindRerun, Check: &bot.Check{SuiteID: 1, HeadSHA: head}}, false, "", false, false},
+		{"size button by a writer", bot.Event{Kind: bot.KindRequestedAction, Sender: "alice", Check: &bot.Check{HeadSHA: head, ActionID: bot.ActionApproveSize, PRNumbers: []int{3}}}, false, "write", true, true},
+		{"size button by a bot", bot.Event{Kind: bot.KindRequestedAction, Sender: "x[bot]", SenderIsBot: true, Check: &bot.Check{HeadSHA: head, ActionID: bot.ActionApproveSize, PRNumbers: []int{3}}}, false, "admin", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeForge()
 			f.perms["alice"], f.perms["x[bot]"] = tt.perm, tt.perm
-			f.pr = PullRequest{Number: 3, HeadSHA: head, BaseRef: "main"}
+			f.pr = bot.PullRequest{Number: 3, HeadSHA: head, BaseRef: "main"}
 			b, st, q := newTestBot(t, f, true)
 			if tt.recorded {
-				st.PutCheckRun(context.Background(), CheckRecord{Repo: testRepo, SHA: head, Name: CheckName, RunID: 1, PR: 3, Completed: true})
+				st.PutCheckRun(context.Background(), bot.CheckRecord{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 1, PR: 3, Completed: true})
 			}
 			ev := tt.ev
-			ev.Forge, ev.Repo, ev.InstallationID, ev.DeliveryID = ForgeGitHub, testRepo, 1, "r"
+			ev.Forge, ev.Repo, ev.InstallationID, ev.DeliveryID = bot.ForgeGitHub, testRepo, 1, "r"
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
 			if got := len(q.evals) == 1 && q.evals[0] == "3 "+head; got != tt.wantEval {
 				t.Errorf("evaluations %v, want one %v", q.evals, tt.wantEval)
 			}
-			by, reason, ok, _ := st.Approval(context.Background(), testRepo, 3, head, ApproveSize)
+			by, reason, ok, _ := st.Approval(context.Background(), testRepo, 3, head, bot.ApproveSize)
 			if ok != tt.wantApproval || ok && (by != "alice" || reason == "") {
 				t.Errorf("approval %q %q %v, want %v", by, reason, ok, tt.wantApproval)
 			}
@@ -468,7 +469,7 @@ func TestReruns(t *testing.T) {
 }
 
 func TestEvaluationFailed(t *testing.T) {
-	errSuperseded, errHandedBack := fmt.Errorf("queue: %w", ErrSuperseded), errors.New("handed back")
+	errSuperseded, errHandedBack := fmt.Errorf("queue: %w", bot.ErrSuperseded), errors.New("handed back")
 	tests := []struct {
 		name      string
 		cause     error // the context's cancellation cause; nil: not cancelled
@@ -477,14 +478,14 @@ func TestEvaluationFailed(t *testing.T) {
 		wantErr   bool
 		wantConcl string // "" = the check run is left for the next attempt
 	}{
-		{"superseded", errSuperseded, context.Canceled, 1, false, ConclusionNeutral},
-		{"sandbox required", nil, ErrSandboxRequired, 1, false, ConclusionFailure},
-		{"config", nil, &configError{err: errors.New("bad")}, 1, false, ConclusionFailure},
+		{"superseded", errSuperseded, context.Canceled, 1, false, bot.ConclusionNeutral},
+		{"sandbox required", nil, ErrSandboxRequired, 1, false, bot.ConclusionFailure},
+		{"config", nil, &configError{err: errors.New("bad")}, 1, false, bot.ConclusionFailure},
 		{"transient", nil, errors.New("network"), 1, true, ""},
 		{"shutting down", context.Canceled, context.Canceled, 2, true, ""},
-		{"last attempt", nil, errors.New("network"), 3, true, ConclusionFailure},
+		{"last attempt", nil, errors.New("network"), 3, true, bot.ConclusionFailure},
 		{"last attempt handed back at shutdown", errHandedBack, context.Canceled, 3, true, ""},
-		{"last attempt timed out", context.DeadlineExceeded, context.DeadlineExceeded, 3, true, ConclusionTimedOut},
+		{"last attempt timed out", context.DeadlineExceeded, context.DeadlineExceeded, 3, true, bot.ConclusionTimedOut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -496,7 +497,7 @@ func TestEvaluationFailed(t *testing.T) {
 			if tt.cause != nil {
 				cancel(tt.cause)
 			}
-			job := evalJob{Event: prEvent(PullRequest{Number: 1}), PullRequest: PullRequest{Number: 1, HeadSHA: "abc"}, RunID: 42}
+			job := evalJob{Event: prEvent(bot.PullRequest{Number: 1}), PullRequest: bot.PullRequest{Number: 1, HeadSHA: "abc"}, RunID: 42}
 			err := b.evaluationFailed(ctx, f, job, "abc", tt.attempt, tt.err, b.log)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("err %v, want error %v", err, tt.wantErr)
@@ -522,15 +523,15 @@ func TestUnlabeledRevokesBuildGrant(t *testing.T) {
 		t.Run(tt.label, func(t *testing.T) {
 			f := newFakeForge()
 			b, st, _ := newTestBot(t, f, true)
-			if err := st.Approve(context.Background(), testRepo, 6, LabelGrant, ApproveBuild, "maintainer", "label mpgate:ok-to-build"); err != nil {
+			if err := st.Approve(context.Background(), testRepo, 6, bot.LabelGrant, bot.ApproveBuild, "maintainer", "label mpgate:ok-to-build"); err != nil {
 				t.Fatal(err)
 			}
-			ev := Event{Forge: ForgeGitHub, DeliveryID: "u", Kind: KindPullRequestUnlabeled, Repo: testRepo, InstallationID: 1,
-				PullRequest: &PullRequest{Number: 6, HeadSHA: strings.Repeat("e", 40)}, Label: tt.label, Sender: "maintainer"}
+			ev := bot.Event{Forge: bot.ForgeGitHub, DeliveryID: "u", Kind: bot.KindPullRequestUnlabeled, Repo: testRepo, InstallationID: 1,
+				PullRequest: &bot.PullRequest{Number: 6, HeadSHA: strings.Repeat("e", 40)}, Label: tt.label, Sender: "maintainer"}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
-			_, _, ok, err := st.Approval(context.Background(), testRepo, 6, LabelGrant, ApproveBuild)
+			_, _, ok, err := st.Approval(context.Background(), testRepo, 6, bot.LabelGrant, bot.ApproveBuild)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,10 @@
-package bot
+package worker
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func (l *repoLocks) lock(key string) func() {
 // measured (per project name): modules failing a rule there are held
 // back, and each module's size line comes from the stored reports of its
 // previous release.
-func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.Config, m *workspace.Mirror, sha string, heads map[string]*checks.Report, log *slog.Logger) error {
+func (b *Worker) releaseOnPush(ctx context.Context, f Forge, ev bot.Event, cfg *config.Config, m *workspace.Mirror, sha string, heads map[string]*checks.Report, log *slog.Logger) error {
 	if !cfg.Release.Bot {
 		return nil
 	}
@@ -107,7 +108,7 @@ func (b *Bot) releaseOnPush(ctx context.Context, f Forge, ev Event, cfg *config.
 
 // releasePlanOptions gives the plan its size source (stored reports) and the
 // modules held back (error findings in heads).
-func (b *Bot) releasePlanOptions(repo Repo, dir string, cfg *config.Config, heads map[string]*checks.Report) release.PlanOptions {
+func (b *Worker) releasePlanOptions(repo bot.Repo, dir string, cfg *config.Config, heads map[string]*checks.Report) release.PlanOptions {
 	mods, err := release.Modules(dir, cfg)
 	if err != nil {
 		// Publish's plan reports it as ErrModules.
@@ -139,8 +140,8 @@ func credit(router *release.Router, cfg *config.Config, reports map[string]*chec
 // measured. A release commit the bot never measured (released before the
 // App was installed) gets no size line rather than a guess.
 type storedSizes struct {
-	b        *Bot
-	repo     Repo
+	b        *Worker
+	repo     bot.Repo
 	cfg      *config.Config
 	router   *release.Router
 	now      map[string]int64

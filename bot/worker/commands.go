@@ -1,8 +1,9 @@
-package bot
+package worker
 
 import (
 	"context"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,12 +18,12 @@ import (
 const reactionAccepted = "+1"
 
 // handleComment obeys the commands of a comment on a pull request.
-func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+func (b *Worker) handleComment(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
 	c := ev.Comment
 	if c == nil || ev.PullRequest == nil || c.AuthorIsBot || ev.SenderIsBot {
 		return nil
 	}
-	cmds := ParseCommands(c.Body)
+	cmds := bot.ParseCommands(c.Body)
 	if len(cmds) == 0 {
 		return nil
 	}
@@ -32,15 +33,15 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 	if err != nil {
 		return fmt.Errorf("permission of %s: %w", c.Author, err)
 	}
-	perm := ParsePermission(permName)
-	var pr *PullRequest // fetched once, when a command needs the head
-	head := func() (PullRequest, error) {
+	perm := bot.ParsePermission(permName)
+	var pr *bot.PullRequest // fetched once, when a command needs the head
+	head := func() (bot.PullRequest, error) {
 		if pr != nil {
 			return *pr, nil
 		}
 		p, err := f.PullRequestEvent(ctx, ev.Repo, number)
 		if err != nil {
-			return PullRequest{}, err
+			return bot.PullRequest{}, err
 		}
 		pr = &p
 		return p, nil
@@ -95,25 +96,25 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 				continue
 			}
 		}
-		if err := f.React(ctx, ev.Repo, CommentRef{PR: number, ID: c.ID, Discussion: c.DiscussionID}, reactionAccepted); err != nil {
+		if err := f.React(ctx, ev.Repo, bot.CommentRef{PR: number, ID: c.ID, Discussion: c.DiscussionID}, reactionAccepted); err != nil {
 			return err
 		}
 		log.Info("command accepted")
 		switch cmd.Name {
-		case CmdHelp:
-			if err := answer(ctx, f, ev, number, HelpText()); err != nil {
+		case bot.CmdHelp:
+			if err := answer(ctx, f, ev, number, bot.HelpText()); err != nil {
 				return err
 			}
-		case CmdRebuild:
+		case bot.CmdRebuild:
 			evaluate, rebuild = true, true
 			if cmd.Project == "" {
 				rebuildAll = true
 			} else {
 				rebuildOnly = append(rebuildOnly, cmd.Project)
 			}
-		case CmdRecheck:
+		case bot.CmdRecheck:
 			evaluate, recheck = true, true
-		case CmdChangelog, CmdRelease:
+		case bot.CmdChangelog, bot.CmdRelease:
 			p, err := head()
 			if err != nil {
 				return err
@@ -121,22 +122,22 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 			if err := b.replyRelease(ctx, f, ev, p, cmd.Name, c.Author, log); err != nil {
 				return err
 			}
-		case CmdApproveSize, CmdOkToBuild:
+		case bot.CmdApproveSize, bot.CmdOkToBuild:
 			p, err := head()
 			if err != nil {
 				return err
 			}
-			kind := ApproveSize
+			kind := bot.ApproveSize
 			switch {
-			case cmd.Name == CmdOkToBuild:
-				kind = ApproveBuild
+			case cmd.Name == bot.CmdOkToBuild:
+				kind = bot.ApproveBuild
 			case cmd.Project != "":
-				kind = SizeApprovalOf(cmd.Project)
+				kind = bot.SizeApprovalOf(cmd.Project)
 			}
 			if err := b.cfg.Store.Approve(ctx, ev.Repo, number, p.HeadSHA, kind, c.Author, cmd.Args); err != nil {
 				return err
 			}
-			if kind == ApproveBuild {
+			if kind == bot.ApproveBuild {
 				rc, err := repoConfig()
 				if err != nil {
 					return err
@@ -146,7 +147,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 				}
 			}
 			evaluate = true
-			reuse = reuse || kind != ApproveBuild
+			reuse = reuse || kind != bot.ApproveBuild
 		default:
 			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
 			if err := answer(ctx, f, ev, number, msg); err != nil {
@@ -192,7 +193,7 @@ func (b *Bot) handleComment(ctx context.Context, f Forge, ev Event, log *slog.Lo
 // the request: it labels the request and records the grant, which holds
 // while the label is on (see buildApproved). No label configured, or a
 // forge that cannot label, approves the commented head only.
-func (b *Bot) grantBuildLabel(ctx context.Context, f Forge, repo Repo, number int, label, by string, log *slog.Logger) error {
+func (b *Worker) grantBuildLabel(ctx context.Context, f Forge, repo bot.Repo, number int, label, by string, log *slog.Logger) error {
 	lf, ok := f.(Labeler)
 	if label == "" || !ok {
 		return nil
@@ -200,7 +201,7 @@ func (b *Bot) grantBuildLabel(ctx context.Context, f Forge, repo Repo, number in
 	if err := lf.AddLabel(ctx, repo, number, label); err != nil {
 		return err
 	}
-	if err := b.cfg.Store.Approve(ctx, repo, number, LabelGrant, ApproveBuild, by, "label "+label); err != nil {
+	if err := b.cfg.Store.Approve(ctx, repo, number, bot.LabelGrant, bot.ApproveBuild, by, "label "+label); err != nil {
 		return err
 	}
 	log.Info("build approved while the label is on", "label", label)
@@ -222,7 +223,7 @@ func projectList(cfg *config.Config) string {
 // it (a pending evaluation is cancelled, a running one stops), its check
 // runs still in flight conclude neutral "Closed", and the worktrees of its
 // heads are removed.
-func (b *Bot) handleClosed(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+func (b *Worker) handleClosed(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
 	if ev.PullRequest == nil {
 		return nil
 	}
@@ -254,10 +255,10 @@ func (b *Bot) handleClosed(ctx context.Context, f Forge, ev Event, log *slog.Log
 			return err
 		}
 		for _, r := range runs {
-			if r.Name != CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
+			if r.Name != bot.CheckName || r.Completed || r.RunID == 0 || r.PR != pr.Number {
 				continue
 			}
-			if err := b.conclude(ctx, f, r.Ref(), ConclusionNeutral, closedOutput()); err != nil {
+			if err := b.conclude(ctx, f, r.Ref(), bot.ConclusionNeutral, closedOutput()); err != nil {
 				log.Warn("could not conclude the check run of a closed pull request", "sha", sha, "err", err)
 			}
 		}
@@ -270,7 +271,7 @@ func (b *Bot) handleClosed(ctx context.Context, f Forge, ev Event, log *slog.Log
 // removeWorktrees removes the worktrees left of heads (a cancelled
 // evaluation removes its own; this sweeps what a crash or a race left) and
 // prunes their records in the mirror.
-func (b *Bot) removeWorktrees(ctx context.Context, ev Event, heads []string, log *slog.Logger) {
+func (b *Worker) removeWorktrees(ctx context.Context, ev bot.Event, heads []string, log *slog.Logger) {
 	root := filepath.Join(b.cfg.DataDir, "worktrees")
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -307,7 +308,7 @@ func (b *Bot) removeWorktrees(ctx context.Context, ev Event, heads []string, log
 
 // handleRerun evaluates again the pull requests of a re-requested check
 // run or suite.
-func (b *Bot) handleRerun(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
+func (b *Worker) handleRerun(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
 	if ev.Check == nil {
 		return nil
 	}
@@ -325,7 +326,7 @@ func (b *Bot) handleRerun(ctx context.Context, f Forge, ev Event, log *slog.Logg
 
 // checkPRs are the pull requests of a check event: the payload's, else the
 // one the bot recorded the check run for (GitHub leaves forks' out).
-func (b *Bot) checkPRs(ctx context.Context, ev Event) []int {
+func (b *Worker) checkPRs(ctx context.Context, ev bot.Event) []int {
 	if len(ev.Check.PRNumbers) > 0 {
 		return ev.Check.PRNumbers
 	}
@@ -334,7 +335,7 @@ func (b *Bot) checkPRs(ctx context.Context, ev Event) []int {
 		return nil
 	}
 	for _, r := range runs {
-		if r.Name == CheckName && r.PR > 0 {
+		if r.Name == bot.CheckName && r.PR > 0 {
 			return []int{r.PR}
 		}
 	}
@@ -343,20 +344,20 @@ func (b *Bot) checkPRs(ctx context.Context, ev Event) []int {
 
 // handleRequestedAction handles the check run's buttons: "Approve size" is
 // /approve-size by whoever pressed it, when they have write access.
-func (b *Bot) handleRequestedAction(ctx context.Context, f Forge, ev Event, log *slog.Logger) error {
-	if ev.Check == nil || ev.Check.ActionID != ActionApproveSize || ev.Sender == "" || ev.SenderIsBot {
+func (b *Worker) handleRequestedAction(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
+	if ev.Check == nil || ev.Check.ActionID != bot.ActionApproveSize || ev.Sender == "" || ev.SenderIsBot {
 		return nil
 	}
 	permName, err := f.Permission(ctx, ev.Repo, ev.Sender)
 	if err != nil {
 		return fmt.Errorf("permission of %s: %w", ev.Sender, err)
 	}
-	if ParsePermission(permName) < PermissionWrite {
+	if bot.ParsePermission(permName) < bot.PermissionWrite {
 		log.Info("size approval refused", "sender", ev.Sender, "permission", permName)
 		return nil
 	}
 	for _, n := range b.checkPRs(ctx, ev) {
-		if err := b.cfg.Store.Approve(ctx, ev.Repo, n, ev.Check.HeadSHA, ApproveSize, ev.Sender, "approved with the check run's button"); err != nil {
+		if err := b.cfg.Store.Approve(ctx, ev.Repo, n, ev.Check.HeadSHA, bot.ApproveSize, ev.Sender, "approved with the check run's button"); err != nil {
 			return err
 		}
 		p, err := f.PullRequestEvent(ctx, ev.Repo, n)
@@ -378,7 +379,7 @@ func (b *Bot) handleRequestedAction(ctx context.Context, f Forge, ev Event, log 
 // olderThan (longer than a job may run, so no job is still working on
 // them): neutral, "interrupted", with the advice to re-run. It returns how
 // many it concluded; failures are logged and skipped.
-func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error) {
+func (b *Worker) Recover(ctx context.Context, olderThan time.Duration) (int, error) {
 	pending, err := b.cfg.Store.PendingChecks(ctx, olderThan)
 	if err != nil {
 		return 0, err
@@ -396,9 +397,9 @@ func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error)
 			log.Warn("installation unavailable", "err", err)
 			continue
 		}
-		out := CheckOutput{Title: "Interrupted", Summary: "mpgate was interrupted while checking this commit. " +
+		out := bot.CheckOutput{Title: "Interrupted", Summary: "mpgate was interrupted while checking this commit. " +
 			strings.TrimSpace("Press \"Re-run\" or comment `/rebuild` to check it again.")}
-		if err := b.conclude(ctx, f, c.Ref(), ConclusionNeutral, out); err != nil {
+		if err := b.conclude(ctx, f, c.Ref(), bot.ConclusionNeutral, out); err != nil {
 			log.Warn("could not conclude an interrupted check run", "err", err)
 			continue
 		}
@@ -409,8 +410,8 @@ func (b *Bot) Recover(ctx context.Context, olderThan time.Duration) (int, error)
 
 // answer replies to the comment of ev on request number: in its thread
 // where the forge has them, else as a new comment on the request.
-func answer(ctx context.Context, f Forge, ev Event, number int, body string) error {
-	to := CommentRef{PR: number}
+func answer(ctx context.Context, f Forge, ev bot.Event, number int, body string) error {
+	to := bot.CommentRef{PR: number}
 	if ev.Comment != nil {
 		to.ID, to.Discussion = ev.Comment.ID, ev.Comment.DiscussionID
 	}

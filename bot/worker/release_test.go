@@ -1,7 +1,8 @@
-package bot
+package worker
 
 import (
 	"context"
+	"github.com/mpgate/mpgate/bot"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,10 +90,10 @@ func TestReleaseCommands(t *testing.T) {
 			f := newFakeForge()
 			f.perms["alice"] = tt.perm
 			f.config = tt.config
-			f.pr = PullRequest{Number: 12, HeadSHA: head, BaseRef: "main", Title: tt.title, Labels: tt.labels}
+			f.pr = bot.PullRequest{Number: 12, HeadSHA: head, BaseRef: "main", Title: tt.title, Labels: tt.labels}
 			b, _, q := newTestBot(t, f, true)
-			ev := Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1, CloneURL: dir, DefaultBranch: "main",
-				PullRequest: &PullRequest{Number: 12}, Comment: &Comment{ID: 31, Body: tt.body, Author: "alice"}}
+			ev := bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindComment, Repo: testRepo, InstallationID: 1, CloneURL: dir, DefaultBranch: "main",
+				PullRequest: &bot.PullRequest{Number: 12}, Comment: &bot.Comment{ID: 31, Body: tt.body, Author: "alice"}}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}

@@ -1,10 +1,11 @@
-package bot
+package worker
 
 import (
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"path/filepath"
 	"strconv"
@@ -30,7 +31,7 @@ const releaseBotNote = "mpgate does not tag from a comment: on each push to the 
 // replyRelease answers /changelog (the entries the request would add, from
 // a worktree of its head compared with its base) and /release (the release
 // plan of the base branch, what merging the release request tags).
-func (b *Bot) replyRelease(ctx context.Context, f Forge, ev Event, pr PullRequest, cmd, author string, log *slog.Logger) error {
+func (b *Worker) replyRelease(ctx context.Context, f Forge, ev bot.Event, pr bot.PullRequest, cmd, author string, log *slog.Logger) error {
 	text, err := b.releaseText(ctx, f, ev, pr, cmd, log)
 	var ce *configError
 	switch {
@@ -52,7 +53,7 @@ func (b *Bot) replyRelease(ctx context.Context, f Forge, ev Event, pr PullReques
 }
 
 // releaseText computes the reply's Markdown.
-func (b *Bot) releaseText(ctx context.Context, f Forge, ev Event, pr PullRequest, cmd string, log *slog.Logger) (string, error) {
+func (b *Worker) releaseText(ctx context.Context, f Forge, ev bot.Event, pr bot.PullRequest, cmd string, log *slog.Logger) (string, error) {
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	if err != nil {
 		return "", err
@@ -66,7 +67,7 @@ func (b *Bot) releaseText(ctx context.Context, f Forge, ev Event, pr PullRequest
 		return "", errors.New("the pull request's base branch is unknown")
 	}
 	rev := base
-	if cmd == CmdChangelog {
+	if cmd == bot.CmdChangelog {
 		if pr.HeadSHA == "" {
 			return "", errors.New("the pull request's head is unknown")
 		}
@@ -97,7 +98,7 @@ func (b *Bot) releaseText(ctx context.Context, f Forge, ev Event, pr PullRequest
 			log.Warn("could not remove the worktree", "dir", dir, "err", err)
 		}
 	}()
-	if cmd == CmdChangelog {
+	if cmd == bot.CmdChangelog {
 		desc := pr.Title
 		if pr.Body != "" {
 			desc += "\n" + pr.Body

@@ -1,9 +1,10 @@
-package bot
+package worker
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"log/slog"
 	"time"
 
@@ -26,13 +27,13 @@ type evalOptions struct {
 // cancels the pending or running evaluation of a pull request and forgets
 // its latest head (the request was closed). queue.Queue.Forget does it.
 type EvaluationForgetter interface {
-	ForgetEvaluation(ctx context.Context, repo Repo, number int) error
+	ForgetEvaluation(ctx context.Context, repo bot.Repo, number int) error
 }
 
 // forgotten says whether the queue no longer knows a head for the pull
 // request: it was closed (an evaluation cancelled for a newer head still
 // has one).
-func (b *Bot) forgotten(ctx context.Context, repo Repo, number int) bool {
+func (b *Worker) forgotten(ctx context.Context, repo bot.Repo, number int) bool {
 	hs, ok := b.cfg.Store.(HeadStore)
 	if !ok {
 		return false
@@ -44,15 +45,15 @@ func (b *Bot) forgotten(ctx context.Context, repo Repo, number int) bool {
 	return err == nil && !known
 }
 
-func closedOutput() CheckOutput {
-	return CheckOutput{Title: "Closed", Summary: "This pull request was closed before mpgate finished checking it; reopen it to check it again."}
+func closedOutput() bot.CheckOutput {
+	return bot.CheckOutput{Title: "Closed", Summary: "This pull request was closed before mpgate finished checking it; reopen it to check it again."}
 }
 
 // recheckOptions decides how /recheck evaluates the head of pr: with the
 // head's stored reports when every project has one (nothing is built), else
 // by a rebuild. note is what the reply says about a fallback ("" when the
 // stored reports are used).
-func (b *Bot) recheckOptions(ctx context.Context, f Forge, repo Repo, pr PullRequest, log *slog.Logger) (evalOptions, string, error) {
+func (b *Worker) recheckOptions(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest, log *slog.Logger) (evalOptions, string, error) {
 	cfg, err := b.loadConfig(ctx, f, repo)
 	if isConfigError(err) {
 		return evalOptions{}, "", nil // the evaluation reports the invalid config
@@ -85,7 +86,7 @@ func (b *Bot) recheckOptions(ctx context.Context, f Forge, repo Repo, pr PullReq
 // storeBases stores the base report of every project under its merge-base
 // (a trusted request's evaluation built it): /recheck, and any request
 // based on the same commit, then build nothing at the base.
-func (b *Bot) storeBases(ctx context.Context, repo Repo, res *compare.Result, log *slog.Logger) {
+func (b *Worker) storeBases(ctx context.Context, repo bot.Repo, res *compare.Result, log *slog.Logger) {
 	for _, p := range res.Projects {
 		if p.Base == nil || p.BaseError != "" || p.BaseRev == "" {
 			continue

@@ -1,9 +1,10 @@
-package bot
+package worker
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mpgate/mpgate/bot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,14 +22,14 @@ type reportStore struct {
 	heads   map[int]string
 }
 
-func (s *reportStore) Report(_ context.Context, _ Repo, sha, project string) ([]byte, bool, error) {
+func (s *reportStore) Report(_ context.Context, _ bot.Repo, sha, project string) ([]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.reports[sha+"/"+project]
 	return r, ok, nil
 }
 
-func (s *reportStore) PutReport(_ context.Context, _ Repo, sha, project string, data []byte) error {
+func (s *reportStore) PutReport(_ context.Context, _ bot.Repo, sha, project string, data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.reports == nil {
@@ -38,7 +39,7 @@ func (s *reportStore) PutReport(_ context.Context, _ Repo, sha, project string, 
 	return nil
 }
 
-func (s *reportStore) LatestHead(_ context.Context, _ Repo, number int) (string, bool, error) {
+func (s *reportStore) LatestHead(_ context.Context, _ bot.Repo, number int) (string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h, ok := s.heads[number]
@@ -53,7 +54,7 @@ type payloadQueue struct {
 	heads     map[int]string // shared with reportStore
 }
 
-func (q *payloadQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, sha string, payload []byte) (bool, error) {
+func (q *payloadQueue) EnqueueEvaluation(_ context.Context, _ bot.Repo, number int, sha string, payload []byte) (bool, error) {
 	var j evalJob
 	if err := json.Unmarshal(payload, &j); err != nil {
 		return false, err
@@ -65,7 +66,7 @@ func (q *payloadQueue) EnqueueEvaluation(_ context.Context, _ Repo, number int, 
 	return false, nil
 }
 
-func (q *payloadQueue) ForgetEvaluation(_ context.Context, _ Repo, number int) error {
+func (q *payloadQueue) ForgetEvaluation(_ context.Context, _ bot.Repo, number int) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.forgotten = append(q.forgotten, number)
@@ -75,12 +76,12 @@ func (q *payloadQueue) ForgetEvaluation(_ context.Context, _ Repo, number int) e
 
 const twoProjects = "projects:\n  - name: shop\n    root: dist\n  - name: admin\n    root: admin\n"
 
-func newRecheckBot(t *testing.T, f *fakeForge, reports map[string][]byte) (*Bot, *reportStore, *payloadQueue) {
+func newRecheckBot(t *testing.T, f *fakeForge, reports map[string][]byte) (*Worker, *reportStore, *payloadQueue) {
 	t.Helper()
 	heads := map[int]string{}
 	st := &reportStore{fakeStore: newFakeStore(), reports: reports, heads: heads}
 	q := &payloadQueue{heads: heads}
-	b, err := NewBot(BotConfig{
+	b, err := New(Config{
 		Installations: InstallationsFunc(func(context.Context, string, int64) (Forge, error) { return f, nil }),
 		Queue:         q, Store: st, DataDir: t.TempDir(), BotLogin: "mpgate[bot]", Sandbox: nopWrapper{},
 	})
@@ -115,10 +116,10 @@ func TestRecheckUsesStoredHeadReports(t *testing.T) {
 			f := newFakeForge()
 			f.perms["alice"] = "write"
 			f.config = twoProjects
-			f.pr = PullRequest{Number: 8, HeadSHA: head, BaseRef: "main"}
+			f.pr = bot.PullRequest{Number: 8, HeadSHA: head, BaseRef: "main"}
 			b, _, q := newRecheckBot(t, f, tt.reports)
-			ev := Event{Forge: ForgeGitHub, Kind: KindComment, Repo: testRepo, InstallationID: 1,
-				PullRequest: &PullRequest{Number: 8}, Comment: &Comment{ID: 9, Body: tt.body, Author: "alice"}}
+			ev := bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindComment, Repo: testRepo, InstallationID: 1,
+				PullRequest: &bot.PullRequest{Number: 8}, Comment: &bot.Comment{ID: 9, Body: tt.body, Author: "alice"}}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
@@ -147,20 +148,20 @@ func TestClosedPullRequest(t *testing.T) {
 		name       string
 		noForget   bool
 		latest     string // the queue's latest head, "" = none
-		runs       []CheckRecord
+		runs       []bot.CheckRecord
 		wantForget bool
 		wantClosed []int64
 	}{
 		{"pending evaluation: forgotten, run concluded", false, head,
-			[]CheckRecord{{Repo: testRepo, SHA: head, Name: CheckName, RunID: 7, PR: 3}}, true, []int64{7}},
+			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3}}, true, []int64{7}},
 		{"the queue knows a newer head than the delivery", false, older,
-			[]CheckRecord{{Repo: testRepo, SHA: older, Name: CheckName, RunID: 8, PR: 3}}, true, []int64{8}},
+			[]bot.CheckRecord{{Repo: testRepo, SHA: older, Name: bot.CheckName, RunID: 8, PR: 3}}, true, []int64{8}},
 		{"completed runs are left alone", false, head,
-			[]CheckRecord{{Repo: testRepo, SHA: head, Name: CheckName, RunID: 7, PR: 3, Completed: true}}, true, nil},
+			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3, Completed: true}}, true, nil},
 		{"another request's run on the same commit is left alone", false, head,
-			[]CheckRecord{{Repo: testRepo, SHA: head, Name: CheckName, RunID: 7, PR: 4}}, true, nil},
+			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 4}}, true, nil},
 		{"a queue that cannot forget: runs still concluded", true, head,
-			[]CheckRecord{{Repo: testRepo, SHA: head, Name: CheckName, RunID: 7, PR: 3}}, false, []int64{7}},
+			[]bot.CheckRecord{{Repo: testRepo, SHA: head, Name: bot.CheckName, RunID: 7, PR: 3}}, false, []int64{7}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,8 +180,8 @@ func TestClosedPullRequest(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ev := Event{Forge: ForgeGitHub, Kind: KindPullRequestClosed, Repo: testRepo, InstallationID: 1,
-				PullRequest: &PullRequest{Number: 3, HeadSHA: head}}
+			ev := bot.Event{Forge: bot.ForgeGitHub, Kind: bot.KindPullRequestClosed, Repo: testRepo, InstallationID: 1,
+				PullRequest: &bot.PullRequest{Number: 3, HeadSHA: head}}
 			if err := b.HandleEvent(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +192,7 @@ func TestClosedPullRequest(t *testing.T) {
 				t.Errorf("completed %v, want %v", f.completed, tt.wantClosed)
 			}
 			for _, id := range tt.wantClosed {
-				if f.completed[id] != ConclusionNeutral || f.titles[id] != "Closed" {
+				if f.completed[id] != bot.ConclusionNeutral || f.titles[id] != "Closed" {
 					t.Errorf("run %d: %q %q, want neutral Closed", id, f.completed[id], f.titles[id])
 				}
 			}
@@ -221,18 +222,18 @@ func TestCancelledEvaluationOfClosedRequestSaysClosed(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancelCause(context.Background())
 			cancel(errSupersededTest)
-			job := evalJob{Event: Event{Repo: testRepo}, PullRequest: PullRequest{Number: 2}, RunID: 41}
+			job := evalJob{Event: bot.Event{Repo: testRepo}, PullRequest: bot.PullRequest{Number: 2}, RunID: 41}
 			if err := b.evaluationFailed(ctx, f, job, strings.Repeat("a", 40), 1, context.Canceled, b.log); err != nil {
 				t.Fatal(err)
 			}
-			if f.completed[41] != ConclusionNeutral || f.titles[41] != tt.wantTitle {
+			if f.completed[41] != bot.ConclusionNeutral || f.titles[41] != tt.wantTitle {
 				t.Errorf("run: %q %q, want neutral %q", f.completed[41], f.titles[41], tt.wantTitle)
 			}
 		})
 	}
 }
 
-var errSupersededTest = fmt.Errorf("queue: %w", ErrSuperseded)
+var errSupersededTest = fmt.Errorf("queue: %w", bot.ErrSuperseded)
 
 func TestStoreBases(t *testing.T) {
 	base := &checks.Report{Schema: checks.Schema, Project: "shop"}
