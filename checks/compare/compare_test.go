@@ -73,6 +73,7 @@ func TestCompareUsesSizeBasis(t *testing.T) {
 }
 
 func TestSizeGate(t *testing.T) {
+	t.Parallel()
 	base := report(checks.BasisBytes, map[string]int64{checks.MainPackage: 1000, "packageA": 2000}, nil)
 	grown := report(checks.BasisBytes, map[string]int64{checks.MainPackage: 1000, "packageA": 2144, "packageC": 70000}, nil)
 	small := report(checks.BasisBytes, map[string]int64{"packageA": 2542}, nil)
@@ -108,6 +109,7 @@ func TestSizeGate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c := Compare(tc.base, tc.head)
 			g := c.SizeGate(tc.rules)
 			if g.Status != tc.status || g.Rule != checks.GateSize || g.Name != "size-delta" {
@@ -162,6 +164,7 @@ func TestNewDiagnostics(t *testing.T) {
 }
 
 func TestLintGate(t *testing.T) {
+	t.Parallel()
 	problems := []lint.Problem{
 		{File: "src/a.js", Line: 3, Severity: lint.Error, Message: "e1"},
 		{File: "src/a.js", Line: 10, Severity: lint.Warning, Message: "w1"},
@@ -181,6 +184,7 @@ func TestLintGate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			res := NewResult()
 			g := res.LintGate(problems, tc.err, changed, tc.rules)
 			if g.Status != tc.status || len(res.Lint) != tc.counted {
@@ -207,6 +211,7 @@ func lcov(t *testing.T, body string) *coverage.Report {
 }
 
 func TestCoverageGates(t *testing.T) {
+	t.Parallel()
 	// src/a.js: lines 1-4 covered, 5-6 not (66.67%); base: 5 of 6 (83.33%).
 	head := "SF:src/a.js\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,1\nDA:5,0\nDA:6,0\nend_of_record\n"
 	base := "SF:src/a.js\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,1\nDA:5,1\nDA:6,0\nend_of_record\n"
@@ -248,6 +253,7 @@ func TestCoverageGates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			res := NewResult()
 			res.CoverageGates(tc.head, tc.headErr, tc.base, tc.changed, tc.rules)
 			if len(res.Gates) != 2 {

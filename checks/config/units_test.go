@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    Size
@@ -33,6 +34,7 @@ func TestParseSize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseSize(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -48,12 +50,14 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestSizeString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   Size
 		want string
 	}{{2 << 20, "2MB"}, {512 << 10, "512KB"}, {1 << 30, "1GB"}, {1536, "1536B"}, {0, "0B"}, {3 << 19, "1536KB"}}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
 			if got := tt.in.String(); got != tt.want {
 				t.Errorf("String() = %q, want %q", got, tt.want)
 			}
@@ -66,6 +70,7 @@ func TestSizeString(t *testing.T) {
 }
 
 func TestParsePercent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    Percent
@@ -85,6 +90,7 @@ func TestParsePercent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParsePercent(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

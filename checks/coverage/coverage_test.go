@@ -36,6 +36,7 @@ func parseString(s string, opt Options) (*Report, error) {
 // totals; the figures come from the reports' own headers where they have one
 // (see the comments), else from counting by hand.
 func TestSamples(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file           string
 		opt            Options
@@ -87,6 +88,7 @@ func TestSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
 			r := parseFile(t, tt.file, tt.opt)
 			if r.Format != tt.format {
 				t.Errorf("format = %s, want %s", r.Format, tt.format)
@@ -149,6 +151,7 @@ func checkInvariants(t *testing.T, r *Report) {
 }
 
 func TestEmptyReports(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 	}{
@@ -165,6 +168,7 @@ func TestEmptyReports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := parseString(tt.in, Options{})
 			if !errors.Is(err, ErrEmpty) {
 				t.Fatalf("err = %v, report %+v; want ErrEmpty", err, r)
@@ -212,9 +216,11 @@ func TestParseFile(t *testing.T) {
 
 // TestReadError: a failing reader is an I/O error, not ErrSyntax.
 func TestReadError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("disk on fire")
 	for _, head := range []string{"SF:a.js\nDA:1,1\n", "mode: set\na.go:1.1,2.2 1 1\n", `{"a.js": {"s": {`, `<coverage line-rate="1"><packages>`} {
 		t.Run(head[:4], func(t *testing.T) {
+			t.Parallel()
 			format, err := Detect([]byte(head))
 			if err != nil {
 				t.Fatal(err)

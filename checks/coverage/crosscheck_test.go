@@ -35,6 +35,7 @@ func sameFiles(t *testing.T, a, b *Report) {
 }
 
 func TestCrossCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		a, b   string
@@ -75,6 +76,7 @@ func TestCrossCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a := parseFile(t, tt.a, tt.opt)
 			b := parseFile(t, tt.b, tt.opt)
 			if len(a.Files) != tt.nFiles {
@@ -117,6 +119,7 @@ func TestCrossCheck(t *testing.T) {
 // TestJaCoCoCounters checks each sourcefile against JaCoCo's own LINE counter
 // for it (a line counts as covered when ci > 0, as JaCoCo counts it).
 func TestJaCoCoCounters(t *testing.T) {
+	t.Parallel()
 	type counter struct {
 		Type    string `xml:"type,attr"`
 		Missed  int    `xml:"missed,attr"`
@@ -133,6 +136,7 @@ func TestJaCoCoCounters(t *testing.T) {
 	}
 	for _, name := range []string{"jacoco/coveralls-jacoco-report.xml", "jacoco/coveralls-jacoco-oneline.xml", "jacoco/coveralls-jacoco-multiple-packages.xml"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			data, err := os.ReadFile("testdata/" + name)
 			if err != nil {
 				t.Fatal(err)

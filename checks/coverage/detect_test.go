@@ -7,6 +7,7 @@ import (
 )
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		head string
@@ -43,6 +44,7 @@ func TestDetect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := Detect([]byte(tt.head))
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
@@ -60,6 +62,7 @@ func TestDetect(t *testing.T) {
 // TestMalformed checks that broken reports fail with ErrSyntax, naming the
 // file and the line (and column where known) of the problem.
 func TestMalformed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		in     string
@@ -101,6 +104,7 @@ func TestMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			in, want := tt.in, tt.want
 			if in == "" {
 				// The fixture's last <class> has a stray </methods>.

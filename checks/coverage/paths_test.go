@@ -6,6 +6,7 @@ import (
 )
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	known := []string{
 		"src/a.js", "src/util/b.js", "web/src/c.js", "pkg/f.go", "internal/log/log.go",
 		"app/src/main/java/com/x/Foo.java", "lib/x/dup.js", "lib/y/dup.js",
@@ -53,6 +54,7 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			m := newPathMapper(tt.opt)
 			if got := m.normalize(tt.in); got != tt.want {
 				t.Errorf("normalize(%q) = %q, want %q", tt.in, got, tt.want)
@@ -66,6 +68,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestCoberturaSources(t *testing.T) {
+	t.Parallel()
 	doc := func(sources ...string) string {
 		s := `<coverage line-rate="1"><sources>`
 		for _, src := range sources {
@@ -91,6 +94,7 @@ func TestCoberturaSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := parseString(doc(tt.sources...), tt.opt)
 			if err != nil {
 				t.Fatal(err)

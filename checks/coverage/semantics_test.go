@@ -8,6 +8,7 @@ import (
 // TestLineSemantics pins down, per format, which lines count and how hits
 // combine (see the package comment).
 func TestLineSemantics(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -110,6 +111,7 @@ func TestLineSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := parseString(tt.in, tt.opt)
 			if err != nil {
 				t.Fatal(err)

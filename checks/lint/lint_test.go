@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseRealReports(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		want []Problem
@@ -24,6 +25,7 @@ func TestParseRealReports(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
 			f, err := os.Open(tc.file)
 			if err != nil {
 				t.Fatal(err)
@@ -46,6 +48,7 @@ func TestParseRealReports(t *testing.T) {
 }
 
 func TestParseBadInput(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"not json":      "eslint found problems\n",
 		"object":        `{"filePath": "a.js"}`,
@@ -54,6 +57,7 @@ func TestParseBadInput(t *testing.T) {
 	}
 	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse("report.json", strings.NewReader(in), "")
 			if err == nil {
 				t.Fatal("no error")

@@ -39,6 +39,7 @@ func ruleIDs(ds []checks.Diagnostic) []string {
 }
 
 func TestParseAppRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		p    platform.ID
@@ -113,6 +114,7 @@ func TestParseAppRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			app, ds := ParseApp([]byte(tt.src), "app.json", plat(t, tt.p))
 			if app == nil {
 				t.Fatalf("ParseApp returned nil App; diagnostics %v", ds)
@@ -197,6 +199,7 @@ func TestParseAppFields(t *testing.T) {
 }
 
 func TestParseAppPlatformsFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		p    platform.ID
 		src  string
@@ -210,6 +213,7 @@ func TestParseAppPlatformsFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.p), func(t *testing.T) {
+			t.Parallel()
 			app, ds := ParseApp([]byte(tt.src), "app.json", plat(t, tt.p))
 			if app == nil || len(ds) != 0 {
 				t.Fatalf("diagnostics %v", rules(ds))
@@ -230,6 +234,7 @@ func TestParseAppPlatformsFields(t *testing.T) {
 }
 
 func TestParseAppPositions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -260,6 +265,7 @@ func TestParseAppPositions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			app, ds := ParseApp([]byte(tt.src), "app.json", plat(t, platform.WeChat))
 			got := rules(ds)
 			if !slices.Equal(got, tt.want) {
@@ -288,12 +294,14 @@ func TestParseAppNilPlatformIsWeChat(t *testing.T) {
 }
 
 func TestNormalizeRoot(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"packageA": "packageA", "packageA/": "packageA", "./packageA": "packageA", "/packageA/": "packageA",
 		"././a//": "a", "./": "", "/": "", ".": "", `a\b\`: "a/b", "pages/goods/": "pages/goods",
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
+			t.Parallel()
 			if got := NormalizeRoot(in); got != want {
 				t.Errorf("NormalizeRoot(%q) = %q, want %q", in, got, want)
 			}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseComponent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		src        string
@@ -30,6 +31,7 @@ func TestParseComponent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, ds := ParseComponent([]byte(tt.src), "pages/a/a.json")
 			if got := rules(ds); !slices.Equal(got, tt.wantRules) && len(got)+len(tt.wantRules) > 0 {
 				t.Errorf("rules %v, want %v", got, tt.wantRules)

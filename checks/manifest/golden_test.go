@@ -16,6 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // TestGolden parses every testdata/app/<platform>-*.json manifest and compares
 // a text summary of the App and its diagnostics with the .golden file beside it.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	inputs, err := filepath.Glob(filepath.Join("testdata", "app", "*.json"))
 	if err != nil || len(inputs) == 0 {
 		t.Fatalf("no inputs: %v", err)
@@ -23,6 +24,7 @@ func TestGolden(t *testing.T) {
 	for _, in := range inputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".json")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			id := platform.ID(strings.SplitN(name, "-", 2)[0])
 			p, ok := platform.Get(id)
 			if !ok {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseJSONValues(t *testing.T) {
+	t.Parallel()
 	src := "{\"s\": \"a\\n\\u00e9\\ud83d\\ude00\\/\", \"n\": -1.5e3, \"t\": true, \"f\": false, \"z\": null,\n \"a\": [1, {\"b\": []}], \"dup\": 1, \"dup\": 2}"
 	n, err := ParseJSON([]byte(src))
 	if err != nil {
@@ -22,6 +23,7 @@ func TestParseJSONValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
+			t.Parallel()
 			v := n.Get(tt.key)
 			if v == nil {
 				t.Fatalf("no key %q", tt.key)
@@ -63,6 +65,7 @@ func TestParseJSONLoneSurrogate(t *testing.T) {
 }
 
 func TestParseJSONDepth(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		depth int
@@ -74,6 +77,7 @@ func TestParseJSONDepth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			src := strings.Repeat("[", tt.depth) + strings.Repeat("]", tt.depth)
 			_, err := ParseJSON([]byte(src))
 			if tt.ok && err != nil {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSuggest(t *testing.T) {
+	t.Parallel()
 	known := KnownAppKeys(platform.WeChat)
 	tests := map[string]string{
 		"windows": "window", "Window": "window", "page": "pages", "debu": "debug", "tabbar": "tabBar",
@@ -15,6 +16,7 @@ func TestSuggest(t *testing.T) {
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
+			t.Parallel()
 			if got := suggest(in, known, nil); got != want {
 				t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 			}
@@ -39,8 +41,10 @@ func TestEditDistance(t *testing.T) {
 }
 
 func TestKnownKeysPerPlatform(t *testing.T) {
+	t.Parallel()
 	for _, p := range platform.All() {
 		t.Run(string(p.ID), func(t *testing.T) {
+			t.Parallel()
 			keys := KnownAppKeys(p.ID)
 			for _, k := range []string{"pages", "window", "tabBar", "preloadRule", "usingComponents"} {
 				if !keys[k] {

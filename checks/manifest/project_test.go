@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseProject(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		file  string
@@ -48,6 +49,7 @@ func TestParseProject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			proj, ds := ParseProject([]byte(tt.src), tt.file, plat(t, tt.p))
 			if got := rules(ds); !slices.Equal(got, tt.rules) && len(got)+len(tt.rules) > 0 {
 				t.Errorf("rules %v, want %v", got, tt.rules)
@@ -96,6 +98,7 @@ func describe(p *Project) string {
 }
 
 func TestMergePrivate(t *testing.T) {
+	t.Parallel()
 	base, ds := ParseProject([]byte(`{"setting":{"minified":true,"minifyWXML":true,"ignoreUploadUnusedFiles":false},"packOptions":{"ignore":[{"type":"folder","value":"a"}]}}`),
 		"project.config.json", plat(t, platform.WeChat))
 	if len(ds) != 0 {
@@ -117,6 +120,7 @@ func TestMergePrivate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p := *base
 			ds := MergePrivate(&p, []byte(tt.private), "project.private.config.json")
 			if got := rules(ds); !slices.Equal(got, tt.rules) && len(got)+len(tt.rules) > 0 {

@@ -31,6 +31,7 @@ func (m memFiles) IsDir(p string) bool {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	const app = `{"pages":["pages/index/index","/pages/a/a"],"subPackages":[{"root":"./sub/","pages":["p/p"]},{"root":"gone","pages":["x"]}]}`
 	tests := []struct {
 		name  string
@@ -61,6 +62,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a, ds := ParseApp([]byte(tt.src), "app.json", plat(t, tt.p))
 			if a == nil || len(ds) > 0 {
 				t.Fatalf("ParseApp: %v", rules(ds))

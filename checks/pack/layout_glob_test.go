@@ -17,6 +17,7 @@ func sub(root, name string, independent bool) manifest.Subpackage {
 }
 
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	app := &manifest.App{
 		Subpackages: []manifest.Subpackage{
 			sub("pack", "", false),
@@ -54,6 +55,7 @@ func TestLayout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
+			t.Parallel()
 			if got := l.PackageOf(tt.path); got != tt.want {
 				t.Errorf("PackageOf(%q) = %q, want %q", tt.path, got, tt.want)
 			}
@@ -73,6 +75,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestGlob(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pattern string
 		match   []string
@@ -107,6 +110,7 @@ func TestGlob(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
+			t.Parallel()
 			g, err := CompileGlob(tt.pattern)
 			if err != nil {
 				t.Fatal(err)
@@ -129,8 +133,10 @@ func TestGlob(t *testing.T) {
 }
 
 func TestGlobErrors(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{"+(a|b)", "a/@(x)", "x/!(y).js", "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}{s,t}{u,v}"} {
 		t.Run(p, func(t *testing.T) {
+			t.Parallel()
 			if _, err := CompileGlob(p); err == nil {
 				t.Errorf("CompileGlob(%q) succeeded", p)
 			}

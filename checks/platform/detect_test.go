@@ -24,6 +24,7 @@ type existsOnly struct{ m fakeFS }
 func (e existsOnly) Exists(p string) bool { return e.m.Exists(p) }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files FileSet
@@ -45,6 +46,7 @@ func TestDetect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, why := Detect(tt.files, tt.names)
 			if got != tt.want {
 				t.Errorf("Detect = %s (%s), want %s", got, why, tt.want)
@@ -57,8 +59,10 @@ func TestDetect(t *testing.T) {
 }
 
 func TestPlatformFacts(t *testing.T) {
+	t.Parallel()
 	for _, p := range All() {
 		t.Run(string(p.ID), func(t *testing.T) {
+			t.Parallel()
 			if len(p.ScriptModuleTags) == 0 || len(p.ScriptModuleExts) == 0 || p.ScriptModuleExts[0] != p.ScriptModule {
 				t.Errorf("script modules: tags %v exts %v module %q", p.ScriptModuleTags, p.ScriptModuleExts, p.ScriptModule)
 			}
@@ -86,6 +90,7 @@ func TestPlatformFacts(t *testing.T) {
 }
 
 func TestDetectFS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		fsys fstest.MapFS
@@ -105,6 +110,7 @@ func TestDetectFS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got, why := DetectFS(tt.fsys); got != tt.want || why == "" {
 				t.Errorf("DetectFS = %s (%s), want %s", got, why, tt.want)
 			}

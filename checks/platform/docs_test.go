@@ -9,6 +9,7 @@ import (
 // TestDocsInStep checks that docs/platforms.md's table names each platform's
 // id, template and style extensions and script-module tags as platform.go has them.
 func TestDocsInStep(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../docs/platforms.md")
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +28,7 @@ func TestDocsInStep(t *testing.T) {
 	cell := func(l string, i int) string { return strings.Split(l, "|")[i+2] }
 	for i, p := range All() {
 		t.Run(string(p.ID), func(t *testing.T) {
+			t.Parallel()
 			if !strings.Contains(cell(ids, i), "`"+string(p.ID)+"`") {
 				t.Errorf("id cell %q", cell(ids, i))
 			}

@@ -172,8 +172,10 @@ func TestTerminalLimitsDiagnostics(t *testing.T) {
 }
 
 func TestMarkdownGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range reports {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := Markdown(&buf, tc.r(), MarkdownOptions{}); err != nil {
 				t.Fatal(err)
@@ -217,8 +219,10 @@ func TestMarkdownOptions(t *testing.T) {
 }
 
 func TestJSONContract(t *testing.T) {
+	t.Parallel()
 	for _, tc := range reports {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := JSON(&buf, tc.r()); err != nil {
 				t.Fatal(err)
@@ -310,6 +314,7 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   int64
 		want string
@@ -320,6 +325,7 @@ func TestSize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
 			if got := Size(tt.in); got != tt.want {
 				t.Errorf("Size(%d) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -343,6 +349,7 @@ func TestBar(t *testing.T) {
 }
 
 func TestWrap(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in    string
 		width int
@@ -356,6 +363,7 @@ func TestWrap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			got := wrap(tt.in, tt.width)
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("wrap(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)

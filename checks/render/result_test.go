@@ -122,6 +122,7 @@ func resultGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestResultGolden(t *testing.T) {
+	t.Parallel()
 	opts := ResultOptions{Marker: "<!-- mpgate:sticky:test -->", DetailsURL: "https://github.com/o/r/runs/1"}
 	cases := []struct {
 		name   string
@@ -148,6 +149,7 @@ func TestResultGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var b bytes.Buffer
 			if err := tc.render(sampleResult(), &b); err != nil {
 				t.Fatal(err)
@@ -250,6 +252,7 @@ func passingResult() *compare.Result {
 }
 
 func TestResultAnnotations(t *testing.T) {
+	t.Parallel()
 	as := ResultAnnotations(sampleResult())
 	// New: MP201 (failure), MP304 (warning), MP212 (notice); lint: 2; existing: MP111 (warning); MP305 existing info is left out.
 	want := []struct{ path, level, title string }{
@@ -265,6 +268,7 @@ func TestResultAnnotations(t *testing.T) {
 	}
 	for i, w := range want {
 		t.Run(w.title, func(t *testing.T) {
+			t.Parallel()
 			a := as[i]
 			if a.Path != w.path || a.Level != w.level || !strings.HasPrefix(a.Title, w.title) || a.StartLine < 1 || a.EndLine < a.StartLine {
 				t.Errorf("got %+v, want %+v", a, w)
@@ -295,6 +299,7 @@ func TestResultJSONLists(t *testing.T) {
 }
 
 func TestResultCodeQualitySeverity(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		d    checks.Diagnostic
 		want string
@@ -306,6 +311,7 @@ func TestResultCodeQualitySeverity(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.d.Rule, func(t *testing.T) {
+			t.Parallel()
 			if got := codeQualityResultSeverity(tc.d); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
@@ -361,6 +367,7 @@ func bigResult(n int) *compare.Result {
 }
 
 func TestResultMarkdownCap(t *testing.T) {
+	t.Parallel()
 	res := bigResult(800)
 	var full bytes.Buffer
 	if err := ResultMarkdown(&full, res, ResultOptions{MaxBytes: 100 << 20}); err != nil {
@@ -371,6 +378,7 @@ func TestResultMarkdownCap(t *testing.T) {
 	}
 	for _, limit := range []int{0, 10000, MinResultBytes} {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+			t.Parallel()
 			marker := "<!-- mpgate:sticky:abc -->"
 			var b bytes.Buffer
 			err := ResultMarkdown(&b, res, ResultOptions{Marker: marker, MaxBytes: limit, DetailsURL: "https://github.com/o/r/runs/9"})
@@ -526,8 +534,10 @@ func TestResultSARIFFingerprintsMatchReports(t *testing.T) {
 }
 
 func TestResultTerminalWidth(t *testing.T) {
+	t.Parallel()
 	for _, width := range []int{60, 80, 120} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			t.Parallel()
 			var b bytes.Buffer
 			if err := ResultTerminal(&b, sampleResult(), TerminalOptions{Width: width}); err != nil {
 				t.Fatal(err)

@@ -18,6 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // and compares a text rendering with <file>.golden. Run
 // `go test ./checks/scan -run TestGolden -update` to rewrite them.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*", "*"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestGolden(t *testing.T) {
 		}
 		n++
 		t.Run(filepath.ToSlash(path), func(t *testing.T) {
+			t.Parallel()
 			p, ok := platform.Get(platform.ID(filepath.Base(filepath.Dir(path))))
 			if !ok {
 				t.Fatalf("directory of %s names no platform", path)

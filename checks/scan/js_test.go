@@ -18,6 +18,7 @@ func dyn(k Kind, text string, line, col int) Ref {
 }
 
 func TestJSReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -94,6 +95,7 @@ func TestJSReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("unexpected error %d:%d %s", got.Err.Line, got.Err.Col, got.Err.Msg)
@@ -106,6 +108,7 @@ func TestJSReferences(t *testing.T) {
 }
 
 func TestJSNotReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, src string }{
 		{"line comment", "// require('./a')\nvar x = 1"},
 		{"block comment", "/* require('./a') import('./b') */"},
@@ -126,6 +129,7 @@ func TestJSNotReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("unexpected error %d:%d %s", got.Err.Line, got.Err.Col, got.Err.Msg)
@@ -144,6 +148,7 @@ func TestJSNotReferences(t *testing.T) {
 }
 
 func TestJSAppAndGetApp(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		src    string
@@ -161,6 +166,7 @@ func TestJSAppAndGetApp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("unexpected error: %v", got.Err)
@@ -178,6 +184,7 @@ func TestJSAppAndGetApp(t *testing.T) {
 }
 
 func TestJSEncodings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  []byte
@@ -193,6 +200,7 @@ func TestJSEncodings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS(tt.src)
 			if got.Err != nil {
 				t.Fatalf("unexpected error: %d:%d %s", got.Err.Line, got.Err.Col, got.Err.Msg)
@@ -205,6 +213,7 @@ func TestJSEncodings(t *testing.T) {
 }
 
 func TestJSSyntaxError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		src     string
@@ -224,6 +233,7 @@ func TestJSSyntaxError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS([]byte(tt.src))
 			if got.Err == nil {
 				t.Fatal("want a parse error")
@@ -256,6 +266,7 @@ func TestJSErrorColumnInBytes(t *testing.T) {
 // overflows the stack nor hides the references around it: the parser bounds
 // its own depth and reports an error; the token scan is iterative.
 func TestJSDeepNesting(t *testing.T) {
+	t.Parallel()
 	const depth = 200000
 	tests := []struct{ name, open, close string }{
 		{"parens", "(", ")"},
@@ -267,6 +278,7 @@ func TestJSDeepNesting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var b bytes.Buffer
 			b.WriteString("require('./before');\nx = ")
 			for range depth {
@@ -333,6 +345,7 @@ func bundle(size int) ([]byte, int) {
 // AST on syntax errors, over the valid test sources and expects the AST's
 // answer.
 func TestJSTokenScanAgrees(t *testing.T) {
+	t.Parallel()
 	srcs := []string{
 		`var a = require('./a'), b = require("./b", cb); require.async('./c'); import('./d')`,
 		"import x from './x'\nexport * from './y'\nimport './z'\nexport { q } from \"./q\"",
@@ -343,6 +356,7 @@ func TestJSTokenScanAgrees(t *testing.T) {
 	srcs = append(srcs, string(mustBundle()))
 	for i, s := range srcs {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
 			src := []byte(s)
 			ast := JS(src)
 			if ast.Err != nil {
@@ -366,6 +380,7 @@ func mustBundle() []byte {
 // on to the platform's require and stay references. The same requests
 // outside a __DEFINE__ factory are references.
 func TestJSNpmBundle(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("testdata/npmbundle/index.js")
 	if err != nil {
 		t.Fatal(err)
@@ -399,6 +414,7 @@ func TestJSNpmBundle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := JS([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("parse error: %v", got.Err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestStyleReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -31,6 +32,7 @@ func TestStyleReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := Style([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("unexpected error %d:%d %s", got.Err.Line, got.Err.Col, got.Err.Msg)
@@ -43,6 +45,7 @@ func TestStyleReferences(t *testing.T) {
 }
 
 func TestStyleNotReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, src string }{
 		{"comment", `/* @import "a.wxss"; .a { background: url(b.png) } */`},
 		{"string content", `.a::after { content: "url(a.png)"; } .b { content: '@import "c.wxss"' }`},
@@ -55,6 +58,7 @@ func TestStyleNotReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := Style([]byte(tt.src))
 			if len(got.Refs) > 0 {
 				t.Errorf("found %v; want none", got.Refs)
@@ -64,6 +68,7 @@ func TestStyleNotReferences(t *testing.T) {
 }
 
 func TestStyleMalformed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		src     string
@@ -76,6 +81,7 @@ func TestStyleMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := Style([]byte(tt.src))
 			if got.Err == nil || got.Err.Line != tt.errLine {
 				t.Fatalf("err = %+v, want one on line %d", got.Err, tt.errLine)
@@ -100,6 +106,7 @@ func TestStyleLarge(t *testing.T) {
 }
 
 func TestIsLocalURL(t *testing.T) {
+	t.Parallel()
 	tests := map[string]bool{
 		"./a.png": true, "/a.png": true, "a.png": true, "../a/b:c.png": true, "a:b": true,
 		"http://x": false, "HTTPS://x": false, "data:image/png;base64,AA": false, "wxfile://t": false,
@@ -107,6 +114,7 @@ func TestIsLocalURL(t *testing.T) {
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
+			t.Parallel()
 			if got := isLocalURL(in); got != want {
 				t.Errorf("isLocalURL(%q) = %v, want %v", in, got, want)
 			}

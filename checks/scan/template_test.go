@@ -18,6 +18,7 @@ func mustPlatform(t testing.TB, id platform.ID) *platform.Platform {
 }
 
 func TestTemplateReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		plat platform.ID
@@ -61,6 +62,7 @@ func TestTemplateReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := Template([]byte(tt.src), mustPlatform(t, tt.plat))
 			if got.Err != nil {
 				t.Fatalf("unexpected error %d:%d %s", got.Err.Line, got.Err.Col, got.Err.Msg)
@@ -73,6 +75,7 @@ func TestTemplateReferences(t *testing.T) {
 }
 
 func TestTemplateNotReferences(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, src string }{
 		{"comment", `<!-- <import src="a.wxml"/> <image src="b.png"/> -->`},
 		{"unclosed comment", `<view/><!-- <image src="b.png"/>`},
@@ -89,6 +92,7 @@ func TestTemplateNotReferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := Template([]byte(tt.src), mustPlatform(t, platform.WeChat))
 			if len(got.Refs) > 0 {
 				t.Errorf("found %v; want none", got.Refs)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -26,6 +27,7 @@ func TestTS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := TS([]byte(tt.src))
 			if got.Err != nil {
 				t.Fatalf("unexpected error: %v", got.Err)

@@ -54,6 +54,7 @@ func problems(t *Tree) []string {
 }
 
 func TestWalk(t *testing.T) {
+	t.Parallel()
 	outside := build(t, map[string]string{"secret.js": "x", "d/a.js": "y"})
 	tests := []struct {
 		name     string
@@ -132,6 +133,7 @@ func TestWalk(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := build(t, tt.files)
 			for link, target := range tt.links {
 				if rest, ok := strings.CutPrefix(target, "OUT/"); ok {
@@ -200,6 +202,7 @@ func TestWalkSizes(t *testing.T) {
 }
 
 func TestWalkRootErrors(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(build(t, map[string]string{"f": "x"}), "f")
 	tests := []struct {
 		name string
@@ -210,6 +213,7 @@ func TestWalkRootErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Walk(context.Background(), tt.dir)
 			if !errors.Is(err, ErrRoot) {
 				t.Errorf("err = %v, want ErrRoot", err)
@@ -264,6 +268,7 @@ func TestUnreadable(t *testing.T) {
 }
 
 func TestOpenRefusesEscape(t *testing.T) {
+	t.Parallel()
 	outside := build(t, map[string]string{"secret.js": "secret"})
 	dir := build(t, map[string]string{"app.js": "app", "sub/x.js": "x"})
 	symlink(t, filepath.Join(outside, "secret.js"), filepath.Join(dir, "out.js"))
@@ -289,6 +294,7 @@ func TestOpenRefusesEscape(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
+			t.Parallel()
 			rc, err := tr.Open(tt.path)
 			if err == nil {
 				rc.Close()
