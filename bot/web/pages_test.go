@@ -53,7 +53,7 @@ func pagesHandler(t *testing.T, b storetest.Backend, now time.Time) (h http.Hand
 	public = bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "shop"}
 	secret = bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "secret-plans"}
 	cov := 64.0
-	var rec bot.RunRecorder = s.ForBot()
+	rec := s.ForBot()
 	for _, r := range []bot.RunRecord{
 		{Repo: public, SHA: "aaaa1111", Conclusion: "success", FinishedAt: now.Add(-48 * time.Hour),
 			Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1 << 20, UploadBytes: 700 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
