@@ -1,9 +1,6 @@
 package bot
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // RunRecord is what the server's pages and the health report read of one
 // evaluation: a pull-request head's (PR > 0) or a default-branch push's
@@ -45,11 +42,4 @@ type PackageRecord struct {
 	// "uploadBytes"); 0 when it has none.
 	Limit int64  `json:"limit"`
 	Basis string `json:"basis,omitempty"`
-}
-
-// RunRecorder is optionally implemented by a Store: the bot records every
-// finished evaluation there (the server's pages and `mpgate report health`
-// read them). Without it nothing is recorded.
-type RunRecorder interface {
-	RecordRun(ctx context.Context, r RunRecord) error
 }

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func seed(t *testing.T, s *store.Store, t0 time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	var rec bot.RunRecorder = s.ForBot()
+	rec := s.ForBot()
 	shop := bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "shop"}
 	blog := bot.Repo{Forge: bot.ForgeGitLab, Owner: "grp", Name: "blog", ID: 9}
 	c1, c2, c3 := 70.0, 72.5, 75.0

@@ -17,7 +17,7 @@ func TestRuns(t *testing.T) {
 		blog := bot.Repo{Forge: bot.ForgeGitLab, Owner: "grp/sub", Name: "blog", ID: 42}
 		t0 := time.UnixMilli(1_700_000_000_000)
 		cov := 81.5
-		var rec bot.RunRecorder = s.ForBot()
+		rec := s.ForBot()
 		runs := []bot.RunRecord{
 			{Repo: shop, SHA: "a1", Conclusion: bot.ConclusionSuccess, FinishedAt: t0,
 				Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1000, UploadBytes: 800, Limit: 2 << 20, Basis: "uploadBytes"}}},

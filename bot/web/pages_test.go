@@ -39,41 +39,51 @@ func (a cookieAccess) CanRead(_ context.Context, v web.Viewer, repo bot.Repo) (b
 	return false, nil
 }
 
+// pagesHandler opens the backend's store, records the runs these tests read
+// (two pushes and a failing request on octo/shop, one push on
+// octo/secret-plans) and returns the pages' handler with the cookieAccess:
+// alice reads both repositories, bob only octo/shop.
+func pagesHandler(t *testing.T, b storetest.Backend, now time.Time) (h http.Handler, public, secret bot.Repo) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.OpenDB(t, b), b.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	public = bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "shop"}
+	secret = bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "secret-plans"}
+	cov := 64.0
+	rec := s.ForBot()
+	for _, r := range []bot.RunRecord{
+		{Repo: public, SHA: "aaaa1111", Conclusion: "success", FinishedAt: now.Add(-48 * time.Hour),
+			Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1 << 20, UploadBytes: 700 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
+		{Repo: public, SHA: "bbbb2222", PR: 9, Conclusion: "failure", Coverage: &cov, FinishedAt: now.Add(-24 * time.Hour),
+			Gates: []bot.GateRecord{{Name: "size", Status: "fail", Summary: "over"}}},
+		{Repo: public, SHA: "cccc3333", Conclusion: "success", FinishedAt: now.Add(-time.Hour),
+			Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1200 << 10, UploadBytes: 800 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
+		{Repo: secret, SHA: "dddd4444", Conclusion: "success", FinishedAt: now.Add(-time.Hour)},
+	} {
+		if err := rec.RecordRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err = web.Handler(web.Config{Store: s, Now: func() time.Time { return now },
+		Access: cookieAccess{readable: map[string][]string{
+			"alice": {"github:octo/shop", "github:octo/secret-plans"},
+			"bob":   {"github:octo/shop"},
+		}},
+		SignIn: func(next string) string { return "/pages/signin?next=" + url.QueryEscape(next) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, public, secret
+}
+
 func TestPages(t *testing.T) {
 	now := time.Date(2026, 9, 10, 12, 0, 0, 0, time.UTC)
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := store.Open(ctx, storetest.OpenDB(t, b), b.Dialect)
-			if err != nil {
-				t.Fatal(err)
-			}
-			public := bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "shop"}
-			secret := bot.Repo{Forge: bot.ForgeGitHub, Owner: "octo", Name: "secret-plans"}
-			cov := 64.0
-			var rec bot.RunRecorder = s.ForBot()
-			for _, r := range []bot.RunRecord{
-				{Repo: public, SHA: "aaaa1111", Conclusion: "success", FinishedAt: now.Add(-48 * time.Hour),
-					Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1 << 20, UploadBytes: 700 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
-				{Repo: public, SHA: "bbbb2222", PR: 9, Conclusion: "failure", Coverage: &cov, FinishedAt: now.Add(-24 * time.Hour),
-					Gates: []bot.GateRecord{{Name: "size", Status: "fail", Summary: "over"}}},
-				{Repo: public, SHA: "cccc3333", Conclusion: "success", FinishedAt: now.Add(-time.Hour),
-					Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1200 << 10, UploadBytes: 800 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
-				{Repo: secret, SHA: "dddd4444", Conclusion: "success", FinishedAt: now.Add(-time.Hour)},
-			} {
-				if err := rec.RecordRun(ctx, r); err != nil {
-					t.Fatal(err)
-				}
-			}
-			h, err := web.Handler(web.Config{Store: s, Now: func() time.Time { return now },
-				Access: cookieAccess{readable: map[string][]string{
-					"alice": {"github:octo/shop", "github:octo/secret-plans"},
-					"bob":   {"github:octo/shop"},
-				}},
-				SignIn: func(next string) string { return "/pages/signin?next=" + url.QueryEscape(next) }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			h, public, secret := pagesHandler(t, b, now)
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -154,6 +154,13 @@ type HeadStore interface {
 	LatestHead(ctx context.Context, repo bot.Repo, number int) (sha string, ok bool, err error)
 }
 
+// RunStore records every finished evaluation, a request's head or a push to
+// the default branch (the server's pages and `mpgate report health` read
+// them).
+type RunStore interface {
+	RecordRun(ctx context.Context, r bot.RunRecord) error
+}
+
 // Store is what the bot keeps beside the queue (store.BotStore).
 type Store interface {
 	CheckStore
@@ -161,4 +168,5 @@ type Store interface {
 	ApprovalStore
 	InstallationStore
 	HeadStore
+	RunStore
 }

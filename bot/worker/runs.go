@@ -41,14 +41,10 @@ func RunRecordOf(repo bot.Repo, sha string, pr int, conclusion string, res *comp
 	return r
 }
 
-// recordRun records the evaluation when the store keeps runs; a failure is
-// logged, never the evaluation's (the check is concluded already).
+// recordRun records the evaluation in the store; a failure is logged, never
+// the evaluation's (the check is concluded already).
 func (b *Worker) recordRun(ctx context.Context, repo bot.Repo, sha string, pr int, conclusion string, res *compare.Result, log *slog.Logger) {
-	rr, ok := b.cfg.Store.(bot.RunRecorder)
-	if !ok {
-		return
-	}
-	if err := rr.RecordRun(ctx, RunRecordOf(repo, sha, pr, conclusion, res, time.Now())); err != nil {
+	if err := b.cfg.Store.RecordRun(ctx, RunRecordOf(repo, sha, pr, conclusion, res, time.Now())); err != nil {
 		log.Warn("could not record the run", "err", err)
 	}
 }

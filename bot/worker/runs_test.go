@@ -1,7 +1,11 @@
 package worker
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,3 +51,24 @@ func TestRunRecordOf(t *testing.T) {
 type errText string
 
 func (e errText) Error() string { return string(e) }
+
+// TestRecordRun: the worker records each finished evaluation in its store;
+// a store that fails is logged and the evaluation goes on.
+func TestRecordRun(t *testing.T) {
+	b, st, _ := newTestBot(t, newFakeForge(), true)
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	res := compare.NewResult(&compare.Comparison{Project: "shop", Head: &checks.Report{}})
+	b.recordRun(context.Background(), testRepo, "abc", 3, bot.ConclusionSuccess, res, log)
+	if len(st.recorded) != 1 || st.recorded[0].SHA != "abc" || st.recorded[0].PR != 3 || st.recorded[0].Conclusion != bot.ConclusionSuccess {
+		t.Fatalf("recorded %+v, want the run of abc in #3", st.recorded)
+	}
+	st.recordErr = errors.New("disk full")
+	b.recordRun(context.Background(), testRepo, "def", 0, bot.ConclusionFailure, res, log)
+	if len(st.recorded) != 1 {
+		t.Errorf("recorded %+v after a failure", st.recorded)
+	}
+	if !strings.Contains(logs.String(), "could not record the run") || !strings.Contains(logs.String(), "disk full") {
+		t.Errorf("the failure was not logged: %q", logs.String())
+	}
+}

@@ -114,6 +114,18 @@ type fakeStore struct {
 	runs      []bot.CheckRecord
 	approvals map[string][2]string
 	inst      map[string]int64
+	recorded  []bot.RunRecord
+	recordErr error // RecordRun's answer
+}
+
+func (s *fakeStore) RecordRun(_ context.Context, r bot.RunRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.recordErr != nil {
+		return s.recordErr
+	}
+	s.recorded = append(s.recorded, r)
+	return nil
 }
 
 func newFakeStore() *fakeStore {
