@@ -93,6 +93,9 @@ type Options struct {
 	// DetailsURL is the check's details link (the CI job) and the
 	// comment's link while no check is written.
 	DetailsURL string
+	// ReportURL is where the HTML report can be opened (check --html): the
+	// comment links it. "" = no link.
+	ReportURL string
 	// ChecksURL is the comment's link once the check is written (GitHub:
 	// the pull request's checks, the same from run to run, so a re-run
 	// with the same result leaves the comment alone); "" is the check's
@@ -216,7 +219,7 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 		link = cmpOr(p.opt.ChecksURL, o.CheckURL, p.opt.DetailsURL)
 	}
 	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.opt.Project), MaxBytes: p.opt.MaxCommentBytes, DetailsURL: link, MinChange: p.opt.MinChange}); err != nil {
+	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.opt.Project), MaxBytes: p.opt.MaxCommentBytes, DetailsURL: link, MinChange: p.opt.MinChange, ReportURL: p.opt.ReportURL}); err != nil {
 		return o, errors.Join(append(errs, fmt.Errorf("rendering the comment: %w", err))...)
 	}
 	o.Comment = body.String()

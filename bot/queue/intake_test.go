@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -511,4 +512,22 @@ func TestCloseDrainsIntake(t *testing.T) {
 		}
 		t.Logf("%d of %d acknowledged before Close", nAcked, n)
 	})
+}
+
+// TestSQLiteSyncsEveryCommit: the SQLite file is opened with
+// synchronous=FULL, so a delivery answered 2xx survives a power loss.
+func TestSQLiteSyncsEveryCommit(t *testing.T) {
+	t.Parallel()
+	db, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(t.TempDir(), "q.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode int
+	if err := db.QueryRow("PRAGMA synchronous").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != 2 { // 2 = FULL
+		t.Errorf("PRAGMA synchronous = %d, want 2 (FULL)", mode)
+	}
 }

@@ -50,6 +50,23 @@ var migrations = []migration{
   updated_at BIGINT NOT NULL)`,
 		},
 	},
+	{
+		// Runs: every finished evaluation (a request's head, or a push to
+		// the default branch with pr 0) with its conclusion, gates,
+		// coverage and package sizes, for the server's pages and the
+		// health report. Gates and packages are JSON (bot.GateRecord,
+		// bot.PackageRecord): they are read whole, never queried into.
+		version: 3,
+		sqlite: []string{
+			`CREATE TABLE mpgate_runs (
+  repo TEXT NOT NULL, sha TEXT NOT NULL, pr INTEGER NOT NULL,
+  conclusion TEXT NOT NULL, coverage DOUBLE PRECISION, build_failed INTEGER NOT NULL DEFAULT 0,
+  gates TEXT NOT NULL, packages TEXT NOT NULL, finished_at BIGINT NOT NULL,
+  PRIMARY KEY (repo, sha, pr))`,
+			`CREATE INDEX mpgate_runs_repo_finished ON mpgate_runs (repo, finished_at)`,
+			`CREATE INDEX mpgate_runs_finished ON mpgate_runs (finished_at)`,
+		},
+	},
 }
 
 // SchemaVersion is the store schema version this build migrates to.

@@ -83,6 +83,7 @@ func (b *Worker) HandleEvaluation(ctx context.Context, headSHA string, payload [
 	if err := b.conclude(ctx, f, run, cr.Conclusion, out); err != nil {
 		return err
 	}
+	b.recordRun(ctx, ev.Repo, headSHA, pr.Number, cr.Conclusion, res, log)
 	if hasChangelog {
 		if err := b.postChangelogCheck(ctx, f, ev.Repo, headSHA, pr.Number, changelog); err != nil {
 			return err
@@ -91,6 +92,9 @@ func (b *Worker) HandleEvaluation(ctx context.Context, headSHA string, payload [
 	var body bytes.Buffer
 	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
 		return fmt.Errorf("rendering the comment: %w", err)
+	}
+	if b.cfg.PagesLink != nil {
+		fmt.Fprintf(&body, "\n[Size and coverage trends of this repository](%s)\n", b.cfg.PagesLink(ev.Repo))
 	}
 	upsert := f.UpsertStickyComment
 	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {

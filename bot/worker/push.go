@@ -82,6 +82,11 @@ func (b *Worker) measurePush(ctx context.Context, m *workspace.Mirror, ev bot.Ev
 		return nil, fmt.Errorf("analysing %s: %w", sha, err)
 	}
 	b.storeHeads(ctx, ev.Repo, sha, res, log)
+	pushConclusion := bot.ConclusionSuccess
+	if res.Verdict != checks.VerdictPass {
+		pushConclusion = bot.ConclusionFailure
+	}
+	b.recordRun(ctx, ev.Repo, sha, 0, pushConclusion, res, log)
 	log.Info("baseline stored", "projects", len(res.Projects))
 	heads := map[string]*checks.Report{}
 	for _, p := range res.Projects {

@@ -56,6 +56,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// Analyze replaces the engine in tests (nil: analyze.Run).
 	Analyze gate.AnalyzeFunc
+	// PagesLink, when set, is the URL of a repository's page on the
+	// server (bot/web); the sticky comment links to it.
+	PagesLink func(bot.Repo) string
 	// BaseCache, when set, keeps the reports of merge-bases analysed
 	// without a build (gate.Spec.BaseCache): a later evaluation on the same
 	// merge-base — an untrusted request's (whose base reports are not

@@ -27,6 +27,10 @@ type ResultOptions struct {
 	// DetailsURL links to the full results (check run, job), shown when
 	// detail was folded or dropped. Only http and https URLs are linked.
 	DetailsURL string
+	// ReportURL links the HTML report (check --html: treemaps, budget bars),
+	// on a line of its own after the result; "" = none. Only http and https
+	// URLs are linked.
+	ReportURL string
 	// HeadingLevel of the title heading (1–4); 0 = 2.
 	HeadingLevel int
 	// MinChange is the size change, in bytes, a package may have and still
@@ -234,6 +238,9 @@ func (r *resultMD) assemble(marker, where string) (string, bool) {
 	b.WriteString(marker)
 	for _, bl := range r.blocks {
 		b.WriteString(bl.text)
+	}
+	if u := safeURL(r.o.ReportURL); u != "" {
+		b.WriteString("📊 [Treemaps and budgets: the HTML report](" + u + ")\n\n")
 	}
 	b.WriteString(r.note(where))
 	return b.String(), b.Len() <= r.o.MaxBytes

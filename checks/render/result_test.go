@@ -610,3 +610,23 @@ func TestResultMarkdownFoldsFirst(t *testing.T) {
 		t.Error("existing notes should go before existing warnings")
 	}
 }
+
+// TestResultReportLink: a comment links the HTML report when there is one, and only through a web address.
+func TestResultReportLink(t *testing.T) {
+	for _, tc := range []struct {
+		url, want string
+	}{
+		{"https://github.com/o/r/actions/runs/1", "📊 [Treemaps and budgets: the HTML report](https://github.com/o/r/actions/runs/1)\n"},
+		{"javascript:alert(1)", ""},
+		{"", ""},
+	} {
+		var buf bytes.Buffer
+		if err := ResultMarkdown(&buf, sampleResult(), ResultOptions{ReportURL: tc.url}); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(buf.String(), "HTML report")
+		if got != (tc.want != "") || (tc.want != "" && !strings.Contains(buf.String(), tc.want)) {
+			t.Errorf("ReportURL %q: link present %v, want %q", tc.url, got, tc.want)
+		}
+	}
+}

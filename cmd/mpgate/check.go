@@ -45,6 +45,7 @@ type checkFlags struct {
 	root         string
 	project      string
 	output       string
+	html         string
 	noColor      bool
 	allPackages  bool
 	base         string
@@ -92,6 +93,7 @@ func newCheckFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.root, "root", "", "mini-program root inside each project's directory (default: project settings' miniprogramRoot, else the directory)")
 	fs.StringVar(&f.project, "project", "", "check only the project with this name from the config")
 	fs.StringVar(&f.output, "output", "", "also write the report to this file (same format, no colour)")
+	fs.StringVar(&f.html, "html", "", "also write the report as one self-contained HTML file (treemaps, budgets, findings; docs/report.md)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour even on a terminal (NO_COLOR does the same)")
 	fs.BoolVar(&f.allPackages, "all-packages", false, "with a base, list the packages of unchanged size too (text format; by default they are counted on one line)")
 	fs.StringVar(&f.base, "base", "", "compare with the merge-base of this ref and HEAD: build both in parallel, apply the gates")
@@ -174,7 +176,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		f.cache = checkrun.OpenCache(getenv("MPGATE_CACHE_DIR"), 0, logger)
 	}
 	spec := checkrun.Spec{Dir: dir, Config: cfg, Project: f.project, Platform: platform.ID(f.platform), Root: f.root,
-		IncludeFiles: f.includeFiles, Brotli: f.brotli, BuildTimeout: f.buildTimeout, Logger: logger,
+		IncludeFiles: f.includeFiles || f.html != "", Brotli: f.brotli, BuildTimeout: f.buildTimeout, Logger: logger,
 		Compare: f.base != "" || f.baseReport != "" || f.post}
 	var (
 		post ciPoster
@@ -206,6 +208,18 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 			return usageError("%v", err)
 		}
 		return err
+	}
+	if f.html != "" {
+		if err := writeHTML(f.html, res, getenv); err != nil {
+			return err
+		}
+		if res.HeadOnly && !f.includeFiles { // the report lists its files only when asked
+			for _, r := range res.Reports() {
+				if r != nil {
+					r.Files = nil
+				}
+			}
+		}
 	}
 	if err := f.write(res, getenv, stdout); err != nil {
 		return err

@@ -33,8 +33,10 @@ type componentJob struct {
 	Variables map[string]any `yaml:"variables"`
 	Script    []string       `yaml:"script"`
 	Artifacts struct {
-		When    string            `yaml:"when"`
-		Reports map[string]string `yaml:"reports"`
+		When     string            `yaml:"when"`
+		Reports  map[string]string `yaml:"reports"`
+		ExposeAs string            `yaml:"expose_as"`
+		Paths    []string          `yaml:"paths"`
 	} `yaml:"artifacts"`
 }
 
@@ -117,6 +119,11 @@ func TestGitLabComponent(t *testing.T) {
 		t.Errorf("artifacts %+v, MPGATE_CODEQUALITY %v: the report mpgate writes is not the one collected", j.Artifacts, j.Variables["MPGATE_CODEQUALITY"])
 	}
 
+	// The HTML report mpgate writes is the file the merge request links (expose_as: one literal path).
+	if j.Artifacts.ExposeAs == "" || !slices.Equal(j.Artifacts.Paths, []string{"mpgate-report.html"}) {
+		t.Errorf("artifacts expose_as %q paths %q, want the HTML report exposed", j.Artifacts.ExposeAs, j.Artifacts.Paths)
+	}
+
 	// The image tag the component defaults to is one the release pushes.
 	rel, err := os.ReadFile("../../.goreleaser.yaml")
 	if err != nil {
@@ -141,9 +148,10 @@ func TestGitLabComponentScript(t *testing.T) {
 		inputs  map[string]string
 		project string
 		extra   []string
+		html    string
 	}{
-		{"defaults", nil, "", nil},
-		{"project and args", map[string]string{"project": "shop admin", "args": "--brotli --build-timeout 15m"}, "shop admin", []string{"--brotli", "--build-timeout", "15m"}},
+		{"defaults", nil, "", nil, "mpgate-report.html"},
+		{"project and args", map[string]string{"project": "shop admin", "args": "--brotli --build-timeout 15m", "html-report": "reports/shop.html"}, "shop admin", []string{"--brotli", "--build-timeout", "15m"}, "reports/shop.html"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +179,9 @@ func TestGitLabComponentScript(t *testing.T) {
 			fs := newCheckFlagSet(&f)
 			if err := fs.Parse(args[1:]); err != nil {
 				t.Fatalf("check's flags refuse %q: %v", args[1:], err)
+			}
+			if f.html != tt.html || (tt.inputs["html-report"] != "" && !slices.Equal(j.Artifacts.Paths, []string{tt.html})) {
+				t.Errorf("--html %q, artifacts %q; want %q written and collected", f.html, j.Artifacts.Paths, tt.html)
 			}
 			if !f.post || f.project != tt.project || fs.NArg() != 0 {
 				t.Errorf("check %q: post %v project %q args %q; want project %q", args[1:], f.post, f.project, fs.Args(), tt.project)

@@ -40,6 +40,7 @@ func TestHelpGolden(t *testing.T) {
 		{"check-help.txt", []string{"check", "-h"}},
 		{"healthcheck-help.txt", []string{"healthcheck", "-h"}},
 		{"help-healthcheck.txt", []string{"help", "healthcheck"}},
+		{"report-health-help.txt", []string{"report", "health", "-h"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,7 +44,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	if publish.DetectCI(getenv) == publish.GitLabCI {
 		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.tokenFile, Stdout: stdout, Stderr: stderr,
 			UserAgent: userAgent(), ClientOptions: gitlabOptions},
-			gitlabci.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "",
+			gitlabci.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", HTMLReport: relTo(getenv("CI_PROJECT_DIR"), f.html),
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	} else {
 		// Outside any CI this names what GitHub Actions would set.
@@ -53,7 +53,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 			resultPath = f.output
 		}
 		p, err = actions.Prepare(ctx, actionsConfig(getenv, f.tokenFile, stdout, stderr),
-			actions.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", ResultPath: resultPath,
+			actions.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", ResultPath: resultPath, HTMLReport: f.html != "",
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	}
 	if err != nil {

@@ -326,3 +326,30 @@ func TestGitLabDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestGitLabPostHTMLReport: check --post --html on GitLab writes the report and the sticky note links it in
+// the job's artifacts (where the component's artifacts:paths keeps it).
+func TestGitLabPostHTMLReport(t *testing.T) {
+	fastGitLabRetries(t)
+	dir, base, head := miniRepo(t, 1)
+	f := newGitLabFake(t, base, head)
+	env := glRunner(t, f, base, head, true)
+	file := filepath.Join(env["CI_PROJECT_DIR"], "reports", "mpgate-report.html")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := runArgs(t, env, "check", "--post", "--html", file, dir)
+	if res.code != exitFail {
+		t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
+	}
+	if data, err := os.ReadFile(file); err != nil || !strings.Contains(string(data), `<svg class="map"`) {
+		t.Fatalf("the HTML report was not written (%v)", err)
+	}
+	notes := glStickyNotes(f, "")
+	if len(notes) != 1 {
+		t.Fatalf("%d sticky notes, want 1", len(notes))
+	}
+	if want := glJobURL + "/artifacts/file/reports/mpgate-report.html"; !strings.Contains(notes[0].Body, want) {
+		t.Errorf("the note does not link %s:\n%s", want, notes[0].Body)
+	}
+}

@@ -353,6 +353,13 @@ func TestActionYAML(t *testing.T) {
 			}
 		})
 	}
+	// The HTML report check --html writes is the file uploaded, and the upload's link reaches the summary.
+	for _, want := range []string{`args+=(--html "$RUNNER_TEMP/mpgate-report.html")`, "path: ${{ runner.temp }}/mpgate-report.html",
+		"MPGATE_REPORT_URL: ${{ steps.html-report.outputs.artifact-url }}", `>>"$GITHUB_STEP_SUMMARY"`} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("action.yml: the HTML report is not written, uploaded and linked: no %q", want)
+		}
+	}
 	if tok := a.Inputs["token"]; tok.Default == nil || *tok.Default != "${{ github.token }}" {
 		t.Errorf("token default %v", tok.Default)
 	}
@@ -408,6 +415,8 @@ func TestActionScript(t *testing.T) {
 		{"blank args", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": "  "}, 0, 0, "check|--post|."},
 		{"unclosed quote", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_ARGS": `--config "x`}, 0, 2, ""},
 		{"no cache", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_CACHE": "false"}, 0, 0, "check|--post|--no-cache|."},
+		{"html report", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_HTML": "true"}, 0, 0, "check|--post|--html|$RUNNER_TEMP/mpgate-report.html|."},
+		{"no html report", map[string]string{"MPGATE_INPUT_FAIL_ON": "error", "MPGATE_INPUT_HTML": "false"}, 0, 0, "check|--post|."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,6 +443,7 @@ func TestActionScript(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.wantCode, out)
 			}
 			got, _ := os.ReadFile(argsFile)
+			tt.wantArgs = strings.ReplaceAll(tt.wantArgs, "$RUNNER_TEMP", tmp)
 			if tt.wantArgs != "" && strings.TrimSpace(string(got)) != tt.wantArgs {
 				t.Errorf("mpgate got %q, want %q (arguments joined by |)", strings.TrimSpace(string(got)), tt.wantArgs)
 			}
@@ -533,5 +543,33 @@ func TestActionDocs(t *testing.T) {
 		if !strings.Contains(string(doc), "| `"+out+"` |") {
 			t.Errorf("docs/github-action.md does not document output %s", out)
 		}
+	}
+}
+
+// TestPostHTMLReport: check --post --html on GitHub Actions writes the report (links to the files at the
+// head commit) and the sticky comment points to the run, whose artifacts the Action uploads it to.
+func TestPostHTMLReport(t *testing.T) {
+	fastRetries(t)
+	f := newFake(t)
+	dir, base, head := miniRepo(t, 1)
+	r := prRunner(t, f, base, head, false)
+	file := filepath.Join(r.tmp, "mpgate-report.html")
+	res := runArgs(t, r.env, "check", "--post", "--html", file, dir)
+	if res.code != exitFail {
+		t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `href="https://github.com/` + testRepo + `/blob/` + head + `/`; !strings.Contains(string(data), want) {
+		t.Errorf("the HTML report does not link the files at the head (%s)", want)
+	}
+	comments := stickyComments(f, 2, "")
+	if len(comments) != 1 {
+		t.Fatalf("%d sticky comments, want 1", len(comments))
+	}
+	if want := "(https://github.com/" + testRepo + "/actions/runs/4242)"; !strings.Contains(comments[0].Body, "HTML report]"+want) {
+		t.Errorf("the comment does not link the run holding the HTML report:\n%s", comments[0].Body)
 	}
 }

@@ -54,12 +54,15 @@ func printReportUsage(w io.Writer) error {
 func runReport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) == 0 {
-			return usageError("report: which? the subcommand is post (mpgate report post --report FILE)")
+			return usageError("report: which? the subcommands are post (mpgate report post --report FILE) and health (mpgate report health --since 90d)")
 		}
 		return printReportUsage(stdout)
 	}
+	if args[0] == "health" {
+		return runReportHealth(ctx, args[1:], getenv, stdout)
+	}
 	if args[0] != "post" {
-		return usageError("report: unknown subcommand %q; the subcommand is post", args[0])
+		return usageError("report: unknown subcommand %q; the subcommands are post and health", args[0])
 	}
 	var f reportFlags
 	fs := newReportFlagSet(&f)

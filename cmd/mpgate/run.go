@@ -14,6 +14,7 @@ packaging rules, package sizes and gates.
 Usage:
   mpgate check [flags] [DIR]   analyse the mini-program(s) in DIR (default ".")
   mpgate report post [flags]   post a stored JSON result to GitHub (fork-safe workflow_run)
+  mpgate report health [flags] the engineering health report from the server's database
   mpgate serve [flags]         run the GitHub App server (webhooks, queue, check runs)
   mpgate release SUBCOMMAND    per-module changelogs and releases: plan, apply, check, preview
   mpgate version               print the version, commit and build date

@@ -20,6 +20,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/queue"
 	"github.com/mpgate/mpgate/bot/sandbox"
+	"github.com/mpgate/mpgate/bot/web"
 	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/internal/metrics"
@@ -38,15 +39,19 @@ type serveFlags struct {
 	gitlabURL, gitlabTokenFile     string
 	gitlabSecretFile               string
 	gitlabSigningFile              string
-	workers                        int
-	eventWorkers                   int
-	jobTimeout, shutdownTimeout    time.Duration
-	jobLease                       time.Duration
-	maxAttempts                    int
-	allowCloneURLPrefix            string
-	buildNetwork                   sandbox.NetworkPolicy
-	buildMemory, buildDisk         sandbox.Size
-	buildProcesses                 int
+	// The pages (bot/web): public URL, session key, the forges' OAuth.
+	publicURL, pagesKeyFile          string
+	githubOAuthID, githubOAuthSecret string
+	gitlabOAuthID, gitlabOAuthSecret string
+	workers                          int
+	eventWorkers                     int
+	jobTimeout, shutdownTimeout      time.Duration
+	jobLease                         time.Duration
+	maxAttempts                      int
+	allowCloneURLPrefix              string
+	buildNetwork                     sandbox.NetworkPolicy
+	buildMemory, buildDisk           sandbox.Size
+	buildProcesses                   int
 	// config is the server config file (--config); repos its allowlist.
 	config string
 	repos  *serverconfig.Allowlist
@@ -80,6 +85,12 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.StringVar(&f.gitlabTokenFile, "gitlab-token-file", "", "file holding the GitLab token")
 	fs.StringVar(&f.gitlabSecretFile, "gitlab-webhook-secret-file", "", "file holding the GitLab webhook secret token")
 	fs.StringVar(&f.gitlabSigningFile, "gitlab-webhook-signing-token-file", "", "file holding the GitLab webhook signing token (optional, GitLab 19+)")
+	fs.StringVar(&f.githubOAuthID, "github-oauth-client-id", "", "the GitHub App's client ID: sign-in to the pages with GitHub")
+	fs.StringVar(&f.githubOAuthSecret, "github-oauth-client-secret-file", "", "file holding the GitHub App's client secret")
+	fs.StringVar(&f.gitlabOAuthID, "gitlab-oauth-client-id", "", "the GitLab OAuth application's ID: sign-in to the pages with GitLab")
+	fs.StringVar(&f.gitlabOAuthSecret, "gitlab-oauth-client-secret-file", "", "file holding the GitLab OAuth application's secret")
+	fs.StringVar(&f.publicURL, "public-url", "", "the server's public base URL: serves the pages under /pages/ and links them from the comment (docs/pages.md)")
+	fs.StringVar(&f.pagesKeyFile, "pages-session-key-file", "", "file holding at least 32 random bytes that sign and encrypt the pages' sign-in cookies")
 	fs.IntVar(&f.workers, "workers", queue.DefaultWorkers, "pull request evaluations (builds) run at once")
 	fs.IntVar(&f.eventWorkers, "event-workers", queue.DefaultEventWorkers, "webhook events handled at once, in a queue of their own (never behind builds)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run")
@@ -297,6 +308,10 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		HandedBack: queue.ErrHandedBack, MaxAttempts: qcfg.MaxAttempts, Logger: log,
 		Observe: reg.Evaluation, ObserveBuild: reg.Build,
 	}
+	if f.publicURL != "" {
+		base := strings.TrimRight(f.publicURL, "/")
+		bcfg.PagesLink = func(r bot.Repo) string { return base + web.RepoPath(r) }
+	}
 	// The per-file analysis cache lives in the data directory, bounded
 	// (filecache.DefaultMaxBytes, evicted by age and size); it keeps the
 	// merge-bases' reports too.
@@ -327,6 +342,14 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		mux.HandleFunc("POST /webhooks/gitlab", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "GitLab is off on this server (--gitlab-url)", http.StatusNotImplemented)
 		})
+	}
+	pages, err := pagesHandler(f, q.Store(), log)
+	if err != nil {
+		q.Close()
+		return nil, err
+	}
+	if pages != nil {
+		mux.Handle(web.Prefix, pages)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -69,6 +69,7 @@ type serverOpts struct {
 	ghOpts   []github.Option
 	dbURL    string
 	config   string // a server config file's content (--config)
+	pages    bool   // serve the pages (--public-url, GitHub sign-in)
 }
 
 func newTestServer(t *testing.T, o serverOpts) *testServer {
@@ -106,6 +107,12 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 	if !o.noSecret {
 		flags.githubSecretFile = filepath.Join(dir, "secret")
 		writeFile(t, flags.githubSecretFile, srvSecret+"\n")
+	}
+	if o.pages {
+		flags.publicURL, flags.githubOAuthID = "https://mpgate.example.com", "Iv1.pages"
+		flags.pagesKeyFile, flags.githubOAuthSecret = filepath.Join(dir, "pages-key"), filepath.Join(dir, "oauth-secret")
+		writeFile(t, flags.pagesKeyFile, strings.Repeat("k", 40))
+		writeFile(t, flags.githubOAuthSecret, "s3cret")
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -290,7 +297,7 @@ func TestServePullRequestFlow(t *testing.T) {
 }
 
 func testServePullRequestFlow(t *testing.T, dbURL string) {
-	s := newTestServer(t, serverOpts{dbURL: dbURL})
+	s := newTestServer(t, serverOpts{dbURL: dbURL, pages: true})
 	dir, base, head := miniRepo(t, 2)
 	setPull(s.fake, 7, base, head, srvRepo)
 	body := prPayload(t, "opened", dir, 7, base, head, srvRepo, "alice")
@@ -317,6 +324,20 @@ func testServePullRequestFlow(t *testing.T, dbURL string) {
 	c := s.fake.Comments(srvRepo, 7)[0]
 	if c.Login != srvBotName || !strings.Contains(c.Body, bot.StickyMarker("")) {
 		t.Errorf("comment by %s: %.200q", c.Login, c.Body)
+	}
+	// With --public-url the comment links the repository's page, which
+	// sends an anonymous visitor to sign in.
+	if link := "https://mpgate.example.com/pages/repo/github/" + srvRepo; !strings.Contains(c.Body, link) {
+		t.Errorf("comment lacks the link %s:\n%s", link, c.Body)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(s.http.URL + "/pages/repo/github/" + srvRepo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/pages/signin?next=") {
+		t.Errorf("anonymous page: %d to %q", resp.StatusCode, loc)
 	}
 	// The same delivery again is acknowledged and not processed again.
 	if code := s.deliver("pull_request", "d-1", body); code/100 != 2 {
@@ -383,6 +404,28 @@ func TestServePushStoresBaseline(t *testing.T) {
 	}
 	if n := s.fake.Count("checks/create"); n != 1 {
 		t.Errorf("%d check runs created; a push to the default branch creates none", n)
+	}
+	// Both evaluations are recorded for the pages and the health report:
+	// the push as the default branch's (pr 0, with its packages), the
+	// request's head with its check's conclusion.
+	var runs []store.Run
+	waitFor(t, "the recorded runs", func() bool {
+		runs, _ = st.Runs(context.Background(), store.RunQuery{Repo: key})
+		return len(runs) == 2
+	})
+	for _, r := range runs {
+		switch r.SHA {
+		case base:
+			if r.PR != 0 || len(r.Packages) == 0 {
+				t.Errorf("push run = %+v", r)
+			}
+		case head:
+			if r.PR != 8 || r.Conclusion != "failure" {
+				t.Errorf("request run = %+v", r)
+			}
+		default:
+			t.Errorf("unexpected run %+v", r)
+		}
 	}
 }
 

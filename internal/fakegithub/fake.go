@@ -90,6 +90,12 @@ type Fake struct {
 	reactions   map[string][]*Reaction      // "owner/repo/comment_id"
 	labels      map[string][]string         // "owner/repo#n"
 	gitDirs     map[string]string           // "owner/repo" → a git repository (SetGitDir)
+
+	oauthApps  map[string]oauthApp
+	codes      map[string]oauthCode
+	signedIn   string
+	userTokens map[string]bool
+	private    map[string]map[string]bool // "owner/repo" → readers
 }
 
 // Request is one logged request.
@@ -156,6 +162,10 @@ func NewServer() (*Fake, error) {
 		releases:    map[string][]map[string]any{},
 		reactions:   map[string][]*Reaction{},
 		labels:      map[string][]string{},
+		oauthApps:   map[string]oauthApp{},
+		codes:       map[string]oauthCode{},
+		userTokens:  map[string]bool{},
+		private:     map[string]map[string]bool{},
 	}
 	f.rate = rateState{limit: 5000, remaining: 5000, reset: time.Now().Add(time.Hour).Truncate(time.Second)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -232,7 +242,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
 	rec := &recorder{header: http.Header{}}
-	f.handle(rec, r, body, &entry)
+	if strings.HasPrefix(r.URL.Path, "/login/oauth/") {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f.serveOAuth(rec, r)
+	} else {
+		f.handle(rec, r, body, &entry)
+	}
 	entry.Status = rec.status
 	f.log = append(f.log, entry)
 	f.mu.Unlock()
@@ -370,6 +385,10 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 			"message":           "API rate limit exceeded for user.",
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
 		})
+		return
+	}
+	if _, cred, _ := strings.Cut(r.Header.Get("Authorization"), " "); pathParams["owner"] != "" && f.hidden(cred, pathParams["owner"]+"/"+pathParams["repo"]) {
+		f.reply(w, r, http.StatusNotFound, ghError("Not Found"))
 		return
 	}
 	obj, _ := doc.(map[string]any)

@@ -22,11 +22,18 @@ github:
   webhook_secret_file: /run/secrets/github-webhook
   api_url: https://github.example.com/api/v3/
   app_slug: acme-mpgate
+  oauth_client_id: Iv1.0123abcd
+  oauth_client_secret_file: /run/secrets/github-oauth
 gitlab:
   url: https://gitlab.example.com
   token_file: /run/secrets/gitlab-token
   webhook_secret_file: /run/secrets/gitlab-webhook
   webhook_signing_token_file: /run/secrets/gitlab-signing
+  oauth_client_id: 9f2c
+  oauth_client_secret_file: /run/secrets/gitlab-oauth
+pages:
+  public_url: https://mpgate.example.com
+  session_key_file: /run/secrets/pages-key
 queue:
   event_workers: 16
   max_attempts: 5
@@ -56,6 +63,9 @@ func TestParseFull(t *testing.T) {
 		"github-webhook-secret-file": "/run/secrets/github-webhook", "github-api-url": "https://github.example.com/api/v3/",
 		"github-app-slug": "acme-mpgate", "gitlab-url": "https://gitlab.example.com", "gitlab-token-file": "/run/secrets/gitlab-token",
 		"gitlab-webhook-secret-file": "/run/secrets/gitlab-webhook", "gitlab-webhook-signing-token-file": "/run/secrets/gitlab-signing",
+		"github-oauth-client-id": "Iv1.0123abcd", "github-oauth-client-secret-file": "/run/secrets/github-oauth",
+		"gitlab-oauth-client-id": "9f2c", "gitlab-oauth-client-secret-file": "/run/secrets/gitlab-oauth",
+		"public-url": "https://mpgate.example.com", "pages-session-key-file": "/run/secrets/pages-key",
 		"event-workers": "16", "max-attempts": "5", "job-lease": "30s",
 		"workers": "4", "job-timeout": "20m", "build-memory": "2GiB", "build-processes": "512", "build-disk": "0", "build-network": "none",
 	}
@@ -65,8 +75,8 @@ func TestParseFull(t *testing.T) {
 	if len(want) != len(Keys) {
 		t.Errorf("the full example sets %d of %d keys", len(want), len(Keys))
 	}
-	if cfg.Lines["build-memory"] != 24 {
-		t.Errorf("builds.memory at line %d, want 24", cfg.Lines["build-memory"])
+	if cfg.Lines["build-memory"] != 31 {
+		t.Errorf("builds.memory at line %d, want 31", cfg.Lines["build-memory"])
 	}
 	if got := cfg.Repositories.String(); got != "github: acme/*, other/repo; gitlab: platform/web/shop, mobile/*" {
 		t.Errorf("allowlist %s", got)
@@ -88,7 +98,7 @@ func TestParseInvalid(t *testing.T) {
 		want      []string // the messages, in line order
 	}{
 		{"unknown key", "adr: :8080\n", []string{
-			`server.yml:1: unknown key "adr" at the top level; valid keys: addr, data_dir, database_url, shutdown_timeout, github, gitlab, queue, builds, repositories`}},
+			`server.yml:1: unknown key "adr" at the top level; valid keys: addr, data_dir, database_url, shutdown_timeout, github, gitlab, pages, queue, builds, repositories`}},
 		{"unknown key in a section", "builds:\n  concurency: 4\n  memory: 2GiB\n", []string{
 			`server.yml:2: unknown key "concurency" in builds; valid keys: concurrency, timeout, memory, processes, disk, network`}},
 		{"several, in line order", "builds:\n  memory: lots\n  network: some\nqueue:\n  retries: 3\n", []string{

@@ -53,6 +53,11 @@ type CheckOptions struct {
 	// ResultPath is where the JSON result goes ("" for
 	// $RUNNER_TEMP/mpgate-result[-PROJECT].json).
 	ResultPath string
+	// HTMLReport: check --html writes the HTML report, which the Action
+	// uploads as an artifact of the run: the comment links the run's page,
+	// which lists it (the artifact's own address exists only after the
+	// upload, which follows the comment).
+	HTMLReport bool
 }
 
 // Poster publishes one result from a GitHub Actions job: the check run
@@ -102,6 +107,9 @@ func Prepare(ctx context.Context, cfg Config, opt CheckOptions) (*Poster, error)
 	p.result = cmp.Or(opt.ResultPath, filepath.Join(cmp.Or(env.RunnerTemp, os.TempDir()), name))
 	p.opt = publish.Options{Project: opt.Project, PR: pr, Comment: comment, DetailsURL: env.RunURL(), MaxCommentBytes: github.MaxCommentChars,
 		MinChange: opt.MinChange, RequireChanges: opt.RequireChanges}
+	if opt.HTMLReport {
+		p.opt.ReportURL = env.RunURL()
+	}
 	if err := p.connect(head); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/bot/workspace"
@@ -58,6 +61,10 @@ type CheckOptions struct {
 	RequireChanges bool
 	// BaseReport: --base-report is given, the pipeline's base is not used.
 	BaseReport bool
+	// HTMLReport is check --html's file, relative to the project directory
+	// (the component's artifacts:paths keeps it): the note links it in the
+	// job's artifacts. "" = none.
+	HTMLReport string
 }
 
 // Poster publishes one result from a GitLab CI job: the Code Quality
@@ -108,7 +115,8 @@ func Prepare(ctx context.Context, cfg Config, opt CheckOptions) (*Poster, error)
 	}
 	target := &Target{Client: c, Repo: env.Repo, HeadSHA: env.HeadSHA, Ref: env.Ref}
 	p.pub = publish.New(target, publish.Options{Project: opt.Project, PR: env.MRIID, Comment: comment, DetailsURL: env.JobURL,
-		MaxCommentBytes: noteBytes, EscapeComment: gitlab.EscapeMarkdown, TitleOnly: true, MinChange: opt.MinChange, RequireChanges: opt.RequireChanges})
+		MaxCommentBytes: noteBytes, EscapeComment: gitlab.EscapeMarkdown, TitleOnly: true, MinChange: opt.MinChange, RequireChanges: opt.RequireChanges,
+		ReportURL: artifactURL(env.JobURL, opt.HTMLReport)})
 	return p, nil
 }
 
@@ -165,4 +173,19 @@ func (p *Poster) explain(_ *compare.Result, o publish.Outcome, err error) error 
 		return fmt.Errorf("GitLab refused the token from %s: renew it (an access token with the api scope)", p.env.TokenSource)
 	}
 	return nil
+}
+
+// artifactURL is the address of a file of the job's artifacts (GitLab's
+// /-/jobs/ID/artifacts/file/PATH), or "" without a job URL or a file, or for
+// a path outside the project directory (artifacts:paths keeps nothing there).
+func artifactURL(jobURL, file string) string {
+	file = path.Clean(filepath.ToSlash(file))
+	if jobURL == "" || file == "." || path.IsAbs(file) || file == ".." || strings.HasPrefix(file, "../") {
+		return ""
+	}
+	segs := strings.Split(file, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.TrimSuffix(jobURL, "/") + "/artifacts/file/" + strings.Join(segs, "/")
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpgate/mpgate/bot/health"
+)
+
+const reportHealthUsage = `Usage: mpgate report health [--since 90d] [--format markdown|json] [flags]
+
+Writes the engineering health report from the database of 'mpgate serve'
+(the same --data-dir or --database-url, and their MPGATE_ variables): per
+repository the runs, passes and failures, build failures, line coverage, the
+gates' pass rate, the time from a failing run to the next green one, and the
+packages against their limits at the default branch. JSON follows the
+mpgate.health/v1 shape in docs/pages.md. Exits 0 when written, 2 when the
+database cannot be read.
+
+Flags:
+`
+
+type reportHealthFlags struct {
+	since, format, dataDir, databaseURL string
+}
+
+func newReportHealthFlagSet(f *reportHealthFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("report health", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.since, "since", "90d", "the period: days (90d) or a Go duration (36h)")
+	fs.StringVar(&f.format, "format", "markdown", "markdown or json")
+	fs.StringVar(&f.dataDir, "data-dir", "./mpgate-data", "the server's data directory (its SQLite database)")
+	fs.StringVar(&f.databaseURL, "database-url", "", "the server's PostgreSQL database instead (postgres://…)")
+	return fs
+}
+
+func printReportHealthUsage(w io.Writer) error {
+	var buf bytes.Buffer
+	fs := newReportHealthFlagSet(&reportHealthFlags{})
+	fs.SetOutput(&buf)
+	fs.PrintDefaults()
+	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
+	_, err := io.WriteString(w, reportHealthUsage+flags)
+	return err
+}
+
+// parseSince reads --since: whole days ("90d") or a Go duration.
+func parseSince(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("--since %q: want a positive number of days such as 90d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--since %q: want days (90d) or a positive duration (36h)", s)
+	}
+	return d, nil
+}
+
+// runReportHealth is `mpgate report health`.
+func runReportHealth(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var f reportHealthFlags
+	fs := newReportHealthFlagSet(&f)
+	rest, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printReportHealthUsage(stdout)
+	}
+	if err != nil {
+		return usageError("report health: %v (see 'mpgate report health -h')", err)
+	}
+	if len(rest) > 0 {
+		return usageError("report health: unexpected arguments %s", strings.Join(rest, " "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, name := range []string{"data-dir", "database-url"} {
+		if v := getenv(envName(name)); v != "" && !set[name] {
+			_ = fs.Set(name, v)
+		}
+	}
+	since, err := parseSince(f.since)
+	if err != nil {
+		return usageError("report health: %v", err)
+	}
+	if f.format != "markdown" && f.format != "json" {
+		return usageError("report health: --format %q: want markdown or json", f.format)
+	}
+	s, closeDB, err := health.OpenStore(ctx, f.dataDir, f.databaseURL)
+	if err != nil {
+		return usageError("report health: %v", err)
+	}
+	defer closeDB()
+	now := time.Now()
+	rep, err := health.Build(ctx, s, now.Add(-since), now, nil)
+	if err != nil {
+		return fmt.Errorf("report health: %w", err)
+	}
+	if f.format == "json" {
+		return health.WriteJSON(stdout, rep)
+	}
+	return health.WriteMarkdown(stdout, rep)
+}
