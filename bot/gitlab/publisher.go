@@ -44,5 +44,10 @@ func (p *publisher) UpsertRequest(ctx context.Context, r release.ReleaseRequest)
 
 var _ release.Publisher = (*publisher)(nil)
 
-// ReleasePublisher publishes repo's releases (part of bot.Forge).
+// ReleasePublisher publishes repo's releases (part of the worker's Releaser).
 func (f *Forge) ReleasePublisher(repo bot.Repo) release.Publisher { return f.c.ReleasePublisher(repo) }
+
+// ReleasePusher is nil: on GitLab the bot pushes its release commits and
+// tags from the clone with git (the worker's mirror and token), as
+// `mpgate release apply` does in CI.
+func (f *Forge) ReleasePusher(bot.Repo, string) release.Pusher { return nil }

@@ -13,176 +13,280 @@ import (
 // reactionAccepted is how the bot acknowledges a command it accepted.
 const reactionAccepted = "+1"
 
-// handleComment obeys the commands of a comment on a pull request.
+// handleComment obeys the commands of a comment on a pull request, in four
+// stages: parse (the commands of the comment), authorize (who may run each,
+// and on which project), plan (what each accepted command does, and the
+// evaluation they ask for together: pure) and apply (the replies,
+// reactions, approvals and the evaluation, in the comment's order).
 func (b *Worker) handleComment(ctx context.Context, f Forge, ev bot.Event, log *slog.Logger) error {
+	cmds := parseComment(ev)
+	if len(cmds) == 0 {
+		return nil
+	}
+	r := &commentRun{b: b, f: f, ev: ev, author: ev.Comment.Author, number: ev.PullRequest.Number}
+	r.log = log.With("pr", r.number, "author", r.author)
+	rulings, err := r.authorize(ctx, cmds)
+	if err != nil {
+		return err
+	}
+	return r.apply(ctx, planComment(r.author, rulings))
+}
+
+// parseComment is the comment's commands; none for a comment that is not
+// on a pull request or that a bot wrote.
+func parseComment(ev bot.Event) []bot.Command {
 	c := ev.Comment
 	if c == nil || ev.PullRequest == nil || c.AuthorIsBot || ev.SenderIsBot {
 		return nil
 	}
-	cmds := bot.ParseCommands(c.Body)
-	if len(cmds) == 0 {
-		return nil
+	return bot.ParseCommands(c.Body)
+}
+
+// commentRun is one comment's handling: what the stages share, with the
+// request's head and the repository's configuration each read once, when a
+// command needs them.
+type commentRun struct {
+	b      *Worker
+	f      Forge
+	ev     bot.Event
+	author string
+	number int
+	log    *slog.Logger
+	pr     *bot.PullRequest
+	cfg    *config.Config
+}
+
+// head is the request as the forge has it now.
+func (r *commentRun) head(ctx context.Context) (bot.PullRequest, error) {
+	if r.pr != nil {
+		return *r.pr, nil
 	}
-	number := ev.PullRequest.Number
-	log = log.With("pr", number, "author", c.Author)
-	permName, err := f.Permission(ctx, ev.Repo, c.Author)
+	p, err := r.f.PullRequestEvent(ctx, r.ev.Repo, r.number)
 	if err != nil {
-		return fmt.Errorf("permission of %s: %w", c.Author, err)
+		return bot.PullRequest{}, err
+	}
+	r.pr = &p
+	return p, nil
+}
+
+// config is the default branch's .mpgate.yml; an invalid one counts as the
+// default (the evaluation reports it).
+func (r *commentRun) config(ctx context.Context) (*config.Config, error) {
+	if r.cfg != nil {
+		return r.cfg, nil
+	}
+	cfg, err := r.b.loadConfig(ctx, r.f, r.ev.Repo)
+	if isConfigError(err) {
+		cfg, err = config.Default(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.cfg = cfg
+	return cfg, nil
+}
+
+// ruling is the authorize stage's answer for one command: refusal is the
+// reply that takes the place of obeying it (a problem with how it is
+// written, too little access, an unknown project), "" when it is accepted.
+type ruling struct {
+	cmd     bot.Command
+	refusal string
+}
+
+// authorize rules on each command: the author's access to the repository
+// (asked once) against what the command needs, and a -p project against
+// the default branch's configuration.
+func (r *commentRun) authorize(ctx context.Context, cmds []bot.Command) ([]ruling, error) {
+	permName, err := r.f.Permission(ctx, r.ev.Repo, r.author)
+	if err != nil {
+		return nil, fmt.Errorf("permission of %s: %w", r.author, err)
 	}
 	perm := bot.ParsePermission(permName)
-	var pr *bot.PullRequest // fetched once, when a command needs the head
-	head := func() (bot.PullRequest, error) {
-		if pr != nil {
-			return *pr, nil
-		}
-		p, err := f.PullRequestEvent(ctx, ev.Repo, number)
-		if err != nil {
-			return bot.PullRequest{}, err
-		}
-		pr = &p
-		return p, nil
-	}
-	// reuse: an approval only changes the gate, so the stored reports of
-	// the head serve when there are some (silently, unlike /recheck).
-	evaluate, recheck, rebuild, reuse := false, false, false, false
-	// rebuildOnly: /rebuild -p names the projects built again; a /rebuild
-	// without a project builds them all.
-	var rebuildOnly []string
-	rebuildAll := false
-	var cfg *config.Config // read once, when a command needs it
-	repoConfig := func() (*config.Config, error) {
-		if cfg != nil {
-			return cfg, nil
-		}
-		var err error
-		if cfg, err = b.loadConfig(ctx, f, ev.Repo); isConfigError(err) {
-			cfg = config.Default() // the evaluation reports the invalid config
-			return cfg, nil
-		}
-		return cfg, err
-	}
+	out := make([]ruling, 0, len(cmds))
 	for _, cmd := range cmds {
-		log := log.With("command", cmd.Name)
-		if cmd.Problem != "" {
-			if err := answer(ctx, f, ev, number, "@"+c.Author+" "+cmd.Problem); err != nil {
-				return err
-			}
-			continue
-		}
-		if !cmd.Allowed(perm) {
-			log.Info("command refused", "permission", perm.String())
-			msg := fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/mpgate help` for the commands.",
-				c.Author, ev.Repo.FullName(), cmd.Name)
-			if err := answer(ctx, f, ev, number, msg); err != nil {
-				return err
-			}
-			continue
-		}
-		if cmd.Project != "" {
-			rc, err := repoConfig()
+		rl := ruling{cmd: cmd}
+		switch {
+		case cmd.Problem != "":
+			rl.refusal = "@" + r.author + " " + cmd.Problem
+		case !cmd.Allowed(perm):
+			r.log.Info("command refused", "command", cmd.Name, "permission", perm.String())
+			rl.refusal = fmt.Sprintf("@%s only people with write access to %s can use `/%s`; a maintainer can run it for you. Comment `/mpgate help` for the commands.",
+				r.author, r.ev.Repo.FullName(), cmd.Name)
+		case cmd.Project != "":
+			cfg, err := r.config(ctx)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if _, ok := rc.Project(cmd.Project); !ok {
-				msg := fmt.Sprintf("@%s there is no project `%s` in `%s` of the default branch; its projects: %s.",
-					c.Author, cmd.Project, config.DefaultFile, projectList(rc))
-				if err := answer(ctx, f, ev, number, msg); err != nil {
-					return err
-				}
-				continue
+			if _, ok := cfg.Project(cmd.Project); !ok {
+				rl.refusal = fmt.Sprintf("@%s there is no project `%s` in `%s` of the default branch; its projects: %s.",
+					r.author, cmd.Project, config.DefaultFile, projectList(cfg))
 			}
 		}
-		if err := f.React(ctx, ev.Repo, bot.CommentRef{PR: number, ID: c.ID, Discussion: c.DiscussionID}, reactionAccepted); err != nil {
-			return err
+		out = append(out, rl)
+	}
+	return out, nil
+}
+
+// commentPlan is what a comment's commands do: steps in the comment's
+// order, then at most one evaluation of the request's head.
+type commentPlan struct {
+	steps []commandStep
+	// evaluate asks for an evaluation of the head afterwards.
+	evaluate bool
+	// rebuild builds again (/rebuild), the projects in rebuildOnly or,
+	// when it is empty, all of them; it wins over recheck and reuse.
+	rebuild     bool
+	rebuildOnly []string
+	// recheck takes the head's stored reports and says when some are
+	// missing (/recheck); reuse does so silently (an approval only changes
+	// the gate).
+	recheck, reuse bool
+}
+
+// commandStep is one command's part of the plan.
+type commandStep struct {
+	cmd bot.Command
+	// accepted commands get a 👍; a refused one only its reply.
+	accepted bool
+	// reply is posted to the comment's thread (a refusal, /mpgate help, a
+	// command this server does not handle).
+	reply string
+	// release answers /changelog or /release.
+	release bool
+	// approve records this approval of the head ("" none); /ok-to-build
+	// also labels the request.
+	approve bot.ApprovalKind
+}
+
+// planComment turns the rulings into the plan; it reads nothing and
+// writes nothing.
+func planComment(author string, rulings []ruling) commentPlan {
+	var p commentPlan
+	rebuildAll := false
+	for _, rl := range rulings {
+		cmd := rl.cmd
+		if rl.refusal != "" {
+			p.steps = append(p.steps, commandStep{cmd: cmd, reply: rl.refusal})
+			continue
 		}
-		log.Info("command accepted")
+		st := commandStep{cmd: cmd, accepted: true}
 		switch cmd.Name {
 		case bot.CmdHelp:
-			if err := answer(ctx, f, ev, number, bot.HelpText()); err != nil {
-				return err
-			}
+			st.reply = bot.HelpText()
 		case bot.CmdRebuild:
-			evaluate, rebuild = true, true
+			p.evaluate, p.rebuild = true, true
 			if cmd.Project == "" {
 				rebuildAll = true
 			} else {
-				rebuildOnly = append(rebuildOnly, cmd.Project)
+				p.rebuildOnly = append(p.rebuildOnly, cmd.Project)
 			}
 		case bot.CmdRecheck:
-			evaluate, recheck = true, true
+			p.evaluate, p.recheck = true, true
 		case bot.CmdChangelog, bot.CmdRelease:
-			p, err := head()
-			if err != nil {
-				return err
-			}
-			if err := b.replyRelease(ctx, f, ev, p, cmd.Name, c.Author, log); err != nil {
-				return err
-			}
+			st.release = true
 		case bot.CmdApproveSize, bot.CmdOkToBuild:
-			p, err := head()
-			if err != nil {
-				return err
-			}
-			kind := bot.ApproveSize
+			st.approve = bot.ApproveSize
 			switch {
 			case cmd.Name == bot.CmdOkToBuild:
-				kind = bot.ApproveBuild
+				st.approve = bot.ApproveBuild
 			case cmd.Project != "":
-				kind = bot.SizeApprovalOf(cmd.Project)
+				st.approve = bot.SizeApprovalOf(cmd.Project)
 			}
-			if err := b.cfg.Store.Approve(ctx, ev.Repo, number, p.HeadSHA, kind, c.Author, cmd.Args); err != nil {
-				return err
-			}
-			if kind == bot.ApproveBuild {
-				rc, err := repoConfig()
-				if err != nil {
-					return err
-				}
-				if err := b.grantBuildLabel(ctx, f, ev.Repo, number, rc.Trust.OkToBuildLabel, c.Author, log); err != nil {
-					return err
-				}
-			}
-			evaluate = true
-			reuse = reuse || kind != bot.ApproveBuild
+			p.evaluate = true
+			p.reuse = p.reuse || st.approve != bot.ApproveBuild
 		default:
-			msg := fmt.Sprintf("@%s `/%s` is not handled by this server yet.", c.Author, cmd.Name)
-			if err := answer(ctx, f, ev, number, msg); err != nil {
-				return err
-			}
+			st.reply = fmt.Sprintf("@%s `/%s` is not handled by this server yet.", author, cmd.Name)
+		}
+		p.steps = append(p.steps, st)
+	}
+	if rebuildAll {
+		// A /rebuild without a project builds them all.
+		p.rebuildOnly = nil
+	}
+	// /rebuild wins over /recheck, and both over an approval's reuse.
+	p.recheck = p.recheck && !p.rebuild
+	p.reuse = p.reuse && !p.rebuild && !p.recheck
+	return p
+}
+
+// apply carries the plan out: each step in order, then the evaluation of
+// the request's head (none once it is merged).
+func (r *commentRun) apply(ctx context.Context, p commentPlan) error {
+	for _, st := range p.steps {
+		if err := r.applyStep(ctx, st); err != nil {
+			return err
 		}
 	}
-	if !evaluate {
+	if !p.evaluate {
 		return nil
 	}
-	p, err := head()
+	pr, err := r.head(ctx)
 	if err != nil {
 		return err
 	}
-	if p.Merged {
+	if pr.Merged {
 		return nil
 	}
-	opts := evalOptions{rebuild: rebuild}
-	if !rebuildAll {
-		opts.rebuildOnly = rebuildOnly
-	}
+	opts := evalOptions{rebuild: p.rebuild, rebuildOnly: p.rebuildOnly}
 	switch {
-	case rebuild:
-	case recheck:
+	case p.recheck:
 		var note string
-		if opts, note, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {
+		if opts, note, err = r.b.recheckOptions(ctx, r.f, r.ev.Repo, pr, r.log); err != nil {
 			return err
 		}
 		if note != "" {
-			if err := answer(ctx, f, ev, number, "@"+c.Author+" "+note); err != nil {
+			if err := answer(ctx, r.f, r.ev, r.number, "@"+r.author+" "+note); err != nil {
 				return err
 			}
 		}
-	case reuse:
-		if opts, _, err = b.recheckOptions(ctx, f, ev.Repo, p, log); err != nil {
+	case p.reuse:
+		if opts, _, err = r.b.recheckOptions(ctx, r.f, r.ev.Repo, pr, r.log); err != nil {
 			return err
 		}
 	}
-	return b.requestEvaluationWith(ctx, f, ev, p, opts, log)
+	return r.b.requestEvaluationWith(ctx, r.f, r.ev, pr, opts, r.log)
+}
+
+func (r *commentRun) applyStep(ctx context.Context, st commandStep) error {
+	c := r.ev.Comment
+	if st.accepted {
+		if err := r.f.React(ctx, r.ev.Repo, bot.CommentRef{PR: r.number, ID: c.ID, Discussion: c.DiscussionID}, reactionAccepted); err != nil {
+			return err
+		}
+		r.log.Info("command accepted", "command", st.cmd.Name)
+	}
+	if st.reply != "" {
+		if err := answer(ctx, r.f, r.ev, r.number, st.reply); err != nil {
+			return err
+		}
+	}
+	log := r.log.With("command", st.cmd.Name)
+	switch {
+	case st.release:
+		pr, err := r.head(ctx)
+		if err != nil {
+			return err
+		}
+		return r.b.replyRelease(ctx, r.f, r.ev, pr, st.cmd.Name, r.author, log)
+	case st.approve != "":
+		pr, err := r.head(ctx)
+		if err != nil {
+			return err
+		}
+		if err := r.b.cfg.Store.Approve(ctx, r.ev.Repo, r.number, pr.HeadSHA, st.approve, r.author, st.cmd.Args); err != nil {
+			return err
+		}
+		if st.approve != bot.ApproveBuild {
+			return nil
+		}
+		cfg, err := r.config(ctx)
+		if err != nil {
+			return err
+		}
+		return r.b.grantBuildLabel(ctx, r.f, r.ev.Repo, r.number, cfg.Trust.OkToBuildLabel, r.author, log)
+	}
+	return nil
 }
 
 // grantBuildLabel keeps a maintainer's /ok-to-build for the later pushes of

@@ -9,7 +9,9 @@
 //   - evaluate.go: an evaluation job: worktree, gate.Run, stored reports, the result
 //   - checkruns.go: check runs shown, superseded, concluded, recovered after a crash
 //   - changelog.go: the changelog gate's own check
-//   - commands.go: comment commands; recheck.go: /recheck's and approvals' options
+//   - commands.go: comment commands, in stages: parse, authorize (access,
+//     projects), plan (pure: what each command does, which evaluation),
+//     apply; recheck.go: /recheck's and approvals' options
 //   - checkevents.go: "Re-run" and the check run's buttons
 //   - closed.go: a closed request: evaluations forgotten, runs concluded, worktrees swept
 //   - push.go: pushes to the default branch: baselines
@@ -17,7 +19,7 @@
 //
 // It declares the ports it consumes (ports.go): the forge's (a check-run
 // writer, a commenter, a pull reader, an access checker, a repo reader, a
-// releaser), the store's (check runs, reports, approvals, installations,
+// labeler, a releaser; all required, none found by type assertion), the store's (check runs, reports, approvals, installations,
 // latest heads) and the queue's. The adapters (bot/github, bot/gitlab,
 // bot/store, bot/queue) import only the bot root; adapters_test.go checks
 // that they satisfy these ports.

@@ -222,6 +222,7 @@ func (b *Worker) evaluate(ctx context.Context, f Forge, job evalJob, headSHA str
 		BuildTimeout: b.cfg.BuildTimeout, Sandbox: b.cfg.Sandbox, ObserveBuild: b.cfg.ObserveBuild, Analyze: b.cfg.Analyze, Logger: log,
 		// The changelog gate reads the request's title, description and labels.
 		Title: pr.Title, Body: pr.Body, Labels: pr.Labels}
+	defer b.useBaseCache(&spec, job, log)()
 	partial := job.Rebuild && len(job.RebuildOnly) > 0
 	if mb, err := workspace.MergeBase(ctx, m.Dir, base, headSHA); err == nil && (!job.Rebuild || partial) {
 		spec.BaseReports, err = b.storedReports(ctx, ev.Repo, mb, cfg)
@@ -267,6 +268,21 @@ func (b *Worker) evaluate(ctx context.Context, f Forge, job evalJob, headSHA str
 		b.storeBases(ctx, ev.Repo, res, log)
 	}
 	return res, cfg.Comment, nil
+}
+
+// useBaseCache gives spec the merge-base report cache, unless the job is a
+// /rebuild (which analyses the base again, even one analysed before); the
+// function returned writes the cache out once the evaluation is done.
+func (b *Worker) useBaseCache(spec *gate.Spec, job evalJob, log *slog.Logger) (flush func()) {
+	if b.cfg.BaseCache == nil || job.Rebuild {
+		return func() {}
+	}
+	spec.BaseCache, spec.BaseCacheSalt = b.cfg.BaseCache, b.cfg.BaseCacheSalt
+	return func() {
+		if err := b.cfg.BaseCache.Flush(); err != nil {
+			log.Warn("analysis cache not written", "err", err)
+		}
+	}
 }
 
 func jobName(sha string, jobID int64) string {

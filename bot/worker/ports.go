@@ -77,6 +77,11 @@ type Releaser interface {
 	// ReleasePublisher publishes the releases of repo (tags, releases,
 	// the release request).
 	ReleasePublisher(repo bot.Repo) release.Publisher
+	// ReleasePusher makes the release commits and tags of the clone in dir
+	// on the forge, or is nil: push them from the clone with git and the
+	// mirror's token. GitHub makes them through its Git Data API, as the App
+	// (verified); GitLab pushes with git.
+	ReleasePusher(repo bot.Repo, dir string) release.Pusher
 }
 
 // Forge is every port of one forge installation.

@@ -81,11 +81,9 @@ func (b *Worker) releaseOnPush(ctx context.Context, f Forge, ev bot.Event, cfg *
 	}
 	plan := b.releasePlanOptions(ev.Repo, dir, cfg, heads)
 	pub := f.ReleasePublisher(ev.Repo)
-	var push release.Pusher = mirrorPusher{m: m, dir: dir}
-	if rp, ok := f.(releasePusher); ok {
-		// GitHub: the commits and tags are made through the API, as the
-		// App (verified), not pushed from the clone.
-		push = rp.ReleasePusher(ev.Repo, dir)
+	push := f.ReleasePusher(ev.Repo, dir)
+	if push == nil {
+		push = mirrorPusher{m: m, dir: dir}
 	}
 	out, err := release.Publish(ctx, dir, cfg, push, pub, release.PublishOptions{
 		Branch: ev.DefaultBranch, ReleaseRequest: cfg.Release.PR, Plan: plan,
@@ -169,13 +167,8 @@ func (s *storedSizes) ModuleSize(ctx context.Context, module, sinceRev, _ string
 	return a, n, okA && okB, nil
 }
 
-// releasePusher is a Forge that makes release commits and tags itself
-// (bot/github through the Git Data API) rather than by git push.
-type releasePusher interface {
-	ReleasePusher(repo bot.Repo, dir string) release.Pusher
-}
-
-// mirrorPusher pushes from the release clone with the mirror's token.
+// mirrorPusher pushes from the release clone with the mirror's token (a
+// Releaser whose ReleasePusher is nil: GitLab).
 type mirrorPusher struct {
 	m   *workspace.Mirror
 	dir string

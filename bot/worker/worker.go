@@ -59,6 +59,23 @@ type Config struct {
 	// PagesLink, when set, is the URL of a repository's page on the
 	// server (bot/web); the sticky comment links to it.
 	PagesLink func(bot.Repo) string
+	// BaseCache, when set, keeps the reports of merge-bases analysed
+	// without a build (gate.Spec.BaseCache): a later evaluation on the same
+	// merge-base — an untrusted request's (whose base reports are not
+	// stored), or one whose stored reports are missing — neither checks it
+	// out nor analyses it again. The server gives its per-file analysis
+	// cache (workspace.Layout.AnalysisCache), flushed after each evaluation.
+	BaseCache ReportCache
+	// BaseCacheSalt is gate.Spec.BaseCacheSalt: what Analyze adds to the
+	// options it is given ("" when it adds nothing that changes a report).
+	BaseCacheSalt string
+}
+
+// ReportCache is the merge-base report cache of the evaluations; it is
+// written out after each one. *filecache.Cache is one.
+type ReportCache interface {
+	gate.ReportCache
+	Flush() error
 }
 
 // Worker is the server's orchestrator: it turns webhook events into check runs,

@@ -96,8 +96,9 @@ func (f *fakeForge) FileContent(context.Context, bot.Repo, string, string) ([]by
 	}
 	return []byte(f.config), "blob", nil
 }
-func (f *fakeForge) GitToken(context.Context) (string, error)    { return "", nil }
-func (f *fakeForge) ReleasePublisher(bot.Repo) release.Publisher { return nil }
+func (f *fakeForge) GitToken(context.Context) (string, error)      { return "", nil }
+func (f *fakeForge) ReleasePublisher(bot.Repo) release.Publisher   { return nil }
+func (f *fakeForge) ReleasePusher(bot.Repo, string) release.Pusher { return nil }
 
 // fakeStore keeps the bot's records in memory.
 // LatestHead knows the heads in latest (none by default).

@@ -313,8 +313,13 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		bcfg.PagesLink = func(r bot.Repo) string { return base + web.RepoPath(r) }
 	}
 	// The per-file analysis cache lives in the data directory, bounded
-	// (filecache.DefaultMaxBytes, evicted by age and size).
-	bcfg.Analyze = cachedAnalyze(openCache(workspace.Layout{Root: f.dataDir}.AnalysisCache(), 0, log), nil, log)
+	// (filecache.DefaultMaxBytes, evicted by age and size); it keeps the
+	// merge-bases' reports too.
+	cache := openCache(workspace.Layout{Root: f.dataDir}.AnalysisCache(), 0, log)
+	bcfg.Analyze = cachedAnalyze(cache, nil, log)
+	if cache != nil { // a nil *Cache in the interface would not be nil
+		bcfg.BaseCache = cache
+	}
 	if deps.botConfig != nil {
 		deps.botConfig(&bcfg)
 	}
