@@ -133,7 +133,7 @@ func TestReportUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no subcommand", []string{"report"}, exitUsage, "the subcommand is post"},
+		{"no subcommand", []string{"report"}, exitUsage, "the subcommands are post"},
 		{"unknown subcommand", []string{"report", "get"}, exitUsage, `unknown subcommand "get"`},
 		{"help", []string{"report", "post", "-h"}, exitPass, "Usage: mpgate report post"},
 		{"help command", []string{"help", "report"}, exitPass, "workflow_run"},
