@@ -33,7 +33,7 @@ import (
 // typeofHelper reports whether the script uses typeof, for which WeChat
 // adds the runtime helper file typeof.js.
 func babelLayoutExtra(src []byte) (extra int64, typeofHelper, ok bool) {
-	ast, err := pjs.Parse(parse.NewInputBytes(src), pjs.Options{})
+	ast, err := pjs.Parse(parse.NewInputBytes(src[:len(src):len(src)]), pjs.Options{})
 	if err != nil {
 		return 0, false, false
 	}

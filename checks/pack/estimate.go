@@ -449,7 +449,7 @@ func prettyJS(js []byte) (int, error) {
 // commentBytes counts the bytes of the comments in a script (the JS lexer
 // reads TypeScript's tokens too).
 func commentBytes(src []byte) int {
-	l := pjs.NewLexer(parse.NewInputBytes(src))
+	l := pjs.NewLexer(parse.NewInputBytes(src[:len(src):len(src)]))
 	n := 0
 	for {
 		tt, t := l.Next()
@@ -675,7 +675,7 @@ func writePlain(out *bytes.Buffer, s []byte, collapse bool) {
 // that would otherwise merge (identifiers, keywords, numbers). An
 // expression the lexer cannot read is written trimmed.
 func squeezeExpr(out *bytes.Buffer, expr []byte) {
-	l := pjs.NewLexer(parse.NewInputBytes(expr))
+	l := pjs.NewLexer(parse.NewInputBytes(expr[:len(expr):len(expr)]))
 	var b bytes.Buffer
 	prevWord := false
 	pendingSpace := false
@@ -733,7 +733,7 @@ const webkit = "-webkit-"
 // @-webkit-keyframes copy (with its own prefixed declarations). It uses the
 // CSS parser; what it cannot parse adds nothing.
 func PrefixBytes(css []byte) int64 {
-	p := pcss.NewParser(parse.NewInputBytes(css), false)
+	p := pcss.NewParser(parse.NewInputBytes(css[:len(css):len(css)]), false)
 	type frame struct {
 		keyframes bool
 		start     int
@@ -894,7 +894,7 @@ func ES5Bytes(src []byte) int64 {
 }
 
 func es5Count(src []byte) (int64, *es6Counter) {
-	ast, err := pjs.Parse(parse.NewInputBytes(src), pjs.Options{})
+	ast, err := pjs.Parse(parse.NewInputBytes(src[:len(src):len(src)]), pjs.Options{})
 	if err != nil {
 		return 0, nil
 	}

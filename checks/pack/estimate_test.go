@@ -33,6 +33,7 @@ func TestEstimateGolden(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(in), func(t *testing.T) {
+			t.Parallel()
 			src, err := os.ReadFile(in)
 			if err != nil {
 				t.Fatal(err)
@@ -407,6 +408,7 @@ func TestEstimateSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := NewEstimator(wechat(t), tt.s).Estimate("utils/format.js", src)
 			if !within(got, tt.want, tt.pct) {
 				t.Errorf("Estimate = %d, WeChat %d (more than %.0f%% off)", got, tt.want, tt.pct)
