@@ -44,20 +44,7 @@ func (d *beneathDir) close() {
 // false on any failure: the caller then opens through os.Root, whose
 // errors it reports.
 func (d *beneathDir) open(name string) (*os.File, bool) {
-	if d == nil || !openat2Works.Load() {
-		return nil, false
-	}
-	fd, err := unix.Openat2(d.fd, name, &unix.OpenHow{
-		Flags:   unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC,
-		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
-	})
-	if err != nil {
-		if err == unix.ENOSYS || err == unix.EPERM {
-			openat2Works.Store(false)
-		}
-		return nil, false
-	}
-	return os.NewFile(uintptr(fd), name), true
+	return d.openat2(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC)
 }
 
 // readFile reads name whole through openat2 and bare system calls, with no
@@ -124,11 +111,17 @@ func fstat(fd int, st *unix.Stat_t) error {
 // the *os.File is then not registered with the runtime's poller. ok false:
 // use os.Root, which says what went wrong in its own words.
 func (d *beneathDir) openDir(name string) (*os.File, bool) {
+	return d.openat2(name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+}
+
+// openat2 opens name beneath d with flags; a kernel without openat2 (or a
+// seccomp filter refusing it) turns the fast path off for the process.
+func (d *beneathDir) openat2(name string, flags int) (*os.File, bool) {
 	if d == nil || !openat2Works.Load() {
 		return nil, false
 	}
 	fd, err := unix.Openat2(d.fd, name, &unix.OpenHow{
-		Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Flags:   uint64(flags),
 		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
 	})
 	if err != nil {
