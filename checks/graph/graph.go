@@ -674,6 +674,13 @@ func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []str
 		for _, t := range out[f] {
 			push(t)
 		}
+		// A request resolved to the .js the typescript plugin compiles
+		// from a .ts reaches the .ts, whose own imports are the edges
+		// (measured: life-helper's app/services → app/core modules, kept
+		// by WeChat's unused-file rule).
+		if opt.TypeScript && strings.HasSuffix(f, ".js") {
+			push(strings.TrimSuffix(f, ".js") + ".ts")
+		}
 		// A reached page or component brings its siblings.
 		ext := path.Ext(f)
 		if stem := strings.TrimSuffix(f, ext); g.Stems[stem] {
