@@ -5,10 +5,12 @@
 package analyze
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -282,7 +284,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pcache = opt.Cache
 	}
 	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli, Cache: pcache,
-		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
+		ExpandedStyles: true,
+		CompiledJSON:   func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
 		HelperRoot: func(f string) string {
 			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
 				return info.Root
@@ -301,7 +304,16 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		_, ok := slices.BinarySearch(npmFiles, f)
 		return ok
 	}
-	sizes, err := pack.Measure(ctx, replayer{cache}, slices.Concat(uploaded, npmFiles, gen), est)
+	// less and sass sources are measured on an approximation of the CSS
+	// they compile to; the .wxss files they import are loaded by WeChat
+	// (and so kept by its unused-file rule).
+	styles := expandStyles(t, est, gen)
+	for _, f := range styles.imports {
+		if t.Exists(f) {
+			g.Used[f] = true
+		}
+	}
+	sizes, err := pack.Measure(ctx, expandedSource{replayer{cache}, styles.css}, slices.Concat(uploaded, npmFiles, gen), est)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("measure files: %w", ctx.Err())
@@ -565,9 +577,9 @@ func (v generatedView) Exists(p string) bool { return v.targets[p] || v.Files.Ex
 // addGenerated adds the upload estimate of the compiler plugins' output to
 // its package (the sources themselves are not uploaded, so they add no
 // bytes) and returns the notes on what is estimated rather than modelled.
-// A TypeScript output the unused-file rule drops (used reports false) is
-// not counted; style output is always counted, as the graph does not follow
-// less/sass imports.
+// An output the unused-file rule drops (used reports false) is not counted:
+// a partial or library entry that only other less/sass sources import is
+// expanded into them (pack.ExpandStyle) and not loaded itself.
 func addGenerated(pkgs []checks.Package, index map[string]int, layout *pack.Layout, est *pack.Estimator,
 	gen []string, sizes map[string]pack.Sizes, used func(src, target string) bool) []string {
 	var styles int
@@ -580,7 +592,7 @@ func addGenerated(pkgs []checks.Package, index map[string]int, layout *pack.Layo
 			continue
 		}
 		style := !strings.HasSuffix(target, ".js")
-		if !style && !used(src, target) {
+		if !used(src, target) {
 			continue
 		}
 		pkgs[i].UploadBytes += s.Upload
@@ -592,6 +604,66 @@ func addGenerated(pkgs []checks.Package, index map[string]int, layout *pack.Layo
 	if styles == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d less/sass source(s) are compiled by WeChat's compiler plugins; their %d bytes of style output are estimated at %.2f× the source (%.2f× when minified): mpgate does not compile less or sass, and imports and mixins may make WeChat's figure differ",
-		styles, styleBytes, pack.StyleSourceFactor, pack.StyleSourceMinifiedFactor)}
+	return []string{fmt.Sprintf("%d less/sass source(s) are compiled by WeChat's compiler plugins; their %d bytes of style output are an estimate: mpgate does not compile less or sass but expands their imports, loops and mixins (within 5%% of WeChat's figure on the programs measured, docs/sizes.md), and values, functions and conditions may make WeChat's figure differ",
+		styles, styleBytes)}
+}
+
+// expandedStyles holds ExpandStyle's text per less/sass source and the
+// plain stylesheets those sources import.
+type expandedStyles struct {
+	css     map[string][]byte
+	imports []string
+}
+
+// expandStyles expands the less and sass sources among gen (their imports
+// read from the tree).
+func expandStyles(t *tree.Tree, est *pack.Estimator, gen []string) expandedStyles {
+	out := expandedStyles{css: map[string][]byte{}}
+	read := map[string][]byte{}
+	readFile := func(p string) ([]byte, bool) {
+		if b, ok := read[p]; ok {
+			return b, b != nil
+		}
+		b, err := t.ReadFile(p, pack.MaxTransformBytes)
+		if err != nil {
+			b = nil
+		}
+		read[p] = b
+		return b, b != nil
+	}
+	for _, src := range gen {
+		target, _ := est.Generated(src)
+		if strings.HasSuffix(target, ".js") {
+			continue
+		}
+		b, ok := readFile(src)
+		if !ok {
+			continue
+		}
+		css, imports := pack.ExpandStyle(src, b, readFile, est.MinifiesStyles())
+		out.css[src] = css
+		out.imports = append(out.imports, imports...)
+	}
+	return out
+}
+
+// expandedSource is the tree as Measure reads it, with each less/sass
+// source replaced by its expansion.
+type expandedSource struct {
+	pack.Source
+	css map[string][]byte
+}
+
+func (s expandedSource) ReadFile(p string, max int64) ([]byte, error) {
+	if b, ok := s.css[p]; ok {
+		return b, nil
+	}
+	return s.Source.ReadFile(p, max)
+}
+
+func (s expandedSource) Open(p string) (io.ReadCloser, error) {
+	if b, ok := s.css[p]; ok {
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
+	return s.Source.Open(p)
 }

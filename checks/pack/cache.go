@@ -56,6 +56,9 @@ func (e *Estimator) cacheKey(path string, transforms bool, sum [32]byte) filecac
 	b.WriteString("|pc=" + strconv.FormatBool(precompressed(path)))
 	if target, ok := e.Generated(path); ok {
 		b.WriteString("|gen=" + ext(target))
+		if e.o.ExpandedStyles {
+			b.WriteString("|expanded")
+		}
 	}
 	if path == manifest.ProjectConfig {
 		b.WriteString("|projectconfig")

@@ -1,0 +1,7 @@
+import { loadSettings } from './services/settings'
+
+App({
+  onLaunch() {
+    loadSettings()
+  },
+})

@@ -1,0 +1,3 @@
+Component({
+  properties: { count: { type: Number, value: 0 }, color: { type: String, value: 'red' } },
+})

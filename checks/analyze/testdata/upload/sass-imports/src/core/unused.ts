@@ -1,0 +1,2 @@
+// Reached by nothing: WeChat's unused-file rule drops it.
+export const UNUSED = 'unused'

@@ -1,0 +1,55 @@
+package pack
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExpandStyle(t *testing.T) {
+	files := map[string]string{
+		"styles/_vars.scss": "$c: #fff;\n$m: ('a': 1, 'b': 2, 'c': 3);\n$m: map-merge($m, ('d': 4));\n@mixin pad { padding: 4px; }\n",
+		"styles/lib.scss":   "@import 'vars';\n.lib { color: $c; }\n",
+		"styles/base.less":  "@w: 10px;\n.m() { margin: 0; }\n.base { width: @w; .m(); }\n",
+		"fonts/glyphs.wxss": ".g{}",
+	}
+	read := func(p string) ([]byte, bool) {
+		s, ok := files[p]
+		return []byte(s), ok
+	}
+	for _, tc := range []struct {
+		name, file, src string
+		minified        bool
+		want            string
+		imports         []string
+	}{
+		{name: "nesting and &", file: "a.scss", src: ".a { color: red; .b { x: 1; } &--c { y: 2; } &:hover { z: 3; } }",
+			want: ".a{color: red;}\n.a .b{x: 1;}\n.a--c{y: 2;}\n.a:hover{z: 3;}\n"},
+		{name: "comments and variables emit nothing", file: "a.scss", src: "// line\n/* block */\n$x: 1px;\n.a { w: $x; }",
+			want: ".a{w: $x;}\n"},
+		{name: "import expanded each time, plain css kept", file: "p/a.scss",
+			src:  "@import '/fonts/glyphs.wxss';\n@import 'styles/lib';\n.p { @import 'styles/lib'; }",
+			want: "@import '/fonts/glyphs.wxss';\n.lib{color: $c;}\n.p .lib{color: $c;}\n", imports: []string{"fonts/glyphs.wxss"}},
+		{name: "minified: a file imported again at the same nesting once", file: "a.scss",
+			src: "@import 'styles/lib';\n@import 'styles/lib';\n", minified: true, want: ".lib{color: $c;}\n"},
+		{name: "each over a merged map, for, include", file: "a.scss",
+			src:  "@import 'styles/vars';\n@each $k, $v in $m { .x-#{$k} { v: $v; } }\n@for $i from 1 through 2 { .c-#{$i} { w: $i; } }\n.p { @include pad; }",
+			want: strings.Repeat(".x-xxxx{v: $v;}\n", 4) + strings.Repeat(".c-xxxx{w: $i;}\n", 2) + ".p{padding: 4px;}\n"},
+		{name: "less url import and mixin call", file: "app.less", src: "@import url(./styles/base.less);\n.z { a: b; }",
+			want: ".base{width: @w;}\n.base{margin: 0;}\n.z{a: b;}\n"},
+		{name: "import cycle stops", file: "styles/lib.scss", src: "@import 'lib';\n.q { a: b; }", want: ".q{a: b;}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.file == "styles/lib.scss" {
+				files["styles/lib.scss"] = tc.src
+				defer func() { files["styles/lib.scss"] = "@import 'vars';\n.lib { color: $c; }\n" }()
+			}
+			got, imports := ExpandStyle(tc.file, []byte(tc.src), read, tc.minified)
+			if string(got) != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+			if strings.Join(imports, ",") != strings.Join(tc.imports, ",") {
+				t.Errorf("imports %q, want %q", imports, tc.imports)
+			}
+		})
+	}
+}
