@@ -164,9 +164,28 @@ func normalizeProjectRoot(s string) string {
 // setting reads the switches that are present in v into s.
 func (r *reader) setting(v *Node, s *Setting) {
 	r.dups(v, "setting")
+	var swc, worklet bool
+	var disableSWC *Node
+	defer func() {
+		switch {
+		case worklet:
+		case disableSWC == nil:
+			s.SWC = swc
+		case disableSWC.Kind == Null:
+			s.SWC = s.ES6 || s.Enhance
+		default:
+			s.SWC = disableSWC.Kind == Bool && !disableSWC.Bool
+		}
+	}()
 	for _, m := range v.Members {
 		w := "setting." + m.Key.Value
 		switch m.Key.Value {
+		case "swc":
+			swc = m.Value.Kind == Bool && m.Value.Bool
+		case "disableSWC":
+			disableSWC = m.Value
+		case "compileWorklet":
+			worklet = m.Value.Kind == Bool && m.Value.Bool
 		case "minified":
 			s.Minified = r.boolean(m.Value, w)
 		case "minifyWXML":

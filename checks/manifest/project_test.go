@@ -153,3 +153,23 @@ func TestParseProjectPostCSS(t *testing.T) {
 		}
 	}
 }
+
+// SWC mode follows miniprogram-ci 2.1.42's couldUseSWCMode.
+func TestParseProjectSWC(t *testing.T) {
+	for src, want := range map[string]bool{
+		`{"setting":{"swc":true}}`:                       true,
+		`{"setting":{"swc":true,"compileWorklet":true}}`: false,
+		`{"setting":{"swc":true,"disableSWC":true}}`:     false,
+		`{"setting":{"disableSWC":false}}`:               true,
+		`{"setting":{"disableSWC":null,"es6":true}}`:     true,
+		`{"setting":{"disableSWC":null}}`:                false,
+		`{"setting":{"es6":true,"enhance":true}}`:        false,
+		`{"setting":{"swc":false}}`:                      false,
+		`{}`:                                             false,
+	} {
+		proj, ds := ParseProject([]byte(src), "project.config.json", plat(t, platform.WeChat))
+		if len(ds) != 0 || proj == nil || proj.Setting.SWC != want {
+			t.Errorf("%s: SWC %v (diags %v), want %v", src, proj != nil && proj.Setting.SWC, ds, want)
+		}
+	}
+}

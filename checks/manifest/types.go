@@ -183,4 +183,9 @@ type Setting struct {
 	PostCSS bool
 	// UseCompilerPlugins lists "typescript", "less", "sass".
 	UseCompilerPlugins []string
+	// SWC: WeChat compiles scripts with SWC instead of Babel
+	// (miniprogram-ci 2.1.42's couldUseSWCMode: no compileWorklet, and
+	// disableSWC false, or swc true with disableSWC absent, or disableSWC
+	// null with es6 or enhance).
+	SWC bool `json:",omitempty"`
 }
