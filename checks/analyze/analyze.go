@@ -251,9 +251,14 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		// the walk skips: the graph looks up what it needs there.
 		files0 = newNpmView(view, t)
 	}
-	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts}
+	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts, Digest: cache.digest}
 	if opt.Cache != nil {
 		gopt.Cache = opt.Cache
+	}
+	if est.CountsES5() {
+		// The estimate's ES6 count reads the scan's syntax tree: one
+		// parse of each script instead of two.
+		gopt.ParsedScript = cache.keepES5
 	}
 	g, err := graph.Build(ctx, files0, scanPaths, gopt)
 	if err != nil {
@@ -282,6 +287,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pcache = opt.Cache
 	}
 	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli, Cache: pcache,
+		Digest: cache.takeDigest, ES5: cache.takeES5,
 		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
 		HelperRoot: func(f string) string {
 			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {

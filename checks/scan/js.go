@@ -51,7 +51,14 @@ type posRef struct {
 // syntax error). When src does not parse, Err says where and why and the
 // references are those the token-level scan finds, which knows comments,
 // strings, templates and regular expressions but not grammar.
-func JS(src []byte) JSResult {
+func JS(src []byte) JSResult { return JSParsed(src, nil) }
+
+// JSParsed is JS, also handing parsed (when not nil) the syntax tree of
+// src that tdewolff's parser made with its default options (js.Options{}),
+// or nil when that parse failed, so that another reader of the same script
+// need not parse it again (the upload estimate's ES6 count). parsed is
+// called after the scan is done with the tree; it must not keep it.
+func JSParsed(src []byte, parsed func(*js.AST)) JSResult {
 	li := newLineIndex(src)
 	toks := scanTokens(src, false)
 
@@ -60,6 +67,13 @@ func JS(src []byte) JSResult {
 	in := parse.NewInputBytes(src[:len(src):len(src)])
 	buf := in.Bytes()
 	ast, err := safeParse(in, js.Options{})
+	if parsed != nil {
+		defaultAST := ast
+		if err != nil {
+			defaultAST = nil
+		}
+		defer parsed(defaultAST)
+	}
 	if err != nil {
 		// CommonJS modules may return at the top level (Node and the
 		// mini-program runtimes wrap each file in a function). The parser's
