@@ -79,6 +79,20 @@ func (f *Fake) SignInAs(user int64) {
 	f.signedIn = user
 }
 
+// RevokeUserTokens revokes every OAuth token of user, as the user does in
+// GitLab's Applications → Authorized applications: GitLab then answers
+// them 401.
+func (f *Fake) RevokeUserTokens(user int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, t := range f.tokens {
+		if t.kind == OAuth && t.user == user && t.scopes != nil {
+			t.revoked = true
+			f.tokens[k] = t
+		}
+	}
+}
+
 // SetClock replaces the fake's clock (codes and OAuth tokens expire on it).
 func (f *Fake) SetClock(now func() time.Time) {
 	f.mu.Lock()
