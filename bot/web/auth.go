@@ -268,11 +268,14 @@ func (a *Auth) cookie(name, value string, maxAge int) *http.Cookie {
 }
 
 // signIn starts the forge's authorisation: ?forge= picks it when both are
-// configured (a page offers both otherwise).
+// configured (a page offers both otherwise). After a sign-out
+// (?signedout=1) the page is shown even for one forge: going straight to a
+// forge that remembers the approval would sign the user back in at once.
 func (a *Auth) signIn(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
 	forge := r.URL.Query().Get("forge")
-	if forge == "" && len(a.oauth) == 1 {
+	signedOut := r.URL.Query().Get("signedout") != ""
+	if forge == "" && len(a.oauth) == 1 && !signedOut {
 		for f := range a.oauth {
 			forge = f
 		}
@@ -282,7 +285,11 @@ func (a *Auth) signIn(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		var b strings.Builder
-		b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · mpgate</title></head><body><h1>Sign in</h1><ul>`)
+		b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · mpgate</title></head><body><h1>Sign in</h1>`)
+		if signedOut {
+			b.WriteString(`<p id="signedout">You are signed out of mpgate's pages.</p>`)
+		}
+		b.WriteString(`<ul>`)
 		for _, f := range []string{bot.ForgeGitHub, bot.ForgeGitLab} {
 			if a.oauth[f] != nil {
 				fmt.Fprintf(&b, `<li><a href="%s">with %s</a></li>`, Prefix+"signin?forge="+f+"&amp;next="+url.QueryEscape(next), f)
@@ -351,7 +358,7 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) {
 
 func (a *Auth) signOut(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, a.cookie(sessionCookie, "", -1))
-	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"signin?signedout=1", http.StatusSeeOther)
 }
 
 // Routes adds the sign-in's own endpoints to mux.

@@ -275,6 +275,15 @@ func TestGitLabSignIn(t *testing.T) {
 	if p := ab.get(s.srv.URL + secretPath); p.status != http.StatusFound || !strings.Contains(p.location, "/pages/signin") {
 		t.Errorf("after sign-out: %d to %q", p.status, p.location)
 	}
+	// It lands on a page saying so, not back at GitLab, which remembers
+	// the approval and would sign alice in again at once.
+	authorizations := s.gl.Count("GET /oauth/authorize")
+	if p, _ := ab.follow(out.location); p.status != http.StatusOK || !strings.Contains(p.body, "signed out") || s.gl.Count("GET /oauth/authorize") != authorizations {
+		t.Errorf("after sign-out: %d, %d authorisations\n%s", p.status, s.gl.Count("GET /oauth/authorize")-authorizations, p.body)
+	}
+	if p := ab.get(s.srv.URL + "/pages/"); p.status != http.StatusFound {
+		t.Errorf("signed out, the organisation page: %d", p.status)
+	}
 
 	if errs := s.gl.Errors(); len(errs) > 0 {
 		t.Errorf("fake GitLab: %q", errs)
