@@ -117,6 +117,27 @@ func TestFalseErrors(t *testing.T) {
 			want: []at{{checks.MP110, "app.json", 1}},
 		},
 		{
+			// towxml's markdown-it plugins are browserify standalone builds:
+			// the factories' require is the bundle's own, looked up in the
+			// map beside each factory first (found 2026-12-06 in
+			// walkingp/xterra-weapp's towxml/parse/markdown/plugins/emoji.js).
+			name: "new: requires inside a vendored browserify bundle go to its module map",
+			files: program(map[string]string{
+				"pages/index/index.js": "require('../../vendor/emoji.js')\nPage({})\n",
+				"vendor/emoji.js": `!function(e){module.exports=e()}(function(){return {1:[function(require,module,exports){module.exports={}},{}],` +
+					`2:[function(require,a,exports){var d=require("./lib/data/full.json"),r=require("./lib/render")},{"./lib/data/full.json":1,"./lib/render":1}]}})` + "\n",
+			}),
+			notWant: []string{checks.MP210},
+		},
+		{
+			name: "new true variant: a request the bundle's map lacks goes to the platform's require",
+			files: program(map[string]string{
+				"pages/index/index.js": "require('../../vendor/emoji.js')\nPage({})\n",
+				"vendor/emoji.js":      `module.exports={2:[function(require,a,exports){var r=require("./lib/render")},{"./lib/other":1}]}` + "\n",
+			}),
+			want: []at{{checks.MP210, "vendor/emoji.js", 1}},
+		},
+		{
 			name: "2 a component whose script is missing",
 			files: program(map[string]string{
 				"components/card/card.wxml": "<view/>\n",
