@@ -342,6 +342,48 @@ func TestDeadCodeWarns(t *testing.T) {
 	}
 }
 
+// A repository root whose program sits in a folder below without a
+// project.config.json to point at it (yinren112/bookworm-miniprogram: 125
+// MP210 for "/components/…" paths resolved against the repository root):
+// MP101 names the folder, and no reference is judged against the wrong
+// root. Run on the folder itself, the same references are judged.
+func TestMissingManifestNoReferences(t *testing.T) {
+	files := map[string]string{
+		"miniprogram/app.json":                  `{"pages": ["pages/index/index"]}`,
+		"miniprogram/app.js":                    "App({})\n",
+		"miniprogram/pages/index/index.js":      "require('../../utils/missing.js')\nPage({})\n",
+		"miniprogram/pages/index/index.wxml":    "<card/>\n<image src=\"/images/a.png\"/>\n",
+		"miniprogram/pages/index/index.json":    `{"usingComponents": {"card": "/components/card/card"}}`,
+		"miniprogram/components/card/card.js":   "Component({})\n",
+		"miniprogram/components/card/card.wxml": "<view/>\n",
+		"miniprogram/components/card/card.json": `{"component": true}`,
+		"miniprogram/images/a.png":              "png",
+	}
+	dir := writeTree(t, files)
+	rep, err := Run(context.Background(), dir, Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{rule: checks.MP101}) {
+		t.Errorf("missing MP101; got:\n%s", dump(rep.Diagnostics))
+	}
+	for _, d := range rep.Diagnostics {
+		if strings.HasPrefix(d.Rule, "MP2") {
+			t.Errorf("unexpected %s without a manifest: %s", d.Rule, d.Message)
+		}
+	}
+	rep, err = Run(context.Background(), filepath.Join(dir, "miniprogram"), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{checks.MP210, "pages/index/index.js", 1}) {
+		t.Errorf("missing MP210 run on the program; got:\n%s", dump(rep.Diagnostics))
+	}
+	if found(rep.Diagnostics, at{checks.MP210, "pages/index/index.json", 0}) || found(rep.Diagnostics, at{checks.MP210, "pages/index/index.wxml", 0}) {
+		t.Errorf("root-absolute paths of the program do not resolve from its root; got:\n%s", dump(rep.Diagnostics))
+	}
+}
+
 // A folder without a manifest (a repository root holding src/ and dist/
 // copies of a program) gives its MP101 and no findings that assume it is the
 // program: no MP207 for the copies' App(), no per-package size limit for a
