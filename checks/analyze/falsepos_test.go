@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,8 @@ func TestFalseErrors(t *testing.T) {
 		files   map[string]string
 		want    []at
 		notWant []string
+		// messages are texts some diagnostic's message must contain.
+		messages []string
 	}{
 		{
 			name:    "1b unused build script and lint config are not judged under ignoreUploadUnusedFiles",
@@ -138,6 +141,32 @@ func TestFalseErrors(t *testing.T) {
 			want: []at{{checks.MP210, "vendor/emoji.js", 1}},
 		},
 		{
+			// Paths written into miniprogram_npm when npm is not built
+			// (undercurre/meiju-finclip-miniprogram: 187 MP210 for
+			// "/miniprogram_npm/m-ui/…" and "../../miniprogram_npm/m-ui/…";
+			// tornado404/baby-album-miniprogram: an MP215 naming the package
+			// "miniprogram_npm"): one cause, one MP215 per package.
+			name: "3 paths into an unbuilt miniprogram_npm give one MP215 per package",
+			files: program(map[string]string{
+				"app.json":               `{"pages": ["pages/index/index"], "usingComponents": {"t-button": "miniprogram_npm/tdesign-miniprogram/button/button"}}`,
+				"pages/index/index.js":   "const d = require('../../miniprogram_npm/m-ui/mx-dialog/dialog')\nconst e = require('/miniprogram_npm/@scope/kit/index')\nPage({})\n",
+				"pages/index/index.json": `{"usingComponents": {"mx-dialog": "/miniprogram_npm/m-ui/mx-dialog/index"}}`,
+				"pages/index/index.wxml": "<mx-dialog/><t-button/>\n",
+			}),
+			want:     []at{{checks.MP215, "app.json", 1}, {checks.MP215, "pages/index/index.js", 1}, {checks.MP215, "pages/index/index.js", 2}},
+			notWant:  []string{checks.MP210},
+			messages: []string{"npm package 'tdesign-miniprogram'", "npm package 'm-ui' is not built into miniprogram_npm (2 uses", "npm package '@scope/kit'"},
+		},
+		{
+			name: "3 true variant: the package is built but lacks the path",
+			files: program(map[string]string{
+				"miniprogram_npm/m-ui/index.js": "module.exports = {}\n",
+				"pages/index/index.js":          "const d = require('../../miniprogram_npm/m-ui/mx-dialog/dialog')\nPage({})\n",
+			}),
+			want:    []at{{checks.MP210, "pages/index/index.js", 1}},
+			notWant: []string{checks.MP215},
+		},
+		{
 			name: "2 a component whose script is missing",
 			files: program(map[string]string{
 				"components/card/card.wxml": "<view/>\n",
@@ -188,6 +217,11 @@ func TestFalseErrors(t *testing.T) {
 			for _, r := range tc.notWant {
 				if found(rep.Diagnostics, at{rule: r}) {
 					t.Errorf("unexpected %s; got:\n%s", r, dump(rep.Diagnostics))
+				}
+			}
+			for _, m := range tc.messages {
+				if !slices.ContainsFunc(rep.Diagnostics, func(d checks.Diagnostic) bool { return strings.Contains(d.Message, m) }) {
+					t.Errorf("no message with %q; got:\n%s", m, dump(rep.Diagnostics))
 				}
 			}
 		})
