@@ -74,6 +74,7 @@ func newGitLabSite(t *testing.T, tlsServer bool) *gitlabSite {
 	for _, r := range []bot.RunRecord{
 		{Repo: s.secret, SHA: "5ec7e7aa", Conclusion: "success", FinishedAt: s.now.Add(-time.Hour),
 			Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1 << 20, UploadBytes: 900 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
+		{Repo: s.secret, SHA: "5ec7e7bb", PR: 3, Conclusion: "failure", FinishedAt: s.now.Add(-30 * time.Minute)},
 		{Repo: s.public, SHA: "5b0bb0bb", Conclusion: "success", FinishedAt: s.now.Add(-time.Hour)},
 	} {
 		if err := st.ForBot().RecordRun(ctx, r); err != nil {
@@ -214,7 +215,9 @@ func TestGitLabSignIn(t *testing.T) {
 	// lands on it.
 	ab := s.browser(t)
 	landed, cb := s.signIn(t, ab, alice, secretPath)
-	if landed.status != http.StatusOK || !strings.Contains(landed.body, "acme/mobile/secret") || !strings.Contains(landed.body, "alice") {
+	// GitLab's merge requests are !N, not #N.
+	if landed.status != http.StatusOK || !strings.Contains(landed.body, "acme/mobile/secret") || !strings.Contains(landed.body, "alice") ||
+		!strings.Contains(landed.body, "<td>!3</td>") {
 		t.Fatalf("alice after sign-in: %d\n%s", landed.status, landed.body)
 	}
 	var session *http.Cookie
