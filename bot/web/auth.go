@@ -292,7 +292,8 @@ func (a *Auth) signIn(w http.ResponseWriter, r *http.Request) {
 		b.WriteString(`<ul>`)
 		for _, f := range []string{bot.ForgeGitHub, bot.ForgeGitLab} {
 			if a.oauth[f] != nil {
-				fmt.Fprintf(&b, `<li><a href="%s">with %s</a></li>`, Prefix+"signin?forge="+f+"&amp;next="+url.QueryEscape(next), f)
+				label := map[string]string{bot.ForgeGitHub: "GitHub", bot.ForgeGitLab: "GitLab"}[f]
+				fmt.Fprintf(&b, `<li><a href="%s">Sign in with %s</a></li>`, Prefix+"signin?forge="+f+"&amp;next="+url.QueryEscape(next), label)
 			}
 		}
 		b.WriteString(`</ul></body></html>`)

@@ -17,6 +17,7 @@ import (
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/store/storetest"
 	"github.com/mpgate/mpgate/bot/web"
+	"github.com/mpgate/mpgate/internal/browsertest"
 	"github.com/mpgate/mpgate/internal/fakegitlab"
 )
 
@@ -29,8 +30,17 @@ type gitlabSite struct {
 	srv            *httptest.Server
 	secret, public bot.Repo
 
-	mu  sync.Mutex
-	now time.Time // the pages' and the fake's clock
+	store *store.Store
+
+	mu      sync.Mutex
+	now     time.Time    // the pages' and the fake's clock
+	handler http.Handler // what srv serves
+}
+
+func (s *gitlabSite) serve(h http.Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handler = h
 }
 
 const (
@@ -38,7 +48,8 @@ const (
 	alice, bob, gus   = int64(7), int64(8), int64(9)
 )
 
-func newGitLabSite(t *testing.T) *gitlabSite {
+// newGitLabSite serves the pages over HTTPS (tlsServer) or plain HTTP.
+func newGitLabSite(t *testing.T, tlsServer bool) *gitlabSite {
 	t.Helper()
 	s := &gitlabSite{gl: fakegitlab.New(t), now: time.Now()}
 	clock := func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now }
@@ -57,11 +68,13 @@ func newGitLabSite(t *testing.T) *gitlabSite {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.store = st
 	s.secret = bot.Repo{Forge: bot.ForgeGitLab, Owner: "acme/mobile", Name: "secret", ID: 50}
 	s.public = bot.Repo{Forge: bot.ForgeGitLab, Owner: "acme", Name: "shop", ID: 51}
 	for _, r := range []bot.RunRecord{
 		{Repo: s.secret, SHA: "5ec7e7aa", Conclusion: "success", FinishedAt: s.now.Add(-time.Hour),
 			Packages: []bot.PackageRecord{{Name: "__APP__", Bytes: 1 << 20, UploadBytes: 900 << 10, Limit: 2 << 20, Basis: "uploadBytes"}}},
+		{Repo: s.secret, SHA: "5ec7e7bb", PR: 3, Conclusion: "failure", FinishedAt: s.now.Add(-30 * time.Minute)},
 		{Repo: s.public, SHA: "5b0bb0bb", Conclusion: "success", FinishedAt: s.now.Add(-time.Hour)},
 	} {
 		if err := st.ForBot().RecordRun(ctx, r); err != nil {
@@ -69,8 +82,17 @@ func newGitLabSite(t *testing.T) *gitlabSite {
 		}
 	}
 
-	var h http.Handler
-	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	serve := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		h := s.handler
+		s.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+	if tlsServer {
+		s.srv = httptest.NewTLSServer(serve)
+	} else {
+		s.srv = httptest.NewServer(serve)
+	}
 	t.Cleanup(s.srv.Close)
 	// The application as a GitLab admin registers it: docs/pages.md's
 	// redirect URI and scope.
@@ -80,9 +102,11 @@ func newGitLabSite(t *testing.T) *gitlabSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err = web.Handler(web.Config{Store: st, Access: auth, SignIn: auth.SignInURL, Now: clock}); err != nil {
+	h, err := web.Handler(web.Config{Store: st, Access: auth, SignIn: auth.SignInURL, Now: clock})
+	if err != nil {
 		t.Fatal(err)
 	}
+	s.serve(h)
 	return s
 }
 
@@ -174,7 +198,7 @@ func (s *gitlabSite) signIn(t *testing.T, b *browser, user int64, path string) (
 // project's merge requests) and an anonymous visitor do not, and learn
 // nothing from the answer.
 func TestGitLabSignIn(t *testing.T) {
-	s := newGitLabSite(t)
+	s := newGitLabSite(t, true)
 	secretPath, missingPath := web.RepoPath(s.secret), "/pages/repo/gitlab/acme/mobile/nothing-here"
 
 	// Anonymous: every repository page, existing, private or not,
@@ -191,7 +215,9 @@ func TestGitLabSignIn(t *testing.T) {
 	// lands on it.
 	ab := s.browser(t)
 	landed, cb := s.signIn(t, ab, alice, secretPath)
-	if landed.status != http.StatusOK || !strings.Contains(landed.body, "acme/mobile/secret") || !strings.Contains(landed.body, "alice") {
+	// GitLab's merge requests are !N, not #N.
+	if landed.status != http.StatusOK || !strings.Contains(landed.body, "acme/mobile/secret") || !strings.Contains(landed.body, "alice") ||
+		!strings.Contains(landed.body, "<td>!3</td>") {
 		t.Fatalf("alice after sign-in: %d\n%s", landed.status, landed.body)
 	}
 	var session *http.Cookie
@@ -295,7 +321,7 @@ func TestGitLabSignIn(t *testing.T) {
 // sign-in that asked for it (PKCE), so a code stolen from another browser
 // is useless; a session ends with its GitLab token.
 func TestGitLabSignInRefused(t *testing.T) {
-	s := newGitLabSite(t)
+	s := newGitLabSite(t, true)
 	callback := s.srv.URL + "/pages/auth/gitlab/callback"
 
 	// Start a sign-in and stop at GitLab's redirect back: code and state.
@@ -383,5 +409,74 @@ func TestGitLabSignInRefused(t *testing.T) {
 		if p := gb.get(s.srv.URL + path); p.status != http.StatusFound || !strings.Contains(p.location, "/pages/signin") {
 			t.Errorf("revoked token on %s: %d to %q, want to sign in", path, p.status, p.location)
 		}
+	}
+}
+
+// TestGitLabSignInInBrowser signs in with GitLab in a real headless
+// Chromium on a phone: the browser follows the redirects to the fake
+// GitLab, where the user presses Authorize on its consent page, and back,
+// and keeps the cookies itself. The pages are served as localhost and
+// GitLab as 127.0.0.1, two sites, so the state cookie must come back with
+// a navigation GitLab's page started (SameSite=Lax does; Strict would
+// not, and the sign-in would fail on the state). The
+// private project's page renders without console errors and without
+// sideways scroll, its chart points where their data puts them; Sign out
+// lands on the signed-out page; bob then signs in and gets the 404.
+func TestGitLabSignInInBrowser(t *testing.T) {
+	s := newGitLabSite(t, false)
+	// Re-point the callback at the localhost name of the same server.
+	pages := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+	s.gl.RegisterOAuthApp(glAppID+"-localhost", glSecret, pages+"/pages/auth/gitlab/callback", "read_api")
+	auth, err := web.NewAuth(web.AuthConfig{PublicURL: pages, HashKey: []byte(strings.Repeat("h", 32)), BlockKey: []byte(strings.Repeat("b", 32)),
+		GitLab: &web.OAuthApp{ClientID: glAppID + "-localhost", ClientSecret: glSecret, WebURL: s.gl.URL, APIURL: s.gl.BaseURL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.Handler(web.Config{Store: s.store, Access: auth, SignIn: auth.SignInURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.serve(h)
+
+	b := browsertest.New(t)
+	s.gl.RequireConsent(true)
+	s.gl.SignInAs(alice)
+	p := b.Open(t, pages+web.RepoPath(s.secret), browsertest.Phone)
+	p.Click(t, "#authorize") // on GitLab's consent page
+	p.WaitVisible(t, "svg.chart")
+	var got struct{ URL, Body string }
+	p.Eval(t, `({URL: location.href, Body: document.body.innerText})`, &got)
+	if got.URL != pages+web.RepoPath(s.secret) || !strings.Contains(got.Body, "acme/mobile/secret") || !strings.Contains(got.Body, "alice") {
+		t.Fatalf("after sign-in the browser is at %s:\n%s", got.URL, got.Body)
+	}
+	if errs := p.Errors(t); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+	if over := p.HorizontalOverflow(t); over > 0 {
+		t.Errorf("the page is %d px wider than the phone", over)
+	}
+	if n := checkCharts(t, p); n < 1 {
+		t.Errorf("%d charts with points, want 1", n)
+	}
+	p.Screenshot(t, "gitlab-signed-in-phone")
+
+	p.Click(t, "form.signout button")
+	p.WaitVisible(t, "#signedout")
+	p.Eval(t, `location.href`, &got.URL)
+	if !strings.HasPrefix(got.URL, pages+"/pages/signin?signedout=") {
+		t.Errorf("after sign-out the browser is at %s", got.URL)
+	}
+	p.Screenshot(t, "gitlab-signed-out-phone")
+
+	s.gl.SignInAs(bob)
+	q := b.Open(t, pages+web.RepoPath(s.secret), browsertest.Phone)
+	q.Click(t, "#authorize")
+	q.WaitVisible(t, "body")
+	q.Eval(t, `({URL: location.href, Body: document.body.innerText})`, &got)
+	if got.URL != pages+web.RepoPath(s.secret) || strings.TrimSpace(got.Body) != "404 page not found" {
+		t.Errorf("bob at %s sees %q, want the 404", got.URL, got.Body)
+	}
+	if errs := s.gl.Errors(); len(errs) > 0 {
+		t.Errorf("fake GitLab: %q", errs)
 	}
 }

@@ -85,7 +85,7 @@ div.who{margin:1em 0}form.signout{display:inline}form.signout button{font:inheri
 {{with .Coverage}}{{.SVG}}{{else}}<p>No run read a coverage report since {{when .Since}}.</p>{{end}}
 <h2>Latest runs</h2>
 {{if .Runs}}<div class="scroll"><table id="runs"><tr><th>finished</th><th>commit</th><th>request</th><th>conclusion</th><th>gates</th></tr>
-{{range .Runs}}<tr><td>{{when .FinishedAt}}</td><td><code>{{short .SHA}}</code></td><td>{{if .PR}}#{{.PR}}{{else}}default branch{{end}}</td>
+{{range .Runs}}<tr><td>{{when .FinishedAt}}</td><td><code>{{short .SHA}}</code></td><td>{{if .PR}}{{if eq $.Repo.Forge "gitlab"}}!{{else}}#{{end}}{{.PR}}{{else}}default branch{{end}}</td>
 <td class="{{.Conclusion}}">{{.Conclusion}}{{if .BuildFailed}} (build failed){{end}}</td>
 <td>{{range .Gates}}{{if .Project}}{{.Project}}: {{end}}{{.Name}} {{.Status}}{{if .Informational}} (informational){{end}}<br>{{end}}</td></tr>{{end}}
 </table></div>{{else}}<p>No runs yet.</p>{{end}}

@@ -272,7 +272,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		return dropUnused && !g.Used[f] && (codeExt(p, f) || (ts && strings.HasSuffix(f, ".ts")))
 	}
 	judged := func(f string) bool { return isUploaded(f) && !dropped(f) }
+	// Without app.json the directory is not a mini-program root (the
+	// program is probably in a folder below, which MP101's hint names):
+	// "/"-absolute paths and npm lookups would be resolved against the
+	// wrong root, so references are not judged.
+	noManifest := !t.Exists(appFile)
 	for _, d := range g.Diagnostics {
+		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
 		if !dropped(d.File) {
 			diags = append(diags, d)
 		}
@@ -411,7 +419,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if ts {
 		appScripts = append(appScripts, "app.ts")
 	}
-	diags = append(diags, rules.Check(rules.Input{
+	for _, d := range rules.Check(rules.Input{
 		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
 		NoReach: app.Tree == nil,
 		Exists: func(f string) bool {
@@ -419,7 +427,12 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		},
 		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
 		Hashes: hashes(sizes), AppScripts: appScripts,
-	})...)
+	}) {
+		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
+		diags = append(diags, d)
+	}
 	if opt.Boundaries != nil {
 		var scripts []string
 		for _, f := range uploaded {

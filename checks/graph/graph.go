@@ -181,7 +181,8 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	aliases := append([]manifest.Alias(nil), opt.Aliases...)
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
 	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat,
-		noDirIndex: p.ID == platform.WeChat, pathNpmFallback: p.ID == platform.WeChat}
+		noDirIndex: p.ID == platform.WeChat, pathNpmFallback: p.ID == platform.WeChat,
+		buildsNpm: p.ID == platform.WeChat || p.ID == platform.QQ || p.ID == platform.Douyin}
 	if p.ID == platform.Alipay {
 		// Alipay has no "Build npm": it loads installed packages from
 		// node_modules (docs/platforms.md, "JS modules and npm").

@@ -75,6 +75,7 @@ type Fake struct {
 	oauthApps map[string]oauthApp  // client ID → application
 	codes     map[string]oauthCode // authorization codes not yet exchanged
 	signedIn  int64                // the user who approves authorisations
+	consent   bool                 // authorize shows the consent page
 }
 
 type token struct {

@@ -19,8 +19,9 @@ import (
 //
 //   - GET /oauth/authorize?client_id&redirect_uri&response_type=code&state
 //     &scope&code_challenge&code_challenge_method: the user set by SignInAs
-//     approves at once, and the browser is sent back to redirect_uri with
-//     code and state. An unknown client_id (401) or a redirect_uri that is
+//     approves at once (or, with RequireConsent, on the consent page, which
+//     posts to /oauth/authorize), and the browser is sent back to
+//     redirect_uri with code and state. An unknown client_id (401) or a redirect_uri that is
 //     not the application's (400) gets Doorkeeper's error page, without a
 //     redirect; a response_type other than code, a scope the application
 //     was not registered with, or a challenge method other than S256 and
@@ -153,7 +154,16 @@ func (f *Fake) serveOAuth(hw http.ResponseWriter, r *http.Request) {
 	}()
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/oauth/authorize":
-		f.authorize(w, r)
+		f.authorize(w, r.URL.Query(), !f.consent)
+	case r.Method == http.MethodPost && r.URL.Path == "/oauth/authorize" && f.consent:
+		// The user's "Authorize" on the consent page.
+		if err := r.ParseForm(); err != nil {
+			f.errorf("POST /oauth/authorize: %v", err)
+			errorPage(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		entry.Body = r.PostForm.Encode()
+		f.authorize(w, r.PostForm, true)
 	case r.Method == http.MethodPost && r.URL.Path == "/oauth/token":
 		if err := r.ParseForm(); err != nil {
 			f.errorf("POST /oauth/token: %v", err)
@@ -169,6 +179,32 @@ func (f *Fake) serveOAuth(hw http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// consentPage is GitLab's "Authorize APP to use your account?" page: a
+// form that posts the request's parameters back to /oauth/authorize.
+func consentPage(w *recorder, q url.Values) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head><body><main>` +
+		`<h1>Authorize application to use your account?</h1><form method="post" action="/oauth/authorize">`)
+	for k, vs := range q {
+		for _, v := range vs {
+			fmt.Fprintf(&b, `<input type="hidden" name="%s" value="%s">`, html.EscapeString(k), html.EscapeString(v))
+		}
+	}
+	b.WriteString(`<button type="submit" name="commit" value="Authorize" id="authorize">Authorize</button></form></main></body></html>`)
+	w.header.Set("Content-Type", "text/html; charset=utf-8")
+	w.body = []byte(b.String())
+}
+
+// RequireConsent makes /oauth/authorize show GitLab's consent page, whose
+// Authorize button posts back to /oauth/authorize, instead of approving at
+// once as GitLab does for a trusted application or one the user already
+// authorised with these scopes.
+func (f *Fake) RequireConsent(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.consent = on
+}
+
 // errorPage is Doorkeeper's page for an authorisation it cannot send back.
 func errorPage(w *recorder, status int, desc string) {
 	w.header.Set("Content-Type", "text/html; charset=utf-8")
@@ -176,8 +212,7 @@ func errorPage(w *recorder, status int, desc string) {
 	w.body = []byte("<!DOCTYPE html><html><body><main><h1>An error has occurred</h1><p>" + html.EscapeString(desc) + "</p></main></body></html>")
 }
 
-func (f *Fake) authorize(w *recorder, r *http.Request) {
-	q := r.URL.Query()
+func (f *Fake) authorize(w *recorder, q url.Values, approved bool) {
 	app, ok := f.oauthApps[q.Get("client_id")]
 	if !ok {
 		f.errorf("GET /oauth/authorize: unknown client_id %q", q.Get("client_id"))
@@ -228,6 +263,10 @@ func (f *Fake) authorize(w *recorder, r *http.Request) {
 		// GitLab does not require it, but an application without a state
 		// is open to login CSRF: mpgate's must always send one.
 		f.errorf("GET /oauth/authorize: no state")
+	}
+	if !approved {
+		consentPage(w, q)
+		return
 	}
 	if method == "" && q.Get("code_challenge") != "" {
 		method = "plain"

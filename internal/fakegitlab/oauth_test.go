@@ -98,6 +98,35 @@ func TestOAuthFlow(t *testing.T) {
 	}
 }
 
+// TestOAuthConsent: with RequireConsent, authorize shows a form that
+// posts the request back; the post approves it.
+func TestOAuthConsent(t *testing.T) {
+	f := oauthSetup(t)
+	f.RequireConsent(true)
+	resp, err := noRedirect.Get(f.URL + "/oauth/authorize?" + authorizeQuery().Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), `<form method="post" action="/oauth/authorize">`) ||
+		!strings.Contains(string(page), `name="state" value="xyz"`) {
+		t.Fatalf("consent page: %d\n%s", resp.StatusCode, page)
+	}
+	resp, err = noRedirect.PostForm(f.URL+"/oauth/authorize", authorizeQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" || loc.Query().Get("state") != "xyz" {
+		t.Fatalf("approval: %d to %s", resp.StatusCode, loc)
+	}
+	if errs := f.Errors(); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+}
+
 // TestOAuthRefusals: what GitLab refuses at /oauth/authorize and at
 // /oauth/token, and how.
 func TestOAuthRefusals(t *testing.T) {
