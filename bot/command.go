@@ -309,7 +309,7 @@ func HelpText() string {
 // value is PermissionNone.
 type Permission int
 
-// Permission levels (GitHub's names; GitLabAccess maps GitLab's).
+// Permission levels (GitHub's names; gitlab.Permission maps GitLab's).
 const (
 	PermissionNone Permission = iota
 	PermissionRead
@@ -343,35 +343,6 @@ func ParsePermission(github string) Permission {
 	case "triage":
 		return PermissionTriage
 	case "read", "pull":
-		return PermissionRead
-	}
-	return PermissionNone
-}
-
-// GitLab access levels (members API access_level).
-const (
-	GitLabGuest      = 10
-	GitLabReporter   = 20
-	GitLabDeveloper  = 30
-	GitLabMaintainer = 40
-	GitLabOwner      = 50
-)
-
-// GitLabAccess maps a GitLab access level to a Permission: guest → Read,
-// reporter → Triage, developer → Write, maintainer → Maintain, owner →
-// Admin. Levels between these (planner 15, …) take the level below them;
-// below guest (no access 0, minimal access 5) is None.
-func GitLabAccess(level int) Permission {
-	switch {
-	case level >= GitLabOwner:
-		return PermissionAdmin
-	case level >= GitLabMaintainer:
-		return PermissionMaintain
-	case level >= GitLabDeveloper:
-		return PermissionWrite
-	case level >= GitLabReporter:
-		return PermissionTriage
-	case level >= GitLabGuest:
 		return PermissionRead
 	}
 	return PermissionNone

@@ -159,31 +159,6 @@ func TestParsePermission(t *testing.T) {
 	}
 }
 
-func TestGitLabAccess(t *testing.T) {
-	tests := []struct {
-		level int
-		want  Permission
-	}{
-		{-1, PermissionNone},
-		{0, PermissionNone},
-		{5, PermissionNone},
-		{10, PermissionRead},
-		{15, PermissionRead},
-		{20, PermissionTriage},
-		{30, PermissionWrite},
-		{40, PermissionMaintain},
-		{50, PermissionAdmin},
-		{60, PermissionAdmin},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want.String(), func(t *testing.T) {
-			if got := GitLabAccess(tt.level); got != tt.want {
-				t.Errorf("GitLabAccess(%d) = %v, want %v", tt.level, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestPermissionString(t *testing.T) {
 	tests := []struct {
 		p    Permission

@@ -13,16 +13,18 @@
 // CI environment; DetectCI tells which one a process runs in.
 //
 // The server's evaluation (worker.Worker.HandleEvaluation in bot/worker)
-// does not call it yet; with the orchestrator out of the bot root nothing
-// stands in the way (publish imports only the root). Its Target is the
-// worker's forge ports plus
-// the store (CompleteCheck = conclude, which records the run), with
-// Options{Actions: "Approve size", FailOnForbidden: true}. What it must
-// still settle: the server splits the changelog gate into its own check
-// ("mpgate / changelog") where CI keeps it in the main one; the server's
-// GitLab adapter escapes notes itself (so EscapeComment stays unset) and
-// caps them at 65,536 bytes where CI allows 900,000; the server retries a
-// failed evaluation before concluding it (CI aborts at once).
+// publishes through it too: its Target is the worker's forge ports plus the
+// store (CompleteCheck concludes the check run and records it), and what
+// it does differently is in its Options: the changelog gate is split into
+// its own check, "mpgate / changelog" (SplitChangelog; CI keeps it in the
+// main one), a failed size gate offers an "Approve size" button
+// (ApproveSizeAction), the comment ends with a link to the repository's
+// page (Footer), and notes are capped at 65,536 bytes on both forges
+// (MaxCommentBytes; GitLab CI allows 900,000) and not escaped here (the
+// server's GitLab adapter escapes them itself, so EscapeComment stays
+// unset). The server retries a failed evaluation before concluding it: it
+// calls Abort only when no attempt follows, and AbortAdvice tells the
+// reader how to try again; CI aborts at once.
 package publish
 
 import (
@@ -34,13 +36,17 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/render"
 )
 
 // CheckName is the check's name (a GitHub check run, a GitLab commit
 // status).
-const CheckName = "mpgate"
+const CheckName = bot.CheckName
+
+// ChangelogCheckName is the changelog gate's own check (SplitChangelog).
+const ChangelogCheckName = bot.ChangelogCheckName
 
 // CheckNameFor is the check's name when the projects of a monorepo are
 // published apart: one check per project.
@@ -116,8 +122,23 @@ type Options struct {
 	// ForbiddenHint is added to that error: how to give the token the
 	// permissions.
 	ForbiddenHint string
-	// Actions are the check's buttons (the server's "Approve size").
-	Actions []bot.CheckAction
+	// ApproveSizeAction: a check that a size gate failed offers an
+	// "Approve size" button (the server's; a maintainer's click approves,
+	// as /approve-size does).
+	ApproveSizeAction bool
+	// SplitChangelog: the changelog gate (GATE-CHANGELOG) is its own check,
+	// ChangelogCheckName, whose summary names the server's /changelog
+	// command; the main check and comment are judged without it (the
+	// server's). CI keeps the gate in the main check.
+	SplitChangelog bool
+	// Footer is Markdown added under the comment, outside
+	// MaxCommentBytes (the server's link to the repository's page); "" =
+	// none.
+	Footer string
+	// AbortAdvice, when set, is the last paragraph of the summary Abort
+	// writes, given the error ("" = none): the server advises /rebuild
+	// after its last attempt, not after an error a retry cannot fix.
+	AbortAdvice func(runErr error) string
 	// MinChange and RequireChanges are .mpgate.yml's comment section: a
 	// package that changed by at most MinChange bytes counts as unchanged;
 	// with RequireChanges a request without changes gets no new comment
@@ -159,6 +180,12 @@ func New(t Target, opt Options) *Publisher { return &Publisher{target: t, opt: o
 // CheckName is the name of the check it writes.
 func (p *Publisher) CheckName() string { return CheckNameFor(p.opt.Project) }
 
+// SetCommentPolicy sets Options.MinChange and RequireChanges once they
+// are known: the server reads .mpgate.yml after it started the check.
+func (p *Publisher) SetCommentPolicy(minChange int64, requireChanges bool) {
+	p.opt.MinChange, p.opt.RequireChanges = minChange, requireChanges
+}
+
 // Start shows the check running. A token that may not write is
 // remembered (nothing more is tried with it) and is no error; another
 // error is returned, and the check is created again by Publish.
@@ -176,21 +203,30 @@ func (p *Publisher) Start(ctx context.Context) error {
 }
 
 // Abort concludes a started check when the result never comes (the gate
-// could not run, or was interrupted), so that it does not stay running.
+// could not run, was interrupted, or ran out of time: the context's
+// deadline), so that it does not stay running.
 // It works on after ctx is cancelled, for a minute at most.
 func (p *Publisher) Abort(ctx context.Context, runErr error) error {
 	if !p.started {
 		return nil
 	}
 	conclusion, title := bot.ConclusionFailure, "mpgate could not run"
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+		conclusion, title = bot.ConclusionTimedOut, "mpgate ran out of time"
+	case ctx.Err() != nil:
 		conclusion, title = bot.ConclusionCancelled, "mpgate was interrupted"
-	} else if p.opt.TitleOnly {
+	case p.opt.TitleOnly:
 		title = oneLine(title + ": " + runErr.Error())
+	}
+	out := bot.CheckOutput{Title: title, Summary: CodeBlock(runErr.Error())}
+	if p.opt.AbortAdvice != nil {
+		if a := p.opt.AbortAdvice(runErr); a != "" {
+			out.Summary += "\n\n" + a
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	out := bot.CheckOutput{Title: title, Summary: "```\n" + strings.ReplaceAll(runErr.Error(), "```", "'''") + "\n```"}
 	return p.target.CompleteCheck(ctx, p.CheckName(), p.opt.DetailsURL, conclusion, out)
 }
 
@@ -199,11 +235,19 @@ func (p *Publisher) Abort(ctx context.Context, runErr error) error {
 // only with FailOnForbidden); a token the forge refuses skips the comment.
 // Other errors are joined and returned with the outcome.
 func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, error) {
+	var changelog *checks.Gate
+	if p.opt.SplitChangelog {
+		res, changelog = splitChangelog(res)
+	}
 	cr := render.ResultCheckRun(res, render.ResultOptions{DetailsURL: p.opt.DetailsURL})
 	o := Outcome{Conclusion: cr.Conclusion, Title: cr.Title, Annotations: cr.Annotations}
 	var errs []error
 	if !p.forbidden {
-		err := p.target.CompleteCheck(ctx, p.CheckName(), p.opt.DetailsURL, cr.Conclusion, CheckOutput(cr, p.opt.Actions))
+		out := CheckOutput(cr, nil)
+		if p.opt.ApproveSizeAction && cr.Conclusion == bot.ConclusionFailure && sizeGateFailed(res) {
+			out.Actions = []bot.CheckAction{approveSize}
+		}
+		err := p.target.CompleteCheck(ctx, p.CheckName(), p.opt.DetailsURL, cr.Conclusion, out)
 		switch {
 		case errors.Is(err, ErrForbidden):
 			p.forbidden = true
@@ -214,6 +258,14 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 			o.CheckURL = p.target.CheckURL()
 		}
 	}
+	if changelog != nil && !p.forbidden {
+		conclusion, out := changelogCheck(*changelog)
+		if err := p.target.CompleteCheck(ctx, ChangelogCheckName, p.opt.DetailsURL, conclusion, out); errors.Is(err, ErrForbidden) {
+			p.forbidden = true
+		} else if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	link := p.opt.DetailsURL
 	if o.CheckWritten {
 		link = cmpOr(p.opt.ChecksURL, o.CheckURL, p.opt.DetailsURL)
@@ -221,6 +273,9 @@ func (p *Publisher) Publish(ctx context.Context, res *compare.Result) (Outcome, 
 	var body bytes.Buffer
 	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(p.opt.Project), MaxBytes: p.opt.MaxCommentBytes, DetailsURL: link, MinChange: p.opt.MinChange, ReportURL: p.opt.ReportURL}); err != nil {
 		return o, errors.Join(append(errs, fmt.Errorf("rendering the comment: %w", err))...)
+	}
+	if p.opt.Footer != "" {
+		body.WriteString("\n" + p.opt.Footer + "\n")
 	}
 	o.Comment = body.String()
 	if p.opt.EscapeComment != nil {
@@ -255,6 +310,12 @@ func CheckOutput(cr render.CheckRunOutput, actions []bot.CheckAction) bot.CheckO
 			StartCol: a.StartCol, EndCol: a.EndCol, Level: a.Level, Title: a.Title, Message: a.Message})
 	}
 	return out
+}
+
+// CodeBlock fences s as a Markdown code block (an error in a check's
+// summary).
+func CodeBlock(s string) string {
+	return "```\n" + strings.ReplaceAll(s, "```", "'''") + "\n```"
 }
 
 // oneLine folds whitespace runs (a status description is one line).

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gate"
+	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/internal/posttest"
@@ -149,39 +150,34 @@ func TestPublish(t *testing.T) {
 	}
 }
 
-func TestPublishActions(t *testing.T) {
-	r := &recorder{}
-	actions := []bot.CheckAction{{Label: "Approve size", Description: "Pass the size gate", Identifier: "approve-size"}}
-	if _, err := New(r, Options{Actions: actions}).Publish(context.Background(), failingResult(t)); err != nil {
-		t.Fatal(err)
-	}
-	if len(r.out.Actions) != 1 || r.out.Actions[0] != actions[0] || len(r.out.Annotations) != 2 || r.out.Title == "" {
-		t.Errorf("check output %+v", r.out)
-	}
-}
-
 func TestAbort(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
+	timedOut, stop := context.WithCancelCause(context.Background())
+	stop(context.DeadlineExceeded)
 	runErr := errors.New("no project \"nope\" in .mpgate.yml")
+	advise := func(error) string { return "Comment `/rebuild` to try again." }
 	tests := []struct {
 		name      string
 		ctx       context.Context
 		titleOnly bool
+		advice    func(error) string
 		startErr  error
 		calls     string
 		title     string
 	}{
-		{"could not run", context.Background(), false, nil, "start mpgate|complete mpgate failure", "mpgate could not run"},
-		{"title only", context.Background(), true, nil, "start mpgate|complete mpgate failure", `mpgate could not run: no project "nope" in .mpgate.yml`},
-		{"interrupted", canceled, false, nil, "start mpgate|complete mpgate cancelled", "mpgate was interrupted"},
-		{"never started", context.Background(), false, errors.New("502"), "start mpgate", ""},
-		{"forbidden", context.Background(), false, Mark(errors.New("403"), ErrForbidden), "start mpgate", ""},
+		{"could not run", context.Background(), false, nil, nil, "start mpgate|complete mpgate failure", "mpgate could not run"},
+		{"title only", context.Background(), true, nil, nil, "start mpgate|complete mpgate failure", `mpgate could not run: no project "nope" in .mpgate.yml`},
+		{"interrupted", canceled, false, nil, nil, "start mpgate|complete mpgate cancelled", "mpgate was interrupted"},
+		{"timed out", timedOut, false, nil, nil, "start mpgate|complete mpgate timed_out", "mpgate ran out of time"},
+		{"advice", context.Background(), false, advise, nil, "start mpgate|complete mpgate failure", "mpgate could not run"},
+		{"never started", context.Background(), false, nil, errors.New("502"), "start mpgate", ""},
+		{"forbidden", context.Background(), false, nil, Mark(errors.New("403"), ErrForbidden), "start mpgate", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{fail: map[string]error{"start mpgate": tt.startErr}}
-			p := New(r, Options{TitleOnly: tt.titleOnly})
+			p := New(r, Options{TitleOnly: tt.titleOnly, AbortAdvice: tt.advice})
 			_ = p.Start(context.Background())
 			if err := p.Abort(tt.ctx, runErr); err != nil {
 				t.Fatal(err)
@@ -191,6 +187,9 @@ func TestAbort(t *testing.T) {
 			}
 			if r.out.Title != tt.title || (tt.title != "" && !strings.Contains(r.out.Summary, "nope")) {
 				t.Errorf("output %+v", r.out)
+			}
+			if advised := strings.HasSuffix(r.out.Summary, "\n\nComment `/rebuild` to try again."); advised != (tt.advice != nil) {
+				t.Errorf("summary %q, want advice %v", r.out.Summary, tt.advice != nil)
 			}
 		})
 	}
@@ -235,5 +234,75 @@ func TestPublishJob(t *testing.T) {
 	}
 	if err := New(&recorder{}, Options{}).PublishJob(context.Background(), res, "Forge", JobOutputs{}); err != nil {
 		t.Errorf("nothing failing: %v", err)
+	}
+}
+
+// gatedResult is a passing result with gates: the project's (size) and
+// the request's (changelog).
+func gatedResult(project, request []checks.Gate) *compare.Result {
+	res := compare.NewResult()
+	if project != nil {
+		res.Projects = append(res.Projects, &compare.Comparison{Project: "app", Gates: project})
+	}
+	res.Gates = request
+	res.Finish()
+	return res
+}
+
+// TestServerOptions: the server's options add the "Approve size" button
+// to a check a size gate failed, the changelog gate's own check, and the
+// comment's footer; the caller's result is left as it was.
+func TestServerOptions(t *testing.T) {
+	sizeFail := checks.Gate{Name: "size", Rule: "GATE-SIZE", Status: checks.GateFail, Summary: "over"}
+	changelog := func(status string, informational bool) checks.Gate {
+		return checks.Gate{Name: "changelog", Rule: checks.GateChangelog, Status: status, Summary: "shop has no entry", Informational: informational}
+	}
+	tests := []struct {
+		name    string
+		opt     Options
+		res     *compare.Result
+		calls   string
+		actions int
+	}{
+		{"size failed: the button", Options{ApproveSizeAction: true}, gatedResult([]checks.Gate{sizeFail}, nil), "complete mpgate failure", 1},
+		{"size failed, no option: no button", Options{}, gatedResult([]checks.Gate{sizeFail}, nil), "complete mpgate failure", 0},
+		{"another failure: no button", Options{ApproveSizeAction: true}, failingResult(t), "complete mpgate failure", 0},
+		{"changelog split", Options{SplitChangelog: true}, gatedResult(nil, []checks.Gate{changelog(checks.GateFail, false)}),
+			"complete mpgate success|complete mpgate / changelog failure", 0},
+		{"changelog informational", Options{SplitChangelog: true}, gatedResult(nil, []checks.Gate{changelog(checks.GateFail, true)}),
+			"complete mpgate success|complete mpgate / changelog neutral", 0},
+		{"changelog skipped: no check", Options{SplitChangelog: true}, gatedResult(nil, []checks.Gate{changelog(checks.GateSkip, false)}),
+			"complete mpgate success", 0},
+		{"changelog kept in the main check", Options{}, gatedResult(nil, []checks.Gate{changelog(checks.GateFail, false)}),
+			"complete mpgate failure", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{}
+			gates, verdict := len(tt.res.Gates), tt.res.Verdict
+			if _, err := New(r, tt.opt).Publish(context.Background(), tt.res); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(r.calls, "|"); got != tt.calls {
+				t.Errorf("calls %s, want %s", got, tt.calls)
+			}
+			if !strings.Contains(tt.calls, "changelog") && len(r.out.Actions) != tt.actions {
+				t.Errorf("%d buttons, want %d", len(r.out.Actions), tt.actions)
+			}
+			if len(tt.res.Gates) != gates || tt.res.Verdict != verdict {
+				t.Errorf("the result was changed: %d gates, verdict %s", len(tt.res.Gates), tt.res.Verdict)
+			}
+		})
+	}
+}
+
+func TestFooter(t *testing.T) {
+	r := &recorder{}
+	o, err := New(r, Options{PR: 2, Comment: true, Footer: "[trends](https://mpgate.example/r)"}).Publish(context.Background(), failingResult(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(o.Comment, "\n[trends](https://mpgate.example/r)\n") || r.body != o.Comment {
+		t.Errorf("comment without the footer at its end:\n%s", o.Comment)
 	}
 }

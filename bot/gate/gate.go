@@ -152,23 +152,16 @@ type side struct {
 	cacheKey *[32]byte
 }
 
-// Run judges the change described by s.
+// Run judges the change described by s, in stages: resolve the revisions,
+// plan the sides (which project at which revision, and which of them are
+// already known from stored or cached reports), build and analyse the rest,
+// compare and gate each project, then apply the repository's gates.
 func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	log := s.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// The base and head sides run at once: calls to Progress are
-	// serialised so that it needs no locking of its own.
-	var sayMu sync.Mutex
-	say := func(format string, args ...any) {
-		if s.Progress != nil {
-			msg := fmt.Sprintf(format, args...)
-			sayMu.Lock()
-			defer sayMu.Unlock()
-			s.Progress(msg)
-		}
-	}
+	say := serialiseProgress(&s)
 	an := s.Analyze
 	if an == nil {
 		an = analyze.Run
@@ -181,14 +174,7 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	headDir := s.HeadDir
-	if headDir == "" {
-		headDir = s.RepoDir
-	}
-	headRev := s.HeadRev
-	if headRev == "" {
-		headRev = "HEAD"
-	}
+	headDir := cmp.Or(s.HeadDir, s.RepoDir)
 	workDir := s.WorkDir
 	if workDir == "" {
 		workDir, err = os.MkdirTemp("", "mpgate-")
@@ -204,19 +190,75 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	} else {
 		s.keepLogs = true
 	}
+
+	res := compare.NewResult()
+	revs, err := resolveRevisions(ctx, s, res, say)
+	if err != nil {
+		return nil, err
+	}
+	sides := planSides(ctx, s, cfg, projects, headDir, revs.mergeBase, say)
+
+	// The base worktree is made while the head builds: it is part of the
+	// base's side of the work.
+	base := &baseCheckout{repoDir: s.RepoDir, dir: filepath.Join(workDir, "base"), rev: revs.mergeBase, say: say}
+	defer base.remove(ctx, log)
+	if err := runSides(ctx, s, sides, base.get, an, workDir, say, log); err != nil {
+		return nil, err
+	}
+	for _, p := range projects {
+		res.Projects = append(res.Projects, judgeProject(s, cfg, res, p, sides))
+	}
+	repoGates(ctx, s, cfg, res, revs.diffHead, headDir, base.dir, base.made(), say)
+	markInformational(cfg, res)
+	res.Finish()
+	return res, nil
+}
+
+// serialiseProgress returns the function that formats and sends a progress
+// line to s.Progress, and wraps s.BuildLog likewise: the base and head sides
+// run at once, so calls to both are serialised under one lock and neither
+// needs locking of its own.
+func serialiseProgress(s *Spec) func(format string, args ...any) {
+	var mu sync.Mutex
 	if bl := s.BuildLog; bl != nil {
 		s.BuildLog = func(title, logPath string) {
-			sayMu.Lock()
-			defer sayMu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
 			bl(title, logPath)
 		}
 	}
+	progress := s.Progress
+	return func(format string, args ...any) {
+		if progress != nil {
+			msg := fmt.Sprintf(format, args...)
+			mu.Lock()
+			defer mu.Unlock()
+			progress(msg)
+		}
+	}
+}
 
-	res := compare.NewResult()
+// revisions are the commits a run compares.
+type revisions struct {
+	// mergeBase is the merge-base of the head and s.BaseRef; empty without
+	// s.BaseRef.
+	mergeBase string
 	// diffHead is the commit the changed lines are read from: the head, or
 	// for a dirty work tree a snapshot of it, so that the changed lines are
-	// those of the files that are analysed.
-	var mergeBase, diffHead string
+	// those of the files that are analysed; empty when the changed lines are
+	// unknown.
+	diffHead string
+}
+
+// resolveRevisions finds the head and the base to compare it with, and
+// records them in res (HeadRev, BaseRev, HeadWorkingTree): the merge-base of
+// the head and s.BaseRef, or without a base ref the commit a stored base
+// report names. An unknown head or base ref is an ErrUsage; a stored report's
+// unknown revision only leaves the changed lines unknown.
+func resolveRevisions(ctx context.Context, s Spec, res *compare.Result, say func(string, ...any)) (revisions, error) {
+	var revs revisions
+	var err error
+	headRev := cmp.Or(s.HeadRev, "HEAD")
 	headName := func() string {
 		if res.HeadWorkingTree {
 			return fmt.Sprintf("the working tree (on %.12s)", res.HeadRev)
@@ -225,36 +267,45 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	}
 	if s.BaseRef != "" {
 		if res.HeadRev, err = workspace.RevParse(ctx, s.RepoDir, headRev); err != nil {
-			return nil, fmt.Errorf("%w: head %q: %w", ErrUsage, headRev, err)
+			return revs, fmt.Errorf("%w: head %q: %w", ErrUsage, headRev, err)
 		}
-		if diffHead, err = workTreeHead(ctx, s, res); err != nil {
-			return nil, err
+		if revs.diffHead, err = workTreeHead(ctx, s, res); err != nil {
+			return revs, err
 		}
-		if mergeBase, err = workspace.MergeBase(ctx, s.RepoDir, s.BaseRef, res.HeadRev); err != nil {
-			return nil, fmt.Errorf("%w: base %q: %w", ErrUsage, s.BaseRef, err)
+		if revs.mergeBase, err = workspace.MergeBase(ctx, s.RepoDir, s.BaseRef, res.HeadRev); err != nil {
+			return revs, fmt.Errorf("%w: base %q: %w", ErrUsage, s.BaseRef, err)
 		}
-		res.BaseRev = mergeBase
-		say("comparing %s with %.12s (merge-base of %s)", headName(), mergeBase, s.BaseRef)
-	} else if rev := reportsRevision(s.BaseReports); rev != "" {
-		// A stored base report names its commit: the changed lines (patch
-		// coverage, lint on changed lines, changelog) are known from it.
-		head, herr := workspace.RevParse(ctx, s.RepoDir, headRev)
-		base, berr := workspace.RevParse(ctx, s.RepoDir, rev)
-		switch {
-		case herr != nil:
-			say("the head %s is unknown (changed lines unknown): %v", headRev, herr)
-		case berr != nil:
-			say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
-		default:
-			res.HeadRev, res.BaseRev = head, base
-			if diffHead, err = workTreeHead(ctx, s, res); err != nil {
-				return nil, err
-			}
-			say("comparing %s with the base report of %.12s", headName(), base)
-		}
+		res.BaseRev = revs.mergeBase
+		say("comparing %s with %.12s (merge-base of %s)", headName(), revs.mergeBase, s.BaseRef)
+		return revs, nil
 	}
+	rev := reportsRevision(s.BaseReports)
+	if rev == "" {
+		return revs, nil
+	}
+	// A stored base report names its commit: the changed lines (patch
+	// coverage, lint on changed lines, changelog) are known from it.
+	head, herr := workspace.RevParse(ctx, s.RepoDir, headRev)
+	base, berr := workspace.RevParse(ctx, s.RepoDir, rev)
+	switch {
+	case herr != nil:
+		say("the head %s is unknown (changed lines unknown): %v", headRev, herr)
+	case berr != nil:
+		say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
+	default:
+		res.HeadRev, res.BaseRev = head, base
+		if revs.diffHead, err = workTreeHead(ctx, s, res); err != nil {
+			return revs, err
+		}
+		say("comparing %s with the base report of %.12s", headName(), base)
+	}
+	return revs, nil
+}
 
-	// Which sides run where.
+// planSides lists the sides of the run: each project's head, and its base
+// when there is one (a stored report, or s.BaseRef). A side whose report is
+// stored, or found in s.BaseCache, is marked stored and is not run.
+func planSides(ctx context.Context, s Spec, cfg *config.Config, projects []config.Project, headDir, mergeBase string, say func(string, ...any)) []*side {
 	var sides []*side
 	for _, p := range projects {
 		bounds := analyze.BoundariesOf(cfg, p.Root)
@@ -273,34 +324,48 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		}
 		sides = append(sides, b)
 	}
+	return sides
+}
 
-	// The base worktree is made while the head builds: it is part of the
-	// base's side of the work.
-	var (
-		baseTree     *workspace.Worktree
-		baseTreeErr  error
-		baseTreeOnce sync.Once
-	)
-	baseDir := filepath.Join(workDir, "base")
-	getBaseTree := func(ctx context.Context) (string, error) {
-		baseTreeOnce.Do(func() {
-			say("checking out the merge-base")
-			baseTree, baseTreeErr = workspace.AddWorktree(ctx, s.RepoDir, baseDir, mergeBase)
-		})
-		return baseDir, baseTreeErr
+// baseCheckout is the merge-base's worktree, made once when a base side
+// first needs it.
+type baseCheckout struct {
+	repoDir, dir, rev string
+	say               func(string, ...any)
+
+	once sync.Once
+	tree *workspace.Worktree
+	err  error
+}
+
+// get makes the worktree on the first call and returns its directory.
+func (b *baseCheckout) get(ctx context.Context) (string, error) {
+	b.once.Do(func() {
+		b.say("checking out the merge-base")
+		b.tree, b.err = workspace.AddWorktree(ctx, b.repoDir, b.dir, b.rev)
+	})
+	return b.dir, b.err
+}
+
+// made reports whether the worktree exists; it is read once the sides ran.
+func (b *baseCheckout) made() bool { return b.tree != nil }
+
+// remove removes the worktree, if it was made, even when ctx was cancelled.
+func (b *baseCheckout) remove(ctx context.Context, log *slog.Logger) {
+	if b.tree == nil {
+		return
 	}
-	defer func() {
-		if baseTree != nil {
-			// The worktree is removed even when ctx was cancelled.
-			if err := baseTree.Remove(context.WithoutCancel(ctx)); err != nil {
-				log.Warn("remove base worktree", "dir", baseDir, "err", err)
-			}
-		}
-	}()
+	if err := b.tree.Remove(context.WithoutCancel(ctx)); err != nil {
+		log.Warn("remove base worktree", "dir", b.dir, "err", err)
+	}
+}
 
-	// Builds and analyses, bounded by the cores; the first fatal error (the
-	// head cannot be built or analysed, the worktree cannot be made) cancels
-	// the rest.
+// runSides builds and analyses the sides that are not stored, bounded by
+// the cores; the first fatal error (the head cannot be built or analysed,
+// the worktree cannot be made) cancels the rest. A side's own failure is in
+// its err; the error returned is the context's, or one that is not a side's.
+func runSides(ctx context.Context, s Spec, sides []*side, baseTree func(context.Context) (string, error), an AnalyzeFunc,
+	workDir string, say func(string, ...any), log *slog.Logger) error {
 	pl := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(2, runtime.GOMAXPROCS(0)))
 	for _, sd := range sides {
 		if sd.stored {
@@ -308,67 +373,65 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 		}
 		pl.Go(func(ctx context.Context) error {
 			defer cacheBase(s, sd, log)
-			return runSide(ctx, s, sd, getBaseTree, an, workDir, say)
+			return runSide(ctx, s, sd, baseTree, an, workDir, say)
 		})
 	}
-	if err := pl.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cancelled: %w", ctx.Err())
-		}
-		var fatal *fatalError
-		if !errors.As(err, &fatal) {
-			return nil, err
+	err := pl.Wait()
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("cancelled: %w", ctx.Err())
+	}
+	var fatal *fatalError
+	if !errors.As(err, &fatal) {
+		return err
+	}
+	return nil
+}
+
+// judgeProject compares p's head with its base and applies the size gate:
+// a head that was not analysed gives a failed project.
+func judgeProject(s Spec, cfg *config.Config, res *compare.Result, p config.Project, sides []*side) *compare.Comparison {
+	var head, base *side
+	for _, sd := range sides {
+		if sd.project.Name == p.Name && sd.project.Root == p.Root {
+			if sd.base {
+				base = sd
+			} else {
+				head = sd
+			}
 		}
 	}
-
-	// Compare and gate each project.
-	for _, p := range projects {
-		var head, base *side
-		for _, sd := range sides {
-			if sd.project.Name == p.Name && sd.project.Root == p.Root {
-				if sd.base {
-					base = sd
-				} else {
-					head = sd
-				}
-			}
+	if head.report == nil {
+		err := head.err
+		if err == nil {
+			err = errors.New("not analysed (cancelled after another project failed)")
 		}
-		if head.report == nil {
-			err := head.err
-			if err == nil {
-				err = errors.New("not analysed (cancelled after another project failed)")
-			}
-			res.Projects = append(res.Projects, compare.HeadFailed(p.Name, err))
-			continue
-		}
-		var baseReport *checks.Report
-		baseErr := ""
-		if base != nil {
-			baseReport = base.report
-			if base.err != nil {
-				baseErr = base.err.Error()
-			}
-		}
-		c := compare.Compare(baseReport, head.report)
-		c.Project, c.BaseError = p.Name, baseErr
-		c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
-		c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
-		appr := approval(cfg, s)
-		if a := s.ProjectApprovals[p.Name]; a != nil && appr == nil {
-			appr = a
-		}
-		rules := sizeRules(cfg, appr)
-		// Without any base the budgets still apply; the growth bounds say
-		// "skipped: no base" and never fail for it.
-		rules.NoBase = base == nil
-		c.SizeGate(rules)
-		res.Projects = append(res.Projects, c)
+		return compare.HeadFailed(p.Name, err)
 	}
-
-	repoGates(ctx, s, cfg, res, diffHead, headDir, baseDir, baseTree != nil, say)
-	markInformational(cfg, res)
-	res.Finish()
-	return res, nil
+	var baseReport *checks.Report
+	baseErr := ""
+	if base != nil {
+		baseReport = base.report
+		if base.err != nil {
+			baseErr = base.err.Error()
+		}
+	}
+	c := compare.Compare(baseReport, head.report)
+	c.Project, c.BaseError = p.Name, baseErr
+	c.BaseRev, c.HeadRev = res.BaseRev, res.HeadRev
+	c.PathPrefix = pathPrefix(path.Join(filepath.ToSlash(s.Subdir), p.Root), head.report.Root)
+	appr := approval(cfg, s)
+	if a := s.ProjectApprovals[p.Name]; a != nil && appr == nil {
+		appr = a
+	}
+	rules := sizeRules(cfg, appr)
+	// Without any base the budgets still apply; the growth bounds say
+	// "skipped: no base" and never fail for it.
+	rules.NoBase = base == nil
+	c.SizeGate(rules)
+	return c
 }
 
 // workTreeHead returns the commit whose changes are judged: res.HeadRev, or

@@ -125,99 +125,144 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	// Requests are cloned so the caller's is untouched (RoundTripper
-	// contract); the body is buffered so it can be sent again.
-	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read request body: %w", err)
-		}
-		body = b
+	body, err := bufferBody(req)
+	if err != nil {
+		return nil, err
 	}
-	key := ""
-	var hit *cached
-	if req.Method == http.MethodGet && req.Header.Get("If-None-Match") == "" {
-		// Keyed by URL and a hash of the credentials: one token's view of
-		// a resource is never served to another; the token is not kept.
-		sum := sha256.Sum256([]byte(req.Header.Get("Authorization") + "\x00" + req.URL.String()))
-		key = hex.EncodeToString(sum[:])
-		t.mu.Lock()
-		hit = t.cache[key]
-		t.mu.Unlock()
-	}
-
-	failures, waits := 0, 0
+	key, hit := t.lookup(req)
+	var tries tries
 	for {
-		r := req.Clone(ctx)
-		if body != nil {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
-			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		}
-		if r.Header.Get("User-Agent") == "" {
-			r.Header.Set("User-Agent", t.cfg.userAgent)
-		}
-		if hit != nil {
-			r.Header.Set("If-None-Match", hit.etag)
-		}
-		resp, err := t.next.RoundTrip(r)
+		resp, err := t.next.RoundTrip(t.prepare(req, body, hit))
 		if err != nil {
-			failures++
-			if ctx.Err() != nil || failures >= t.cfg.attempts || !retryableNetErr(req.Method, err) {
+			tries.failures++
+			if ctx.Err() != nil || tries.failures >= t.cfg.attempts || !retryableNetErr(req.Method, err) {
 				return nil, err
 			}
-			if err := t.cfg.sleep(ctx, t.backoffFor(failures)); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		switch {
-		case resp.StatusCode == http.StatusNotModified && hit != nil:
-			return hit.response(req, resp), nil
-		case retryableStatus(resp.StatusCode) && ctx.Value(noStatusRetry{}) == nil:
-			failures++
-			if failures >= t.cfg.attempts {
-				return resp, nil
-			}
-			drain(resp)
-			if err := t.cfg.sleep(ctx, t.backoffFor(failures)); err != nil {
+			if err := t.cfg.sleep(ctx, t.backoffFor(tries.failures)); err != nil {
 				return nil, err
 			}
 			continue
-		case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests:
-			msg, raw := readMessage(resp)
-			if rl := t.rateLimit(resp, msg); rl != nil {
-				wait := rl.RetryAt.Sub(t.cfg.now())
-				if waits >= t.cfg.rateWaits || wait > t.cfg.maxWait {
-					return nil, rl
-				}
-				waits++
-				if err := t.cfg.sleep(ctx, max(wait, 0)); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			// "... by integration" (GITHUB_TOKEN, App) or "... by personal
-			// access token" (fine-grained PAT).
-			if resp.StatusCode == http.StatusForbidden && strings.Contains(msg, "Resource not accessible by") {
-				return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ErrForbidden)
-			}
-			resp.Body = io.NopCloser(bytes.NewReader(raw))
-			return resp, nil
 		}
-		if key != "" && resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" {
-			raw, err := io.ReadAll(resp.Body)
-			_ = resp.Body.Close()
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", req.URL.Path, err)
-			}
-			t.store(key, &cached{etag: resp.Header.Get("ETag"), status: resp.StatusCode, header: resp.Header.Clone(), body: raw})
-			resp.Body = io.NopCloser(bytes.NewReader(raw))
+		resp, again, err := t.answer(req, resp, key, hit, &tries)
+		if again {
+			continue
 		}
-		return resp, nil
+		return resp, err
 	}
+}
+
+// tries counts a request's sends: those that failed (a network error or a
+// retryable status) and the waits for a rate limit.
+type tries struct {
+	failures, waits int
+}
+
+// bufferBody reads and closes req's body, so that it can be sent again;
+// nil without a body.
+func bufferBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	return b, nil
+}
+
+// lookup finds a conditional GET's cached answer: key is where its answer is
+// cached ("" for a request that is not cached) and hit the answer cached
+// there, if any.
+func (t *retryTransport) lookup(req *http.Request) (key string, hit *cached) {
+	if req.Method != http.MethodGet || req.Header.Get("If-None-Match") != "" {
+		return "", nil
+	}
+	// Keyed by URL and a hash of the credentials: one token's view of a
+	// resource is never served to another; the token is not kept.
+	sum := sha256.Sum256([]byte(req.Header.Get("Authorization") + "\x00" + req.URL.String()))
+	key = hex.EncodeToString(sum[:])
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return key, t.cache[key]
+}
+
+// prepare clones req for one send (the caller's request is untouched: the
+// RoundTripper contract) with the buffered body, the User-Agent and, for a
+// cached answer, its ETag.
+func (t *retryTransport) prepare(req *http.Request, body []byte, hit *cached) *http.Request {
+	r := req.Clone(req.Context())
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", t.cfg.userAgent)
+	}
+	if hit != nil {
+		r.Header.Set("If-None-Match", hit.etag)
+	}
+	return r
+}
+
+// answer decides what becomes of resp: the cached answer for a 304, a wait
+// and another send (again) for a retryable status, a refusal read by
+// refused, or resp itself, its body cached when it has an ETag.
+func (t *retryTransport) answer(req *http.Request, resp *http.Response, key string, hit *cached, tries *tries) (_ *http.Response, again bool, _ error) {
+	ctx := req.Context()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && hit != nil:
+		return hit.response(req, resp), false, nil
+	case retryableStatus(resp.StatusCode) && ctx.Value(noStatusRetry{}) == nil:
+		tries.failures++
+		if tries.failures >= t.cfg.attempts {
+			return resp, false, nil
+		}
+		drain(resp)
+		if err := t.cfg.sleep(ctx, t.backoffFor(tries.failures)); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests:
+		return t.refused(req, resp, tries)
+	}
+	if key != "" && resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" {
+		raw, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s: %w", req.URL.Path, err)
+		}
+		t.store(key, &cached{etag: resp.Header.Get("ETag"), status: resp.StatusCode, header: resp.Header.Clone(), body: raw})
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+	}
+	return resp, false, nil
+}
+
+// refused reads a 403 or 429: a rate limit is waited out (again) when it
+// ends soon enough and the waits are not used up, else it is the error; a
+// token without the permission is ErrForbidden; any other refusal is
+// returned as it came.
+func (t *retryTransport) refused(req *http.Request, resp *http.Response, tries *tries) (_ *http.Response, again bool, _ error) {
+	msg, raw := readMessage(resp)
+	if rl := t.rateLimit(resp, msg); rl != nil {
+		wait := rl.RetryAt.Sub(t.cfg.now())
+		if tries.waits >= t.cfg.rateWaits || wait > t.cfg.maxWait {
+			return nil, false, rl
+		}
+		tries.waits++
+		if err := t.cfg.sleep(req.Context(), max(wait, 0)); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	}
+	// "... by integration" (GITHUB_TOKEN, App) or "... by personal
+	// access token" (fine-grained PAT).
+	if resp.StatusCode == http.StatusForbidden && strings.Contains(msg, "Resource not accessible by") {
+		return nil, false, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ErrForbidden)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return resp, false, nil
 }
 
 func (t *retryTransport) store(key string, c *cached) {

@@ -136,7 +136,6 @@ type settings struct {
 	waitMax   time.Duration
 	maxWait   time.Duration
 	userAgent string
-	username  string
 }
 
 // WithHTTPClient sets the HTTP client below the retries (its Transport is
@@ -162,11 +161,6 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 
 // WithUserAgent sets the User-Agent (default "mpgate").
 func WithUserAgent(ua string) Option { return func(s *settings) { s.userAgent = ua } }
-
-// WithUsername names the account the client posts as (a project access
-// token's bot user, "project_123_bot_…"), used to recognise its own sticky
-// note without calling GET /user.
-func WithUsername(name string) Option { return func(s *settings) { s.username = name } }
 
 // authSource puts the token in the header its kind needs; the token goes
 // nowhere else.
@@ -237,7 +231,7 @@ func New(baseURL, token string, kind TokenKind, opts ...Option) (*Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: client for %s: %w", u.Host, err)
 	}
-	return &Client{gl: c, kind: kind, username: s.username}, nil
+	return &Client{gl: c, kind: kind}, nil
 }
 
 // GitLab exposes the underlying client-go client for calls this package
@@ -363,8 +357,7 @@ func pid(repo bot.Repo) any {
 	return repo.FullName()
 }
 
-// Username is the account the client posts as (WithUsername, or GET
-// /user once).
+// Username is the account the client posts as (GET /user, once).
 func (c *Client) Username(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	name := c.username

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -334,6 +335,34 @@ func TestForgeAddLabel(t *testing.T) {
 			pr, err := fg.PullRequestEvent(ctx, byID, tc.iid)
 			if err != nil || fmt.Sprint(pr.Labels) != fmt.Sprint(tc.want) {
 				t.Errorf("PullRequestEvent labels %v (%v), want %v", pr.Labels, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPermissionLevels maps GitLab's access levels to GitHub's names, as
+// bot.ParsePermission reads them: a level between two takes the one below.
+func TestPermissionLevels(t *testing.T) {
+	tests := []struct {
+		level int
+		want  bot.Permission
+	}{
+		{-1, bot.PermissionNone},
+		{0, bot.PermissionNone},
+		{5, bot.PermissionNone},
+		{10, bot.PermissionRead},
+		{15, bot.PermissionRead},
+		{20, bot.PermissionTriage},
+		{30, bot.PermissionWrite},
+		{40, bot.PermissionMaintain},
+		{50, bot.PermissionAdmin},
+		{60, bot.PermissionAdmin},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.level), func(t *testing.T) {
+			t.Parallel()
+			if got := bot.ParsePermission(Permission(tt.level)); got != tt.want {
+				t.Errorf("Permission(%d) = %q, read as %v; want %v", tt.level, Permission(tt.level), got, tt.want)
 			}
 		})
 	}

@@ -65,68 +65,12 @@ func escapeLine(b *strings.Builder, line string, html bool) {
 	// search from there (keeps a line of many "<a" linear).
 	lastGT, lastParen := strings.LastIndexByte(line, '>'), strings.LastIndexByte(line, ')')
 	for i := 0; i < len(line); {
-		c := line[i]
-		switch {
-		case c == '\\' && i+1 < len(line):
-			// An escape: keep it and the escaped character.
-			_, n := utf8.DecodeRuneInString(line[i+1:])
-			b.WriteString(line[i : i+1+n])
-			i += 1 + n
+		if n := verbatim(line, i, lastGT, lastParen); n > 0 {
+			b.WriteString(line[i : i+n])
+			i += n
 			continue
-		case c == '`':
-			j := i
-			for j < len(line) && line[j] == '`' {
-				j++
-			}
-			run := line[i:j]
-			if end := closingRun(line[j:], len(run)); end >= 0 {
-				b.WriteString(line[i : j+end+len(run)])
-				i = j + end + len(run)
-				continue
-			}
-			b.WriteString(run)
-			i = j
-			continue
-		case strings.HasPrefix(line[i:], "<!--"):
-			end := strings.Index(line[i+4:], "-->")
-			if end < 0 {
-				b.WriteString(line[i:])
-				return
-			}
-			b.WriteString(line[i : i+4+end+3])
-			i += 4 + end + 3
-			continue
-		case c == '~' && i+1 < len(line) && line[i+1] == '~':
-			// Strikethrough (~~) or a fence-like run: not a label.
-			j := i
-			for j < len(line) && line[j] == '~' {
-				j++
-			}
-			b.WriteString(line[i:j])
-			i = j
-			continue
-		case c == '<' && i < lastGT && (isASCIILetter(line[i+1]) || line[i+1] == '/'):
-			// An HTML tag or an autolink: up to its '>'.
-			if end := strings.IndexByte(line[i:], '>'); end > 0 {
-				b.WriteString(line[i : i+end+1])
-				i += end + 1
-				continue
-			}
-		case c == ']' && i < lastParen && line[i+1] == '(':
-			// A link destination: up to its ')'.
-			if end := strings.IndexByte(line[i:], ')'); end > 0 {
-				b.WriteString(line[i : i+end+1])
-				i += end + 1
-				continue
-			}
-		case c == '&' && i+1 < len(line) && (isASCIILetter(line[i+1]) || line[i+1] == '#'):
-			// An entity (&amp;, &#33;) is not an epic reference.
-			if end := strings.IndexByte(line[i:min(i+34, len(line))], ';'); end > 1 && isEntityName(line[i+1:i+end]) {
-				b.WriteString(line[i : i+end+1])
-				i += end + 1
-				continue
-			}
 		}
+		c := line[i]
 		if escapable(line, i) && !(html && strings.HasPrefix(line[i+1:], "\u200b")) {
 			if html {
 				b.WriteByte(c)
@@ -135,12 +79,65 @@ func escapeLine(b *strings.Builder, line string, html bool) {
 				b.WriteByte('\\')
 				b.WriteByte(c)
 			}
-			i++
-			continue
+		} else {
+			b.WriteByte(c)
 		}
-		b.WriteByte(c)
 		i++
 	}
+}
+
+// verbatim is the length of what starts at line[i] and is kept as it is:
+// an escape, a code span (or an unclosed run of backticks), an HTML comment
+// (to the end of the line when it does not close on it), a run of tildes,
+// an HTML tag or autolink, a link destination or an entity; 0 when none
+// does. lastGT and lastParen are the line's last '>' and ')'.
+func verbatim(line string, i, lastGT, lastParen int) int {
+	c := line[i]
+	switch {
+	case c == '\\' && i+1 < len(line):
+		// An escape: the backslash and the escaped character.
+		_, n := utf8.DecodeRuneInString(line[i+1:])
+		return 1 + n
+	case c == '`':
+		j := i
+		for j < len(line) && line[j] == '`' {
+			j++
+		}
+		run := j - i
+		if end := closingRun(line[j:], run); end >= 0 {
+			return run + end + run
+		}
+		return run
+	case strings.HasPrefix(line[i:], "<!--"):
+		end := strings.Index(line[i+4:], "-->")
+		if end < 0 {
+			return len(line) - i
+		}
+		return 4 + end + 3
+	case c == '~' && i+1 < len(line) && line[i+1] == '~':
+		// Strikethrough (~~) or a fence-like run: not a label.
+		j := i
+		for j < len(line) && line[j] == '~' {
+			j++
+		}
+		return j - i
+	case c == '<' && i < lastGT && (isASCIILetter(line[i+1]) || line[i+1] == '/'):
+		// An HTML tag or an autolink: up to its '>'.
+		if end := strings.IndexByte(line[i:], '>'); end > 0 {
+			return end + 1
+		}
+	case c == ']' && i < lastParen && line[i+1] == '(':
+		// A link destination: up to its ')'.
+		if end := strings.IndexByte(line[i:], ')'); end > 0 {
+			return end + 1
+		}
+	case c == '&' && i+1 < len(line) && (isASCIILetter(line[i+1]) || line[i+1] == '#'):
+		// An entity (&amp;, &#33;) is not an epic reference.
+		if end := strings.IndexByte(line[i:min(i+34, len(line))], ';'); end > 1 && isEntityName(line[i+1:i+end]) {
+			return end + 1
+		}
+	}
+	return 0
 }
 
 // closingRun finds a run of exactly n backticks in s (a code span's end).

@@ -23,7 +23,7 @@ const truncatedNote = "\n\n_(note truncated to GitLab's size limit)_"
 
 // UpsertStickyNote keeps exactly one note carrying bot.StickyMarker(key)
 // and authored by botUsername on merge request mrIID, with body.
-// botUsername "" means the client's own (WithUsername, or GET /user).
+// botUsername "" means the client's own (Username: GET /user).
 //
 // It reads every page of notes; among the bot's non-system notes with the
 // marker the newest is updated in place, left alone when the body is

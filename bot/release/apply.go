@@ -76,14 +76,8 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 		if err := checkHead(ctx, repoDir, plan); err != nil {
 			return nil, err
 		}
-		for _, t := range plan.Untagged {
-			if !opts.DryRun {
-				msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
-				if _, err := runGit(ctx, repoDir, identity(opts), []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, t.Commit); err != nil {
-					return applied, fmt.Errorf("apply release: tag merged release %s: %w", t.Name, err)
-				}
-			}
-			applied.Tags = append(applied.Tags, t)
+		if err := tagMerged(ctx, repoDir, plan, opts, applied); err != nil {
+			return applied, err
 		}
 	}
 	if len(rel) == 0 {
@@ -93,30 +87,104 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 		return nil, fmt.Errorf("apply release: %w: %s", ErrProblems, strings.Join(plan.Problems, "; "))
 	}
 	applied.Message = plan.CommitMessage()
+	if err := checkUnreleased(ctx, repoDir, plan, rel); err != nil {
+		return nil, err
+	}
+	files, err := releaseFiles(repoDir, rel, applied)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files.order {
+		applied.Files[f] = files.contents[f]
+	}
+	if opts.DryRun {
+		return applied, nil
+	}
+	if err := checkClean(ctx, repoDir, append(append([]string{}, files.order...), applied.Removed...)); err != nil {
+		return nil, err
+	}
+	env := identity(opts)
+	msg := applied.Message + "\n\n" + ReleaseHeadTrailer + ": " + plan.Head + "\n"
+	commit, err := commitFiles(ctx, repoDir, files, applied.Removed, env, msg)
+	if err != nil {
+		return nil, err
+	}
+	applied.Commit = commit
+	if opts.NoTags {
+		return applied, nil
+	}
+	untagged := len(applied.Tags) - len(rel)
+	for i := untagged; i < len(applied.Tags); i++ {
+		applied.Tags[i].Commit = commit
+	}
+	for _, t := range applied.Tags[untagged:] {
+		msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
+		if _, err := runGit(ctx, repoDir, env, []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, commit); err != nil {
+			return applied, fmt.Errorf("apply release: tag %s (the release commit %s is made; delete it or tag by hand): %w", t.Name, short(commit), err)
+		}
+	}
+	return applied, nil
+}
+
+// tagMerged tags the releases merged earlier without their tags (the plan's
+// Untagged; none for a dry run) and adds them to applied.Tags.
+func tagMerged(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOptions, applied *Applied) error {
+	for _, t := range plan.Untagged {
+		if !opts.DryRun {
+			msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
+			if _, err := runGit(ctx, repoDir, identity(opts), []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, t.Commit); err != nil {
+				return fmt.Errorf("apply release: tag merged release %s: %w", t.Name, err)
+			}
+		}
+		applied.Tags = append(applied.Tags, t)
+	}
+	return nil
+}
+
+// checkUnreleased refuses with ErrReleased when a tag of the plan exists, and
+// with ErrStale when HEAD is no longer the plan's head.
+func checkUnreleased(ctx context.Context, repoDir string, plan *ReleasePlan, rel []*ModulePlan) error {
 	for _, m := range rel {
 		exists, err := tagExists(ctx, repoDir, m.NextTag)
 		if err != nil {
-			return nil, fmt.Errorf("apply release: %w", err)
+			return fmt.Errorf("apply release: %w", err)
 		}
 		if exists {
-			return nil, fmt.Errorf("apply release: %w: tag %s exists; plan again from the branch's head", ErrReleased, m.NextTag)
+			return fmt.Errorf("apply release: %w: tag %s exists; plan again from the branch's head", ErrReleased, m.NextTag)
 		}
 	}
-	if err := checkHead(ctx, repoDir, plan); err != nil {
-		return nil, err
+	return checkHead(ctx, repoDir, plan)
+}
+
+// fileSet is the files a release writes, in the order they are first named,
+// with their new content.
+type fileSet struct {
+	order    []string
+	contents map[string]string
+}
+
+func (s *fileSet) set(name, content string) {
+	if _, ok := s.contents[name]; !ok {
+		s.order = append(s.order, name)
 	}
-	// Files to write, in plan order; several modules may share a changelog.
-	var order []string
-	contents := map[string]string{}
+	s.contents[name] = content
+}
+
+// releaseFiles computes what the release writes: each released module's
+// changelog with its new section on top (in plan order; several modules may
+// share a changelog), then the change files that keep the lines of modules
+// not released now. It adds each module's tag to applied.Tags and each
+// change file left empty to applied.Removed.
+func releaseFiles(repoDir string, rel []*ModulePlan, applied *Applied) (*fileSet, error) {
+	files := &fileSet{contents: map[string]string{}}
 	for _, m := range rel {
-		cur, ok := contents[m.Changelog]
+		cur, ok := files.contents[m.Changelog]
 		if !ok {
 			src, err := tree.ReadFileIn(repoDir, m.Changelog, maxRepoFile)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("apply release: read %s: %w", m.Changelog, err)
 			}
 			cur = string(src)
-			order = append(order, m.Changelog)
 		}
 		next, err := InsertSection(cur, sectionForFile(m, rel), m.Next)
 		if err != nil {
@@ -125,7 +193,7 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 			}
 			return nil, fmt.Errorf("apply release: %s: %w", m.Changelog, err)
 		}
-		contents[m.Changelog] = next
+		files.set(m.Changelog, next)
 		applied.Tags = append(applied.Tags, AppliedTag{Module: m.Name, Name: m.NextTag, Version: m.Next, Notes: m.Notes})
 	}
 	released := map[string]bool{}
@@ -149,67 +217,54 @@ func Apply(ctx context.Context, repoDir string, plan *ReleasePlan, opts ApplyOpt
 				applied.Removed = append(applied.Removed, f)
 				continue
 			}
-			if _, dup := contents[f]; !dup {
-				order = append(order, f)
-			}
-			contents[f] = rest
+			files.set(f, rest)
 		}
 	}
-	for _, f := range order {
-		applied.Files[f] = contents[f]
-	}
-	if opts.DryRun {
-		return applied, nil
-	}
-	paths := append(append([]string{}, order...), applied.Removed...)
+	return files, nil
+}
+
+// checkClean refuses with ErrDirty when the paths have uncommitted changes or
+// the index has staged ones.
+func checkClean(ctx context.Context, repoDir string, paths []string) error {
 	if out, err := runGit(ctx, repoDir, nil, nil, append([]string{"status", "--porcelain", "--"}, paths...)...); err != nil {
-		return nil, fmt.Errorf("apply release: %w", err)
+		return fmt.Errorf("apply release: %w", err)
 	} else if strings.TrimSpace(out) != "" {
-		return nil, fmt.Errorf("apply release: %w in files the release writes:\n%s", ErrDirty, out)
+		return fmt.Errorf("apply release: %w in files the release writes:\n%s", ErrDirty, out)
 	}
 	if _, err := runGit(ctx, repoDir, nil, nil, "diff", "--cached", "--quiet"); err != nil {
-		return nil, fmt.Errorf("apply release: %w: the index has staged changes: %w", ErrDirty, err)
+		return fmt.Errorf("apply release: %w: the index has staged changes: %w", ErrDirty, err)
 	}
-	for _, f := range order {
+	return nil
+}
+
+// commitFiles writes the files, deletes the removed ones and commits them
+// with msg as env's identity; it returns the commit.
+func commitFiles(ctx context.Context, repoDir string, files *fileSet, removed, env []string, msg string) (string, error) {
+	for _, f := range files.order {
 		p := filepath.Join(repoDir, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, fmt.Errorf("apply release: %w", err)
+			return "", fmt.Errorf("apply release: %w", err)
 		}
-		if err := os.WriteFile(p, []byte(contents[f]), 0o644); err != nil {
-			return nil, fmt.Errorf("apply release: write %s: %w", f, err)
-		}
-	}
-	if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"add", "--"}, order...)...); err != nil {
-		return nil, fmt.Errorf("apply release: %w", err)
-	}
-	if len(applied.Removed) > 0 {
-		if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"rm", "-q", "--"}, applied.Removed...)...); err != nil {
-			return nil, fmt.Errorf("apply release: delete change files: %w", err)
+		if err := os.WriteFile(p, []byte(files.contents[f]), 0o644); err != nil {
+			return "", fmt.Errorf("apply release: write %s: %w", f, err)
 		}
 	}
-	env := identity(opts)
-	if _, err := runGit(ctx, repoDir, env, []byte(applied.Message+"\n\n"+ReleaseHeadTrailer+": "+plan.Head+"\n"), "commit", "-q", "-F", "-"); err != nil {
-		return nil, fmt.Errorf("apply release: commit: %w", err)
+	if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"add", "--"}, files.order...)...); err != nil {
+		return "", fmt.Errorf("apply release: %w", err)
+	}
+	if len(removed) > 0 {
+		if _, err := runGit(ctx, repoDir, nil, nil, append([]string{"rm", "-q", "--"}, removed...)...); err != nil {
+			return "", fmt.Errorf("apply release: delete change files: %w", err)
+		}
+	}
+	if _, err := runGit(ctx, repoDir, env, []byte(msg), "commit", "-q", "-F", "-"); err != nil {
+		return "", fmt.Errorf("apply release: commit: %w", err)
 	}
 	commit, err := revParse(ctx, repoDir, "HEAD")
 	if err != nil {
-		return nil, fmt.Errorf("apply release: %w", err)
+		return "", fmt.Errorf("apply release: %w", err)
 	}
-	applied.Commit = commit
-	if opts.NoTags {
-		return applied, nil
-	}
-	untagged := len(applied.Tags) - len(rel)
-	for i := untagged; i < len(applied.Tags); i++ {
-		applied.Tags[i].Commit = commit
-	}
-	for _, t := range applied.Tags[untagged:] {
-		msg := t.Module + " " + t.Version.String() + "\n\n" + t.Notes
-		if _, err := runGit(ctx, repoDir, env, []byte(msg), "tag", "-a", "-F", "-", "--cleanup=verbatim", t.Name, commit); err != nil {
-			return applied, fmt.Errorf("apply release: tag %s (the release commit %s is made; delete it or tag by hand): %w", t.Name, short(commit), err)
-		}
-	}
-	return applied, nil
+	return commit, nil
 }
 
 // sectionForFile is a module's section; when several released modules share

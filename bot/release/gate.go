@@ -71,9 +71,27 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 	if err != nil {
 		return nil, nil, err
 	}
+	re, added := routeChanges(r, mods, changes)
+	title, body, _ := strings.Cut(desc, "\n")
+	re.addTitle(title)
+	re.addBlock(r, body)
+	for _, p := range added {
+		src, err := runGit(ctx, repoDir, nil, nil, "cat-file", "blob", head+":"+p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read change file %s: %w", p, err)
+		}
+		re.addChangeFile(r, p, []byte(src))
+	}
+	return re, r, nil
+}
+
+// routeChanges routes the changed files to the modules they touch (at most
+// 20 files each), the modules in mods' order, and returns the change files
+// the request adds (or modifies, renames, copies). A changelog is written by
+// releases (the release request) and fixed by hand; editing one is not a
+// change to release, so it touches no module.
+func routeChanges(r *Router, mods []*Module, changes []workspace.Change) (*requestEntries, []string) {
 	re := &requestEntries{touched: map[string][]string{}, covered: map[string]bool{}}
-	// A changelog is written by releases (the release request) and fixed by
-	// hand; editing one is not a change to release, so it needs no entry.
 	changelogs := map[string]bool{}
 	for _, m := range mods {
 		changelogs[m.Changelog] = true
@@ -89,12 +107,7 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 				continue
 			}
 			if m := r.Module(p); m != nil {
-				if _, ok := re.touched[m.Name]; !ok {
-					re.order = append(re.order, m.Name)
-				}
-				if len(re.touched[m.Name]) < 20 && !slices.Contains(re.touched[m.Name], p) {
-					re.touched[m.Name] = append(re.touched[m.Name], p)
-				}
+				re.touch(m.Name, p)
 			}
 		}
 		if (c.Status == 'A' || c.Status == 'M' || c.Status == 'R' || c.Status == 'C') && isChangeFile(c.Path) {
@@ -105,16 +118,41 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 		return slices.IndexFunc(mods, func(m *Module) bool { return m.Name == a }) -
 			slices.IndexFunc(mods, func(m *Module) bool { return m.Name == b })
 	})
-	title, body, _ := strings.Cut(desc, "\n")
-	if cc, err := ParseCommit(title); err == nil {
-		if sec, bump, ok := cc.Classify(); ok {
-			for _, name := range re.order {
-				re.entries = append(re.entries, Entry{Module: name, Section: sec, Bump: bump, Scope: cc.Scope,
-					Text: trimSubjectRequest(cc.Text()), Source: FromCommit})
-				re.covered[name] = true
-			}
-		}
+	return re, added
+}
+
+// touch records that the request changes file p of module.
+func (re *requestEntries) touch(module, p string) {
+	if _, ok := re.touched[module]; !ok {
+		re.order = append(re.order, module)
 	}
+	if len(re.touched[module]) < 20 && !slices.Contains(re.touched[module], p) {
+		re.touched[module] = append(re.touched[module], p)
+	}
+}
+
+// addTitle reads the request's title as a Conventional Commit: an entry for
+// every touched module when its type makes one.
+func (re *requestEntries) addTitle(title string) {
+	cc, err := ParseCommit(title)
+	if err != nil {
+		return
+	}
+	sec, bump, ok := cc.Classify()
+	if !ok {
+		return
+	}
+	for _, name := range re.order {
+		re.entries = append(re.entries, Entry{Module: name, Section: sec, Bump: bump, Scope: cc.Scope,
+			Text: trimSubjectRequest(cc.Text()), Source: FromCommit})
+		re.covered[name] = true
+	}
+}
+
+// addBlock reads the changelog block of the request's body: a line covers
+// the module it names, and when its type makes an entry, that entry
+// replaces the title's for the module.
+func (re *requestEntries) addBlock(r *Router, body string) {
 	lines, _, _ := ParseBlock(body)
 	for _, l := range lines {
 		if r.ByName(l.Module) == nil {
@@ -127,26 +165,26 @@ func collect(ctx context.Context, repoDir, base, head string, cfg *config.Config
 				Text: l.Commit.Text(), Source: FromRequest})
 		}
 	}
-	for _, p := range added {
-		src, err := runGit(ctx, repoDir, nil, nil, "cat-file", "blob", head+":"+p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read change file %s: %w", p, err)
-		}
-		cf, err := ParseChangeFile(p, []byte(src))
-		if err != nil {
-			continue // the gate reports the module as missing; Plan names the error
-		}
-		for _, b := range cf.Bumps {
-			if r.ByName(b.Module) == nil {
-				continue
-			}
-			re.covered[b.Module] = true
-			re.entries = slices.DeleteFunc(re.entries, func(e Entry) bool { return e.Module == b.Module && e.Source != FromChangeFile })
-			re.entries = append(re.entries, Entry{Module: b.Module, Section: sectionFor(b.Bump), Bump: b.Bump,
-				Text: cf.Summary, Source: FromChangeFile, File: p})
-		}
+}
+
+// addChangeFile reads the change file p the request adds: it covers the
+// modules it names, and its entry replaces theirs from the title and block.
+// A change file that does not parse covers nothing (the gate reports the
+// module as missing; Plan names the error).
+func (re *requestEntries) addChangeFile(r *Router, p string, src []byte) {
+	cf, err := ParseChangeFile(p, src)
+	if err != nil {
+		return
 	}
-	return re, r, nil
+	for _, b := range cf.Bumps {
+		if r.ByName(b.Module) == nil {
+			continue
+		}
+		re.covered[b.Module] = true
+		re.entries = slices.DeleteFunc(re.entries, func(e Entry) bool { return e.Module == b.Module && e.Source != FromChangeFile })
+		re.entries = append(re.entries, Entry{Module: b.Module, Section: sectionFor(b.Bump), Bump: b.Bump,
+			Text: cf.Summary, Source: FromChangeFile, File: p})
+	}
 }
 
 // Missing returns the modules the request base...head touches (by files,

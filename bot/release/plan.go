@@ -238,90 +238,24 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 	plan := &ReleasePlan{Head: head, Date: date.Format("2006-01-02")}
 	g := &gatherer{ctx: ctx, dir: repoDir, router: NewRouter(mods), sources: opts.Sources,
 		logs: map[string][]logEntry{}, requests: map[string]*Request{}, reported: map[string]bool{}, label: exemptLabel(cfg)}
-	tags, err := mergedTags(ctx, repoDir, head)
-	if err != nil {
+	pl := &planner{ctx: ctx, dir: repoDir, cfg: cfg, opts: opts, head: head, date: plan.Date, g: g}
+	if pl.tags, err = mergedTags(ctx, repoDir, head); err != nil {
 		return nil, fmt.Errorf("release plan: %w", err)
 	}
-	changeFiles, err := g.changeFiles(head)
-	if err != nil {
+	if pl.changeFiles, err = g.changeFiles(head); err != nil {
 		return nil, fmt.Errorf("release plan: %w", err)
 	}
-	plan.Problems = append(plan.Problems, changeFiles.problems...)
-	untagged, err := Untagged(ctx, repoDir, cfg, head)
-	if err != nil {
+	plan.Problems = append(plan.Problems, pl.changeFiles.problems...)
+	if pl.untagged, err = Untagged(ctx, repoDir, cfg, head); err != nil {
 		return nil, fmt.Errorf("release plan: %w", err)
 	}
-	plan.Untagged = untagged
+	plan.Untagged = pl.untagged
 	for _, m := range mods {
-		tt, err := ParseTagTemplate(m.Tag, m.Name)
+		mp, probs, err := pl.module(m)
 		if err != nil {
-			return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
-		}
-		mp := &ModulePlan{Name: m.Name, Changelog: m.Changelog}
-		base := ""
-		if tag, v, ok := tt.Latest(tags); ok {
-			mp.CurrentTag, mp.Current = tag, v
-			base, err = revParse(ctx, repoDir, "refs/tags/"+tag)
-			if err != nil {
-				return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
-			}
-		}
-		for _, u := range untagged {
-			if u.Module == m.Name && u.Commit != "" {
-				mp.CurrentTag, mp.Current, mp.Untagged, base = u.Name, u.Version, true, u.Commit
-			}
-		}
-		// Entries count from the head the release was planned at (see
-		// ReleaseHeadTrailer); sizes from the release itself.
-		since := base
-		if base != "" {
-			since, err = releaseBase(ctx, repoDir, base)
-			if err != nil {
-				return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
-			}
-		}
-		entries, probs, err := g.entries(m, since, head)
-		if err != nil {
-			return nil, fmt.Errorf("release plan: module %s: %w", m.Name, err)
+			return nil, fmt.Errorf("release plan: %w", err)
 		}
 		plan.Problems = append(plan.Problems, probs...)
-		entries = mergeChangeFiles(entries, changeFiles.byModule[m.Name])
-		for _, e := range entries {
-			if e.File != "" && !slices.Contains(mp.ChangeFiles, e.File) {
-				mp.ChangeFiles = append(mp.ChangeFiles, e.File)
-			}
-			mp.Bump = max(mp.Bump, e.Bump)
-		}
-		mp.Entries = entries
-		if len(entries) > 0 {
-			mp.Next = mp.Current.Next(mp.Bump)
-			mp.NextTag = tt.Tag(mp.Next)
-			mp.Release = true
-			if reason, held := opts.Held[m.Name]; held {
-				mp.Release = false
-				mp.Held = cmp.Or(reason, "held back")
-			}
-			if opts.Sizes != nil {
-				then, now, ok, err := opts.Sizes.ModuleSize(ctx, m.Name, base, head)
-				if err != nil {
-					return nil, fmt.Errorf("release plan: size of module %s: %w", m.Name, err)
-				}
-				if ok {
-					mp.Size = &SizeChange{Then: then, Now: now}
-				}
-			}
-			if base != "" {
-				api, err := APIChanges(ctx, repoDir, cfg, base, head, m.Name)
-				if err != nil {
-					return nil, fmt.Errorf("release plan: API of module %s: %w", m.Name, err)
-				}
-				if len(api) > 0 && len(api[0].Changes) > 0 {
-					mp.API = &api[0]
-				}
-			}
-			mp.Section = RenderSection(mp.Next, plan.Date, entries)
-			mp.Notes = notes(mp)
-		}
 		plan.Modules = append(plan.Modules, mp)
 	}
 	for name := range opts.Held {
@@ -329,10 +263,120 @@ func Plan(ctx context.Context, repoDir string, cfg *config.Config, opts PlanOpti
 			plan.Problems = append(plan.Problems, fmt.Sprintf("held module %q is not a module", name))
 		}
 	}
-	plan.Problems = append(plan.Problems, changeFiles.unknown...)
+	plan.Problems = append(plan.Problems, pl.changeFiles.unknown...)
 	slices.Sort(plan.Problems)
 	plan.Problems = slices.Compact(plan.Problems)
 	return plan, nil
+}
+
+// planner plans one module at a time against what Plan read once for all:
+// the tags merged into the head, the change files, the untagged releases.
+type planner struct {
+	ctx         context.Context
+	dir         string
+	cfg         *config.Config
+	opts        PlanOptions
+	head, date  string
+	g           *gatherer
+	tags        []string
+	changeFiles *changeSet
+	untagged    []AppliedTag
+}
+
+// module plans module m: its current version, its entries since, and when
+// there are any its next version, size change, API change, section and
+// notes. The problems are its requests' changelog blocks'.
+func (pl *planner) module(m *Module) (*ModulePlan, []string, error) {
+	tt, err := ParseTagTemplate(m.Tag, m.Name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("module %s: %w", m.Name, err)
+	}
+	mp := &ModulePlan{Name: m.Name, Changelog: m.Changelog}
+	base, err := pl.current(m, tt, mp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("module %s: %w", m.Name, err)
+	}
+	// Entries count from the head the release was planned at (see
+	// ReleaseHeadTrailer); sizes from the release itself.
+	since := base
+	if base != "" {
+		since, err = releaseBase(pl.ctx, pl.dir, base)
+		if err != nil {
+			return nil, nil, fmt.Errorf("module %s: %w", m.Name, err)
+		}
+	}
+	entries, probs, err := pl.g.entries(m, since, pl.head)
+	if err != nil {
+		return nil, nil, fmt.Errorf("module %s: %w", m.Name, err)
+	}
+	entries = mergeChangeFiles(entries, pl.changeFiles.byModule[m.Name])
+	for _, e := range entries {
+		if e.File != "" && !slices.Contains(mp.ChangeFiles, e.File) {
+			mp.ChangeFiles = append(mp.ChangeFiles, e.File)
+		}
+		mp.Bump = max(mp.Bump, e.Bump)
+	}
+	mp.Entries = entries
+	if len(entries) > 0 {
+		if err := pl.next(m, tt, mp, base); err != nil {
+			return nil, nil, err
+		}
+	}
+	return mp, probs, nil
+}
+
+// current sets mp's current tag and version: the latest merged tag of the
+// module, or a release merged since without its tag. It returns the commit
+// of that release ("" for a module never released).
+func (pl *planner) current(m *Module, tt TagTemplate, mp *ModulePlan) (string, error) {
+	base := ""
+	if tag, v, ok := tt.Latest(pl.tags); ok {
+		mp.CurrentTag, mp.Current = tag, v
+		var err error
+		if base, err = revParse(pl.ctx, pl.dir, "refs/tags/"+tag); err != nil {
+			return "", err
+		}
+	}
+	for _, u := range pl.untagged {
+		if u.Module == m.Name && u.Commit != "" {
+			mp.CurrentTag, mp.Current, mp.Untagged, base = u.Name, u.Version, true, u.Commit
+		}
+	}
+	return base, nil
+}
+
+// next fills in the release of a module with entries: the next version
+// and tag, whether it is held back, its size and API changes since base,
+// its changelog section and notes.
+func (pl *planner) next(m *Module, tt TagTemplate, mp *ModulePlan, base string) error {
+	mp.Next = mp.Current.Next(mp.Bump)
+	mp.NextTag = tt.Tag(mp.Next)
+	mp.Release = true
+	if reason, held := pl.opts.Held[m.Name]; held {
+		mp.Release = false
+		mp.Held = cmp.Or(reason, "held back")
+	}
+	if pl.opts.Sizes != nil {
+		then, now, ok, err := pl.opts.Sizes.ModuleSize(pl.ctx, m.Name, base, pl.head)
+		if err != nil {
+			return fmt.Errorf("size of module %s: %w", m.Name, err)
+		}
+		if ok {
+			mp.Size = &SizeChange{Then: then, Now: now}
+		}
+	}
+	if base != "" {
+		api, err := APIChanges(pl.ctx, pl.dir, pl.cfg, base, pl.head, m.Name)
+		if err != nil {
+			return fmt.Errorf("API of module %s: %w", m.Name, err)
+		}
+		if len(api) > 0 && len(api[0].Changes) > 0 {
+			mp.API = &api[0]
+		}
+	}
+	mp.Section = RenderSection(mp.Next, pl.date, mp.Entries)
+	mp.Notes = notes(mp)
+	return nil
 }
 
 // gatherer collects entries, caching logs and request look-ups.
@@ -413,17 +457,9 @@ func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, err
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []Entry
+	var set entrySet
 	var problems []string
 	blockDone := map[int]bool{}
-	seen := map[string]bool{}
-	add := func(e Entry) {
-		k := e.key() + "\x00" + string(e.Section) + "\x00" + e.Text
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, e)
-		}
-	}
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
 		if strings.HasPrefix(c.Message, releaseSubject) {
@@ -445,61 +481,116 @@ func (g *gatherer) entries(m *Module, base, head string) ([]Entry, []string, err
 		}
 		if req != nil && req.Body != "" {
 			lines, errs, _ := ParseBlock(req.Body)
-			if !g.reported[c.SHA] {
-				g.reported[c.SHA] = true
-				for _, e := range errs {
-					problems = append(problems, fmt.Sprintf("request #%d: %v", num, e))
-				}
-				for _, l := range lines {
-					if g.router.ByName(l.Module) == nil {
-						problems = append(problems, fmt.Sprintf("request #%d: changelog block line %d names no module: %q", num, l.Line, l.Module))
-					}
-				}
-			}
-			var mine []BlockLine
-			for _, l := range lines {
-				if l.Module == m.Name {
-					mine = append(mine, l)
-				}
-			}
-			if len(mine) > 0 {
+			problems = append(problems, g.blockProblems(c.SHA, num, lines, errs)...)
+			// A request whose changelog block names the module speaks for
+			// it, once, in place of its commits.
+			if mine := moduleLines(lines, m.Name); len(mine) > 0 {
 				if !blockDone[num] {
 					blockDone[num] = true
-					for _, l := range mine {
-						sec, bump, ok := l.Commit.Classify()
-						if !ok {
-							continue
-						}
-						add(Entry{Module: m.Name, Section: sec, Bump: bump, Scope: l.Commit.Scope, Text: l.Commit.Text(),
-							Source: FromRequest, Commit: c.SHA, Request: num})
+					for _, e := range blockEntries(m.Name, mine, c.SHA, num) {
+						set.add(e)
 					}
 				}
 				continue
 			}
 		}
-		if !slices.Contains(g.router.Touched(c.Files), m.Name) {
-			continue
+		if e, ok := g.commitEntry(m.Name, c, req, num); ok {
+			set.add(e)
 		}
-		msg := c.Message
-		if req != nil && req.Title != "" {
-			// A request's Conventional title is what the gate checked and
-			// what reviewers read; it speaks for all of its commits.
-			if _, err := ParseCommit(req.Title); err == nil {
-				msg = req.Title
-			}
+	}
+	return set.list, problems, nil
+}
+
+// entrySet is entries in the order first added, without duplicates (same
+// change, section and text).
+type entrySet struct {
+	list []Entry
+	seen map[string]bool
+}
+
+func (s *entrySet) add(e Entry) {
+	k := e.key() + "\x00" + string(e.Section) + "\x00" + e.Text
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	if !s.seen[k] {
+		s.seen[k] = true
+		s.list = append(s.list, e)
+	}
+}
+
+// blockProblems are the problems of request num's changelog block (lines
+// that do not parse, modules that do not exist), reported once per commit
+// however many modules are planned.
+func (g *gatherer) blockProblems(sha string, num int, lines []BlockLine, errs []BlockError) []string {
+	if g.reported[sha] {
+		return nil
+	}
+	g.reported[sha] = true
+	var problems []string
+	for _, e := range errs {
+		problems = append(problems, fmt.Sprintf("request #%d: %v", num, e))
+	}
+	for _, l := range lines {
+		if g.router.ByName(l.Module) == nil {
+			problems = append(problems, fmt.Sprintf("request #%d: changelog block line %d names no module: %q", num, l.Line, l.Module))
 		}
-		cc, err := ParseCommit(msg)
-		if err != nil {
-			continue
+	}
+	return problems
+}
+
+// moduleLines are the block lines that name module.
+func moduleLines(lines []BlockLine, module string) []BlockLine {
+	var mine []BlockLine
+	for _, l := range lines {
+		if l.Module == module {
+			mine = append(mine, l)
 		}
-		sec, bump, ok := cc.Classify()
+	}
+	return mine
+}
+
+// blockEntries are the entries of a request's block lines for module; a line
+// of a type that is no changelog entry (chore, …) gives none.
+func blockEntries(module string, lines []BlockLine, sha string, num int) []Entry {
+	var out []Entry
+	for _, l := range lines {
+		sec, bump, ok := l.Commit.Classify()
 		if !ok {
 			continue
 		}
-		add(Entry{Module: m.Name, Section: sec, Bump: bump, Scope: cc.Scope, Text: trimSubjectRequest(cc.Text()),
-			Source: FromCommit, Commit: c.SHA, Request: num})
+		out = append(out, Entry{Module: module, Section: sec, Bump: bump, Scope: l.Commit.Scope, Text: l.Commit.Text(),
+			Source: FromRequest, Commit: sha, Request: num})
 	}
-	return out, problems, nil
+	return out
+}
+
+// commitEntry is the entry of commit c for module, when c touches the
+// module and its message (or its request's Conventional title, which
+// speaks for all of its commits) is a Conventional Commit of a type that
+// is a changelog entry.
+func (g *gatherer) commitEntry(module string, c logEntry, req *Request, num int) (Entry, bool) {
+	if !slices.Contains(g.router.Touched(c.Files), module) {
+		return Entry{}, false
+	}
+	msg := c.Message
+	if req != nil && req.Title != "" {
+		// A request's Conventional title is what the gate checked and
+		// what reviewers read; it speaks for all of its commits.
+		if _, err := ParseCommit(req.Title); err == nil {
+			msg = req.Title
+		}
+	}
+	cc, err := ParseCommit(msg)
+	if err != nil {
+		return Entry{}, false
+	}
+	sec, bump, ok := cc.Classify()
+	if !ok {
+		return Entry{}, false
+	}
+	return Entry{Module: module, Section: sec, Bump: bump, Scope: cc.Scope, Text: trimSubjectRequest(cc.Text()),
+		Source: FromCommit, Commit: c.SHA, Request: num}, true
 }
 
 // mergeChangeFiles adds change-file entries, replacing the entries of the

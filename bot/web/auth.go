@@ -87,6 +87,12 @@ type oauthState struct {
 	Forge, State, Verifier, Next string
 }
 
+// ErrSignedOut is CanRead's error when the forge no longer accepts the
+// viewer's token (revoked, or expired before the session): the pages send
+// the viewer to sign in again rather than show every repository as
+// missing.
+var ErrSignedOut = errors.New("web: the forge no longer accepts the viewer's token")
+
 // NewAuth checks cfg and returns the sign-in.
 func NewAuth(cfg AuthConfig) (*Auth, error) {
 	if cfg.GitHub == nil && cfg.GitLab == nil {
@@ -207,8 +213,10 @@ func (a *Auth) probe(ctx context.Context, v Viewer, repo bot.Repo) (bool, error)
 	switch status {
 	case http.StatusOK:
 		return true, nil
-	case http.StatusNotFound, http.StatusForbidden, http.StatusUnauthorized:
+	case http.StatusNotFound, http.StatusForbidden:
 		return false, nil
+	case http.StatusUnauthorized:
+		return false, ErrSignedOut
 	}
 	return false, fmt.Errorf("web: %s answered %d to %s's rights on %s", repo.Forge, status, v.Login, repo.FullName())
 }
@@ -247,17 +255,27 @@ func (a *Auth) setCookie(w http.ResponseWriter, name string, v any, maxAge time.
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: name, Value: enc, Path: Prefix, MaxAge: int(maxAge / time.Second),
-		HttpOnly: true, Secure: strings.HasPrefix(a.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, a.cookie(name, enc, int(maxAge/time.Second)))
 	return nil
 }
 
+// cookie is one of the sign-in's cookies, with the attributes both setting
+// and clearing it use (a browser may keep a Secure cookie that a
+// Set-Cookie without Secure tries to clear).
+func (a *Auth) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: Prefix, MaxAge: maxAge,
+		HttpOnly: true, Secure: strings.HasPrefix(a.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode}
+}
+
 // signIn starts the forge's authorisation: ?forge= picks it when both are
-// configured (a page offers both otherwise).
+// configured (a page offers both otherwise). After a sign-out
+// (?signedout=1) the page is shown even for one forge: going straight to a
+// forge that remembers the approval would sign the user back in at once.
 func (a *Auth) signIn(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
 	forge := r.URL.Query().Get("forge")
-	if forge == "" && len(a.oauth) == 1 {
+	signedOut := r.URL.Query().Get("signedout") != ""
+	if forge == "" && len(a.oauth) == 1 && !signedOut {
 		for f := range a.oauth {
 			forge = f
 		}
@@ -267,10 +285,15 @@ func (a *Auth) signIn(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		var b strings.Builder
-		b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · mpgate</title></head><body><h1>Sign in</h1><ul>`)
+		b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · mpgate</title></head><body><h1>Sign in</h1>`)
+		if signedOut {
+			b.WriteString(`<p id="signedout">You are signed out of mpgate's pages.</p>`)
+		}
+		b.WriteString(`<ul>`)
 		for _, f := range []string{bot.ForgeGitHub, bot.ForgeGitLab} {
 			if a.oauth[f] != nil {
-				fmt.Fprintf(&b, `<li><a href="%s">with %s</a></li>`, Prefix+"signin?forge="+f+"&amp;next="+url.QueryEscape(next), f)
+				label := map[string]string{bot.ForgeGitHub: "GitHub", bot.ForgeGitLab: "GitLab"}[f]
+				fmt.Fprintf(&b, `<li><a href="%s">Sign in with %s</a></li>`, Prefix+"signin?forge="+f+"&amp;next="+url.QueryEscape(next), label)
 			}
 		}
 		b.WriteString(`</ul></body></html>`)
@@ -298,7 +321,7 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The sign-in could not be verified; start again from the page you wanted.", http.StatusBadRequest)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Path: Prefix, MaxAge: -1})
+	http.SetCookie(w, a.cookie(stateCookie, "", -1))
 	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, a.cfg.HTTPClient)
 	tok, err := oc.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
@@ -318,8 +341,16 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) {
 	if forge == bot.ForgeGitLab {
 		login = user.Username
 	}
-	s := session{Forge: forge, Login: login, Token: tok.AccessToken, Expires: a.cfg.Now().Add(a.cfg.SessionTTL).Unix()}
-	if err := a.setCookie(w, sessionCookie, s, a.cfg.SessionTTL); err != nil {
+	// The session ends with the token: GitLab's OAuth tokens live two
+	// hours (expires_in 7200), GitHub App user tokens eight; a session that
+	// outlived its token would show every repository as missing.
+	now := a.cfg.Now()
+	ttl := a.cfg.SessionTTL
+	if tok.ExpiresIn > 0 && time.Duration(tok.ExpiresIn)*time.Second < ttl {
+		ttl = time.Duration(tok.ExpiresIn) * time.Second
+	}
+	s := session{Forge: forge, Login: login, Token: tok.AccessToken, Expires: now.Add(ttl).Unix()}
+	if err := a.setCookie(w, sessionCookie, s, ttl); err != nil {
 		http.Error(w, "sign-in failed", http.StatusInternalServerError)
 		return
 	}
@@ -327,8 +358,8 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Auth) signOut(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: Prefix, MaxAge: -1})
-	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
+	http.SetCookie(w, a.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, Prefix+"signin?signedout=1", http.StatusSeeOther)
 }
 
 // Routes adds the sign-in's own endpoints to mux.

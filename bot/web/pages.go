@@ -107,6 +107,10 @@ func (p *pages) viewer(w http.ResponseWriter, r *http.Request) (Viewer, bool) {
 }
 
 func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrSignedOut) {
+		http.Redirect(w, r, p.cfg.SignIn(r.URL.RequestURI()), http.StatusFound)
+		return
+	}
 	p.cfg.Logger.Error("page", "path", r.URL.Path, "err", err)
 	http.Error(w, "The page could not be made; the server's log says why.", http.StatusInternalServerError)
 }

@@ -48,12 +48,13 @@ svg .coverage{stroke:#1a7f37;fill:#1a7f37}
 .success{color:#1a7f37}.failure,.timed_out{color:#cf222e}
 .meter{background:#eaeef2;height:.6rem;min-width:6rem;border-radius:.3rem}.meter span{display:block;height:100%;background:#0969da;border-radius:.3rem}
 .meter span.over{background:#cf222e}
-.legend span{margin-right:1rem}
+.legend span{margin-right:1rem}.legend .bytes{color:#0969da}.legend .upload{color:#8250df}
+div.who{margin:1em 0}form.signout{display:inline}form.signout button{font:inherit;padding:0 .4rem}
 </style></head><body>{{end}}
 
 {{define "org"}}{{template "head" "Engineering health"}}
 <h1>Engineering health</h1>
-<p>{{.Viewer.Login}} · {{when .Report.Since}} to {{when .Report.Until}} · only the repositories you can read</p>
+<div class="who">{{.Viewer.Login}} <form class="signout" method="post" action="/pages/signout"><button type="submit">Sign out</button></form> · {{when .Report.Since}} to {{when .Report.Until}} · only the repositories you can read</div>
 {{if not .Report.Repositories}}<p>No runs were recorded in this period.</p>{{else}}
 <div class="scroll"><table id="repos">
 <tr><th>repository</th><th>runs</th><th>passed</th><th>failed</th><th>build failures</th><th>time to green (median)</th><th>still failing</th></tr>
@@ -76,7 +77,7 @@ svg .coverage{stroke:#1a7f37;fill:#1a7f37}
 
 {{define "repo"}}{{template "head" .Repo.FullName}}
 <h1>{{.Repo.FullName}}</h1>
-<p><a href="/pages/">all repositories</a> · {{.Viewer.Login}}</p>
+<div class="who"><a href="/pages/">all repositories</a> · {{.Viewer.Login}} <form class="signout" method="post" action="/pages/signout"><button type="submit">Sign out</button></form></div>
 <h2>Package sizes on the default branch</h2>
 <p class="legend"><span class="bytes">● size</span><span class="upload">● upload size</span><span class="failure">- - limit</span></p>
 {{range .Charts}}<h3>{{.Title}}</h3>{{.SVG}}{{else}}<p>No push to the default branch was measured since {{when .Since}}.</p>{{end}}
@@ -84,7 +85,7 @@ svg .coverage{stroke:#1a7f37;fill:#1a7f37}
 {{with .Coverage}}{{.SVG}}{{else}}<p>No run read a coverage report since {{when .Since}}.</p>{{end}}
 <h2>Latest runs</h2>
 {{if .Runs}}<div class="scroll"><table id="runs"><tr><th>finished</th><th>commit</th><th>request</th><th>conclusion</th><th>gates</th></tr>
-{{range .Runs}}<tr><td>{{when .FinishedAt}}</td><td><code>{{short .SHA}}</code></td><td>{{if .PR}}#{{.PR}}{{else}}default branch{{end}}</td>
+{{range .Runs}}<tr><td>{{when .FinishedAt}}</td><td><code>{{short .SHA}}</code></td><td>{{if .PR}}{{if eq $.Repo.Forge "gitlab"}}!{{else}}#{{end}}{{.PR}}{{else}}default branch{{end}}</td>
 <td class="{{.Conclusion}}">{{.Conclusion}}{{if .BuildFailed}} (build failed){{end}}</td>
 <td>{{range .Gates}}{{if .Project}}{{.Project}}: {{end}}{{.Name}} {{.Status}}{{if .Informational}} (informational){{end}}<br>{{end}}</td></tr>{{end}}
 </table></div>{{else}}<p>No runs yet.</p>{{end}}

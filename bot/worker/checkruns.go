@@ -88,10 +88,6 @@ func recordOf(ref bot.CheckRef) bot.CheckRecord {
 	return bot.CheckRecord{Repo: ref.Repo, SHA: ref.SHA, Name: ref.Name, RunID: ref.ID, PR: ref.PR}
 }
 
-func codeBlock(s string) string {
-	return "```\n" + strings.ReplaceAll(s, "```", "'''") + "\n```"
-}
-
 // Recover concludes the check runs a crash left in progress for longer than
 // olderThan (longer than a job may run, so no job is still working on
 // them): neutral, "interrupted", with the advice to re-run. It returns how

@@ -8,7 +8,8 @@
 //   - trust.go: the repository's config, who may be built, queueing an evaluation
 //   - evaluate.go: an evaluation job: worktree, gate.Run, stored reports, the result
 //   - checkruns.go: check runs shown, superseded, concluded, recovered after a crash
-//   - changelog.go: the changelog gate's own check
+//   - publish.go: the evaluation's publish.Target (the check runs and the
+//     sticky comment of one head) and the server's publish.Options
 //   - commands.go: comment commands, in stages: parse, authorize (access,
 //     projects), plan (pure: what each command does, which evaluation),
 //     apply; recheck.go: /recheck's and approvals' options

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mpgate/mpgate/bot"
@@ -18,7 +16,7 @@ import (
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
-	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // evalJob is an evaluation's payload in the queue.
@@ -44,7 +42,8 @@ func (j evalJob) checkRef(headSHA string) bot.CheckRef {
 }
 
 // HandleEvaluation evaluates one pull-request head: mirror, worktree,
-// gate, check run and sticky comment. attempt is 1 on the first run.
+// gate, then the check runs and the sticky comment through publish.
+// attempt is 1 on the first run.
 func (b *Worker) HandleEvaluation(ctx context.Context, headSHA string, payload []byte, jobID int64, attempt int) error {
 	var job evalJob
 	if err := json.Unmarshal(payload, &job); err != nil {
@@ -56,75 +55,34 @@ func (b *Worker) HandleEvaluation(ctx context.Context, headSHA string, payload [
 	if err != nil {
 		return fmt.Errorf("installation %d of %s: %w", ev.InstallationID, ev.Repo.FullName(), err)
 	}
-	run := job.checkRef(headSHA)
-	if run.ID != 0 {
-		if err := f.StartCheck(ctx, run); err != nil {
-			return fmt.Errorf("starting the check run: %w", err)
-		}
-		if err := b.cfg.Store.PutCheckRun(ctx, recordOf(run)); err != nil {
-			return err
-		}
+	p := b.publisher(f, job, headSHA)
+	if err := p.Start(ctx); err != nil {
+		return err
 	}
 	start := time.Now()
 	res, policy, err := b.evaluate(ctx, f, job, headSHA, jobID, log)
 	if err != nil {
-		return b.evaluationFailed(ctx, f, job, headSHA, attempt, err, log)
+		return b.evaluationFailed(ctx, p, f, job, headSHA, attempt, err, log)
 	}
-	changelog, hasChangelog := splitChangelogGate(res)
-	cr := render.ResultCheckRun(res, render.ResultOptions{})
-	out := bot.CheckOutput{Title: cr.Title, Summary: cr.Summary, Text: cr.Text}
-	for _, a := range cr.Annotations {
-		out.Annotations = append(out.Annotations, bot.Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
-			StartCol: a.StartCol, EndCol: a.EndCol, Level: a.Level, Title: a.Title, Message: a.Message})
+	p.SetCommentPolicy(int64(policy.MinChange), policy.RequireChanges)
+	o, err := p.Publish(ctx, res)
+	if o.CheckWritten {
+		b.recordRun(ctx, ev.Repo, headSHA, pr.Number, o.Conclusion, res, log)
 	}
-	if cr.Conclusion == bot.ConclusionFailure && sizeGateFailed(res) {
-		out.Actions = []bot.CheckAction{{Label: "Approve size", Description: "Pass the size gate (write access)", Identifier: bot.ActionApproveSize}}
-	}
-	if err := b.conclude(ctx, f, run, cr.Conclusion, out); err != nil {
+	if err != nil {
 		return err
 	}
-	b.recordRun(ctx, ev.Repo, headSHA, pr.Number, cr.Conclusion, res, log)
-	if hasChangelog {
-		if err := b.postChangelogCheck(ctx, f, ev.Repo, headSHA, pr.Number, changelog); err != nil {
-			return err
-		}
-	}
-	var body bytes.Buffer
-	if err := render.ResultMarkdown(&body, res, render.ResultOptions{Marker: bot.StickyMarker(""), MaxBytes: 65536, MinChange: int64(policy.MinChange)}); err != nil {
-		return fmt.Errorf("rendering the comment: %w", err)
-	}
-	if b.cfg.PagesLink != nil {
-		fmt.Fprintf(&body, "\n[Size and coverage trends of this repository](%s)\n", b.cfg.PagesLink(ev.Repo))
-	}
-	upsert := f.UpsertStickyComment
-	if policy.RequireChanges && !render.ResultHasChanges(res, int64(policy.MinChange)) {
-		upsert = f.UpdateStickyComment // comment.require_changes: none created, one there kept current
-	}
-	if _, _, err := upsert(ctx, ev.Repo, pr.Number, "", body.String(), b.cfg.BotLogin); err != nil {
-		return fmt.Errorf("updating the sticky comment: %w", err)
-	}
 	if b.cfg.Observe != nil {
-		b.cfg.Observe(time.Since(start), cr.Conclusion)
+		b.cfg.Observe(time.Since(start), o.Conclusion)
 	}
-	log.Info("evaluated", "conclusion", cr.Conclusion, "annotations", len(out.Annotations))
+	log.Info("evaluated", "conclusion", o.Conclusion, "annotations", len(o.Annotations))
 	return nil
 }
 
-func sizeGateFailed(res *compare.Result) bool {
-	for _, p := range res.Projects {
-		for _, g := range p.Gates {
-			if strings.HasPrefix(g.Name, "size") && g.Status == checks.GateFail {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// evaluationFailed concludes the check run when the evaluation will not be
-// retried (superseded, unusable, last attempt) and returns what the queue
-// should see.
-func (b *Worker) evaluationFailed(ctx context.Context, f Forge, job evalJob, headSHA string, attempt int, err error, log *slog.Logger) error {
+// evaluationFailed concludes the check run through p when the evaluation
+// will not be retried (superseded, unusable, last attempt) and returns what
+// the queue should see.
+func (b *Worker) evaluationFailed(ctx context.Context, p *publish.Publisher, f Forge, job evalJob, headSHA string, attempt int, err error, log *slog.Logger) error {
 	ev, pr := job.Event, job.PullRequest
 	cause := context.Cause(ctx)
 	switch {
@@ -143,29 +101,28 @@ func (b *Worker) evaluationFailed(ctx context.Context, f Forge, job evalJob, hea
 	case b.cfg.HandedBack != nil && ctx.Err() != nil && errors.Is(cause, b.cfg.HandedBack):
 		log.Info("evaluation handed back to the queue: the server is shutting down")
 		return err
-	case errors.Is(err, gate.ErrUsage), errors.Is(err, ErrSandboxRequired), isConfigError(err),
-		errors.Is(err, workspace.ErrCloneSource): // a refused clone URL is refused again
+	case cannotRun(err):
 		log.Warn("evaluation cannot run", "err", err)
-		return b.conclude(ctx, f, job.checkRef(headSHA), bot.ConclusionFailure, bot.CheckOutput{
-			Title: "mpgate could not check this commit", Summary: codeBlock(err.Error())})
+		return p.Abort(ctx, err)
 	case b.cfg.MaxAttempts > 0 && attempt >= b.cfg.MaxAttempts:
 		// The last attempt (should a restart run it again after all, the
 		// check run is completed again with the new result).
 		log.Error("evaluation failed for the last time", "err", err)
-		conclusion, title := bot.ConclusionFailure, "mpgate could not check this commit"
-		if errors.Is(cause, context.DeadlineExceeded) {
-			conclusion, title = bot.ConclusionTimedOut, "mpgate ran out of time checking this commit"
-		}
-		if cerr := b.conclude(ctx, f, job.checkRef(headSHA), conclusion, bot.CheckOutput{
-			Title: title, Summary: codeBlock(err.Error()) + "\n\nComment `/rebuild` to try again."}); cerr != nil {
+		if cerr := p.Abort(ctx, err); cerr != nil {
 			return errors.Join(err, cerr)
 		}
 		return err
-	case ctx.Err() != nil:
-		return err // shutting down or timed out: the queue runs it again
 	default:
-		return err
+		return err // shutting down, timed out or failed: the queue runs it again
 	}
+}
+
+// cannotRun tells the errors a retry fails with again: a usage error, no
+// sandbox for an untrusted request, an invalid configuration, a refused
+// clone URL.
+func cannotRun(err error) bool {
+	return errors.Is(err, gate.ErrUsage) || errors.Is(err, ErrSandboxRequired) || isConfigError(err) ||
+		errors.Is(err, workspace.ErrCloneSource)
 }
 
 func isConfigError(err error) bool {

@@ -217,7 +217,8 @@ func TestCancelledEvaluationOfClosedRequestSaysClosed(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(context.Background())
 			cancel(errSupersededTest)
 			job := evalJob{Event: bot.Event{Repo: testRepo}, PullRequest: bot.PullRequest{Number: 2}, RunID: 41}
-			if err := b.evaluationFailed(ctx, f, job, strings.Repeat("a", 40), 1, context.Canceled, b.log); err != nil {
+			sha := strings.Repeat("a", 40)
+			if err := b.evaluationFailed(ctx, b.publisher(f, job, sha), f, job, sha, 1, context.Canceled, b.log); err != nil {
 				t.Fatal(err)
 			}
 			if f.completed[41] != bot.ConclusionNeutral || f.titles[41] != tt.wantTitle {

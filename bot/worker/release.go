@@ -14,6 +14,7 @@ import (
 	"github.com/mpgate/mpgate/bot/release"
 	"github.com/mpgate/mpgate/bot/workspace"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // releaseApplyNote is what /release adds to the plan: the bot never tags
@@ -35,12 +36,12 @@ func (b *Worker) replyRelease(ctx context.Context, f Forge, ev bot.Event, pr bot
 	var ce *configError
 	switch {
 	case errors.As(err, &ce):
-		text = "`/" + cmd + "` needs a valid `" + config.DefaultFile + "` on the default branch:\n\n" + codeBlock(ce.Error())
+		text = "`/" + cmd + "` needs a valid `" + config.DefaultFile + "` on the default branch:\n\n" + publish.CodeBlock(ce.Error())
 	case err != nil && ctx.Err() == nil:
 		// The request's history is the user's to fix (an unknown ref, an
 		// unreadable change file): say so rather than retry for ever.
 		log.Warn("release command failed", "err", err)
-		text = "`/" + cmd + "` could not be answered:\n\n" + codeBlock(err.Error())
+		text = "`/" + cmd + "` could not be answered:\n\n" + publish.CodeBlock(err.Error())
 	case err != nil:
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/publish"
 )
 
 // loadConfig reads .mpgate.yml from the default branch (never from a
@@ -79,7 +80,7 @@ func (b *Worker) requestEvaluationWith(ctx context.Context, f Forge, ev bot.Even
 	var ce *configError
 	if errors.As(err, &ce) {
 		return b.conclude(ctx, f, head, bot.ConclusionFailure, bot.CheckOutput{
-			Title: "Invalid " + config.DefaultFile, Summary: codeBlock(ce.Error())})
+			Title: "Invalid " + config.DefaultFile, Summary: publish.CodeBlock(ce.Error())})
 	}
 	if err != nil {
 		return err
@@ -115,7 +116,7 @@ func (b *Worker) requestEvaluationWith(ctx context.Context, f Forge, ev bot.Even
 			log.Warn("untrusted build refused: no sandbox", "reason", b.cfg.SandboxErr)
 			return b.conclude(ctx, f, head, bot.ConclusionFailure, bot.CheckOutput{
 				Title:   "Not built: this server has no build sandbox",
-				Summary: "mpgate builds pull requests it does not trust only inside a sandbox, and this server has none:\n\n" + codeBlock(b.cfg.SandboxErr.Error())})
+				Summary: "mpgate builds pull requests it does not trust only inside a sandbox, and this server has none:\n\n" + publish.CodeBlock(b.cfg.SandboxErr.Error())})
 		}
 	}
 

@@ -540,7 +540,11 @@ func TestEvaluationFailed(t *testing.T) {
 				cancel(tt.cause)
 			}
 			job := evalJob{Event: prEvent(bot.PullRequest{Number: 1}), PullRequest: bot.PullRequest{Number: 1, HeadSHA: "abc"}, RunID: 42}
-			err := b.evaluationFailed(ctx, f, job, "abc", tt.attempt, tt.err, b.log)
+			p := b.publisher(f, job, "abc")
+			if err := p.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			err := b.evaluationFailed(ctx, p, f, job, "abc", tt.attempt, tt.err, b.log)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("err %v, want error %v", err, tt.wantErr)
 			}

@@ -85,14 +85,7 @@ const maxLinePrefix = 64 << 10
 // paths (git's C-style quoting) are unquoted.
 func ParseDiff(r io.Reader) (map[string][]int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	out := map[string][]int{}
-	var (
-		path    string // new path of the current file; "" when none (deleted)
-		inFile  bool
-		oldLeft int // lines of the current hunk still to read
-		newLeft int
-		lineNo  int
-	)
+	p := &diffParser{out: map[string][]int{}}
 	for n := 1; ; n++ {
 		line, err := readLine(br)
 		if err == io.EOF && line == nil {
@@ -101,71 +94,100 @@ func ParseDiff(r io.Reader) (map[string][]int, error) {
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("read diff: %w", err)
 		}
-		if oldLeft > 0 || newLeft > 0 {
-			if len(line) == 0 {
-				return nil, fmt.Errorf("diff line %d: empty line inside a hunk", n)
-			}
-			switch line[0] {
-			case '-':
-				if oldLeft == 0 {
-					return nil, fmt.Errorf("diff line %d: more removed lines than the hunk header says", n)
-				}
-				oldLeft--
-			case '+':
-				if newLeft == 0 {
-					return nil, fmt.Errorf("diff line %d: more added lines than the hunk header says", n)
-				}
-				newLeft--
-				if path != "" {
-					out[path] = append(out[path], lineNo)
-				}
-				lineNo++
-			case ' ':
-				if oldLeft == 0 || newLeft == 0 {
-					return nil, fmt.Errorf("diff line %d: context line beyond the hunk", n)
-				}
-				oldLeft--
-				newLeft--
-				lineNo++
-			case '\\':
-				// "\ No newline at end of file"
-			default:
-				return nil, fmt.Errorf("diff line %d: unexpected %q inside a hunk", n, truncate(line))
-			}
-			continue
+		if p.inHunk() {
+			err = p.hunkLine(line)
+		} else {
+			err = p.headerLine(line)
 		}
-		switch {
-		case bytes.HasPrefix(line, []byte("diff --git ")):
-			path, inFile = "", true
-		case !inFile:
-			// Anything before the first file header (nothing, from git diff).
-		case bytes.HasPrefix(line, []byte("+++ ")):
-			p, err := diffPath(line[4:], "b/")
-			if err != nil {
-				return nil, fmt.Errorf("diff line %d: %w", n, err)
-			}
-			path = p
-		case bytes.HasPrefix(line, []byte("@@ ")):
-			o, nw, start, err := parseHunkHeader(line)
-			if err != nil {
-				return nil, fmt.Errorf("diff line %d: %w", n, err)
-			}
-			oldLeft, newLeft, lineNo = o, nw, start
-		case bytes.HasPrefix(line, []byte("\\ ")):
-			// "\ No newline at end of file" after a hunk's last line.
-		default:
-			// Extended headers: index, mode, similarity, rename from/to,
-			// "--- a/x", "Binary files ... differ".
+		if err != nil {
+			return nil, fmt.Errorf("diff line %d: %w", n, err)
 		}
 	}
-	if oldLeft > 0 || newLeft > 0 {
-		return nil, fmt.Errorf("diff ends inside a hunk (%d removed and %d added lines missing)", oldLeft, newLeft)
+	if p.inHunk() {
+		return nil, fmt.Errorf("diff ends inside a hunk (%d removed and %d added lines missing)", p.oldLeft, p.newLeft)
 	}
-	for p, ls := range out {
+	for path, ls := range p.out {
 		slices.Sort(ls)
-		out[p] = slices.Compact(ls)
+		p.out[path] = slices.Compact(ls)
 	}
-	return out, nil
+	return p.out, nil
+}
+
+// diffParser is ParseDiff's state between lines.
+type diffParser struct {
+	out     map[string][]int
+	path    string // new path of the current file; "" when none (deleted)
+	inFile  bool
+	oldLeft int // lines of the current hunk still to read
+	newLeft int
+	lineNo  int // new-side number of the hunk's next line
+}
+
+func (p *diffParser) inHunk() bool { return p.oldLeft > 0 || p.newLeft > 0 }
+
+// hunkLine reads a line inside a hunk, counting it against the header's
+// counts; an added line's number goes to the current path.
+func (p *diffParser) hunkLine(line []byte) error {
+	if len(line) == 0 {
+		return errors.New("empty line inside a hunk")
+	}
+	switch line[0] {
+	case '-':
+		if p.oldLeft == 0 {
+			return errors.New("more removed lines than the hunk header says")
+		}
+		p.oldLeft--
+	case '+':
+		if p.newLeft == 0 {
+			return errors.New("more added lines than the hunk header says")
+		}
+		p.newLeft--
+		if p.path != "" {
+			p.out[p.path] = append(p.out[p.path], p.lineNo)
+		}
+		p.lineNo++
+	case ' ':
+		if p.oldLeft == 0 || p.newLeft == 0 {
+			return errors.New("context line beyond the hunk")
+		}
+		p.oldLeft--
+		p.newLeft--
+		p.lineNo++
+	case '\\':
+		// "\ No newline at end of file"
+	default:
+		return fmt.Errorf("unexpected %q inside a hunk", truncate(line))
+	}
+	return nil
+}
+
+// headerLine reads a line outside a hunk: a file's header, whose "+++" line
+// names the new path, or a hunk's header, which starts a hunk.
+func (p *diffParser) headerLine(line []byte) error {
+	switch {
+	case bytes.HasPrefix(line, []byte("diff --git ")):
+		p.path, p.inFile = "", true
+	case !p.inFile:
+		// Anything before the first file header (nothing, from git diff).
+	case bytes.HasPrefix(line, []byte("+++ ")):
+		path, err := diffPath(line[4:], "b/")
+		if err != nil {
+			return err
+		}
+		p.path = path
+	case bytes.HasPrefix(line, []byte("@@ ")):
+		o, nw, start, err := parseHunkHeader(line)
+		if err != nil {
+			return err
+		}
+		p.oldLeft, p.newLeft, p.lineNo = o, nw, start
+	case bytes.HasPrefix(line, []byte("\\ ")):
+		// "\ No newline at end of file" after a hunk's last line.
+	default:
+		// Extended headers: index, mode, similarity, rename from/to,
+		// "--- a/x", "Binary files ... differ".
+	}
+	return nil
 }
 
 // readLine returns the next line without its "\n" (and without a "\r" before

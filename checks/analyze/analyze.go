@@ -253,9 +253,14 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		// the walk skips: the graph looks up what it needs there.
 		files0 = newNpmView(view, t)
 	}
-	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts}
+	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts, Digest: cache.digest}
 	if opt.Cache != nil {
 		gopt.Cache = opt.Cache
+	}
+	if est.CountsES5() {
+		// The estimate's ES6 count reads the scan's syntax tree: one
+		// parse of each script instead of two.
+		gopt.ParsedScript = cache.keepES5
 	}
 	g, err := graph.Build(ctx, files0, scanPaths, gopt)
 	if err != nil {
@@ -269,7 +274,15 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		return dropUnused && !g.Used[f] && (codeExt(p, f) || (ts && strings.HasSuffix(f, ".ts")))
 	}
 	judged := func(f string) bool { return isUploaded(f) && !dropped(f) }
+	// Without app.json the directory is not a mini-program root (the
+	// program is probably in a folder below, which MP101's hint names):
+	// "/"-absolute paths and npm lookups would be resolved against the
+	// wrong root, so references are not judged.
+	noManifest := !t.Exists(appFile)
 	for _, d := range g.Diagnostics {
+		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
 		if !dropped(d.File) {
 			diags = append(diags, d)
 		}
@@ -284,8 +297,8 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		pcache = opt.Cache
 	}
 	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli, Cache: pcache,
-		ExpandedStyles: true,
-		CompiledJSON:   func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
+		Digest: cache.takeDigest, ES5: cache.takeES5, ExpandedStyles: true,
+		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
 		HelperRoot: func(f string) string {
 			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
 				return info.Root
@@ -420,7 +433,7 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if ts {
 		appScripts = append(appScripts, "app.ts")
 	}
-	diags = append(diags, rules.Check(rules.Input{
+	for _, d := range rules.Check(rules.Input{
 		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
 		NoReach: app.Tree == nil,
 		Exists: func(f string) bool {
@@ -428,7 +441,12 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		},
 		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
 		Hashes: hashes(sizes), AppScripts: appScripts,
-	})...)
+	}) {
+		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
+		diags = append(diags, d)
+	}
 	if opt.Boundaries != nil {
 		var scripts []string
 		for _, f := range uploaded {

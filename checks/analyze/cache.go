@@ -2,9 +2,13 @@ package analyze
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"io"
 	"sync"
 
+	pjs "github.com/tdewolff/parse/v2/js"
+
+	"github.com/mpgate/mpgate/checks/pack"
 	"github.com/mpgate/mpgate/checks/tree"
 )
 
@@ -13,14 +17,88 @@ import (
 // (and forgets) them. Only files the graph scans are kept (scripts,
 // templates, styles, JSON, each at most 16 MiB), so memory is bounded by the
 // program's code, not its media.
+//
+// It also keeps what the graph derived from those bytes that the
+// measurement needs again: their SHA-256 (both key a cache by it) and the
+// ES6 step's facts counted on the scan's syntax tree (the estimate need not
+// parse the script again). Each is kept with the identity of the bytes it
+// was derived from, and served only for those very bytes (a later read of
+// the path, which may differ, gets nothing), then forgotten.
 type sourceCache struct {
 	*tree.Tree
 	mu   sync.Mutex
 	data map[string][]byte
+	sums map[string]derived[[32]byte]
+	es5  map[string]derived[pack.ES5Facts]
 }
 
+// derived is a value computed from the bytes at p (len n).
+type derived[T any] struct {
+	p *byte
+	n int
+	v T
+}
+
+func (d derived[T]) of(b []byte) bool { return len(b) == d.n && len(b) > 0 && &b[0] == d.p }
+
 func newSourceCache(t *tree.Tree) *sourceCache {
-	return &sourceCache{Tree: t, data: map[string][]byte{}}
+	return &sourceCache{Tree: t, data: map[string][]byte{}, sums: map[string]derived[[32]byte]{},
+		es5: map[string]derived[pack.ES5Facts]{}}
+}
+
+// digest returns the SHA-256 of b, read from path, and keeps it for
+// takeDigest (the graph's cache key; graph.Options.Digest).
+func (c *sourceCache) digest(path string, b []byte) [32]byte {
+	c.mu.Lock()
+	d, ok := c.sums[path]
+	c.mu.Unlock()
+	if ok && d.of(b) {
+		return d.v
+	}
+	sum := sha256.Sum256(b)
+	if len(b) > 0 {
+		c.mu.Lock()
+		c.sums[path] = derived[[32]byte]{&b[0], len(b), sum}
+		c.mu.Unlock()
+	}
+	return sum
+}
+
+// takeDigest is digest for the last reader of b (the measurement;
+// pack.Options.Digest): what was kept is forgotten.
+func (c *sourceCache) takeDigest(path string, b []byte) [32]byte {
+	c.mu.Lock()
+	d, ok := c.sums[path]
+	delete(c.sums, path)
+	c.mu.Unlock()
+	if ok && d.of(b) {
+		return d.v
+	}
+	return sha256.Sum256(b)
+}
+
+// keepES5 counts the ES6 step's facts on the scan's tree of the script at
+// path (graph.Options.ParsedScript).
+func (c *sourceCache) keepES5(path string, b []byte, ast *pjs.AST) {
+	if len(b) == 0 {
+		return
+	}
+	f := pack.CountES5(ast)
+	c.mu.Lock()
+	c.es5[path] = derived[pack.ES5Facts]{&b[0], len(b), f}
+	c.mu.Unlock()
+}
+
+// takeES5 serves them to the estimate once (pack.Options.ES5).
+func (c *sourceCache) takeES5(path string, b []byte) (pack.ES5Facts, bool) {
+	c.mu.Lock()
+	d, ok := c.es5[path]
+	delete(c.es5, path)
+	c.mu.Unlock()
+	if ok && d.of(b) {
+		return d.v, true
+	}
+	return pack.ES5Facts{}, false
 }
 
 // recorder reads through the tree and keeps what it read.

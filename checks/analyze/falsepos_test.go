@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,8 @@ func TestFalseErrors(t *testing.T) {
 		files   map[string]string
 		want    []at
 		notWant []string
+		// messages are texts some diagnostic's message must contain.
+		messages []string
 	}{
 		{
 			name:    "1b unused build script and lint config are not judged under ignoreUploadUnusedFiles",
@@ -117,6 +120,53 @@ func TestFalseErrors(t *testing.T) {
 			want: []at{{checks.MP110, "app.json", 1}},
 		},
 		{
+			// towxml's markdown-it plugins are browserify standalone builds:
+			// the factories' require is the bundle's own, looked up in the
+			// map beside each factory first (found 2026-12-06 in
+			// walkingp/xterra-weapp's towxml/parse/markdown/plugins/emoji.js).
+			name: "new: requires inside a vendored browserify bundle go to its module map",
+			files: program(map[string]string{
+				"pages/index/index.js": "require('../../vendor/emoji.js')\nPage({})\n",
+				"vendor/emoji.js": `!function(e){module.exports=e()}(function(){return {1:[function(require,module,exports){module.exports={}},{}],` +
+					`2:[function(require,a,exports){var d=require("./lib/data/full.json"),r=require("./lib/render")},{"./lib/data/full.json":1,"./lib/render":1}]}})` + "\n",
+			}),
+			notWant: []string{checks.MP210},
+		},
+		{
+			name: "new true variant: a request the bundle's map lacks goes to the platform's require",
+			files: program(map[string]string{
+				"pages/index/index.js": "require('../../vendor/emoji.js')\nPage({})\n",
+				"vendor/emoji.js":      `module.exports={2:[function(require,a,exports){var r=require("./lib/render")},{"./lib/other":1}]}` + "\n",
+			}),
+			want: []at{{checks.MP210, "vendor/emoji.js", 1}},
+		},
+		{
+			// Paths written into miniprogram_npm when npm is not built
+			// (undercurre/meiju-finclip-miniprogram: 187 MP210 for
+			// "/miniprogram_npm/m-ui/…" and "../../miniprogram_npm/m-ui/…";
+			// tornado404/baby-album-miniprogram: an MP215 naming the package
+			// "miniprogram_npm"): one cause, one MP215 per package.
+			name: "3 paths into an unbuilt miniprogram_npm give one MP215 per package",
+			files: program(map[string]string{
+				"app.json":               `{"pages": ["pages/index/index"], "usingComponents": {"t-button": "miniprogram_npm/tdesign-miniprogram/button/button"}}`,
+				"pages/index/index.js":   "const d = require('../../miniprogram_npm/m-ui/mx-dialog/dialog')\nconst e = require('/miniprogram_npm/@scope/kit/index')\nPage({})\n",
+				"pages/index/index.json": `{"usingComponents": {"mx-dialog": "/miniprogram_npm/m-ui/mx-dialog/index"}}`,
+				"pages/index/index.wxml": "<mx-dialog/><t-button/>\n",
+			}),
+			want:     []at{{checks.MP215, "app.json", 1}, {checks.MP215, "pages/index/index.js", 1}, {checks.MP215, "pages/index/index.js", 2}},
+			notWant:  []string{checks.MP210},
+			messages: []string{"npm package 'tdesign-miniprogram'", "npm package 'm-ui' is not built into miniprogram_npm (2 uses", "npm package '@scope/kit'"},
+		},
+		{
+			name: "3 true variant: the package is built but lacks the path",
+			files: program(map[string]string{
+				"miniprogram_npm/m-ui/index.js": "module.exports = {}\n",
+				"pages/index/index.js":          "const d = require('../../miniprogram_npm/m-ui/mx-dialog/dialog')\nPage({})\n",
+			}),
+			want:    []at{{checks.MP210, "pages/index/index.js", 1}},
+			notWant: []string{checks.MP215},
+		},
+		{
 			name: "2 a component whose script is missing",
 			files: program(map[string]string{
 				"components/card/card.wxml": "<view/>\n",
@@ -167,6 +217,11 @@ func TestFalseErrors(t *testing.T) {
 			for _, r := range tc.notWant {
 				if found(rep.Diagnostics, at{rule: r}) {
 					t.Errorf("unexpected %s; got:\n%s", r, dump(rep.Diagnostics))
+				}
+			}
+			for _, m := range tc.messages {
+				if !slices.ContainsFunc(rep.Diagnostics, func(d checks.Diagnostic) bool { return strings.Contains(d.Message, m) }) {
+					t.Errorf("no message with %q; got:\n%s", m, dump(rep.Diagnostics))
 				}
 			}
 		})
@@ -318,6 +373,48 @@ func TestDeadCodeWarns(t *testing.T) {
 	}
 	if got := severityOf(rep.Diagnostics, checks.MP210, "pages/index/index.js"); got != checks.SeverityError {
 		t.Errorf("MP210 in a page: %q, want error; got:\n%s", got, dump(rep.Diagnostics))
+	}
+}
+
+// A repository root whose program sits in a folder below without a
+// project.config.json to point at it (yinren112/bookworm-miniprogram: 125
+// MP210 for "/components/…" paths resolved against the repository root):
+// MP101 names the folder, and no reference is judged against the wrong
+// root. Run on the folder itself, the same references are judged.
+func TestMissingManifestNoReferences(t *testing.T) {
+	files := map[string]string{
+		"miniprogram/app.json":                  `{"pages": ["pages/index/index"]}`,
+		"miniprogram/app.js":                    "App({})\n",
+		"miniprogram/pages/index/index.js":      "require('../../utils/missing.js')\nPage({})\n",
+		"miniprogram/pages/index/index.wxml":    "<card/>\n<image src=\"/images/a.png\"/>\n",
+		"miniprogram/pages/index/index.json":    `{"usingComponents": {"card": "/components/card/card"}}`,
+		"miniprogram/components/card/card.js":   "Component({})\n",
+		"miniprogram/components/card/card.wxml": "<view/>\n",
+		"miniprogram/components/card/card.json": `{"component": true}`,
+		"miniprogram/images/a.png":              "png",
+	}
+	dir := writeTree(t, files)
+	rep, err := Run(context.Background(), dir, Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{rule: checks.MP101}) {
+		t.Errorf("missing MP101; got:\n%s", dump(rep.Diagnostics))
+	}
+	for _, d := range rep.Diagnostics {
+		if strings.HasPrefix(d.Rule, "MP2") {
+			t.Errorf("unexpected %s without a manifest: %s", d.Rule, d.Message)
+		}
+	}
+	rep, err = Run(context.Background(), filepath.Join(dir, "miniprogram"), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found(rep.Diagnostics, at{checks.MP210, "pages/index/index.js", 1}) {
+		t.Errorf("missing MP210 run on the program; got:\n%s", dump(rep.Diagnostics))
+	}
+	if found(rep.Diagnostics, at{checks.MP210, "pages/index/index.json", 0}) || found(rep.Diagnostics, at{checks.MP210, "pages/index/index.wxml", 0}) {
+		t.Errorf("root-absolute paths of the program do not resolve from its root; got:\n%s", dump(rep.Diagnostics))
 	}
 }
 

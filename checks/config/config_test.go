@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseValid(t *testing.T) {
+	t.Parallel()
 	full := `projects:                      # one or more mini-programs in the repository
   - name: shop
     platform: wechat
@@ -136,6 +137,7 @@ trust: {build_forks: after_approval}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := Parse([]byte(tt.input), "x.yml")
 			if tt.check == nil {
 				if err == nil {
@@ -155,6 +157,7 @@ trust: {build_forks: after_approval}
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		input string
@@ -214,6 +217,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := Parse([]byte(tt.input), "x.yml")
 			if err == nil {
 				t.Fatalf("Parse succeeded with %+v, want an error containing %q", c, tt.want)
@@ -358,6 +362,7 @@ func TestProjectLookup(t *testing.T) {
 }
 
 func TestCheckLimitsPackageAppliesToMain(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   Limits
@@ -370,6 +375,7 @@ func TestCheckLimitsPackageAppliesToMain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := (Project{Limits: tt.in}).CheckLimits(); got != tt.want {
 				t.Errorf("CheckLimits = %+v, want %+v", got, tt.want)
 			}

@@ -13,6 +13,7 @@ import (
 // device or is a FIFO is refused at once, and the error names the file,
 // never where the link leads.
 func TestLoadDirHostile(t *testing.T) {
+	t.Parallel()
 	outside := filepath.Join(t.TempDir(), "secret.yml")
 	if err := os.WriteFile(outside, []byte("version: 1\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -31,6 +32,7 @@ func TestLoadDirHostile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			tt.setup(t, filepath.Join(dir, DefaultFile))
 			done := make(chan error, 1)

@@ -104,6 +104,7 @@ func TestSchemaMatchesStruct(t *testing.T) {
 }
 
 func TestDocsCoverEveryKey(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../docs/config.md")
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +112,7 @@ func TestDocsCoverEveryKey(t *testing.T) {
 	doc := string(data)
 	for _, p := range keyPaths(reflect.TypeOf(Config{}), "") {
 		t.Run(p, func(t *testing.T) {
+			t.Parallel()
 			if !strings.Contains(doc, "`"+p+"`") {
 				t.Errorf("docs/config.md does not document `%s`", p)
 			}
@@ -140,6 +142,7 @@ func yamlBlocks(doc string) (blocks []string, lines []int) {
 // TestDocsExamplesParse parses every YAML example of docs/config.md (but the
 // editor modeline, which is a comment only).
 func TestDocsExamplesParse(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../docs/config.md")
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +153,7 @@ func TestDocsExamplesParse(t *testing.T) {
 	}
 	for i, b := range blocks {
 		t.Run("line "+strconv.Itoa(lines[i]), func(t *testing.T) {
+			t.Parallel()
 			if _, err := Parse([]byte(b), "docs/config.md example"); err != nil {
 				t.Errorf("example at docs/config.md:%d does not parse: %v\n%s", lines[i], err, b)
 			}
@@ -160,6 +164,7 @@ func TestDocsExamplesParse(t *testing.T) {
 // TestSchemaPatternsAgree checks the schema's size and share patterns accept
 // what ParseSize and ParsePercent accept, so editors and mpgate agree.
 func TestSchemaPatternsAgree(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../schema/mpgate.schema.json")
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +182,7 @@ func TestSchemaPatternsAgree(t *testing.T) {
 	for _, s := range []string{"2MB", "2 MB", "1.5MB", ".5MB", "512KB", "2048KiB", "300B", "2mb", "1GiB",
 		"2048", "2Mb", "2 TB", "MB", "-1MB", "1e3KB", "2.MB", "1..5MB", " 2MB "} {
 		t.Run("size "+s, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParseSize(s)
 			if got := sizeRE.MatchString(s); got != (err == nil) {
 				t.Errorf("schema accepts %q: %v; ParseSize error: %v", s, got, err)
@@ -185,6 +191,7 @@ func TestSchemaPatternsAgree(t *testing.T) {
 	}
 	for _, s := range []string{"5%", "0.5%", "100 %", ".5%", "5", "%", "-5%", "5%%", "5.%"} {
 		t.Run("share "+s, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParsePercent(s)
 			if got := pctRE.MatchString(s); got != (err == nil) {
 				t.Errorf("schema accepts %q: %v; ParsePercent error: %v", s, got, err)

@@ -32,11 +32,18 @@ type scanOut struct {
 // cachedScan returns run(src), from c when it holds the result of the
 // scanner named kind (with the platform when the scanner reads it) for
 // these bytes.
-func cachedScan(c Cache, kind string, src []byte, run func([]byte) scanOut) scanOut {
+func cachedScan(env scanEnv, path, kind string, src []byte, run func([]byte) scanOut) scanOut {
+	c := env.cache
 	if c == nil {
 		return run(src)
 	}
-	key := filecache.NewKey(scanSchema+"|"+kind, sha256.Sum256(src))
+	var sum [32]byte
+	if env.digest != nil {
+		sum = env.digest(path, src)
+	} else {
+		sum = sha256.Sum256(src)
+	}
+	key := filecache.NewKey(scanSchema+"|"+kind, sum)
 	if v, ok := c.Get(key); ok {
 		if out, err := decodeScan(v); err == nil {
 			return out

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/sourcegraph/conc/pool"
+	"github.com/tdewolff/parse/v2/js"
 
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/manifest"
@@ -131,6 +132,26 @@ type Options struct {
 	// Cache, when set, holds the scanners' results per content: a file
 	// scanned before with the same bytes is not parsed again.
 	Cache Cache
+	// Digest, when set, returns the SHA-256 of src, the bytes read from
+	// path, for the cache key (a caller hashing the same read for its own
+	// cache computes it once); nil: sha256.Sum256.
+	Digest func(path string, src []byte) [32]byte
+	// ParsedScript, when set, is called for each .js script the scan
+	// parses (a cache miss) with the syntax tree of its bytes
+	// (scan.JSParsed: nil when it does not parse), so that the caller need
+	// not parse them again. It must neither change nor keep the tree.
+	ParsedScript func(path string, src []byte, ast *js.AST)
+}
+
+// scanEnv is what scanFile takes of Options besides the program.
+type scanEnv struct {
+	cache  Cache
+	digest func(path string, src []byte) [32]byte
+	parsed func(path string, src []byte, ast *js.AST)
+}
+
+func (o Options) scanEnv() scanEnv {
+	return scanEnv{cache: o.Cache, digest: o.Digest, parsed: o.ParsedScript}
 }
 
 // scanned is what one file yields.
@@ -160,7 +181,8 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	aliases := append([]manifest.Alias(nil), opt.Aliases...)
 	sort.SliceStable(aliases, func(i, j int) bool { return len(aliases[i].From.Value) > len(aliases[j].From.Value) })
 	r := &resolver{files: files, aliases: aliases, scriptExts: scriptExts, slashRelative: p.ID == platform.WeChat,
-		noDirIndex: p.ID == platform.WeChat, pathNpmFallback: p.ID == platform.WeChat}
+		noDirIndex: p.ID == platform.WeChat, pathNpmFallback: p.ID == platform.WeChat,
+		buildsNpm: p.ID == platform.WeChat || p.ID == platform.QQ || p.ID == platform.Douyin}
 	if p.ID == platform.Alipay {
 		// Alipay has no "Build npm": it loads installed packages from
 		// node_modules (docs/platforms.md, "JS modules and npm").
@@ -180,6 +202,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 	}
 
 	results := make([]scanned, len(paths))
+	env := opt.scanEnv()
 	workers := runtime.GOMAXPROCS(0)
 	pl := pool.New().WithContext(ctx).WithCancelOnError().WithMaxGoroutines(workers)
 	for i, f := range paths {
@@ -187,7 +210,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			results[i] = scanFile(files, f, p, opt.App, scriptExts, maxScan, opt.Cache)
+			results[i] = scanFile(files, f, p, opt.App, scriptExts, maxScan, env)
 			return nil
 		})
 	}
@@ -232,7 +255,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 		}
 	}
 	if r.npmHome == nodeModules {
-		rendered = g.scanNpm(ctx, files, paths, r, p, opt.App, scriptExts, maxScan, hasStem, rendered, opt.Cache)
+		rendered = g.scanNpm(ctx, files, paths, r, p, opt.App, scriptExts, maxScan, hasStem, rendered, scanEnv{cache: opt.Cache, digest: opt.Digest})
 	}
 	// Pages are stems too (so that their siblings are reached together).
 	for _, pg := range pagePaths(opt.App) {
@@ -330,7 +353,7 @@ func inNodeModules(f string) bool {
 // reached. It returns rendered with the template resources of the files
 // it scanned added.
 func (g *Graph) scanNpm(ctx context.Context, files Files, paths []string, r *resolver, p *platform.Platform,
-	app *manifest.App, scriptExts []string, maxScan int64, hasStem func(string) bool, rendered []Edge, cache Cache) []Edge {
+	app *manifest.App, scriptExts []string, maxScan int64, hasStem func(string) bool, rendered []Edge, env scanEnv) []Edge {
 	known := make(map[string]bool, len(paths))
 	for _, f := range paths {
 		known[f] = true
@@ -359,7 +382,7 @@ func (g *Graph) scanNpm(ctx context.Context, files Files, paths []string, r *res
 			break
 		}
 		for _, f := range next {
-			res := scanFile(files, f, p, app, scriptExts, maxScan, cache)
+			res := scanFile(files, f, p, app, scriptExts, maxScan, env)
 			if res.comp != nil {
 				g.Components[f] = res.comp
 			}
@@ -456,7 +479,7 @@ func componentEdges(c *manifest.Component) []Edge {
 }
 
 // scanFile reads and scans one file.
-func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string, maxScan int64, c Cache) scanned {
+func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, scriptExts []string, maxScan int64, env scanEnv) scanned {
 	var res scanned
 	ext := path.Ext(f)
 	stem := strings.TrimSuffix(f, ext)
@@ -499,8 +522,12 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 		scanJS, kind := scan.JS, "js"
 		if ext == ".ts" {
 			scanJS, kind = scan.TS, "ts"
+		} else if env.parsed != nil {
+			scanJS = func(src []byte) scan.JSResult {
+				return scan.JSParsed(src, func(ast *js.AST) { env.parsed(f, src, ast) })
+			}
 		}
-		jr := cachedScan(c, kind, src, func(src []byte) scanOut {
+		jr := cachedScan(env, f, kind, src, func(src []byte) scanOut {
 			r := scanJS(src)
 			return scanOut{Refs: r.Refs, AppCall: r.AppCall, GetApp: r.GetApp, Err: r.Err}
 		})
@@ -513,7 +540,7 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 		}
 		parseErr(jr.Err)
 	case ext == p.ScriptModule:
-		jr := cachedScan(c, "js", src, func(src []byte) scanOut {
+		jr := cachedScan(env, f, "js", src, func(src []byte) scanOut {
 			r := scan.JS(src)
 			return scanOut{Refs: r.Refs, AppCall: r.AppCall, GetApp: r.GetApp, Err: r.Err}
 		})
@@ -525,14 +552,14 @@ func scanFile(files Files, f string, p *platform.Platform, app *manifest.App, sc
 		})
 		parseErr(jr.Err)
 	case ext == p.Template:
-		tr := cachedScan(c, "template|"+string(p.ID), src, func(src []byte) scanOut {
+		tr := cachedScan(env, f, "template|"+string(p.ID), src, func(src []byte) scanOut {
 			r := scan.Template(src, p)
 			return scanOut{Refs: r.Refs, Err: r.Err}
 		})
 		addRefs(tr.Refs, templateEdgeKind)
 		parseErr(tr.Err)
 	case ext == p.Style:
-		sr := cachedScan(c, "style", src, func(src []byte) scanOut {
+		sr := cachedScan(env, f, "style", src, func(src []byte) scanOut {
 			r := scan.Style(src)
 			return scanOut{Refs: r.Refs, Err: r.Err}
 		})

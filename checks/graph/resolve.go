@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/mpgate/mpgate/checks/manifest"
@@ -47,6 +48,10 @@ type resolver struct {
 	// pkgMain: a package directory in node_modules resolves through its
 	// package.json "main" before its index.js, as Node does.
 	pkgMain bool
+	// buildsNpm: the platform runs npm packages from what "Build npm"
+	// writes into miniprogram_npm (WeChat, QQ, Douyin), so a path into a
+	// package directory that is not there means npm is not built.
+	buildsNpm bool
 }
 
 // maxPackageJSON caps the package.json read for "main".
@@ -281,6 +286,9 @@ func stripQuery(req string) string {
 // or "name"), or "" when req is not bare or reads as a path of the program
 // (its first segment is a directory next to from or at the root).
 func (r *resolver) npmPackage(from, req string) string {
+	if name, ok := r.unbuiltNpmPath(from, req); ok {
+		return name
+	}
 	if !isBare(req) || req == "" || strings.Contains(req, ":") {
 		return "" // npm names hold no ':'; "ext://…" and the like are no package
 	}
@@ -303,6 +311,50 @@ func (r *resolver) npmPackage(from, req string) string {
 		return ""
 	}
 	return name
+}
+
+// unbuiltNpmPath recognises a path written into a miniprogram_npm directory
+// ("/miniprogram_npm/m-ui/mx-dialog/index", "../../miniprogram_npm/m-ui/…",
+// "miniprogram_npm/tdesign-miniprogram/button/button" in app.json) whose
+// package directory is not there: npm is not built, the same cause as a
+// bare request of the package, and reported with it (one MP215 per
+// package) rather than as one MP210 per path. It returns the package's
+// name. A package directory that exists but lacks the path stays MP210.
+func (r *resolver) unbuiltNpmPath(from, req string) (string, bool) {
+	if !r.buildsNpm {
+		return "", false
+	}
+	segs := strings.Split(req, "/")
+	i := slices.Index(segs, "miniprogram_npm")
+	if i < 0 || i+1 >= len(segs) || segs[i+1] == "" {
+		return "", false
+	}
+	name := segs[i+1]
+	n := i + 2
+	if strings.HasPrefix(name, "@") {
+		if i+2 >= len(segs) || segs[i+2] == "" {
+			return "", false
+		}
+		name += "/" + segs[i+2]
+		n++
+	}
+	prefix := strings.Join(segs[:n], "/")
+	dir := path.Dir(from)
+	if dir == "." {
+		dir = ""
+	}
+	// Relative (and bare, which WeChat reads relative to the file first)
+	// from the file, "/"-absolute and bare from the root.
+	candidates := []string{join(dir, prefix)}
+	if !strings.HasPrefix(prefix, ".") {
+		candidates = append(candidates, join("", "/"+strings.TrimLeft(prefix, "/")))
+	}
+	for _, p := range candidates {
+		if p == leavesRoot || r.files.IsDir(p) {
+			return "", false
+		}
+	}
+	return name, true
 }
 
 // npmDir returns the nearest built directory of package name seen from

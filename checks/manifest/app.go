@@ -536,9 +536,22 @@ func (r *reader) subpackages(v *Node, p *platform.Platform) []Subpackage {
 	return out
 }
 
-// crossCheck applies the rules that relate sections of the manifest.
+// crossCheck applies the rules that relate sections of the manifest, in
+// stages: subpackage roots and names, their nesting, the pages of each
+// package, then what must name a declared page (tabBar, entryPagePath,
+// preloadRule) and plugins in independent subpackages.
 func (r *reader) crossCheck(app *App, p *platform.Platform) {
-	// Roots: empty, twice, nested (MP103, MP104); names twice (MP103).
+	r.checkRoots(app)
+	r.checkNesting(app)
+	pages := r.checkPages(app, p)
+	r.checkTabBar(app, pages)
+	r.checkPageRefs(app, p, pages)
+	r.checkIndependentPlugins(app)
+}
+
+// checkRoots: roots empty (MP104) or twice, and names twice or the main
+// package's (MP103).
+func (r *reader) checkRoots(app *App) {
 	roots := map[string]int{}
 	names := map[string]int{}
 	for i := range app.Subpackages {
@@ -572,6 +585,10 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 			}
 		}
 	}
+}
+
+// checkNesting: a subpackage root inside another (MP104).
+func (r *reader) checkNesting(app *App) {
 	for i := range app.Subpackages {
 		a := &app.Subpackages[i]
 		if a.Root.Value == "" {
@@ -586,19 +603,37 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 			}
 		}
 	}
-	// subRoot returns the subpackage whose root contains path.
-	subOf := func(path string) *Subpackage {
-		var best *Subpackage
-		for i := range app.Subpackages {
-			sp := &app.Subpackages[i]
-			if under(path, sp.Root.Value) && (best == nil || len(sp.Root.Value) > len(best.Root.Value)) {
-				best = sp
-			}
-		}
-		return best
-	}
+}
 
-	// Pages.
+// subOf returns the subpackage whose root contains path (the deepest).
+func subOf(app *App, path string) *Subpackage {
+	var best *Subpackage
+	for i := range app.Subpackages {
+		sp := &app.Subpackages[i]
+		if under(path, sp.Root.Value) && (best == nil || len(sp.Root.Value) > len(best.Root.Value)) {
+			best = sp
+		}
+	}
+	return best
+}
+
+// declaredPages are the pages the manifest declares: the main package's
+// and, by full path, the subpackages'.
+type declaredPages struct {
+	main map[string]Str
+	sub  map[string]*Subpackage
+}
+
+func (d declaredPages) has(k string) bool {
+	_, m := d.main[k]
+	_, s := d.sub[k]
+	return m || s
+}
+
+// checkPages reads the pages of each package: a subpackage without a pages
+// list (MP110), a page declared twice or in two packages (MP103), a
+// main-package page under a subpackage root (MP105).
+func (r *reader) checkPages(app *App, p *platform.Platform) declaredPages {
 	mainPages := map[string]Str{}
 	subPages := map[string]*Subpackage{}
 	subPagePos := map[string]Str{}
@@ -631,18 +666,17 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 				"remove it from pages; a page belongs to one package")
 			continue
 		}
-		if sp := subOf(k); sp != nil {
+		if sp := subOf(app, k); sp != nil {
 			r.add(checks.MP105, pg.Pos, fmt.Sprintf("main-package page %q lies under subpackage root %q, so it would be packed into the subpackage", pg.Value, sp.Root.Value),
 				fmt.Sprintf("move the page out of %s/, or declare it in that subpackage's pages", sp.Root.Value))
 		}
 	}
-	declared := func(k string) bool {
-		_, m := mainPages[k]
-		_, s := subPages[k]
-		return m || s
-	}
+	return declaredPages{main: mainPages, sub: subPages}
+}
 
-	// tabBar pages must be main-package pages.
+// checkTabBar: tabBar pages must be main-package pages (MP106).
+func (r *reader) checkTabBar(app *App, pages declaredPages) {
+	mainPages, subPages := pages.main, pages.sub
 	for _, tp := range app.TabBarPages {
 		k := tp.Value
 		if _, ok := mainPages[k]; ok {
@@ -659,15 +693,19 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 		}
 		r.add(checks.MP106, tp.Pos, fmt.Sprintf("tabBar page %q is not declared in pages", tp.Value), hint)
 	}
+}
 
+// checkPageRefs: entryPagePath (MP109) and preloadRule keys (MP107) name
+// declared pages, preloadRule packages declared packages (MP108).
+func (r *reader) checkPageRefs(app *App, p *platform.Platform, pages declaredPages) {
 	// entryPagePath.
-	if e := app.EntryPagePath; e != nil && !declared(e.Value) {
+	if e := app.EntryPagePath; e != nil && !pages.has(e.Value) {
 		r.add(checks.MP109, e.Pos, fmt.Sprintf("entryPagePath %q is not a declared page", e.Value), "set it to one of pages, or declare the page")
 	}
 
 	// preloadRule keys and packages.
 	for _, pr := range app.Preload {
-		if !declared(pr.Page.Value) {
+		if !pages.has(pr.Page.Value) {
 			r.add(checks.MP107, pr.Page.Pos, fmt.Sprintf("preloadRule key %q is not a declared page", pr.Page.Value),
 				"use the path of a page listed in pages or in a subpackage's pages")
 		}
@@ -675,8 +713,10 @@ func (r *reader) crossCheck(app *App, p *platform.Platform) {
 			r.preloadPackage(app, p, pk)
 		}
 	}
+}
 
-	// Plugins in independent subpackages.
+// checkIndependentPlugins: plugins in independent subpackages (MP209).
+func (r *reader) checkIndependentPlugins(app *App) {
 	for _, sp := range app.Subpackages {
 		if sp.Independent && len(sp.Plugins) > 0 {
 			pl := sp.Plugins[0]

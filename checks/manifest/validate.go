@@ -38,102 +38,129 @@ func Validate(app *App, p *platform.Platform, root string, files Files, ts bool)
 		p, _ = platform.Get(platform.WeChat)
 	}
 	root = NormalizeRoot(root)
-	where := "the mini-program root"
+	v := &validator{app: app, p: p, files: files, ts: ts, where: "the mini-program root"}
 	if root != "" {
-		where = root + "/"
-	}
-	var out []checks.Diagnostic
-	checkPage := func(full string, pos Pos) {
-		if !clean(full) {
-			out = append(out, checks.New(checks.MP102, app.File, pos.Line, pos.Col,
-				fmt.Sprintf("page %q leaves the mini-program root", full), "write the page path relative to the mini-program root"))
-			return
-		}
-		full = path.Clean(full)
-		var missing []string
-		if !files.Exists(full+".js") && !(ts && files.Exists(full+".ts")) {
-			s := full + ".js"
-			if ts {
-				s += " (or .ts)"
-			}
-			missing = append(missing, s)
-		}
-		if !files.Exists(full + p.Template) {
-			missing = append(missing, full+p.Template)
-		}
-		if len(missing) > 0 {
-			hint := "create the missing file, or fix the page path (it names the files without extension)"
-			if ext := path.Ext(full); ext == ".js" || ext == ".ts" || ext == p.Template || ext == ".json" {
-				hint = fmt.Sprintf("drop the extension: write %q", strings.TrimSuffix(full, ext))
-			}
-			out = append(out, checks.New(checks.MP102, app.File, pos.Line, pos.Col,
-				fmt.Sprintf("page %q has no %s", full, strings.Join(missing, " and no ")), hint))
-		}
+		v.where = root + "/"
 	}
 	for _, pg := range app.Pages {
-		checkPage(normPage(pg.Value), pg.Pos)
+		v.page(normPage(pg.Value), pg.Pos)
 	}
-	for i := range app.Subpackages {
-		sp := &app.Subpackages[i]
+	v.subpackages()
+	v.customTabBar()
+	v.workers()
+	return v.out
+}
+
+// validator is Validate's state: what it checks against, and its findings.
+type validator struct {
+	app   *App
+	p     *platform.Platform
+	files Files
+	ts    bool
+	where string // the mini-program root, for messages
+	out   []checks.Diagnostic
+}
+
+func (v *validator) add(id string, pos Pos, msg, hint string) {
+	v.out = append(v.out, checks.New(id, v.app.File, pos.Line, pos.Col, msg, hint))
+}
+
+// page checks a declared page (its path from the mini-program root) has
+// its script and template (MP102).
+func (v *validator) page(full string, pos Pos) {
+	if !clean(full) {
+		v.add(checks.MP102, pos, fmt.Sprintf("page %q leaves the mini-program root", full), "write the page path relative to the mini-program root")
+		return
+	}
+	full = path.Clean(full)
+	var missing []string
+	if !v.files.Exists(full+".js") && !(v.ts && v.files.Exists(full+".ts")) {
+		s := full + ".js"
+		if v.ts {
+			s += " (or .ts)"
+		}
+		missing = append(missing, s)
+	}
+	if !v.files.Exists(full + v.p.Template) {
+		missing = append(missing, full+v.p.Template)
+	}
+	if len(missing) > 0 {
+		hint := "create the missing file, or fix the page path (it names the files without extension)"
+		if ext := path.Ext(full); ext == ".js" || ext == ".ts" || ext == v.p.Template || ext == ".json" {
+			hint = fmt.Sprintf("drop the extension: write %q", strings.TrimSuffix(full, ext))
+		}
+		v.add(checks.MP102, pos, fmt.Sprintf("page %q has no %s", full, strings.Join(missing, " and no ")), hint)
+	}
+}
+
+// subpackages checks each subpackage root is a directory in the
+// mini-program (MP110), then its pages.
+func (v *validator) subpackages() {
+	for i := range v.app.Subpackages {
+		sp := &v.app.Subpackages[i]
 		if sp.Root.Value == "" {
 			continue // MP104 already
 		}
 		if !clean(sp.Root.Value) {
-			out = append(out, checks.New(checks.MP110, app.File, sp.Root.Pos.Line, sp.Root.Pos.Col,
-				fmt.Sprintf("subpackage root %q leaves the mini-program root", sp.Root.Value),
-				"write the root relative to the mini-program root"))
+			v.add(checks.MP110, sp.Root.Pos, fmt.Sprintf("subpackage root %q leaves the mini-program root", sp.Root.Value),
+				"write the root relative to the mini-program root")
 			continue
 		}
-		if !files.IsDir(sp.Root.Value) {
-			out = append(out, checks.New(checks.MP110, app.File, sp.Root.Pos.Line, sp.Root.Pos.Col,
-				fmt.Sprintf("subpackage root directory %q does not exist in %s", sp.Root.Value, where),
-				"create the directory, or fix the root"))
+		if !v.files.IsDir(sp.Root.Value) {
+			v.add(checks.MP110, sp.Root.Pos, fmt.Sprintf("subpackage root directory %q does not exist in %s", sp.Root.Value, v.where),
+				"create the directory, or fix the root")
 			continue
 		}
 		for j, pg := range sp.Pages {
-			checkPage(sp.Page(j), pg.Pos)
+			v.page(sp.Page(j), pg.Pos)
 		}
 	}
-	// tabBar.custom: true loads the component custom-tab-bar/index by
-	// convention (WeChat's analyser adds it as a component of app.json); its
-	// script, template and JSON must exist.
-	if tb := app.TabBarCustom; tb != nil {
-		stem := tb.Value
-		var missing []string
-		if !files.Exists(stem+".js") && !(ts && files.Exists(stem+".ts")) {
-			missing = append(missing, stem+".js")
-		}
-		for _, ext := range []string{p.Template, ".json"} {
-			if !files.Exists(stem + ext) {
-				missing = append(missing, stem+ext)
-			}
-		}
-		if len(missing) > 0 {
-			out = append(out, checks.New(checks.MP102, app.File, tb.Pos.Line, tb.Pos.Col,
-				fmt.Sprintf("tabBar.custom is true but the custom tab bar has no %s in %s", strings.Join(missing, " and no "), where),
-				"create the custom-tab-bar/index component (script, template and JSON with \"component\": true), or remove tabBar.custom"))
+}
+
+// customTabBar: tabBar.custom: true loads the component
+// custom-tab-bar/index by convention (WeChat's analyser adds it as a
+// component of app.json); its script, template and JSON must exist (MP102).
+func (v *validator) customTabBar() {
+	tb := v.app.TabBarCustom
+	if tb == nil {
+		return
+	}
+	stem := tb.Value
+	var missing []string
+	if !v.files.Exists(stem+".js") && !(v.ts && v.files.Exists(stem+".ts")) {
+		missing = append(missing, stem+".js")
+	}
+	for _, ext := range []string{v.p.Template, ".json"} {
+		if !v.files.Exists(stem + ext) {
+			missing = append(missing, stem+ext)
 		}
 	}
-	// Workers: miniprogram-ci's checkWorkers requires the directory. Packed as
-	// a subpackage it is a package root (MP110); otherwise a reference (MP210).
-	if w := app.Workers; w != nil {
-		if dir := NormalizeRoot(w.Path.Value); w.Path.Value != "" && (!clean(dir) || !files.IsDir(dir)) {
-			id, what := checks.MP210, "workers directory"
-			if w.IsSubpackage {
-				id, what = checks.MP110, "workers directory, packed as a subpackage,"
-			}
-			out = append(out, checks.New(id, app.File, w.Path.Pos.Line, w.Path.Pos.Col,
-				fmt.Sprintf("%s %q does not exist in %s", what, w.Path.Value, where),
-				"create the directory, or fix workers"))
+	if len(missing) > 0 {
+		v.add(checks.MP102, tb.Pos, fmt.Sprintf("tabBar.custom is true but the custom tab bar has no %s in %s", strings.Join(missing, " and no "), v.where),
+			"create the custom-tab-bar/index component (script, template and JSON with \"component\": true), or remove tabBar.custom")
+	}
+}
+
+// workers: miniprogram-ci's checkWorkers requires the directory. Packed as
+// a subpackage it is a package root (MP110); otherwise a reference (MP210).
+// Alipay's list of worker scripts must exist (MP210).
+func (v *validator) workers() {
+	w := v.app.Workers
+	if w == nil {
+		return
+	}
+	if dir := NormalizeRoot(w.Path.Value); w.Path.Value != "" && (!clean(dir) || !v.files.IsDir(dir)) {
+		id, what := checks.MP210, "workers directory"
+		if w.IsSubpackage {
+			id, what = checks.MP110, "workers directory, packed as a subpackage,"
 		}
-		for _, f := range w.Files { // Alipay: a list of scripts
-			if rel := normPage(f.Value); !clean(rel) || !files.Exists(path.Clean(rel)) {
-				out = append(out, checks.New(checks.MP210, app.File, f.Pos.Line, f.Pos.Col,
-					fmt.Sprintf("worker script %q does not exist in %s", f.Value, where), "create the file, or fix the workers list"))
-			}
+		v.add(id, w.Path.Pos, fmt.Sprintf("%s %q does not exist in %s", what, w.Path.Value, v.where), "create the directory, or fix workers")
+	}
+	for _, f := range w.Files {
+		if rel := normPage(f.Value); !clean(rel) || !v.files.Exists(path.Clean(rel)) {
+			v.add(checks.MP210, f.Pos, fmt.Sprintf("worker script %q does not exist in %s", f.Value, v.where), "create the file, or fix the workers list")
 		}
 	}
-	return out
 }
 
 // clean reports whether a declared path stays inside the mini-program root;

@@ -88,6 +88,14 @@ type Options struct {
 	// platforms zip their packages (deflate, which Gzip measures), and
 	// brotli took a quarter of a large program's analysis.
 	Brotli bool
+	// ES5, when set, returns what an earlier parse of the script at path
+	// with exactly these bytes counted for the ES6 step (CountES5), so
+	// that the estimate does not parse it again; false: parse it.
+	ES5 func(path string, src []byte) (ES5Facts, bool)
+	// Digest, when set, returns the SHA-256 of src, the bytes Measure read
+	// from path (the caller may have hashed the same read already for the
+	// reference scan's cache); nil: sha256.Sum256.
+	Digest func(path string, src []byte) [32]byte
 }
 
 // NewEstimator builds the estimator for platform p under settings s.
@@ -328,7 +336,7 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string, int) {
 				// Babel would refuse it too; count the source.
 				return int64(len(src)), nil, 0
 			}
-			return e.estimateJS(js, commentBytes(src))
+			return e.estimateJS(js, e.comments(src), nil)
 		}
 		if e.o.ExpandedStyles {
 			// src is ExpandStyle's approximation of the compiled CSS.
@@ -351,7 +359,7 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string, int) {
 		if utf8.RuneCount(src) >= MaxCodeLength {
 			return int64(len(src)), nil, 0
 		}
-		return e.estimateJS(src, commentBytes(src))
+		return e.estimateJS(src, e.comments(src), e.counted(path, src))
 	}
 	out, ok := e.Transform(path, src)
 	n := int64(len(out))
@@ -392,14 +400,19 @@ func (e *Estimator) usingComponentsBytes(path string, compact []byte) int64 {
 // estimateJS estimates the upload of JavaScript js (a script, or what a
 // TypeScript source compiles to), whose source holds comments bytes of
 // comments: minified (with the ES5 costs when es6), or Babel's unminified
-// output (es6 without minified; TypeScript alone).
-func (e *Estimator) estimateJS(js []byte, comments int) (int64, []string, int) {
+// output (es6 without minified; TypeScript alone). counted, when not nil,
+// holds the ES6 step's facts of js counted on an earlier parse of it.
+func (e *Estimator) estimateJS(js []byte, comments int, counted *ES5Facts) (int64, []string, int) {
 	var helpers []string
 	worklets := 0
 	extra := int64(0)
 	var c *es6Counter
 	if e.es6() {
-		extra, c = es5Count(js)
+		if counted != nil {
+			extra, c = counted.extra, counted.c
+		} else {
+			extra, c = es5Count(js)
+		}
 		if c != nil {
 			helpers = c.helperPaths()
 			worklets = c.worklets
@@ -480,6 +493,16 @@ func prettyJS(js []byte) (int, error) {
 		return 0, fmt.Errorf("%w: %s", errTranspile, r.Errors[0].Text)
 	}
 	return len(r.Code), nil
+}
+
+// comments is commentBytes(src) where estimateJS reads it (Babel's
+// unminified output, which keeps comments), else 0: a minified estimate
+// does not read it, and lexing every script for it was 3% of a cold run.
+func (e *Estimator) comments(src []byte) int {
+	if e.s.Minified {
+		return 0
+	}
+	return commentBytes(src)
 }
 
 // commentBytes counts the bytes of the comments in a script (the JS lexer
@@ -934,6 +957,12 @@ func es5Count(src []byte) (int64, *es6Counter) {
 	if err != nil {
 		return 0, nil
 	}
+	return es5CountAST(ast)
+}
+
+// es5CountAST is es5Count of the script whose syntax tree (parsed with
+// pjs.Options{}) is ast.
+func es5CountAST(ast *pjs.AST) (int64, *es6Counter) {
 	c := &es6Counter{}
 	if len(ast.List) > 0 {
 		if d, ok := ast.List[0].(*pjs.DirectivePrologueStmt); ok {

@@ -175,7 +175,12 @@ func measureFile(t Source, path string, e *Estimator) (Sizes, []string, error) {
 // the result for these bytes under these settings, else computed (and
 // put there).
 func (e *Estimator) measureBytes(path string, src []byte, transforms bool) (Sizes, []string, error) {
-	sum := sha256.Sum256(src)
+	var sum [32]byte
+	if e.o.Digest != nil {
+		sum = e.o.Digest(path, src)
+	} else {
+		sum = sha256.Sum256(src)
+	}
 	var key [32]byte
 	if e.o.Cache != nil {
 		key = e.cacheKey(path, transforms, sum)

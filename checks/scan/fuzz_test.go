@@ -61,6 +61,8 @@ func FuzzJS(f *testing.F) {
 		"require('./a'\r\n/* unterminated",
 		"\xef\xbb\xbfrequire('\xff')",
 		// A built npm bundle's module (testdata/npmbundle has a whole one).
+		// A browserify bundle's module.
+		`({1:[function(require,module,exports){require("./own");require("out")},{"./own":2}]})`,
 		"var __REQUIRE__ = function(m, s) { return require(s) };\n__DEFINE__(1, function(require, module, exports) { require('./a'); require('b') }, function(modId) { var map = {\"./a\":2}; return __REQUIRE__(map[modId], modId); })",
 	} {
 		f.Add([]byte(s))

@@ -51,7 +51,14 @@ type posRef struct {
 // syntax error). When src does not parse, Err says where and why and the
 // references are those the token-level scan finds, which knows comments,
 // strings, templates and regular expressions but not grammar.
-func JS(src []byte) JSResult {
+func JS(src []byte) JSResult { return JSParsed(src, nil) }
+
+// JSParsed is JS, also handing parsed (when not nil) the syntax tree of
+// src that tdewolff's parser made with its default options (js.Options{}),
+// or nil when that parse failed, so that another reader of the same script
+// need not parse it again (the upload estimate's ES6 count). parsed is
+// called after the scan is done with the tree; it must not keep it.
+func JSParsed(src []byte, parsed func(*js.AST)) JSResult {
 	li := newLineIndex(src)
 	toks := scanTokens(src, false)
 
@@ -60,6 +67,13 @@ func JS(src []byte) JSResult {
 	in := parse.NewInputBytes(src[:len(src):len(src)])
 	buf := in.Bytes()
 	ast, err := safeParse(in, js.Options{})
+	if parsed != nil {
+		defaultAST := ast
+		if err != nil {
+			defaultAST = nil
+		}
+		defer parsed(defaultAST)
+	}
 	if err != nil {
 		// CommonJS modules may return at the top level (Node and the
 		// mini-program runtimes wrap each file in a function). The parser's
@@ -363,6 +377,16 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 		}
 		v.walk(n.X, &n.Args)
 		return nil
+	case *js.ArrayExpr:
+		if table, ok := browserifyTable(n); ok {
+			// A module of a browserify bundle: its factory's requires go
+			// to the module's own table first.
+			v.tables = append(v.tables, table)
+			js.Walk(v, n.List[0].Value)
+			v.tables = v.tables[:len(v.tables)-1]
+			js.Walk(v, n.List[1].Value)
+			return nil
+		}
 	case *js.NewExpr:
 		js.Walk(v, n.X)
 		if n.Args != nil {
@@ -743,6 +767,37 @@ func bundleTable(n *js.CallExpr) (map[string]bool, bool) {
 		return nil, false
 	}
 	return table, true
+}
+
+// browserifyTable recognises a module of a browserify bundle, the shape of
+// the standalone builds vendored into mini-programs (markdown-it plugins in
+// towxml, for one):
+//
+//	{6: [function(require, module, exports) { … require("./lib/render") … },
+//	     {"./lib/render": 4}], …}
+//
+// Inside the factory, require is the bundle's own: a request that is a key
+// of the map next to it is a module of the bundle (its table of id by
+// request); any other goes on to the require outside the bundle, the
+// platform's. browserifyTable returns the map's keys. The shape is matched
+// on the syntax tree: an array of exactly a function whose first parameter
+// is require and an object literal.
+func browserifyTable(n *js.ArrayExpr) (map[string]bool, bool) {
+	if len(n.List) != 2 || n.List[0].Spread || n.List[1].Spread {
+		return nil, false
+	}
+	factory, ok := n.List[0].Value.(*js.FuncDecl)
+	if !ok || len(factory.Params.List) == 0 {
+		return nil, false
+	}
+	if req, ok := factory.Params.List[0].Binding.(*js.Var); !ok || string(req.Name()) != "require" {
+		return nil, false
+	}
+	obj, ok := n.List[1].Value.(*js.ObjectExpr)
+	if !ok {
+		return nil, false
+	}
+	return tableKeys(obj), true
 }
 
 // tableKeys returns the literal property names of a module table.

@@ -425,3 +425,40 @@ func TestJSNpmBundle(t *testing.T) {
 		})
 	}
 }
+
+// TestJSBrowserifyBundle: in a module of a browserify bundle (the standalone
+// builds vendored into mini-programs, such as towxml's markdown-it plugins),
+// requests in the map next to the factory are the bundle's own modules (no
+// reference); the others go on to the require outside the bundle and stay
+// references, and so do the same requests outside the factory.
+func TestJSBrowserifyBundle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		src  string
+		want []Ref
+	}{
+		{"own modules", `!function(){return {1:[function(require,module,exports){var r=require("./lib/render"),d=require("./lib/data/full.json")},{"./lib/render":2,"./lib/data/full.json":3}]}}()`,
+			nil},
+		{"a request the map lacks", `({1:[function(require,a,exports){require("./own");require("outside")},{"./own":2}]})`,
+			[]Ref{ref(Require, "outside", 1, 59)}},
+		{"first parameter not require", `({1:[function(r,module,exports){require("./own")},{"./own":2}]})`,
+			[]Ref{ref(Require, "./own", 1, 41)}},
+		{"not a pair", `[function(require){require("./own")},{"./own":2},3]`,
+			[]Ref{ref(Require, "./own", 1, 28)}},
+		{"after the factory", `var m=[function(require){},{"./own":2}];require("./own")`,
+			[]Ref{ref(Require, "./own", 1, 49)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := JS([]byte(tt.src))
+			if got.Err != nil {
+				t.Fatalf("parse error: %v", got.Err)
+			}
+			if !reflect.DeepEqual(got.Refs, tt.want) {
+				t.Errorf("refs = %+v, want %+v", got.Refs, tt.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -122,14 +121,7 @@ Flags:
 `
 
 func printCheckUsage(w io.Writer) error {
-	var buf bytes.Buffer
-	fs := newCheckFlagSet(&checkFlags{})
-	fs.SetOutput(&buf)
-	fs.PrintDefaults()
-	// The flag package accepts -flag and --flag; show the long form.
-	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
-	_, err := io.WriteString(w, checkUsageHead+flags)
-	return err
+	return printUsage(w, checkUsageHead, newCheckFlagSet(&checkFlags{}))
 }
 
 // parseInterspersed parses flags before and after the positional

@@ -47,13 +47,7 @@ func newHealthcheckFlagSet(f *healthcheckFlags) *flag.FlagSet {
 }
 
 func printHealthcheckUsage(w io.Writer) error {
-	fs := newHealthcheckFlagSet(&healthcheckFlags{})
-	fs.SetOutput(w)
-	if _, err := fmt.Fprint(w, healthcheckUsage); err != nil {
-		return err
-	}
-	fs.PrintDefaults()
-	return nil
+	return printUsage(w, healthcheckUsage, newHealthcheckFlagSet(&healthcheckFlags{}))
 }
 
 // runHealthcheck is `mpgate healthcheck`.

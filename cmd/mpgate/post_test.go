@@ -46,7 +46,7 @@ type runner struct {
 // as the event and sets the runner's variables against the fake.
 func newRunner(t *testing.T, f *fakegithub.Fake, event, name string, edit func(ev map[string]any)) *runner {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "publish", "actions", "testdata", "github", name))
+	data, err := os.ReadFile(filepath.Join("testdata", "github", name))
 	if err != nil {
 		t.Fatal(err)
 	}

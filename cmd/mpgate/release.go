@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,13 +83,7 @@ func newReleaseFlagSet(f *releaseFlags) *flag.FlagSet {
 }
 
 func printReleaseUsage(w io.Writer) error {
-	var buf bytes.Buffer
-	fs := newReleaseFlagSet(&releaseFlags{})
-	fs.SetOutput(&buf)
-	fs.PrintDefaults()
-	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
-	_, err := io.WriteString(w, releaseUsage+flags)
-	return err
+	return printUsage(w, releaseUsage, newReleaseFlagSet(&releaseFlags{}))
 }
 
 // releaseHook runs between the plan and its application (tests make the

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -41,13 +40,7 @@ func newReportFlagSet(f *reportFlags) *flag.FlagSet {
 }
 
 func printReportUsage(w io.Writer) error {
-	var buf bytes.Buffer
-	fs := newReportFlagSet(&reportFlags{})
-	fs.SetOutput(&buf)
-	fs.PrintDefaults()
-	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
-	_, err := io.WriteString(w, reportUsage+flags)
-	return err
+	return printUsage(w, reportUsage, newReportFlagSet(&reportFlags{}))
 }
 
 // runReport is `mpgate report SUBCOMMAND`.

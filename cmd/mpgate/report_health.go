@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -42,13 +41,7 @@ func newReportHealthFlagSet(f *reportHealthFlags) *flag.FlagSet {
 }
 
 func printReportHealthUsage(w io.Writer) error {
-	var buf bytes.Buffer
-	fs := newReportHealthFlagSet(&reportHealthFlags{})
-	fs.SetOutput(&buf)
-	fs.PrintDefaults()
-	flags := strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:]
-	_, err := io.WriteString(w, reportHealthUsage+flags)
-	return err
+	return printUsage(w, reportHealthUsage, newReportHealthFlagSet(&reportHealthFlags{}))
 }
 
 // parseSince reads --since: whole days ("90d") or a Go duration.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -93,4 +94,14 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// printUsage writes a command's usage: head, then fs's flags in the long
+// form (the flag package accepts -flag and --flag).
+func printUsage(w io.Writer, head string, fs *flag.FlagSet) error {
+	var buf strings.Builder
+	fs.SetOutput(&buf)
+	fs.PrintDefaults()
+	_, err := io.WriteString(w, head+strings.ReplaceAll("\n"+buf.String(), "\n  -", "\n  --")[1:])
+	return err
 }

@@ -155,11 +155,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 }
 
 func printServeUsage(w io.Writer) error {
-	fs := newServeFlagSet(&serveFlags{})
-	fs.SetOutput(w)
-	fmt.Fprint(w, serveUsage)
-	fs.PrintDefaults()
-	return nil
+	return printUsage(w, serveUsage, newServeFlagSet(&serveFlags{}))
 }
 
 // readSecret reads a secret file, trimmed of surrounding white space. The

@@ -81,6 +81,9 @@ type glServerOpts struct {
 	repos *serverconfig.Allowlist
 	// sandbox is the build sandbox (nil: none, untrusted builds refused).
 	sandbox build.Wrapper
+	// publicURL turns the pages on (--public-url) with the GitLab sign-in
+	// (application sgPagesApp, secret sgPagesSecret).
+	publicURL string
 }
 
 func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
@@ -102,6 +105,12 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 	flags.repos = o.repos
 	writeFile(t, flags.gitlabTokenFile, sgToken+"\n")
 	writeFile(t, flags.gitlabSecretFile, sgSecret+"\n")
+	if o.publicURL != "" {
+		flags.publicURL, flags.gitlabOAuthID = o.publicURL, sgPagesApp
+		flags.pagesKeyFile, flags.gitlabOAuthSecret = filepath.Join(dir, "pages-key"), filepath.Join(dir, "gl-oauth-secret")
+		writeFile(t, flags.pagesKeyFile, strings.Repeat("k", 40))
+		writeFile(t, flags.gitlabOAuthSecret, sgPagesSecret+"\n")
+	}
 	if o.signing != "" {
 		flags.gitlabSigningFile = filepath.Join(dir, "hook-signing")
 		writeFile(t, flags.gitlabSigningFile, o.signing+"\n")

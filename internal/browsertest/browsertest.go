@@ -233,6 +233,24 @@ func (p *Page) Eval(t testing.TB, expr string, out any) {
 	}
 }
 
+// Click clicks the first visible element matching the CSS selector, as a user's click or tap, and returns
+// once the click is sent: a navigation it starts goes on (WaitVisible waits for the next page).
+func (p *Page) Click(t testing.TB, selector string) {
+	t.Helper()
+	if err := p.run(chromedp.Click(chromedp.CSS(selector))); err != nil {
+		t.Fatalf("browsertest: click %s: %v", selector, err)
+	}
+}
+
+// WaitVisible waits until an element matching the CSS selector is visible, in this page or in the one a
+// navigation replaced it with.
+func (p *Page) WaitVisible(t testing.TB, selector string) {
+	t.Helper()
+	if err := p.run(chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
+		t.Fatalf("browsertest: wait for %s: %v", selector, err)
+	}
+}
+
 // Rect is an element's bounding box in CSS pixels, relative to the viewport.
 type Rect struct {
 	X, Y, Width, Height float64

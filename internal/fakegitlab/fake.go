@@ -22,7 +22,11 @@
 // X-Total-Pages, X-Total, Link)/create/update/delete; discussion replies;
 // GET /projects/:id/members/all/:user_id; merge requests get/list/create/
 // update; raw repository files at a ref; tag and release creation;
-// GET /users?username=; award emoji on merge-request notes (add, list).
+// GET /users?username=; award emoji on merge-request notes (add, list);
+// GET /projects/:id, with project visibility (SetVisibility: a private
+// project is a 404 to non-members, its merge requests a 403 to Guests);
+// the OAuth 2 provider of a user sign-in (oauth.go: /oauth/authorize and
+// /oauth/token with PKCE, scoped and expiring OAuth tokens).
 // Faults: 5xx, 429 with Retry-After, 403.
 package fakegitlab
 
@@ -67,12 +71,21 @@ type Fake struct {
 	tokens   map[string]token
 	projects map[string]*project // by ID and by path
 	awards   map[int64][]*Award  // note ID → award emoji
+
+	oauthApps map[string]oauthApp  // client ID → application
+	codes     map[string]oauthCode // authorization codes not yet exchanged
+	signedIn  int64                // the user who approves authorisations
+	consent   bool                 // authorize shows the consent page
 }
 
 type token struct {
 	kind    TokenKind
 	user    int64
 	revoked bool
+	// scopes limit an OAuth token (nil: not limited); expires is its end
+	// (zero: none).
+	scopes  []string
+	expires time.Time
 }
 
 // User is a GitLab user.
@@ -84,16 +97,17 @@ type User struct {
 }
 
 type project struct {
-	id       int64
-	path     string
-	members  map[int64]int // user → access level (inherited included)
-	mrs      map[int]*MergeRequest
-	notes    map[int][]*Note // mr iid → notes, oldest first
-	statuses map[string][]*Status
-	files    map[string][]byte // ref + "\x00" + path
-	branches map[string]string // branch → sha
-	tags     map[string]*Tag
-	releases []*Release
+	id         int64
+	path       string
+	visibility Visibility
+	members    map[int64]int // user → access level (inherited included)
+	mrs        map[int]*MergeRequest
+	notes      map[int][]*Note // mr iid → notes, oldest first
+	statuses   map[string][]*Status
+	files      map[string][]byte // ref + "\x00" + path
+	branches   map[string]string // branch → sha
+	tags       map[string]*Tag
+	releases   []*Release
 }
 
 // Request is one logged request.
@@ -120,12 +134,14 @@ func New(t testing.TB) *Fake {
 // NewServer starts a fake GitLab outside a test; the caller closes it.
 func NewServer() *Fake {
 	f := &Fake{
-		nextID:   100,
-		now:      time.Now,
-		barriers: map[string]*barrier{},
-		users:    map[int64]*User{},
-		tokens:   map[string]token{},
-		projects: map[string]*project{},
+		nextID:    100,
+		now:       time.Now,
+		barriers:  map[string]*barrier{},
+		users:     map[int64]*User{},
+		tokens:    map[string]token{},
+		projects:  map[string]*project{},
+		oauthApps: map[string]oauthApp{},
+		codes:     map[string]oauthCode{},
 		jobOK: map[string]bool{
 			// GitLab's job-token allow-list for what mpgate calls:
 			// releases, and raw files (fine-grained job-token
@@ -180,7 +196,7 @@ func (f *Fake) AddProject(id int64, path string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := &project{
-		id: id, path: path,
+		id: id, path: path, visibility: VisibilityPublic,
 		members:  map[int64]int{},
 		mrs:      map[int]*MergeRequest{},
 		notes:    map[int][]*Note{},

@@ -26,6 +26,7 @@ func init() {
 	handle("POST", "/projects/:id/merge_requests/:iid/discussions/:discussion_id/notes", (*Fake).replyNote,
 		[]string{"body"}, []string{"created_at"})
 	handle("GET", "/projects/:id/members/all/:user_id", (*Fake).member, nil, nil)
+	handle("GET", "/projects/:id", (*Fake).getProject, nil, nil)
 	handle("GET", "/projects/:id/merge_requests/:iid", (*Fake).getMR, nil, nil)
 	handle("GET", "/projects/:id/merge_requests", (*Fake).listMRs, nil, nil)
 	handle("POST", "/projects/:id/merge_requests", (*Fake).createMR,
@@ -397,13 +398,54 @@ func (f *Fake) mrJSON(p *project, mr *MergeRequest) map[string]any {
 	}
 }
 
+// forbidMRs answers GitLab's 403 to a user who sees the project but may
+// not read its merge requests (a Guest of a private project).
+func (f *Fake) forbidMRs(c *call) bool {
+	if f.readsMergeRequests(c.proj, c.user) {
+		return false
+	}
+	c.w.json(http.StatusForbidden, map[string]any{"message": "403 Forbidden"})
+	return true
+}
+
+// getProject is GET /projects/:id with the fields of GitLab's
+// documented example that a client might read, and the caller's own
+// access in permissions.project_access (null for a non-member).
+func (f *Fake) getProject(c *call) {
+	p := c.proj
+	name := p.path[strings.LastIndex(p.path, "/")+1:]
+	ns := strings.TrimSuffix(strings.TrimSuffix(p.path, name), "/")
+	var access any
+	if lvl := p.members[c.user]; lvl > 0 {
+		access = map[string]any{"access_level": lvl, "notification_level": 3}
+	}
+	def := any(nil)
+	if _, ok := p.branches["main"]; ok {
+		def = "main"
+	}
+	c.w.json(http.StatusOK, map[string]any{
+		"id": p.id, "name": name, "path": name, "path_with_namespace": p.path,
+		"name_with_namespace": strings.ReplaceAll(p.path, "/", " / "), "description": nil,
+		"default_branch": def, "visibility": string(p.visibility), "archived": false,
+		"web_url": f.URL + "/" + p.path, "http_url_to_repo": f.URL + "/" + p.path + ".git",
+		"namespace":   map[string]any{"full_path": ns, "path": ns[strings.LastIndex(ns, "/")+1:], "kind": "group"},
+		"permissions": map[string]any{"project_access": access, "group_access": nil},
+	})
+}
+
 func (f *Fake) getMR(c *call) {
+	if f.forbidMRs(c) {
+		return
+	}
 	if mr, ok := f.mr(c); ok {
 		c.w.json(http.StatusOK, f.mrJSON(c.proj, mr))
 	}
 }
 
 func (f *Fake) listMRs(c *call) {
+	if f.forbidMRs(c) {
+		return
+	}
 	state, src, tgt := c.query.Get("state"), c.query.Get("source_branch"), c.query.Get("target_branch")
 	if state != "" && !contains([]string{"opened", "closed", "locked", "merged", "all"}, state) {
 		f.errorf("%s: state=%q", c.route, state)

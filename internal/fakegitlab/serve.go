@@ -95,6 +95,10 @@ func match(method string, segs []string) (*route, map[string]string, bool) {
 }
 
 func (f *Fake) serve(hw http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/oauth/") {
+		f.serveOAuth(hw, r)
+		return
+	}
 	w := &recorder{header: http.Header{}, status: http.StatusOK}
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	entry := Request{Method: r.Method, Query: r.URL.RawQuery, Body: string(raw)}
@@ -162,7 +166,9 @@ func (f *Fake) serve(hw http.ResponseWriter, r *http.Request) {
 	}
 	if id, ok := params["id"]; ok {
 		c.proj = f.projects[id]
-		if c.proj == nil {
+		// A private project is, to a non-member, a project that does not
+		// exist (GitLab's find_project! answers both with not_found!).
+		if c.proj == nil || !f.visible(c.proj, c.user) {
 			w.json(http.StatusNotFound, map[string]any{"message": "404 Project Not Found"})
 			return
 		}
@@ -214,6 +220,7 @@ func (f *Fake) authenticate(c *call) (string, int64, bool) {
 	f.mu.Lock()
 	t, known := f.tokens[tok]
 	jobOK := f.jobOK[c.route]
+	now := f.now()
 	f.mu.Unlock()
 	if !known {
 		f.fail(c.w, "%s: unknown token in %s", c.route, kind)
@@ -227,8 +234,15 @@ func (f *Fake) authenticate(c *call) (string, int64, bool) {
 		f.fail(c.w, "%s: a %s token sent in %s", c.route, kindName(t.kind), kind)
 		unauthorized(c.w)
 		return kind, 0, false
-	case t.revoked:
+	case t.revoked, !t.expires.IsZero() && !now.Before(t.expires):
+		// {"error":"invalid_token"} for an expired OAuth token in GitLab
+		// 16+; the status is what clients act on.
 		unauthorized(c.w)
+		return kind, 0, false
+	case !scopeAllows(t.scopes, c.r.Method, c.route):
+		c.w.json(http.StatusForbidden, map[string]any{"error": "insufficient_scope",
+			"error_description": "The request requires higher privileges than provided by the access token.", "scope": "api read_api"})
+		f.fail(c.w, "%s: the token's scopes %v do not allow it", c.route, t.scopes)
 		return kind, 0, false
 	case kind == "JOB-TOKEN" && !jobOK:
 		// GitLab ignores JOB-TOKEN on routes that do not accept job
