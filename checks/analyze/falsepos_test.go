@@ -458,3 +458,38 @@ func TestMissingManifestOnlyMP101(t *testing.T) {
 		}
 	}
 }
+
+// The unused components of a built component library are one MP305 per
+// package, not one per component folder (walkingp/xterra-weapp: 21 notes
+// for miniprogram_npm/@vant/weapp/*/); folders outside miniprogram_npm keep
+// one each.
+func TestUnusedNpmGrouped(t *testing.T) {
+	files := program(map[string]string{
+		"miniprogram_npm/@vant/weapp/button/index.js":   "Component({})\n",
+		"miniprogram_npm/@vant/weapp/button/index.wxml": "<view/>\n",
+		"miniprogram_npm/@vant/weapp/dialog/dialog.js":  "module.exports = {}\n",
+		"miniprogram_npm/@vant/weapp/common/utils.js":   "module.exports = {}\n",
+		"miniprogram_npm/dayjs/index.js":                "module.exports = {}\n",
+		"old/a.js":                                      "module.exports = 1\n",
+		"other/b.js":                                    "module.exports = 2\n",
+	})
+	rep, err := Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP305 {
+			got = append(got, d.File)
+		}
+	}
+	want := []string{"miniprogram_npm/@vant/weapp/button/index.js", "miniprogram_npm/dayjs/index.js", "old/a.js", "other/b.js"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MP305 at %q, want %q; got:\n%s", got, want, dump(rep.Diagnostics))
+	}
+	for _, d := range rep.Diagnostics {
+		if d.File == want[0] && d.Rule == checks.MP305 && !strings.Contains(d.Message, "4 files of npm package miniprogram_npm/@vant/weapp/") {
+			t.Errorf("MP305 message = %q", d.Message)
+		}
+	}
+}
