@@ -527,4 +527,19 @@ func TestMissingDirGrouped(t *testing.T) {
 	}) {
 		t.Errorf("no grouped MP210 for es/; got:\n%s", dump(rep.Diagnostics))
 	}
+
+	// An uploaded file nothing uses is grouped apart: its finding is a
+	// warning, the used page's an error.
+	files["project.config.json"] = `{"setting": {"ignoreUploadUnusedFiles": false}}`
+	files["old/u.js"] = "require('../es/a/index.js')\nrequire('../es/b/index.js')\nrequire('../es/c/index.js')\n"
+	rep, err = Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "old/u.js"); got != checks.SeverityWarning {
+		t.Errorf("MP210 in old/u.js: %q, want warning; got:\n%s", got, dump(rep.Diagnostics))
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "pages/index/index.json"); got != checks.SeverityError {
+		t.Errorf("MP210 in the page: %q, want error; got:\n%s", got, dump(rep.Diagnostics))
+	}
 }

@@ -342,30 +342,45 @@ const minMissingDir = 3
 // reference and names the files that hold them.
 func (in *Input) unresolvedGrouped(edges []graph.Edge) []checks.Diagnostic {
 	dirs := map[string]bool{}
+	unused := map[string]bool{}
 	for _, f := range in.Files {
 		for d := path.Dir(f.Path); d != "." && !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
 		}
+		unused[f.Path] = !f.Used
+	}
+	// References from files nothing uses are grouped apart: their
+	// findings are warnings (deadCode), the others errors.
+	key := func(e graph.Edge) string {
+		d := in.missingDir(e, dirs)
+		if d == "" {
+			return ""
+		}
+		if unused[e.From] {
+			return d + "\x00unused"
+		}
+		return d
 	}
 	byDir := map[string][]graph.Edge{}
 	for _, e := range edges {
-		if d := in.missingDir(e, dirs); d != "" {
-			byDir[d] = append(byDir[d], e)
+		if k := key(e); k != "" {
+			byDir[k] = append(byDir[k], e)
 		}
 	}
 	var out []checks.Diagnostic
 	done := map[string]bool{}
 	for _, e := range edges {
-		d := in.missingDir(e, dirs)
-		if d == "" || len(byDir[d]) < minMissingDir {
+		k := key(e)
+		if k == "" || len(byDir[k]) < minMissingDir {
 			out = append(out, unresolved(in, e))
 			continue
 		}
-		if done[d] {
+		if done[k] {
 			continue
 		}
-		done[d] = true
-		group := byDir[d]
+		done[k] = true
+		group := byDir[k]
+		d := in.missingDir(e, dirs)
 		var files []string
 		for _, x := range group {
 			if !slices.Contains(files, x.From) {
