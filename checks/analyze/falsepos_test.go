@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -456,5 +457,89 @@ func TestMissingManifestOnlyMP101(t *testing.T) {
 		if !found(rep.Diagnostics, at{rule: r}) {
 			t.Errorf("with a manifest, %s is missing; got:\n%s", r, dump(rep.Diagnostics))
 		}
+	}
+}
+
+// The unused components of a built component library are one MP305 per
+// package, not one per component folder (walkingp/xterra-weapp: 21 notes
+// for miniprogram_npm/@vant/weapp/*/); folders outside miniprogram_npm keep
+// one each.
+func TestUnusedNpmGrouped(t *testing.T) {
+	files := program(map[string]string{
+		"miniprogram_npm/@vant/weapp/button/index.js":   "Component({})\n",
+		"miniprogram_npm/@vant/weapp/button/index.wxml": "<view/>\n",
+		"miniprogram_npm/@vant/weapp/dialog/dialog.js":  "module.exports = {}\n",
+		"miniprogram_npm/@vant/weapp/common/utils.js":   "module.exports = {}\n",
+		"miniprogram_npm/dayjs/index.js":                "module.exports = {}\n",
+		"old/a.js":                                      "module.exports = 1\n",
+		"other/b.js":                                    "module.exports = 2\n",
+	})
+	rep, err := Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP305 {
+			got = append(got, d.File)
+		}
+	}
+	want := []string{"miniprogram_npm/@vant/weapp/button/index.js", "miniprogram_npm/dayjs/index.js", "old/a.js", "other/b.js"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MP305 at %q, want %q; got:\n%s", got, want, dump(rep.Diagnostics))
+	}
+	for _, d := range rep.Diagnostics {
+		if d.File == want[0] && d.Rule == checks.MP305 && !strings.Contains(d.Message, "4 files of npm package miniprogram_npm/@vant/weapp/") {
+			t.Errorf("MP305 message = %q", d.Message)
+		}
+	}
+}
+
+// References into a directory that holds no file of the program (a
+// component library's example app pointing at its uncommitted build
+// output: ant-mini-program/mini-antui examples, 80 MP210 into es/;
+// weimob-tech/titian-weapp, 68 into ../dist/) are one MP210 per directory.
+// Below three, and for a missing file in a directory that exists, one per
+// reference.
+func TestMissingDirGrouped(t *testing.T) {
+	files := program(map[string]string{
+		"pages/index/index.json": "{\"usingComponents\": {\n  \"a\": \"../../es/a/index\",\n  \"b\": \"../../es/b/index\",\n  \"c\": \"/es/c/index\"}}",
+		"pages/index/index.wxml": "<a/><b/><c/><image src=\"/images/none.png\"/><image src=\"/gone/x.png\"/>\n",
+		"pages/index/index.js":   "require('../../lib/x.js')\nrequire('../../lib/y.js')\nPage({})\n",
+		"images/one.png":         "png",
+	})
+	rep, err := Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range rep.Diagnostics {
+		if d.Rule == checks.MP210 {
+			got = append(got, fmt.Sprintf("%s:%d", d.File, d.Line))
+		}
+	}
+	want := []string{"pages/index/index.js:1", "pages/index/index.js:2", "pages/index/index.json:2", "pages/index/index.wxml:1", "pages/index/index.wxml:1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MP210 at %q, want %q; got:\n%s", got, want, dump(rep.Diagnostics))
+	}
+	if !slices.ContainsFunc(rep.Diagnostics, func(d checks.Diagnostic) bool {
+		return d.Rule == checks.MP210 && strings.HasPrefix(d.Message, "3 references resolve into es/")
+	}) {
+		t.Errorf("no grouped MP210 for es/; got:\n%s", dump(rep.Diagnostics))
+	}
+
+	// An uploaded file nothing uses is grouped apart: its finding is a
+	// warning, the used page's an error.
+	files["project.config.json"] = `{"setting": {"ignoreUploadUnusedFiles": false}}`
+	files["old/u.js"] = "require('../es/a/index.js')\nrequire('../es/b/index.js')\nrequire('../es/c/index.js')\n"
+	rep, err = Run(context.Background(), writeTree(t, files), Options{Platform: "wechat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "old/u.js"); got != checks.SeverityWarning {
+		t.Errorf("MP210 in old/u.js: %q, want warning; got:\n%s", got, dump(rep.Diagnostics))
+	}
+	if got := severityOf(rep.Diagnostics, checks.MP210, "pages/index/index.json"); got != checks.SeverityError {
+		t.Errorf("MP210 in the page: %q, want error; got:\n%s", got, dump(rep.Diagnostics))
 	}
 }

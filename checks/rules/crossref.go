@@ -102,6 +102,7 @@ func crossPackage(in *Input) []checks.Diagnostic {
 	}
 
 	npm := map[string][]graph.Edge{}
+	var lost []graph.Edge
 	for _, e := range g.Unresolved {
 		if !uploaded(e.From) {
 			continue
@@ -120,8 +121,9 @@ func crossPackage(in *Input) []checks.Diagnostic {
 			out = append(out, missingStyleURL(e, in.Platform.ID.Name()))
 			continue
 		}
-		out = append(out, unresolved(in, e))
+		lost = append(lost, e)
 	}
+	out = append(out, in.unresolvedGrouped(lost)...)
 	out = append(out, npmNotBuilt(in, npm)...)
 	out = append(out, componentScripts(in, uploaded)...)
 	out = append(out, in.dynamic(uploaded)...)
@@ -326,6 +328,114 @@ func unresolved(in *Input, e graph.Edge) checks.Diagnostic {
 	}
 	return checks.New(checks.MP210, e.From, e.Line, e.Col,
 		fmt.Sprintf("%s '%s' in %s resolves to no file", what, e.Request, e.From), hint)
+}
+
+// minMissingDir is the number of unresolved references into one missing
+// directory from which they are reported as one finding.
+const minMissingDir = 3
+
+// unresolvedGrouped applies MP210 to the unresolved edges: one finding per
+// edge, except that references into a directory that does not exist at
+// all (a build output that is not committed: "../../es/list/index",
+// "../dist/button/index", "libs/dayjs/…") are one finding per directory
+// when there are minMissingDir or more of them. The finding is at the first
+// reference and names the files that hold them.
+func (in *Input) unresolvedGrouped(edges []graph.Edge) []checks.Diagnostic {
+	dirs := map[string]bool{}
+	unused := map[string]bool{}
+	for _, f := range in.Files {
+		for d := path.Dir(f.Path); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+		unused[f.Path] = !f.Used
+	}
+	// References from files nothing uses are grouped apart: their
+	// findings are warnings (deadCode), the others errors.
+	key := func(e graph.Edge) string {
+		d := in.missingDir(e, dirs)
+		if d == "" {
+			return ""
+		}
+		if unused[e.From] {
+			return d + "\x00unused"
+		}
+		return d
+	}
+	byDir := map[string][]graph.Edge{}
+	for _, e := range edges {
+		if k := key(e); k != "" {
+			byDir[k] = append(byDir[k], e)
+		}
+	}
+	var out []checks.Diagnostic
+	done := map[string]bool{}
+	for _, e := range edges {
+		k := key(e)
+		if k == "" || len(byDir[k]) < minMissingDir {
+			out = append(out, unresolved(in, e))
+			continue
+		}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		group := byDir[k]
+		d := in.missingDir(e, dirs)
+		var files []string
+		for _, x := range group {
+			if !slices.Contains(files, x.From) {
+				files = append(files, x.From)
+			}
+		}
+		where := d + "/"
+		if strings.HasPrefix(d, "../") || d == ".." {
+			where += " (outside the mini-program root)"
+		}
+		dd := checks.New(checks.MP210, e.From, e.Line, e.Col,
+			fmt.Sprintf("%d references resolve into %s, which holds no file of the program (first: %s '%s' in %s), in %s",
+				len(group), where, e.Kind, e.Request, e.From, nameList(files)),
+			"the directory is probably a build output that is not committed (a component library's dist/ or es/, a copied vendor folder): "+
+				"build it before the check (a build: step in .mpgate.yml), commit it, or fix the paths")
+		dd.Package = in.Layout.PackageOf(e.From)
+		out = append(out, dd)
+	}
+	return out
+}
+
+// missingDir returns the outermost directory on the path of e's target
+// that holds no file of the program ("" when the target's directory exists,
+// or the request is not a relative or "/"-absolute path). A target above
+// the root gives its first directory there ("../dist").
+func (in *Input) missingDir(e graph.Edge, dirs map[string]bool) string {
+	if len(e.Renderers) > 0 {
+		return "" // resolved against the renderers: see unresolved
+	}
+	req := e.Request
+	var p string
+	switch {
+	case strings.HasPrefix(req, "./"), strings.HasPrefix(req, "../"):
+		p = path.Join(path.Dir(e.From), req)
+	case strings.HasPrefix(req, "/"):
+		if in.Platform.ID == platform.WeChat && (e.Kind == graph.Script || e.Kind == graph.ScriptAsync) {
+			p = path.Join(path.Dir(e.From), strings.TrimLeft(req, "/"))
+		} else {
+			p = path.Clean(strings.TrimLeft(req, "/"))
+		}
+	default:
+		return ""
+	}
+	segs := strings.Split(p, "/")
+	up := 0
+	for up < len(segs) && segs[up] == ".." {
+		up++
+	}
+	for k := up + 1; k < len(segs); k++ {
+		d := strings.Join(segs[:k], "/")
+		if up > 0 || !dirs[d] {
+			return d
+		}
+	}
+	return ""
 }
 
 // componentScripts applies MP210 to components that resolve (by their JSON

@@ -67,6 +67,11 @@ func unused(in *Input) []checks.Diagnostic {
 			continue
 		}
 		dir := path.Dir(f.Path)
+		if npm := npmPackageDir(f.Path); npm != "" {
+			// Build npm copies a component library whole: one finding
+			// per package, not one per component folder.
+			dir = npm
+		}
 		g := groups[dir]
 		if g == nil {
 			g = &group{pkg: f.Package}
@@ -93,12 +98,36 @@ func unused(in *Input) []checks.Diagnostic {
 			msg = fmt.Sprintf("%d files in %s (%s) are used by no page, component, app script, worker or subpackage entry: %s",
 				len(g.files), where, checks.FormatBytes(g.bytes), nameList(g.files))
 		}
-		d := checks.New(checks.MP305, g.files[0], 0, 0, msg,
-			"delete them, or reference them; the platform drops unused files from the upload only when ignoreUploadUnusedFiles is on")
+		hint := "delete them, or reference them; the platform drops unused files from the upload only when ignoreUploadUnusedFiles is on"
+		if npmPackageDir(g.files[0]) == dir {
+			msg = fmt.Sprintf("%s of npm package %s (%s) is used by no page, component, app script, worker or subpackage entry", g.files[0], dir+"/", checks.FormatBytes(g.bytes))
+			if len(g.files) > 1 {
+				msg = fmt.Sprintf("%d files of npm package %s (%s) are used by no page, component, app script, worker or subpackage entry: %s",
+					len(g.files), dir+"/", checks.FormatBytes(g.bytes), nameList(g.files))
+			}
+			hint = "\"Build npm\" copies the whole package; the platform leaves its unused files out of the upload only when ignoreUploadUnusedFiles is on in project.config.json"
+		}
+		d := checks.New(checks.MP305, g.files[0], 0, 0, msg, hint)
 		d.Package, d.Bytes = g.pkg, g.bytes
 		out = append(out, d)
 	}
 	return out
+}
+
+// npmPackageDir returns the directory of the built npm package f lies in
+// ("miniprogram_npm/@vant/weapp" for
+// "miniprogram_npm/@vant/weapp/button/index.js"), or "".
+func npmPackageDir(f string) string {
+	segs := strings.Split(f, "/")
+	i := slices.Index(segs, "miniprogram_npm")
+	n := i + 2
+	if i >= 0 && n < len(segs) && strings.HasPrefix(segs[i+1], "@") {
+		n++
+	}
+	if i < 0 || n >= len(segs) {
+		return ""
+	}
+	return strings.Join(segs[:n], "/")
 }
 
 // minDuplicate is the smallest file MP306 reports.
