@@ -23,6 +23,7 @@ import (
 	"github.com/mpgate/mpgate/bot/web"
 	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/internal/healthz"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/internal/serverconfig"
 	"github.com/mpgate/mpgate/webhooks"
@@ -347,22 +348,8 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	if pages != nil {
 		mux.Handle(web.Prefix, pages)
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := q.Store().DB().PingContext(ctx); err != nil {
-			log.Warn("not ready: database unreachable", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, "database unreachable\n")
-			return
-		}
-		io.WriteString(w, "ready\n")
-	})
+	mux.Handle("GET /healthz", healthz.Live())
+	mux.Handle("GET /readyz", healthz.Ready(q.Store().DB().PingContext, log))
 	mux.Handle("GET /metrics", reg.Handler())
 	s.handler = mux
 	return s, nil

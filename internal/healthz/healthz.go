@@ -1,6 +1,6 @@
-// Package healthz is the client of mpgate serve's /healthz and /readyz:
-// the probe of `mpgate healthcheck` (a container HEALTHCHECK that needs
-// neither curl nor a shell).
+// Package healthz is mpgate serve's /healthz and /readyz (Live, Ready) and
+// their client, the probe of `mpgate healthcheck` (a container HEALTHCHECK
+// that needs neither curl nor a shell).
 package healthz
 
 import (
@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrUnhealthy: the server could not be reached, or answered another
@@ -64,4 +66,29 @@ func Probe(ctx context.Context, u string) (string, error) {
 		return text, fmt.Errorf("%w: %s answered %s: %s", ErrUnhealthy, u, resp.Status, text)
 	}
 	return text, nil
+}
+
+// Live is GET /healthz: the process answers.
+func Live() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+}
+
+// Ready is GET /readyz: the database answers ping within 3 seconds; a
+// failure is logged and answered 503.
+func Ready(ping func(context.Context) error, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := ping(ctx); err != nil {
+			log.Warn("not ready: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unreachable\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
 }

@@ -1,6 +1,11 @@
 package healthz
 
 import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -30,5 +35,36 @@ func TestURL(t *testing.T) {
 				t.Errorf("URL(%q, %q) = %q, %v; want %q", tt.addr, tt.path, got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestProbeHandlers: Probe against Live and Ready over real HTTP; a
+// database that does not answer makes /readyz unhealthy.
+func TestProbeHandlers(t *testing.T) {
+	down := errors.New("connection refused")
+	tests := []struct {
+		name      string
+		h         http.Handler
+		want      string
+		unhealthy bool
+	}{
+		{"live", Live(), "ok", false},
+		{"ready", Ready(func(context.Context) error { return nil }, slog.New(slog.DiscardHandler)), "ready", false},
+		{"database down", Ready(func(context.Context) error { return down }, slog.New(slog.DiscardHandler)), "database unreachable", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.h)
+			defer srv.Close()
+			body, err := Probe(context.Background(), srv.URL+"/")
+			if errors.Is(err, ErrUnhealthy) != tt.unhealthy || body != tt.want {
+				t.Errorf("Probe = %q, %v; want %q, unhealthy %v", body, err, tt.want, tt.unhealthy)
+			}
+		})
+	}
+	srv := httptest.NewServer(Live())
+	srv.Close()
+	if _, err := Probe(context.Background(), srv.URL+"/"); !errors.Is(err, ErrUnhealthy) {
+		t.Errorf("a closed server: %v, want ErrUnhealthy", err)
 	}
 }
