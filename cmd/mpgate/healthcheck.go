@@ -6,12 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/mpgate/mpgate/internal/healthz"
 	"github.com/mpgate/mpgate/internal/serverconfig"
 )
 
@@ -84,52 +81,19 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if f.timeout <= 0 {
 		return usageError("healthcheck: --timeout must be positive, got %s", f.timeout)
 	}
-	u, err := probeURL(f.addr, f.path)
+	u, err := healthz.URL(f.addr, f.path)
 	if err != nil {
 		return usageError("healthcheck: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	body, err := healthz.Probe(ctx, u)
+	if errors.Is(err, healthz.ErrUnhealthy) {
+		return &exitError{code: exitFail, err: fmt.Errorf("healthcheck: %w", err)}
+	}
 	if err != nil {
 		return usageError("healthcheck: %v", err)
 	}
-	req.Header.Set("User-Agent", "mpgate-healthcheck")
-	// No proxy: the server is local, and a proxy from the environment
-	// would be asked instead.
-	client := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
-	resp, err := client.Do(req)
-	if err != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("healthcheck: %s unreachable: %w", u, err)}
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode != http.StatusOK {
-		return &exitError{code: exitFail, err: fmt.Errorf("healthcheck: %s answered %s: %s", u, resp.Status, strings.TrimSpace(string(body)))}
-	}
-	_, err = fmt.Fprintf(stdout, "%s: %s\n", u, strings.TrimSpace(string(body)))
+	_, err = fmt.Fprintf(stdout, "%s: %s\n", u, body)
 	return err
-}
-
-// probeURL is the http:// URL of path on the server listening on addr;
-// an unspecified or empty host becomes loopback.
-func probeURL(addr, path string) (string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("address %q is not HOST:PORT (--addr, MPGATE_ADDR, the config file's addr): %v", addr, err)
-	}
-	if port == "" || port == "0" {
-		return "", fmt.Errorf("address %q has no fixed port to ask", addr)
-	}
-	switch host {
-	case "", "0.0.0.0":
-		host = "127.0.0.1"
-	case "::", "[::]":
-		host = "::1"
-	}
-	if !strings.HasPrefix(path, "/") {
-		return "", fmt.Errorf("--path %q must start with /", path)
-	}
-	u := url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: path}
-	return u.String(), nil
 }

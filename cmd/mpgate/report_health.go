@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,22 +43,6 @@ func printReportHealthUsage(w io.Writer) error {
 	return printUsage(w, reportHealthUsage, newReportHealthFlagSet(&reportHealthFlags{}))
 }
 
-// parseSince reads --since: whole days ("90d") or a Go duration.
-func parseSince(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("--since %q: want a positive number of days such as 90d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--since %q: want days (90d) or a positive duration (36h)", s)
-	}
-	return d, nil
-}
-
 // runReportHealth is `mpgate report health`.
 func runReportHealth(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var f reportHealthFlags
@@ -81,7 +64,7 @@ func runReportHealth(ctx context.Context, args []string, getenv func(string) str
 			_ = fs.Set(name, v)
 		}
 	}
-	since, err := parseSince(f.since)
+	since, err := health.ParseSince(f.since)
 	if err != nil {
 		return usageError("report health: %v", err)
 	}

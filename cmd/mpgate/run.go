@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(rest) > 0 {
 			return usageError("version takes no arguments")
 		}
-		_, err := fmt.Fprint(stdout, readBuild().long())
+		_, err := fmt.Fprint(stdout, readBuild().Long())
 		return err
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, getenv, stdout, stderr)

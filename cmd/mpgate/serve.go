@@ -23,6 +23,7 @@ import (
 	"github.com/mpgate/mpgate/bot/web"
 	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/bot/workspace"
+	"github.com/mpgate/mpgate/internal/healthz"
 	"github.com/mpgate/mpgate/internal/metrics"
 	"github.com/mpgate/mpgate/internal/serverconfig"
 	"github.com/mpgate/mpgate/webhooks"
@@ -277,7 +278,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 		return nil, errors.New("GitHub is off: no --github-app-id")
 	})
 	if appID != 0 {
-		api := &apiObserver{reg: reg, next: http.DefaultTransport}
+		api := metrics.NewAPITransport("github", reg, http.DefaultTransport)
 		opts := append([]github.Option{github.WithLogin(github.AppLogin(f.githubAppSlug)), github.WithTransport(api)}, deps.githubOptions...)
 		apps, err := github.NewAppClients(appID, key, f.githubAPIURL, opts...)
 		if err != nil {
@@ -331,7 +332,7 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	log.Info("repositories served", "allowlist", f.repos.String())
 	allowed := allowedRepos{next: q, allow: f.repos}
 	gh := webhooks.NewGitHub(webhooks.GitHubConfig{Secret: secret, Enqueuer: allowed, Logger: log})
-	mux.Handle("POST /webhooks/github", countDeliveries(reg, gh))
+	mux.Handle("POST /webhooks/github", reg.CountDeliveries("github", "X-GitHub-Event", gh))
 	if glab != nil {
 		mux.Handle("POST /webhooks/gitlab", glab.handler(reg, allowed, log))
 	} else {
@@ -347,22 +348,8 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	if pages != nil {
 		mux.Handle(web.Prefix, pages)
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := q.Store().DB().PingContext(ctx); err != nil {
-			log.Warn("not ready: database unreachable", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, "database unreachable\n")
-			return
-		}
-		io.WriteString(w, "ready\n")
-	})
+	mux.Handle("GET /healthz", healthz.Live())
+	mux.Handle("GET /readyz", healthz.Ready(q.Store().DB().PingContext, log))
 	mux.Handle("GET /metrics", reg.Handler())
 	s.handler = mux
 	return s, nil
@@ -430,57 +417,6 @@ func (s *server) queueStats(ctx context.Context) (metrics.QueueStats, error) {
 		out.Depth = append(out.Depth, metrics.QueueDepth{Kind: d.Kind, State: d.State, Count: d.Count})
 	}
 	return out, nil
-}
-
-// apiObserver counts GitHub API calls by status and reports the
-// rate-limit headroom GitHub reports.
-type apiObserver struct {
-	reg  *metrics.Registry
-	next http.RoundTripper
-}
-
-func (a *apiObserver) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := a.next.RoundTrip(r)
-	status := "error"
-	if err == nil {
-		status = strconv.Itoa(resp.StatusCode)
-		if n, perr := strconv.ParseInt(resp.Header.Get("X-RateLimit-Remaining"), 10, 64); perr == nil {
-			a.reg.GitHubRateLimit(n)
-		}
-	}
-	a.reg.APICall("github", status)
-	return resp, err
-}
-
-// statusRecorder remembers the status code of a response.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// countDeliveries records GitHub deliveries: count by event and status,
-// and the time to answer.
-func countDeliveries(reg *metrics.Registry, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		reg.Delivery("github", r.Header.Get("X-GitHub-Event"), rec.status, time.Since(start))
-	})
 }
 
 // runServe is `mpgate serve`.

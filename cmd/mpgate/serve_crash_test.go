@@ -59,26 +59,8 @@ type crashEnv struct {
 type serveProc struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *syncBuffer
+	logs *logBuffer
 	done chan error
-}
-
-// syncBuffer is a log buffer that tests read while the server writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func newCrashEnv(t *testing.T, bin string, number int) *crashEnv {
@@ -210,7 +192,7 @@ func (e *crashEnv) serve(extraEnv ...string) *serveProc {
 		"MPGATE_ALLOW_CLONE_URL_PREFIX="+e.repoDir, // the test repository is a local path
 	)
 	cmd.Env = append(cmd.Env, extraEnv...)
-	logs := &syncBuffer{}
+	logs := &logBuffer{}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		e.t.Fatal(err)

@@ -2,13 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,29 +22,15 @@ import (
 func newFollowupServer(t *testing.T) (*testServer, string) {
 	t.Helper()
 	f := fakegithub.New(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.RegisterApp(srvAppID, "mpgate", &key.PublicKey)
-	f.AddInstallation(srvInstID, srvAppID)
-	t.Cleanup(func() {
-		if errs := f.Errors(); len(errs) > 0 {
-			t.Errorf("fake GitHub saw invalid requests:\n%s", strings.Join(errs, "\n"))
-		}
-	})
+	checkFakeGitHub(t, f)
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "app.pem")
-	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"),
-		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: keyFile, githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
+		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: githubApp(t, f, dir), githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
 		githubSecretFile: filepath.Join(dir, "secret"),
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
 	writeFile(t, flags.githubSecretFile, srvSecret+"\n")
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
 			return nil, "", fmt.Errorf("test: %w", sandbox.ErrUnavailable)
@@ -58,30 +38,8 @@ func newFollowupServer(t *testing.T) (*testServer, string) {
 		githubOptions: []github.Option{github.WithRetries(3, time.Millisecond)},
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := newServer(ctx, flags, log, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if err := srv.start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.handler)
-	t.Cleanup(func() {
-		hs.Close()
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := srv.stop(sctx); err != nil {
-			t.Errorf("stopping the queue: %v", err)
-		}
-		cancel()
-		srv.close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	return &testServer{t: t, fake: f, srv: srv, http: hs, secret: srvSecret, logs: logs}, flags.dataDir
+	h := startServer(t, flags, deps, false)
+	return &testServer{t: t, fake: f, srv: h.srv, http: h.http, secret: srvSecret, logs: h.logs}, flags.dataDir
 }
 
 func lines(t *testing.T, path string) int {

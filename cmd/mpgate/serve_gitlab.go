@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"sync/atomic"
-	"time"
 
 	"github.com/mpgate/mpgate/bot"
 	"github.com/mpgate/mpgate/bot/gitlab"
@@ -23,26 +20,7 @@ type gitlabServer struct {
 	forge   *gitlab.Forge
 	secret  []byte
 	signing []byte
-	api     *gitlabAPICounter
-}
-
-// gitlabAPICounter counts GitLab API requests (retries included) by HTTP
-// status once the registry is attached (the client exists before it).
-type gitlabAPICounter struct {
-	reg  atomic.Pointer[metrics.Registry]
-	next http.RoundTripper
-}
-
-func (a *gitlabAPICounter) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := a.next.RoundTrip(r)
-	status := "error"
-	if err == nil {
-		status = strconv.Itoa(resp.StatusCode)
-	}
-	if reg := a.reg.Load(); reg != nil {
-		reg.APICall("gitlab", status)
-	}
-	return resp, err
+	api     *metrics.APITransport
 }
 
 // newGitLabServer reads the GitLab flags' files and makes the client; nil
@@ -77,7 +55,7 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 	if g.secret == nil && g.signing == nil {
 		log.Warn("no GitLab webhook secret: every GitLab delivery is refused (--gitlab-webhook-secret-file)")
 	}
-	g.api = &gitlabAPICounter{next: http.DefaultTransport}
+	g.api = metrics.NewAPITransport("gitlab", nil, http.DefaultTransport)
 	opts = append([]gitlab.Option{gitlab.WithHTTPClient(&http.Client{Transport: g.api})}, opts...)
 	c, err := gitlab.New(f.gitlabURL, string(token), gitlab.Private, opts...)
 	if err != nil {
@@ -90,15 +68,10 @@ func newGitLabServer(f *serveFlags, log *slog.Logger, opts []gitlab.Option) (*gi
 // handler is POST /webhooks/gitlab: deliveries are authenticated,
 // normalised and queued.
 func (g *gitlabServer) handler(reg *metrics.Registry, q webhooks.Enqueuer, log *slog.Logger) http.Handler {
-	g.api.reg.Store(reg)
+	g.api.Attach(reg)
 	h := webhooks.NewGitLab(webhooks.GitLabConfig{Token: g.secret, SigningToken: g.signing,
 		Enqueuer: q, Logger: log})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		h.ServeHTTP(rec, r)
-		reg.Delivery("gitlab", r.Header.Get("X-Gitlab-Event"), rec.status, time.Since(start))
-	})
+	return reg.CountDeliveries("gitlab", "X-Gitlab-Event", h)
 }
 
 // installations routes an event to its forge's client: GitHub's App

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -58,7 +54,7 @@ type glTestServer struct {
 	fake *fakegitlab.Fake
 	srv  *server
 	http *httptest.Server
-	logs *lockedBuffer
+	logs *logBuffer
 	// shutdown stops and closes the server (once; also at the test's end).
 	shutdown func()
 }
@@ -116,19 +112,10 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 		writeFile(t, flags.gitlabSigningFile, o.signing+"\n")
 	}
 	if o.github != nil {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.github.RegisterApp(srvAppID, "mpgate", &key.PublicKey)
-		o.github.AddInstallation(srvInstID, srvAppID)
 		flags.githubAppID, flags.githubAPIURL = fmt.Sprint(srvAppID), o.github.BaseURL()
-		flags.githubKeyFile, flags.githubSecretFile = filepath.Join(dir, "app.pem"), filepath.Join(dir, "gh-secret")
-		writeFile(t, flags.githubKeyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
+		flags.githubKeyFile, flags.githubSecretFile = githubApp(t, o.github, dir), filepath.Join(dir, "gh-secret")
 		writeFile(t, flags.githubSecretFile, srvSecret)
 	}
-	logs := &lockedBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
 			if o.sandbox != nil {
@@ -145,35 +132,8 @@ func newGitLabTestServer(t *testing.T, o glServerOpts) *glTestServer {
 			}
 		},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := newServer(ctx, flags, log, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !o.idle {
-		if err := srv.start(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hs := httptest.NewServer(srv.handler)
-	s := &glTestServer{t: t, fake: f, srv: srv, http: hs, logs: logs}
-	s.shutdown = sync.OnceFunc(func() {
-		hs.Close()
-		if !o.idle {
-			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer scancel()
-			if err := srv.stop(sctx); err != nil {
-				t.Errorf("stopping the queue: %v", err)
-			}
-		}
-		cancel()
-		srv.close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	t.Cleanup(s.shutdown)
-	return s
+	h := startServer(t, flags, deps, o.idle)
+	return &glTestServer{t: t, fake: f, srv: h.srv, http: h.http, logs: h.logs, shutdown: h.shutdown}
 }
 
 // newServeGitLabFake is a fake GitLab with the test project, the bot's token
@@ -436,7 +396,7 @@ func TestServeGitHubAndGitLab(t *testing.T) {
 	dir, base, head := miniRepo(t, 2)
 	s.setMR(4, base, head)
 	setPull(gh, 4, base, head, srvRepo)
-	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: &syncBuffer{}}
+	ts := &testServer{t: t, fake: gh, srv: s.srv, http: s.http, secret: srvSecret, logs: &logBuffer{}}
 	if code := ts.deliver("pull_request", "gh-1", prPayload(t, "opened", dir, 4, base, head, srvRepo, "alice")); code != http.StatusAccepted {
 		t.Fatalf("GitHub delivery answered %d", code)
 	}

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,7 +55,7 @@ type testServer struct {
 	srv    *server
 	http   *httptest.Server
 	secret string
-	logs   *syncBuffer // read while workers write
+	logs   *logBuffer // read while workers write
 }
 
 type serverOpts struct {
@@ -75,22 +70,10 @@ type serverOpts struct {
 func newTestServer(t *testing.T, o serverOpts) *testServer {
 	t.Helper()
 	f := fakegithub.New(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.RegisterApp(srvAppID, "mpgate", &key.PublicKey)
-	f.AddInstallation(srvInstID, srvAppID)
-	t.Cleanup(func() {
-		if errs := f.Errors(); len(errs) > 0 {
-			t.Errorf("fake GitHub saw invalid requests:\n%s", strings.Join(errs, "\n"))
-		}
-	})
+	checkFakeGitHub(t, f)
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "app.pem")
-	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})))
 	flags := &serveFlags{addr: "127.0.0.1:0", dataDir: filepath.Join(dir, "data"), databaseURL: o.dbURL,
-		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: keyFile, githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
+		githubAppID: fmt.Sprint(srvAppID), githubKeyFile: githubApp(t, f, dir), githubAPIURL: f.BaseURL(), githubAppSlug: "mpgate",
 		workers: 2, jobTimeout: time.Minute, maxAttempts: 5, shutdownTimeout: 10 * time.Second,
 		// The test repositories are local: allow them as clone sources.
 		allowCloneURLPrefix: filepath.Dir(dir)}
@@ -114,8 +97,6 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 		writeFile(t, flags.pagesKeyFile, strings.Repeat("k", 40))
 		writeFile(t, flags.githubOAuthSecret, "s3cret")
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	deps := serverDeps{
 		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
 			if o.sandbox == nil {
@@ -126,41 +107,8 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 		githubOptions: append([]github.Option{github.WithRetries(3, time.Millisecond)}, o.ghOpts...),
 		queueConfig:   func(c *queue.Config) { c.SupersedePoll = 50 * time.Millisecond },
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := newServer(ctx, flags, log, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.handler)
-	t.Cleanup(func() {
-		hs.Close()
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := srv.stop(sctx); err != nil {
-			t.Errorf("stopping the queue: %v", err)
-		}
-		cancel()
-		srv.close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	return &testServer{t: t, fake: f, srv: srv, http: hs, secret: srvSecret, logs: logs}
-}
-
-// lockedWriter serialises the log's writes (workers log concurrently).
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	h := startServer(t, flags, deps, false)
+	return &testServer{t: t, fake: f, srv: h.srv, http: h.http, secret: srvSecret, logs: h.logs}
 }
 
 // deliver posts a signed delivery and returns the status code.
@@ -438,7 +386,7 @@ func TestServeShutdown(t *testing.T) {
 	secret := filepath.Join(dir, "secret")
 	writeFile(t, secret, "s3cret-value\n")
 	env := map[string]string{"MPGATE_DATA_DIR": filepath.Join(dir, "data"), "MPGATE_GITHUB_WEBHOOK_SECRET_FILE": secret}
-	stderr := &lockedBuffer{}
+	stderr := &logBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, stderr)
@@ -477,24 +425,6 @@ func TestServeShutdown(t *testing.T) {
 	if !strings.Contains(stderr.String(), "shutting down") {
 		t.Errorf("no shutdown line in the log:\n%s", stderr.String())
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestServeRefusals(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -18,38 +17,6 @@ import (
 	"github.com/mpgate/mpgate/bot/sandbox"
 )
 
-func TestResolveBuild(t *testing.T) {
-	vcs := &debug.BuildInfo{Main: debug.Module{Path: "github.com/mpgate/mpgate", Version: "(devel)"}, Settings: []debug.BuildSetting{
-		{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
-		{Key: "vcs.time", Value: "2026-12-01T10:00:00Z"},
-		{Key: "vcs.modified", Value: "true"},
-	}}
-	installed := &debug.BuildInfo{Main: debug.Module{Path: "github.com/mpgate/mpgate", Version: "v1.4.0"}}
-	tests := []struct {
-		name             string
-		v, rev, when     string
-		bi               *debug.BuildInfo
-		wantV, wantC, wD string
-		wantShort        string
-	}{
-		{"stamped by the release wins", "v1.2.3", "feedbeef00", "2026-12-05T20:00:00Z", vcs, "v1.2.3", "feedbeef00-dirty", "2026-12-05T20:00:00Z", "mpgate v1.2.3 (GO, feedbeef00-dirty)"},
-		{"a checkout build reads git's revision and time", "", "", "", vcs, "devel", "0123456789abcdef0123456789abcdef01234567-dirty", "2026-12-01T10:00:00Z", "mpgate devel (GO, 0123456789ab-dirty)"},
-		{"go install records the module version", "", "", "", installed, "v1.4.0", "", "", "mpgate v1.4.0 (GO)"},
-		{"no build information", "", "", "", nil, "devel", "", "", "mpgate devel (GO)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := resolveBuild(tt.v, tt.rev, tt.when, tt.bi)
-			if got.Version != tt.wantV || got.Commit != tt.wantC || got.Date != tt.wD {
-				t.Errorf("got %+v, want version %q commit %q date %q", got, tt.wantV, tt.wantC, tt.wD)
-			}
-			if want := strings.Replace(tt.wantShort, "GO", runtime.Version(), 1); got.short() != want {
-				t.Errorf("short() = %q, want %q", got.short(), want)
-			}
-		})
-	}
-}
-
 func TestVersionCommand(t *testing.T) {
 	saved := [3]string{version, commit, date}
 	t.Cleanup(func() { version, commit, date = saved[0], saved[1], saved[2] })
@@ -58,34 +25,6 @@ func TestVersionCommand(t *testing.T) {
 	want := "mpgate v9.8.7\ncommit: abc123\ndate: 2026-12-05T20:00:00Z\ngo: " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
 	if got.code != 0 || got.stdout != want {
 		t.Errorf("mpgate version: code %d, stdout %q, want %q (stderr %q)", got.code, got.stdout, want, got.stderr)
-	}
-}
-
-func TestProbeURL(t *testing.T) {
-	tests := []struct {
-		addr, path, want, err string
-	}{
-		{"0.0.0.0:8080", "/healthz", "http://127.0.0.1:8080/healthz", ""},
-		{":9000", "/readyz", "http://127.0.0.1:9000/readyz", ""},
-		{"[::]:8080", "/healthz", "http://[::1]:8080/healthz", ""},
-		{"10.0.0.5:8080", "/healthz", "http://10.0.0.5:8080/healthz", ""},
-		{"localhost", "/healthz", "", "not HOST:PORT"},
-		{"127.0.0.1:0", "/healthz", "", "no fixed port"},
-		{"127.0.0.1:8080", "healthz", "", "must start with /"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.addr+tt.path, func(t *testing.T) {
-			got, err := probeURL(tt.addr, tt.path)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("probeURL(%q, %q) = %q, %v; want an error containing %q", tt.addr, tt.path, got, err, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("probeURL(%q, %q) = %q, %v; want %q", tt.addr, tt.path, got, err, tt.want)
-			}
-		})
 	}
 }
 
