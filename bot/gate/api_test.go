@@ -67,10 +67,10 @@ func TestAPIGate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newRepo(t)
-			r.commit("base", apiProgram())
-			r.git("checkout", "-q", "-b", "feature")
-			r.commit(tc.title, tc.change)
-			res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir), Title: tc.title})
+			r.Commit("base", apiProgram())
+			r.Git("checkout", "-q", "-b", "feature")
+			r.Commit(tc.title, tc.change)
+			res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir), Title: tc.title})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,8 +93,8 @@ func TestAPIGate(t *testing.T) {
 func TestAPIGateWithoutBase(t *testing.T) {
 	t.Parallel()
 	r := newRepo(t)
-	r.commit("base", apiProgram())
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir)})
+	r.Commit("base", apiProgram())
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: loadConfig(t, r.Dir)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 func cacheRepo(t *testing.T) *repo {
 	t.Helper()
 	r := newRepo(t)
-	r.write(map[string]string{
+	r.Write(map[string]string{
 		".mpgate.yml":                 "projects:\n  - name: shop\n    root: mp\ngates:\n  size: {max_growth: 5%}\n",
 		".gitattributes":              "*.png filter=lfs diff=lfs merge=lfs -text\n",
 		"README.md":                   "outside the project\n",
@@ -46,21 +46,21 @@ func cacheRepo(t *testing.T) *repo {
 		"mp/host":           "../../../../../../../etc",
 		"mp/gone.js":        "nowhere.js",
 	} {
-		if err := os.Symlink(target, filepath.Join(r.dir, filepath.FromSlash(link))); err != nil {
+		if err := os.Symlink(target, filepath.Join(r.Dir, filepath.FromSlash(link))); err != nil {
 			t.Skipf("symbolic links: %v", err)
 		}
 	}
-	if err := os.Chmod(filepath.Join(r.dir, "mp", "tools", "run.js"), 0o755); err != nil {
+	if err := os.Chmod(filepath.Join(r.Dir, "mp", "tools", "run.js"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", "first")
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "-m", "first")
 	// A submodule's gitlink (its commit need not be here: a checkout
 	// writes an empty directory).
-	r.git("update-index", "--add", "--cacheinfo", "160000,"+r.git("rev-parse", "HEAD")+",mp/vendor/sub")
-	r.git("commit", "-q", "-m", "base")
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("grow", map[string]string{"mp/pages/index/index.js": "Page({ data: { grown: true } })\n"})
+	r.Git("update-index", "--add", "--cacheinfo", "160000,"+r.Git("rev-parse", "HEAD")+",mp/vendor/sub")
+	r.Git("commit", "-q", "-m", "base")
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("grow", map[string]string{"mp/pages/index/index.js": "Page({ data: { grown: true } })\n"})
 	return r
 }
 
@@ -69,7 +69,7 @@ func cacheRepo(t *testing.T) *repo {
 func runCached(t *testing.T, r *repo, cache ReportCache) (string, []string) {
 	t.Helper()
 	var lines []string
-	spec := Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+	spec := Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir),
 		Progress: func(s string) { lines = append(lines, s) }}
 	if cache != nil {
 		spec.BaseCache = cache
@@ -98,7 +98,7 @@ func TestBaseReportCacheSameAsCheckout(t *testing.T) {
 	c := filecache.Memory()
 	// The report the checkout gives is the one cached, byte for byte.
 	var fromCheckout []byte
-	spec := Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir), BaseCache: c,
+	spec := Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir), BaseCache: c,
 		Analyze: func(ctx context.Context, dir string, opt analyze.Options) (*checks.Report, error) {
 			rep, err := analyze.Run(ctx, dir, opt)
 			if err == nil && strings.Contains(filepath.ToSlash(dir), "/base/") {
@@ -110,7 +110,7 @@ func TestBaseReportCacheSameAsCheckout(t *testing.T) {
 	if _, err := Run(context.Background(), spec); err != nil {
 		t.Fatal(err)
 	}
-	k, _, err := baseKey(context.Background(), spec, spec.Config, spec.Config.Projects[0], r.git("rev-parse", "main"))
+	k, _, err := baseKey(context.Background(), spec, spec.Config, spec.Config.Projects[0], r.Git("rev-parse", "main"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +154,9 @@ func TestBaseReportCacheSameAsCheckout(t *testing.T) {
 func TestBaseReportCacheKey(t *testing.T) {
 	ctx := context.Background()
 	r := cacheRepo(t)
-	cfg := loadConfig(t, r.dir)
+	cfg := loadConfig(t, r.Dir)
 	p := cfg.Projects[0]
-	base := r.git("rev-parse", "main")
+	base := r.Git("rev-parse", "main")
 	key := func(s Spec, cfg *config.Config, p config.Project) ([32]byte, bool) {
 		t.Helper()
 		k, ok, err := baseKey(ctx, s, cfg, p, base)
@@ -165,7 +165,7 @@ func TestBaseReportCacheKey(t *testing.T) {
 		}
 		return k, ok
 	}
-	s := Spec{RepoDir: r.dir}
+	s := Spec{RepoDir: r.Dir}
 	k0, ok := key(s, cfg, p)
 	if !ok {
 		t.Fatal("no key for a project without a build")
@@ -174,8 +174,8 @@ func TestBaseReportCacheKey(t *testing.T) {
 		t.Error("the key is not stable")
 	}
 	differ := map[string]func() [32]byte{
-		"another salt":   func() [32]byte { k, _ := key(Spec{RepoDir: r.dir, BaseCacheSalt: "brotli"}, cfg, p); return k },
-		"another subdir": func() [32]byte { k, _ := key(Spec{RepoDir: r.dir, Subdir: "x"}, cfg, p); return k },
+		"another salt":   func() [32]byte { k, _ := key(Spec{RepoDir: r.Dir, BaseCacheSalt: "brotli"}, cfg, p); return k },
+		"another subdir": func() [32]byte { k, _ := key(Spec{RepoDir: r.Dir, Subdir: "x"}, cfg, p); return k },
 		"another limit": func() [32]byte {
 			q := p
 			q.Limits.Total = 1
@@ -195,23 +195,23 @@ func TestBaseReportCacheKey(t *testing.T) {
 			return k
 		},
 		"another tree": func() [32]byte {
-			k, _, err := baseKey(ctx, s, cfg, p, r.git("rev-parse", "feature"))
+			k, _, err := baseKey(ctx, s, cfg, p, r.Git("rev-parse", "feature"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return k
 		},
 		"repository attributes": func() [32]byte {
-			if err := os.WriteFile(filepath.Join(r.dir, ".git", "info", "attributes"), []byte("*.js eol=crlf\n"), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(r.Dir, ".git", "info", "attributes"), []byte("*.js eol=crlf\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			defer os.Remove(filepath.Join(r.dir, ".git", "info", "attributes"))
+			defer os.Remove(filepath.Join(r.Dir, ".git", "info", "attributes"))
 			k, _ := key(s, cfg, p)
 			return k
 		},
 		"core.autocrlf": func() [32]byte {
-			r.git("config", "core.autocrlf", "true")
-			defer r.git("config", "--unset", "core.autocrlf")
+			r.Git("config", "core.autocrlf", "true")
+			defer r.Git("config", "--unset", "core.autocrlf")
 			k, _ := key(s, cfg, p)
 			return k
 		},
@@ -236,7 +236,7 @@ func TestBaseReportCacheKey(t *testing.T) {
 	if _, ok := key(s, &cov, p); ok {
 		t.Error("a base whose coverage report is read is cached")
 	}
-	r.git("config", "filter.lfs.smudge", "git-lfs smudge -- %f")
+	r.Git("config", "filter.lfs.smudge", "git-lfs smudge -- %f")
 	if _, ok := key(s, cfg, p); ok {
 		t.Error("a checkout through a filter is cached")
 	}
@@ -244,9 +244,9 @@ func TestBaseReportCacheKey(t *testing.T) {
 
 func TestBaseReportCacheCorruptEntryRewritten(t *testing.T) {
 	r := cacheRepo(t)
-	cfg := loadConfig(t, r.dir)
+	cfg := loadConfig(t, r.Dir)
 	want, _ := runCached(t, r, nil)
-	k, ok, err := baseKey(context.Background(), Spec{RepoDir: r.dir}, cfg, cfg.Projects[0], r.git("rev-parse", "main"))
+	k, ok, err := baseKey(context.Background(), Spec{RepoDir: r.Dir}, cfg, cfg.Projects[0], r.Git("rev-parse", "main"))
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}

@@ -19,10 +19,10 @@ func TestChangelogGate(t *testing.T) {
 	// The source is the mini-program: zero-config modules are its
 	// subpackage (packageA) and app.
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: src\ngates:\n  changelog: {enabled: true}\n"
-	r.commit("base", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("wip", map[string]string{"src/packageA/pages/a/a.js": "Page({data: {}})\n"})
-	cfg := loadConfig(t, r.dir)
+	r.Commit("base", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("wip", map[string]string{"src/packageA/pages/a/a.js": "Page({data: {}})\n"})
+	cfg := loadConfig(t, r.Dir)
 
 	tests := []struct {
 		name   string
@@ -39,7 +39,7 @@ func TestChangelogGate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.spec
-			s.RepoDir, s.BaseRef, s.Config = r.dir, "main", cfg
+			s.RepoDir, s.BaseRef, s.Config = r.Dir, "main", cfg
 			res, err := Run(context.Background(), s)
 			if err != nil {
 				t.Fatal(err)
@@ -59,10 +59,10 @@ func TestChangelogGate(t *testing.T) {
 
 	t.Run("bare mirror with a head worktree (server mode)", func(t *testing.T) {
 		bare := filepath.Join(t.TempDir(), "mirror.git")
-		r.git("clone", "-q", "--bare", r.dir, bare)
-		head := r.git("rev-parse", "feature")
+		r.Git("clone", "-q", "--bare", r.Dir, bare)
+		head := r.Git("rev-parse", "feature")
 		wt := filepath.Join(t.TempDir(), "head")
-		r.git("--git-dir", bare, "worktree", "add", "-q", "--detach", wt, head)
+		r.Git("--git-dir", bare, "worktree", "add", "-q", "--detach", wt, head)
 		res, err := Run(context.Background(), Spec{RepoDir: bare, HeadDir: wt, HeadRev: head, BaseRef: "main", Config: cfg,
 			Title: "Update", Body: "```changelog\npackageA: fix: data\n```"})
 		if err != nil {
@@ -82,7 +82,7 @@ func TestChangelogGate(t *testing.T) {
 	t.Run("configured label", func(t *testing.T) {
 		c := *cfg
 		c.Gates.Changelog.Label = "skip-changelog"
-		res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: &c, Title: "Update", Labels: []string{"no-changelog"}})
+		res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: &c, Title: "Update", Labels: []string{"no-changelog"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestChangelogGate(t *testing.T) {
 		}
 	})
 	t.Run("no base is a skip", func(t *testing.T) {
-		res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg, Title: "Update"})
+		res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: cfg, Title: "Update"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestChangelogGate(t *testing.T) {
 	t.Run("disabled adds no gate", func(t *testing.T) {
 		c := *cfg
 		c.Gates.Changelog.Enabled = false
-		res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: &c, Title: "Update"})
+		res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: &c, Title: "Update"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestChangelogGate(t *testing.T) {
 		c := *cfg
 		c.Projects = append([]config.Project(nil), cfg.Projects...)
 		c.Projects[0].Root = "missing"
-		res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: &c, Title: "Update",
+		res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: &c, Title: "Update",
 			Analyze: func(context.Context, string, analyze.Options) (*checks.Report, error) { return &checks.Report{}, nil }})
 		if err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,61 +13,13 @@ import (
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/internal/gittest"
 )
 
 // repo is a real git repository made in the test.
-type repo struct {
-	t   *testing.T
-	dir string
-}
+type repo = gittest.Repo
 
-func newRepo(t *testing.T) *repo {
-	t.Helper()
-	r := &repo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	r.git("config", "user.email", "dev@example.com")
-	r.git("config", "user.name", "Dev")
-	return r
-}
-
-func (r *repo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *repo) write(files map[string]string) {
-	r.t.Helper()
-	for name, content := range files {
-		p := filepath.Join(r.dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-}
-
-func (r *repo) commit(msg string, files map[string]string) string {
-	r.t.Helper()
-	r.write(files)
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
+func newRepo(t *testing.T) *repo { return gittest.New(t) }
 
 const appJSON = `{"pages": ["pages/index/index"], "subPackages": [{"root": "packageA", "pages": ["pages/a/a"]}]}`
 
@@ -102,10 +53,10 @@ func loadConfig(t *testing.T, dir string) *config.Config {
 
 func TestRunComparesMergeBaseWithHead(t *testing.T) {
 	r := newRepo(t)
-	r.commit("base", program(nil))
-	r.git("checkout", "-q", "-b", "feature")
+	r.Commit("base", program(nil))
+	r.Git("checkout", "-q", "-b", "feature")
 	// The feature grows packageA by 20% and requires across packages.
-	r.commit("grow", map[string]string{
+	r.Commit("grow", map[string]string{
 		"src/packageA/assets/big.png": strings.Repeat("q", 2000),
 		"src/pages/index/index.js":    "require('../../packageA/util.js')\nPage({})\n",
 		"src/packageA/util.js":        "module.exports = 1\n",
@@ -113,12 +64,12 @@ func TestRunComparesMergeBaseWithHead(t *testing.T) {
 	})
 	// main moves on after the fork: its new file must not count as the
 	// feature's (the comparison is with the merge-base, not main's tip).
-	r.git("checkout", "-q", "main")
-	r.commit("main moves", map[string]string{"src/packageA/assets/other.png": strings.Repeat("o", 50000)})
-	r.git("checkout", "-q", "feature")
+	r.Git("checkout", "-q", "main")
+	r.Commit("main moves", map[string]string{"src/packageA/assets/other.png": strings.Repeat("o", 50000)})
+	r.Git("checkout", "-q", "feature")
 
 	var lines []string
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir),
 		Progress: func(s string) { lines = append(lines, s) }})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +114,7 @@ func TestRunComparesMergeBaseWithHead(t *testing.T) {
 		t.Error("no progress reported")
 	}
 	// The base worktree is gone.
-	if out := r.git("worktree", "list"); strings.Count(out, "\n") != 0 {
+	if out := r.Git("worktree", "list"); strings.Count(out, "\n") != 0 {
 		t.Errorf("worktrees left behind:\n%s", out)
 	}
 }
@@ -172,10 +123,10 @@ func TestRunBaseBuildFailsGateSaysSo(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: test -f ok && rm -rf dist && cp -r src dist\n"
-	r.commit("base without the build's input", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("head can build", map[string]string{"ok": "1\n"})
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	r.Commit("base without the build's input", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("head can build", map[string]string{"ok": "1\n"})
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,8 +146,8 @@ func TestRunHeadBuildFails(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: \"echo compiling; echo 'error: missing module' >&2; exit 3\"\n"
-	r.commit("base", files)
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir)})
+	r.Commit("base", files)
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: loadConfig(t, r.Dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,17 +161,17 @@ func TestRunStoredBaseReportSkipsBaseBuild(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist && echo built >> builds.log\n"
-	r.commit("base", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
+	r.Commit("base", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
 	stored := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
 		Packages: []checks.Package{{Name: "packageA", Bytes: 5}}}
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir),
 		BaseReports: map[string]*checks.Report{"shop": stored}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(r.dir, "builds.log"))
+	b, _ := os.ReadFile(filepath.Join(r.Dir, "builds.log"))
 	if strings.Count(string(b), "built") != 1 {
 		t.Errorf("builds: %q, want the head's only", b)
 	}
@@ -231,12 +182,12 @@ func TestRunStoredBaseReportSkipsBaseBuild(t *testing.T) {
 
 func TestRunUnknownRefIsUsageError(t *testing.T) {
 	r := newRepo(t)
-	r.commit("base", program(nil))
-	_, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "no-such-branch", Config: loadConfig(t, r.dir)})
+	r.Commit("base", program(nil))
+	_, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "no-such-branch", Config: loadConfig(t, r.Dir)})
 	if !errors.Is(err, ErrUsage) {
 		t.Errorf("error %v is not a usage error", err)
 	}
-	_, err = Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir), Projects: []string{"nope"}})
+	_, err = Run(context.Background(), Spec{RepoDir: r.Dir, Config: loadConfig(t, r.Dir), Projects: []string{"nope"}})
 	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "shop") {
 		t.Errorf("unknown project: %v", err)
 	}
@@ -246,14 +197,14 @@ func TestRunCancelled(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: sleep 30\n"
-	r.commit("base", files)
+	r.Commit("base", files)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := Run(ctx, Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	_, err := Run(ctx, Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir)})
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("cancelled run: %v", err)
 	}
-	if out := r.git("worktree", "list"); strings.Count(out, "\n") != 0 {
+	if out := r.Git("worktree", "list"); strings.Count(out, "\n") != 0 {
 		t.Errorf("worktrees left behind after cancel:\n%s", out)
 	}
 }
@@ -263,17 +214,13 @@ func TestRunCancelled(t *testing.T) {
 // build alone. The aim (docs/benchmarks.md) is at most 1.2.
 func BenchmarkParallelBuilds(b *testing.B) {
 	const build = 2 * time.Second
-	t := &testing.T{}
-	r := &repo{t: t, dir: b.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	r.git("config", "user.email", "dev@example.com")
-	r.git("config", "user.name", "Dev")
+	r := gittest.New(b)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: sleep 2 && rm -rf dist && cp -r src dist\n"
-	r.commit("base", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("edit", map[string]string{"src/app.js": "App({a: 1})\n"})
-	cfg, err := config.LoadDir(r.dir)
+	r.Commit("base", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("edit", map[string]string{"src/app.js": "App({a: 1})\n"})
+	cfg, err := config.LoadDir(r.Dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -281,7 +228,7 @@ func BenchmarkParallelBuilds(b *testing.B) {
 	var total time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: cfg}); err != nil {
+		if _, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: cfg}); err != nil {
 			b.Fatal(err)
 		}
 		total += time.Since(start)
@@ -306,10 +253,10 @@ func TestRunMonorepoProjects(t *testing.T) {
   - name: admin
     root: apps/admin/src
 `
-	r.commit("two mini-programs", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("admin grows", map[string]string{"apps/admin/src/packageA/assets/more.png": strings.Repeat("m", 3000)})
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+	r.Commit("two mini-programs", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("admin grows", map[string]string{"apps/admin/src/packageA/assets/more.png": strings.Repeat("m", 3000)})
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,9 +282,9 @@ func TestRunStoredHeadReportSkipsHeadBuild(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist && echo built >> builds.log\n"
-	r.commit("base", files)
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
+	r.Commit("base", files)
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("edit", map[string]string{"src/app.js": "App({onLaunch() {}})\n"})
 	base := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
 		Packages: []checks.Package{{Name: "packageA", Bytes: 5}}}
 	head := &checks.Report{Schema: checks.Schema, SizeBasis: checks.BasisBytes,
@@ -353,13 +300,13 @@ func TestRunStoredHeadReportSkipsHeadBuild(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			os.Remove(filepath.Join(r.dir, "builds.log"))
-			res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir),
+			os.Remove(filepath.Join(r.Dir, "builds.log"))
+			res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir),
 				BaseReports: map[string]*checks.Report{"shop": base}, HeadReports: tt.heads})
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := os.ReadFile(filepath.Join(r.dir, "builds.log"))
+			b, _ := os.ReadFile(filepath.Join(r.Dir, "builds.log"))
 			if got := strings.Count(string(b), "built"); got != tt.wantBuilds {
 				t.Errorf("builds: %d, want %d", got, tt.wantBuilds)
 			}
@@ -387,13 +334,13 @@ func TestRunRootLinkedOutIsRefused(t *testing.T) {
 	r := newRepo(t)
 	files := program(nil)
 	files[".mpgate.yml"] = "projects:\n  - name: shop\n    root: linked\n"
-	r.write(files)
-	if err := os.Symlink(host, filepath.Join(r.dir, "linked")); err != nil {
+	r.Write(files)
+	if err := os.Symlink(host, filepath.Join(r.Dir, "linked")); err != nil {
 		t.Fatal(err)
 	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", "root linked out")
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: loadConfig(t, r.dir)})
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "-m", "root linked out")
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: loadConfig(t, r.Dir)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 func grownRepo(t *testing.T) *repo {
 	t.Helper()
 	r := newRepo(t)
-	r.commit("base", program(map[string]string{".gitignore": "dist/\n"}))
-	r.git("checkout", "-q", "-b", "feature")
-	r.commit("grow", map[string]string{
+	r.Commit("base", program(map[string]string{".gitignore": "dist/\n"}))
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Commit("grow", map[string]string{
 		"src/packageA/assets/big.png": strings.Repeat("q", 2000),
 		"src/packageA/util.js":        "module.exports = 1\n",
 		"coverage/lcov.info":          "SF:src/app.js\nDA:1,1\nend_of_record\nSF:src/packageA/util.js\nDA:1,0\nend_of_record\n",
@@ -74,7 +74,7 @@ func TestInformationalGatesAndApproveLabel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: cfg, Labels: tc.labels})
+			res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: cfg, Labels: tc.labels})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +98,7 @@ func TestAbsoluteGatesWithoutBase(t *testing.T) {
 	}
 	// A run with neither --base nor a base report: the coverage minimum
 	// fails (50%), growth, patch and changelog are skipped, not errors.
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg})
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestAbsoluteGatesWithoutBase(t *testing.T) {
 		t.Errorf("verdict %s", res.Verdict)
 	}
 	// Absolute, from a subdirectory of the repository: the same gates.
-	abs := Absolute(context.Background(), Spec{RepoDir: r.dir + "/src", Config: cfg})
+	abs := Absolute(context.Background(), Spec{RepoDir: r.Dir + "/src", Config: cfg})
 	if len(abs) != 3 || abs[0].Rule != checks.GateCov || abs[0].Status != checks.GateFail || abs[1].Status != checks.GateSkip {
 		t.Errorf("absolute gates %+v", abs)
 	}
@@ -131,20 +131,20 @@ func TestBaseReportRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mainSHA := r.git("rev-parse", "main")
+	mainSHA := r.Git("rev-parse", "main")
 	// The base report as `mpgate check` writes it on main.
-	r.git("checkout", "-q", "main")
-	baseRes, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg})
+	r.Git("checkout", "-q", "main")
+	baseRes, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := baseRes.Projects[0].Head
-	StampRevision(context.Background(), r.dir, []*checks.Report{base})
+	StampRevision(context.Background(), r.Dir, []*checks.Report{base})
 	if base.Revision != mainSHA {
 		t.Fatalf("stamped revision %q, want %s", base.Revision, mainSHA)
 	}
-	r.git("checkout", "-q", "feature")
-	res, err := Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
+	r.Git("checkout", "-q", "feature")
+	res, err := Run(context.Background(), Spec{RepoDir: r.Dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestBaseReportRevision(t *testing.T) {
 		t.Errorf("patch gate %+v", g)
 	}
 	base.Revision = strings.Repeat("ab", 20)
-	res, err = Run(context.Background(), Spec{RepoDir: r.dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
+	res, err = Run(context.Background(), Spec{RepoDir: r.Dir, Config: cfg, BaseReports: map[string]*checks.Report{"shop": base}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,8 @@ func TestBaseReportRevision(t *testing.T) {
 func TestStampRevisionSkipsDirtyTree(t *testing.T) {
 	r := grownRepo(t)
 	rep := &checks.Report{}
-	r.write(map[string]string{"src/new.js": "x\n"})
-	StampRevision(context.Background(), r.dir, []*checks.Report{rep})
+	r.Write(map[string]string{"src/new.js": "x\n"})
+	StampRevision(context.Background(), r.Dir, []*checks.Report{rep})
 	if rep.Revision != "" {
 		t.Errorf("a dirty tree's report names %s", rep.Revision)
 	}

@@ -19,24 +19,24 @@ func TestRunDirtyWorkTreeJudgedAsCommitted(t *testing.T) {
 	cfg := "projects:\n  - name: shop\n    root: dist\n    build: rm -rf dist && cp -r src dist\n" +
 		"gates:\n  coverage: {report: coverage/lcov.info, patch_min: 80%}\n" +
 		"  lint: {report: reports/eslint.json, fail_on: error, changed_lines_only: true}\n"
-	base := r.commit("base", program(map[string]string{
+	base := r.Commit("base", program(map[string]string{
 		".gitignore":  "dist/\nreports/\n",
 		".mpgate.yml": cfg,
 	}))
-	r.git("checkout", "-q", "-b", "feature")
-	newPage := filepath.Join(r.dir, "src", "pages", "new", "new.js")
-	r.write(map[string]string{
+	r.Git("checkout", "-q", "-b", "feature")
+	newPage := filepath.Join(r.Dir, "src", "pages", "new", "new.js")
+	r.Write(map[string]string{
 		"src/app.js":             "App({})\nconst unused = 1\n",
 		"src/pages/new/new.js":   "Page({ data: x })\n",
 		"src/pages/new/new.wxml": "<view>new</view>\n",
 		"coverage/lcov.info":     "SF:src/app.js\nDA:1,1\nDA:2,0\nend_of_record\nSF:src/pages/new/new.js\nDA:1,0\nend_of_record\n",
 		"reports/eslint.json": `[{"filePath": "` + newPage + `", "messages": [{"ruleId": "no-undef", "severity": 2, "message": "'x' is not defined.", "line": 1, "column": 16}]},` +
-			`{"filePath": "` + filepath.Join(r.dir, "src", "pages", "index", "index.js") + `", "messages": [{"ruleId": "no-undef", "severity": 2, "message": "old", "line": 1, "column": 1}]}]`,
+			`{"filePath": "` + filepath.Join(r.Dir, "src", "pages", "index", "index.js") + `", "messages": [{"ruleId": "no-undef", "severity": 2, "message": "old", "line": 1, "column": 1}]}]`,
 	})
 
 	run := func() *compare.Result {
 		t.Helper()
-		res, err := Run(context.Background(), Spec{RepoDir: r.dir, BaseRef: "main", Config: loadConfig(t, r.dir)})
+		res, err := Run(context.Background(), Spec{RepoDir: r.Dir, BaseRef: "main", Config: loadConfig(t, r.Dir)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,12 +80,12 @@ func TestRunDirtyWorkTreeJudgedAsCommitted(t *testing.T) {
 		t.Errorf("uncommitted change: %d patch lines (want 2: app.js:2 and the untracked page), %d lint problems (want 1)", before.Cov.PatchLines, before.Lint)
 	}
 	// The user's checkout is as it was: nothing staged, the page untracked.
-	// (r.git trims the output, so the first line's leading space is gone.)
-	if st, want := r.git("status", "--porcelain"), "M coverage/lcov.info\n M src/app.js\n?? src/pages/new/"; st != want {
+	// (r.Git trims the output, so the first line's leading space is gone.)
+	if st, want := r.Git("status", "--porcelain"), "M coverage/lcov.info\n M src/app.js\n?? src/pages/new/"; st != want {
 		t.Errorf("status after the run:\n%s\nwant:\n%s", st, want)
 	}
 
-	head := r.commit("the change", nil)
+	head := r.Commit("the change", nil)
 	clean := run()
 	if clean.HeadWorkingTree || clean.HeadRev != head {
 		t.Errorf("clean run: head %s (working tree %v), want %s", clean.HeadRev, clean.HeadWorkingTree, head)

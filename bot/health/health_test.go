@@ -3,8 +3,6 @@ package health_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,9 +11,8 @@ import (
 	"github.com/mpgate/mpgate/bot/health"
 	"github.com/mpgate/mpgate/bot/store"
 	"github.com/mpgate/mpgate/bot/store/storetest"
+	"github.com/mpgate/mpgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // seed records, for two repositories, a default branch that measured its
 // packages twice, a request that failed (a build failure, then the size
@@ -88,8 +85,8 @@ func TestReport(t *testing.T) {
 			if err := health.WriteJSON(&js, rep); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "health.md", md.Bytes())
-			golden(t, "health.json", js.Bytes())
+			checkGolden(t, "health.md", md.Bytes())
+			checkGolden(t, "health.json", js.Bytes())
 
 			only, err := health.Build(ctx, s, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), func(e store.RepoEntry) bool { return e.Repo.Forge == bot.ForgeGitLab })
 			if err != nil {
@@ -102,21 +99,10 @@ func TestReport(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (go test -update rewrites it).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestDuration(t *testing.T) {

@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,9 +10,8 @@ import (
 	"time"
 
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // repo is a real git repository for a test, with deterministic commits.
 type repo struct {
@@ -101,22 +99,10 @@ func miniProgram() map[string]string {
 	}
 }
 
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name (go test -update rewrites it).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 var testDate = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)

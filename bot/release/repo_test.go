@@ -42,7 +42,7 @@ func TestPlanApplyIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.md", plan.Text())
+	checkGolden(t, "plan.md", plan.Text())
 	if got := plan.CommitMessage(); got != "chore(release): app@v0.2.0, packagePay@v1.3.0" {
 		t.Errorf("commit message = %q", got)
 	}
@@ -63,8 +63,8 @@ func TestPlanApplyIdempotent(t *testing.T) {
 	if dry.Files["CHANGELOG.md"] != applied.Files["CHANGELOG.md"] {
 		t.Error("dry run and apply wrote different changelogs")
 	}
-	golden(t, "apply-app-CHANGELOG.md", r.read("CHANGELOG.md"))
-	golden(t, "apply-pay-CHANGELOG.md", r.read("packagePay/CHANGELOG.md"))
+	checkGolden(t, "apply-app-CHANGELOG.md", r.read("CHANGELOG.md"))
+	checkGolden(t, "apply-pay-CHANGELOG.md", r.read("packagePay/CHANGELOG.md"))
 	if got := r.git("tag", "--points-at", "HEAD"); got != "app@v0.2.0\npackagePay@v1.3.0" {
 		t.Errorf("tags at HEAD = %q", got)
 	}
@@ -173,7 +173,7 @@ func TestBreakingAndHeld(t *testing.T) {
 	if got["app"] != "0.4.0 " || got["packagePay"] != "2.0.0 size gate fails on main: packagePay +7.2% (limit 5%)" {
 		t.Errorf("next versions = %q", got)
 	}
-	golden(t, "plan-held.md", plan.Text())
+	checkGolden(t, "plan-held.md", plan.Text())
 	applied, err := Apply(ctx, r.dir, plan, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +279,7 @@ func TestMissing(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("missing = %q, want %q", got, tc.want)
 			}
-			golden(t, "needs-"+strings.ReplaceAll(tc.name, " ", "-")+".md", NeedsText(needs))
+			checkGolden(t, "needs-"+strings.ReplaceAll(tc.name, " ", "-")+".md", NeedsText(needs))
 		})
 	}
 	r.commit("chore: change file", map[string]string{".changes/pay.md": "---\napp: patch\npackagePay: minor\n---\nCards.\n"})
@@ -303,7 +303,7 @@ func TestMissing(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("preview = %q, want %q", got, want)
 		}
-		golden(t, "preview.md", PreviewText(pv))
+		checkGolden(t, "preview.md", PreviewText(pv))
 	})
 }
 
@@ -390,7 +390,7 @@ func TestReleasePRFlow(t *testing.T) {
 	if !slices.Equal(rel, []string{"packagePay@v1.3.0 → packagePay@v1.3.1"}) {
 		t.Errorf("releases = %q", rel)
 	}
-	golden(t, "plan-untagged.md", plan.Text())
+	checkGolden(t, "plan-untagged.md", plan.Text())
 	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +430,7 @@ func TestSharedChangelog(t *testing.T) {
 	if _, err := Apply(ctx, r.dir, plan, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "apply-shared-CHANGELOG.md", r.read("CHANGELOG.md"))
+	checkGolden(t, "apply-shared-CHANGELOG.md", r.read("CHANGELOG.md"))
 	again, err := Plan(ctx, r.dir, cfg, PlanOptions{Date: testDate})
 	if err != nil || len(again.Releases()) != 0 || len(again.Untagged) != 0 {
 		t.Fatalf("plan after a shared release: %v\n%s", err, again.Text())

@@ -272,7 +272,7 @@ func TestInsertSection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "insert-"+strings.ReplaceAll(tc.name, " ", "-")+".md", got)
+			checkGolden(t, "insert-"+strings.ReplaceAll(tc.name, " ", "-")+".md", got)
 		})
 	}
 	t.Run("exists", func(t *testing.T) {
@@ -289,7 +289,7 @@ func TestRenderSection(t *testing.T) {
 		{Module: "payment", Section: Breaking, Scope: "payment", Text: "new API:\nold calls removed", Request: 15},
 		{Module: "payment", Section: Changed, Text: "faster totals", File: ".changes/x.md"},
 	}
-	golden(t, "section.md", RenderSection(Version{Major: 2}, "2026-11-21", entries))
+	checkGolden(t, "section.md", RenderSection(Version{Major: 2}, "2026-11-21", entries))
 }
 
 func TestRouter(t *testing.T) {
@@ -385,7 +385,7 @@ func TestUnreleasedStaysOnTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "insert-unreleased.md", got)
+	checkGolden(t, "insert-unreleased.md", got)
 	v, notes, ok := TopSection(got, "m", nil)
 	if !ok || v.String() != "1.3.0" || notes != "- x\n" {
 		t.Errorf("TopSection = %v %q %v", v, notes, ok)

@@ -3,7 +3,6 @@ package worker
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/internal/gittest"
 )
 
 // countingAnalyze runs the engine and counts the analyses of base
@@ -37,46 +37,18 @@ func (c *countingAnalyze) run(ctx context.Context, dir string, opt analyze.Optio
 // whose branch feature changes it; it returns the directory and the head.
 func miniProgramRepo(t *testing.T) (dir, head string) {
 	t.Helper()
-	dir = t.TempDir()
-	git := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	write := func(files map[string]string) {
-		for name, content := range files {
-			p := filepath.Join(dir, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	git("init", "-q", "-b", "main")
-	git("config", "user.email", "dev@example.com")
-	git("config", "user.name", "Dev")
-	write(map[string]string{
-		"mp/app.json":               `{"pages": ["pages/index/index"]}`,
-		"mp/app.js":                 "App({})\n",
-		"mp/pages/index/index.js":   "Page({})\n",
-		"mp/pages/index/index.wxml": "<view/>\n",
-	})
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
-	git("checkout", "-q", "-b", "feature")
-	write(map[string]string{"mp/pages/index/index.js": "Page({ data: { grown: true } })\n"})
-	git("commit", "-q", "-am", "grow")
-	head = git("rev-parse", "HEAD")
-	git("update-ref", "refs/pull/8/head", head)
-	return dir, head
+	r := gittest.New(t)
+	ids := r.Commits(
+		gittest.Commit{Message: "base", Files: gittest.Files{
+			"mp/app.json":               `{"pages": ["pages/index/index"]}`,
+			"mp/app.js":                 "App({})\n",
+			"mp/pages/index/index.js":   "Page({})\n",
+			"mp/pages/index/index.wxml": "<view/>\n",
+		}},
+		gittest.Commit{Branch: "feature", Message: "grow", Files: gittest.Files{"mp/pages/index/index.js": "Page({ data: { grown: true } })\n"}},
+	)
+	r.Git("update-ref", "refs/pull/8/head", ids[1])
+	return r.Dir, ids[1]
 }
 
 // A second evaluation on the same merge-base takes the base's report from

@@ -3,57 +3,28 @@ package worker
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mpgate/mpgate/bot"
+	"github.com/mpgate/mpgate/internal/gittest"
 )
 
 // gitRepo makes a repository with a payment module released nowhere yet:
 // main has a feature, the branch changes adds another.
 func gitRepo(t *testing.T) (dir, head string) {
 	t.Helper()
-	dir = t.TempDir()
-	git := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_AUTHOR_DATE=2026-11-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T00:00:00Z")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git("init", "-q", "-b", "main")
-	git("config", "user.email", "dev@example.com")
-	git("config", "user.name", "Dev")
-	write(".mpgate.yml", releaseConfig)
-	write("mp/app.js", "App({})\n")
-	write("mp/packagePay/pay.js", "Page({})\n")
-	git("add", "-A")
-	git("commit", "-q", "-m", "chore: start")
-	write("mp/packagePay/pay.js", "Page({ data: {} })\n")
-	git("commit", "-q", "-am", "feat(payment): pay with stored cards (#1)")
-	git("checkout", "-q", "-b", "changes")
-	write("mp/packagePay/refund.js", "Page({})\n")
-	git("add", "-A")
-	git("commit", "-q", "-m", "wip")
-	head = git("rev-parse", "HEAD")
-	git("checkout", "-q", "main")
-	return dir, head
+	r := gittest.New(t, gittest.At(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+	ids := r.Commits(
+		gittest.Commit{Message: "chore: start", Files: gittest.Files{
+			".mpgate.yml": releaseConfig, "mp/app.js": "App({})\n", "mp/packagePay/pay.js": "Page({})\n"}},
+		gittest.Commit{Message: "feat(payment): pay with stored cards (#1)", Files: gittest.Files{"mp/packagePay/pay.js": "Page({ data: {} })\n"}},
+		gittest.Commit{Branch: "changes", Message: "wip", Files: gittest.Files{"mp/packagePay/refund.js": "Page({})\n"}},
+	)
+	r.Checkout("main")
+	return r.Dir, ids[2]
 }
 
 const releaseConfig = "projects:\n  - name: shop\n    root: mp\nmodules:\n  - {name: payment, paths: [\"mp/packagePay/**\"]}\n  - {name: app, paths: [\"mp/**\"]}\n"

@@ -26,9 +26,7 @@ const (
 // semantics.
 func (p *parser) parseGo(r io.Reader) error {
 	lr := newLineReader(r, p.opt.MaxLineBytes)
-	files := map[string]map[goBlock]int64{}
-	var order []string
-	mode := ""
+	prof := &goProfile{files: map[string]map[goBlock]int64{}}
 	for {
 		line, err := lr.next()
 		if errors.Is(err, io.EOF) {
@@ -41,55 +39,82 @@ func (p *parser) parseGo(r io.Reader) error {
 			continue
 		}
 		if m, ok := bytes.CutPrefix(line, []byte("mode:")); ok {
-			m = bytes.TrimSpace(m)
-			switch string(m) {
-			case "set", "count", "atomic":
-			default:
-				return p.errorf(lr.n, 7, nil, "mode %q is none of set, count, atomic", truncate(m, 20))
-			}
-			if mode == "" || mode == "set" {
-				mode = string(m)
+			if !prof.setMode(bytes.TrimSpace(m)) {
+				return p.errorf(lr.n, 7, nil, "mode %q is none of set, count, atomic", truncate(bytes.TrimSpace(m), 20))
 			}
 			continue
 		}
-		if mode == "" {
+		if prof.mode == "" {
 			return p.errorf(lr.n, 1, nil, "a Go coverprofile starts with a mode line (mode: set|count|atomic); regenerate it with go test -coverprofile")
 		}
 		name, b, count, col, msg := parseGoBlock(line)
 		if msg != "" {
 			return p.errorf(lr.n, col, nil, "%s; want file.go:line.col,line.col statements count", msg)
 		}
-		key := p.paths.normalizeBytes(name)
-		blocks := files[key]
-		if blocks == nil {
-			blocks = map[goBlock]int64{}
-			files[key] = blocks
-			order = append(order, key)
-		}
-		if old, ok := blocks[b]; ok {
-			if mode == "set" {
-				count = max(old, count)
-			} else {
-				count = addSat(old, count)
-			}
-		}
-		blocks[b] = count
+		prof.add(p.paths.normalizeBytes(name), b, count)
 	}
+	return p.goLines(prof)
+}
+
+// goProfile is a Go coverprofile's blocks per file, files in the order
+// first seen.
+type goProfile struct {
+	files map[string]map[goBlock]int64
+	order []string
+	mode  string
+}
+
+// setMode reads a mode line's mode; false for an unknown one. Of
+// concatenated profiles, a count or atomic mode wins over set.
+func (g *goProfile) setMode(m []byte) bool {
+	switch string(m) {
+	case "set", "count", "atomic":
+	default:
+		return false
+	}
+	if g.mode == "" || g.mode == "set" {
+		g.mode = string(m)
+	}
+	return true
+}
+
+// add records a block's count; a block seen before gets the counts merged.
+func (g *goProfile) add(key string, b goBlock, count int64) {
+	blocks := g.files[key]
+	if blocks == nil {
+		blocks = map[goBlock]int64{}
+		g.files[key] = blocks
+		g.order = append(g.order, key)
+	}
+	if old, ok := blocks[b]; ok {
+		count = g.merge(old, count)
+	}
+	blocks[b] = count
+}
+
+// merge is two counts of one block or line: the larger in set mode, else
+// their sum (saturating).
+func (g *goProfile) merge(old, count int64) int64 {
+	if g.mode == "set" {
+		return max(old, count)
+	}
+	return addSat(old, count)
+}
+
+// goLines spreads each block's count on its lines, merging the counts of
+// blocks that share a line; at most maxGoLines lines in all.
+func (p *parser) goLines(prof *goProfile) error {
 	budget := maxGoLines
-	for _, key := range order {
+	for _, key := range prof.order {
 		f := p.file(key)
-		for b, count := range files[key] {
+		for b, count := range prof.files[key] {
 			budget -= int(b.el-b.sl) + 1
 			if budget < 0 {
 				return p.errorf(0, 0, nil, "the profile spans more than %d lines", maxGoLines)
 			}
 			for l := int(b.sl); l <= int(b.el); l++ {
 				if old, ok := f.Lines[l]; ok {
-					if mode == "set" {
-						f.Lines[l] = max(old, count)
-					} else {
-						f.Lines[l] = addSat(old, count)
-					}
+					f.Lines[l] = prof.merge(old, count)
 					continue
 				}
 				f.Lines[l] = count

@@ -164,50 +164,81 @@ func project(c *compare.Comparison, o Options) projectView {
 	if pv.Name == "" {
 		pv.Name = "mini-program"
 	}
-	head := c.Head
-	if head == nil {
+	if c.Head == nil {
 		return pv
 	}
-	link := func(file string, line int) string {
-		if file == "" {
-			return ""
-		}
-		segs := strings.Split(path.Join(c.PathPrefix, file), "/")
-		for i, s := range segs {
-			segs[i] = url.PathEscape(s)
-		}
-		u := o.FileURL + strings.Join(segs, "/")
-		if line > 0 {
-			u += "#L" + strconv.Itoa(line)
-		}
-		return u
-	}
-	upload := false
-	for _, f := range head.Files {
-		upload = upload || f.UploadBytes > 0
-	}
-	size := func(f checks.File) int64 {
-		if upload {
-			return f.UploadBytes
-		}
-		return f.Bytes
-	}
+	v := newProjectSizes(c, o)
 	pv.Basis = "source size"
-	if upload {
+	if v.upload {
 		pv.Basis = "estimated upload size"
 	}
-	baseSizes := map[string]int64{}
+	pv.Packages = v.packages()
+	// The size-diff table.
+	for _, d := range c.Packages {
+		pv.Diffs = append(pv.Diffs, diffRowOf(pv.HasBase, d.Name, d.Status, d.Base, d.Head, d.Delta, d.Percent, d.Limit, d.Share))
+	}
+	pv.Total = diffRowOf(pv.HasBase, "total", "", c.Total.Base, c.Total.Head, c.Total.Delta, c.Total.Percent, c.Total.Limit, share(c.Total.Head, c.Total.Limit))
+	pv.Findings = v.findings()
+	pv.Largest = v.largest()
+	pv.Savings, pv.SavingsTotal = v.savings()
+	return pv
+}
+
+// projectSizes is what the parts of a project's view share: the file
+// links, and the size each file is measured by (its estimated upload size
+// when the report has one, else its source size), at the head and base.
+type projectSizes struct {
+	c         *compare.Comparison
+	o         Options
+	upload    bool
+	baseSizes map[string]int64
+}
+
+func newProjectSizes(c *compare.Comparison, o Options) *projectSizes {
+	v := &projectSizes{c: c, o: o, baseSizes: map[string]int64{}}
+	for _, f := range c.Head.Files {
+		v.upload = v.upload || f.UploadBytes > 0
+	}
 	if c.Base != nil {
 		for _, f := range c.Base.Files {
-			baseSizes[f.Path] = size(f)
+			v.baseSizes[f.Path] = v.size(f)
 		}
 	}
+	return v
+}
 
-	// Packages: budget bars and treemaps.
+func (v *projectSizes) size(f checks.File) int64 {
+	if v.upload {
+		return f.UploadBytes
+	}
+	return f.Bytes
+}
+
+// link is the URL of file (at line, when > 0) under Options.FileURL; "" for
+// no file.
+func (v *projectSizes) link(file string, line int) string {
+	if file == "" {
+		return ""
+	}
+	segs := strings.Split(path.Join(v.c.PathPrefix, file), "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	u := v.o.FileURL + strings.Join(segs, "/")
+	if line > 0 {
+		u += "#L" + strconv.Itoa(line)
+	}
+	return u
+}
+
+// packages are the head's packages: budget bars and treemaps.
+func (v *projectSizes) packages() []packageView {
+	head := v.c.Head
 	byPkg := map[string][]checks.File{}
 	for _, f := range head.Files {
 		byPkg[f.Package] = append(byPkg[f.Package], f)
 	}
+	var out []packageView
 	for _, p := range head.Packages {
 		used := p.Bytes
 		if head.SizeBasis == checks.BasisUploadBytes {
@@ -230,65 +261,74 @@ func project(c *compare.Comparison, o Options) projectView {
 				pkv.Level = "warn"
 			}
 		}
-		pkv.Map = drawMap(p, byPkg[p.Name], size, baseSizes, c.Base != nil, func(file string) string { return link(file, 0) })
-		pv.Packages = append(pv.Packages, pkv)
+		pkv.Map = drawMap(p, byPkg[p.Name], v.size, v.baseSizes, v.c.Base != nil, func(file string) string { return v.link(file, 0) })
+		out = append(out, pkv)
 	}
+	return out
+}
 
-	// The size-diff table.
-	for _, d := range c.Packages {
-		pv.Diffs = append(pv.Diffs, diffRowOf(pv.HasBase, d.Name, d.Status, d.Base, d.Head, d.Delta, d.Percent, d.Limit, d.Share))
-	}
-	pv.Total = diffRowOf(pv.HasBase, "total", "", c.Total.Base, c.Total.Head, c.Total.Delta, c.Total.Percent, c.Total.Limit, share(c.Total.Head, c.Total.Limit))
-
-	// Findings: new first, then those already there; fixed ones last.
+// findings: new first, then those already there; fixed ones last. Without
+// a base, the head's.
+func (v *projectSizes) findings() []finding {
+	var out []finding
 	add := func(ds []checks.Diagnostic, status string) {
 		for _, d := range ds {
 			where := d.File
 			if where != "" && d.Line > 0 {
 				where += ":" + strconv.Itoa(d.Line)
 			}
-			pv.Findings = append(pv.Findings, finding{Rule: d.Rule, Severity: string(d.Severity), Where: where,
-				Link: link(d.File, d.Line), Message: d.Message, Hint: d.Hint, Status: status})
+			out = append(out, finding{Rule: d.Rule, Severity: string(d.Severity), Where: where,
+				Link: v.link(d.File, d.Line), Message: d.Message, Hint: d.Hint, Status: status})
 		}
 	}
-	if c.Base != nil {
-		add(c.NewDiagnostics, "new")
-		add(c.ExistingDiagnostics, "existing")
-		add(c.FixedDiagnostics, "fixed")
+	if v.c.Base != nil {
+		add(v.c.NewDiagnostics, "new")
+		add(v.c.ExistingDiagnostics, "existing")
+		add(v.c.FixedDiagnostics, "fixed")
 	} else {
-		add(head.Diagnostics, "")
+		add(v.c.Head.Diagnostics, "")
 	}
+	return out
+}
 
-	// The largest files.
-	files := slices.Clone(head.Files)
+// largest are the Options.LargestFiles largest files, with their change
+// when there is a base.
+func (v *projectSizes) largest() []fileRow {
+	files := slices.Clone(v.c.Head.Files)
 	slices.SortStableFunc(files, func(a, b checks.File) int {
-		return cmp.Or(cmp.Compare(size(b), size(a)), cmp.Compare(a.Path, b.Path))
+		return cmp.Or(cmp.Compare(v.size(b), v.size(a)), cmp.Compare(a.Path, b.Path))
 	})
-	for _, f := range files[:min(len(files), o.LargestFiles)] {
-		r := fileRow{Path: f.Path, Link: link(f.Path, 0), Package: f.Package, Size: render.Size(size(f))}
-		if c.Base != nil {
-			if b, ok := baseSizes[f.Path]; ok {
-				r.Delta = signed(size(f) - b)
+	var out []fileRow
+	for _, f := range files[:min(len(files), v.o.LargestFiles)] {
+		r := fileRow{Path: f.Path, Link: v.link(f.Path, 0), Package: f.Package, Size: render.Size(v.size(f))}
+		if v.c.Base != nil {
+			if b, ok := v.baseSizes[f.Path]; ok {
+				r.Delta = signed(v.size(f) - b)
 			} else {
 				r.Delta = "new"
 			}
 		}
-		pv.Largest = append(pv.Largest, r)
+		out = append(out, r)
 	}
+	return out
+}
 
-	// What moving shared files would save.
+// savings is what moving shared files would save (MP306, MP307), and their
+// total ("" for none).
+func (v *projectSizes) savings() ([]saving, string) {
+	var out []saving
 	var total int64
-	for _, d := range head.Diagnostics {
+	for _, d := range v.c.Head.Diagnostics {
 		if d.Rule != checks.MP306 && d.Rule != checks.MP307 {
 			continue
 		}
 		total += d.Bytes
-		pv.Savings = append(pv.Savings, saving{Rule: d.Rule, Where: d.File, Link: link(d.File, d.Line), Message: d.Message, Bytes: render.Size(d.Bytes)})
+		out = append(out, saving{Rule: d.Rule, Where: d.File, Link: v.link(d.File, d.Line), Message: d.Message, Bytes: render.Size(d.Bytes)})
 	}
 	if total > 0 {
-		pv.SavingsTotal = render.Size(total)
+		return out, render.Size(total)
 	}
-	return pv
+	return out, ""
 }
 
 func share(used, limit int64) float64 {

@@ -165,52 +165,7 @@ func ParseApp(src []byte, file string, p *platform.Platform) (*App, []checks.Dia
 			r.unknownKey(k, known, p)
 			continue
 		}
-		switch k.Value {
-		case "pages":
-			app.Pages = r.strs(v, "pages")
-		case "entryPagePath":
-			if s, ok := r.str(v, "entryPagePath"); ok {
-				app.EntryPagePath = &s
-			}
-		case "preloadRule":
-			app.Preload = r.preload(v)
-		case "tabBar":
-			app.TabBarPages = r.tabBar(v, p)
-			// Only WeChat (and QQ, which follows it) document custom-tab-bar/index.
-			if c := v.Get("custom"); c != nil && c.Kind == Bool && c.Bool && (p.ID == platform.WeChat || p.ID == platform.QQ) {
-				app.TabBarCustom = &Str{Value: "custom-tab-bar/index", Pos: c.Pos}
-			}
-		case "appBar":
-			app.AppBar = v.Kind == Object
-		case "usingComponents":
-			app.UsingComponents = r.components(v, "usingComponents")
-		case "componentPlaceholder":
-			app.ComponentPlaceholder = r.placeholders(v)
-		case "plugins":
-			app.Plugins = r.plugins(v, "plugins")
-		case "workers":
-			app.Workers = r.workers(v, p)
-		case "resolveAlias":
-			app.ResolveAlias = r.aliases(v, "resolveAlias")
-		case "useExtendedLib":
-			app.UseExtendedLib = r.extendedLib(v, "useExtendedLib")
-		case "sitemapLocation":
-			if s, ok := r.str(v, k.Value); ok {
-				app.SitemapLocation = &s
-			}
-		case "themeLocation":
-			if s, ok := r.str(v, k.Value); ok {
-				app.ThemeLocation = &s
-			}
-		case "lazyCodeLoading":
-			if s, ok := r.str(v, k.Value); ok {
-				app.LazyCodeLoading = s.Value
-			}
-		case "subPackageBuildType":
-			if s, ok := r.str(v, k.Value); ok {
-				app.SubPackageBuildType = s.Value
-			}
-		}
+		r.appKey(app, p, k, v)
 	}
 	if subsNode != nil {
 		app.Subpackages = r.subpackages(subsNode, p)
@@ -223,6 +178,56 @@ func ParseApp(src []byte, file string, p *platform.Platform) (*App, []checks.Dia
 	r.crossCheck(app, p)
 	sortDiags(r.diags)
 	return app, r.diags
+}
+
+// appKey reads the value v of a known key k of the manifest into app.
+func (r *reader) appKey(app *App, p *platform.Platform, k Str, v *Node) {
+	switch k.Value {
+	case "pages":
+		app.Pages = r.strs(v, "pages")
+	case "entryPagePath":
+		if s, ok := r.str(v, "entryPagePath"); ok {
+			app.EntryPagePath = &s
+		}
+	case "preloadRule":
+		app.Preload = r.preload(v)
+	case "tabBar":
+		app.TabBarPages = r.tabBar(v, p)
+		// Only WeChat (and QQ, which follows it) document custom-tab-bar/index.
+		if c := v.Get("custom"); c != nil && c.Kind == Bool && c.Bool && (p.ID == platform.WeChat || p.ID == platform.QQ) {
+			app.TabBarCustom = &Str{Value: "custom-tab-bar/index", Pos: c.Pos}
+		}
+	case "appBar":
+		app.AppBar = v.Kind == Object
+	case "usingComponents":
+		app.UsingComponents = r.components(v, "usingComponents")
+	case "componentPlaceholder":
+		app.ComponentPlaceholder = r.placeholders(v)
+	case "plugins":
+		app.Plugins = r.plugins(v, "plugins")
+	case "workers":
+		app.Workers = r.workers(v, p)
+	case "resolveAlias":
+		app.ResolveAlias = r.aliases(v, "resolveAlias")
+	case "useExtendedLib":
+		app.UseExtendedLib = r.extendedLib(v, "useExtendedLib")
+	case "sitemapLocation":
+		if s, ok := r.str(v, k.Value); ok {
+			app.SitemapLocation = &s
+		}
+	case "themeLocation":
+		if s, ok := r.str(v, k.Value); ok {
+			app.ThemeLocation = &s
+		}
+	case "lazyCodeLoading":
+		if s, ok := r.str(v, k.Value); ok {
+			app.LazyCodeLoading = s.Value
+		}
+	case "subPackageBuildType":
+		if s, ok := r.str(v, k.Value); ok {
+			app.SubPackageBuildType = s.Value
+		}
+	}
 }
 
 // sortDiags orders diagnostics by position, keeping the order of equal ones.

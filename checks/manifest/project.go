@@ -52,54 +52,61 @@ func ParseProject(src []byte, file string, p *platform.Platform) (*Project, []ch
 		format = p.ProjectConfig
 	}
 	for _, m := range root.Members {
-		v := m.Value
-		switch m.Key.Value {
-		case "miniprogramRoot":
-			if s, ok := r.str(v, m.Key.Value); ok {
-				proj.MiniprogramRoot = normalizeProjectRoot(s.Value)
-			}
-		case "smartProgramRoot":
-			if format == BaiduProjectConfig {
-				if s, ok := r.str(v, m.Key.Value); ok {
-					proj.MiniprogramRoot = normalizeProjectRoot(s.Value)
-				}
-			}
-		case "appid", "qqappid":
-			if v.Kind == String && (proj.AppID == "" || m.Key.Value == "appid") {
-				proj.AppID = v.Str
-			}
-		case "compileType":
-			if v.Kind == String {
-				proj.CompileType = v.Str
-			}
-		case "projectname":
-			if v.Kind == String {
-				proj.ProjectName = v.Str
-			}
-		case "packOptions":
-			if format != AlipayProjectConfig {
-				r.packOptions(v, proj)
-			}
-		case "setting":
-			if format != AlipayProjectConfig && r.object(v, "setting") {
-				r.setting(v, &proj.Setting)
-			}
-		case "uploadExclude":
-			if format == AlipayProjectConfig {
-				proj.UploadExclude = values(r.strs(v, "uploadExclude"))
-			}
-		case "assetsInclude":
-			if format == AlipayProjectConfig {
-				proj.AssetsInclude = values(r.strs(v, "assetsInclude"))
-			}
-		case "compileOptions":
-			if format == AlipayProjectConfig && r.object(v, "compileOptions") {
-				r.alipayCompileOptions(v, proj)
-			}
-		}
+		r.projectKey(proj, format, m)
 		proj.Keys = append(proj.Keys, m.Key.Value)
 	}
 	return proj, r.diags
+}
+
+// projectKey reads one top-level key of a project file into proj; format
+// is the file's (ProjectConfig, AlipayProjectConfig, BaiduProjectConfig…):
+// each reads its own keys.
+func (r *reader) projectKey(proj *Project, format string, m Member) {
+	v := m.Value
+	switch m.Key.Value {
+	case "miniprogramRoot":
+		if s, ok := r.str(v, m.Key.Value); ok {
+			proj.MiniprogramRoot = normalizeProjectRoot(s.Value)
+		}
+	case "smartProgramRoot":
+		if format == BaiduProjectConfig {
+			if s, ok := r.str(v, m.Key.Value); ok {
+				proj.MiniprogramRoot = normalizeProjectRoot(s.Value)
+			}
+		}
+	case "appid", "qqappid":
+		if v.Kind == String && (proj.AppID == "" || m.Key.Value == "appid") {
+			proj.AppID = v.Str
+		}
+	case "compileType":
+		if v.Kind == String {
+			proj.CompileType = v.Str
+		}
+	case "projectname":
+		if v.Kind == String {
+			proj.ProjectName = v.Str
+		}
+	case "packOptions":
+		if format != AlipayProjectConfig {
+			r.packOptions(v, proj)
+		}
+	case "setting":
+		if format != AlipayProjectConfig && r.object(v, "setting") {
+			r.setting(v, &proj.Setting)
+		}
+	case "uploadExclude":
+		if format == AlipayProjectConfig {
+			proj.UploadExclude = values(r.strs(v, "uploadExclude"))
+		}
+	case "assetsInclude":
+		if format == AlipayProjectConfig {
+			proj.AssetsInclude = values(r.strs(v, "assetsInclude"))
+		}
+	case "compileOptions":
+		if format == AlipayProjectConfig && r.object(v, "compileOptions") {
+			r.alipayCompileOptions(v, proj)
+		}
+	}
 }
 
 // MergePrivate applies a WeChat/Douyin project.private.config.json over base.

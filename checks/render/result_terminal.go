@@ -80,14 +80,7 @@ const (
 )
 
 func (t *term) resultProject(name string, c *compare.Comparison) {
-	title := "Project"
-	switch {
-	case name != "":
-		title += " " + clean(name, false)
-	case c.PathPrefix != "":
-		// An unnamed project (no .mpgate.yml) is named by where it is.
-		title = "Mini-program " + clean(strings.TrimSuffix(c.PathPrefix, "/"), false)
-	}
+	title := projectTitle(name, c)
 	if c.HeadError != "" {
 		t.print("\n" + t.paint(ansiBold, truncate(title, t.o.Width)) + "\n")
 		for _, l := range wrap("head could not be analysed: "+clean(truncate(c.HeadError, termTextMax), true), t.o.Width-2) {
@@ -105,81 +98,22 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 			t.print("  " + t.paint(ansiYellow, l) + "\n")
 		}
 	}
-	// Narrow terminals lose the limit column (the USED share stays).
-	room := t.o.Width - diffFixedW
-	showLimit := room >= 10
-	if !showLimit {
-		room += 1 + diffSizeW
-	}
-	// Packages of unchanged size (a changed file of the same size too) are
-	// folded, counted on one line, unless AllPackages: with no base every
-	// package is new, none is folded.
-	pkgs, folded := c.Packages, 0
-	if c.Base != nil && !t.o.AllPackages {
-		pkgs = make([]compare.PackageDiff, 0, len(c.Packages))
-		for _, p := range c.Packages {
-			if !sizeChanged(p, 0) { // as the comment folds them
-				folded++
-				continue
-			}
-			pkgs = append(pkgs, p)
-		}
-	}
-	nameW := len("PACKAGE")
-	names := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		names[i] = clean(p.Name, false)
-		switch p.Status {
-		case compare.Added:
-			names[i] = "+ " + names[i]
-		case compare.Removed:
-			names[i] = "- " + names[i]
-		}
-		nameW = max(nameW, width(names[i]))
-	}
-	nameW = max(min(nameW, room), 1)
-	row := func(name, base, head, change, pct, limit, used string) string {
-		// Absurd sizes (a broken report) are cut to their column.
-		cell := func(s string, w int) string { return lpad(truncate(s, w), w) }
-		limit = " " + cell(limit, diffSizeW)
-		if !showLimit {
-			limit = ""
-		}
-		if !strings.Contains(change, "\x1b") {
-			change = cell(change, diffChangeW)
-		}
-		return fmt.Sprintf("%s %s %s %s %s%s %s", pad(truncate(name, nameW), nameW), cell(base, diffSizeW), cell(head, diffSizeW),
-			change, cell(pct, diffPctW), limit, used)
-	}
-	t.print(t.paint(ansiBold, strings.TrimRight(row("PACKAGE", "BASE", "HEAD", "CHANGE", "%", "LIMIT", "USED"), " ")) + "\n")
+	pkgs, folded := t.shownPackages(c)
+	names := packageNames(pkgs)
+	cols := t.layoutColumns(names)
+	t.print(t.paint(ansiBold, strings.TrimRight(cols.row("PACKAGE", "BASE", "HEAD", "CHANGE", "%", "LIMIT", "USED"), " ")) + "\n")
 	warn := 0.0
 	if c.Head != nil {
 		warn = c.Head.Limits.Warn
 	}
 	for i, p := range pkgs {
-		base, head, used := Size(p.Base), Size(p.Head), t.usage(p.Head, p.Limit, warn)
-		pct := ""
-		switch p.Status {
-		case compare.Added:
-			base, pct = "-", "new"
-		case compare.Removed:
-			head, pct, used = "-", "removed", ""
-		default:
-			if p.Base > 0 && p.Delta != 0 {
-				pct = fmt.Sprintf("%+.1f%%", p.Percent)
-			}
-		}
-		change := lpad(truncate(termSigned(p.Delta), diffChangeW), diffChangeW)
-		if p.Delta > 0 {
-			change = t.paint(ansiYellow, change)
-		}
-		t.print(strings.TrimRight(row(names[i], base, head, change, pct, limitCell(p.Limit), used), " ") + "\n")
+		t.print(strings.TrimRight(t.packageRow(cols, names[i], p, warn), " ") + "\n")
 	}
 	pct := ""
 	if c.Total.Base > 0 {
 		pct = fmt.Sprintf("%+.1f%%", c.Total.Percent)
 	}
-	t.print(t.paint(ansiBold, strings.TrimRight(row("TOTAL", Size(c.Total.Base), Size(c.Total.Head), termSigned(c.Total.Delta), pct,
+	t.print(t.paint(ansiBold, strings.TrimRight(cols.row("TOTAL", Size(c.Total.Base), Size(c.Total.Head), termSigned(c.Total.Delta), pct,
 		limitCell(c.Total.Limit), t.usage(c.Total.Head, c.Total.Limit, warn)), " ")) + "\n")
 	if folded > 0 {
 		line := plural(folded, "unchanged package", "unchanged packages") + " not shown"
@@ -194,6 +128,109 @@ func (t *term) resultProject(name string, c *compare.Comparison) {
 		t.print(t.paint(ansiDim, l) + "\n")
 	}
 	t.resultFindings(c)
+}
+
+// projectTitle is a project's heading: "Project NAME", or for an unnamed
+// project (no .mpgate.yml) where it is.
+func projectTitle(name string, c *compare.Comparison) string {
+	switch {
+	case name != "":
+		return "Project " + clean(name, false)
+	case c.PathPrefix != "":
+		return "Mini-program " + clean(strings.TrimSuffix(c.PathPrefix, "/"), false)
+	}
+	return "Project"
+}
+
+// shownPackages are the packages of the table and how many are folded:
+// packages of unchanged size (a changed file of the same size too) are
+// folded, counted on one line, unless AllPackages; with no base every
+// package is new, none is folded.
+func (t *term) shownPackages(c *compare.Comparison) ([]compare.PackageDiff, int) {
+	if c.Base == nil || t.o.AllPackages {
+		return c.Packages, 0
+	}
+	pkgs, folded := make([]compare.PackageDiff, 0, len(c.Packages)), 0
+	for _, p := range c.Packages {
+		if !sizeChanged(p, 0) { // as the comment folds them
+			folded++
+			continue
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, folded
+}
+
+// packageNames are the packages' names as the table shows them: "+ " for
+// an added package, "- " for a removed one.
+func packageNames(pkgs []compare.PackageDiff) []string {
+	names := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		names[i] = clean(p.Name, false)
+		switch p.Status {
+		case compare.Added:
+			names[i] = "+ " + names[i]
+		case compare.Removed:
+			names[i] = "- " + names[i]
+		}
+	}
+	return names
+}
+
+// diffColumns is the layout of a size-diff table.
+type diffColumns struct {
+	nameW     int
+	showLimit bool
+}
+
+// layoutColumns lays the table out for the terminal's width: narrow
+// terminals lose the limit column (the USED share stays).
+func (t *term) layoutColumns(names []string) diffColumns {
+	room := t.o.Width - diffFixedW
+	showLimit := room >= 10
+	if !showLimit {
+		room += 1 + diffSizeW
+	}
+	nameW := len("PACKAGE")
+	for _, n := range names {
+		nameW = max(nameW, width(n))
+	}
+	return diffColumns{nameW: max(min(nameW, room), 1), showLimit: showLimit}
+}
+
+func (d diffColumns) row(name, base, head, change, pct, limit, used string) string {
+	// Absurd sizes (a broken report) are cut to their column.
+	cell := func(s string, w int) string { return lpad(truncate(s, w), w) }
+	limit = " " + cell(limit, diffSizeW)
+	if !d.showLimit {
+		limit = ""
+	}
+	if !strings.Contains(change, "\x1b") {
+		change = cell(change, diffChangeW)
+	}
+	return fmt.Sprintf("%s %s %s %s %s%s %s", pad(truncate(name, d.nameW), d.nameW), cell(base, diffSizeW), cell(head, diffSizeW),
+		change, cell(pct, diffPctW), limit, used)
+}
+
+// packageRow is a package's row: its sizes, change, share of its limit.
+func (t *term) packageRow(cols diffColumns, name string, p compare.PackageDiff, warn float64) string {
+	base, head, used := Size(p.Base), Size(p.Head), t.usage(p.Head, p.Limit, warn)
+	pct := ""
+	switch p.Status {
+	case compare.Added:
+		base, pct = "-", "new"
+	case compare.Removed:
+		head, pct, used = "-", "removed", ""
+	default:
+		if p.Base > 0 && p.Delta != 0 {
+			pct = fmt.Sprintf("%+.1f%%", p.Percent)
+		}
+	}
+	change := lpad(truncate(termSigned(p.Delta), diffChangeW), diffChangeW)
+	if p.Delta > 0 {
+		change = t.paint(ansiYellow, change)
+	}
+	return cols.row(name, base, head, change, pct, limitCell(p.Limit), used)
 }
 
 // termTextMax bounds the text of one finding or gate in a terminal: a

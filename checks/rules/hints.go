@@ -212,20 +212,40 @@ func movable(in *Input) []checks.Diagnostic {
 	for _, f := range in.Files {
 		size[f.Path] = f.Bytes
 	}
-	// users[f]: packages that use main-package file f; "" marks a use by the
-	// main package itself (an entry, or an edge from a main file that the
-	// main package itself needs).
-	users := map[string]map[string]bool{}
-	into := map[string][]graph.Edge{}
 	all := fileSet(in.Files)
+	users := mainUsers(in, ps, edgesIntoMain(in, ps, all), mainEntries(in, all))
+	groups := soleUsers(users, ps, size)
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var out []checks.Diagnostic
+	for _, only := range names {
+		g := groups[only]
+		msg := fmt.Sprintf("%s (%s) is in the main package but only %s uses it", g.files[0], checks.FormatBytes(g.bytes), only)
+		if len(g.files) > 1 {
+			msg = fmt.Sprintf("%d main-package files (%s) are used only by %s: %s", len(g.files), checks.FormatBytes(g.bytes), only, nameList(g.files))
+		}
+		d := checks.New(checks.MP307, g.files[0], 0, 0, msg,
+			fmt.Sprintf("move them into %s: the main package gets %s smaller", only, checks.FormatBytes(g.bytes)))
+		d.Package, d.Bytes = checks.MainPackage, g.bytes
+		out = append(out, d)
+	}
+	return out
+}
+
+// edgesIntoMain are the edges into each main-package file. A component is
+// used through all of its files: its script, template and style use other
+// files in turn.
+func edgesIntoMain(in *Input, ps map[string]pkg, all fileSet) map[string][]graph.Edge {
+	into := map[string][]graph.Edge{}
 	for _, e := range in.Graph.Edges {
 		if e.To == "" {
 			continue
 		}
 		targets := []string{e.To}
 		if e.Kind == graph.Component {
-			// A component is used through all of its files: its script,
-			// template and style use other files in turn.
 			targets = graph.StemFiles(all, e.To, in.Platform, []string{".js", ".ts"})
 		}
 		for _, to := range targets {
@@ -234,6 +254,12 @@ func movable(in *Input) []checks.Diagnostic {
 			}
 		}
 	}
+	return into
+}
+
+// mainEntries are the files the main package itself loads: app.json, the
+// app's scripts and the files of its pages.
+func mainEntries(in *Input, all fileSet) map[string]bool {
 	entries := map[string]bool{in.App.File: true}
 	for _, f := range in.AppScripts {
 		entries[f] = true
@@ -244,9 +270,16 @@ func movable(in *Input) []checks.Diagnostic {
 			entries[f] = true
 		}
 	}
-	// Fixed point over the main-package files reached by edges.
-	changed := true
-	for changed {
+	return entries
+}
+
+// mainUsers returns, for each main-package file reached by an edge, the
+// packages that use it, directly or through other main-package files; ""
+// marks a use by the main package itself (an entry, or an edge from a main
+// file that the main package itself needs). It iterates to a fixed point.
+func mainUsers(in *Input, ps map[string]pkg, into map[string][]graph.Edge, entries map[string]bool) map[string]map[string]bool {
+	users := map[string]map[string]bool{}
+	for changed := true; changed; {
 		changed = false
 		for to, es := range into {
 			u := users[to]
@@ -254,41 +287,46 @@ func movable(in *Input) []checks.Diagnostic {
 				u = map[string]bool{}
 				users[to] = u
 			}
-			if entries[to] && !u[""] {
-				u[""] = true
-				changed = true
+			if entries[to] {
+				changed = mark(u, "") || changed
 			}
 			for _, e := range es {
-				from := in.pkgOf(ps, e.From)
-				if !from.main {
-					if !u[from.name] {
-						u[from.name] = true
-						changed = true
-					}
-					continue
-				}
-				if entries[e.From] || e.From == in.App.File {
-					if !u[""] {
-						u[""] = true
-						changed = true
-					}
-					continue
-				}
-				for p := range users[e.From] {
-					if !u[p] {
-						u[p] = true
-						changed = true
+				switch from := in.pkgOf(ps, e.From); {
+				case !from.main:
+					changed = mark(u, from.name) || changed
+				case entries[e.From] || e.From == in.App.File:
+					changed = mark(u, "") || changed
+				default:
+					for p := range users[e.From] {
+						changed = mark(u, p) || changed
 					}
 				}
 			}
 		}
 	}
-	// One finding per subpackage that alone uses main-package files.
-	type group struct {
-		files []string
-		bytes int64
+	return users
+}
+
+// mark adds p to set and reports whether it was not there.
+func mark(set map[string]bool, p string) bool {
+	if set[p] {
+		return false
 	}
-	groups := map[string]*group{}
+	set[p] = true
+	return true
+}
+
+// movableGroup is the main-package files one subpackage alone uses.
+type movableGroup struct {
+	files []string
+	bytes int64
+}
+
+// soleUsers groups the main-package files of a size whose one user is a
+// subpackage that is not independent, by that subpackage; files in path
+// order.
+func soleUsers(users map[string]map[string]bool, ps map[string]pkg, size map[string]int64) map[string]*movableGroup {
+	groups := map[string]*movableGroup{}
 	files := make([]string, 0, len(users))
 	for f := range users {
 		files = append(files, f)
@@ -308,30 +346,13 @@ func movable(in *Input) []checks.Diagnostic {
 		}
 		g := groups[only]
 		if g == nil {
-			g = &group{}
+			g = &movableGroup{}
 			groups[only] = g
 		}
 		g.files = append(g.files, f)
 		g.bytes += size[f]
 	}
-	names := make([]string, 0, len(groups))
-	for n := range groups {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var out []checks.Diagnostic
-	for _, only := range names {
-		g := groups[only]
-		msg := fmt.Sprintf("%s (%s) is in the main package but only %s uses it", g.files[0], checks.FormatBytes(g.bytes), only)
-		if len(g.files) > 1 {
-			msg = fmt.Sprintf("%d main-package files (%s) are used only by %s: %s", len(g.files), checks.FormatBytes(g.bytes), only, nameList(g.files))
-		}
-		d := checks.New(checks.MP307, g.files[0], 0, 0, msg,
-			fmt.Sprintf("move them into %s: the main package gets %s smaller", only, checks.FormatBytes(g.bytes)))
-		d.Package, d.Bytes = checks.MainPackage, g.bytes
-		out = append(out, d)
-	}
-	return out
+	return groups
 }
 
 type fileSet []checks.File

@@ -40,57 +40,71 @@ func unquoteJS(raw []byte) (s string, ok bool) {
 			continue
 		}
 		i++
-		switch e := body[i]; e {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'v':
-			b.WriteByte('\v')
-		case '0':
-			b.WriteByte(0)
-		case '\r': // line continuation
-			if i+1 < len(body) && body[i+1] == '\n' {
-				i++
-			}
-		case '\n':
-		case 'x':
-			if r, n := hexRune(body[i+1:], 2); n > 0 {
-				b.WriteRune(r)
-				i += n
-			} else {
-				b.WriteByte(e)
-			}
-		case 'u':
-			rest := body[i+1:]
-			if len(rest) > 0 && rest[0] == '{' {
-				end := bytes.IndexByte(rest, '}')
-				if end > 1 && end <= 7 {
-					if r, n := hexRune(rest[1:end], end-1); n == end-1 && utf8.ValidRune(r) {
-						b.WriteRune(r)
-						i += end + 1
-						continue
-					}
-				}
-				b.WriteByte(e)
-			} else if r, n := hexRune(rest, 4); n > 0 {
-				b.WriteRune(r)
-				i += n
-			} else {
-				b.WriteByte(e)
-			}
-		default:
-			// \' \" \\ \` \/ and any other character stand for themselves.
-			b.WriteByte(e)
-		}
+		i += writeEscape(&b, body, i)
 	}
 	return b.String(), true
+}
+
+// writeEscape writes the value of the escape whose character (after the
+// backslash) is body[i]; it returns how many more bytes of body the escape
+// takes. An invalid escape keeps its character.
+func writeEscape(b *strings.Builder, body []byte, i int) int {
+	switch e := body[i]; e {
+	case 'n':
+		b.WriteByte('\n')
+	case 't':
+		b.WriteByte('\t')
+	case 'r':
+		b.WriteByte('\r')
+	case 'b':
+		b.WriteByte('\b')
+	case 'f':
+		b.WriteByte('\f')
+	case 'v':
+		b.WriteByte('\v')
+	case '0':
+		b.WriteByte(0)
+	case '\r': // line continuation
+		if i+1 < len(body) && body[i+1] == '\n' {
+			return 1
+		}
+	case '\n':
+	case 'x':
+		if r, n := hexRune(body[i+1:], 2); n > 0 {
+			b.WriteRune(r)
+			return n
+		}
+		b.WriteByte(e)
+	case 'u':
+		return writeUnicodeEscape(b, body[i+1:])
+	default:
+		// \' \" \\ \` \/ and any other character stand for themselves.
+		b.WriteByte(e)
+	}
+	return 0
+}
+
+// writeUnicodeEscape writes the value of \uXXXX or \u{X…} whose digits
+// start rest; it returns how many bytes of rest it takes. An invalid one
+// keeps its "u".
+func writeUnicodeEscape(b *strings.Builder, rest []byte) int {
+	if len(rest) > 0 && rest[0] == '{' {
+		end := bytes.IndexByte(rest, '}')
+		if end > 1 && end <= 7 {
+			if r, n := hexRune(rest[1:end], end-1); n == end-1 && utf8.ValidRune(r) {
+				b.WriteRune(r)
+				return end + 1
+			}
+		}
+		b.WriteByte('u')
+		return 0
+	}
+	if r, n := hexRune(rest, 4); n > 0 {
+		b.WriteRune(r)
+		return n
+	}
+	b.WriteByte('u')
+	return 0
 }
 
 // hexRune decodes exactly n hex digits at the start of b; n is 0 when they

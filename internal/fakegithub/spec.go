@@ -87,54 +87,80 @@ func mergeDescriptions(raws [][]byte) ([]byte, error) {
 			merged = d
 			continue
 		}
-		paths, _ := merged["paths"].(map[string]any)
-		newPaths, _ := d["paths"].(map[string]any)
-		if paths == nil {
-			return nil, fmt.Errorf("%s: no paths", descriptions[0])
+		if err := mergePaths(merged, d, descriptions[i]); err != nil {
+			return nil, err
 		}
-		for p, item := range newPaths {
-			if _, dup := paths[p]; dup {
-				return nil, fmt.Errorf("%s: path %s is already described", descriptions[i], p)
-			}
-			paths[p] = item
+		if err := mergeComponents(merged, d, descriptions[i]); err != nil {
+			return nil, err
 		}
-		comps, _ := merged["components"].(map[string]any)
-		if comps == nil {
-			comps = map[string]any{}
-			merged["components"] = comps
-		}
-		newComps, _ := d["components"].(map[string]any)
-		for section, v := range newComps {
-			entries, _ := v.(map[string]any)
-			dst, _ := comps[section].(map[string]any)
-			if dst == nil {
-				dst = map[string]any{}
-				comps[section] = dst
-			}
-			for name, def := range entries {
-				if old, dup := dst[name]; dup && !reflect.DeepEqual(old, def) {
-					return nil, fmt.Errorf("%s: components.%s.%s differs from the one already loaded", descriptions[i], section, name)
-				}
-				dst[name] = def
-			}
-		}
-		if tags, ok := d["tags"].([]any); ok {
-			old, _ := merged["tags"].([]any)
-			have := map[string]bool{}
-			for _, t := range old {
-				if m, ok := t.(map[string]any); ok {
-					have[fmt.Sprint(m["name"])] = true
-				}
-			}
-			for _, t := range tags {
-				if m, ok := t.(map[string]any); ok && !have[fmt.Sprint(m["name"])] {
-					old = append(old, t)
-				}
-			}
-			merged["tags"] = old
-		}
+		mergeTags(merged, d)
 	}
 	return json.Marshal(merged)
+}
+
+// mergePaths adds the paths of d (the description named name) to merged's;
+// a path both describe is an error.
+func mergePaths(merged, d map[string]any, name string) error {
+	paths, _ := merged["paths"].(map[string]any)
+	newPaths, _ := d["paths"].(map[string]any)
+	if paths == nil {
+		return fmt.Errorf("%s: no paths", descriptions[0])
+	}
+	for p, item := range newPaths {
+		if _, dup := paths[p]; dup {
+			return fmt.Errorf("%s: path %s is already described", name, p)
+		}
+		paths[p] = item
+	}
+	return nil
+}
+
+// mergeComponents adds the components of d (the description named name) to
+// merged's, section by section; a component both define differently is an
+// error.
+func mergeComponents(merged, d map[string]any, name string) error {
+	comps, _ := merged["components"].(map[string]any)
+	if comps == nil {
+		comps = map[string]any{}
+		merged["components"] = comps
+	}
+	newComps, _ := d["components"].(map[string]any)
+	for section, v := range newComps {
+		entries, _ := v.(map[string]any)
+		dst, _ := comps[section].(map[string]any)
+		if dst == nil {
+			dst = map[string]any{}
+			comps[section] = dst
+		}
+		for comp, def := range entries {
+			if old, dup := dst[comp]; dup && !reflect.DeepEqual(old, def) {
+				return fmt.Errorf("%s: components.%s.%s differs from the one already loaded", name, section, comp)
+			}
+			dst[comp] = def
+		}
+	}
+	return nil
+}
+
+// mergeTags adds the tags of d that merged lacks (by name).
+func mergeTags(merged, d map[string]any) {
+	tags, ok := d["tags"].([]any)
+	if !ok {
+		return
+	}
+	old, _ := merged["tags"].([]any)
+	have := map[string]bool{}
+	for _, t := range old {
+		if m, ok := t.(map[string]any); ok {
+			have[fmt.Sprint(m["name"])] = true
+		}
+	}
+	for _, t := range tags {
+		if m, ok := t.(map[string]any); ok && !have[fmt.Sprint(m["name"])] {
+			old = append(old, t)
+		}
+	}
+	merged["tags"] = old
 }
 
 func loadSpec() (*spec, error) {
@@ -402,44 +428,60 @@ func unknownFields(schema *openapi3.Schema, v any, at string, errs *[]string, de
 			return
 		}
 	case map[string]any:
-		alts := alternatives(schema)
-		props := map[string][]*openapi3.Schema{}
-		var additional []*openapi3.Schema
-		open, listed := false, false
-		for _, a := range alts {
-			for name, p := range a.Properties {
-				listed = true
-				if p != nil && p.Value != nil {
-					props[name] = append(props[name], p.Value)
-				}
-			}
-			ap := a.AdditionalProperties
-			if ap.Has != nil && *ap.Has {
-				open = true
-			}
-			if ap.Schema != nil && ap.Schema.Value != nil {
-				open = true
-				additional = append(additional, ap.Schema.Value)
+		unknownProperties(objectShapeOf(schema), x, at, errs, depth)
+	}
+}
+
+// objectShape is what the alternatives of an object schema say of its
+// properties together.
+type objectShape struct {
+	props      map[string][]*openapi3.Schema // the schemas of each listed property
+	additional []*openapi3.Schema            // the schemas of other properties
+	open       bool                          // other properties are allowed
+	listed     bool                          // some alternative lists properties
+}
+
+func objectShapeOf(schema *openapi3.Schema) objectShape {
+	s := objectShape{props: map[string][]*openapi3.Schema{}}
+	for _, a := range alternatives(schema) {
+		for name, p := range a.Properties {
+			s.listed = true
+			if p != nil && p.Value != nil {
+				s.props[name] = append(s.props[name], p.Value)
 			}
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		ap := a.AdditionalProperties
+		if ap.Has != nil && *ap.Has {
+			s.open = true
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if ps, ok := props[k]; ok {
-				for _, p := range ps {
-					unknownFields(p, x[k], at+"."+k, errs, depth+1)
-				}
-				continue
-			}
-			for _, p := range additional {
+		if ap.Schema != nil && ap.Schema.Value != nil {
+			s.open = true
+			s.additional = append(s.additional, ap.Schema.Value)
+		}
+	}
+	return s
+}
+
+// unknownProperties reports the properties of x the shape does not know, in
+// key order, and looks into the values of those it does.
+func unknownProperties(s objectShape, x map[string]any, at string, errs *[]string, depth int) {
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if ps, ok := s.props[k]; ok {
+			for _, p := range ps {
 				unknownFields(p, x[k], at+"."+k, errs, depth+1)
 			}
-			if !open && listed {
-				*errs = append(*errs, fmt.Sprintf("%s: property %q is not in the description", at, k))
-			}
+			continue
+		}
+		for _, p := range s.additional {
+			unknownFields(p, x[k], at+"."+k, errs, depth+1)
+		}
+		if !s.open && s.listed {
+			*errs = append(*errs, fmt.Sprintf("%s: property %q is not in the description", at, k))
 		}
 	}
 }
