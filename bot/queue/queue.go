@@ -389,10 +389,8 @@ func (q *Queue) openSQLite(ctx context.Context, rc *river.Config) error {
 		return fmt.Errorf("queue: data directory: %w", err)
 	}
 	path := filepath.Join(q.cfg.DataDir, DBFile)
-	db, err := sql.Open("sqlite", SQLiteDSN(path))
-	if err != nil {
-		return fmt.Errorf("queue: open %s: %w", path, err)
-	}
+	// Its connections keep their prepared statements (stmtcache.go).
+	db := sql.OpenDB(newStmtCacheConnector(SQLiteDSN(path)))
 	// One connection: SQLite has one writer, and River's SQLite driver
 	// requires it.
 	db.SetMaxOpenConns(1)
