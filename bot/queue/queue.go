@@ -390,7 +390,11 @@ func (q *Queue) openSQLite(ctx context.Context, rc *river.Config) error {
 	}
 	path := filepath.Join(q.cfg.DataDir, DBFile)
 	// Its connections keep their prepared statements (stmtcache.go).
-	db := sql.OpenDB(newStmtCacheConnector(SQLiteDSN(path)))
+	connector, err := newStmtCacheConnector(SQLiteDSN(path))
+	if err != nil {
+		return fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
 	// One connection: SQLite has one writer, and River's SQLite driver
 	// requires it.
 	db.SetMaxOpenConns(1)

@@ -2,11 +2,12 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"reflect"
 
-	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // registers "sqlite"
 )
 
 // SQLite statement cache.
@@ -32,11 +33,20 @@ const stmtCacheSize = 256
 // statements.
 type stmtCacheConnector struct {
 	dsn string
-	drv *sqlite.Driver
+	drv driver.Driver
 }
 
-func newStmtCacheConnector(dsn string) stmtCacheConnector {
-	return stmtCacheConnector{dsn: dsn, drv: &sqlite.Driver{}}
+// newStmtCacheConnector opens connections with the driver registered as
+// "sqlite", so that its connection hooks (sqlite.RegisterConnectionHook)
+// apply as they do to sql.Open("sqlite", dsn).
+func newStmtCacheConnector(dsn string) (stmtCacheConnector, error) {
+	db, err := sql.Open("sqlite", dsn) // connects to nothing
+	if err != nil {
+		return stmtCacheConnector{}, err
+	}
+	drv := db.Driver()
+	_ = db.Close()
+	return stmtCacheConnector{dsn: dsn, drv: drv}, nil
 }
 
 func (c stmtCacheConnector) Connect(context.Context) (driver.Conn, error) {

@@ -11,7 +11,11 @@ import (
 
 func openCached(t *testing.T) *sql.DB {
 	t.Helper()
-	db := sql.OpenDB(newStmtCacheConnector(SQLiteDSN(filepath.Join(t.TempDir(), "c.db"))))
+	connector, err := newStmtCacheConnector(SQLiteDSN(filepath.Join(t.TempDir(), "c.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { _ = db.Close() })
 	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`); err != nil {
