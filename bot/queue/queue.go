@@ -389,10 +389,12 @@ func (q *Queue) openSQLite(ctx context.Context, rc *river.Config) error {
 		return fmt.Errorf("queue: data directory: %w", err)
 	}
 	path := filepath.Join(q.cfg.DataDir, DBFile)
-	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	// Its connections keep their prepared statements (stmtcache.go).
+	connector, err := newStmtCacheConnector(SQLiteDSN(path))
 	if err != nil {
 		return fmt.Errorf("queue: open %s: %w", path, err)
 	}
+	db := sql.OpenDB(connector)
 	// One connection: SQLite has one writer, and River's SQLite driver
 	// requires it.
 	db.SetMaxOpenConns(1)

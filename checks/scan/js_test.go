@@ -37,6 +37,9 @@ func TestJSReferences(t *testing.T) {
 		{"import named and namespace", "import {a, b as c} from \"./m\"\nimport * as ns from './ns'",
 			[]Ref{ref(Import, "./m", 1, 25), ref(Import, "./ns", 2, 21)}},
 		{"import side effect", `import './side.js';`, []Ref{ref(Import, "./side.js", 1, 8)}},
+		// Import attributes (ES2025): tdewolff/parse reads them since v2.25.
+		{"import attributes", "import data from './d.json' with { type: 'json' }\nrequire('./e')",
+			[]Ref{ref(Import, "./d.json", 1, 18), ref(Require, "./e", 2, 9)}},
 		{"export from", "export * from './all'\nexport { x } from './x'\nexport * as n from './n'",
 			[]Ref{ref(Import, "./all", 1, 15), ref(Import, "./x", 2, 19), ref(Import, "./n", 3, 20)}},
 		{"local export is no reference", `export const a = 1; export default function () {}`, nil},
@@ -227,8 +230,6 @@ func TestJSSyntaxError(t *testing.T) {
 		{"unterminated string", "require('./a')\nvar s = 'oops\nrequire('./b')", 2,
 			[]Ref{ref(Require, "./a", 1, 9), ref(Require, "./b", 3, 9)}, 0},
 		{"unterminated comment", "require('./a') /* never ends", 1, []Ref{ref(Require, "./a", 1, 9)}, 0},
-		{"import attributes", "import data from './d.json' with { type: 'json' }\nrequire('./e')", 1,
-			[]Ref{ref(Import, "./d.json", 1, 18), ref(Require, "./e", 2, 9)}, 0},
 		{"stray character", "require('./a') #\nrequire(x)", 1, []Ref{ref(Require, "./a", 1, 9), dyn(Require, "x", 2, 9)}, 0},
 	}
 	for _, tt := range tests {
