@@ -42,3 +42,39 @@ func TestActionsPinned(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseBuildsWithNewestGo: the release workflow's jobs (govulncheck
+// and the build) take the newest patch release of go.mod's Go line, not
+// go.mod's minimum. A binary carries the standard library it was built
+// with, and on 2026-12-06 that of Go 1.26.8 had vulnerabilities the server
+// reaches (net/http, crypto/tls; docs/deploy.md): the govulncheck job
+// would refuse the release, or the binaries would carry them.
+func TestReleaseBuildsWithNewestGo(t *testing.T) {
+	data, err := os.ReadFile("../../.github/workflows/release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod: no go directive")
+	}
+	wf := string(data)
+	setups := strings.Count(wf, "actions/setup-go@")
+	if setups == 0 {
+		t.Fatal("release.yml: no setup-go step; the test reads the wrong file")
+	}
+	if strings.Contains(wf, "go-version-file") {
+		t.Error("release.yml: setup-go reads go.mod's minimum Go; want the newest patch release of its line")
+	}
+	want := `go-version: "` + string(m[1]) + `"`
+	if n := strings.Count(wf, want); n != setups {
+		t.Errorf("release.yml: %d of %d setup-go steps say %s", n, setups, want)
+	}
+	if n := strings.Count(wf, "check-latest: true"); n != setups {
+		t.Errorf("release.yml: %d of %d setup-go steps say check-latest: true", n, setups)
+	}
+}
