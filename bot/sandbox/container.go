@@ -31,6 +31,16 @@ type Container struct {
 	// Network gives the container the runtime's default network; off by
 	// default (--network none).
 	Network bool
+	// InstallNetwork gives the install step the network (and not the
+	// build), as Bwrap's does.
+	InstallNetwork bool
+	// Memory is --memory and --memory-swap (no swap past it) in bytes;
+	// Processes is --pids-limit; TmpSize caps the /tmp tmpfs. Zero is no
+	// limit. The runtime enforces them on the whole container; nothing
+	// bounds what the build writes in the worktree (see docs/sandbox.md).
+	Memory    int64
+	Processes int
+	TmpSize   int64
 	// User is the --user value; "" is mpgate's own uid:gid, so that what
 	// the build writes in the worktree belongs to mpgate.
 	User string
@@ -42,7 +52,15 @@ type Container struct {
 	Name func() string
 }
 
-var _ build.Wrapper = (*Container)(nil)
+var _ build.InstallWrapper = (*Container)(nil)
+
+// WrapInstall wraps the install step: with the network when
+// InstallNetwork or Network is set.
+func (c *Container) WrapInstall(cmd *exec.Cmd) error {
+	i := *c
+	i.Network = c.Network || c.InstallNetwork
+	return i.Wrap(cmd)
+}
 
 // supervisor runs "$@" (the runtime's client) and kills container "$2"
 // with runtime "$1" when told to stop; it exits with the client's status.
@@ -120,10 +138,21 @@ func (c *Container) Args(name, worktree string, argv, env []string) ([]string, e
 	if !c.Network {
 		a = append(a, "--network", "none")
 	}
+	if c.Memory > 0 {
+		m := strconv.FormatInt(c.Memory, 10)
+		a = append(a, "--memory", m, "--memory-swap", m)
+	}
+	if c.Processes > 0 {
+		a = append(a, "--pids-limit", strconv.Itoa(c.Processes))
+	}
+	tmp := SandboxTmp
+	if c.TmpSize > 0 {
+		tmp += ":size=" + strconv.FormatInt(c.TmpSize, 10)
+	}
 	a = append(a,
 		"--cap-drop", "ALL",
 		"--security-opt", "no-new-privileges",
-		"--read-only", "--tmpfs", SandboxTmp,
+		"--read-only", "--tmpfs", tmp,
 		"--user", user,
 		"--hostname", Hostname,
 		"-v", wt+":"+wt,

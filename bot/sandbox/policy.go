@@ -80,9 +80,13 @@ func DefaultOptions() Options {
 		Limits: build.Limits{Memory: DefaultMemory, Processes: DefaultProcesses, Disk: DefaultDisk}}
 }
 
-// Configure applies o to w when w is a *Bwrap (a copy; w is not changed)
-// and returns w as it is otherwise (Unavailable, nil, another wrapper).
+// Configure applies o to w when w is a *Bwrap or a *Container (a copy; w
+// is not changed) and returns w as it is otherwise (Unavailable, nil,
+// another wrapper).
 func Configure(w build.Wrapper, o Options) (build.Wrapper, error) {
+	if c, ok := w.(*Container); ok && c != nil {
+		return configureContainer(c, o)
+	}
 	b, ok := w.(*Bwrap)
 	if !ok || b == nil {
 		return w, nil
@@ -126,4 +130,31 @@ func (b *Bwrap) tmpSize() int64 {
 		size = m
 	}
 	return size
+}
+
+// configureContainer applies o to a container: the network policy, the
+// memory and process limits as the runtime's --memory and --pids-limit,
+// and the disk limit as the size of /tmp only. The package cache is not
+// used: the container sees no host directory but the worktree.
+func configureContainer(ct *Container, o Options) (build.Wrapper, error) {
+	c := *ct
+	switch o.Network {
+	case NetworkNone:
+		c.Network, c.InstallNetwork = false, false
+	case NetworkInstall, "":
+		c.Network, c.InstallNetwork = false, true
+	case NetworkAll:
+		c.Network, c.InstallNetwork = true, true
+	default:
+		return nil, fmt.Errorf("network policy %q: want none, install or all", o.Network)
+	}
+	if o.Limits.Memory < 0 || o.Limits.Processes < 0 || o.Limits.Disk < 0 {
+		return nil, fmt.Errorf("negative build limit %+v", o.Limits)
+	}
+	c.Memory, c.Processes = o.Limits.Memory, o.Limits.Processes
+	c.TmpSize = o.Limits.Disk
+	if m := o.Limits.Memory; m > 0 && (c.TmpSize == 0 || m < c.TmpSize) {
+		c.TmpSize = m // a tmpfs lives in memory
+	}
+	return &c, nil
 }

@@ -53,6 +53,8 @@ type serveFlags struct {
 	buildNetwork                     sandbox.NetworkPolicy
 	buildMemory, buildDisk           sandbox.Size
 	buildProcesses                   int
+	buildSandbox                     sandbox.Kind
+	buildImage, buildRuntime         string
 	// config is the server config file (--config); repos its allowlist.
 	config string
 	repos  *serverconfig.Allowlist
@@ -99,6 +101,10 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", time.Minute, "how long running jobs may finish on SIGTERM before they are handed back to the queue")
 	fs.DurationVar(&f.jobLease, "job-lease", queue.DefaultLease, "how long a running job's heartbeat may be silent before another process (or the next start) takes it back")
 	f.buildNetwork, f.buildMemory, f.buildDisk = sandbox.NetworkInstall, sandbox.DefaultMemory, sandbox.DefaultDisk
+	f.buildSandbox = sandbox.KindAuto
+	fs.Var(&f.buildSandbox, "build-sandbox", "the build sandbox: auto (bubblewrap when it works, else no untrusted builds), bwrap (bubblewrap or no start) or container (--build-image with --build-runtime); see docs/sandbox.md")
+	fs.StringVar(&f.buildImage, "build-image", "", "with --build-sandbox container: the image builds run in (node and npm in it, e.g. node:22-bookworm)")
+	fs.StringVar(&f.buildRuntime, "build-runtime", "", "with --build-sandbox container: docker, podman or a path to either (default docker)")
 	fs.Var(&f.buildNetwork, "build-network", "which build steps reach the network: none, install (the install step only) or all; see docs/sandbox.md")
 	fs.Var(&f.buildMemory, "build-memory", "memory a sandboxed build may use (per process and in all; 0: no limit)")
 	fs.IntVar(&f.buildProcesses, "build-processes", sandbox.DefaultProcesses, "processes and threads a sandboxed build may run (0: no limit)")
@@ -244,7 +250,10 @@ func newServer(ctx context.Context, f *serveFlags, log *slog.Logger, deps server
 	}
 	log.Info("GitLab", "gitlab", glab.String())
 
-	wrapper, desc, sbErr := deps.detectSandbox(ctx)
+	wrapper, desc, sbErr := sandbox.Select(ctx, sandbox.Choice{Kind: f.buildSandbox, Image: f.buildImage, Runtime: f.buildRuntime, Detect: deps.detectSandbox})
+	if errors.Is(sbErr, sandbox.ErrChosen) {
+		return nil, usageError("serve: %w", sbErr)
+	}
 	if sbErr == nil {
 		wrapper, sbErr = sandbox.Configure(wrapper, sandbox.Options{Network: f.buildNetwork, CacheDir: workspace.Layout{Root: f.dataDir}.BuildCache(),
 			Limits: build.Limits{Memory: int64(f.buildMemory), Processes: f.buildProcesses, Disk: int64(f.buildDisk)}})

@@ -89,6 +89,7 @@ const (
 	kindDuration // > 0
 	kindSize     // 4GiB; 0 is no limit
 	kindNetwork  // none, install, all
+	kindSandbox  // auto, bwrap, container
 )
 
 // Key is one setting of the file.
@@ -132,6 +133,9 @@ var Keys = []Key{
 	{Path: "builds.processes", Flag: "build-processes", kind: kindCount, min: 0},
 	{Path: "builds.disk", Flag: "build-disk", kind: kindSize},
 	{Path: "builds.network", Flag: "build-network", kind: kindNetwork},
+	{Path: "builds.sandbox", Flag: "build-sandbox", kind: kindSandbox},
+	{Path: "builds.image", Flag: "build-image"},
+	{Path: "builds.runtime", Flag: "build-runtime"},
 }
 
 // Repository lists, by forge.
@@ -340,6 +344,8 @@ func want(k Key) string {
 		return "a size (512MiB, 4GiB; 0: no limit)"
 	case kindNetwork:
 		return "none, install or all"
+	case kindSandbox:
+		return "auto, bwrap or container"
 	}
 	return "a string"
 }
@@ -373,6 +379,11 @@ func check(k Key, v string) error {
 	case kindNetwork:
 		var np sandbox.NetworkPolicy
 		if err := np.Set(v); err != nil {
+			return fmt.Errorf("want %s", want(k))
+		}
+	case kindSandbox:
+		var sk sandbox.Kind
+		if err := sk.Set(v); err != nil {
 			return fmt.Errorf("want %s", want(k))
 		}
 	}

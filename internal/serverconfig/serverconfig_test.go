@@ -100,14 +100,14 @@ func TestParseInvalid(t *testing.T) {
 		{"unknown key", "adr: :8080\n", []string{
 			`server.yml:1: unknown key "adr" at the top level; valid keys: addr, data_dir, database_url, shutdown_timeout, github, gitlab, pages, queue, builds, repositories`}},
 		{"unknown key in a section", "builds:\n  concurency: 4\n  memory: 2GiB\n", []string{
-			`server.yml:2: unknown key "concurency" in builds; valid keys: concurrency, timeout, memory, processes, disk, network`}},
+			`server.yml:2: unknown key "concurency" in builds; valid keys: concurrency, timeout, memory, processes, disk, network, sandbox, image, runtime`}},
 		{"several, in line order", "builds:\n  memory: lots\n  network: some\nqueue:\n  retries: 3\n", []string{
 			`server.yml:2: builds.memory "lots": want a size (512MiB, 4GiB; 0: no limit)`,
 			`server.yml:3: builds.network "some": want none, install or all`,
 			`server.yml:5: unknown key "retries" in queue; valid keys: event_workers, max_attempts, job_lease`}},
 		{"twice", "addr: :1\naddr: :2\n", []string{`server.yml:2: "addr" given twice at the top level (first at line 1)`}},
 		{"section not a mapping", "builds: 4\n", []string{
-			`server.yml:1: builds is "4"; want a mapping of concurrency, timeout, memory, processes, disk, network`}},
+			`server.yml:1: builds is "4"; want a mapping of concurrency, timeout, memory, processes, disk, network, sandbox, image, runtime`}},
 		{"top level not a mapping", "- addr\n", []string{`server.yml:1: the server config is a list; want a mapping of addr,`}},
 		{"setting not a scalar", "builds:\n  timeout: [1m]\n", []string{`server.yml:2: builds.timeout is a list; want a duration (90s, 30m, 1h)`}},
 		{"empty setting", "builds:\n  timeout:\n", []string{`server.yml:2: builds.timeout is empty; want a duration`}},
