@@ -142,7 +142,7 @@ var hints = []struct {
 	},
 	{
 		[]string{"mount proc", "too revealing"},
-		"the container masks parts of /proc, so the sandbox cannot mount a fresh one: run it with --security-opt systempaths=unconfined (Docker) or --security-opt unmask=ALL (Podman), or use the container runtime sandbox",
+		"the container masks parts of /proc, so the sandbox cannot mount a fresh one: run it with --security-opt systempaths=unconfined (Docker) or --security-opt unmask=ALL (Podman), or use the container runtime sandbox (--build-sandbox container)",
 	},
 	{
 		[]string{"no space left on device"},
@@ -150,11 +150,11 @@ var hints = []struct {
 	},
 	{
 		[]string{"uid map", "user namespace", "new namespace", "creating new namespace", "unshare", "clone"},
-		"unprivileged user namespaces are off; enable them on the host (Debian: sysctl kernel.unprivileged_userns_clone=1; Ubuntu 23.10 and later: kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), run the container with --security-opt seccomp=unconfined --security-opt apparmor=unconfined or give it CAP_SYS_ADMIN, or use the container runtime sandbox",
+		"unprivileged user namespaces are off; enable them on the host (Debian: sysctl kernel.unprivileged_userns_clone=1; Ubuntu 23.10 and later: kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), run the container with --security-opt seccomp=unconfined --security-opt apparmor=unconfined or give it CAP_SYS_ADMIN, or use the container runtime sandbox (--build-sandbox container)",
 	},
 	{
 		[]string{"mount", "pivot_root", "make / slave"},
-		"the sandbox may not mount: a container's AppArmor or SELinux policy forbids it; run the container with --security-opt apparmor=unconfined (and --security-opt label=disable under SELinux), or use the container runtime sandbox",
+		"the sandbox may not mount: a container's AppArmor or SELinux policy forbids it; run the container with --security-opt apparmor=unconfined (and --security-opt label=disable under SELinux), or use the container runtime sandbox (--build-sandbox container)",
 	},
 }
 

@@ -68,7 +68,7 @@ repositories:
 		}, ""},
 		{"no file: every repository", nil, nil, func(f *serveFlags) bool { return f.repos == nil && f.repos.Check("github", "any/repo") == nil }, ""},
 		{"invalid file", []string{"--config", bad}, nil, nil,
-			bad + `:2: unknown key "concurency" in builds; valid keys: concurrency, timeout, memory, processes, disk, network` + "\n" +
+			bad + `:2: unknown key "concurency" in builds; valid keys: concurrency, timeout, memory, processes, disk, network, sandbox, image, runtime` + "\n" +
 				bad + `:3: builds.network "some": want none, install or all`},
 		{"missing file", []string{"--config", filepath.Join(dir, "none.yml")}, nil, nil, "reading the server config"},
 	}

@@ -45,6 +45,9 @@ builds:
   processes: 512
   disk: 0
   network: none
+  sandbox: container
+  image: node:22-bookworm
+  runtime: podman
 repositories:
   github: [acme/*, Other/Repo]
   gitlab:
@@ -68,6 +71,7 @@ func TestParseFull(t *testing.T) {
 		"public-url": "https://mpgate.example.com", "pages-session-key-file": "/run/secrets/pages-key",
 		"event-workers": "16", "max-attempts": "5", "job-lease": "30s",
 		"workers": "4", "job-timeout": "20m", "build-memory": "2GiB", "build-processes": "512", "build-disk": "0", "build-network": "none",
+		"build-sandbox": "container", "build-image": "node:22-bookworm", "build-runtime": "podman",
 	}
 	if !maps.Equal(cfg.Settings, want) {
 		t.Errorf("settings\n got %v\nwant %v", cfg.Settings, want)
@@ -105,6 +109,7 @@ func TestParseInvalid(t *testing.T) {
 			`server.yml:2: builds.memory "lots": want a size (512MiB, 4GiB; 0: no limit)`,
 			`server.yml:3: builds.network "some": want none, install or all`,
 			`server.yml:5: unknown key "retries" in queue; valid keys: event_workers, max_attempts, job_lease`}},
+		{"sandbox", "builds:\n  sandbox: docker\n", []string{`server.yml:2: builds.sandbox "docker": want auto, bwrap or container`}},
 		{"twice", "addr: :1\naddr: :2\n", []string{`server.yml:2: "addr" given twice at the top level (first at line 1)`}},
 		{"section not a mapping", "builds: 4\n", []string{
 			`server.yml:1: builds is "4"; want a mapping of concurrency, timeout, memory, processes, disk, network, sandbox, image, runtime`}},
