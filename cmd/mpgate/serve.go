@@ -108,7 +108,7 @@ func newServeFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Var(&f.buildNetwork, "build-network", "which build steps reach the network: none, install (the install step only) or all; see docs/sandbox.md")
 	fs.Var(&f.buildMemory, "build-memory", "memory a sandboxed build may use (per process and in all; 0: no limit)")
 	fs.IntVar(&f.buildProcesses, "build-processes", sandbox.DefaultProcesses, "processes and threads a sandboxed build may run (0: no limit)")
-	fs.Var(&f.buildDisk, "build-disk", "disk a sandboxed build may write in its checkout and /tmp (0: no limit)")
+	fs.Var(&f.buildDisk, "build-disk", "disk a sandboxed build may write in its checkout and /tmp (0: no limit; --build-sandbox container: its /tmp only)")
 	fs.StringVar(&f.allowCloneURLPrefix, "allow-clone-url-prefix", "", "comma-separated clone URL or local path prefixes a webhook's clone URL may name (tests only; otherwise repositories are cloned from the forge's own host)")
 	return fs
 }
