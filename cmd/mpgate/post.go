@@ -10,6 +10,7 @@ import (
 	"github.com/mpgate/mpgate/bot/gitlab"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/render"
 	"github.com/mpgate/mpgate/publish"
 	"github.com/mpgate/mpgate/publish/actions"
 	"github.com/mpgate/mpgate/publish/gitlabci"
@@ -42,26 +43,26 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 		err error
 	)
 	if publish.DetectCI(getenv) == publish.GitLabCI {
-		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.tokenFile, Stdout: stdout, Stderr: stderr,
+		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.TokenFile, Stdout: stdout, Stderr: stderr,
 			UserAgent: userAgent(), ClientOptions: gitlabOptions},
-			gitlabci.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", HTMLReport: relTo(getenv("CI_PROJECT_DIR"), f.html),
+			gitlabci.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", HTMLReport: relTo(getenv("CI_PROJECT_DIR"), f.HTML),
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	} else {
 		// Outside any CI this names what GitHub Actions would set.
 		resultPath := ""
-		if f.output != "" && f.format == formatJSON {
-			resultPath = f.output
+		if f.Output != "" && f.Format == render.FormatJSON {
+			resultPath = f.Output
 		}
-		p, err = actions.Prepare(ctx, actionsConfig(getenv, f.tokenFile, stdout, stderr),
-			actions.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", ResultPath: resultPath, HTMLReport: f.html != "",
+		p, err = actions.Prepare(ctx, actionsConfig(getenv, f.TokenFile, stdout, stderr),
+			actions.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", ResultPath: resultPath, HTMLReport: f.HTML != "",
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	}
 	if err != nil {
 		return nil, err
 	}
-	f.base = p.Base()
-	if r := p.Request(); r != nil && f.title == "" && f.body == "" && f.labels == "" {
-		f.title, f.body, f.prLabels = r.Title, r.Body, r.Labels
+	f.Base = p.Base()
+	if r := p.Request(); r != nil && f.Title == "" && f.Body == "" && f.Labels == "" {
+		f.Title, f.Body, f.PRLabels = r.Title, r.Body, r.Labels
 	}
 	if err := applyCoverageEnv(cfg, top, getenv); err != nil {
 		return nil, err
@@ -100,4 +101,28 @@ func applyCoverageEnv(cfg *config.Config, top string, getenv func(string) string
 	}
 	cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
 	return nil
+}
+
+// relTo is file relative to dir ("" when file is "" or cannot be made relative; dir "" = the working
+// directory).
+func relTo(dir, file string) string {
+	if file == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	if dir == "" {
+		dir = "."
+	}
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(base, abs)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
