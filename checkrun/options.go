@@ -229,3 +229,22 @@ func LoadConfig(dir, file string) (*config.Config, error) {
 		return nil, usagef("%v", err)
 	}
 }
+
+// CoverageFromEnv lets MPGATE_COVERAGE (c: the action's coverage input, a
+// path relative to the working directory) override gates.coverage.report,
+// which is relative to the repository top. Its errors are ErrUsage.
+func CoverageFromEnv(cfg *config.Config, top, c string) error {
+	if c == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(c)
+	if err != nil {
+		return usagef("MPGATE_COVERAGE: %v", err)
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return usagef("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
+	}
+	cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
+	return nil
+}

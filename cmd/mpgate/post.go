@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
+	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/render"
@@ -45,7 +44,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	if publish.DetectCI(getenv) == publish.GitLabCI {
 		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.TokenFile, Stdout: stdout, Stderr: stderr,
 			UserAgent: userAgent(), ClientOptions: gitlabOptions},
-			gitlabci.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", HTMLReport: relTo(getenv("CI_PROJECT_DIR"), f.HTML),
+			gitlabci.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", HTMLReport: publish.RelPath(getenv("CI_PROJECT_DIR"), f.HTML),
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	} else {
 		// Outside any CI this names what GitHub Actions would set.
@@ -64,7 +63,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	if r := p.Request(); r != nil && f.Title == "" && f.Body == "" && f.Labels == "" {
 		f.Title, f.Body, f.PRLabels = r.Title, r.Body, r.Labels
 	}
-	if err := applyCoverageEnv(cfg, top, getenv); err != nil {
+	if err := checkrun.CoverageFromEnv(cfg, top, getenv("MPGATE_COVERAGE")); err != nil {
 		return nil, err
 	}
 	p.Start(ctx)
@@ -81,48 +80,4 @@ func userAgent() string {
 		return "mpgate"
 	}
 	return "mpgate/" + version
-}
-
-// applyCoverageEnv lets MPGATE_COVERAGE (the action's coverage input, a path
-// relative to the working directory) override gates.coverage.report, which is
-// relative to the repository top.
-func applyCoverageEnv(cfg *config.Config, top string, getenv func(string) string) error {
-	c := getenv("MPGATE_COVERAGE")
-	if c == "" {
-		return nil
-	}
-	abs, err := filepath.Abs(c)
-	if err != nil {
-		return usageError("MPGATE_COVERAGE: %v", err)
-	}
-	rel, err := filepath.Rel(top, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return usageError("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
-	}
-	cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
-	return nil
-}
-
-// relTo is file relative to dir ("" when file is "" or cannot be made relative; dir "" = the working
-// directory).
-func relTo(dir, file string) string {
-	if file == "" {
-		return ""
-	}
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		return ""
-	}
-	if dir == "" {
-		dir = "."
-	}
-	base, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	rel, err := filepath.Rel(base, abs)
-	if err != nil {
-		return ""
-	}
-	return filepath.ToSlash(rel)
 }
