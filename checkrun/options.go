@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mpgate/mpgate/bot/gate"
 	"github.com/mpgate/mpgate/checkrun/cilog"
+	"github.com/mpgate/mpgate/checkrun/progress"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/filecache"
@@ -147,6 +149,19 @@ func (o *Options) PrepareCompare(ctx context.Context, spec *Spec, getenv func(st
 	cl := cilog.New(stderr, getenv, spec.LogDir != "")
 	spec.Progress, spec.BuildLog = cl.Phase, cl.Build
 	return cl, nil
+}
+
+// PrepareHead fills the spec of a head-only check: the engine an with the
+// cache around it and, when stderr is a terminal, the progress line there.
+// done removes the line: call it when Run returns.
+func (o *Options) PrepareHead(spec *Spec, an gate.AnalyzeFunc, stderr io.Writer, terminal bool) (done func()) {
+	spec.Analyze = Cached(o.Cache, an, spec.Logger)
+	if !terminal {
+		return func() {}
+	}
+	prog := progress.New(stderr)
+	spec.ProjectProgress = prog.ForProject
+	return prog.Start()
 }
 
 // Write writes the result to stdout (in colour when terminal says stdout is

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checkrun/cilog"
-	"github.com/mpgate/mpgate/checkrun/progress"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/render"
@@ -109,7 +108,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	var (
 		post ciPoster
 		cl   *cilog.Log
-		prog *progress.Line
+		done = func() {}
 	)
 	if spec.Compare {
 		cl, err = f.PrepareCompare(ctx, &spec, getenv, stderr, func(top string) (err error) {
@@ -120,18 +119,10 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 			return cliError(err)
 		}
 	} else {
-		spec.Analyze = checkrun.Cached(f.Cache, analyzeRun, logger)
-		if isTerminal(stderr) {
-			prog = progress.New(stderr)
-			stopProgress := prog.Start()
-			defer stopProgress()
-			spec.ProjectProgress = prog.ForProject
-		}
+		done = f.PrepareHead(&spec, analyzeRun, stderr, isTerminal(stderr))
 	}
 	res, err := checkrun.Run(ctx, spec)
-	if prog != nil {
-		prog.Clear()
-	}
+	done()
 	if err != nil {
 		if post != nil {
 			post.Abort(ctx, err)
