@@ -96,9 +96,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return cliError(err)
 	}
-	cfg, err := loadConfig(dir, f.Config)
+	cfg, err := checkrun.LoadConfig(dir, f.Config)
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if !f.NoCache {
@@ -155,10 +155,4 @@ func cliError(err error) error {
 		return usageError("%v", err)
 	}
 	return err
-}
-
-// loadConfig is checkrun.LoadConfig with exit code 2 on its errors.
-func loadConfig(dir, file string) (*config.Config, error) {
-	cfg, err := checkrun.LoadConfig(dir, file)
-	return cfg, cliError(err)
 }

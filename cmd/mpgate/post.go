@@ -10,6 +10,7 @@ import (
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
 	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/internal/buildinfo"
 	"github.com/mpgate/mpgate/publish"
 	"github.com/mpgate/mpgate/publish/actions"
 	"github.com/mpgate/mpgate/publish/gitlabci"
@@ -43,7 +44,7 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 	)
 	if publish.DetectCI(getenv) == publish.GitLabCI {
 		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.TokenFile, Stdout: stdout, Stderr: stderr,
-			UserAgent: userAgent(), ClientOptions: gitlabOptions},
+			UserAgent: buildinfo.UserAgent(version), ClientOptions: gitlabOptions},
 			gitlabci.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", HTMLReport: publish.RelPath(getenv("CI_PROJECT_DIR"), f.HTML),
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	} else {
@@ -72,12 +73,5 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 
 func actionsConfig(getenv func(string) string, tokenFile string, stdout, stderr io.Writer) actions.Config {
 	return actions.Config{Getenv: getenv, TokenFile: tokenFile, Stdout: stdout, Stderr: stderr,
-		UserAgent: userAgent(), ClientOptions: githubOptions}
-}
-
-func userAgent() string {
-	if version == "" {
-		return "mpgate"
-	}
-	return "mpgate/" + version
+		UserAgent: buildinfo.UserAgent(version), ClientOptions: githubOptions}
 }

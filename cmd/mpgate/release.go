@@ -106,9 +106,9 @@ func runRelease(ctx context.Context, args []string, getenv func(string) string, 
 	if err := checkrun.ReadableDir(dir); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(dir, f.Config)
+	cfg, err := checkrun.LoadConfig(dir, f.Config)
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	f.GitHub, f.GitLab, f.AfterPlan = githubOptions, releaseGitlabOptions, releaseHook
 	err = cirelease.Run(ctx, sub, dir, cfg, f, getenv, stdout, stderr)
