@@ -180,11 +180,11 @@ func TestGitLabComponentScript(t *testing.T) {
 			if err := fs.Parse(args[1:]); err != nil {
 				t.Fatalf("check's flags refuse %q: %v", args[1:], err)
 			}
-			if f.html != tt.html || (tt.inputs["html-report"] != "" && !slices.Equal(j.Artifacts.Paths, []string{tt.html})) {
-				t.Errorf("--html %q, artifacts %q; want %q written and collected", f.html, j.Artifacts.Paths, tt.html)
+			if f.HTML != tt.html || (tt.inputs["html-report"] != "" && !slices.Equal(j.Artifacts.Paths, []string{tt.html})) {
+				t.Errorf("--html %q, artifacts %q; want %q written and collected", f.HTML, j.Artifacts.Paths, tt.html)
 			}
-			if !f.post || f.project != tt.project || fs.NArg() != 0 {
-				t.Errorf("check %q: post %v project %q args %q; want project %q", args[1:], f.post, f.project, fs.Args(), tt.project)
+			if !f.Post || f.Project != tt.project || fs.NArg() != 0 {
+				t.Errorf("check %q: post %v project %q args %q; want project %q", args[1:], f.Post, f.Project, fs.Args(), tt.project)
 			}
 			for _, e := range tt.extra {
 				if !slices.Contains(args, e) {

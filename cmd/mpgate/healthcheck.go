@@ -61,27 +61,14 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if fs.NArg() > 0 {
 		return usageError("healthcheck takes no arguments, got %q", fs.Arg(0))
 	}
-	if f.addr == "" {
-		f.addr = getenv("MPGATE_ADDR")
-	}
-	if f.config == "" {
-		f.config = getenv("MPGATE_CONFIG")
-	}
-	if f.addr == "" && f.config != "" {
-		// serve's order: the flag, the environment, then the file.
-		cfg, err := serverconfig.Load(f.config)
-		if err != nil {
-			return usageError("healthcheck: --config: %v", err)
-		}
-		f.addr = cfg.Settings["addr"]
-	}
-	if f.addr == "" {
-		f.addr = "127.0.0.1:8080"
+	addr, err := serverconfig.ListenAddr(f.addr, f.config, getenv)
+	if err != nil {
+		return usageError("healthcheck: %v", err)
 	}
 	if f.timeout <= 0 {
 		return usageError("healthcheck: --timeout must be positive, got %s", f.timeout)
 	}
-	u, err := healthz.URL(f.addr, f.path)
+	u, err := healthz.URL(addr, f.path)
 	if err != nil {
 		return usageError("healthcheck: %v", err)
 	}

@@ -468,8 +468,8 @@ func TestParseInterspersed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(got, "|") != strings.Join(tt.positional, "|") || f.format != tt.format {
-				t.Errorf("got %q format %q, want %q format %q", got, f.format, tt.positional, tt.format)
+			if strings.Join(got, "|") != strings.Join(tt.positional, "|") || f.Format != tt.format {
+				t.Errorf("got %q format %q, want %q format %q", got, f.Format, tt.positional, tt.format)
 			}
 		})
 	}

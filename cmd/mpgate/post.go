@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/mpgate/mpgate/bot/github"
 	"github.com/mpgate/mpgate/bot/gitlab"
+	"github.com/mpgate/mpgate/checkrun"
 	"github.com/mpgate/mpgate/checks/compare"
 	"github.com/mpgate/mpgate/checks/config"
+	"github.com/mpgate/mpgate/checks/render"
+	"github.com/mpgate/mpgate/internal/buildinfo"
 	"github.com/mpgate/mpgate/publish"
 	"github.com/mpgate/mpgate/publish/actions"
 	"github.com/mpgate/mpgate/publish/gitlabci"
@@ -42,28 +43,28 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 		err error
 	)
 	if publish.DetectCI(getenv) == publish.GitLabCI {
-		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.tokenFile, Stdout: stdout, Stderr: stderr,
-			UserAgent: userAgent(), ClientOptions: gitlabOptions},
-			gitlabci.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", HTMLReport: relTo(getenv("CI_PROJECT_DIR"), f.html),
+		p, err = gitlabci.Prepare(ctx, gitlabci.Config{Getenv: getenv, TokenFile: f.TokenFile, Stdout: stdout, Stderr: stderr,
+			UserAgent: buildinfo.UserAgent(version), ClientOptions: gitlabOptions},
+			gitlabci.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", HTMLReport: publish.RelPath(getenv("CI_PROJECT_DIR"), f.HTML),
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	} else {
 		// Outside any CI this names what GitHub Actions would set.
 		resultPath := ""
-		if f.output != "" && f.format == formatJSON {
-			resultPath = f.output
+		if f.Output != "" && f.Format == render.FormatJSON {
+			resultPath = f.Output
 		}
-		p, err = actions.Prepare(ctx, actionsConfig(getenv, f.tokenFile, stdout, stderr),
-			actions.CheckOptions{Project: f.project, Top: top, Base: f.base, BaseReport: f.baseReport != "", ResultPath: resultPath, HTMLReport: f.html != "",
+		p, err = actions.Prepare(ctx, actionsConfig(getenv, f.TokenFile, stdout, stderr),
+			actions.CheckOptions{Project: f.Project, Top: top, Base: f.Base, BaseReport: f.BaseReport != "", ResultPath: resultPath, HTMLReport: f.HTML != "",
 				MinChange: int64(cfg.Comment.MinChange), RequireChanges: cfg.Comment.RequireChanges})
 	}
 	if err != nil {
 		return nil, err
 	}
-	f.base = p.Base()
-	if r := p.Request(); r != nil && f.title == "" && f.body == "" && f.labels == "" {
-		f.title, f.body, f.prLabels = r.Title, r.Body, r.Labels
+	f.Base = p.Base()
+	if r := p.Request(); r != nil && f.Title == "" && f.Body == "" && f.Labels == "" {
+		f.Title, f.Body, f.PRLabels = r.Title, r.Body, r.Labels
 	}
-	if err := applyCoverageEnv(cfg, top, getenv); err != nil {
+	if err := checkrun.CoverageFromEnv(cfg, top, getenv("MPGATE_COVERAGE")); err != nil {
 		return nil, err
 	}
 	p.Start(ctx)
@@ -72,32 +73,5 @@ func startPost(ctx context.Context, cfg *config.Config, f *checkFlags, top strin
 
 func actionsConfig(getenv func(string) string, tokenFile string, stdout, stderr io.Writer) actions.Config {
 	return actions.Config{Getenv: getenv, TokenFile: tokenFile, Stdout: stdout, Stderr: stderr,
-		UserAgent: userAgent(), ClientOptions: githubOptions}
-}
-
-func userAgent() string {
-	if version == "" {
-		return "mpgate"
-	}
-	return "mpgate/" + version
-}
-
-// applyCoverageEnv lets MPGATE_COVERAGE (the action's coverage input, a path
-// relative to the working directory) override gates.coverage.report, which is
-// relative to the repository top.
-func applyCoverageEnv(cfg *config.Config, top string, getenv func(string) string) error {
-	c := getenv("MPGATE_COVERAGE")
-	if c == "" {
-		return nil
-	}
-	abs, err := filepath.Abs(c)
-	if err != nil {
-		return usageError("MPGATE_COVERAGE: %v", err)
-	}
-	rel, err := filepath.Rel(top, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return usageError("MPGATE_COVERAGE %s: not inside the repository %s", c, top)
-	}
-	cfg.Gates.Coverage.Report = filepath.ToSlash(rel)
-	return nil
+		UserAgent: buildinfo.UserAgent(version), ClientOptions: githubOptions}
 }

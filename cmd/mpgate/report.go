@@ -72,9 +72,5 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if f.report == "" {
 		return usageError("report post: --report FILE is required (the JSON result of check --post)")
 	}
-	return reportPost(ctx, f, getenv, stdout, stderr)
-}
-
-func reportPost(ctx context.Context, f reportFlags, getenv func(string) string, stdout, stderr io.Writer) error {
 	return actions.PostReport(ctx, actionsConfig(getenv, f.tokenFile, stdout, stderr), f.report)
 }

@@ -25,17 +25,16 @@ database cannot be read.
 Flags:
 `
 
-type reportHealthFlags struct {
-	since, format, dataDir, databaseURL string
-}
+// reportHealthFlags are report health's flags; bot/health does what they ask.
+type reportHealthFlags = health.Options
 
 func newReportHealthFlagSet(f *reportHealthFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("report health", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.since, "since", "90d", "the period: days (90d) or a Go duration (36h)")
-	fs.StringVar(&f.format, "format", "markdown", "markdown or json")
-	fs.StringVar(&f.dataDir, "data-dir", "./mpgate-data", "the server's data directory (its SQLite database)")
-	fs.StringVar(&f.databaseURL, "database-url", "", "the server's PostgreSQL database instead (postgres://…)")
+	fs.StringVar(&f.Since, "since", "90d", "the period: days (90d) or a Go duration (36h)")
+	fs.StringVar(&f.Format, "format", "markdown", "markdown or json")
+	fs.StringVar(&f.DataDir, "data-dir", "./mpgate-data", "the server's data directory (its SQLite database)")
+	fs.StringVar(&f.DatabaseURL, "database-url", "", "the server's PostgreSQL database instead (postgres://…)")
 	return fs
 }
 
@@ -64,25 +63,12 @@ func runReportHealth(ctx context.Context, args []string, getenv func(string) str
 			_ = fs.Set(name, v)
 		}
 	}
-	since, err := health.ParseSince(f.since)
-	if err != nil {
+	rep, err := f.Report(ctx, time.Now())
+	if errors.Is(err, health.ErrUsage) {
 		return usageError("report health: %v", err)
 	}
-	if f.format != "markdown" && f.format != "json" {
-		return usageError("report health: --format %q: want markdown or json", f.format)
-	}
-	s, closeDB, err := health.OpenStore(ctx, f.dataDir, f.databaseURL)
-	if err != nil {
-		return usageError("report health: %v", err)
-	}
-	defer closeDB()
-	now := time.Now()
-	rep, err := health.Build(ctx, s, now.Add(-since), now, nil)
 	if err != nil {
 		return fmt.Errorf("report health: %w", err)
 	}
-	if f.format == "json" {
-		return health.WriteJSON(stdout, rep)
-	}
-	return health.WriteMarkdown(stdout, rep)
+	return f.Write(stdout, rep)
 }

@@ -5,8 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/mpgate/mpgate/checkrun/progress"
 )
 
 const usageText = `mpgate checks mini-program repositories (WeChat, Alipay, Douyin, Baidu, QQ):
@@ -86,15 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || f == nil {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether w is a terminal.
+var isTerminal = progress.IsTerminal
 
 // printUsage writes a command's usage: head, then fs's flags in the long
 // form (the flag package accepts -flag and --flag).

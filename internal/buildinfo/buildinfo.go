@@ -87,3 +87,12 @@ func (b Info) Short() string {
 	}
 	return "mpgate " + b.Version + " (" + strings.Join(details, ", ") + ")"
 }
+
+// UserAgent is the forge clients' User-Agent: mpgate/VERSION, or mpgate
+// when the version is not stamped.
+func UserAgent(version string) string {
+	if version == "" {
+		return "mpgate"
+	}
+	return "mpgate/" + version
+}
