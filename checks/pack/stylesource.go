@@ -64,10 +64,25 @@ type styleExpander struct {
 	stack   []string // files being expanded (import cycles)
 	imports []string
 	depth   int
+	steps   int             // blocks and statements visited (maxExpandSteps)
 	done    map[string]bool // with minified: file + parent selector expanded already
 }
 
-func (x *styleExpander) full() bool { return x.out.Len() > maxExpandedStyle || x.depth > 64 }
+// maxExpandSteps caps the blocks and statements ExpandStyle visits for one
+// source, and maxStyleSelector the length of a flattened selector: a mixin
+// that includes itself twice, or nested selector lists, grow exponentially
+// with depth without writing much (found by FuzzExpandStyle: a self-including
+// mixin under an eight-part selector list hung the analysis). The largest
+// real sources measured (a page importing a UI library, 170 KB expanded)
+// take a few thousand steps.
+const (
+	maxExpandSteps   = 1 << 20
+	maxStyleSelector = 64 << 10
+)
+
+func (x *styleExpander) full() bool {
+	return x.out.Len() > maxExpandedStyle || x.depth > 64 || x.steps > maxExpandSteps
+}
 
 var (
 	styleMixinDef      = regexp.MustCompile(`^(?:@mixin\s+([\w-]+)|\.([\w-]+)\s*\(.*\)\s*(?:when\b.*)?$)`)
@@ -87,6 +102,10 @@ var (
 func (x *styleExpander) block(file string, src []byte, parent []byte) {
 	x.depth++
 	defer func() { x.depth-- }()
+	x.steps++
+	if len(parent) > maxStyleSelector {
+		x.steps = maxExpandSteps + 1 // stop everywhere: the selectors only grow from here
+	}
 	var decls [][]byte
 	flush := func() {
 		if len(decls) == 0 {
@@ -112,6 +131,7 @@ func (x *styleExpander) block(file string, src []byte, parent []byte) {
 		if i >= len(src) {
 			break
 		}
+		x.steps++
 		j := styleStmtEnd(src, i)
 		head := bytes.TrimSpace(src[i:j])
 		h := string(head)
@@ -131,6 +151,9 @@ func (x *styleExpander) block(file string, src []byte, parent []byte) {
 				}
 				flush()
 				for range n {
+					if x.full() {
+						break
+					}
 					x.block(file, body, parent)
 				}
 			case strings.HasPrefix(h, "@for"):
@@ -145,6 +168,9 @@ func (x *styleExpander) block(file string, src []byte, parent []byte) {
 				}
 				flush()
 				for range max(n, 0) {
+					if x.full() {
+						break
+					}
 					x.block(file, body, parent)
 				}
 			case strings.HasPrefix(h, "@if"), strings.HasPrefix(h, "@while"):

@@ -53,3 +53,37 @@ func TestExpandStyle(t *testing.T) {
 		})
 	}
 }
+
+// FuzzExpandStyle: ExpandStyle reads untrusted less and sass (a fork's pull
+// request): it must end, not panic, and keep its output bounded whatever the
+// source — unbalanced braces, loops over huge ranges, mixins that include
+// themselves, files that import themselves or each other.
+func FuzzExpandStyle(f *testing.F) {
+	for _, s := range []string{
+		".a { color: red; .b { x: 1; } &--c { y: 2; } }",
+		"@import 'a';\n.x { @import 'b'; }",
+		"@for $i from 1 through 100000 { .c-#{$i} { w: $i; } }",
+		"@mixin m { .x { @include m; } }\n.y { @include m; }",
+		".m() { .m(); }\n.z { .m(); }",
+		"$l: (a, b, c);\n@each $k in $l { @each $j in $l { .e-#{$k}-#{$j} { v: 1; } } }",
+		"{{{{ }}} } {",
+		"/* unterminated",
+		"@media (x) { @supports (y) { .a { @at-root .b { c: d; } } } }",
+	} {
+		f.Add(s, s, true)
+		f.Add(s, "@import 'main';", false)
+	}
+	f.Fuzz(func(t *testing.T, src, other string, minified bool) {
+		files := map[string]string{"a.scss": other, "b.scss": src, "main.scss": src, "_a.scss": other}
+		read := func(p string) ([]byte, bool) {
+			s, ok := files[p]
+			return []byte(s), ok
+		}
+		css, _ := ExpandStyle("main.scss", []byte(src), read, minified)
+		// The cap is checked between statements, so the output may pass it
+		// by one statement's expansion; far beyond it means it is not kept.
+		if len(css) > 2*maxExpandedStyle+4*(len(src)+len(other)) {
+			t.Fatalf("output of %d bytes for %d bytes of source", len(css), len(src)+len(other))
+		}
+	})
+}
