@@ -92,15 +92,9 @@ func Configure(w build.Wrapper, o Options) (build.Wrapper, error) {
 		return w, nil
 	}
 	c := *b
-	switch o.Network {
-	case NetworkNone:
-		c.Network, c.InstallNetwork = false, false
-	case NetworkInstall, "":
-		c.Network, c.InstallNetwork = false, true
-	case NetworkAll:
-		c.Network, c.InstallNetwork = true, true
-	default:
-		return nil, fmt.Errorf("network policy %q: want none, install or all", o.Network)
+	var err error
+	if c.Network, c.InstallNetwork, err = o.Network.steps(); err != nil {
+		return nil, err
 	}
 	if o.CacheDir != "" {
 		abs, err := filepath.Abs(o.CacheDir)
@@ -138,15 +132,9 @@ func (b *Bwrap) tmpSize() int64 {
 // used: the container sees no host directory but the worktree.
 func configureContainer(ct *Container, o Options) (build.Wrapper, error) {
 	c := *ct
-	switch o.Network {
-	case NetworkNone:
-		c.Network, c.InstallNetwork = false, false
-	case NetworkInstall, "":
-		c.Network, c.InstallNetwork = false, true
-	case NetworkAll:
-		c.Network, c.InstallNetwork = true, true
-	default:
-		return nil, fmt.Errorf("network policy %q: want none, install or all", o.Network)
+	var err error
+	if c.Network, c.InstallNetwork, err = o.Network.steps(); err != nil {
+		return nil, err
 	}
 	if o.Limits.Memory < 0 || o.Limits.Processes < 0 || o.Limits.Disk < 0 {
 		return nil, fmt.Errorf("negative build limit %+v", o.Limits)
@@ -157,4 +145,18 @@ func configureContainer(ct *Container, o Options) (build.Wrapper, error) {
 		c.TmpSize = m // a tmpfs lives in memory
 	}
 	return &c, nil
+}
+
+// steps says which build steps a policy lets reach the network: all of
+// them, and the install step ("" is install, the default).
+func (p NetworkPolicy) steps() (all, install bool, err error) {
+	switch p {
+	case NetworkNone:
+		return false, false, nil
+	case NetworkInstall, "":
+		return false, true, nil
+	case NetworkAll:
+		return true, true, nil
+	}
+	return false, false, fmt.Errorf("network policy %q: want none, install or all", p)
 }
