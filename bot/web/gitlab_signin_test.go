@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -471,7 +472,8 @@ func TestGitLabSignInInBrowser(t *testing.T) {
 	s.gl.SignInAs(bob)
 	q := b.Open(t, pages+web.RepoPath(s.secret), browsertest.Phone)
 	q.Click(t, "#authorize")
-	q.WaitVisible(t, "body")
+	// The consent page has a body too: wait until the browser has left it (the 404 has no element to wait for).
+	q.WaitTrue(t, "location.href === "+strconv.Quote(pages+web.RepoPath(s.secret)))
 	q.Eval(t, `({URL: location.href, Body: document.body.innerText})`, &got)
 	if got.URL != pages+web.RepoPath(s.secret) || strings.TrimSpace(got.Body) != "404 page not found" {
 		t.Errorf("bob at %s sees %q, want the 404", got.URL, got.Body)

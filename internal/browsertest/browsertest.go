@@ -251,6 +251,30 @@ func (p *Page) WaitVisible(t testing.TB, selector string) {
 	}
 }
 
+// WaitTrue waits until the JavaScript expression is truthy in the page, evaluating it again in the page a
+// navigation replaces this one with: for a page without an element of its own to wait for (a plain 404),
+// wait for its location. (chromedp.Poll gives up when the page navigates, so this polls from here.)
+func (p *Page) WaitTrue(t testing.TB, expr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, opTimeout)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+	for {
+		// An evaluation during a navigation fails; the next one sees the new page.
+		var v bool
+		if v, err = chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")")); err == nil && v {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("browsertest: wait for %q: %v (last: %v)", short(expr), ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
+
 // Rect is an element's bounding box in CSS pixels, relative to the viewport.
 type Rect struct {
 	X, Y, Width, Height float64
