@@ -83,87 +83,22 @@ const maxManifest = 8 << 20
 // are diagnostics in the report; an error means dir could not be analysed at
 // all (missing, unreadable), which the CLI reports as a usage error.
 func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	r := newRun(ctx, dir, opt)
+	if err := r.settings(); err != nil {
+		return nil, err
 	}
-	progress := func(stage string, done, total int) {
-		if opt.Progress != nil {
-			opt.Progress(stage, done, total)
-		}
+	if err := r.walk(); err != nil {
+		return nil, err
 	}
-	if st, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", dir, ErrNotADirectory, err)
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNotADirectory)
-	}
-
-	var diags []checks.Diagnostic
-	// Platform and project settings.
-	pid, pconf := opt.Platform, ""
-	if pid == "" {
-		pid, pconf = detect(dir)
-	}
-	p, ok := platform.Get(pid)
-	if !ok {
-		return nil, fmt.Errorf("unknown platform %q: use one of wechat, alipay, douyin, baidu, qq", pid)
-	}
-	if pconf == "" {
-		pconf = p.ProjectConfig
-	}
-	// The settings of a mini-program root analysed directly sit in the
-	// project directory above it (miniprogramRoot pointing here).
-	confDir, confFile, fromParent := dir, pconf, false
-	if _, err := os.Stat(filepath.Join(dir, pconf)); errors.Is(err, fs.ErrNotExist) && opt.Root == "" {
-		if parent, rel, ok := parentProject(dir, pconf, p); ok {
-			confDir, confFile, fromParent = parent, rel, true
-			log.Debug("project settings from a parent directory", "file", rel)
-		}
-	}
-	var proj *manifest.Project
-	// Files of the checkout are read through tree.ReadFileIn: a link out
-	// of the directory, a device or a FIFO is refused, a huge file too.
-	src, err := tree.ReadFileIn(confDir, pconf, maxManifest)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		diags = append(diags, checks.New(checks.MP113, pconf, 0, 0,
-			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", pconf, err),
-			"fix its permissions: miniprogramRoot, packOptions and the minification switches live there"))
-	}
-	if err == nil {
-		var d []checks.Diagnostic
-		proj, d = manifest.ParseProject(src, confFile, p)
-		diags = append(diags, d...)
-		if priv, err := tree.ReadFileIn(confDir, "project.private.config.json", maxManifest); err == nil && proj != nil && p.ProjectConfig == "project.config.json" {
-			diags = append(diags, manifest.MergePrivate(proj, priv, path.Join(path.Dir(confFile), "project.private.config.json"))...)
-		}
-	}
-	root := opt.Root
-	if root == "" && proj != nil && !fromParent {
-		root = proj.MiniprogramRoot
-	}
-	root = strings.Trim(path.Clean("/"+filepath.ToSlash(root)), "/")
-	rootDir := filepath.Join(dir, filepath.FromSlash(root))
-	if err := tree.SubdirIn(dir, root); err != nil {
-		// A miniprogramRoot through a link out of the checkout would
-		// list (and report) files of the host.
-		return nil, fmt.Errorf("mini-program root %q (miniprogramRoot of %s) is not a directory inside the project directory: %w", root, pconf, err)
-	}
-	log.Debug("analyse", "dir", dir, "platform", pid, "root", root)
-
-	progress("walk", 0, 0)
-	t, err := tree.Walk(ctx, rootDir)
-	if err != nil {
-		if root != "" {
-			return nil, fmt.Errorf("mini-program root %q (miniprogramRoot of %s): %w", root, pconf, err)
-		}
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	defer t.Close()
+	defer r.t.Close()
+	p, proj, root, rootDir, pconf, t := r.p, r.proj, r.root, r.rootDir, r.pconf, r.t
+	diags := r.diags
+	progress := r.progress
 
 	// Manifest.
 	appFile := "app.json"
 	var app *manifest.App
-	src, err = t.ReadFile(appFile, maxManifest)
+	src, err := t.ReadFile(appFile, maxManifest)
 	switch {
 	case err == nil:
 		var d []checks.Diagnostic
@@ -472,6 +407,141 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		rep.Files = files
 	}
 	return rep, nil
+}
+
+// run is one analysis in progress: its options and what the stages of Run
+// share. Each stage fills the fields the stages after it read.
+type run struct {
+	ctx context.Context
+	dir string
+	opt Options
+	log *slog.Logger
+	// diags are the diagnostics in the order the stages find them (the
+	// report sorts them stably).
+	diags []checks.Diagnostic
+
+	// Left by settings.
+	p       *platform.Platform
+	pconf   string            // the project settings file's name
+	proj    *manifest.Project // nil without readable settings
+	root    string            // the mini-program root: slash-separated, relative to dir, "" for dir
+	rootDir string            // root as a host path
+
+	// Left by walk.
+	t *tree.Tree
+}
+
+func newRun(ctx context.Context, dir string, opt Options) *run {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &run{ctx: ctx, dir: dir, opt: opt, log: log}
+}
+
+// progress reports the start of a stage to Options.Progress, if set.
+func (r *run) progress(stage string, done, total int) {
+	if r.opt.Progress != nil {
+		r.opt.Progress(stage, done, total)
+	}
+}
+
+// settings checks dir, picks the platform and reads the project settings;
+// it leaves the platform, the settings and the mini-program root.
+func (r *run) settings() error {
+	if st, err := os.Stat(r.dir); err != nil {
+		return fmt.Errorf("%s: %w: %w", r.dir, ErrNotADirectory, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("%s: %w", r.dir, ErrNotADirectory)
+	}
+	if err := r.platform(); err != nil {
+		return err
+	}
+	fromParent := r.readProject()
+	return r.resolveRoot(fromParent)
+}
+
+// platform sets r.p (Options.Platform, else detected from the files) and
+// r.pconf, the name of its project settings file.
+func (r *run) platform() error {
+	pid, pconf := r.opt.Platform, ""
+	if pid == "" {
+		pid, pconf = detect(r.dir)
+	}
+	p, ok := platform.Get(pid)
+	if !ok {
+		return fmt.Errorf("unknown platform %q: use one of wechat, alipay, douyin, baidu, qq", pid)
+	}
+	if pconf == "" {
+		pconf = p.ProjectConfig
+	}
+	r.p, r.pconf = p, pconf
+	return nil
+}
+
+// readProject sets r.proj from the project settings (and WeChat's private
+// settings), adding their diagnostics; it reports whether they were read
+// from the project directory above dir.
+func (r *run) readProject() (fromParent bool) {
+	// The settings of a mini-program root analysed directly sit in the
+	// project directory above it (miniprogramRoot pointing here).
+	confDir, confFile := r.dir, r.pconf
+	if _, err := os.Stat(filepath.Join(r.dir, r.pconf)); errors.Is(err, fs.ErrNotExist) && r.opt.Root == "" {
+		if parent, rel, ok := parentProject(r.dir, r.pconf, r.p); ok {
+			confDir, confFile, fromParent = parent, rel, true
+			r.log.Debug("project settings from a parent directory", "file", rel)
+		}
+	}
+	// Files of the checkout are read through tree.ReadFileIn: a link out
+	// of the directory, a device or a FIFO is refused, a huge file too.
+	src, err := tree.ReadFileIn(confDir, r.pconf, maxManifest)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.diags = append(r.diags, checks.New(checks.MP113, r.pconf, 0, 0,
+			fmt.Sprintf("%s cannot be read: %v; analysed without the project's settings", r.pconf, err),
+			"fix its permissions: miniprogramRoot, packOptions and the minification switches live there"))
+	}
+	if err == nil {
+		var d []checks.Diagnostic
+		r.proj, d = manifest.ParseProject(src, confFile, r.p)
+		r.diags = append(r.diags, d...)
+		if priv, err := tree.ReadFileIn(confDir, "project.private.config.json", maxManifest); err == nil && r.proj != nil && r.p.ProjectConfig == "project.config.json" {
+			r.diags = append(r.diags, manifest.MergePrivate(r.proj, priv, path.Join(path.Dir(confFile), "project.private.config.json"))...)
+		}
+	}
+	return fromParent
+}
+
+// resolveRoot sets r.root and r.rootDir: Options.Root, else the settings'
+// miniprogramRoot (unless they were found above dir), else dir itself.
+func (r *run) resolveRoot(fromParent bool) error {
+	root := r.opt.Root
+	if root == "" && r.proj != nil && !fromParent {
+		root = r.proj.MiniprogramRoot
+	}
+	r.root = strings.Trim(path.Clean("/"+filepath.ToSlash(root)), "/")
+	r.rootDir = filepath.Join(r.dir, filepath.FromSlash(r.root))
+	if err := tree.SubdirIn(r.dir, r.root); err != nil {
+		// A miniprogramRoot through a link out of the checkout would
+		// list (and report) files of the host.
+		return fmt.Errorf("mini-program root %q (miniprogramRoot of %s) is not a directory inside the project directory: %w", r.root, r.pconf, err)
+	}
+	r.log.Debug("analyse", "dir", r.dir, "platform", r.p.ID, "root", r.root)
+	return nil
+}
+
+// walk lists the files under the mini-program root into r.t (which Run
+// closes when it returns).
+func (r *run) walk() error {
+	r.progress("walk", 0, 0)
+	t, err := tree.Walk(r.ctx, r.rootDir)
+	if err != nil {
+		if r.root != "" {
+			return fmt.Errorf("mini-program root %q (miniprogramRoot of %s): %w", r.root, r.pconf, err)
+		}
+		return fmt.Errorf("%s: %w", r.dir, err)
+	}
+	r.t = t
+	return nil
 }
 
 // Verdict is "fail" when an error diagnostic or a failed gate is present.
