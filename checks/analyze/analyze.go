@@ -79,6 +79,9 @@ var ErrNotADirectory = errors.New("not a readable directory")
 // maxManifest caps the manifest and project settings files.
 const maxManifest = 8 << 20
 
+// appFile is the manifest, at the mini-program root.
+const appFile = "app.json"
+
 // Run analyses the mini-program in dir. Problems of the mini-program itself
 // are diagnostics in the report; an error means dir could not be analysed at
 // all (missing, unreadable), which the CLI reports as a usage error.
@@ -91,91 +94,17 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 		return nil, err
 	}
 	defer r.t.Close()
-	p, proj, root, rootDir, pconf, t := r.p, r.proj, r.root, r.rootDir, r.pconf, r.t
+	r.readManifest()
+	r.uploadRules()
+	if err := r.listFiles(); err != nil {
+		return nil, err
+	}
+	app, ts, setting, est, gen, cache, view := r.app, r.ts, r.setting, r.est, r.gen, r.cache, r.view
+	uploaded, scanPaths := r.uploaded, r.scanPaths
+	p, proj, root, t := r.p, r.proj, r.root, r.t
 	diags := r.diags
+	isUploaded := r.isUploaded
 	progress := r.progress
-
-	// Manifest.
-	appFile := "app.json"
-	var app *manifest.App
-	src, err := t.ReadFile(appFile, maxManifest)
-	switch {
-	case err == nil:
-		var d []checks.Diagnostic
-		app, d = manifest.ParseApp(src, appFile, p)
-		diags = append(diags, d...)
-	case !t.Exists(appFile):
-		where := "the analysed directory"
-		if root != "" {
-			where = root + "/"
-		}
-		hint := "run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"
-		if c := candidates(rootDir); len(c) > 0 {
-			for i := range c {
-				c[i] = path.Join(root, c[i])
-			}
-			hint = fmt.Sprintf("the mini-program is probably in %s: run mpgate check on it (or set root in .mpgate.yml)", strings.Join(c, ", "))
-		}
-		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
-			fmt.Sprintf("no %s in %s", appFile, where), hint))
-	default:
-		diags = append(diags, checks.New(checks.MP101, appFile, 0, 0,
-			fmt.Sprintf("%s cannot be read: %v", appFile, err), "check the file's permissions and size"))
-	}
-	if app == nil {
-		app = &manifest.App{File: appFile}
-	}
-	ts := proj != nil && slices.Contains(proj.Setting.UseCompilerPlugins, "typescript")
-
-	// What is uploaded.
-	filter, err := pack.NewFilter(p, proj)
-	if err != nil {
-		diags = append(diags, filterDiag(err, pconf))
-		filter, _ = pack.NewFilter(p, nil)
-	}
-	var setting manifest.Setting
-	if proj != nil {
-		setting = proj.Setting
-	}
-	est := pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli})
-	// The compiler plugins' outputs (a .ts's .js, a .less's .wxss) exist
-	// for the manifest and the references.
-	gen, targets := generatedSources(t, filter, est)
-	cache := newSourceCache(t)
-	view := generatedView{recorder{cache}, targets}
-	diags = append(diags, manifest.Validate(app, p, root, view, ts)...)
-	// Problems of files packOptions.ignore drops do not concern the upload.
-	for _, d := range treeProblems(t) {
-		if !p.Uploads(d.File) || filter.Uploaded(d.File) {
-			diags = append(diags, d)
-		}
-	}
-	var uploaded, scanPaths []string
-	for _, f := range t.Files {
-		up := filter.Uploaded(f.Path)
-		if up {
-			uploaded = append(uploaded, f.Path)
-		}
-		if up || (ts && strings.HasSuffix(f.Path, ".ts") && !strings.HasSuffix(f.Path, ".d.ts")) {
-			scanPaths = append(scanPaths, f.Path)
-		}
-	}
-	maxRead := cmp.Or(opt.MaxReadBytes, DefaultMaxReadBytes)
-	var toRead int64
-	for _, f := range t.Files {
-		_, up := slices.BinarySearch(uploaded, f.Path)
-		_, sc := slices.BinarySearch(scanPaths, f.Path)
-		if up || sc {
-			toRead += f.Size
-		}
-	}
-	if toRead > maxRead {
-		return nil, fmt.Errorf("%w: the files to analyse total %d bytes, more than the %d bytes one analysis reads", tree.ErrLimit, toRead, maxRead)
-	}
-	isUploaded := func(f string) bool {
-		_, ok := slices.BinarySearch(uploaded, f)
-		return ok
-	}
 
 	progress("scan", 0, len(scanPaths))
 	aliases := app.ResolveAlias
@@ -429,6 +358,22 @@ type run struct {
 
 	// Left by walk.
 	t *tree.Tree
+
+	// Left by readManifest.
+	app *manifest.App // never nil: empty when app.json is missing or unreadable
+	ts  bool          // TypeScript sources are compiled (useCompilerPlugins)
+
+	// Left by uploadRules.
+	filter  *pack.Filter
+	setting manifest.Setting // the project's, zero without settings
+	est     *pack.Estimator  // without cache: measure replaces it
+	gen     []string         // the sources the compiler plugins compile
+	cache   *sourceCache
+	view    generatedView // the tree as the compiler sees it, reads recorded in cache
+
+	// Left by listFiles, both sorted.
+	uploaded  []string
+	scanPaths []string // the uploaded files and the TypeScript sources
 }
 
 func newRun(ctx context.Context, dir string, opt Options) *run {
@@ -542,6 +487,107 @@ func (r *run) walk() error {
 	}
 	r.t = t
 	return nil
+}
+
+// readManifest parses app.json into r.app (an empty one, with MP101, when
+// it is missing or unreadable) and notes whether TypeScript is compiled.
+func (r *run) readManifest() {
+	src, err := r.t.ReadFile(appFile, maxManifest)
+	switch {
+	case err == nil:
+		var d []checks.Diagnostic
+		r.app, d = manifest.ParseApp(src, appFile, r.p)
+		r.diags = append(r.diags, d...)
+	case !r.t.Exists(appFile):
+		r.diags = append(r.diags, r.missingManifest())
+	default:
+		r.diags = append(r.diags, checks.New(checks.MP101, appFile, 0, 0,
+			fmt.Sprintf("%s cannot be read: %v", appFile, err), "check the file's permissions and size"))
+	}
+	if r.app == nil {
+		r.app = &manifest.App{File: appFile}
+	}
+	r.ts = r.proj != nil && slices.Contains(r.proj.Setting.UseCompilerPlugins, "typescript")
+}
+
+// missingManifest is MP101 for a root without app.json; its hint names the
+// folders below that look like the mini-program.
+func (r *run) missingManifest() checks.Diagnostic {
+	where := "the analysed directory"
+	if r.root != "" {
+		where = r.root + "/"
+	}
+	hint := "run mpgate on the mini-program's directory (the one with project.config.json or app.json), or set root in .mpgate.yml"
+	if c := candidates(r.rootDir); len(c) > 0 {
+		for i := range c {
+			c[i] = path.Join(r.root, c[i])
+		}
+		hint = fmt.Sprintf("the mini-program is probably in %s: run mpgate check on it (or set root in .mpgate.yml)", strings.Join(c, ", "))
+	}
+	return checks.New(checks.MP101, appFile, 0, 0, fmt.Sprintf("no %s in %s", appFile, where), hint)
+}
+
+// uploadRules sets what decides the upload (packOptions' filter, the
+// settings, the compiler plugins' sources and outputs) and the view of the
+// tree the graph reads, then validates the manifest against that view and
+// adds the tree's problems of uploaded files.
+func (r *run) uploadRules() {
+	filter, err := pack.NewFilter(r.p, r.proj)
+	if err != nil {
+		r.diags = append(r.diags, filterDiag(err, r.pconf))
+		filter, _ = pack.NewFilter(r.p, nil)
+	}
+	r.filter = filter
+	if r.proj != nil {
+		r.setting = r.proj.Setting
+	}
+	r.est = pack.NewEstimatorOptions(r.p, r.setting, pack.Options{PostCSS: r.setting.PostCSS, Brotli: r.opt.Brotli})
+	// The compiler plugins' outputs (a .ts's .js, a .less's .wxss) exist
+	// for the manifest and the references.
+	gen, targets := generatedSources(r.t, r.filter, r.est)
+	r.gen = gen
+	r.cache = newSourceCache(r.t)
+	r.view = generatedView{recorder{r.cache}, targets}
+	r.diags = append(r.diags, manifest.Validate(r.app, r.p, r.root, r.view, r.ts)...)
+	// Problems of files packOptions.ignore drops do not concern the upload.
+	for _, d := range treeProblems(r.t) {
+		if !r.p.Uploads(d.File) || r.filter.Uploaded(d.File) {
+			r.diags = append(r.diags, d)
+		}
+	}
+}
+
+// listFiles sets r.uploaded and r.scanPaths and fails when reading them
+// would pass Options.MaxReadBytes.
+func (r *run) listFiles() error {
+	for _, f := range r.t.Files {
+		up := r.filter.Uploaded(f.Path)
+		if up {
+			r.uploaded = append(r.uploaded, f.Path)
+		}
+		if up || (r.ts && strings.HasSuffix(f.Path, ".ts") && !strings.HasSuffix(f.Path, ".d.ts")) {
+			r.scanPaths = append(r.scanPaths, f.Path)
+		}
+	}
+	maxRead := cmp.Or(r.opt.MaxReadBytes, DefaultMaxReadBytes)
+	var toRead int64
+	for _, f := range r.t.Files {
+		_, up := slices.BinarySearch(r.uploaded, f.Path)
+		_, sc := slices.BinarySearch(r.scanPaths, f.Path)
+		if up || sc {
+			toRead += f.Size
+		}
+	}
+	if toRead > maxRead {
+		return fmt.Errorf("%w: the files to analyse total %d bytes, more than the %d bytes one analysis reads", tree.ErrLimit, toRead, maxRead)
+	}
+	return nil
+}
+
+// isUploaded reports whether f is among the uploaded files of the tree.
+func (r *run) isUploaded(f string) bool {
+	_, ok := slices.BinarySearch(r.uploaded, f)
+	return ok
 }
 
 // Verdict is "fail" when an error diagnostic or a failed gate is present.
