@@ -99,111 +99,18 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if err := r.listFiles(); err != nil {
 		return nil, err
 	}
-	app, ts, setting, est, gen, cache, view := r.app, r.ts, r.setting, r.est, r.gen, r.cache, r.view
-	uploaded, scanPaths := r.uploaded, r.scanPaths
-	p, proj, root, t := r.p, r.proj, r.root, r.t
+	if err := r.scan(); err != nil {
+		return nil, err
+	}
+	if err := r.measure(); err != nil {
+		return nil, err
+	}
+	g, dropUnused, noManifest, layout, est, npmFiles, sizes := r.g, r.dropUnused, r.noManifest, r.layout, r.est, r.npmFiles, r.sizes
+	app, ts, setting, gen, uploaded := r.app, r.ts, r.setting, r.gen, r.uploaded
+	p, root, t := r.p, r.root, r.t
 	diags := r.diags
-	isUploaded := r.isUploaded
+	isUploaded, judged, isNpm := r.isUploaded, r.judged, r.isNpm
 	progress := r.progress
-
-	progress("scan", 0, len(scanPaths))
-	aliases := app.ResolveAlias
-	if proj != nil {
-		aliases = append(slices.Clone(aliases), proj.ResolveAlias...)
-	}
-	var files0 graph.Files = view
-	if p.ID == platform.Alipay {
-		// Alipay loads installed npm packages from node_modules, which
-		// the walk skips: the graph looks up what it needs there.
-		files0 = newNpmView(view, t)
-	}
-	gopt := graph.Options{Platform: p, App: app, Aliases: aliases, TypeScript: ts, Digest: cache.digest}
-	if opt.Cache != nil {
-		gopt.Cache = opt.Cache
-	}
-	if est.CountsES5() {
-		// The estimate's ES6 count reads the scan's syntax tree: one
-		// parse of each script instead of two.
-		gopt.ParsedScript = cache.keepES5
-	}
-	g, err := graph.Build(ctx, files0, scanPaths, gopt)
-	if err != nil {
-		return nil, fmt.Errorf("build dependency graph: %w", err)
-	}
-	// Files the platform drops as unused (ignoreUploadUnusedFiles) are never
-	// seen by it: nothing in them is judged (build scripts, lint configs,
-	// undeclared test pages).
-	dropUnused := proj != nil && proj.Setting.IgnoreUploadUnusedFiles && !opt.BuildOutput
-	dropped := func(f string) bool {
-		return dropUnused && !g.Used[f] && (codeExt(p, f) || (ts && strings.HasSuffix(f, ".ts")))
-	}
-	judged := func(f string) bool { return isUploaded(f) && !dropped(f) }
-	// Without app.json the directory is not a mini-program root (the
-	// program is probably in a folder below, which MP101's hint names):
-	// "/"-absolute paths and npm lookups would be resolved against the
-	// wrong root, so references are not judged.
-	noManifest := !t.Exists(appFile)
-	for _, d := range g.Diagnostics {
-		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
-			continue
-		}
-		if !dropped(d.File) {
-			diags = append(diags, d)
-		}
-	}
-
-	progress("measure", 0, len(uploaded))
-	// WeChat re-serialises the JSON it compiles: app.json and the reached
-	// pages' and components' JSON.
-	layout := pack.NewLayout(app)
-	var pcache pack.Cache
-	if opt.Cache != nil {
-		pcache = opt.Cache
-	}
-	est = pack.NewEstimatorOptions(p, setting, pack.Options{PostCSS: setting.PostCSS, Brotli: opt.Brotli, Cache: pcache,
-		Digest: cache.takeDigest, ES5: cache.takeES5, ExpandedStyles: true,
-		CompiledJSON: func(f string) bool { return f == appFile || (g.Components[f] != nil && g.Used[f]) },
-		HelperRoot: func(f string) string {
-			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
-				return info.Root
-			}
-			return ""
-		}})
-	// The files of npm packages Alipay packs: those the program reaches
-	// (docs/platforms.md: it packs what is used, not node_modules whole).
-	var npmFiles []string
-	for _, f := range g.NpmFiles {
-		if g.Used[f] {
-			npmFiles = append(npmFiles, f)
-		}
-	}
-	isNpm := func(f string) bool {
-		_, ok := slices.BinarySearch(npmFiles, f)
-		return ok
-	}
-	// less and sass sources are measured on an approximation of the CSS
-	// they compile to; the .wxss files they import are loaded by WeChat
-	// (and so kept by its unused-file rule).
-	styles := expandStyles(t, est, gen)
-	for _, f := range styles.imports {
-		if t.Exists(f) {
-			g.Used[f] = true
-		}
-	}
-	sizes, err := pack.Measure(ctx, expandedSource{replayer{cache}, styles.css}, slices.Concat(uploaded, npmFiles, gen), est)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("measure files: %w", ctx.Err())
-		}
-		// Files that could not be read are reported; the others count.
-		for _, f := range slices.Concat(uploaded, npmFiles) {
-			if _, ok := sizes[f]; !ok {
-				diags = append(diags, checks.New(checks.MP113, f, 0, 0,
-					fmt.Sprintf("%s cannot be read while measuring it; its size is not counted", f),
-					"fix its permissions (or remove it)"))
-			}
-		}
-	}
 
 	limits := mergeLimits(p.Limits, opt.Limits)
 	rep := &checks.Report{
@@ -374,6 +281,16 @@ type run struct {
 	// Left by listFiles, both sorted.
 	uploaded  []string
 	scanPaths []string // the uploaded files and the TypeScript sources
+
+	// Left by scan.
+	g          *graph.Graph
+	dropUnused bool // ignoreUploadUnusedFiles applies: see dropped
+	noManifest bool // no app.json: references (MP2xx) are not judged
+
+	// Left by measure.
+	layout   *pack.Layout
+	npmFiles []string // the npm files the program reaches, sorted
+	sizes    map[string]pack.Sizes
 }
 
 func newRun(ctx context.Context, dir string, opt Options) *run {
@@ -587,6 +504,144 @@ func (r *run) listFiles() error {
 // isUploaded reports whether f is among the uploaded files of the tree.
 func (r *run) isUploaded(f string) bool {
 	_, ok := slices.BinarySearch(r.uploaded, f)
+	return ok
+}
+
+// scan builds the dependency graph of r.scanPaths into r.g and adds its
+// diagnostics but those of dropped files (and without app.json those of
+// references).
+func (r *run) scan() error {
+	r.progress("scan", 0, len(r.scanPaths))
+	g, err := graph.Build(r.ctx, r.graphFiles(), r.scanPaths, r.graphOptions())
+	if err != nil {
+		return fmt.Errorf("build dependency graph: %w", err)
+	}
+	r.g = g
+	// Files the platform drops as unused (ignoreUploadUnusedFiles) are never
+	// seen by it: nothing in them is judged (build scripts, lint configs,
+	// undeclared test pages).
+	r.dropUnused = r.proj != nil && r.proj.Setting.IgnoreUploadUnusedFiles && !r.opt.BuildOutput
+	// Without app.json the directory is not a mini-program root (the
+	// program is probably in a folder below, which MP101's hint names):
+	// "/"-absolute paths and npm lookups would be resolved against the
+	// wrong root, so references are not judged.
+	r.noManifest = !r.t.Exists(appFile)
+	for _, d := range g.Diagnostics {
+		if r.noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
+		if !r.dropped(d.File) {
+			r.diags = append(r.diags, d)
+		}
+	}
+	return nil
+}
+
+// graphFiles is the tree as the graph reads it.
+func (r *run) graphFiles() graph.Files {
+	if r.p.ID == platform.Alipay {
+		// Alipay loads installed npm packages from node_modules, which
+		// the walk skips: the graph looks up what it needs there.
+		return newNpmView(r.view, r.t)
+	}
+	return r.view
+}
+
+// graphOptions are the graph's options: the manifest's and the settings'
+// aliases, TypeScript, and the caches it shares with the measure.
+func (r *run) graphOptions() graph.Options {
+	aliases := r.app.ResolveAlias
+	if r.proj != nil {
+		aliases = append(slices.Clone(aliases), r.proj.ResolveAlias...)
+	}
+	gopt := graph.Options{Platform: r.p, App: r.app, Aliases: aliases, TypeScript: r.ts, Digest: r.cache.digest}
+	if r.opt.Cache != nil {
+		gopt.Cache = r.opt.Cache
+	}
+	if r.est.CountsES5() {
+		// The estimate's ES6 count reads the scan's syntax tree: one
+		// parse of each script instead of two.
+		gopt.ParsedScript = r.cache.keepES5
+	}
+	return gopt
+}
+
+// dropped reports whether the platform drops f as unused
+// (ignoreUploadUnusedFiles); it reads r.g.Used as it is at the call.
+func (r *run) dropped(f string) bool {
+	return r.dropUnused && !r.g.Used[f] && (codeExt(r.p, f) || (r.ts && strings.HasSuffix(f, ".ts")))
+}
+
+// judged reports whether the rules judge f: uploaded and not dropped.
+func (r *run) judged(f string) bool { return r.isUploaded(f) && !r.dropped(f) }
+
+// measure sizes the packed files (the uploaded ones, the npm files the
+// program reaches, the compiler plugins' sources) into r.sizes with the
+// measuring estimator, which replaces r.est, and sets r.layout and
+// r.npmFiles; a file that cannot be read is MP113.
+func (r *run) measure() error {
+	r.progress("measure", 0, len(r.uploaded))
+	// WeChat re-serialises the JSON it compiles: app.json and the reached
+	// pages' and components' JSON.
+	r.layout = pack.NewLayout(r.app)
+	r.est = r.measuringEstimator()
+	// The files of npm packages Alipay packs: those the program reaches
+	// (docs/platforms.md: it packs what is used, not node_modules whole).
+	for _, f := range r.g.NpmFiles {
+		if r.g.Used[f] {
+			r.npmFiles = append(r.npmFiles, f)
+		}
+	}
+	// less and sass sources are measured on an approximation of the CSS
+	// they compile to; the .wxss files they import are loaded by WeChat
+	// (and so kept by its unused-file rule).
+	styles := expandStyles(r.t, r.est, r.gen)
+	for _, f := range styles.imports {
+		if r.t.Exists(f) {
+			r.g.Used[f] = true
+		}
+	}
+	sizes, err := pack.Measure(r.ctx, expandedSource{replayer{r.cache}, styles.css}, slices.Concat(r.uploaded, r.npmFiles, r.gen), r.est)
+	r.sizes = sizes
+	if err == nil {
+		return nil
+	}
+	if r.ctx.Err() != nil {
+		return fmt.Errorf("measure files: %w", r.ctx.Err())
+	}
+	// Files that could not be read are reported; the others count.
+	for _, f := range slices.Concat(r.uploaded, r.npmFiles) {
+		if _, ok := sizes[f]; !ok {
+			r.diags = append(r.diags, checks.New(checks.MP113, f, 0, 0,
+				fmt.Sprintf("%s cannot be read while measuring it; its size is not counted", f),
+				"fix its permissions (or remove it)"))
+		}
+	}
+	return nil
+}
+
+// measuringEstimator is the upload estimator of the measure: the scan's
+// digests and syntax facts, the per-file cache, the compiled JSON and the
+// independent subpackages' helper roots.
+func (r *run) measuringEstimator() *pack.Estimator {
+	var pcache pack.Cache
+	if r.opt.Cache != nil {
+		pcache = r.opt.Cache
+	}
+	return pack.NewEstimatorOptions(r.p, r.setting, pack.Options{PostCSS: r.setting.PostCSS, Brotli: r.opt.Brotli, Cache: pcache,
+		Digest: r.cache.takeDigest, ES5: r.cache.takeES5, ExpandedStyles: true,
+		CompiledJSON: func(f string) bool { return f == appFile || (r.g.Components[f] != nil && r.g.Used[f]) },
+		HelperRoot: func(f string) string {
+			if info, ok := r.layout.Package(r.layout.PackageOf(f)); ok && info.Independent {
+				return info.Root
+			}
+			return ""
+		}})
+}
+
+// isNpm reports whether f is among the npm files the program reaches.
+func (r *run) isNpm(f string) bool {
+	_, ok := slices.BinarySearch(r.npmFiles, f)
 	return ok
 }
 
