@@ -105,144 +105,11 @@ func Run(ctx context.Context, dir string, opt Options) (*checks.Report, error) {
 	if err := r.measure(); err != nil {
 		return nil, err
 	}
-	g, dropUnused, noManifest, layout, est, npmFiles, sizes := r.g, r.dropUnused, r.noManifest, r.layout, r.est, r.npmFiles, r.sizes
-	app, ts, setting, gen, uploaded := r.app, r.ts, r.setting, r.gen, r.uploaded
-	p, root, t := r.p, r.root, r.t
-	diags := r.diags
-	isUploaded, judged, isNpm := r.isUploaded, r.judged, r.isNpm
-	progress := r.progress
-
-	limits := mergeLimits(p.Limits, opt.Limits)
-	rep := &checks.Report{
-		Schema:   checks.Schema,
-		Platform: string(p.ID),
-		Root:     root,
-		Limits:   limits,
+	r.assemble()
+	if err := r.applyRules(); err != nil {
+		return nil, err
 	}
-	rep.SizeBasis = checks.BasisBytes
-	if !opt.BuildOutput && (est.Transforms() || dropUnused) {
-		rep.SizeBasis = checks.BasisUploadBytes
-	}
-	pkgIndex := map[string]int{}
-	for _, info := range layout.Packages() {
-		pkgIndex[info.Name] = len(rep.Packages)
-		limit := limits.Package
-		if info.Kind == checks.KindMain {
-			limit = limits.MainPackage
-		}
-		rep.Packages = append(rep.Packages, checks.Package{Name: info.Name, Alias: info.Alias, Root: info.Root,
-			Kind: info.Kind, Independent: info.Independent, Limit: limit})
-	}
-	for _, sp := range app.Subpackages {
-		if i, ok := pkgIndex[sp.Root.Value]; ok {
-			rep.Packages[i].Pages = len(sp.Pages)
-		}
-	}
-	if i, ok := pkgIndex[checks.MainPackage]; ok {
-		rep.Packages[i].Pages = len(app.Pages)
-	}
-	packed := slices.Concat(uploaded, npmFiles)
-	slices.Sort(packed)
-	files := make([]checks.File, 0, len(packed))
-	for _, f := range packed {
-		s := sizes[f]
-		// WeChat uploads a project.config.json of its own at the root.
-		used := g.Used[f] || !codeExt(p, f) || f == manifest.ProjectConfig
-		up := s.Upload
-		if dropUnused && !used {
-			up = 0
-		}
-		name := layout.PackageOf(f)
-		files = append(files, checks.File{Path: f, Package: name, Bytes: s.Bytes, UploadBytes: up, GzipBytes: s.Gzip, Used: used})
-		i, ok := pkgIndex[name]
-		if !ok {
-			continue
-		}
-		pk := &rep.Packages[i]
-		pk.Files++
-		pk.Bytes += s.Bytes
-		pk.UploadBytes += up
-		pk.GzipBytes += s.Gzip
-		pk.BrotliBytes += s.Brotli
-	}
-	if !opt.BuildOutput {
-		rep.UploadNotes = addGenerated(rep.Packages, pkgIndex, layout, est, gen, sizes, func(src, target string) bool {
-			return !dropUnused || g.Used[src] || g.Used[target]
-		})
-		if setting.SWC && p.ID == platform.WeChat {
-			rep.UploadNotes = append(rep.UploadNotes, "setting.swc: WeChat compiles the scripts with SWC instead of Babel; mpgate approximates SWC's output (four-space layout, CommonJS module wrappers), measured from 13% low to 6% high per program, so the scripts' figure is an estimate (docs/sizes.md)")
-		}
-		if n := est.Worklets(); n > 0 {
-			rep.UploadNotes = append(rep.UploadNotes, fmt.Sprintf("%d Skyline worklet function(s): the metadata WeChat's compiler adds to each (its source text, captured variables, the file's path on the build machine) is approximated, within about 5%% of WeChat's figure on the programs measured", n))
-		}
-	}
-	// WeChat uploads a project.config.json of its own even when the
-	// project's lies outside the mini-program root.
-	if i, ok := pkgIndex[checks.MainPackage]; ok && !opt.BuildOutput && !t.Exists(manifest.ProjectConfig) {
-		rep.Packages[i].UploadBytes += est.ProjectConfigBytes()
-	}
-	// The platform's ES6 step adds runtime helper files to the main package
-	// (an independent subpackage gets its own): they are uploaded although
-	// no source file holds them.
-	if !opt.BuildOutput {
-		for f, s := range sizes {
-			if s.Hash == "" && strings.Contains(f, pack.HelperDir+"/") {
-				if i, ok := pkgIndex[layout.PackageOf(f)]; ok {
-					rep.Packages[i].UploadBytes += s.Upload
-				}
-			}
-		}
-	}
-	for _, pk := range rep.Packages {
-		rep.TotalBytes += pk.Bytes
-		rep.TotalUploadBytes += pk.UploadBytes
-		rep.TotalGzipBytes += pk.GzipBytes
-	}
-
-	progress("rules", 0, 0)
-	appScripts := []string{"app.js"}
-	if ts {
-		appScripts = append(appScripts, "app.ts")
-	}
-	for _, d := range rules.Check(rules.Input{
-		Platform: p, App: app, Graph: g, Layout: layout, Uploaded: judged, ScriptExts: scriptExts(ts),
-		NoReach: app.Tree == nil,
-		Exists: func(f string) bool {
-			return isUploaded(f) || isNpm(f) || (ts && strings.HasSuffix(f, ".ts") && t.Exists(f))
-		},
-		Packages: rep.Packages, Basis: rep.SizeBasis, Limits: limits, Files: files,
-		Hashes: hashes(sizes), AppScripts: appScripts,
-	}) {
-		if noManifest && strings.HasPrefix(d.Rule, "MP2") {
-			continue
-		}
-		diags = append(diags, d)
-	}
-	if opt.Boundaries != nil {
-		var scripts []string
-		for _, f := range uploaded {
-			if judged(f) && strings.HasSuffix(f, ".js") {
-				scripts = append(scripts, f)
-			}
-		}
-		bd, err := checkBoundaries(opt.Boundaries, g, app, root, scripts, t.ReadFile)
-		if err != nil {
-			return nil, fmt.Errorf("module boundaries: %w", err)
-		}
-		diags = append(diags, bd...)
-	}
-
-	sortDiagnostics(diags)
-	rep.Diagnostics = diags
-	if rep.Diagnostics == nil {
-		rep.Diagnostics = []checks.Diagnostic{}
-	}
-	rep.Gates = []checks.Gate{}
-	rep.Verdict = Verdict(rep)
-	if opt.IncludeFiles {
-		rep.Files = files
-	}
-	return rep, nil
+	return r.finish(), nil
 }
 
 // run is one analysis in progress: its options and what the stages of Run
@@ -291,6 +158,11 @@ type run struct {
 	layout   *pack.Layout
 	npmFiles []string // the npm files the program reaches, sorted
 	sizes    map[string]pack.Sizes
+
+	// Left by assemble.
+	rep      *checks.Report // all but the diagnostics, the verdict and the files
+	pkgIndex map[string]int // a package's index in rep.Packages by name
+	files    []checks.File  // the packed files, sorted
 }
 
 func newRun(ctx context.Context, dir string, opt Options) *run {
@@ -643,6 +515,186 @@ func (r *run) measuringEstimator() *pack.Estimator {
 func (r *run) isNpm(f string) bool {
 	_, ok := slices.BinarySearch(r.npmFiles, f)
 	return ok
+}
+
+// assemble builds r.rep but for its diagnostics: the packages, what the
+// packed files add to them (r.files), what the upload adds besides, and
+// the totals.
+func (r *run) assemble() {
+	r.newReport()
+	r.countFiles()
+	r.addUploadOnly()
+	for _, pk := range r.rep.Packages {
+		r.rep.TotalBytes += pk.Bytes
+		r.rep.TotalUploadBytes += pk.UploadBytes
+		r.rep.TotalGzipBytes += pk.GzipBytes
+	}
+}
+
+// newReport sets r.rep with the platform, root, limits and size basis, and
+// its packages (limit and pages, no size yet) indexed in r.pkgIndex.
+func (r *run) newReport() {
+	limits := mergeLimits(r.p.Limits, r.opt.Limits)
+	rep := &checks.Report{
+		Schema:   checks.Schema,
+		Platform: string(r.p.ID),
+		Root:     r.root,
+		Limits:   limits,
+	}
+	rep.SizeBasis = checks.BasisBytes
+	if !r.opt.BuildOutput && (r.est.Transforms() || r.dropUnused) {
+		rep.SizeBasis = checks.BasisUploadBytes
+	}
+	r.pkgIndex = map[string]int{}
+	for _, info := range r.layout.Packages() {
+		r.pkgIndex[info.Name] = len(rep.Packages)
+		limit := limits.Package
+		if info.Kind == checks.KindMain {
+			limit = limits.MainPackage
+		}
+		rep.Packages = append(rep.Packages, checks.Package{Name: info.Name, Alias: info.Alias, Root: info.Root,
+			Kind: info.Kind, Independent: info.Independent, Limit: limit})
+	}
+	for _, sp := range r.app.Subpackages {
+		if i, ok := r.pkgIndex[sp.Root.Value]; ok {
+			rep.Packages[i].Pages = len(sp.Pages)
+		}
+	}
+	if i, ok := r.pkgIndex[checks.MainPackage]; ok {
+		rep.Packages[i].Pages = len(r.app.Pages)
+	}
+	r.rep = rep
+}
+
+// countFiles lists the packed files (uploaded and npm) in r.files and adds
+// their sizes to their packages; the unused files the platform drops
+// upload nothing.
+func (r *run) countFiles() {
+	packed := slices.Concat(r.uploaded, r.npmFiles)
+	slices.Sort(packed)
+	r.files = make([]checks.File, 0, len(packed))
+	for _, f := range packed {
+		s := r.sizes[f]
+		// WeChat uploads a project.config.json of its own at the root.
+		used := r.g.Used[f] || !codeExt(r.p, f) || f == manifest.ProjectConfig
+		up := s.Upload
+		if r.dropUnused && !used {
+			up = 0
+		}
+		name := r.layout.PackageOf(f)
+		r.files = append(r.files, checks.File{Path: f, Package: name, Bytes: s.Bytes, UploadBytes: up, GzipBytes: s.Gzip, Used: used})
+		i, ok := r.pkgIndex[name]
+		if !ok {
+			continue
+		}
+		pk := &r.rep.Packages[i]
+		pk.Files++
+		pk.Bytes += s.Bytes
+		pk.UploadBytes += up
+		pk.GzipBytes += s.Gzip
+		pk.BrotliBytes += s.Brotli
+	}
+}
+
+// addUploadOnly adds to the packages' upload bytes what the platform
+// uploads that no packed file holds (compiler plugins' outputs, its own
+// project.config.json, runtime helpers) and sets the notes on what of it
+// is estimated; a build output gets none of it.
+func (r *run) addUploadOnly() {
+	if r.opt.BuildOutput {
+		return
+	}
+	r.rep.UploadNotes = addGenerated(r.rep.Packages, r.pkgIndex, r.layout, r.est, r.gen, r.sizes, func(src, target string) bool {
+		return !r.dropUnused || r.g.Used[src] || r.g.Used[target]
+	})
+	if r.setting.SWC && r.p.ID == platform.WeChat {
+		r.rep.UploadNotes = append(r.rep.UploadNotes, "setting.swc: WeChat compiles the scripts with SWC instead of Babel; mpgate approximates SWC's output (four-space layout, CommonJS module wrappers), measured from 13% low to 6% high per program, so the scripts' figure is an estimate (docs/sizes.md)")
+	}
+	if n := r.est.Worklets(); n > 0 {
+		r.rep.UploadNotes = append(r.rep.UploadNotes, fmt.Sprintf("%d Skyline worklet function(s): the metadata WeChat's compiler adds to each (its source text, captured variables, the file's path on the build machine) is approximated, within about 5%% of WeChat's figure on the programs measured", n))
+	}
+	// WeChat uploads a project.config.json of its own even when the
+	// project's lies outside the mini-program root.
+	if i, ok := r.pkgIndex[checks.MainPackage]; ok && !r.t.Exists(manifest.ProjectConfig) {
+		r.rep.Packages[i].UploadBytes += r.est.ProjectConfigBytes()
+	}
+	// The platform's ES6 step adds runtime helper files to the main package
+	// (an independent subpackage gets its own): they are uploaded although
+	// no source file holds them.
+	for f, s := range r.sizes {
+		if s.Hash == "" && strings.Contains(f, pack.HelperDir+"/") {
+			if i, ok := r.pkgIndex[r.layout.PackageOf(f)]; ok {
+				r.rep.Packages[i].UploadBytes += s.Upload
+			}
+		}
+	}
+}
+
+// applyRules adds the diagnostics of the rule catalog on the graph and
+// the assembled report (without app.json, none of references), then those
+// of the module boundaries.
+func (r *run) applyRules() error {
+	r.progress("rules", 0, 0)
+	appScripts := []string{"app.js"}
+	if r.ts {
+		appScripts = append(appScripts, "app.ts")
+	}
+	for _, d := range rules.Check(rules.Input{
+		Platform: r.p, App: r.app, Graph: r.g, Layout: r.layout, Uploaded: r.judged, ScriptExts: scriptExts(r.ts),
+		NoReach:  r.app.Tree == nil,
+		Exists:   r.exists,
+		Packages: r.rep.Packages, Basis: r.rep.SizeBasis, Limits: r.rep.Limits, Files: r.files,
+		Hashes: hashes(r.sizes), AppScripts: appScripts,
+	}) {
+		if r.noManifest && strings.HasPrefix(d.Rule, "MP2") {
+			continue
+		}
+		r.diags = append(r.diags, d)
+	}
+	if r.opt.Boundaries == nil {
+		return nil
+	}
+	return r.checkBoundaries()
+}
+
+// exists reports whether f exists for the rules: packed, or a TypeScript
+// source when TypeScript is compiled.
+func (r *run) exists(f string) bool {
+	return r.isUploaded(f) || r.isNpm(f) || (r.ts && strings.HasSuffix(f, ".ts") && r.t.Exists(f))
+}
+
+// checkBoundaries adds the diagnostics of Options.Boundaries on the judged
+// scripts.
+func (r *run) checkBoundaries() error {
+	var scripts []string
+	for _, f := range r.uploaded {
+		if r.judged(f) && strings.HasSuffix(f, ".js") {
+			scripts = append(scripts, f)
+		}
+	}
+	bd, err := checkBoundaries(r.opt.Boundaries, r.g, r.app, r.root, scripts, r.t.ReadFile)
+	if err != nil {
+		return fmt.Errorf("module boundaries: %w", err)
+	}
+	r.diags = append(r.diags, bd...)
+	return nil
+}
+
+// finish completes r.rep: the diagnostics sorted, no gates, the verdict,
+// and the files when Options.IncludeFiles asks for them.
+func (r *run) finish() *checks.Report {
+	sortDiagnostics(r.diags)
+	rep := r.rep
+	rep.Diagnostics = r.diags
+	if rep.Diagnostics == nil {
+		rep.Diagnostics = []checks.Diagnostic{}
+	}
+	rep.Gates = []checks.Gate{}
+	rep.Verdict = Verdict(rep)
+	if r.opt.IncludeFiles {
+		rep.Files = r.files
+	}
+	return rep
 }
 
 // Verdict is "fail" when an error diagnostic or a failed gate is present.
