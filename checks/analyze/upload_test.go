@@ -178,16 +178,23 @@ func TestCompilerPluginSources(t *testing.T) {
 				}
 			}
 			if tt.plugins != "false" {
-				var main *checks.Package
-				for i := range rep.Packages {
-					if rep.Packages[i].Name == checks.MainPackage {
-						main = &rep.Packages[i]
-					}
-				}
-				if main == nil || main.UploadBytes <= main.Bytes {
-					t.Errorf("generated files not counted in uploadBytes: %+v", main)
-				}
+				checkGeneratedCounted(t, rep)
 			}
 		})
+	}
+}
+
+// checkGeneratedCounted checks that the compiler plugins' output adds to
+// the main package's upload bytes.
+func checkGeneratedCounted(t *testing.T, rep *checks.Report) {
+	t.Helper()
+	var main *checks.Package
+	for i := range rep.Packages {
+		if rep.Packages[i].Name == checks.MainPackage {
+			main = &rep.Packages[i]
+		}
+	}
+	if main == nil || main.UploadBytes <= main.Bytes {
+		t.Errorf("generated files not counted in uploadBytes: %+v", main)
 	}
 }
