@@ -101,57 +101,72 @@ func TestAlipayNpm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var mp215 []string
-			for _, d := range rep.Diagnostics {
-				switch d.Rule {
-				case checks.MP210, checks.MP213:
-					t.Errorf("unexpected %s %s:%d %s", d.Rule, d.File, d.Line, d.Message)
-				case checks.MP215:
-					_, name, _ := strings.Cut(d.Message, "'")
-					name, _, _ = strings.Cut(name, "'")
-					mp215 = append(mp215, fmt.Sprintf("%s:%d %s", d.File, d.Line, name))
-					if tc.name == "not installed" && !strings.Contains(d.Message, "not installed in node_modules") {
-						t.Errorf("MP215 message %q does not say the package is not installed", d.Message)
-					}
-				}
-			}
+			mp215 := alipayMP215(t, rep, tc.name == "not installed")
 			if !slices.Equal(mp215, tc.mp215) {
 				t.Errorf("MP215 = %q, want %q\n%s", mp215, tc.mp215, dump(rep.Diagnostics))
 			}
-			if !tc.counts {
-				return
-			}
-			inReport := map[string]checks.File{}
-			for _, f := range rep.Files {
-				inReport[f.Path] = f
-			}
-			for pkg, want := range npmReached {
-				var bytes int64
-				for _, f := range want {
-					rf, ok := inReport[f]
-					if !ok || rf.Package != pkg || rf.Bytes != int64(len(fs[f])) || rf.UploadBytes != rf.Bytes {
-						t.Errorf("%s: in report %v %+v, want package %q, %d bytes uploaded as they are", f, ok, rf, pkg, len(fs[f]))
-					}
-					bytes += int64(len(fs[f]))
-				}
-				var own int64
-				for f, c := range fs {
-					if !strings.Contains(f, "node_modules/") && packageOf(f) == pkg {
-						own += int64(len(c))
-					}
-				}
-				for _, p := range rep.Packages {
-					if p.Name == pkg && p.Bytes != own+bytes {
-						t.Errorf("package %s: %d bytes, want %d (own files) + %d (npm files reached)", pkg, p.Bytes, own, bytes)
-					}
-				}
-			}
-			for _, f := range slices.Sorted(maps.Keys(inReport)) {
-				if strings.Contains(f, "node_modules/") && !slices.Contains(npmReached[inReport[f].Package], f) {
-					t.Errorf("%s is counted although nothing reaches it", f)
-				}
+			if tc.counts {
+				checkAlipayNpmSizes(t, rep, fs)
 			}
 		})
+	}
+}
+
+// alipayMP215 returns the MP215 findings as "file:line package", failing
+// on MP210 and MP213 (and, when notInstalled, on an MP215 that does not
+// say the package is not installed).
+func alipayMP215(t *testing.T, rep *checks.Report, notInstalled bool) []string {
+	t.Helper()
+	var mp215 []string
+	for _, d := range rep.Diagnostics {
+		switch d.Rule {
+		case checks.MP210, checks.MP213:
+			t.Errorf("unexpected %s %s:%d %s", d.Rule, d.File, d.Line, d.Message)
+		case checks.MP215:
+			_, name, _ := strings.Cut(d.Message, "'")
+			name, _, _ = strings.Cut(name, "'")
+			mp215 = append(mp215, fmt.Sprintf("%s:%d %s", d.File, d.Line, name))
+			if notInstalled && !strings.Contains(d.Message, "not installed in node_modules") {
+				t.Errorf("MP215 message %q does not say the package is not installed", d.Message)
+			}
+		}
+	}
+	return mp215
+}
+
+// checkAlipayNpmSizes checks that the npm files reached (npmReached) count
+// in their package's sizes, as they are, and that no other npm file does.
+func checkAlipayNpmSizes(t *testing.T, rep *checks.Report, fs map[string]string) {
+	t.Helper()
+	inReport := map[string]checks.File{}
+	for _, f := range rep.Files {
+		inReport[f.Path] = f
+	}
+	for pkg, want := range npmReached {
+		var bytes int64
+		for _, f := range want {
+			rf, ok := inReport[f]
+			if !ok || rf.Package != pkg || rf.Bytes != int64(len(fs[f])) || rf.UploadBytes != rf.Bytes {
+				t.Errorf("%s: in report %v %+v, want package %q, %d bytes uploaded as they are", f, ok, rf, pkg, len(fs[f]))
+			}
+			bytes += int64(len(fs[f]))
+		}
+		var own int64
+		for f, c := range fs {
+			if !strings.Contains(f, "node_modules/") && packageOf(f) == pkg {
+				own += int64(len(c))
+			}
+		}
+		for _, p := range rep.Packages {
+			if p.Name == pkg && p.Bytes != own+bytes {
+				t.Errorf("package %s: %d bytes, want %d (own files) + %d (npm files reached)", pkg, p.Bytes, own, bytes)
+			}
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(inReport)) {
+		if strings.Contains(f, "node_modules/") && !slices.Contains(npmReached[inReport[f].Package], f) {
+			t.Errorf("%s is counted although nothing reaches it", f)
+		}
 	}
 }
 

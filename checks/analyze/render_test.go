@@ -177,23 +177,30 @@ func TestRenderedPaths(t *testing.T) {
 					t.Errorf("unexpected %s; got:\n%s", r, dump(rep.Diagnostics))
 				}
 			}
-			for rule, n := range tc.count {
-				got := 0
-				for _, d := range rep.Diagnostics {
-					if d.Rule == rule {
-						got++
-					}
-				}
-				if got != n {
-					t.Errorf("%d %s findings, want %d; got:\n%s", got, rule, n, dump(rep.Diagnostics))
-				}
-			}
+			checkRuleCounts(t, rep.Diagnostics, tc.count)
 			for _, d := range rep.Diagnostics {
 				if tc.severity != "" && ruleWanted(tc.want, d.Rule) && d.Severity != tc.severity {
 					t.Errorf("%s is %s, want %s", d.Rule, d.Severity, tc.severity)
 				}
 			}
 		})
+	}
+}
+
+// checkRuleCounts checks that there are count[rule] findings of each rule
+// in count.
+func checkRuleCounts(t *testing.T, ds []checks.Diagnostic, count map[string]int) {
+	t.Helper()
+	for rule, n := range count {
+		got := 0
+		for _, d := range ds {
+			if d.Rule == rule {
+				got++
+			}
+		}
+		if got != n {
+			t.Errorf("%d %s findings, want %d; got:\n%s", got, rule, n, dump(ds))
+		}
 	}
 }
 

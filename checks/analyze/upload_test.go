@@ -29,20 +29,7 @@ func TestUploadMeasured(t *testing.T) {
 	for _, wj := range dirs {
 		dir := filepath.Dir(wj)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var wx struct {
-				Packages []struct {
-					Name          string
-					AnalyseBytes  int64
-					CompiledBytes int64
-				}
-			}
-			b, err := os.ReadFile(wj)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &wx); err != nil {
-				t.Fatal(err)
-			}
+			wx := readWeChatSizes(t, wj)
 			rep, err := Run(context.Background(), dir, Options{Platform: platform.WeChat})
 			if err != nil {
 				t.Fatal(err)
@@ -52,45 +39,81 @@ func TestUploadMeasured(t *testing.T) {
 					t.Errorf("error finding on a program WeChat compiles: %s %s:%d %s", d.Rule, d.File, d.Line, d.Message)
 				}
 			}
-			var got bytes.Buffer
-			fmt.Fprintf(&got, "sizeBasis %s\n", rep.SizeBasis)
-			for _, n := range rep.UploadNotes {
-				fmt.Fprintf(&got, "note: %s\n", n)
-			}
-			for _, w := range wx.Packages {
-				var pk *checks.Package
-				for i := range rep.Packages {
-					if rep.Packages[i].Name == w.Name {
-						pk = &rep.Packages[i]
-					}
-				}
-				if pk == nil {
-					t.Fatalf("package %s missing from the report", w.Name)
-				}
-				if pk.Bytes != w.AnalyseBytes {
-					t.Errorf("%s: bytes %d, WeChat's analyseCode %d", w.Name, pk.Bytes, w.AnalyseBytes)
-				}
-				diff := pk.UploadBytes - w.CompiledBytes
-				off := 100 * float64(diff) / float64(w.CompiledBytes)
-				if (off > 5 || off < -5) && (diff > 1024 || diff < -1024) {
-					t.Errorf("%s: uploadBytes %d, WeChat uploaded %d (%+.2f%%)", w.Name, pk.UploadBytes, w.CompiledBytes, off)
-				}
-				fmt.Fprintf(&got, "%s bytes %d uploadBytes %d wechat %d off %+.2f%%\n", w.Name, pk.Bytes, pk.UploadBytes, w.CompiledBytes, off)
-			}
-			golden := filepath.Join(dir, "mpgate.golden")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("estimate changed; got:\n%s\nwant:\n%s", got.Bytes(), want)
-			}
+			checkUploadGolden(t, filepath.Join(dir, "mpgate.golden"), compareWeChatSizes(t, rep, wx))
 		})
+	}
+}
+
+// weChatSizes are a fixture's wechat.json: the sizes miniprogram-ci gave.
+type weChatSizes struct {
+	Packages []struct {
+		Name          string
+		AnalyseBytes  int64
+		CompiledBytes int64
+	}
+}
+
+func readWeChatSizes(t *testing.T, file string) weChatSizes {
+	t.Helper()
+	var wx weChatSizes
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &wx); err != nil {
+		t.Fatal(err)
+	}
+	return wx
+}
+
+// compareWeChatSizes checks each of WeChat's packages against the report
+// (bytes equal, upload bytes within 5% or 1 KB) and returns the figures
+// for the golden file.
+func compareWeChatSizes(t *testing.T, rep *checks.Report, wx weChatSizes) []byte {
+	t.Helper()
+	var got bytes.Buffer
+	fmt.Fprintf(&got, "sizeBasis %s\n", rep.SizeBasis)
+	for _, n := range rep.UploadNotes {
+		fmt.Fprintf(&got, "note: %s\n", n)
+	}
+	for _, w := range wx.Packages {
+		var pk *checks.Package
+		for i := range rep.Packages {
+			if rep.Packages[i].Name == w.Name {
+				pk = &rep.Packages[i]
+			}
+		}
+		if pk == nil {
+			t.Fatalf("package %s missing from the report", w.Name)
+		}
+		if pk.Bytes != w.AnalyseBytes {
+			t.Errorf("%s: bytes %d, WeChat's analyseCode %d", w.Name, pk.Bytes, w.AnalyseBytes)
+		}
+		diff := pk.UploadBytes - w.CompiledBytes
+		off := 100 * float64(diff) / float64(w.CompiledBytes)
+		if (off > 5 || off < -5) && (diff > 1024 || diff < -1024) {
+			t.Errorf("%s: uploadBytes %d, WeChat uploaded %d (%+.2f%%)", w.Name, pk.UploadBytes, w.CompiledBytes, off)
+		}
+		fmt.Fprintf(&got, "%s bytes %d uploadBytes %d wechat %d off %+.2f%%\n", w.Name, pk.Bytes, pk.UploadBytes, w.CompiledBytes, off)
+	}
+	return got.Bytes()
+}
+
+// checkUploadGolden compares got with the golden file (rewritten first
+// with -update).
+func checkUploadGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("estimate changed; got:\n%s\nwant:\n%s", got, want)
 	}
 }
 
@@ -155,16 +178,23 @@ func TestCompilerPluginSources(t *testing.T) {
 				}
 			}
 			if tt.plugins != "false" {
-				var main *checks.Package
-				for i := range rep.Packages {
-					if rep.Packages[i].Name == checks.MainPackage {
-						main = &rep.Packages[i]
-					}
-				}
-				if main == nil || main.UploadBytes <= main.Bytes {
-					t.Errorf("generated files not counted in uploadBytes: %+v", main)
-				}
+				checkGeneratedCounted(t, rep)
 			}
 		})
+	}
+}
+
+// checkGeneratedCounted checks that the compiler plugins' output adds to
+// the main package's upload bytes.
+func checkGeneratedCounted(t *testing.T, rep *checks.Report) {
+	t.Helper()
+	var main *checks.Package
+	for i := range rep.Packages {
+		if rep.Packages[i].Name == checks.MainPackage {
+			main = &rep.Packages[i]
+		}
+	}
+	if main == nil || main.UploadBytes <= main.Bytes {
+		t.Errorf("generated files not counted in uploadBytes: %+v", main)
 	}
 }
