@@ -684,86 +684,140 @@ func hasAllowDefault(e js.IExpr) bool {
 // scan found that the grammar rejects; any other call takes the next site of
 // its form.
 func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
-	byForm := map[form][]*site{}
-	for _, s := range toks.sites {
-		if !v.methods[s.callee] {
-			byForm[s.form] = append(byForm[s.form], s)
-		}
-	}
-	next := map[form]int{}
+	sites := newSiteCursor(toks.sites, v.methods)
 	var res JSResult
 	refs := v.imports
 	for _, c := range v.calls {
-		sites := byForm[c.form]
-		var st *site
-		i := next[c.form]
-		if c.exact >= 0 {
-			for j := i; j < len(sites); j++ {
-				if len(sites[j].args) > 0 && sites[j].args[0].start == c.exact {
-					st, next[c.form] = sites[j], j+1
-					break
-				}
-			}
-		} else {
-			// The next site in source order within the call's bounds, if
-			// it has the same shape; sites before the bounds are ones the
-			// grammar rejects. If there is none, the token scan saw the
-			// code differently and the call stays unplaced rather than
-			// misplaced.
-			for j := i; j < len(sites); j++ {
-				s := sites[j]
-				if s.callee < c.lo {
-					continue
-				}
-				if (c.hi < 0 || s.callee <= c.hi) && s.fits(c) { // == for import(, whose keyword is a literal
-					st, next[c.form] = s, j+1
-				}
-				break
-			}
-		}
+		st := sites.take(c)
 		switch c.form {
-		case formApp, formGetApp:
-			off := -1
-			if st != nil {
-				off = st.callee
-			}
-			line, col := placeOff(li, off)
-			if c.form == formApp {
-				res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
-			} else {
-				res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: c.allowDefault})
-			}
-			continue
-		}
-		if c.arg0 == nil || c.bundled {
-			continue
-		}
-		r := Ref{Kind: kindOf(c.form, c.nargs)}
-		off := c.exact
-		if raw, ok := literalRaw(js.Arg{Value: c.arg0, Rest: c.rest0}); ok {
-			p, _ := unquoteJS(raw)
-			if p == "" {
-				continue
-			}
-			r.Path = p
-		} else {
-			r.Dynamic = true
-			if st != nil && len(st.args) > 0 && st.args[0].end > st.args[0].start {
-				a := st.args[0]
-				off, r.Path = a.start, dynamicText(src[a.start:a.end])
-			} else {
-				var b strings.Builder
-				if c.rest0 {
-					b.WriteString("...")
-				}
-				c.arg0.JS(&b)
-				r.Path = dynamicText([]byte(b.String()))
+		case formApp:
+			line, col := placeSite(li, st)
+			res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
+		case formGetApp:
+			line, col := placeSite(li, st)
+			res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: c.allowDefault})
+		default:
+			if r, ok := callRef(src, c, st); ok {
+				refs = append(refs, r)
 			}
 		}
-		refs = append(refs, posRef{off: off, ref: r})
 	}
 	res.Refs = place(refs, li)
 	return res
+}
+
+// siteCursor hands out the token scan's call sites of each form, in source
+// order, to the AST's calls of that form, in source order.
+type siteCursor struct {
+	byForm map[form][]*site
+	next   map[form]int // index of the first site of the form not passed yet
+}
+
+// newSiteCursor groups sites by form, leaving out the method definitions
+// the AST found (offsets of their names in methods).
+func newSiteCursor(sites []*site, methods map[int]bool) *siteCursor {
+	byForm := map[form][]*site{}
+	for _, s := range sites {
+		if !methods[s.callee] {
+			byForm[s.form] = append(byForm[s.form], s)
+		}
+	}
+	return &siteCursor{byForm: byForm, next: map[form]int{}}
+}
+
+// take returns the site of call c and moves past it, or returns nil (and
+// stays) when no site is c's.
+func (sc *siteCursor) take(c astCall) *site {
+	sites := sc.byForm[c.form]
+	i := sc.next[c.form]
+	var j int
+	if c.exact >= 0 {
+		j = exactSite(sites[i:], c.exact)
+	} else {
+		j = boundedSite(sites[i:], c)
+	}
+	if j < 0 {
+		return nil
+	}
+	sc.next[c.form] = i + j + 1
+	return sites[i+j]
+}
+
+// exactSite returns the index of the first site whose first argument
+// starts at off, -1 if none.
+func exactSite(sites []*site, off int) int {
+	for j, s := range sites {
+		if len(s.args) > 0 && s.args[0].start == off {
+			return j
+		}
+	}
+	return -1
+}
+
+// boundedSite returns the index of the next site in source order within
+// the call's bounds if it has the same shape, -1 otherwise: sites before
+// the bounds are ones the grammar rejects, and if the next one does not
+// fit, the token scan saw the code differently and the call stays unplaced
+// rather than misplaced.
+func boundedSite(sites []*site, c astCall) int {
+	for j, s := range sites {
+		if s.callee < c.lo {
+			continue
+		}
+		if (c.hi < 0 || s.callee <= c.hi) && s.fits(c) { // == for import(, whose keyword is a literal
+			return j
+		}
+		break
+	}
+	return -1
+}
+
+// placeSite is the line and column of a site's callee, 0, 0 without a site.
+func placeSite(li *lineIndex, st *site) (int, int) {
+	off := -1
+	if st != nil {
+		off = st.callee
+	}
+	return placeOff(li, off)
+}
+
+// callRef is the reference a require or import call makes, at the offset of
+// its argument: a literal path, or a dynamic one written as the argument's
+// text. ok is false for a call without arguments, a request the npm bundle
+// resolves itself, or an empty path.
+func callRef(src []byte, c astCall, st *site) (posRef, bool) {
+	if c.arg0 == nil || c.bundled {
+		return posRef{}, false
+	}
+	r := Ref{Kind: kindOf(c.form, c.nargs)}
+	if raw, ok := literalRaw(js.Arg{Value: c.arg0, Rest: c.rest0}); ok {
+		p, _ := unquoteJS(raw)
+		if p == "" {
+			return posRef{}, false
+		}
+		r.Path = p
+		return posRef{off: c.exact, ref: r}, true
+	}
+	r.Dynamic = true
+	off, path := dynamicArg(src, c, st)
+	r.Path = path
+	return posRef{off: off, ref: r}, true
+}
+
+// dynamicArg returns the offset and text of a call's non-literal first
+// argument: as the token scan's site spans it in src when there is one,
+// else printed from the AST (at the call's exact offset, -1 as a rule).
+func dynamicArg(src []byte, c astCall, st *site) (int, string) {
+	if st != nil && len(st.args) > 0 && st.args[0].end > st.args[0].start {
+		a := st.args[0]
+		return a.start, dynamicText(src[a.start:a.end])
+	}
+	var b strings.Builder
+	if c.rest0 {
+		b.WriteString("...")
+	}
+	c.arg0.JS(&b)
+	return c.exact, dynamicText([]byte(b.String()))
 }
 
 // fits reports whether a site has the shape of a non-literal call: as many
