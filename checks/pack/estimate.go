@@ -1016,30 +1016,22 @@ func (c *es6Counter) need(names ...string) {
 	}
 }
 
+// Enter implements pjs.IVisitor: it counts the ES6 constructs of n, and the
+// helpers their transform needs, by node kind.
 func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 	switch x := n.(type) {
 	case *pjs.FuncDecl:
 		c.funcs++
 		c.checkWorklet(&x.Body, x, c.propFns[x])
-		if x.Async {
-			c.async++
-			c.es6 = true
-			c.need(helpersAsync...)
-		}
+		c.asyncFunc(x.Async)
 	case *pjs.ArrowFunc:
 		c.arrow++
 		c.checkWorklet(&x.Body, x, c.propFns[x])
 		c.es6 = true
-		if x.Async {
-			c.async++
-			c.need(helpersAsync...)
-		}
+		c.asyncFunc(x.Async)
 	case *pjs.MethodDecl:
 		c.checkWorklet(&x.Body, x, true)
-		if x.Async {
-			c.async++
-			c.need(helpersAsync...)
-		}
+		c.asyncFunc(x.Async)
 		c.es6 = true
 	case *pjs.UnaryExpr:
 		if x.Op == pjs.AwaitToken {
@@ -1051,87 +1043,133 @@ func (c *es6Counter) Enter(n pjs.INode) pjs.IVisitor {
 			c.es6 = true
 		}
 	case *pjs.ClassDecl:
-		c.class++
-		c.es6 = true
-		c.need(helpersClass...)
-		if x.Extends != nil {
-			c.extends++
-			c.need(helpersExtends...)
-			if v, ok := x.Extends.(*pjs.Var); ok && nativeClasses[string(v.Data)] {
-				c.need(helpersNativeSuper...)
-			}
-		}
+		c.classDecl(x)
 	case *pjs.Params:
-		for _, b := range x.List {
-			if b.Default != nil {
-				c.defaults++
-				c.es6 = true
-			}
-		}
-		if x.Rest != nil {
-			c.rest++
-			c.es6 = true
-		}
+		c.params(x)
 	case *pjs.Property:
 		markPropFn(&c.propFns, x)
-		if x.Spread {
-			c.spread++
-			c.es6 = true
-			c.need(helpersObjectSpread...)
-		}
+		c.spreadOf(x.Spread, helpersObjectSpread)
 	case *pjs.Element:
-		if x.Spread {
-			c.spread++
-			c.es6 = true
-			c.need(helpersArraySpread...)
-		}
+		c.spreadOf(x.Spread, helpersArraySpread)
 	case *pjs.ForOfStmt:
 		c.forOf++
 		c.es6 = true
 		c.need(helpersForOf...)
 	case *pjs.ExportStmt:
-		if x.Module != nil && len(x.List) == 1 && len(x.List[0].Name) == 0 && string(x.List[0].Binding) == "*" {
-			c.exportAll++
-			c.es6 = true
-		}
+		c.exportStmt(x)
 	case *pjs.ImportStmt:
-		c.es6 = true
-		if x.Default != nil {
-			c.need("interopRequireDefault")
-		}
-		for _, a := range x.List {
-			if string(a.Name) == "*" {
-				c.need("interopRequireWildcard", "typeof")
-			}
-		}
+		c.importStmt(x)
 	case *pjs.VarDecl:
 		if x.TokenType != pjs.VarToken {
 			c.constLet++
 			c.es6 = true
 		}
 	case *pjs.BindingObject:
-		c.destruct++
-		c.es6 = true
-		for _, it := range x.List {
-			if it.Value.Default != nil {
-				c.defaults++
-			}
-		}
-		if x.Rest != nil {
-			c.rest++
-			c.need(helpersObjectRest...)
-		}
+		c.bindingObject(x)
 	case *pjs.BindingArray:
-		c.destruct++
-		c.es6 = true
-		c.need(helpersArrayDestructure...)
-		for _, it := range x.List {
-			if it.Default != nil {
-				c.defaults++
-			}
-		}
+		c.bindingArray(x)
 	}
 	return c
+}
+
+// asyncFunc counts an async function (of any kind) and its helpers.
+func (c *es6Counter) asyncFunc(async bool) {
+	if !async {
+		return
+	}
+	c.async++
+	c.es6 = true
+	c.need(helpersAsync...)
+}
+
+// classDecl counts a class, its extends clause and their helpers (a native
+// superclass needs helpers of its own).
+func (c *es6Counter) classDecl(x *pjs.ClassDecl) {
+	c.class++
+	c.es6 = true
+	c.need(helpersClass...)
+	if x.Extends == nil {
+		return
+	}
+	c.extends++
+	c.need(helpersExtends...)
+	if v, ok := x.Extends.(*pjs.Var); ok && nativeClasses[string(v.Data)] {
+		c.need(helpersNativeSuper...)
+	}
+}
+
+// params counts a parameter list's default values and rest parameter.
+func (c *es6Counter) params(x *pjs.Params) {
+	for _, b := range x.List {
+		if b.Default != nil {
+			c.defaults++
+			c.es6 = true
+		}
+	}
+	if x.Rest != nil {
+		c.rest++
+		c.es6 = true
+	}
+}
+
+// spreadOf counts a spread property or element, which needs helpers.
+func (c *es6Counter) spreadOf(spread bool, helpers []string) {
+	if !spread {
+		return
+	}
+	c.spread++
+	c.es6 = true
+	c.need(helpers...)
+}
+
+// exportStmt counts `export * from`.
+func (c *es6Counter) exportStmt(x *pjs.ExportStmt) {
+	if x.Module != nil && len(x.List) == 1 && len(x.List[0].Name) == 0 && string(x.List[0].Binding) == "*" {
+		c.exportAll++
+		c.es6 = true
+	}
+}
+
+// importStmt notes an import and the interop helpers of its default and
+// namespace imports.
+func (c *es6Counter) importStmt(x *pjs.ImportStmt) {
+	c.es6 = true
+	if x.Default != nil {
+		c.need("interopRequireDefault")
+	}
+	for _, a := range x.List {
+		if string(a.Name) == "*" {
+			c.need("interopRequireWildcard", "typeof")
+		}
+	}
+}
+
+// bindingObject counts an object destructuring, its default values and
+// its rest element.
+func (c *es6Counter) bindingObject(x *pjs.BindingObject) {
+	c.destruct++
+	c.es6 = true
+	for _, it := range x.List {
+		if it.Value.Default != nil {
+			c.defaults++
+		}
+	}
+	if x.Rest != nil {
+		c.rest++
+		c.need(helpersObjectRest...)
+	}
+}
+
+// bindingArray counts an array destructuring and its default values.
+func (c *es6Counter) bindingArray(x *pjs.BindingArray) {
+	c.destruct++
+	c.es6 = true
+	c.need(helpersArrayDestructure...)
+	for _, it := range x.List {
+		if it.Default != nil {
+			c.defaults++
+		}
+	}
 }
 
 func (c *es6Counter) Exit(pjs.INode) {}

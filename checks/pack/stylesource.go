@@ -106,126 +106,189 @@ func (x *styleExpander) block(file string, src []byte, parent []byte) {
 	if len(parent) > maxStyleSelector {
 		x.steps = maxExpandSteps + 1 // stop everywhere: the selectors only grow from here
 	}
-	var decls [][]byte
-	flush := func() {
-		if len(decls) == 0 {
-			return
-		}
-		if parent != nil {
-			x.out.Write(parent)
-			x.out.WriteByte('{')
-		}
-		for _, d := range decls {
-			x.out.Write(d)
-			x.out.WriteByte(';')
-		}
-		if parent != nil {
-			x.out.WriteString("}\n")
-		}
-		decls = decls[:0]
-	}
+	d := styleDecls{out: &x.out, parent: parent}
 	for i := 0; i < len(src) && !x.full(); {
-		for i < len(src) && (isStyleSpace(src[i]) || src[i] == ';' || src[i] == '}') {
-			i++
-		}
+		i = skipStyleSeparators(src, i)
 		if i >= len(src) {
 			break
 		}
 		x.steps++
 		j := styleStmtEnd(src, i)
 		head := bytes.TrimSpace(src[i:j])
-		h := string(head)
 		if j < len(src) && src[j] == '{' {
 			k := styleBlockEnd(src, j)
-			body := src[j+1 : k]
+			x.blockStmt(file, head, src[j+1:k], &d)
 			i = k + 1
-			switch {
-			case strings.HasPrefix(h, "@function"), strings.HasPrefix(h, "%"):
-			case styleMixinDef.MatchString(h):
-				m := styleMixinDef.FindStringSubmatch(h)
-				x.mixins[m[1]+m[2]] = styleMixin{file: file, body: body}
-			case strings.HasPrefix(h, "@each"):
-				n := 1
-				if m := styleEach.FindStringSubmatch(h); m != nil {
-					n = x.count(m[1], 0)
-				}
-				flush()
-				for range n {
-					if x.full() {
-						break
-					}
-					x.block(file, body, parent)
-				}
-			case strings.HasPrefix(h, "@for"):
-				n := 1
-				if m := styleFor.FindStringSubmatch(h); m != nil {
-					a, _ := strconv.Atoi(m[1])
-					b, _ := strconv.Atoi(m[3])
-					n = b - a
-					if m[2] == "through" {
-						n++
-					}
-				}
-				flush()
-				for range max(n, 0) {
-					if x.full() {
-						break
-					}
-					x.block(file, body, parent)
-				}
-			case strings.HasPrefix(h, "@if"), strings.HasPrefix(h, "@while"):
-				flush()
-				x.block(file, body, parent)
-			case strings.HasPrefix(h, "@else"):
-			case strings.HasPrefix(h, "@include"):
-				flush()
-				x.include(h, parent)
-				x.block(file, body, parent)
-			case strings.HasPrefix(h, "@media"), strings.HasPrefix(h, "@supports"), strings.HasPrefix(h, "@at-root"):
-				flush()
-				x.out.Write(styleSpaceRuns.ReplaceAll(head, []byte(" ")))
-				x.out.WriteByte('{')
-				x.block(file, body, parent)
-				x.out.WriteString("}\n")
-			case strings.HasPrefix(h, "@"):
-				// @keyframes, @font-face, @page: written as they are.
-				flush()
-				x.out.Write(styleSpaceRuns.ReplaceAll(head, []byte(" ")))
-				x.out.WriteByte('{')
-				x.block(file, body, nil)
-				x.out.WriteString("}\n")
-			default:
-				flush()
-				x.block(file, body, nestSelector(parent, head))
-			}
 			continue
 		}
 		i = j + 1
-		switch {
-		case strings.HasPrefix(h, "$"):
-			if m := styleVar.FindStringSubmatch(h); m != nil {
-				if _, ok := x.vars[m[1]]; !ok || m[3] != "!default" {
-					x.vars[m[1]] = x.count(m[2], 0)
-				}
-			}
-		case strings.HasPrefix(h, "@import"), strings.HasPrefix(h, "@use"), strings.HasPrefix(h, "@forward"),
-			strings.HasPrefix(h, "@require"):
-			x.importStmt(file, h, parent)
-		case strings.HasPrefix(h, "@include"):
-			flush()
-			x.include(h, parent)
-		case strings.HasPrefix(h, "@extend"), strings.HasPrefix(h, "@warn"), strings.HasPrefix(h, "@debug"),
-			strings.HasPrefix(h, "@error"), strings.HasPrefix(h, "@return"), strings.HasPrefix(h, "@charset"),
-			styleLessVar.MatchString(h):
-		case parent != nil && styleLessCall.MatchString(h) && x.hasMixin(styleLessCall.FindStringSubmatch(h)[1]):
-			flush()
-			m := x.mixins[styleLessCall.FindStringSubmatch(h)[1]]
-			x.block(m.file, m.body, parent)
-		default:
-			decls = append(decls, styleSpaceRuns.ReplaceAll(head, []byte(" ")))
-		}
+		x.stmt(file, head, &d)
 	}
-	flush()
+	d.flush()
+}
+
+// styleDecls holds the declarations a block has met since its last nested
+// block: they are written as one rule of the block's selector before
+// anything the next nested block writes.
+type styleDecls struct {
+	out    *bytes.Buffer
+	parent []byte // the block's selector (nil at the top level)
+	list   [][]byte
+}
+
+// add holds a declaration back until the next flush.
+func (d *styleDecls) add(decl []byte) { d.list = append(d.list, decl) }
+
+// flush writes the declarations held, as a rule of the parent selector
+// (bare at the top level), and empties the list.
+func (d *styleDecls) flush() {
+	if len(d.list) == 0 {
+		return
+	}
+	if d.parent != nil {
+		d.out.Write(d.parent)
+		d.out.WriteByte('{')
+	}
+	for _, decl := range d.list {
+		d.out.Write(decl)
+		d.out.WriteByte(';')
+	}
+	if d.parent != nil {
+		d.out.WriteString("}\n")
+	}
+	d.list = d.list[:0]
+}
+
+// skipStyleSeparators returns the index of the first byte from i on that is
+// not space or the ';' or '}' left over from the statement before.
+func skipStyleSeparators(src []byte, i int) int {
+	for i < len(src) && (isStyleSpace(src[i]) || src[i] == ';' || src[i] == '}') {
+		i++
+	}
+	return i
+}
+
+// blockStmt expands a statement with a block, `head { body }`, met in a
+// block whose pending declarations are d: a definition is recorded, a loop,
+// condition or include expands its body, an at-rule wraps it and a nested
+// rule flattens it under the selector.
+func (x *styleExpander) blockStmt(file string, head, body []byte, d *styleDecls) {
+	h := string(head)
+	switch {
+	case strings.HasPrefix(h, "@function"), strings.HasPrefix(h, "%"):
+	case styleMixinDef.MatchString(h):
+		m := styleMixinDef.FindStringSubmatch(h)
+		x.mixins[m[1]+m[2]] = styleMixin{file: file, body: body}
+	case strings.HasPrefix(h, "@each"):
+		n := x.eachCount(h)
+		d.flush()
+		x.repeat(file, body, d.parent, n)
+	case strings.HasPrefix(h, "@for"):
+		d.flush()
+		x.repeat(file, body, d.parent, forCount(h))
+	case strings.HasPrefix(h, "@if"), strings.HasPrefix(h, "@while"):
+		d.flush()
+		x.block(file, body, d.parent)
+	case strings.HasPrefix(h, "@else"):
+	case strings.HasPrefix(h, "@include"):
+		d.flush()
+		x.include(h, d.parent)
+		x.block(file, body, d.parent)
+	case strings.HasPrefix(h, "@media"), strings.HasPrefix(h, "@supports"), strings.HasPrefix(h, "@at-root"):
+		d.flush()
+		x.atRule(file, head, body, d.parent)
+	case strings.HasPrefix(h, "@"):
+		// @keyframes, @font-face, @page: written as they are.
+		d.flush()
+		x.atRule(file, head, body, nil)
+	default:
+		d.flush()
+		x.block(file, body, nestSelector(d.parent, head))
+	}
+}
+
+// stmt expands a statement without a block, met in a block whose pending
+// declarations are d: a variable is recorded, an import or include
+// expanded, a directive dropped, and anything else is a declaration.
+func (x *styleExpander) stmt(file string, head []byte, d *styleDecls) {
+	h := string(head)
+	switch {
+	case strings.HasPrefix(h, "$"):
+		x.setVar(h)
+	case strings.HasPrefix(h, "@import"), strings.HasPrefix(h, "@use"), strings.HasPrefix(h, "@forward"),
+		strings.HasPrefix(h, "@require"):
+		x.importStmt(file, h, d.parent)
+	case strings.HasPrefix(h, "@include"):
+		d.flush()
+		x.include(h, d.parent)
+	case strings.HasPrefix(h, "@extend"), strings.HasPrefix(h, "@warn"), strings.HasPrefix(h, "@debug"),
+		strings.HasPrefix(h, "@error"), strings.HasPrefix(h, "@return"), strings.HasPrefix(h, "@charset"),
+		styleLessVar.MatchString(h):
+	case d.parent != nil && styleLessCall.MatchString(h) && x.hasMixin(styleLessCall.FindStringSubmatch(h)[1]):
+		d.flush()
+		m := x.mixins[styleLessCall.FindStringSubmatch(h)[1]]
+		x.block(m.file, m.body, d.parent)
+	default:
+		d.add(styleSpaceRuns.ReplaceAll(head, []byte(" ")))
+	}
+}
+
+// repeat expands body n times (a loop's iterations), stopping early once
+// the output is full.
+func (x *styleExpander) repeat(file string, body, parent []byte, n int) {
+	for range max(n, 0) {
+		if x.full() {
+			break
+		}
+		x.block(file, body, parent)
+	}
+}
+
+// eachCount is the number of times `@each … in list` repeats its body: the
+// items of its list or map, 1 when the head is not understood.
+func (x *styleExpander) eachCount(h string) int {
+	if m := styleEach.FindStringSubmatch(h); m != nil {
+		return x.count(m[1], 0)
+	}
+	return 1
+}
+
+// forCount is the number of times `@for $i from a through|to b` repeats its
+// body (negative for a backward range, which mpgate does not repeat), 1
+// when the head is not understood.
+func forCount(h string) int {
+	m := styleFor.FindStringSubmatch(h)
+	if m == nil {
+		return 1
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[3])
+	n := b - a
+	if m[2] == "through" {
+		n++
+	}
+	return n
+}
+
+// atRule writes an at-rule block as it is, its head with spaces collapsed,
+// around the expansion of its body inside the selector parent.
+func (x *styleExpander) atRule(file string, head, body, parent []byte) {
+	x.out.Write(styleSpaceRuns.ReplaceAll(head, []byte(" ")))
+	x.out.WriteByte('{')
+	x.block(file, body, parent)
+	x.out.WriteString("}\n")
+}
+
+// setVar records the item count of `$name: value` (a !default value only
+// when the variable is not set yet).
+func (x *styleExpander) setVar(h string) {
+	m := styleVar.FindStringSubmatch(h)
+	if m == nil {
+		return
+	}
+	if _, ok := x.vars[m[1]]; !ok || m[3] != "!default" {
+		x.vars[m[1]] = x.count(m[2], 0)
+	}
 }
 
 func (x *styleExpander) hasMixin(name string) bool {
@@ -450,14 +513,8 @@ func isStyleSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c 
 // statement at i (outside strings, parentheses and #{…}).
 func styleStmtEnd(s []byte, i int) int {
 	paren := 0
-	for i < len(s) {
+	for i = nextStyleSyntax(s, i); i < len(s); i = nextStyleSyntax(s, i+1) {
 		switch c := s[i]; {
-		case c == '"' || c == '\'':
-			i = skipStyleString(s, i)
-			continue
-		case c == '#' && i+1 < len(s) && s[i+1] == '{':
-			i = skipInterpolation(s, i)
-			continue
 		case c == '(':
 			paren++
 		case c == ')':
@@ -465,7 +522,6 @@ func styleStmtEnd(s []byte, i int) int {
 		case paren <= 0 && (c == ';' || c == '{' || c == '}'):
 			return i
 		}
-		i++
 	}
 	return len(s)
 }
@@ -473,23 +529,33 @@ func styleStmtEnd(s []byte, i int) int {
 // styleBlockEnd returns the index of the '}' closing the '{' at i.
 func styleBlockEnd(s []byte, i int) int {
 	d := 0
-	for i < len(s) {
-		switch c := s[i]; {
-		case c == '"' || c == '\'':
-			i = skipStyleString(s, i)
-			continue
-		case c == '#' && i+1 < len(s) && s[i+1] == '{':
-			i = skipInterpolation(s, i)
-			continue
-		case c == '{':
+	for i = nextStyleSyntax(s, i); i < len(s); i = nextStyleSyntax(s, i+1) {
+		switch s[i] {
+		case '{':
 			d++
-		case c == '}':
+		case '}':
 			d--
 			if d == 0 {
 				return i
 			}
 		}
-		i++
+	}
+	return len(s)
+}
+
+// nextStyleSyntax returns the index of the first byte from i on that is
+// outside strings and #{…} interpolations (len(s) if none): where
+// styleStmtEnd and styleBlockEnd look for the next brace or separator.
+func nextStyleSyntax(s []byte, i int) int {
+	for i < len(s) {
+		switch c := s[i]; {
+		case c == '"' || c == '\'':
+			i = skipStyleString(s, i)
+		case c == '#' && i+1 < len(s) && s[i+1] == '{':
+			i = skipInterpolation(s, i)
+		default:
+			return i
+		}
 	}
 	return len(s)
 }

@@ -5,13 +5,19 @@ import (
 	"testing"
 )
 
-func TestExpandStyle(t *testing.T) {
-	files := map[string]string{
+// expandStyleFiles is the library the sources of TestExpandStyle and
+// BenchmarkExpandStyle import from, a fresh copy each call.
+func expandStyleFiles() map[string]string {
+	return map[string]string{
 		"styles/_vars.scss": "$c: #fff;\n$m: ('a': 1, 'b': 2, 'c': 3);\n$m: map-merge($m, ('d': 4));\n@mixin pad { padding: 4px; }\n",
 		"styles/lib.scss":   "@import 'vars';\n.lib { color: $c; }\n",
 		"styles/base.less":  "@w: 10px;\n.m() { margin: 0; }\n.base { width: @w; .m(); }\n",
 		"fonts/glyphs.wxss": ".g{}",
 	}
+}
+
+func TestExpandStyle(t *testing.T) {
+	files := expandStyleFiles()
 	read := func(p string) ([]byte, bool) {
 		s, ok := files[p]
 		return []byte(s), ok
@@ -51,6 +57,28 @@ func TestExpandStyle(t *testing.T) {
 				t.Errorf("imports %q, want %q", imports, tc.imports)
 			}
 		})
+	}
+}
+
+// BenchmarkExpandStyle expands about 40 KB of sass and less made of
+// TestExpandStyle's sources, one after another: nesting and &, comments and
+// variables, imports at the top and nested, @each over a merged map, @for,
+// @include, a less url import and mixin call.
+func BenchmarkExpandStyle(b *testing.B) {
+	files := expandStyleFiles()
+	read := func(p string) ([]byte, bool) {
+		s, ok := files[p]
+		return []byte(s), ok
+	}
+	unit := ".a { color: red; .b { x: 1; } &--c { y: 2; } &:hover { z: 3; } }\n" +
+		"// line\n/* block */\n$x: 1px;\n.a { w: $x; }\n" +
+		"@import '/fonts/glyphs.wxss';\n@import 'styles/lib';\n.p { @import 'styles/lib'; }\n" +
+		"@import 'styles/vars';\n@each $k, $v in $m { .x-#{$k} { v: $v; } }\n@for $i from 1 through 2 { .c-#{$i} { w: $i; } }\n.p { @include pad; }\n" +
+		"@import url(./styles/base.less);\n.z { a: b; .m(); }\n"
+	src := []byte(strings.Repeat(unit, 40<<10/len(unit)))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		ExpandStyle("a.scss", src, read, false)
 	}
 }
 

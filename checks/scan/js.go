@@ -324,7 +324,9 @@ func (v *visitor) walk(nodes ...js.INode) {
 	}
 }
 
-// Enter implements js.IVisitor.
+// Enter implements js.IVisitor. It records the literals, imports and calls
+// it meets; a node whose children the parser's own walk would visit out of
+// source order is walked here instead (and nil returned).
 func (v *visitor) Enter(n js.INode) js.IVisitor {
 	switch n := n.(type) {
 	case *js.LiteralExpr:
@@ -334,64 +336,19 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 	case *js.DirectivePrologueStmt:
 		v.seen(n.Value)
 	case *js.VarDecl:
-		// var __REQUIRE__ = function(modId, source) { … require(source) }:
-		// the bundle's forwarding of requests its table lacks, which are
-		// references of their own; not an unchecked dynamic require.
-		for i := range n.List {
-			b := &n.List[i]
-			js.Walk(v, b.Binding)
-			if name, ok := b.Binding.(*js.Var); ok && string(name.Name()) == "__REQUIRE__" {
-				if f, ok := b.Default.(*js.FuncDecl); ok && len(f.Params.List) >= 2 {
-					if src, ok := f.Params.List[1].Binding.(*js.Var); ok {
-						prev := v.forward
-						v.forward = string(src.Name())
-						js.Walk(v, b.Default)
-						v.forward = prev
-						continue
-					}
-				}
-			}
-			js.Walk(v, b.Default)
-		}
+		v.walkVarDecl(n)
 		return nil
 	case *js.ImportStmt:
 		v.addModule(n.Module)
 	case *js.ExportStmt:
 		v.addModule(n.Module)
 	case *js.CallExpr:
-		v.call(n)
-		if table, ok := bundleTable(n); ok {
-			// A module of a built npm bundle: its factory's requires
-			// go to the bundle's module table first.
-			js.Walk(v, n.X)
-			for i := range n.Args.List {
-				if i == 1 {
-					v.tables = append(v.tables, table)
-				}
-				js.Walk(v, n.Args.List[i].Value)
-				if i == 1 {
-					v.tables = v.tables[:len(v.tables)-1]
-				}
-			}
-			return nil
-		}
-		v.walk(n.X, &n.Args)
+		v.walkCall(n)
 		return nil
 	case *js.ArrayExpr:
-		if table, ok := browserifyTable(n); ok {
-			// A module of a browserify bundle: its factory's requires go
-			// to the module's own table first.
-			v.tables = append(v.tables, table)
-			js.Walk(v, n.List[0].Value)
-			v.tables = v.tables[:len(v.tables)-1]
-			js.Walk(v, n.List[1].Value)
-			return nil
-		}
+		return v.enterArray(n)
 	case *js.NewExpr:
-		js.Walk(v, n.X)
-		if n.Args != nil {
-			js.Walk(v, n.Args)
-		}
+		v.walkNew(n)
 		return nil
 	case *js.IfStmt:
 		v.walk(n.Cond, n.Body, n.Else)
@@ -404,71 +361,186 @@ func (v *visitor) Enter(n js.INode) js.IVisitor {
 		return nil
 	case *js.ForStmt:
 		v.walk(n.Init, n.Cond, n.Post)
-		if n.Body != nil {
-			js.Walk(v, n.Body)
-		}
+		v.walkBody(n.Body)
 		return nil
 	case *js.ForInStmt:
 		v.walk(n.Init, n.Value)
-		if n.Body != nil {
-			js.Walk(v, n.Body)
-		}
+		v.walkBody(n.Body)
 		return nil
 	case *js.ForOfStmt:
 		v.walk(n.Init, n.Value)
-		if n.Body != nil {
-			js.Walk(v, n.Body)
-		}
+		v.walkBody(n.Body)
 		return nil
 	case *js.CaseClause:
-		js.Walk(v, n.Cond)
-		for _, s := range n.List {
-			js.Walk(v, s)
-		}
+		v.walkCase(n)
 		return nil
 	case *js.SwitchStmt:
-		js.Walk(v, n.Init)
-		for i := range n.List {
-			js.Walk(v, &n.List[i])
-		}
+		v.walkSwitch(n)
 		return nil
 	case *js.TryStmt:
-		if n.Body != nil {
-			js.Walk(v, n.Body)
-		}
-		js.Walk(v, n.Binding)
-		if n.Catch != nil {
-			js.Walk(v, n.Catch)
-		}
-		if n.Finally != nil {
-			js.Walk(v, n.Finally)
-		}
+		v.walkTry(n)
 		return nil
 	case *js.FuncDecl:
 		v.walk(&n.Params, &n.Body)
 		return nil
 	case *js.MethodDecl:
-		if off := offsetIn(v.buf, n.Name.Literal.Data); off >= 0 {
-			if v.methods == nil {
-				v.methods = map[int]bool{}
-			}
-			v.methods[off] = true
-		}
-		v.walk(&n.Name, &n.Params, &n.Body)
+		v.walkMethod(n)
 		return nil
 	case *js.ArrowFunc:
 		v.walk(&n.Params, &n.Body)
 		return nil
 	case *js.TemplateExpr:
-		js.Walk(v, n.Tag)
-		for _, part := range n.List {
-			v.seen(part.Value)
-			js.Walk(v, part.Expr)
-		}
-		v.seen(n.Tail)
+		v.walkTemplate(n)
 		return nil
 	}
 	return v
+}
+
+// walkVarDecl walks each binding then its value. The value of
+// `var __REQUIRE__ = function(modId, source) { … require(source) }` (the
+// bundle's forwarding of requests its table lacks, which are references of
+// their own, not unchecked dynamic requires) is walked with v.forward set
+// to the source parameter.
+func (v *visitor) walkVarDecl(n *js.VarDecl) {
+	for i := range n.List {
+		b := &n.List[i]
+		js.Walk(v, b.Binding)
+		if src, ok := requireForwarder(b); ok {
+			prev := v.forward
+			v.forward = src
+			js.Walk(v, b.Default)
+			v.forward = prev
+			continue
+		}
+		js.Walk(v, b.Default)
+	}
+}
+
+// requireForwarder recognises the binding
+// `__REQUIRE__ = function(modId, source) {…}` of a built npm bundle and
+// returns the name of its source parameter.
+func requireForwarder(b *js.BindingElement) (string, bool) {
+	if name, ok := b.Binding.(*js.Var); !ok || string(name.Name()) != "__REQUIRE__" {
+		return "", false
+	}
+	f, ok := b.Default.(*js.FuncDecl)
+	if !ok || len(f.Params.List) < 2 {
+		return "", false
+	}
+	src, ok := f.Params.List[1].Binding.(*js.Var)
+	if !ok {
+		return "", false
+	}
+	return string(src.Name()), true
+}
+
+// walkCall records a call and walks its callee and arguments. In a module
+// of a built npm bundle (see bundleTable), the factory's requires go to the
+// bundle's module table first.
+func (v *visitor) walkCall(n *js.CallExpr) {
+	v.call(n)
+	table, ok := bundleTable(n)
+	if !ok {
+		v.walk(n.X, &n.Args)
+		return
+	}
+	js.Walk(v, n.X)
+	for i := range n.Args.List {
+		if i == 1 {
+			v.walkWithTable(table, n.Args.List[i].Value)
+			continue
+		}
+		js.Walk(v, n.Args.List[i].Value)
+	}
+}
+
+// enterArray walks a module of a browserify bundle (see browserifyTable),
+// whose factory's requires go to the module's own table first, and returns
+// nil; any other array is left to the parser's walk (v returned).
+func (v *visitor) enterArray(n *js.ArrayExpr) js.IVisitor {
+	table, ok := browserifyTable(n)
+	if !ok {
+		return v
+	}
+	v.walkWithTable(table, n.List[0].Value)
+	js.Walk(v, n.List[1].Value)
+	return nil
+}
+
+// walkWithTable walks n with table as the innermost module table.
+func (v *visitor) walkWithTable(table map[string]bool, n js.INode) {
+	v.tables = append(v.tables, table)
+	js.Walk(v, n)
+	v.tables = v.tables[:len(v.tables)-1]
+}
+
+// walkNew walks a new expression's constructor, then its arguments if any.
+func (v *visitor) walkNew(n *js.NewExpr) {
+	js.Walk(v, n.X)
+	if n.Args != nil {
+		js.Walk(v, n.Args)
+	}
+}
+
+// walkBody walks a loop's body, which may be absent.
+func (v *visitor) walkBody(body *js.BlockStmt) {
+	if body != nil {
+		js.Walk(v, body)
+	}
+}
+
+// walkCase walks a case clause's test, then its statements.
+func (v *visitor) walkCase(n *js.CaseClause) {
+	js.Walk(v, n.Cond)
+	for _, s := range n.List {
+		js.Walk(v, s)
+	}
+}
+
+// walkSwitch walks a switch's discriminant, then its clauses.
+func (v *visitor) walkSwitch(n *js.SwitchStmt) {
+	js.Walk(v, n.Init)
+	for i := range n.List {
+		js.Walk(v, &n.List[i])
+	}
+}
+
+// walkTry walks a try statement's block, catch binding, catch block and
+// finally block, those present.
+func (v *visitor) walkTry(n *js.TryStmt) {
+	if n.Body != nil {
+		js.Walk(v, n.Body)
+	}
+	js.Walk(v, n.Binding)
+	if n.Catch != nil {
+		js.Walk(v, n.Catch)
+	}
+	if n.Finally != nil {
+		js.Walk(v, n.Finally)
+	}
+}
+
+// walkMethod notes a method definition's name (a token-scan "call" there is
+// not one) and walks its name, parameters and body.
+func (v *visitor) walkMethod(n *js.MethodDecl) {
+	if off := offsetIn(v.buf, n.Name.Literal.Data); off >= 0 {
+		if v.methods == nil {
+			v.methods = map[int]bool{}
+		}
+		v.methods[off] = true
+	}
+	v.walk(&n.Name, &n.Params, &n.Body)
+}
+
+// walkTemplate walks a template literal's tag, then its text parts and
+// substitutions in order.
+func (v *visitor) walkTemplate(n *js.TemplateExpr) {
+	js.Walk(v, n.Tag)
+	for _, part := range n.List {
+		v.seen(part.Value)
+		js.Walk(v, part.Expr)
+	}
+	v.seen(n.Tail)
 }
 
 // Exit implements js.IVisitor.
@@ -612,86 +684,140 @@ func hasAllowDefault(e js.IExpr) bool {
 // scan found that the grammar rejects; any other call takes the next site of
 // its form.
 func (v *visitor) match(src []byte, toks tokenResult, li *lineIndex) JSResult {
-	byForm := map[form][]*site{}
-	for _, s := range toks.sites {
-		if !v.methods[s.callee] {
-			byForm[s.form] = append(byForm[s.form], s)
-		}
-	}
-	next := map[form]int{}
+	sites := newSiteCursor(toks.sites, v.methods)
 	var res JSResult
 	refs := v.imports
 	for _, c := range v.calls {
-		sites := byForm[c.form]
-		var st *site
-		i := next[c.form]
-		if c.exact >= 0 {
-			for j := i; j < len(sites); j++ {
-				if len(sites[j].args) > 0 && sites[j].args[0].start == c.exact {
-					st, next[c.form] = sites[j], j+1
-					break
-				}
-			}
-		} else {
-			// The next site in source order within the call's bounds, if
-			// it has the same shape; sites before the bounds are ones the
-			// grammar rejects. If there is none, the token scan saw the
-			// code differently and the call stays unplaced rather than
-			// misplaced.
-			for j := i; j < len(sites); j++ {
-				s := sites[j]
-				if s.callee < c.lo {
-					continue
-				}
-				if (c.hi < 0 || s.callee <= c.hi) && s.fits(c) { // == for import(, whose keyword is a literal
-					st, next[c.form] = s, j+1
-				}
-				break
-			}
-		}
+		st := sites.take(c)
 		switch c.form {
-		case formApp, formGetApp:
-			off := -1
-			if st != nil {
-				off = st.callee
-			}
-			line, col := placeOff(li, off)
-			if c.form == formApp {
-				res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
-			} else {
-				res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: c.allowDefault})
-			}
-			continue
-		}
-		if c.arg0 == nil || c.bundled {
-			continue
-		}
-		r := Ref{Kind: kindOf(c.form, c.nargs)}
-		off := c.exact
-		if raw, ok := literalRaw(js.Arg{Value: c.arg0, Rest: c.rest0}); ok {
-			p, _ := unquoteJS(raw)
-			if p == "" {
-				continue
-			}
-			r.Path = p
-		} else {
-			r.Dynamic = true
-			if st != nil && len(st.args) > 0 && st.args[0].end > st.args[0].start {
-				a := st.args[0]
-				off, r.Path = a.start, dynamicText(src[a.start:a.end])
-			} else {
-				var b strings.Builder
-				if c.rest0 {
-					b.WriteString("...")
-				}
-				c.arg0.JS(&b)
-				r.Path = dynamicText([]byte(b.String()))
+		case formApp:
+			line, col := placeSite(li, st)
+			res.AppCall = append(res.AppCall, Call{Line: line, Col: col})
+		case formGetApp:
+			line, col := placeSite(li, st)
+			res.GetApp = append(res.GetApp, GetAppCall{Line: line, Col: col, AllowDefault: c.allowDefault})
+		default:
+			if r, ok := callRef(src, c, st); ok {
+				refs = append(refs, r)
 			}
 		}
-		refs = append(refs, posRef{off: off, ref: r})
 	}
 	res.Refs = place(refs, li)
 	return res
+}
+
+// siteCursor hands out the token scan's call sites of each form, in source
+// order, to the AST's calls of that form, in source order.
+type siteCursor struct {
+	byForm map[form][]*site
+	next   map[form]int // index of the first site of the form not passed yet
+}
+
+// newSiteCursor groups sites by form, leaving out the method definitions
+// the AST found (offsets of their names in methods).
+func newSiteCursor(sites []*site, methods map[int]bool) *siteCursor {
+	byForm := map[form][]*site{}
+	for _, s := range sites {
+		if !methods[s.callee] {
+			byForm[s.form] = append(byForm[s.form], s)
+		}
+	}
+	return &siteCursor{byForm: byForm, next: map[form]int{}}
+}
+
+// take returns the site of call c and moves past it, or returns nil (and
+// stays) when no site is c's.
+func (sc *siteCursor) take(c astCall) *site {
+	sites := sc.byForm[c.form]
+	i := sc.next[c.form]
+	var j int
+	if c.exact >= 0 {
+		j = exactSite(sites[i:], c.exact)
+	} else {
+		j = boundedSite(sites[i:], c)
+	}
+	if j < 0 {
+		return nil
+	}
+	sc.next[c.form] = i + j + 1
+	return sites[i+j]
+}
+
+// exactSite returns the index of the first site whose first argument
+// starts at off, -1 if none.
+func exactSite(sites []*site, off int) int {
+	for j, s := range sites {
+		if len(s.args) > 0 && s.args[0].start == off {
+			return j
+		}
+	}
+	return -1
+}
+
+// boundedSite returns the index of the next site in source order within
+// the call's bounds if it has the same shape, -1 otherwise: sites before
+// the bounds are ones the grammar rejects, and if the next one does not
+// fit, the token scan saw the code differently and the call stays unplaced
+// rather than misplaced.
+func boundedSite(sites []*site, c astCall) int {
+	for j, s := range sites {
+		if s.callee < c.lo {
+			continue
+		}
+		if (c.hi < 0 || s.callee <= c.hi) && s.fits(c) { // == for import(, whose keyword is a literal
+			return j
+		}
+		break
+	}
+	return -1
+}
+
+// placeSite is the line and column of a site's callee, 0, 0 without a site.
+func placeSite(li *lineIndex, st *site) (int, int) {
+	off := -1
+	if st != nil {
+		off = st.callee
+	}
+	return placeOff(li, off)
+}
+
+// callRef is the reference a require or import call makes, at the offset of
+// its argument: a literal path, or a dynamic one written as the argument's
+// text. ok is false for a call without arguments, a request the npm bundle
+// resolves itself, or an empty path.
+func callRef(src []byte, c astCall, st *site) (posRef, bool) {
+	if c.arg0 == nil || c.bundled {
+		return posRef{}, false
+	}
+	r := Ref{Kind: kindOf(c.form, c.nargs)}
+	if raw, ok := literalRaw(js.Arg{Value: c.arg0, Rest: c.rest0}); ok {
+		p, _ := unquoteJS(raw)
+		if p == "" {
+			return posRef{}, false
+		}
+		r.Path = p
+		return posRef{off: c.exact, ref: r}, true
+	}
+	r.Dynamic = true
+	off, path := dynamicArg(src, c, st)
+	r.Path = path
+	return posRef{off: off, ref: r}, true
+}
+
+// dynamicArg returns the offset and text of a call's non-literal first
+// argument: as the token scan's site spans it in src when there is one,
+// else printed from the AST (at the call's exact offset, -1 as a rule).
+func dynamicArg(src []byte, c astCall, st *site) (int, string) {
+	if st != nil && len(st.args) > 0 && st.args[0].end > st.args[0].start {
+		a := st.args[0]
+		return a.start, dynamicText(src[a.start:a.end])
+	}
+	var b strings.Builder
+	if c.rest0 {
+		b.WriteString("...")
+	}
+	c.arg0.JS(&b)
+	return c.exact, dynamicText([]byte(b.String()))
 }
 
 // fits reports whether a site has the shape of a non-literal call: as many
