@@ -275,48 +275,110 @@ type recorder struct {
 	drop   bool
 }
 
+// handle is the REST pipeline under f.mu: admit the request (route, headers,
+// body, the OpenAPI description), then answer it. A refused request is
+// recorded as a failure and answered as GitHub would.
 func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request) {
+	a, no := f.admit(r, body, entry)
+	if no != nil {
+		for _, why := range no.why {
+			f.fail(r, why)
+		}
+		f.reply(w, r, no.status, no.body)
+		return
+	}
+	f.answer(w, r, a)
+}
+
+// admitted is a request that passed every check of admit.
+type admitted struct {
+	op     *operation
+	params map[string]string // path parameters
+	login  string            // who the credential acts as
+	doc    any               // the decoded JSON body; nil without one
+}
+
+// refusal is a request the fake turns down: why goes to the failures the
+// tests read, status and body to the client.
+type refusal struct {
+	why    []string
+	status int
+	body   any
+}
+
+// refuse is a refusal for one reason with GitHub's error body saying msg.
+func refuse(status int, why, msg string) *refusal {
+	return &refusal{why: []string{why}, status: status, body: ghError(msg)}
+}
+
+// admit checks the request in GitHub's order: the path against the REST
+// description's operations, the headers that matter, the body as strict
+// JSON, then parameters and body against the operation's schemas. It names
+// the matched operation in entry as soon as there is one.
+func (f *Fake) admit(r *http.Request, body []byte, entry *Request) (admitted, *refusal) {
+	var a admitted
+	segs, no := pathSegments(r)
+	if no != nil {
+		return a, no
+	}
+	if a.op, a.params = f.spec.match(r.Method, segs); a.op == nil {
+		return a, refuse(http.StatusNotFound, "no operation in the REST description matches", "Not Found")
+	}
+	entry.Operation = a.op.id
+	if a.login, no = f.checkHeaders(r, a.op); no != nil {
+		return a, no
+	}
+	trimmed, doc, no := decodeBody(r, a.op, body)
+	if no != nil {
+		return a, no
+	}
+	a.doc = doc
+	if errs, status := f.spec.validateRequest(r, a.op, a.params, trimmed, doc); len(errs) > 0 {
+		if status == http.StatusUnprocessableEntity {
+			return a, &refusal{why: errs, status: status, body: map[string]any{"message": "Invalid request.\n\n" + strings.Join(errs, "\n"), "documentation_url": "https://docs.github.com/rest"}}
+		}
+		return a, &refusal{why: errs, status: http.StatusBadRequest, body: ghError(strings.Join(errs, "; "))}
+	}
+	return a, nil
+}
+
+// pathSegments is the request path split at "/" and unescaped.
+func pathSegments(r *http.Request) ([]string, *refusal) {
 	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	for i, s := range segs {
 		u, err := url.PathUnescape(s)
 		if err != nil {
-			f.fail(r, fmt.Sprintf("bad path escape: %v", err))
-			f.reply(w, r, http.StatusBadRequest, ghError("Bad path"))
-			return
+			return nil, refuse(http.StatusBadRequest, fmt.Sprintf("bad path escape: %v", err), "Bad path")
 		}
 		segs[i] = u
 	}
-	op, pathParams := f.spec.match(r.Method, segs)
-	if op == nil {
-		f.fail(r, "no operation in the REST description matches")
-		f.reply(w, r, http.StatusNotFound, ghError("Not Found"))
-		return
-	}
-	entry.Operation = op.id
+	return segs, nil
+}
 
-	// Headers that matter.
+// checkHeaders checks the headers that matter: the credential (returning
+// the login it acts as), the User-Agent, the API version and Accept.
+func (f *Fake) checkHeaders(r *http.Request, op *operation) (string, *refusal) {
 	login, status, msg := f.authenticate(r, op)
 	if status != 0 {
-		f.fail(r, msg)
-		f.reply(w, r, status, ghError(msg))
-		return
+		return "", refuse(status, msg, msg)
 	}
 	if r.Header.Get("User-Agent") == "" {
-		f.fail(r, "no User-Agent (GitHub rejects such requests)")
-		f.reply(w, r, http.StatusForbidden, ghError("Request forbidden by administrative rules. Please make sure your request has a User-Agent header"))
-		return
+		return "", refuse(http.StatusForbidden, "no User-Agent (GitHub rejects such requests)",
+			"Request forbidden by administrative rules. Please make sure your request has a User-Agent header")
 	}
 	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != "2022-11-28" {
-		f.fail(r, "unsupported X-GitHub-Api-Version "+v)
-		f.reply(w, r, http.StatusBadRequest, ghError("Invalid API version"))
-		return
+		return "", refuse(http.StatusBadRequest, "unsupported X-GitHub-Api-Version "+v, "Invalid API version")
 	}
 	if a := r.Header.Get("Accept"); a != "" && !acceptOK(a) {
-		f.fail(r, "Accept "+a+" is not a JSON media type")
-		f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported 'Accept' header"))
-		return
+		return "", refuse(http.StatusUnsupportedMediaType, "Accept "+a+" is not a JSON media type", "Unsupported 'Accept' header")
 	}
-	var doc any
+	return login, nil
+}
+
+// decodeBody checks the body against what op takes and decodes it. It
+// returns the bytes to validate (trimmed; a bare label array wrapped as
+// {"labels": [...]}) and the decoded document, nil without a body.
+func decodeBody(r *http.Request, op *operation, body []byte) ([]byte, any, *refusal) {
 	trimmed := bytes.TrimSpace(body)
 	opBody := op.body()
 	if opBody != nil && !opBody.Required && bytes.Equal(trimmed, []byte("null")) {
@@ -324,59 +386,54 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 		// optional (ghinstallation sends one for access tokens).
 		trimmed = nil
 	}
-	if len(trimmed) > 0 {
-		if opBody == nil {
-			f.fail(r, "a body was sent to an operation that takes none")
-			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
-			return
+	if len(trimmed) == 0 {
+		if opBody != nil && opBody.Required {
+			return nil, nil, refuse(http.StatusBadRequest, "the request body is required", "Problems parsing JSON")
 		}
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
-			f.fail(r, "body Content-Type is "+r.Header.Get("Content-Type"))
-			f.reply(w, r, http.StatusUnsupportedMediaType, ghError("Unsupported Content-Type"))
-			return
-		}
-		// Strict JSON first (kin-openapi's decoder ignores trailing data).
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.UseNumber()
-		err := dec.Decode(&doc)
-		if err == nil {
-			if _, e := dec.Token(); e != io.EOF {
-				err = errors.New("data after the JSON value")
-			}
-		}
-		if err != nil {
-			f.fail(r, "body is not JSON: "+err.Error())
-			f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
-			return
-		}
-		if list, ok := doc.([]any); ok && (op.id == "issues/add-labels" || op.id == "issues/set-labels") {
-			// GitHub (and its description's prose) accepts a bare array of
-			// labels, which go-github sends; the schema only lists the
-			// {"labels": [...]} form, so validate it as that.
-			doc = map[string]any{"labels": list}
-			if trimmed, err = json.Marshal(doc); err != nil {
-				f.fail(r, "fake: re-encode labels: "+err.Error())
-				f.reply(w, r, http.StatusInternalServerError, ghError("fake error"))
-				return
-			}
-		}
-	} else if opBody != nil && opBody.Required {
-		f.fail(r, "the request body is required")
-		f.reply(w, r, http.StatusBadRequest, ghError("Problems parsing JSON"))
-		return
+		return trimmed, nil, nil
 	}
-	if errs, status := f.spec.validateRequest(r, op, pathParams, trimmed, doc); len(errs) > 0 {
-		for _, e := range errs {
-			f.fail(r, e)
-		}
-		if status == http.StatusUnprocessableEntity {
-			f.reply(w, r, http.StatusUnprocessableEntity, map[string]any{"message": "Invalid request.\n\n" + strings.Join(errs, "\n"), "documentation_url": "https://docs.github.com/rest"})
-		} else {
-			f.reply(w, r, http.StatusBadRequest, ghError(strings.Join(errs, "; ")))
-		}
-		return
+	if opBody == nil {
+		return nil, nil, refuse(http.StatusBadRequest, "a body was sent to an operation that takes none", "Problems parsing JSON")
 	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		return nil, nil, refuse(http.StatusUnsupportedMediaType, "body Content-Type is "+r.Header.Get("Content-Type"), "Unsupported Content-Type")
+	}
+	doc, err := strictJSON(trimmed)
+	if err != nil {
+		return nil, nil, refuse(http.StatusBadRequest, "body is not JSON: "+err.Error(), "Problems parsing JSON")
+	}
+	if list, ok := doc.([]any); ok && (op.id == "issues/add-labels" || op.id == "issues/set-labels") {
+		// GitHub (and its description's prose) accepts a bare array of
+		// labels, which go-github sends; the schema only lists the
+		// {"labels": [...]} form, so validate it as that.
+		doc = map[string]any{"labels": list}
+		if trimmed, err = json.Marshal(doc); err != nil {
+			return nil, nil, refuse(http.StatusInternalServerError, "fake: re-encode labels: "+err.Error(), "fake error")
+		}
+	}
+	return trimmed, doc, nil
+}
 
+// strictJSON decodes data as exactly one JSON value, numbers as
+// json.Number. It is stricter than kin-openapi's decoder, which ignores
+// trailing data.
+func strictJSON(data []byte) (any, error) {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON value")
+	}
+	return doc, nil
+}
+
+// answer answers an admitted request: an injected fault, the rate limit, a
+// repository the credential may not see, or the operation's handler.
+func (f *Fake) answer(w *recorder, r *http.Request, a admitted) {
+	op, pathParams := a.op, a.params
 	if f.injectFault(w, r, op) {
 		return
 	}
@@ -391,8 +448,8 @@ func (f *Fake) handle(w *recorder, r *http.Request, body []byte, entry *Request)
 		f.reply(w, r, http.StatusNotFound, ghError("Not Found"))
 		return
 	}
-	obj, _ := doc.(map[string]any)
-	c := &call{f: f, w: w, r: r, op: op, params: pathParams, body: obj, login: login}
+	obj, _ := a.doc.(map[string]any)
+	c := &call{f: f, w: w, r: r, op: op, params: pathParams, body: obj, login: a.login}
 	c.repo = pathParams["owner"] + "/" + pathParams["repo"]
 	if h := handlers[op.id]; h != nil {
 		h(c)

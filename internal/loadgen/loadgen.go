@@ -230,99 +230,140 @@ func Sign(secret, body []byte) string {
 
 // Run sends cfg.Count deliveries, cfg.Concurrency at a time, and measures
 // the answers. It stops early when ctx ends or cfg.Duration passes (the
-// result then counts what was sent).
+// result then counts what was sent). Its workers are its own: it waits for
+// every one before it returns.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.Check(); err != nil {
 		return Result{}, err
 	}
-	d := cmp.Or(cfg.Duration, MaxDuration)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(cfg.Duration, MaxDuration))
 	defer cancel()
 	if cfg.IDPrefix == "" {
 		cfg.IDPrefix = fmt.Sprintf("load-%d-", time.Now().UnixNano())
 	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
-	tr := &http.Transport{
-		DialContext:         dialer.DialContext,
-		MaxIdleConns:        cfg.Concurrency,
-		MaxIdleConnsPerHost: cfg.Concurrency,
-		IdleConnTimeout:     30 * time.Second,
-		// No proxy: the target is this machine.
-		Proxy: nil,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	sig := Sign(cfg.Secret, cfg.Payload.Body)
-
-	var (
-		next atomic.Int64
-		mu   sync.Mutex
-		res  = Result{Status: map[int]int{}}
-		wg   sync.WaitGroup
-	)
-	record := func(redelivery bool, status int, lat time.Duration, kind, errText string) {
-		mu.Lock()
-		defer mu.Unlock()
-		res.Sent++
-		if redelivery {
-			res.ExpectedDuplicates++
-		}
-		res.Status[status]++
-		switch kind {
-		case "accepted":
-			res.Accepted++
-		case "duplicate":
-			res.Duplicates++
-		case "ignored":
-			res.Ignored++
-		default:
-			res.Errors++
-			if len(res.FirstErrors) < 5 && !slices.Contains(res.FirstErrors, errText) {
-				res.FirstErrors = append(res.FirstErrors, errText)
-			}
-		}
-		if status != 0 {
-			res.latencies = append(res.latencies, lat)
-		}
-	}
-	start := time.Now()
+	client := newClient(cfg.Concurrency)
+	defer client.CloseIdleConnections()
+	s := &sender{cfg: cfg, client: client, sig: Sign(cfg.Secret, cfg.Payload.Body)}
+	s.tally.res.Status = map[int]int{}
+	s.start = time.Now()
+	var wg sync.WaitGroup
 	for range cfg.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= cfg.Count {
-					return
-				}
-				id, redelivery := i, cfg.RedeliverEvery > 0 && i%cfg.RedeliverEvery == cfg.RedeliverEvery-1
-				if redelivery {
-					id = i - 1
-				}
-				var due time.Time
-				if cfg.Rate > 0 {
-					due = start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
-					if wait := time.Until(due); wait > 0 {
-						select {
-						case <-ctx.Done():
-							return
-						case <-time.After(wait):
-						}
-					}
-				}
-				status, lat, kind, errText := deliver(ctx, client, cfg, sig, fmt.Sprintf("%s%d", cfg.IDPrefix, id), due)
-				if status == 0 && ctx.Err() != nil {
-					return // stopped: not a server error
-				}
-				record(redelivery, status, lat, kind, errText)
-			}
+			s.work(ctx)
 		}()
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
+	res := s.tally.res // every worker is done: no lock needed
+	res.Elapsed = time.Since(s.start)
 	slices.Sort(res.latencies)
 	return res, nil
+}
+
+// newClient is the HTTP client of a run: connections only to this machine,
+// at most conns idle ones kept, no proxy and no redirects followed.
+func newClient(conns int) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
+	tr := &http.Transport{
+		DialContext:         dialer.DialContext,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     30 * time.Second,
+		// No proxy: the target is this machine.
+		Proxy: nil,
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// sender is what the workers of one run share: what they send, the counter
+// they claim deliveries from, and the tally they record answers in.
+type sender struct {
+	cfg    Config
+	client *http.Client
+	sig    string
+	start  time.Time // set before the workers start; read-only after
+	next   atomic.Int64
+	tally  tally
+}
+
+// work is one worker: it claims and sends deliveries until none are left or
+// ctx ends.
+func (s *sender) work(ctx context.Context) {
+	cfg := s.cfg
+	for ctx.Err() == nil {
+		i := int(s.next.Add(1)) - 1
+		if i >= cfg.Count {
+			return
+		}
+		id, redelivery := i, cfg.RedeliverEvery > 0 && i%cfg.RedeliverEvery == cfg.RedeliverEvery-1
+		if redelivery {
+			id = i - 1
+		}
+		due, ok := s.wait(ctx, i)
+		if !ok {
+			return
+		}
+		status, lat, kind, errText := deliver(ctx, s.client, cfg, s.sig, fmt.Sprintf("%s%d", cfg.IDPrefix, id), due)
+		if status == 0 && ctx.Err() != nil {
+			return // stopped: not a server error
+		}
+		s.tally.record(redelivery, status, lat, kind, errText)
+	}
+}
+
+// wait holds delivery i until its due time when cfg.Rate paces the run, and
+// returns that time (zero when unpaced). It reports false when ctx ended
+// while waiting.
+func (s *sender) wait(ctx context.Context, i int) (time.Time, bool) {
+	if s.cfg.Rate <= 0 {
+		return time.Time{}, true
+	}
+	due := s.start.Add(time.Duration(float64(i) / s.cfg.Rate * float64(time.Second)))
+	if wait := time.Until(due); wait > 0 {
+		select {
+		case <-ctx.Done():
+			return due, false
+		case <-time.After(wait):
+		}
+	}
+	return due, true
+}
+
+// tally is the Result the workers record into, one answer at a time.
+type tally struct {
+	mu  sync.Mutex
+	res Result
+}
+
+// record counts one answer: its status, its kind, its latency when the
+// server answered, and the first few distinct errors.
+func (t *tally) record(redelivery bool, status int, lat time.Duration, kind, errText string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	res := &t.res
+	res.Sent++
+	if redelivery {
+		res.ExpectedDuplicates++
+	}
+	res.Status[status]++
+	switch kind {
+	case "accepted":
+		res.Accepted++
+	case "duplicate":
+		res.Duplicates++
+	case "ignored":
+		res.Ignored++
+	default:
+		res.Errors++
+		if len(res.FirstErrors) < 5 && !slices.Contains(res.FirstErrors, errText) {
+			res.FirstErrors = append(res.FirstErrors, errText)
+		}
+	}
+	if status != 0 {
+		res.latencies = append(res.latencies, lat)
+	}
 }
 
 // deliver sends one delivery and classifies the answer by status and the

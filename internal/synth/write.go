@@ -32,13 +32,28 @@ const globalTag = "g-card"
 func (g *gen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
 
 // assign decides who references what in package p, so that every file is
-// reachable and every reference is legal.
+// reachable and every reference is legal. The stages run in a fixed order
+// because each draws from g.rng: the same seed must give the same bytes.
 func (g *gen) assign(p *pkg) map[string]*uses {
 	owners := p.owners()
 	u := make(map[string]*uses, len(owners))
 	for _, o := range owners {
 		u[o] = &uses{}
 	}
+	spreadFiles(p, owners, u)
+	g.assignComps(p, u)
+	for _, o := range owners {
+		g.assignShared(p, u[o])
+	}
+	if others := g.normalSubs(p); !p.independent && len(others) > 0 {
+		g.assignCross(p, others, u)
+	}
+	return u
+}
+
+// spreadFiles hands p's own files round-robin to its owners, each kind from
+// a different offset, so that every file is referenced once.
+func spreadFiles(p *pkg, owners []string, u map[string]*uses) {
 	at := func(k int) *uses { return u[owners[k%len(owners)]] }
 	for k, f := range p.utils {
 		at(k).utils = append(at(k).utils, f)
@@ -58,7 +73,11 @@ func (g *gen) assign(p *pkg) map[string]*uses {
 	for k, f := range p.images {
 		at(k + 5).images = append(at(k+5).images, f)
 	}
-	// Every component is used by a page; components also use earlier ones.
+}
+
+// assignComps makes every component of p used by a page; components also use
+// earlier ones.
+func (g *gen) assignComps(p *pkg, u map[string]*uses) {
 	for k, c := range p.comps {
 		pg := u[p.pages[k%len(p.pages)]]
 		pg.comps = append(pg.comps, compUse{tag: fmt.Sprintf("c%d", k), stem: c})
@@ -68,39 +87,41 @@ func (g *gen) assign(p *pkg) map[string]*uses {
 			}
 		}
 	}
+}
+
+// assignShared adds to one owner x of p a second use of p's utils and, in a
+// normal subpackage, uses of the main package's files, which it may use
+// freely.
+func (g *gen) assignShared(p *pkg, x *uses) {
+	if g.rng.IntN(2) == 0 {
+		x.utils = appendNew(x.utils, g.pick(p.utils))
+	}
+	if p.root == "" || p.independent {
+		return
+	}
 	main := g.pkgs[0]
-	others := g.normalSubs(p)
-	for _, o := range owners {
-		x := u[o]
-		if g.rng.IntN(2) == 0 {
-			x.utils = appendNew(x.utils, g.pick(p.utils))
-		}
-		if p.root == "" || p.independent {
-			continue
-		}
-		// A normal subpackage uses the main package's files freely.
-		x.utils = appendNew(x.utils, g.pick(main.utils))
-		if g.rng.IntN(4) == 0 {
-			x.templates = appendNew(x.templates, g.pick(main.templates))
-		}
-		if g.rng.IntN(4) == 0 {
-			x.styles = appendNew(x.styles, g.pick(main.styles))
-		}
-		if g.rng.IntN(5) == 0 {
-			x.wxs = appendNew(x.wxs, g.pick(main.wxs))
-		}
-		if g.rng.IntN(5) == 0 {
-			x.images = appendNew(x.images, g.pick(main.images))
-		}
-		if len(main.comps) > 1 && g.rng.IntN(3) == 0 {
-			k := 1 + g.rng.IntN(len(main.comps)-1)
-			x.comps = append(x.comps, compUse{tag: fmt.Sprintf("mc%d", k), stem: main.comps[k]})
-		}
+	x.utils = appendNew(x.utils, g.pick(main.utils))
+	if g.rng.IntN(4) == 0 {
+		x.templates = appendNew(x.templates, g.pick(main.templates))
 	}
-	if p.independent || len(others) == 0 {
-		return u
+	if g.rng.IntN(4) == 0 {
+		x.styles = appendNew(x.styles, g.pick(main.styles))
 	}
-	// Cross-package references, all in their legal asynchronous forms.
+	if g.rng.IntN(5) == 0 {
+		x.wxs = appendNew(x.wxs, g.pick(main.wxs))
+	}
+	if g.rng.IntN(5) == 0 {
+		x.images = appendNew(x.images, g.pick(main.images))
+	}
+	if len(main.comps) > 1 && g.rng.IntN(3) == 0 {
+		k := 1 + g.rng.IntN(len(main.comps)-1)
+		x.comps = append(x.comps, compUse{tag: fmt.Sprintf("mc%d", k), stem: main.comps[k]})
+	}
+}
+
+// assignCross adds the cross-package references of p's pages to the other
+// normal subpackages, all in their legal asynchronous forms.
+func (g *gen) assignCross(p *pkg, others []*pkg, u map[string]*uses) {
 	for i, pg := range p.pages {
 		x := u[pg]
 		switch i % 11 {
@@ -119,7 +140,6 @@ func (g *gen) assign(p *pkg) map[string]*uses {
 			x.comps = append(x.comps, compUse{tag: fmt.Sprintf("x%d-%d", q.idx, k), stem: q.comps[k], placeholder: ph})
 		}
 	}
-	return u
 }
 
 func appendNew(list []string, s string) []string {

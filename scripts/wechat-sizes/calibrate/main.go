@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/analyze"
 	"github.com/mpgate/mpgate/checks/manifest"
 	"github.com/mpgate/mpgate/checks/pack"
@@ -59,43 +60,86 @@ func main() {
 	}
 }
 
+// run measures projectDir the way analyze does and prints it against
+// WeChat's figures in wechatJSON. The stages keep the order of their side
+// effects: the warnings, then the figures read, then analyze.Run.
 func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, nFiles int, w io.Writer) error {
+	pr, err := load(ctx, projectDir)
+	if err != nil {
+		return err
+	}
+	m, err := pr.measure(ctx)
+	if err != nil {
+		return err
+	}
+	rows, extOurs := pr.tally(m)
+	wx, err := readWechat(wechatJSON)
+	if err != nil {
+		return err
+	}
+	// What mpgate itself reports (analyze.Run: the unused-file rule and
+	// the compiled-JSON set from the dependency graph applied).
+	rep, err := analyze.Run(ctx, projectDir, analyze.Options{Platform: platform.WeChat})
+	if err != nil {
+		return fmt.Errorf("analysing: %w", err)
+	}
+	fmt.Fprintf(w, "transforms=%v settings=%+v postcss=%v\n", m.est.Transforms(), pr.proj.Setting, pr.postCSS)
+	for _, n := range rep.UploadNotes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	printPackages(w, wx, rows, rep)
+	if byExt && wx.Files != nil {
+		printExts(w, wx, extOurs)
+	}
+	if nFiles > 0 && wx.Files != nil {
+		listFiles(w, nFiles, m.all, pr.withRules, m.sizes, wx)
+	}
+	return nil
+}
+
+// project is what calibrate reads of a project: its settings, its files,
+// its package layout and its two upload filters.
+type project struct {
+	p         *platform.Platform
+	proj      *manifest.Project
+	postCSS   bool
+	t         *tree.Tree
+	layout    *pack.Layout
+	plain     *pack.Filter // without the project's ignore rules, as analyseCode counts
+	withRules *pack.Filter // with them, as the upload is built
+}
+
+// load reads the project settings, walks the mini-program root and reads
+// app.json.
+func load(ctx context.Context, projectDir string) (*project, error) {
 	p, _ := platform.Get(platform.WeChat)
 	src, err := os.ReadFile(filepath.Join(projectDir, p.ProjectConfig))
 	if err != nil {
-		return fmt.Errorf("reading project settings: %w", err)
+		return nil, fmt.Errorf("reading project settings: %w", err)
 	}
 	proj, _ := manifest.ParseProject(src, p.ProjectConfig, p)
 	if proj == nil {
-		return fmt.Errorf("parsing %s failed", p.ProjectConfig)
+		return nil, fmt.Errorf("parsing %s failed", p.ProjectConfig)
 	}
 	root := filepath.Join(projectDir, filepath.FromSlash(proj.MiniprogramRoot))
 	t, err := tree.Walk(ctx, root)
 	if err != nil {
-		return fmt.Errorf("walking: %w", err)
+		return nil, fmt.Errorf("walking: %w", err)
 	}
 	appSrc, err := t.ReadFile("app.json", 1<<20)
 	if err != nil {
-		return fmt.Errorf("reading app.json: %w", err)
+		return nil, fmt.Errorf("reading app.json: %w", err)
 	}
 	app, _ := manifest.ParseApp(appSrc, "app.json", p)
 	if app == nil {
-		return fmt.Errorf("parsing app.json failed")
+		return nil, fmt.Errorf("parsing app.json failed")
 	}
-	layout := pack.NewLayout(app)
-	plain, err := pack.NewFilter(p, nil)
-	if err != nil {
-		return err
+	pr := &project{p: p, proj: proj, t: t, layout: pack.NewLayout(app)}
+	if pr.plain, err = pack.NewFilter(p, nil); err != nil {
+		return nil, err
 	}
-	withRules, err := pack.NewFilter(p, proj)
-	if err != nil {
+	if pr.withRules, err = pack.NewFilter(p, proj); err != nil {
 		fmt.Fprintln(os.Stderr, "warning:", err)
-	}
-	var all []string
-	for _, f := range t.Files {
-		if plain.Uploaded(f.Path) || withRules.Uploaded(f.Path) {
-			all = append(all, f.Path)
-		}
 	}
 	// manifest.Setting has no postcss yet: read it here.
 	var raw struct {
@@ -104,91 +148,122 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, nFiles 
 		} `json:"setting"`
 	}
 	_ = json.Unmarshal(src, &raw) // parsed above already; a failure leaves false
-	est := pack.NewEstimatorOptions(p, proj.Setting, pack.Options{PostCSS: raw.Setting.PostCSS,
+	pr.postCSS = raw.Setting.PostCSS
+	return pr, nil
+}
+
+// measured is the estimator's answer for a project.
+type measured struct {
+	est       *pack.Estimator
+	all       []string          // the files either filter uploads
+	generated map[string]string // compiled source → the name it is uploaded under
+	sizes     map[string]pack.Sizes
+}
+
+// measure runs the estimator over every uploaded file and every source the
+// compiler plugins compile (.ts, .less, .scss): their output is uploaded
+// under the generated name, as analyze counts it.
+func (pr *project) measure(ctx context.Context) (measured, error) {
+	var m measured
+	for _, f := range pr.t.Files {
+		if pr.plain.Uploaded(f.Path) || pr.withRules.Uploaded(f.Path) {
+			m.all = append(m.all, f.Path)
+		}
+	}
+	layout := pr.layout
+	m.est = pack.NewEstimatorOptions(pr.p, pr.proj.Setting, pack.Options{PostCSS: pr.postCSS,
 		HelperRoot: func(f string) string {
 			if info, ok := layout.Package(layout.PackageOf(f)); ok && info.Independent {
 				return info.Root
 			}
 			return ""
 		}})
-	// Sources the compiler plugins compile (.ts, .less, .scss): their output
-	// is uploaded under the generated name, as analyze counts it.
-	generated := map[string]string{}
+	m.generated = map[string]string{}
 	var gen []string
-	for _, f := range t.Files {
-		if target, ok := est.Generated(f.Path); ok && !t.Exists(target) && withRules.Uploaded(target) {
-			generated[f.Path] = target
+	for _, f := range pr.t.Files {
+		if target, ok := m.est.Generated(f.Path); ok && !pr.t.Exists(target) && pr.withRules.Uploaded(target) {
+			m.generated[f.Path] = target
 			gen = append(gen, f.Path)
 		}
 	}
-	sizes, err := pack.Measure(ctx, t, append(all, gen...), est)
+	sizes, err := pack.Measure(ctx, pr.t, append(m.all, gen...), m.est)
 	if err != nil {
-		return fmt.Errorf("measuring: %w", err)
+		return measured{}, fmt.Errorf("measuring: %w", err)
 	}
-	type row struct{ bytes, upload, gzip, brotli int64 }
-	rows := map[string]*row{}
+	m.sizes = sizes
+	return m, nil
+}
+
+// row is one line of a comparison: source bytes, upload estimate, and the
+// upload compressed.
+type row struct{ bytes, upload, gzip, brotli int64 }
+
+// rowOf is m[k], added empty when missing.
+func rowOf(m map[string]*row, k string) *row {
+	if m[k] == nil {
+		m[k] = &row{}
+	}
+	return m[k]
+}
+
+// tally sums m per package and per file extension; what the estimator adds
+// (helpers, compiled output) counts under "(added) ext".
+func (pr *project) tally(m measured) (rows, extOurs map[string]*row) {
+	layout := pr.layout
+	rows = map[string]*row{}
 	for _, pk := range layout.Packages() {
 		rows[pk.Name] = &row{}
 	}
-	extOurs := map[string]*row{}
-	for path, s := range sizes {
+	extOurs = map[string]*row{}
+	for path, s := range m.sizes {
 		if s.Hash != "" || !strings.Contains(path, pack.HelperDir+"/") {
 			continue
 		}
 		rows[layout.PackageOf(path)].upload += s.Upload
-		if extOurs["(added) js"] == nil {
-			extOurs["(added) js"] = &row{}
-		}
-		extOurs["(added) js"].upload += s.Upload
+		rowOf(extOurs, "(added) js").upload += s.Upload
 	}
-	for src, target := range generated {
-		rows[layout.PackageOf(target)].upload += sizes[src].Upload
-		k := "(added) " + ext(target)
-		if extOurs[k] == nil {
-			extOurs[k] = &row{}
-		}
-		extOurs[k].upload += sizes[src].Upload
+	for src, target := range m.generated {
+		rows[layout.PackageOf(target)].upload += m.sizes[src].Upload
+		rowOf(extOurs, "(added) "+ext(target)).upload += m.sizes[src].Upload
 	}
-	for _, path := range all {
+	for _, path := range m.all {
 		r := rows[layout.PackageOf(path)]
-		s := sizes[path]
-		if plain.Uploaded(path) {
+		s := m.sizes[path]
+		if pr.plain.Uploaded(path) {
 			r.bytes += s.Bytes
 		}
-		if withRules.Uploaded(path) {
+		if pr.withRules.Uploaded(path) {
 			r.upload += s.Upload
 			r.gzip += s.Gzip
 			r.brotli += s.Brotli
-			e := ext(path)
-			if extOurs[e] == nil {
-				extOurs[e] = &row{}
-			}
-			extOurs[e].bytes += s.Bytes
-			extOurs[e].upload += s.Upload
+			e := rowOf(extOurs, ext(path))
+			e.bytes += s.Bytes
+			e.upload += s.Upload
 		}
 	}
+	return rows, extOurs
+}
 
-	b, err := os.ReadFile(wechatJSON)
-	if err != nil {
-		return fmt.Errorf("reading WeChat's figures: %w", err)
-	}
+// readWechat reads the figures wechat-sizes.js printed.
+func readWechat(name string) (wechat, error) {
 	var wx wechat
-	if err := json.Unmarshal(b, &wx); err != nil {
-		return fmt.Errorf("decoding %s: %w", wechatJSON, err)
-	}
-	// What mpgate itself reports (analyze.Run: the unused-file rule and
-	// the compiled-JSON set from the dependency graph applied).
-	rep, err := analyze.Run(ctx, projectDir, analyze.Options{Platform: platform.WeChat})
+	b, err := os.ReadFile(name)
 	if err != nil {
-		return fmt.Errorf("analysing: %w", err)
+		return wx, fmt.Errorf("reading WeChat's figures: %w", err)
 	}
+	if err := json.Unmarshal(b, &wx); err != nil {
+		return wx, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	return wx, nil
+}
+
+// printPackages prints, per package WeChat lists, the source bytes against
+// analyseBytes, the upload estimate and what analyze reports against
+// compiledBytes.
+func printPackages(w io.Writer, wx wechat, rows map[string]*row, rep *checks.Report) {
 	reported := map[string]int64{}
 	for _, pk := range rep.Packages {
 		reported[pk.Name] = pk.UploadBytes
-	}
-	fmt.Fprintf(w, "transforms=%v settings=%+v postcss=%v\n", est.Transforms(), proj.Setting, raw.Setting.PostCSS)
-	for _, n := range rep.UploadNotes {
-		fmt.Fprintln(w, "note:", n)
 	}
 	fmt.Fprintf(w, "%-28s %10s %10s %8s | %10s %10s %8s | %10s %8s\n", "package", "bytes", "analyse", "diff", "upload", "compiled", "off", "mpgate", "off")
 	for _, pk := range wx.Packages {
@@ -200,50 +275,47 @@ func run(ctx context.Context, projectDir, wechatJSON string, byExt bool, nFiles 
 			r.bytes-pk.AnalyseBytes, r.upload, pk.CompiledBytes, pct(r.upload, pk.CompiledBytes),
 			reported[pk.Name], pct(reported[pk.Name], pk.CompiledBytes))
 	}
-	if byExt && wx.Files != nil {
-		extWx := map[string]*row{}
-		for path, f := range wx.Files {
-			e := ext(path)
-			if f.Compiled == nil {
-				continue
-			}
-			if f.Analyse == nil {
-				e = "(added) " + e
-			}
-			if extWx[e] == nil {
-				extWx[e] = &row{}
-			}
-			if f.Analyse != nil {
-				extWx[e].bytes += *f.Analyse
-			}
-			extWx[e].upload += *f.Compiled
+}
+
+// printExts prints the same comparison per file extension; files WeChat
+// compiles without a source count under "(added) ext".
+func printExts(w io.Writer, wx wechat, extOurs map[string]*row) {
+	extWx := map[string]*row{}
+	for path, f := range wx.Files {
+		e := ext(path)
+		if f.Compiled == nil {
+			continue
 		}
-		var keys []string
-		for k := range extWx {
+		if f.Analyse == nil {
+			e = "(added) " + e
+		}
+		x := rowOf(extWx, e)
+		if f.Analyse != nil {
+			x.bytes += *f.Analyse
+		}
+		x.upload += *f.Compiled
+	}
+	var keys []string
+	for k := range extWx {
+		keys = append(keys, k)
+	}
+	for k := range extOurs {
+		if extWx[k] == nil {
 			keys = append(keys, k)
 		}
-		for k := range extOurs {
-			if extWx[k] == nil {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		fmt.Fprintf(w, "\n%-16s %10s %10s | %10s %10s %8s\n", "ext", "src(ours)", "src(wx)", "upload", "compiled", "off")
-		for _, k := range keys {
-			o, x := extOurs[k], extWx[k]
-			if o == nil {
-				o = &row{}
-			}
-			if x == nil {
-				x = &row{}
-			}
-			fmt.Fprintf(w, "%-16s %10d %10d | %10d %10d %7.2f%%\n", k, o.bytes, x.bytes, o.upload, x.upload, pct(o.upload, x.upload))
-		}
 	}
-	if nFiles > 0 && wx.Files != nil {
-		listFiles(w, nFiles, all, withRules, sizes, wx)
+	sort.Strings(keys)
+	fmt.Fprintf(w, "\n%-16s %10s %10s | %10s %10s %8s\n", "ext", "src(ours)", "src(wx)", "upload", "compiled", "off")
+	for _, k := range keys {
+		o, x := extOurs[k], extWx[k]
+		if o == nil {
+			o = &row{}
+		}
+		if x == nil {
+			x = &row{}
+		}
+		fmt.Fprintf(w, "%-16s %10d %10d | %10d %10d %7.2f%%\n", k, o.bytes, x.bytes, o.upload, x.upload, pct(o.upload, x.upload))
 	}
-	return nil
 }
 
 // listFiles prints the n uploaded files whose estimate is furthest, in
