@@ -20,9 +20,9 @@ import (
 // the only host directory it sees. mpgate must be allowed to use the
 // runtime (for Docker that is root-equivalent: prefer rootless Podman).
 //
-// A build killed on timeout must not leave its container running: the
+// A build killed on timeout must not leave its container behind: the
 // runtime's client is started under a small sh supervisor that, on the
-// SIGTERM build.Run sends first, kills the container by name.
+// SIGTERM build.Run sends first, kills and removes the container by name.
 type Container struct {
 	// Runtime is "docker", "podman" or a path to either; "" is "docker".
 	Runtime string
@@ -62,14 +62,28 @@ func (c *Container) WrapInstall(cmd *exec.Cmd) error {
 	return i.Wrap(cmd)
 }
 
-// supervisor runs "$@" (the runtime's client) and kills container "$2"
-// with runtime "$1" when told to stop; it exits with the client's status.
+// supervisor runs "$@" (the runtime's client) and, when told to stop,
+// kills container "$2" with runtime "$1" and removes it; it exits with the
+// client's status. The removal does not rely on the client's --rm: Podman
+// 4.3's client, sent SIGTERM with its container, can hang once the
+// container has stopped and leave it behind (seen in the podman tests).
+// Once the container is gone the client has nothing left to do and is
+// killed. A stop that came before the container existed (while the client
+// was still creating it) is made good by removing it again at the end.
 const supervisor = `rt=$1; name=$2; shift 2
-trap '"$rt" kill "$name" >/dev/null 2>&1' TERM INT HUP
+pid=; stopped=
+stop() {
+  stopped=1
+  "$rt" kill "$name" >/dev/null 2>&1
+  "$rt" rm -f "$name" >/dev/null 2>&1
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+}
+trap stop TERM INT HUP
 "$@" &
 pid=$!
 wait "$pid"; st=$?
 while kill -0 "$pid" 2>/dev/null; do wait "$pid"; st=$?; done
+[ -n "$stopped" ] && "$rt" rm -f "$name" >/dev/null 2>&1
 exit "$st"`
 
 // Wrap rewrites cmd to run its command in a container.
@@ -169,7 +183,54 @@ func (c *Container) Args(name, worktree string, argv, env []string) ([]string, e
 		a = append(a, "-e", kv)
 	}
 	a = append(a, c.Image)
+	if c.Memory > 0 || c.Processes > 0 || c.TmpSize > 0 {
+		a = append(a, "/bin/sh", "-c", limitNotes, "mpgate-build",
+			sizeNote(c.Memory), strconv.Itoa(c.Processes), sizeNote(c.TmpSize))
+	}
 	return append(a, argv...), nil
+}
+
+// limitNotes runs "$@" (the build) after three arguments, the memory limit,
+// the process limit and the size of /tmp ("" or "0" for none), and when the
+// build fails says which of the container's limits it ran into, from the
+// kernel's own counts: the cgroup's OOM kills (memory.events, or
+// memory.oom_control on cgroup v1) and refused forks (pids.events), and
+// whether /tmp is full. It uses only the shell's builtins, so that it still
+// works when no process can be started any more, and it exits with the
+// build's status. The note goes to stderr, into the build's log and the
+// error the user sees.
+const limitNotes = `mem=$1; procs=$2; tmp=$3; shift 3
+"$@"; st=$?
+[ "$st" = 0 ] && exit 0
+count() { n=0; while read -r k v; do [ "$k" = "$2" ] && n=$v; done < "$1"; }
+note() { echo "mpgate: $*" >&2; }
+if [ -n "$mem" ]; then
+  for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do
+    [ -r "$f" ] || continue
+    count "$f" oom_kill
+    [ "$n" != 0 ] && note "the build went over its memory limit of $mem (--build-memory): the kernel killed a process of it for lack of memory"
+    break
+  done
+fi
+if [ "$procs" != 0 ]; then
+  for f in /sys/fs/cgroup/pids.events /sys/fs/cgroup/pids/pids.events; do
+    [ -r "$f" ] || continue
+    count "$f" max
+    [ "$n" != 0 ] && note "the build reached its limit of $procs processes and threads (--build-processes): forks refused: $n"
+    break
+  done
+fi
+if [ -n "$tmp" ] && ! { echo x > /tmp/.mpgate-space; } 2>/dev/null; then
+  note "/tmp is full: it holds at most $tmp (the smaller of --build-disk and --build-memory)"
+fi
+exit "$st"`
+
+// sizeNote is n for limitNotes: "" for no limit.
+func sizeNote(n int64) string {
+	if n <= 0 {
+		return ""
+	}
+	return build.FormatBytes(n)
 }
 
 // clientEnv keeps what a container runtime's client needs from mpgate's

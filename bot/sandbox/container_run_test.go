@@ -15,7 +15,8 @@ import (
 )
 
 // fakeRuntime writes a stand-in for docker: "run" records its arguments
-// and then behaves as body says; "kill NAME" records the name. No Docker
+// and then behaves as body says; "kill NAME" and "rm -f NAME" record the
+// name. No Docker
 // engine is available to the tests; this checks mpgate's side: the
 // arguments, the exit status passed through, and that a timed-out build's
 // container is killed by name.
@@ -27,6 +28,7 @@ func fakeRuntime(t *testing.T, body string) (path, dir string) {
 		"case \"$1\" in\n" +
 		"run) printf '%s\\n' \"$@\" > \"$d/run-args\"; " + body + " ;;\n" +
 		"kill) echo \"$2\" >> \"$d/killed\" ;;\n" +
+		"rm) echo \"$3\" >> \"$d/removed\" ;;\n" +
 		"*) echo \"unexpected $1\" >&2; exit 2 ;;\n" +
 		"esac\n"
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
@@ -80,6 +82,9 @@ func TestContainerRun(t *testing.T) {
 			if k := readLines(t, filepath.Join(dir, "killed")); k != nil {
 				t.Errorf("container killed after a normal exit: %q", k)
 			}
+			if r := readLines(t, filepath.Join(dir, "removed")); r != nil {
+				t.Errorf("container removed by mpgate after a normal exit (--rm does it): %q", r)
+			}
 		})
 	}
 }
@@ -91,6 +96,7 @@ func TestContainerTimeoutKillsContainer(t *testing.T) {
 	c := &Container{Runtime: rt, Image: "node:22", Name: func() string { return "mpgate-build-slow" }}
 	for _, timeout := range []time.Duration{300 * time.Millisecond, 2 * time.Second, 10 * time.Second} {
 		_ = os.Remove(filepath.Join(dir, "killed"))
+		_ = os.Remove(filepath.Join(dir, "removed"))
 		_, err := build.Run(t.Context(), build.Spec{Dir: t.TempDir(), Command: "sleep 100", Sandbox: c, Timeout: timeout, Grace: 10 * time.Second})
 		if !errors.Is(err, build.ErrTimedOut) {
 			t.Fatalf("err = %v, want a timeout", err)
@@ -100,6 +106,9 @@ func TestContainerTimeoutKillsContainer(t *testing.T) {
 		}
 		if k := readLines(t, filepath.Join(dir, "killed")); !slices.Equal(k, []string{"mpgate-build-slow"}) {
 			t.Errorf("killed %q, want the container by name", k)
+		}
+		if r := readLines(t, filepath.Join(dir, "removed")); len(r) == 0 || r[0] != "mpgate-build-slow" {
+			t.Errorf("removed %q, want the container by name", r)
 		}
 		return
 	}
