@@ -196,13 +196,14 @@ func Run(ctx context.Context, s Spec) (*compare.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sides := planSides(ctx, s, cfg, projects, headDir, revs.mergeBase, say)
 
 	// The base worktree is made while the head builds: it is part of the
 	// base's side of the work.
 	base := &baseCheckout{repoDir: s.RepoDir, dir: filepath.Join(workDir, "base"), rev: revs.mergeBase, say: say}
 	defer base.remove(ctx, log)
-	if err := runSides(ctx, s, sides, base.get, an, workDir, say, log); err != nil {
+	r := sideRun{s: s, cfg: cfg, an: an, baseTree: base.get, workDir: workDir, say: say, log: log}
+	sides, err := r.run(ctx, projects, headDir, res, &revs)
+	if err != nil {
 		return nil, err
 	}
 	for _, p := range projects {
@@ -248,35 +249,51 @@ type revisions struct {
 	// those of the files that are analysed; empty when the changed lines are
 	// unknown.
 	diffHead string
+	// comparing, when set, is the base's part of the "comparing" line, said
+	// by workTree once it knows whether the head is the work tree.
+	comparing string
+}
+
+// workTree finishes revs while the heads are analysed (it reads nothing
+// they need): whether the head is the work tree, a snapshot of it when it
+// has changes (revs.diffHead), and the line that says what is compared.
+// `git status` of a large work tree is the slowest step before the
+// analysis; it ran before the heads started until 2026-12.
+func workTree(ctx context.Context, s Spec, res *compare.Result, revs *revisions, say func(string, ...any)) error {
+	if revs.comparing == "" {
+		return nil
+	}
+	var err error
+	if revs.diffHead, err = workTreeHead(ctx, s, res); err != nil {
+		return err
+	}
+	head := fmt.Sprintf("%.12s (head)", res.HeadRev)
+	if res.HeadWorkingTree {
+		head = fmt.Sprintf("the working tree (on %.12s)", res.HeadRev)
+	}
+	say("comparing %s with %s", head, revs.comparing)
+	return nil
 }
 
 // resolveRevisions finds the head and the base to compare it with, and
-// records them in res (HeadRev, BaseRev, HeadWorkingTree): the merge-base of
-// the head and s.BaseRef, or without a base ref the commit a stored base
-// report names. An unknown head or base ref is an ErrUsage; a stored report's
-// unknown revision only leaves the changed lines unknown.
+// records them in res (HeadRev, BaseRev): the merge-base of the head and
+// s.BaseRef, or without a base ref the commit a stored base report names.
+// An unknown head or base ref is an ErrUsage, found before any side starts;
+// a stored report's unknown revision only leaves the changed lines unknown.
+// Whether the head is the work tree is left to workTree.
 func resolveRevisions(ctx context.Context, s Spec, res *compare.Result, say func(string, ...any)) (revisions, error) {
 	var revs revisions
 	var err error
 	headRev := cmp.Or(s.HeadRev, "HEAD")
-	headName := func() string {
-		if res.HeadWorkingTree {
-			return fmt.Sprintf("the working tree (on %.12s)", res.HeadRev)
-		}
-		return fmt.Sprintf("%.12s (head)", res.HeadRev)
-	}
 	if s.BaseRef != "" {
 		if res.HeadRev, err = workspace.RevParse(ctx, s.RepoDir, headRev); err != nil {
 			return revs, fmt.Errorf("%w: head %q: %w", ErrUsage, headRev, err)
-		}
-		if revs.diffHead, err = workTreeHead(ctx, s, res); err != nil {
-			return revs, err
 		}
 		if revs.mergeBase, err = workspace.MergeBase(ctx, s.RepoDir, s.BaseRef, res.HeadRev); err != nil {
 			return revs, fmt.Errorf("%w: base %q: %w", ErrUsage, s.BaseRef, err)
 		}
 		res.BaseRev = revs.mergeBase
-		say("comparing %s with %.12s (merge-base of %s)", headName(), revs.mergeBase, s.BaseRef)
+		revs.comparing = fmt.Sprintf("%.12s (merge-base of %s)", revs.mergeBase, s.BaseRef)
 		return revs, nil
 	}
 	rev := reportsRevision(s.BaseReports)
@@ -294,27 +311,32 @@ func resolveRevisions(ctx context.Context, s Spec, res *compare.Result, say func
 		say("the base report's revision %.12s is not in this repository (changed lines unknown; fetch it): %v", rev, berr)
 	default:
 		res.HeadRev, res.BaseRev = head, base
-		if revs.diffHead, err = workTreeHead(ctx, s, res); err != nil {
-			return revs, err
-		}
-		say("comparing %s with the base report of %.12s", headName(), base)
+		revs.comparing = fmt.Sprintf("the base report of %.12s", base)
 	}
 	return revs, nil
 }
 
-// planSides lists the sides of the run: each project's head, and its base
-// when there is one (a stored report, or s.BaseRef). A side whose report is
-// stored, or found in s.BaseCache, is marked stored and is not run.
-func planSides(ctx context.Context, s Spec, cfg *config.Config, projects []config.Project, headDir, mergeBase string, say func(string, ...any)) []*side {
+// planHeads lists each project's head side; one whose report is stored
+// (s.HeadReports) is marked stored and is not run.
+func planHeads(s Spec, cfg *config.Config, projects []config.Project, headDir string) []*side {
 	var sides []*side
 	for _, p := range projects {
-		bounds := analyze.BoundariesOf(cfg, p.Root)
-		h := &side{project: p, boundaries: bounds, dir: headDir}
+		h := &side{project: p, boundaries: analyze.BoundariesOf(cfg, p.Root), dir: headDir}
 		if r, ok := s.HeadReports[p.Name]; ok && r != nil {
 			h.report, h.stored = r, true
 		}
 		sides = append(sides, h)
-		b := &side{project: p, boundaries: bounds, base: true}
+	}
+	return sides
+}
+
+// planBases lists each project's base side when there is one (a stored
+// report, or s.BaseRef). A side whose report is stored, or found in
+// s.BaseCache, is marked stored and is not run.
+func planBases(ctx context.Context, s Spec, cfg *config.Config, projects []config.Project, mergeBase string, say func(string, ...any)) []*side {
+	var sides []*side
+	for _, p := range projects {
+		b := &side{project: p, boundaries: analyze.BoundariesOf(cfg, p.Root), base: true}
 		if r, ok := s.BaseReports[p.Name]; ok && r != nil {
 			b.report, b.stored = r, true
 		} else if s.BaseRef == "" {
@@ -360,34 +382,64 @@ func (b *baseCheckout) remove(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// runSides builds and analyses the sides that are not stored, bounded by
-// the cores; the first fatal error (the head cannot be built or analysed,
-// the worktree cannot be made) cancels the rest. A side's own failure is in
-// its err; the error returned is the context's, or one that is not a side's.
-func runSides(ctx context.Context, s Spec, sides []*side, baseTree func(context.Context) (string, error), an AnalyzeFunc,
-	workDir string, say func(string, ...any), log *slog.Logger) error {
-	pl := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(2, runtime.GOMAXPROCS(0)))
-	for _, sd := range sides {
-		if sd.stored {
-			continue
+// sideRun builds and analyses the sides of a run.
+type sideRun struct {
+	s        Spec
+	cfg      *config.Config
+	an       AnalyzeFunc
+	baseTree func(context.Context) (string, error)
+	workDir  string
+	say      func(string, ...any)
+	log      *slog.Logger
+}
+
+// run builds and analyses the sides that are not stored, bounded by the
+// cores, and returns every side. The heads start first: while they are
+// analysed, the rest of the revisions is found (workTree: `git status` and
+// a snapshot of a dirty work tree) and the bases are planned (a cached base
+// report is looked up and decoded), so that a base from the cache costs
+// the run hardly any time. The first fatal error (the head cannot be built
+// or analysed, the worktree cannot be made) cancels the rest; so does an
+// error of workTree, which is returned. A side's own failure is in its err;
+// the error returned is the context's, workTree's, or one that is not a
+// side's.
+func (r *sideRun) run(ctx context.Context, projects []config.Project, headDir string, res *compare.Result, revs *revisions) ([]*side, error) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pl := pool.New().WithContext(pctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(2, runtime.GOMAXPROCS(0)))
+	start := func(sides []*side) {
+		for _, sd := range sides {
+			if sd.stored {
+				continue
+			}
+			pl.Go(func(ctx context.Context) error {
+				defer cacheBase(r.s, sd, r.log)
+				return runSide(ctx, r.s, sd, r.baseTree, r.an, r.workDir, r.say)
+			})
 		}
-		pl.Go(func(ctx context.Context) error {
-			defer cacheBase(s, sd, log)
-			return runSide(ctx, s, sd, baseTree, an, workDir, say)
-		})
 	}
+	heads := planHeads(r.s, r.cfg, projects, headDir)
+	start(heads)
+	if err := workTree(ctx, r.s, res, revs, r.say); err != nil {
+		cancel()
+		_ = pl.Wait()
+		return nil, err
+	}
+	bases := planBases(ctx, r.s, r.cfg, projects, revs.mergeBase, r.say)
+	start(bases)
+	sides := append(heads, bases...)
 	err := pl.Wait()
 	if err == nil {
-		return nil
+		return sides, nil
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("cancelled: %w", ctx.Err())
+		return nil, fmt.Errorf("cancelled: %w", ctx.Err())
 	}
 	var fatal *fatalError
 	if !errors.As(err, &fatal) {
-		return err
+		return nil, err
 	}
-	return nil
+	return sides, nil
 }
 
 // judgeProject compares p's head with its base and applies the size gate:
@@ -570,14 +622,20 @@ func runSide(ctx context.Context, s Spec, sd *side, baseTree func(context.Contex
 func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Result, diffHead, headDir, baseDir string,
 	haveBaseTree bool, say func(string, ...any)) {
 	diffHead = cmp.Or(diffHead, res.HeadRev)
+	cg, lg := cfg.Gates.Coverage, cfg.Gates.Lint
 	var changed map[string][]int
-	if res.BaseRev != "" {
-		// With --base, BaseRev is the merge-base already; a base report's
+	// The changed lines are read only for the gates that use them (patch
+	// coverage and lint): four git commands a run spares otherwise.
+	if res.BaseRev != "" && (cg.Report != "" || lg.Report != "") {
+		// With --base, BaseRev is the merge-base already (diffHead is the
+		// head or a snapshot whose parent is the head); a base report's
 		// revision may be ahead on the default branch: the request's lines
 		// are those since the merge-base.
 		from := res.BaseRev
-		if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, diffHead); err == nil {
-			from = mb
+		if s.BaseRef == "" {
+			if mb, err := workspace.MergeBase(ctx, s.RepoDir, res.BaseRev, diffHead); err == nil {
+				from = mb
+			}
 		}
 		var err error
 		changed, err = workspace.ChangedLines(ctx, s.RepoDir, from, diffHead)
@@ -586,7 +644,6 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 			changed = nil
 		}
 	}
-	cg := cfg.Gates.Coverage
 	if cg.Report != "" {
 		// The repository's files let the parser map a report's paths (absolute
 		// CI paths, Go import paths, JaCoCo packages) onto the repository.
@@ -612,7 +669,6 @@ func repoGates(ctx context.Context, s Spec, cfg *config.Config, res *compare.Res
 		res.CoverageGates(head, headErr, base, changed, compare.CoverageRules{
 			Min: percent(cg.Min), MaxDrop: percent(cg.MaxDrop), PatchMin: percent(cg.PatchMin), NoBase: noBase(s, res)})
 	}
-	lg := cfg.Gates.Lint
 	if lg.Report != "" {
 		var problems []lint.Problem
 		var lerr error
