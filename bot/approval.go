@@ -43,6 +43,9 @@ type CheckRecord struct {
 	// PR is the pull request, 0 for a push.
 	PR        int
 	Completed bool
+	// Delivery is the webhook delivery whose handling created the run ("":
+	// unknown; an update without one keeps the recorded one).
+	Delivery  string
 	UpdatedAt time.Time
 }
 

@@ -36,7 +36,7 @@ func (b BotStore) PutCheckRun(ctx context.Context, c bot.CheckRecord) error {
 	if c.Completed {
 		status = CheckCompleted
 	}
-	return b.s.PutCheckRun(ctx, CheckRun{Repo: RepoKey(c.Repo), SHA: c.SHA, Name: c.Name, RunID: c.RunID, Status: status, PR: c.PR})
+	return b.s.PutCheckRun(ctx, CheckRun{Repo: RepoKey(c.Repo), SHA: c.SHA, Name: c.Name, RunID: c.RunID, Status: status, PR: c.PR, Delivery: c.Delivery})
 }
 
 func (b BotStore) CompleteCheckRun(ctx context.Context, repo bot.Repo, sha, name string) error {
@@ -77,7 +77,7 @@ func (b BotStore) records(ctx context.Context, runs []CheckRun) ([]bot.CheckReco
 			repos[c.Repo] = r
 		}
 		out = append(out, bot.CheckRecord{Repo: r, SHA: c.SHA, Name: c.Name, RunID: c.RunID, PR: c.PR,
-			Completed: c.Status == CheckCompleted, UpdatedAt: c.UpdatedAt})
+			Completed: c.Status == CheckCompleted, Delivery: c.Delivery, UpdatedAt: c.UpdatedAt})
 	}
 	return out, nil
 }

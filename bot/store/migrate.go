@@ -67,6 +67,15 @@ var migrations = []migration{
 			`CREATE INDEX mpgate_runs_finished ON mpgate_runs (finished_at)`,
 		},
 	},
+	{
+		// The delivery that created a check run, so that an event job run
+		// again after its work was done (a crash before the queue recorded
+		// its completion) does not evaluate the same delivery twice.
+		version: 4,
+		sqlite: []string{
+			`ALTER TABLE mpgate_check_runs ADD COLUMN delivery TEXT NOT NULL DEFAULT ''`,
+		},
+	},
 }
 
 // SchemaVersion is the store schema version this build migrates to.

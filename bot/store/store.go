@@ -219,7 +219,10 @@ type CheckRun struct {
 	RunID  int64
 	Status string
 	// PR is the pull request the run belongs to, 0 for a push.
-	PR        int
+	PR int
+	// Delivery is the webhook delivery whose handling created the run;
+	// kept when an update gives none.
+	Delivery  string
 	UpdatedAt time.Time
 }
 
@@ -231,11 +234,12 @@ func (s *Store) PutCheckRun(ctx context.Context, c CheckRun) error {
 	if c.Status == "" {
 		c.Status = CheckInProgress
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO mpgate_check_runs (repo, sha, name, run_id, status, pr, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mpgate_check_runs (repo, sha, name, run_id, status, pr, updated_at, delivery)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (repo, sha, name) DO UPDATE SET run_id = excluded.run_id, status = excluded.status,
-  pr = excluded.pr, updated_at = excluded.updated_at`,
-		c.Repo, c.SHA, c.Name, c.RunID, c.Status, c.PR, s.millis(s.now()))
+  pr = excluded.pr, updated_at = excluded.updated_at,
+  delivery = CASE WHEN excluded.delivery = '' THEN mpgate_check_runs.delivery ELSE excluded.delivery END`,
+		c.Repo, c.SHA, c.Name, c.RunID, c.Status, c.PR, s.millis(s.now()), c.Delivery)
 	if err != nil {
 		return fmt.Errorf("store: put check run %s@%s %q: %w", c.Repo, c.SHA, c.Name, err)
 	}
@@ -266,7 +270,7 @@ func (s *Store) PendingChecks(ctx context.Context, olderThan time.Duration) ([]C
 }
 
 func (s *Store) queryChecks(ctx context.Context, where string, args ...any) ([]CheckRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT repo, sha, name, run_id, status, pr, updated_at FROM mpgate_check_runs `+where, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT repo, sha, name, run_id, status, pr, updated_at, delivery FROM mpgate_check_runs `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: check runs: %w", err)
 	}
@@ -275,7 +279,7 @@ func (s *Store) queryChecks(ctx context.Context, where string, args ...any) ([]C
 	for rows.Next() {
 		var c CheckRun
 		var updated int64
-		if err := rows.Scan(&c.Repo, &c.SHA, &c.Name, &c.RunID, &c.Status, &c.PR, &updated); err != nil {
+		if err := rows.Scan(&c.Repo, &c.SHA, &c.Name, &c.RunID, &c.Status, &c.PR, &updated, &c.Delivery); err != nil {
 			return nil, fmt.Errorf("store: check runs: %w", err)
 		}
 		c.UpdatedAt = time.UnixMilli(updated)

@@ -232,6 +232,29 @@ func TestCheckRuns(t *testing.T) {
 				t.Errorf("CheckRuns = %+v", got)
 			}
 		})
+		t.Run("delivery kept by an update without one", func(t *testing.T) {
+			for _, c := range []store.CheckRun{
+				{Repo: "github:o/r", SHA: "s3", Name: "mpgate", RunID: 4, Delivery: "d-1"},
+				{Repo: "github:o/r", SHA: "s3", Name: "mpgate", RunID: 4, Status: store.CheckCompleted},
+			} {
+				if err := s.PutCheckRun(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := s.CheckRuns(ctx, "github:o/r", "s3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Delivery != "d-1" || got[0].Status != store.CheckCompleted {
+				t.Errorf("CheckRuns = %+v, want the completed run of delivery d-1", got)
+			}
+			if err := s.PutCheckRun(ctx, store.CheckRun{Repo: "github:o/r", SHA: "s3", Name: "mpgate", RunID: 5, Delivery: "d-2"}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err = s.CheckRuns(ctx, "github:o/r", "s3"); err != nil || len(got) != 1 || got[0].Delivery != "d-2" {
+				t.Errorf("CheckRuns = %+v, %v; want delivery d-2", got, err)
+			}
+		})
 		t.Run("invalid", func(t *testing.T) {
 			if err := s.PutCheckRun(ctx, store.CheckRun{Repo: "x"}); err == nil {
 				t.Error("check run without sha accepted")

@@ -42,9 +42,29 @@ func shortSHA(s string) string {
 	return s
 }
 
+// deliveryEvaluated reports whether the check run on pr's head was created
+// by this very delivery and is concluded: its evaluation ran (a retried
+// event job must not show a second run beside it).
+func (b *Worker) deliveryEvaluated(ctx context.Context, ev bot.Event, pr bot.PullRequest) (bool, error) {
+	if ev.DeliveryID == "" {
+		return false, nil
+	}
+	runs, err := b.cfg.Store.CheckRuns(ctx, ev.Repo, pr.HeadSHA)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range runs {
+		if r.Name == bot.CheckName && r.Completed && r.Delivery == ev.DeliveryID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // queuedRun returns the check run in flight on the head (a retried
-// delivery) or creates a queued one.
-func (b *Worker) queuedRun(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest) (bot.CheckRef, error) {
+// delivery) or creates a queued one, recorded with the delivery that
+// created it.
+func (b *Worker) queuedRun(ctx context.Context, f Forge, repo bot.Repo, pr bot.PullRequest, delivery string) (bot.CheckRef, error) {
 	runs, err := b.cfg.Store.CheckRuns(ctx, repo, pr.HeadSHA)
 	if err != nil {
 		return bot.CheckRef{}, err
@@ -58,7 +78,9 @@ func (b *Worker) queuedRun(ctx context.Context, f Forge, repo bot.Repo, pr bot.P
 	if err != nil {
 		return bot.CheckRef{}, fmt.Errorf("creating the check run: %w", err)
 	}
-	if err := b.cfg.Store.PutCheckRun(ctx, recordOf(ref)); err != nil {
+	rec := recordOf(ref)
+	rec.Delivery = delivery
+	if err := b.cfg.Store.PutCheckRun(ctx, rec); err != nil {
 		return bot.CheckRef{}, err
 	}
 	return ref, nil

@@ -75,6 +75,14 @@ func (b *Worker) requestEvaluation(ctx context.Context, f Forge, ev bot.Event, p
 // requestEvaluationWith is requestEvaluation with options (/recheck).
 func (b *Worker) requestEvaluationWith(ctx context.Context, f Forge, ev bot.Event, pr bot.PullRequest, opts evalOptions, log *slog.Logger) error {
 	log = log.With("pr", pr.Number, "head", pr.HeadSHA)
+	if done, err := b.deliveryEvaluated(ctx, ev, pr); err != nil {
+		return err
+	} else if done {
+		// The queue runs an event job again when a crash came before it
+		// recorded the job's completion: its evaluation is queued or done.
+		log.Info("delivery already evaluated: its event job ran again after a restart")
+		return nil
+	}
 	head := bot.CheckRef{Repo: ev.Repo, SHA: pr.HeadSHA, Name: bot.CheckName, PR: pr.Number}
 	cfg, err := b.loadConfig(ctx, f, ev.Repo)
 	var ce *configError
@@ -123,7 +131,7 @@ func (b *Worker) requestEvaluationWith(ctx context.Context, f Forge, ev bot.Even
 	if err := b.supersedeQueued(ctx, f, ev.Repo, pr, log); err != nil {
 		return err
 	}
-	run, err := b.queuedRun(ctx, f, ev.Repo, pr)
+	run, err := b.queuedRun(ctx, f, ev.Repo, pr, ev.DeliveryID)
 	if err != nil {
 		return err
 	}

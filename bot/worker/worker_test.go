@@ -138,6 +138,9 @@ func (s *fakeStore) PutCheckRun(_ context.Context, c bot.CheckRecord) error {
 	defer s.mu.Unlock()
 	for i, r := range s.runs {
 		if r.Repo == c.Repo && r.SHA == c.SHA && r.Name == c.Name {
+			if c.Delivery == "" { // as the store: an update without one keeps it
+				c.Delivery = r.Delivery
+			}
 			s.runs[i] = c
 			return nil
 		}
@@ -323,6 +326,45 @@ func TestTrustDecisions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRepeatedDelivery: the queue runs an event job again when the server
+// died before it recorded the job's completion. A delivery whose check run
+// it created is concluded is not evaluated again (no second check run left
+// queued beside it); while its run is in flight the run is reused; another
+// delivery on the same head is evaluated.
+func TestRepeatedDelivery(t *testing.T) {
+	head := strings.Repeat("b", 40)
+	f := newFakeForge()
+	pr := bot.PullRequest{Number: 5, HeadSHA: head, BaseRef: "main", Author: "alice"}
+	f.pr = pr
+	b, st, q := newTestBot(t, f, true)
+	ev := prEvent(pr)
+	steps := []struct {
+		name            string
+		delivery        string
+		concludeBefore  bool
+		created, queued int
+	}{
+		{"first delivery", "d-1", false, 1, 1},
+		{"the same, its run in flight", "d-1", false, 1, 2},
+		{"the same, its run concluded", "d-1", true, 1, 2},
+		{"another delivery on the head", "d-2", false, 2, 3},
+	}
+	for _, s := range steps {
+		if s.concludeBefore {
+			if err := st.CompleteCheckRun(t.Context(), testRepo, head, bot.CheckName); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev.DeliveryID = s.delivery
+		if err := b.HandleEvent(t.Context(), ev); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if len(f.created) != s.created || len(q.evals) != s.queued {
+			t.Errorf("%s: check runs created %v, evaluations queued %v; want %d and %d", s.name, f.created, q.evals, s.created, s.queued)
+		}
 	}
 }
 
