@@ -3,17 +3,13 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mpgate/mpgate/bot/build"
-	"github.com/mpgate/mpgate/bot/sandbox"
-	"github.com/mpgate/mpgate/bot/worker"
 	"github.com/mpgate/mpgate/internal/podmantest"
 )
 
@@ -26,30 +22,7 @@ func TestServePodmanSandbox(t *testing.T) {
 	args := []string{"--data-dir", filepath.Join(t.TempDir(), "data"),
 		"--build-sandbox", "container", "--build-runtime", "podman", "--build-image", podmantest.Image,
 		"--build-network", "none", "--build-memory", "64MiB", "--build-processes", "64", "--build-disk", "8MiB"}
-	f, err := parseServeFlags(args, func(string) string { return "" }, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wrapper build.Wrapper
-	srv, err := newServer(t.Context(), f, slog.New(slog.DiscardHandler), serverDeps{
-		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
-			t.Error("bubblewrap detected with --build-sandbox container")
-			return nil, "", sandbox.ErrUnavailable
-		},
-		botConfig: func(c *worker.Config) {
-			if c.SandboxErr != nil {
-				t.Errorf("sandbox error %v", c.SandboxErr)
-			}
-			wrapper = c.Sandbox
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.close()
-	if _, ok := wrapper.(*sandbox.Container); !ok {
-		t.Fatalf("the bot's sandbox is %T, want *sandbox.Container", wrapper)
-	}
+	wrapper := serverContainerSandbox(t, args)
 
 	wt := t.TempDir()
 	res, err := build.Run(t.Context(), build.Spec{Dir: wt, Sandbox: wrapper,

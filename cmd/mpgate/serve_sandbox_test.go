@@ -63,30 +63,7 @@ func TestServeContainerSandbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			args := append([]string{"--data-dir", filepath.Join(t.TempDir(), "data")}, tt.args...)
-			f, err := parseServeFlags(args, func(string) string { return "" }, os.Stderr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var wrapper build.Wrapper
-			srv, err := newServer(t.Context(), f, slog.New(slog.DiscardHandler), serverDeps{
-				detectSandbox: func(context.Context) (build.Wrapper, string, error) {
-					t.Error("bubblewrap detected with --build-sandbox container")
-					return nil, "", sandbox.ErrUnavailable
-				},
-				botConfig: func(c *worker.Config) {
-					if c.SandboxErr != nil {
-						t.Errorf("sandbox error %v", c.SandboxErr)
-					}
-					wrapper = c.Sandbox
-				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.close()
-			if _, ok := wrapper.(*sandbox.Container); !ok {
-				t.Fatalf("the bot's sandbox is %T, want *sandbox.Container", wrapper)
-			}
+			wrapper := serverContainerSandbox(t, args)
 
 			wt := t.TempDir()
 			res, err := build.Run(t.Context(), build.Spec{Dir: wt, Install: "echo installed > installed", Command: "cat installed; echo built",
@@ -182,4 +159,37 @@ func TestServeSandboxStartErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serverContainerSandbox starts the server's wiring with args (a
+// --build-sandbox container configuration), closed when t ends, and returns
+// the sandbox it gives the bot, which must be a *sandbox.Container and must
+// not come from bubblewrap's detection.
+func serverContainerSandbox(t *testing.T, args []string) build.Wrapper {
+	t.Helper()
+	f, err := parseServeFlags(args, func(string) string { return "" }, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrapper build.Wrapper
+	srv, err := newServer(t.Context(), f, slog.New(slog.DiscardHandler), serverDeps{
+		detectSandbox: func(context.Context) (build.Wrapper, string, error) {
+			t.Error("bubblewrap detected with --build-sandbox container")
+			return nil, "", sandbox.ErrUnavailable
+		},
+		botConfig: func(c *worker.Config) {
+			if c.SandboxErr != nil {
+				t.Errorf("sandbox error %v", c.SandboxErr)
+			}
+			wrapper = c.Sandbox
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.close() })
+	if _, ok := wrapper.(*sandbox.Container); !ok {
+		t.Fatalf("the bot's sandbox is %T, want *sandbox.Container", wrapper)
+	}
+	return wrapper
 }
