@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strings"
 
+	pjs "github.com/tdewolff/parse/v2/js"
+
 	"github.com/mpgate/mpgate/checks"
 	"github.com/mpgate/mpgate/checks/filecache"
 	"github.com/mpgate/mpgate/checks/graph"
@@ -430,10 +432,13 @@ func (r *run) graphOptions() graph.Options {
 	if r.opt.Cache != nil {
 		gopt.Cache = r.opt.Cache
 	}
-	if r.est.CountsES5() {
-		// The estimate's ES6 count reads the scan's syntax tree: one
-		// parse of each script instead of two.
-		gopt.ParsedScript = r.cache.keepES5
+	if r.est.ReadsFacts() {
+		// The estimate's ES6 count and minifier read the scan's syntax
+		// tree: one parse of each script instead of three.
+		est := r.est // measure replaces r.est once the scan is done
+		gopt.ParsedScript = func(path string, src []byte, ast *pjs.AST) {
+			r.cache.keepFacts(path, src, est.Facts(path, src, ast))
+		}
 	}
 	return gopt
 }
@@ -501,7 +506,7 @@ func (r *run) measuringEstimator() *pack.Estimator {
 		pcache = r.opt.Cache
 	}
 	return pack.NewEstimatorOptions(r.p, r.setting, pack.Options{PostCSS: r.setting.PostCSS, Brotli: r.opt.Brotli, Cache: pcache,
-		Digest: r.cache.takeDigest, ES5: r.cache.takeES5, ExpandedStyles: true,
+		Digest: r.cache.takeDigest, Facts: r.cache.takeFacts, ExpandedStyles: true,
 		CompiledJSON: func(f string) bool { return f == appFile || (r.g.Components[f] != nil && r.g.Used[f]) },
 		HelperRoot: func(f string) string {
 			if info, ok := r.layout.Package(r.layout.PackageOf(f)); ok && info.Independent {

@@ -6,8 +6,6 @@ import (
 	"io"
 	"sync"
 
-	pjs "github.com/tdewolff/parse/v2/js"
-
 	"github.com/mpgate/mpgate/checks/pack"
 	"github.com/mpgate/mpgate/checks/tree"
 )
@@ -20,16 +18,17 @@ import (
 //
 // It also keeps what the graph derived from those bytes that the
 // measurement needs again: their SHA-256 (both key a cache by it) and the
-// ES6 step's facts counted on the scan's syntax tree (the estimate need not
-// parse the script again). Each is kept with the identity of the bytes it
+// upload estimate's facts derived from the scan's syntax tree (the ES6
+// step's count, the minified length: the estimate need not parse the
+// script again). Each is kept with the identity of the bytes it
 // was derived from, and served only for those very bytes (a later read of
 // the path, which may differ, gets nothing), then forgotten.
 type sourceCache struct {
 	*tree.Tree
-	mu   sync.Mutex
-	data map[string][]byte
-	sums map[string]derived[[32]byte]
-	es5  map[string]derived[pack.ES5Facts]
+	mu    sync.Mutex
+	data  map[string][]byte
+	sums  map[string]derived[[32]byte]
+	facts map[string]derived[pack.ScriptFacts]
 }
 
 // derived is a value computed from the bytes at p (len n).
@@ -43,7 +42,7 @@ func (d derived[T]) of(b []byte) bool { return len(b) == d.n && len(b) > 0 && &b
 
 func newSourceCache(t *tree.Tree) *sourceCache {
 	return &sourceCache{Tree: t, data: map[string][]byte{}, sums: map[string]derived[[32]byte]{},
-		es5: map[string]derived[pack.ES5Facts]{}}
+		facts: map[string]derived[pack.ScriptFacts]{}}
 }
 
 // digest returns the SHA-256 of b, read from path, and keeps it for
@@ -77,28 +76,27 @@ func (c *sourceCache) takeDigest(path string, b []byte) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// keepES5 counts the ES6 step's facts on the scan's tree of the script at
-// path (graph.Options.ParsedScript).
-func (c *sourceCache) keepES5(path string, b []byte, ast *pjs.AST) {
+// keepFacts keeps f, derived by the scan from b, the script at path
+// (graph.Options.ParsedScript).
+func (c *sourceCache) keepFacts(path string, b []byte, f pack.ScriptFacts) {
 	if len(b) == 0 {
 		return
 	}
-	f := pack.CountES5(ast)
 	c.mu.Lock()
-	c.es5[path] = derived[pack.ES5Facts]{&b[0], len(b), f}
+	c.facts[path] = derived[pack.ScriptFacts]{&b[0], len(b), f}
 	c.mu.Unlock()
 }
 
-// takeES5 serves them to the estimate once (pack.Options.ES5).
-func (c *sourceCache) takeES5(path string, b []byte) (pack.ES5Facts, bool) {
+// takeFacts serves them to the estimate once (pack.Options.Facts).
+func (c *sourceCache) takeFacts(path string, b []byte) (pack.ScriptFacts, bool) {
 	c.mu.Lock()
-	d, ok := c.es5[path]
-	delete(c.es5, path)
+	d, ok := c.facts[path]
+	delete(c.facts, path)
 	c.mu.Unlock()
 	if ok && d.of(b) {
 		return d.v, true
 	}
-	return pack.ES5Facts{}, false
+	return pack.ScriptFacts{}, false
 }
 
 // recorder reads through the tree and keeps what it read.

@@ -6,19 +6,24 @@ import (
 
 	pjs "github.com/tdewolff/parse/v2/js"
 
+	"github.com/mpgate/mpgate/checks/manifest"
+	"github.com/mpgate/mpgate/checks/pack"
+	"github.com/mpgate/mpgate/checks/platform"
 	"github.com/mpgate/mpgate/checks/scan"
 )
 
-// TestSourceCacheDerivedOnlyForSameBytes: the digest and the ES6 facts the
-// scan derived from a read are served to the measurement only for the very
+// TestSourceCacheDerivedOnlyForSameBytes: the digest and the script facts
+// the scan derived from a read are served to the measurement only for the very
 // bytes of that read, once; a later read of the path (which may differ) is
 // hashed and parsed again.
 func TestSourceCacheDerivedOnlyForSameBytes(t *testing.T) {
 	read := []byte("const a = async () => 1;\n")
 	reread := []byte("const a = async () => 1;\n") // same content, another read
 	changed := []byte("var a = 2;\n")
-	var ast *pjs.AST
-	scan.JSParsed(read, func(x *pjs.AST) { ast = x })
+	wechat, _ := platform.Get(platform.WeChat)
+	est := pack.NewEstimator(wechat, manifest.Setting{ES6: true, Minified: true})
+	var facts pack.ScriptFacts
+	scan.JSParsed(read, func(x *pjs.AST) { facts = est.Facts("a.js", read, x) })
 
 	tests := []struct {
 		name     string
@@ -36,18 +41,18 @@ func TestSourceCacheDerivedOnlyForSameBytes(t *testing.T) {
 			if got, want := c.digest("a.js", read), sha256.Sum256(read); got != want {
 				t.Fatalf("digest = %x, want %x", got, want)
 			}
-			c.keepES5("a.js", read, ast)
+			c.keepFacts("a.js", read, facts)
 			if got, want := c.takeDigest("a.js", tt.measured), sha256.Sum256(tt.measured); got != want {
 				t.Errorf("takeDigest = %x, want the digest of the measured bytes %x", got, want)
 			}
-			if _, ok := c.takeES5("a.js", tt.measured); ok != tt.hit {
-				t.Errorf("takeES5 hit = %v, want %v", ok, tt.hit)
+			if _, ok := c.takeFacts("a.js", tt.measured); ok != tt.hit {
+				t.Errorf("takeFacts hit = %v, want %v", ok, tt.hit)
 			}
-			if _, ok := c.takeES5("a.js", read); ok {
-				t.Error("takeES5 served the facts twice")
+			if _, ok := c.takeFacts("a.js", read); ok {
+				t.Error("takeFacts served the facts twice")
 			}
-			if len(c.sums) != 0 || len(c.es5) != 0 {
-				t.Errorf("kept after the measurement: %d digests, %d facts", len(c.sums), len(c.es5))
+			if len(c.sums) != 0 || len(c.facts) != 0 {
+				t.Errorf("kept after the measurement: %d digests, %d facts", len(c.sums), len(c.facts))
 			}
 		})
 	}

@@ -22,6 +22,7 @@ import (
 	pjs "github.com/tdewolff/parse/v2/js"
 
 	"github.com/mpgate/mpgate/checks/manifest"
+	minifyjs "github.com/mpgate/mpgate/checks/pack/internal/minifyjs"
 	"github.com/mpgate/mpgate/checks/platform"
 )
 
@@ -88,10 +89,10 @@ type Options struct {
 	// platforms zip their packages (deflate, which Gzip measures), and
 	// brotli took a quarter of a large program's analysis.
 	Brotli bool
-	// ES5, when set, returns what an earlier parse of the script at path
-	// with exactly these bytes counted for the ES6 step (CountES5), so
+	// Facts, when set, returns what Estimator.Facts derived from an
+	// earlier parse of the script at path with exactly these bytes, so
 	// that the estimate does not parse it again; false: parse it.
-	ES5 func(path string, src []byte) (ES5Facts, bool)
+	Facts func(path string, src []byte) (ScriptFacts, bool)
 	// Digest, when set, returns the SHA-256 of src, the bytes Measure read
 	// from path (the caller may have hashed the same read already for the
 	// reference scan's cache); nil: sha256.Sum256.
@@ -359,7 +360,7 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string, int) {
 		if utf8.RuneCount(src) >= MaxCodeLength {
 			return int64(len(src)), nil, 0
 		}
-		return e.estimateJS(src, e.comments(src), e.counted(path, src))
+		return e.estimateJS(src, e.comments(src), e.facts(path, src))
 	}
 	out, ok := e.Transform(path, src)
 	n := int64(len(out))
@@ -400,16 +401,16 @@ func (e *Estimator) usingComponentsBytes(path string, compact []byte) int64 {
 // estimateJS estimates the upload of JavaScript js (a script, or what a
 // TypeScript source compiles to), whose source holds comments bytes of
 // comments: minified (with the ES5 costs when es6), or Babel's unminified
-// output (es6 without minified; TypeScript alone). counted, when not nil,
-// holds the ES6 step's facts of js counted on an earlier parse of it.
-func (e *Estimator) estimateJS(js []byte, comments int, counted *ES5Facts) (int64, []string, int) {
+// output (es6 without minified; TypeScript alone). facts, when not nil,
+// holds what Facts derived from an earlier parse of js.
+func (e *Estimator) estimateJS(js []byte, comments int, facts *ScriptFacts) (int64, []string, int) {
 	var helpers []string
 	worklets := 0
 	extra := int64(0)
 	var c *es6Counter
 	if e.es6() {
-		if counted != nil {
-			extra, c = counted.extra, counted.c
+		if facts != nil && facts.es5 {
+			extra, c = facts.extra, facts.c
 		} else {
 			extra, c = es5Count(js)
 		}
@@ -419,6 +420,9 @@ func (e *Estimator) estimateJS(js []byte, comments int, counted *ES5Facts) (int6
 		}
 	}
 	if e.s.Minified {
+		if facts != nil && facts.minified >= 0 {
+			return facts.minified + extra, helpers, worklets
+		}
 		out, err := e.minifyJS(js)
 		if err != nil {
 			out = js
@@ -551,7 +555,14 @@ func (e *Estimator) Transform(path string, src []byte) ([]byte, bool) {
 	return out, true
 }
 
-func (e *Estimator) minifyJS(src []byte) ([]byte, error) {
+// minifyJS minifies a script; a panic of the minifier on hostile input is
+// an error (the script is then counted as it is).
+func (e *Estimator) minifyJS(src []byte) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("internal minifier failure: %v", p)
+		}
+	}()
 	var b bytes.Buffer
 	b.Grow(len(src))
 	mini := &js.Minifier{}
@@ -953,7 +964,7 @@ func ES5Bytes(src []byte) int64 {
 }
 
 func es5Count(src []byte) (int64, *es6Counter) {
-	ast, err := pjs.Parse(parse.NewInputBytes(src[:len(src):len(src)]), pjs.Options{})
+	ast, err := pjs.Parse(parse.NewInputBytes(src[:len(src):len(src)]), minifyjs.ParseOptions)
 	if err != nil {
 		return 0, nil
 	}
@@ -961,7 +972,7 @@ func es5Count(src []byte) (int64, *es6Counter) {
 }
 
 // es5CountAST is es5Count of the script whose syntax tree (parsed with
-// pjs.Options{}) is ast.
+// minifyjs.ParseOptions, as the reference scan parses) is ast.
 func es5CountAST(ast *pjs.AST) (int64, *es6Counter) {
 	c := &es6Counter{}
 	if len(ast.List) > 0 {

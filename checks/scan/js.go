@@ -53,11 +53,18 @@ type posRef struct {
 // strings, templates and regular expressions but not grammar.
 func JS(src []byte) JSResult { return JSParsed(src, nil) }
 
+// ParseOptions are the options of the scan's parse of a script: those the
+// upload estimate's minifier parses with (tdewolff's minify/js: while
+// loops become for loops, which finds the same references), so that one
+// parse serves both (checks/pack tests that they stay the same).
+var ParseOptions = js.Options{WhileToFor: true}
+
 // JSParsed is JS, also handing parsed (when not nil) the syntax tree of
-// src that tdewolff's parser made with its default options (js.Options{}),
-// or nil when that parse failed, so that another reader of the same script
-// need not parse it again (the upload estimate's ES6 count). parsed is
-// called after the scan is done with the tree; it must not keep it.
+// src that tdewolff's parser made with ParseOptions, or nil when that
+// parse failed, so that another reader of the same script need not parse
+// it again (the upload estimate's ES6 count and minifier). parsed is
+// called after the scan is done with the tree; it may rewrite it, and
+// must not keep it.
 func JSParsed(src []byte, parsed func(*js.AST)) JSResult {
 	li := newLineIndex(src)
 	toks := scanTokens(src, false)
@@ -66,7 +73,7 @@ func JSParsed(src []byte, parsed func(*js.AST)) JSResult {
 	// land in the caller's spare capacity (Template passes sub-slices).
 	in := parse.NewInputBytes(src[:len(src):len(src)])
 	buf := in.Bytes()
-	ast, err := safeParse(in, js.Options{})
+	ast, err := safeParse(in, ParseOptions)
 	if parsed != nil {
 		defaultAST := ast
 		if err != nil {

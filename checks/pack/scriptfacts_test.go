@@ -9,15 +9,17 @@ import (
 	pjs "github.com/tdewolff/parse/v2/js"
 
 	"github.com/mpgate/mpgate/checks/manifest"
+	minifyjs "github.com/mpgate/mpgate/checks/pack/internal/minifyjs"
 	"github.com/mpgate/mpgate/checks/scan"
 )
 
-// TestCountES5SameAsOwnParse: the ES6 step's facts counted on the tree of
-// the reference scan's parse (checks/scan.JSParsed) are those of the
-// estimate's own parse, and so is every estimate made from them, for
+// TestFactsSameAsOwnParse: the facts derived from the tree of the
+// reference scan's parse (checks/scan.JSParsed) give every estimate the
+// estimate's own parses give (the ES6 count's and the minifier's), for
 // scripts that parse, scripts only the scan's second try (top-level
-// return) reads, and scripts that do not parse at all.
-func TestCountES5SameAsOwnParse(t *testing.T) {
+// return) reads, scripts that do not parse at all, and while loops (which
+// the shared parse turns into for loops, as the minifier's does).
+func TestFactsSameAsOwnParse(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join("testdata", "estimate", "page.js"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,53 +31,53 @@ func TestCountES5SameAsOwnParse(t *testing.T) {
 		"es6":           []byte("const f = async (a = 1, ...r) => { for (const x of r) await x; return `${a}`; };\nclass A extends Error {}\nexport * from './b';\n"),
 		"worklet":       []byte("const v = 1;\nfunction onScroll(e) { 'worklet'; return e.detail.scrollTop + v; }\nComponent({ methods: { h: function () { 'worklet'; return this.x; } } });\n"),
 		"spread":        []byte("const { a, ...rest } = obj; const b = [...rest.list]; f({ ...a });\n"),
+		"while":         []byte("let i = 0;\nwhile (i < 3) { const j = i; setTimeout(() => j); i++; }\nouter: while (true) { do { break outer; } while (0); }\nwhile (x) y();\n"),
 		"top return":    []byte("if (typeof wx === 'undefined') return;\nmodule.exports = () => 1;\n"),
 		"syntax error":  []byte("function (\n"),
 		"empty":         []byte(""),
 		"comments only": []byte("// nothing\n/* at all */\n"),
 	}
 	settings := map[string]manifest.Setting{
-		"minified": allOn,
-		"babel":    {ES6: true},
+		"minified":      allOn,
+		"babel":         {ES6: true},
+		"minified only": {Minified: true},
 	}
 	for name, src := range cases {
-		t.Run(name, func(t *testing.T) {
-			var facts ES5Facts
-			called := false
-			scan.JSParsed(src, func(ast *pjs.AST) { facts, called = CountES5(ast), true })
-			if !called {
-				t.Fatal("JSParsed did not hand over a tree")
-			}
-			wantExtra, wantC := es5Count(src)
-			if facts.extra != wantExtra {
-				t.Errorf("extra = %d, own parse %d", facts.extra, wantExtra)
-			}
-			if (facts.c == nil) != (wantC == nil) {
-				t.Fatalf("counter = %v, own parse %v", facts.c, wantC)
-			}
-			if wantC != nil {
-				if got, want := facts.c.helperPaths(), wantC.helperPaths(); !slices.Equal(got, want) {
-					t.Errorf("helpers = %v, own parse %v", got, want)
+		for sname, s := range settings {
+			t.Run(name+"/"+sname, func(t *testing.T) {
+				est := NewEstimator(wechat(t), s)
+				var facts ScriptFacts
+				called := false
+				scan.JSParsed(src, func(ast *pjs.AST) { facts, called = est.Facts("pages/a.js", src, ast), true })
+				if !called {
+					t.Fatal("JSParsed did not hand over a tree")
 				}
-				if facts.c.worklets != wantC.worklets {
-					t.Errorf("worklets = %d, own parse %d", facts.c.worklets, wantC.worklets)
-				}
-			}
-			for sname, s := range settings {
 				own := NewEstimator(wechat(t), s)
-				shared := NewEstimatorOptions(wechat(t), s, Options{ES5: func(path string, b []byte) (ES5Facts, bool) {
+				shared := NewEstimatorOptions(wechat(t), s, Options{Facts: func(path string, b []byte) (ScriptFacts, bool) {
 					if path != "pages/a.js" || string(b) != string(src) {
-						t.Errorf("ES5 asked for %q", path)
+						t.Errorf("Facts asked for %q", path)
 					}
 					return facts, true
 				}})
 				wn, wh, ww := own.estimate("pages/a.js", src)
 				gn, gh, gw := shared.estimate("pages/a.js", src)
 				if gn != wn || !slices.Equal(gh, wh) || gw != ww {
-					t.Errorf("%s: estimate from the scan's tree = %d %v %d, own parse %d %v %d", sname, gn, gh, gw, wn, wh, ww)
+					t.Errorf("estimate from the scan's tree = %d %v %d, own parse %d %v %d", gn, gh, gw, wn, wh, ww)
 				}
-			}
-		})
+				if s.Minified && len(src) > 0 && facts.minified < 0 {
+					t.Error("the minified length was not derived from the tree")
+				}
+			})
+		}
+	}
+}
+
+// TestScanParsesAsMinifier: the reference scan parses scripts with the
+// options the minifier's own parse uses, which MinifyAST expects of the
+// tree it is given.
+func TestScanParsesAsMinifier(t *testing.T) {
+	if scan.ParseOptions != minifyjs.ParseOptions {
+		t.Fatalf("scan.ParseOptions = %+v, the minifier parses with %+v", scan.ParseOptions, minifyjs.ParseOptions)
 	}
 }
 
@@ -96,7 +98,7 @@ func BenchmarkES5Count(b *testing.B) {
 		scan.JSParsed(src, func(a *pjs.AST) { ast = a })
 		b.SetBytes(int64(len(src)))
 		for b.Loop() {
-			CountES5(ast)
+			es5CountAST(ast)
 		}
 	})
 }
