@@ -259,3 +259,40 @@ func TestMeasureBrotliOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipSizeIsCompressGzip: the gzip size Measure reports (the forked
+// deflate's stream plus gzipFraming) is the length of what compress/gzip
+// writes at GzipLevel, for a file read whole and for one streamed, one
+// file after another through the pooled writers.
+func TestGzipSizeIsCompressGzip(t *testing.T) {
+	inputs := [][]byte{nil, []byte("a"), []byte(strings.Repeat("Page({});\n", 5000))}
+	page, err := os.ReadFile(filepath.Join("testdata", "estimate", "page.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs = append(inputs, page, passesSource())
+	for round := range 3 {
+		for i, in := range inputs {
+			var b bytes.Buffer
+			gw, err := gzip.NewWriterLevel(&b, GzipLevel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gw.Write(in)
+			if err := gw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			want := int64(b.Len())
+			if got := compressedSum("a.js", in, false, [32]byte{}).Gzip; got != want {
+				t.Errorf("round %d, input %d: whole %d, compress/gzip %d", round, i, got, want)
+			}
+			s, err := stream(bytes.NewReader(in), true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Gzip != want {
+				t.Errorf("round %d, input %d: streamed %d, compress/gzip %d", round, i, s.Gzip, want)
+			}
+		}
+	}
+}
