@@ -101,7 +101,16 @@ func (b *benchProgram) input() Input {
 		b.g.Used[f] = true
 	}
 	slices.SortFunc(files, func(x, y checks.File) int { return cmp.Compare(x.Path, y.Path) })
-	return Input{Platform: p, App: b.app, Graph: b.g, Layout: layout, Files: files, AppScripts: []string{"app.js"}}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	// As checks/analyze judges files: a search of the uploaded paths.
+	uploaded := func(f string) bool {
+		_, ok := slices.BinarySearch(paths, f)
+		return ok
+	}
+	return Input{Platform: p, App: b.app, Graph: b.g, Layout: layout, Files: files, AppScripts: []string{"app.js"}, Uploaded: uploaded}
 }
 
 // TestBenchProgram: the benchmark's program gives the findings it is meant

@@ -42,8 +42,28 @@ func (in *Input) asyncAllowed(to pkg) bool {
 	return true
 }
 
+// uploadedFunc returns in.Uploaded (every file when nil), remembering its
+// last answer: edges come in file order, so the edges of a file ask about
+// it in a row, and Uploaded searches the upload's paths.
+func (in *Input) uploadedFunc() func(string) bool {
+	if in.Uploaded == nil {
+		return func(string) bool { return true }
+	}
+	var (
+		last     string
+		asked    bool
+		lastSays bool
+	)
+	return func(f string) bool {
+		if !asked || f != last {
+			last, lastSays, asked = f, in.Uploaded(f), true
+		}
+		return lastSays
+	}
+}
+
 func crossPackage(in *Input) []checks.Diagnostic {
-	uploaded := func(f string) bool { return in.Uploaded == nil || in.Uploaded(f) }
+	uploaded := in.uploadedFunc()
 	var out []checks.Diagnostic
 	g := in.Graph
 
