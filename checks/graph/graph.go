@@ -218,7 +218,7 @@ func Build(ctx context.Context, files Files, paths []string, opt Options) (*Grap
 		return nil, fmt.Errorf("scan files: %w", err)
 	}
 
-	g := &Graph{Components: map[string]*manifest.Component{}, Stems: map[string]bool{}, Used: map[string]bool{}}
+	g := &Graph{Components: map[string]*manifest.Component{}, Stems: map[string]bool{}, Used: make(map[string]bool, len(paths))}
 	for i, f := range paths {
 		res := &results[i]
 		if res.comp != nil {
@@ -624,65 +624,84 @@ func templateEdgeKind(k scan.Kind) EdgeKind {
 	return 0
 }
 
-// StemFiles returns the files of a page or component stem that exist.
+// StemFiles returns the files of a page or component stem that exist: its
+// scripts (in the order of scriptExts), template, style and JSON.
 func StemFiles(files Files, stem string, p *platform.Platform, scriptExts []string) []string {
 	var out []string
-	for _, e := range append(append([]string{}, scriptExts...), p.Template, p.Style, ".json") {
-		if files.Exists(stem+e) && !files.IsDir(stem+e) {
-			out = append(out, stem+e)
+	add := func(ext string) {
+		if f := stem + ext; files.Exists(f) && !files.IsDir(f) {
+			if out == nil {
+				out = make([]string, 0, len(scriptExts)+3)
+			}
+			out = append(out, f)
 		}
 	}
+	for _, e := range scriptExts {
+		add(e)
+	}
+	add(p.Template)
+	add(p.Style)
+	add(".json")
 	return out
 }
 
-// reach marks every file reachable from the entries: the app files, every
-// page, subpackage entries and workers.
-func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []string) {
-	p, app := opt.Platform, opt.App
-	out := map[string][]string{}
+// stemLister lists the files of stems (StemFiles), each stem's once: reach
+// wants a component's files for every edge naming it, and a page's or
+// component's for each of its files reached.
+type stemLister struct {
+	files      Files
+	p          *platform.Platform
+	scriptExts []string
+	known      map[string][]string
+}
+
+func (l *stemLister) of(stem string) []string {
+	fs, ok := l.known[stem]
+	if !ok {
+		fs = StemFiles(l.files, stem, l.p, l.scriptExts)
+		l.known[stem] = fs
+	}
+	return fs
+}
+
+// successors maps each file to the files its resolved edges lead to (all
+// of a component's files); n is the number of files, which the edges leave.
+func (g *Graph) successors(stems *stemLister, n int) map[string][]string {
+	out := make(map[string][]string, n)
 	for _, e := range g.Edges {
 		if e.To == "" {
 			continue
 		}
 		if e.Kind == Component {
-			out[e.From] = append(out[e.From], StemFiles(files, e.To, p, scriptExts)...)
+			out[e.From] = append(out[e.From], stems.of(e.To)...)
 			continue
 		}
 		out[e.From] = append(out[e.From], e.To)
 	}
-	var queue []string
-	push := func(f string) {
-		if f != "" && !g.Used[f] && files.Exists(f) && !files.IsDir(f) {
-			g.Used[f] = true
-			queue = append(queue, f)
-		}
-	}
+	return out
+}
+
+// entryFiles are the files the platform loads first: the app's files and
+// those it names, every page's files, the components loaded by convention,
+// subpackage entries and workers. Some may not exist.
+func entryFiles(app *manifest.App, stems *stemLister, paths []string) []string {
 	entries := []string{app.File, "sitemap.json", "theme.json", "ext.json"}
 	for _, loc := range []*manifest.Str{app.SitemapLocation, app.ThemeLocation} {
 		if loc != nil && loc.Value != "" {
 			entries = append(entries, strings.TrimPrefix(loc.Value, "/"))
 		}
 	}
-	for _, f := range entries {
-		push(f)
-	}
-	for _, f := range StemFiles(files, "app", p, scriptExts) {
-		push(f)
-	}
+	entries = append(entries, stems.of("app")...)
 	for _, pg := range pagePaths(app) {
-		for _, f := range StemFiles(files, pg, p, scriptExts) {
-			push(f)
-		}
+		entries = append(entries, stems.of(pg)...)
 	}
 	// Components loaded by convention (custom-tab-bar/index, app-bar/index).
 	for _, c := range conventionComponents(app) {
-		for _, f := range StemFiles(files, c, p, scriptExts) {
-			push(f)
-		}
+		entries = append(entries, stems.of(c)...)
 	}
 	for _, sp := range app.Subpackages {
 		if sp.Entry != nil {
-			push(path.Join(sp.Root.Value, strings.TrimPrefix(sp.Entry.Value, "/")))
+			entries = append(entries, path.Join(sp.Root.Value, strings.TrimPrefix(sp.Entry.Value, "/")))
 		}
 	}
 	if app.Workers != nil {
@@ -691,9 +710,26 @@ func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []str
 		dir := strings.Trim(app.Workers.Path.Value, "/") + "/"
 		for _, f := range paths {
 			if strings.HasPrefix(f, dir) {
-				push(f)
+				entries = append(entries, f)
 			}
 		}
+	}
+	return entries
+}
+
+// reach marks every file reachable from the entries (entryFiles).
+func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []string) {
+	stems := &stemLister{files: files, p: opt.Platform, scriptExts: scriptExts, known: make(map[string][]string, len(g.Stems))}
+	out := g.successors(stems, len(paths))
+	var queue []string
+	push := func(f string) {
+		if f != "" && !g.Used[f] && files.Exists(f) && !files.IsDir(f) {
+			g.Used[f] = true
+			queue = append(queue, f)
+		}
+	}
+	for _, f := range entryFiles(opt.App, stems, paths) {
+		push(f)
 	}
 	for len(queue) > 0 {
 		f := queue[0]
@@ -711,7 +747,7 @@ func (g *Graph) reach(files Files, paths []string, opt Options, scriptExts []str
 		// A reached page or component brings its siblings.
 		ext := path.Ext(f)
 		if stem := strings.TrimSuffix(f, ext); g.Stems[stem] {
-			for _, s := range StemFiles(files, stem, p, scriptExts) {
+			for _, s := range stems.of(stem) {
 				push(s)
 			}
 		}

@@ -1,7 +1,6 @@
 package pack
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/mpgate/mpgate/checks"
@@ -27,8 +26,12 @@ type PackageInfo struct {
 // Layout assigns files to packages.
 type Layout struct {
 	pkgs []PackageInfo
-	// byLen are the non-main packages, longest root first.
-	byLen []PackageInfo
+	// byRoot maps the root of each non-main package to its name. PackageOf
+	// looks up the path and its parent directories in it, a few lookups per
+	// file, rather than testing the path against every root: the rules ask
+	// for the package of every edge's ends, on programs with dozens of
+	// subpackages.
+	byRoot map[string]string
 }
 
 // NewLayout builds the layout of app: the main package, one package per
@@ -60,8 +63,10 @@ func NewLayout(app *manifest.App) *Layout {
 		root := normRoot(app.Workers.Path.Value)
 		add(PackageInfo{Name: root, Root: root, Kind: checks.KindWorkers})
 	}
-	l.byLen = append([]PackageInfo(nil), l.pkgs[1:]...)
-	sort.SliceStable(l.byLen, func(i, j int) bool { return len(l.byLen[i].Root) > len(l.byLen[j].Root) })
+	l.byRoot = make(map[string]string, len(l.pkgs)-1)
+	for _, p := range l.pkgs[1:] {
+		l.byRoot[p.Root] = p.Name
+	}
 	return l
 }
 
@@ -100,10 +105,17 @@ func (l *Layout) Package(name string) (PackageInfo, bool) {
 // mini-program root): the subpackage whose root is the longest prefix of path
 // at a "/" boundary, else "__APP__".
 func (l *Layout) PackageOf(path string) string {
-	for _, p := range l.byLen {
-		if path == p.Root || (strings.HasPrefix(path, p.Root) && path[len(p.Root)] == '/') {
-			return p.Name
+	// The roots that own path are path itself and its prefixes ending
+	// before a "/": tried longest first, the first root found is the
+	// longest.
+	for p := path; ; {
+		if name, ok := l.byRoot[p]; ok {
+			return name
 		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return MainPackage
+		}
+		p = p[:i]
 	}
-	return MainPackage
 }

@@ -42,9 +42,28 @@ func (in *Input) asyncAllowed(to pkg) bool {
 	return true
 }
 
+// uploadedFunc returns in.Uploaded (every file when nil), remembering its
+// last answer: edges come in file order, so the edges of a file ask about
+// it in a row, and Uploaded searches the upload's paths.
+func (in *Input) uploadedFunc() func(string) bool {
+	if in.Uploaded == nil {
+		return func(string) bool { return true }
+	}
+	var (
+		last     string
+		asked    bool
+		lastSays bool
+	)
+	return func(f string) bool {
+		if !asked || f != last {
+			last, lastSays, asked = f, in.Uploaded(f), true
+		}
+		return lastSays
+	}
+}
+
 func crossPackage(in *Input) []checks.Diagnostic {
-	ps := in.packages()
-	uploaded := func(f string) bool { return in.Uploaded == nil || in.Uploaded(f) }
+	uploaded := in.uploadedFunc()
 	var out []checks.Diagnostic
 	g := in.Graph
 
@@ -63,16 +82,16 @@ func crossPackage(in *Input) []checks.Diagnostic {
 		if e.Kind == graph.Resource && in.styleURLNotLoaded(e) {
 			continue // the platform never loads it: no package rule applies
 		}
-		from := in.pkgOf(ps, e.From)
+		from := in.pkgOf(e.From)
 		if e.Kind == graph.Resource && len(e.Renderers) > 0 {
 			// Judged for the page or component that renders the template.
-			from = in.pkgOf(ps, e.Renderers[0])
+			from = in.pkgOf(e.Renderers[0])
 		}
 		target := e.To
 		if e.Kind == graph.Component {
 			target = e.To + ".json"
 		}
-		to := in.pkgOf(ps, target)
+		to := in.pkgOf(target)
 		if syncAllowed(from, to) {
 			continue
 		}
@@ -127,8 +146,8 @@ func crossPackage(in *Input) []checks.Diagnostic {
 	out = append(out, npmNotBuilt(in, npm)...)
 	out = append(out, componentScripts(in, uploaded)...)
 	out = append(out, in.dynamic(uploaded)...)
-	out = append(out, placeholders(in, ps)...)
-	out = append(out, appCalls(in, ps)...)
+	out = append(out, placeholders(in)...)
+	out = append(out, appCalls(in)...)
 	return out
 }
 
@@ -342,7 +361,7 @@ const minMissingDir = 3
 // reference and names the files that hold them.
 func (in *Input) unresolvedGrouped(edges []graph.Edge) []checks.Diagnostic {
 	dirs := map[string]bool{}
-	unused := map[string]bool{}
+	unused := make(map[string]bool, len(in.Files))
 	for _, f := range in.Files {
 		for d := path.Dir(f.Path); d != "." && !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
@@ -467,7 +486,7 @@ func componentScripts(in *Input, uploaded func(string) bool) []checks.Diagnostic
 }
 
 // placeholders checks componentPlaceholder entries (MP211).
-func placeholders(in *Input, ps map[string]pkg) []checks.Diagnostic {
+func placeholders(in *Input) []checks.Diagnostic {
 	// Which tags of each JSON resolve to a component in another package.
 	type key struct{ file, tag string }
 	cross := map[key]bool{}
@@ -484,7 +503,7 @@ func placeholders(in *Input, ps map[string]pkg) []checks.Diagnostic {
 			cross[k] = true // a plugin component may be unavailable until loaded
 			continue
 		}
-		if e.To != "" && !syncAllowed(in.pkgOf(ps, e.From), in.pkgOf(ps, e.To+".json")) {
+		if e.To != "" && !syncAllowed(in.pkgOf(e.From), in.pkgOf(e.To+".json")) {
 			cross[k] = true
 		}
 	}
@@ -554,7 +573,7 @@ func (in *Input) appLoad() map[string]bool {
 }
 
 // appCalls checks App() and getApp() (MP207, MP208).
-func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
+func appCalls(in *Input) []checks.Diagnostic {
 	var out []checks.Diagnostic
 	load := in.appLoad()
 	for _, c := range in.Graph.AppCalls {
@@ -577,7 +596,7 @@ func appCalls(in *Input, ps map[string]pkg) []checks.Diagnostic {
 		if in.Uploaded != nil && !in.Uploaded(c.File) {
 			continue
 		}
-		p := in.pkgOf(ps, c.File)
+		p := in.pkgOf(c.File)
 		if !p.independent {
 			continue
 		}

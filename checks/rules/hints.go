@@ -207,14 +207,13 @@ func duplicates(in *Input) []checks.Diagnostic {
 // movable applies MP307: main-package files whose only users, directly or
 // through other main-package files, sit in one subpackage.
 func movable(in *Input) []checks.Diagnostic {
-	ps := in.packages()
-	size := map[string]int64{}
+	size := make(map[string]int64, len(in.Files))
 	for _, f := range in.Files {
 		size[f.Path] = f.Bytes
 	}
 	all := fileSet(in.Files)
-	users := mainUsers(in, ps, edgesIntoMain(in, ps, all), mainEntries(in, all))
-	groups := soleUsers(users, ps, size)
+	users := mainUsers(in, usesOfMain(in, all), mainEntries(in, all))
+	groups := soleUsers(users, in.packages(), size)
 	names := make([]string, 0, len(groups))
 	for n := range groups {
 		names = append(names, n)
@@ -235,22 +234,32 @@ func movable(in *Input) []checks.Diagnostic {
 	return out
 }
 
-// edgesIntoMain are the edges into each main-package file. A component is
-// used through all of its files: its script, template and style use other
-// files in turn.
-func edgesIntoMain(in *Input, ps map[string]pkg, all fileSet) map[string][]graph.Edge {
-	into := map[string][]graph.Edge{}
+// usesOfMain are, for each main-package file an edge leads to, the files
+// whose edges lead to it (once per edge). A component is used through all
+// of its files: its script, template and style use other files in turn.
+func usesOfMain(in *Input, all fileSet) map[string][]string {
+	into := map[string][]string{}
+	// Many edges name the same component: its files are listed once.
+	stems := map[string][]string{}
+	exts := []string{".js", ".ts"}
 	for _, e := range in.Graph.Edges {
 		if e.To == "" {
 			continue
 		}
-		targets := []string{e.To}
-		if e.Kind == graph.Component {
-			targets = graph.StemFiles(all, e.To, in.Platform, []string{".js", ".ts"})
+		if e.Kind != graph.Component {
+			if in.pkgOf(e.To).main {
+				into[e.To] = append(into[e.To], e.From)
+			}
+			continue
 		}
-		for _, to := range targets {
-			if in.pkgOf(ps, to).main {
-				into[to] = append(into[to], e)
+		files, ok := stems[e.To]
+		if !ok {
+			files = graph.StemFiles(all, e.To, in.Platform, exts)
+			stems[e.To] = files
+		}
+		for _, to := range files {
+			if in.pkgOf(to).main {
+				into[to] = append(into[to], e.From)
 			}
 		}
 	}
@@ -276,30 +285,36 @@ func mainEntries(in *Input, all fileSet) map[string]bool {
 // mainUsers returns, for each main-package file reached by an edge, the
 // packages that use it, directly or through other main-package files; ""
 // marks a use by the main package itself (an entry, or an edge from a main
-// file that the main package itself needs). It iterates to a fixed point.
-func mainUsers(in *Input, ps map[string]pkg, into map[string][]graph.Edge, entries map[string]bool) map[string]map[string]bool {
-	users := map[string]map[string]bool{}
+// file that the main package itself needs). The uses that name their
+// package outright are settled first; those through another main-package
+// file are followed to a fixed point.
+func mainUsers(in *Input, into map[string][]string, entries map[string]bool) map[string]map[string]bool {
+	users := make(map[string]map[string]bool, len(into))
+	through := map[string][]string{} // main-package files using each file
+	for to, froms := range into {
+		u := map[string]bool{}
+		if entries[to] {
+			u[""] = true
+		}
+		for _, from := range froms {
+			switch p := in.pkgOf(from); {
+			case !p.main:
+				u[p.name] = true
+			case entries[from] || from == in.App.File:
+				u[""] = true
+			default:
+				through[to] = append(through[to], from)
+			}
+		}
+		users[to] = u
+	}
 	for changed := true; changed; {
 		changed = false
-		for to, es := range into {
+		for to, froms := range through {
 			u := users[to]
-			if u == nil {
-				u = map[string]bool{}
-				users[to] = u
-			}
-			if entries[to] {
-				changed = mark(u, "") || changed
-			}
-			for _, e := range es {
-				switch from := in.pkgOf(ps, e.From); {
-				case !from.main:
-					changed = mark(u, from.name) || changed
-				case entries[e.From] || e.From == in.App.File:
-					changed = mark(u, "") || changed
-				default:
-					for p := range users[e.From] {
-						changed = mark(u, p) || changed
-					}
+			for _, from := range froms {
+				for p := range users[from] {
+					changed = mark(u, p) || changed
 				}
 			}
 		}
@@ -325,7 +340,7 @@ type movableGroup struct {
 // soleUsers groups the main-package files of a size whose one user is a
 // subpackage that is not independent, by that subpackage; files in path
 // order.
-func soleUsers(users map[string]map[string]bool, ps map[string]pkg, size map[string]int64) map[string]*movableGroup {
+func soleUsers(users map[string]map[string]bool, ps *packages, size map[string]int64) map[string]*movableGroup {
 	groups := map[string]*movableGroup{}
 	files := make([]string, 0, len(users))
 	for f := range users {
@@ -341,7 +356,7 @@ func soleUsers(users map[string]map[string]bool, ps map[string]pkg, size map[str
 		for p := range u {
 			only = p
 		}
-		if ps[only].independent || size[f] == 0 {
+		if ps.named(only).independent || size[f] == 0 {
 			continue
 		}
 		g := groups[only]

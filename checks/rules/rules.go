@@ -43,6 +43,8 @@ type Input struct {
 	// NoReach is set when the manifest could not be read: every file would
 	// look unused, so reachability hints (MP305, MP307) are left out.
 	NoReach bool
+
+	pkgs *packages // made by the first pkgOf
 }
 
 // pkg is what the rules need to know of a package.
@@ -53,20 +55,49 @@ type pkg struct {
 	common      bool
 }
 
-func (in *Input) packages() map[string]pkg {
-	out := map[string]pkg{checks.MainPackage: {name: checks.MainPackage, main: true}}
-	for _, sp := range in.App.Subpackages {
-		out[sp.Root.Value] = pkg{name: sp.Root.Value, independent: sp.Independent, common: sp.Common}
-	}
-	return out
+// packages are the manifest's packages and, once asked for, the package of
+// each file: the rules ask for the packages of both ends of every edge, and
+// several rules go over the same edges, so each file's is looked up once.
+type packages struct {
+	layout Layout
+	byName map[string]pkg
+	files  map[string]pkg
 }
 
-func (in *Input) pkgOf(ps map[string]pkg, file string) pkg {
-	name := in.Layout.PackageOf(file)
-	if p, ok := ps[name]; ok {
+// packages returns in's packages, made on first use.
+func (in *Input) packages() *packages {
+	if in.pkgs != nil {
+		return in.pkgs
+	}
+	ps := &packages{layout: in.Layout, byName: make(map[string]pkg, len(in.App.Subpackages)+1),
+		// Nearly every file asked about is an uploaded one.
+		files: make(map[string]pkg, len(in.Files))}
+	ps.byName[checks.MainPackage] = pkg{name: checks.MainPackage, main: true}
+	for _, sp := range in.App.Subpackages {
+		ps.byName[sp.Root.Value] = pkg{name: sp.Root.Value, independent: sp.Independent, common: sp.Common}
+	}
+	in.pkgs = ps
+	return ps
+}
+
+// named returns the package called name (one the manifest does not declare
+// has only its name).
+func (ps *packages) named(name string) pkg {
+	if p, ok := ps.byName[name]; ok {
 		return p
 	}
 	return pkg{name: name}
+}
+
+// pkgOf returns the package file belongs to.
+func (in *Input) pkgOf(file string) pkg {
+	ps := in.packages()
+	if p, ok := ps.files[file]; ok {
+		return p
+	}
+	p := ps.named(ps.layout.PackageOf(file))
+	ps.files[file] = p
+	return p
 }
 
 // Check runs every rule and returns the diagnostics in a stable order.
