@@ -420,8 +420,8 @@ func (e *Estimator) estimateJS(js []byte, comments int, facts *ScriptFacts) (int
 		}
 	}
 	if e.s.Minified {
-		if facts != nil && facts.minified >= 0 {
-			return facts.minified + extra, helpers, worklets
+		if facts != nil && facts.minified {
+			return facts.min + extra, helpers, worklets
 		}
 		out, err := e.minifyJS(js)
 		if err != nil {

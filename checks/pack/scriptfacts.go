@@ -19,7 +19,8 @@ type ScriptFacts struct {
 	es5      bool // extra and c were counted
 	extra    int64
 	c        *es6Counter
-	minified int64 // the minified length; -1: not minified here
+	minified bool  // min was measured
+	min      int64 // the minified length
 }
 
 // ReadsFacts reports whether the estimate of a .js file reads ScriptFacts
@@ -34,7 +35,7 @@ func (e *Estimator) ReadsFacts() bool { return e.transforms("a.js") }
 // rewrites ast: it must not be read after Facts. The facts keep no pointer
 // into the tree.
 func (e *Estimator) Facts(path string, src []byte, ast *pjs.AST) ScriptFacts {
-	f := ScriptFacts{minified: -1}
+	var f ScriptFacts
 	if e.es6() {
 		f.es5 = true
 		if ast != nil {
@@ -46,10 +47,10 @@ func (e *Estimator) Facts(path string, src []byte, ast *pjs.AST) ScriptFacts {
 	}
 	if e.minifies(path, src) {
 		// Last: the minifier rewrites the tree the ES6 count read.
-		f.minified = int64(len(src))
+		f.minified, f.min = true, int64(len(src))
 		if ast != nil {
 			if n, err := minifiedLen(ast); err == nil {
-				f.minified = n
+				f.min = n
 			}
 		}
 	}
