@@ -102,3 +102,30 @@ func BenchmarkES5Count(b *testing.B) {
 		}
 	})
 }
+
+// FuzzFacts: for any script, the estimate from the facts derived on the
+// reference scan's tree equals the estimate's own parses, under the
+// minified, Babel and minified-only settings (which picks which).
+func FuzzFacts(f *testing.F) {
+	for _, s := range []string{"while (a) b();", "async()=>{'worklet';await x}", "class A{m(){return`${a}`}}",
+		"for(const[a,...b]of c){}", "if (x) return;\nmodule.exports = 1;", "function (", ""} {
+		f.Add(uint8(0), []byte(s))
+	}
+	settings := []manifest.Setting{allOn, {ES6: true}, {Minified: true}}
+	f.Fuzz(func(t *testing.T, which uint8, src []byte) {
+		s := settings[int(which)%len(settings)]
+		est := NewEstimator(wechat(t), s)
+		var facts ScriptFacts
+		called := false
+		scan.JSParsed(src, func(ast *pjs.AST) { facts, called = est.Facts("a.js", src, ast), true })
+		if !called {
+			t.Fatal("JSParsed did not hand over a tree")
+		}
+		shared := NewEstimatorOptions(wechat(t), s, Options{Facts: func(string, []byte) (ScriptFacts, bool) { return facts, true }})
+		wn, wh, ww := NewEstimator(wechat(t), s).estimate("a.js", src)
+		gn, gh, gw := shared.estimate("a.js", src)
+		if gn != wn || !slices.Equal(gh, wh) || gw != ww {
+			t.Fatalf("estimate from the scan's tree = %d %v %d, own parse %d %v %d", gn, gh, gw, wn, wh, ww)
+		}
+	})
+}
