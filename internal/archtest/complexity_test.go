@@ -123,7 +123,7 @@ func skipDir(root, path, name string) error {
 		return filepath.SkipDir // another module
 	}
 	if _, err := os.Stat(filepath.Join(path, "FORK.md")); err == nil {
-		// Third-party code copied unchanged, with the reason in FORK.md
+		// Third-party code copied in, with the reason and the edits in FORK.md
 		// (checks/pack/internal/minifyjs): upstream's functions, not ours.
 		return filepath.SkipDir
 	}

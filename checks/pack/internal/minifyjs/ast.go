@@ -1,7 +1,8 @@
 package js
 
 // This file is mpgate's only addition to the fork (FORK.md): the rest of
-// the package is tdewolff/minify v2's js package, byte for byte.
+// the package is tdewolff/minify v2's js package, with field names added to
+// its struct literals of tdewolff/parse's types.
 
 import (
 	"io"

@@ -727,7 +727,7 @@ func (m *jsMinifier) minifyArrowFunc(decl *js.ArrowFunc) {
 				expr := list[0]
 				if 0 < len(list) {
 					if 1 < len(list) {
-						expr = &js.CommaExpr{list}
+						expr = &js.CommaExpr{List: list}
 					}
 					expr = &js.GroupExpr{X: expr}
 				}
@@ -983,7 +983,7 @@ func (m *jsMinifier) minifyExpr(i js.IExpr, prec js.OpPrec) {
 				if not {
 					op = js.NotEqToken
 				}
-				expr = &js.BinaryExpr{op, v, &js.LiteralExpr{js.NullToken, nullBytes}}
+				expr = &js.BinaryExpr{Op: op, X: v, Y: &js.LiteralExpr{TokenType: js.NullToken, Data: nullBytes}}
 			}
 
 			if expr.Op == js.EqEqEqToken || expr.Op == js.NotEqEqToken {
@@ -1323,9 +1323,9 @@ func (m *jsMinifier) minifyExpr(i js.IExpr, prec js.OpPrec) {
 							if js.OpExp < prec {
 								m.write(openParenBytes)
 							}
-							m.minifyExpr(&js.GroupExpr{expr.Args.List[0].Value}, js.OpUpdate)
+							m.minifyExpr(&js.GroupExpr{X: expr.Args.List[0].Value}, js.OpUpdate)
 							m.write(expBytes)
-							m.minifyExpr(&js.GroupExpr{expr.Args.List[1].Value}, js.OpExp)
+							m.minifyExpr(&js.GroupExpr{X: expr.Args.List[1].Value}, js.OpExp)
 							if js.OpExp < prec {
 								m.write(closeParenBytes)
 							}
@@ -1337,7 +1337,7 @@ func (m *jsMinifier) minifyExpr(i js.IExpr, prec js.OpPrec) {
 							if js.OpExp < prec {
 								m.write(openParenBytes)
 							}
-							m.minifyExpr(&js.GroupExpr{expr.Args.List[0].Value}, js.OpUpdate)
+							m.minifyExpr(&js.GroupExpr{X: expr.Args.List[0].Value}, js.OpUpdate)
 							m.write([]byte("**.5"))
 							if js.OpExp < prec {
 								m.write(closeParenBytes)

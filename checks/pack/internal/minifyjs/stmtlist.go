@@ -24,7 +24,7 @@ func optimizeStmt(i js.IStmt) js.IStmt {
 				if unaryExpr, ok := ifStmt.Cond.(*js.UnaryExpr); ok && unaryExpr.Op == js.NotToken {
 					ifStmt.Cond = unaryExpr.X
 				} else {
-					ifStmt.Cond = &js.UnaryExpr{js.NotToken, ifStmt.Cond}
+					ifStmt.Cond = &js.UnaryExpr{Op: js.NotToken, X: ifStmt.Cond}
 				}
 				ifStmt.Body, ifStmt.Else = ifStmt.Else, nil
 				return i // TODO: remove if and return StmtList(Cond, Body)
@@ -53,15 +53,15 @@ func optimizeStmt(i js.IStmt) js.IStmt {
 				if unaryExpr, ok := ifStmt.Cond.(*js.UnaryExpr); ok && unaryExpr.Op == js.NotToken {
 					left := groupExpr(unaryExpr.X, binaryLeftPrecMap[js.OrToken])
 					right := groupExpr(X.Value, binaryRightPrecMap[js.OrToken])
-					return &js.ExprStmt{&js.BinaryExpr{js.OrToken, left, right}}
+					return &js.ExprStmt{Value: &js.BinaryExpr{Op: js.OrToken, X: left, Y: right}}
 				}
 				left := groupExpr(ifStmt.Cond, binaryLeftPrecMap[js.AndToken])
 				right := groupExpr(X.Value, binaryRightPrecMap[js.AndToken])
-				return &js.ExprStmt{&js.BinaryExpr{js.AndToken, left, right}}
+				return &js.ExprStmt{Value: &js.BinaryExpr{Op: js.AndToken, X: left, Y: right}}
 			} else if X, isIfStmt := ifStmt.Body.(*js.IfStmt); isIfStmt && isEmptyStmt(X.Else) {
 				left := groupExpr(ifStmt.Cond, binaryLeftPrecMap[js.AndToken])
 				right := groupExpr(X.Cond, binaryRightPrecMap[js.AndToken])
-				ifStmt.Cond = &js.BinaryExpr{js.AndToken, left, right}
+				ifStmt.Cond = &js.BinaryExpr{Op: js.AndToken, X: left, Y: right}
 				ifStmt.Body = X.Body
 				return ifStmt
 			}
@@ -69,31 +69,31 @@ func optimizeStmt(i js.IStmt) js.IStmt {
 			if X, isExprElse := ifStmt.Else.(*js.ExprStmt); isExprElse {
 				left := groupExpr(ifStmt.Cond, binaryLeftPrecMap[js.OrToken])
 				right := groupExpr(X.Value, binaryRightPrecMap[js.OrToken])
-				return &js.ExprStmt{&js.BinaryExpr{js.OrToken, left, right}}
+				return &js.ExprStmt{Value: &js.BinaryExpr{Op: js.OrToken, X: left, Y: right}}
 			}
 		} else if hasIf && hasElse {
 			XExpr, isExprBody := ifStmt.Body.(*js.ExprStmt)
 			YExpr, isExprElse := ifStmt.Else.(*js.ExprStmt)
 			if isExprBody && isExprElse {
-				return &js.ExprStmt{condExpr(ifStmt.Cond, XExpr.Value, YExpr.Value)}
+				return &js.ExprStmt{Value: condExpr(ifStmt.Cond, XExpr.Value, YExpr.Value)}
 			}
 			XReturn, isReturnBody := ifStmt.Body.(*js.ReturnStmt)
 			YReturn, isReturnElse := ifStmt.Else.(*js.ReturnStmt)
 			if isReturnBody && isReturnElse {
 				if XReturn.Value == nil && YReturn.Value == nil {
-					return &js.ReturnStmt{commaExpr(ifStmt.Cond, &js.UnaryExpr{
+					return &js.ReturnStmt{Value: commaExpr(ifStmt.Cond, &js.UnaryExpr{
 						Op: js.VoidToken,
-						X:  &js.LiteralExpr{js.NumericToken, zeroBytes},
+						X:  &js.LiteralExpr{TokenType: js.NumericToken, Data: zeroBytes},
 					})}
 				} else if XReturn.Value != nil && YReturn.Value != nil {
-					return &js.ReturnStmt{condExpr(ifStmt.Cond, XReturn.Value, YReturn.Value)}
+					return &js.ReturnStmt{Value: condExpr(ifStmt.Cond, XReturn.Value, YReturn.Value)}
 				}
 				return ifStmt
 			}
 			XThrow, isThrowBody := ifStmt.Body.(*js.ThrowStmt)
 			YThrow, isThrowElse := ifStmt.Else.(*js.ThrowStmt)
 			if isThrowBody && isThrowElse {
-				return &js.ThrowStmt{condExpr(ifStmt.Cond, XThrow.Value, YThrow.Value)}
+				return &js.ThrowStmt{Value: condExpr(ifStmt.Cond, XThrow.Value, YThrow.Value)}
 			}
 		}
 	} else if decl, ok := i.(*js.VarDecl); ok {
@@ -154,9 +154,9 @@ func optimizeStmt(i js.IStmt) js.IStmt {
 				if len(exprs) == 0 {
 					return &js.EmptyStmt{}
 				} else if len(exprs) == 1 {
-					return &js.ExprStmt{exprs[0]}
+					return &js.ExprStmt{Value: exprs[0]}
 				}
-				return &js.ExprStmt{&js.CommaExpr{exprs}}
+				return &js.ExprStmt{Value: &js.CommaExpr{List: exprs}}
 			}
 			return optimizeStmt(blockStmt.List[0])
 		} else if len(blockStmt.List) == 0 {

@@ -518,7 +518,7 @@ func toNullishExpr(condExpr *js.CondExpr) (js.IExpr, bool) {
 		}
 		if isEqualExpr(v, right) {
 			// convert conditional expression to nullish:  a==null?b:a  =>  a??b
-			return &js.BinaryExpr{js.NullishToken, groupExpr(right, binaryLeftPrecMap[js.NullishToken]), groupExpr(left, binaryRightPrecMap[js.NullishToken])}, true
+			return &js.BinaryExpr{Op: js.NullishToken, X: groupExpr(right, binaryLeftPrecMap[js.NullishToken]), Y: groupExpr(left, binaryRightPrecMap[js.NullishToken])}, true
 		} else if isUndefined(left) {
 			// convert conditional expression to optional expr:  a==null?undefined:a.b  =>  a?.b
 			expr := right
@@ -719,12 +719,12 @@ func optimizeBooleanExpr(expr js.IExpr, invert bool, prec js.OpPrec) js.IExpr {
 			binaryExpr.Op = invertBooleanOp(binaryExpr.Op)
 			return expr
 		} else {
-			return optimizeUnaryExpr(&js.UnaryExpr{js.NotToken, groupExpr(expr, js.OpUnary)}, prec)
+			return optimizeUnaryExpr(&js.UnaryExpr{Op: js.NotToken, X: groupExpr(expr, js.OpUnary)}, prec)
 		}
 	} else if isBooleanExpr(expr) {
 		return groupExpr(expr, prec)
 	} else {
-		return &js.UnaryExpr{js.NotToken, &js.UnaryExpr{js.NotToken, groupExpr(expr, js.OpUnary)}}
+		return &js.UnaryExpr{Op: js.NotToken, X: &js.UnaryExpr{Op: js.NotToken, X: groupExpr(expr, js.OpUnary)}}
 	}
 }
 
@@ -805,19 +805,19 @@ func optimizeUnaryExpr(expr *js.UnaryExpr, prec js.OpPrec) js.IExpr {
 						binary.Y.(*js.BinaryExpr).Op = invertBooleanOp(binary.Y.(*js.BinaryExpr).Op)
 					}
 					if needsGroupX {
-						binary.X = &js.GroupExpr{binary.X}
+						binary.X = &js.GroupExpr{X: binary.X}
 					}
 					if needsGroupY {
-						binary.Y = &js.GroupExpr{binary.Y}
+						binary.Y = &js.GroupExpr{X: binary.Y}
 					}
 					if !isEqX {
-						binary.X = &js.UnaryExpr{js.NotToken, binary.X}
+						binary.X = &js.UnaryExpr{Op: js.NotToken, X: binary.X}
 					}
 					if !isEqY {
-						binary.Y = &js.UnaryExpr{js.NotToken, binary.Y}
+						binary.Y = &js.UnaryExpr{Op: js.NotToken, X: binary.Y}
 					}
 					if needsGroup {
-						return &js.GroupExpr{binary}
+						return &js.GroupExpr{X: binary}
 					}
 					return binary
 				}
@@ -850,14 +850,14 @@ func (m *jsMinifier) optimizeCondExpr(expr *js.CondExpr, prec js.OpPrec) js.IExp
 	} else if isEqualExpr(finalCond, expr.X) && (exprPrec(finalCond) < js.OpAssign || binaryLeftPrecMap[js.OrToken] <= exprPrec(finalCond)) && (exprPrec(expr.Y) < js.OpAssign || binaryRightPrecMap[js.OrToken] <= exprPrec(expr.Y)) {
 		// if condition is equal to true body
 		// for higher prec we need to add group parenthesis, and for lower prec we have parenthesis anyways. This only is shorter if len(expr.X) >= 3. isEqualExpr only checks for literal variables, which is a name will be minified to a one or two character name.
-		return &js.BinaryExpr{js.OrToken, groupExpr(expr.Cond, binaryLeftPrecMap[js.OrToken]), expr.Y}
+		return &js.BinaryExpr{Op: js.OrToken, X: groupExpr(expr.Cond, binaryLeftPrecMap[js.OrToken]), Y: expr.Y}
 	} else if isEqualExpr(finalCond, expr.Y) && (exprPrec(finalCond) < js.OpAssign || binaryLeftPrecMap[js.AndToken] <= exprPrec(finalCond)) && (exprPrec(expr.X) < js.OpAssign || binaryRightPrecMap[js.AndToken] <= exprPrec(expr.X)) {
 		// if condition is equal to false body
 		// for higher prec we need to add group parenthesis, and for lower prec we have parenthesis anyways. This only is shorter if len(expr.X) >= 3. isEqualExpr only checks for literal variables, which is a name will be minified to a one or two character name.
-		return &js.BinaryExpr{js.AndToken, groupExpr(expr.Cond, binaryLeftPrecMap[js.AndToken]), expr.X}
+		return &js.BinaryExpr{Op: js.AndToken, X: groupExpr(expr.Cond, binaryLeftPrecMap[js.AndToken]), Y: expr.X}
 	} else if isEqualExpr(expr.X, expr.Y) {
 		// if true and false bodies are equal
-		return groupExpr(&js.CommaExpr{[]js.IExpr{expr.Cond, expr.X}}, prec)
+		return groupExpr(&js.CommaExpr{List: []js.IExpr{expr.Cond, expr.X}}, prec)
 	} else {
 		if m.o.minVersion(2020) {
 			if nullishExpr, ok := toNullishExpr(expr); ok {
@@ -870,7 +870,7 @@ func (m *jsMinifier) optimizeCondExpr(expr *js.CondExpr, prec js.OpPrec) js.IExp
 		if isCallX && isCallY && len(callX.Args.List) == 1 && len(callY.Args.List) == 1 && !callX.Args.List[0].Rest && !callY.Args.List[0].Rest && isEqualExpr(callX.X, callY.X) {
 			expr.X = callX.Args.List[0].Value
 			expr.Y = callY.Args.List[0].Value
-			return &js.CallExpr{callX.X, js.Args{[]js.Arg{{expr, false}}}, js.OpCall, false} // recompress the conditional expression inside
+			return &js.CallExpr{X: callX.X, Args: js.Args{List: []js.Arg{{Value: expr, Rest: false}}}, Prec: js.OpCall, Optional: false} // recompress the conditional expression inside
 		}
 
 		// shorten when true and false bodies are true and false
@@ -882,21 +882,21 @@ func (m *jsMinifier) optimizeCondExpr(expr *js.CondExpr, prec js.OpPrec) js.IExp
 			// trueX != trueY
 			cond := optimizeBooleanExpr(expr.Cond, trueY, binaryLeftPrecMap[js.OrToken])
 			if trueY {
-				return &js.BinaryExpr{js.OrToken, cond, groupExpr(expr.X, binaryRightPrecMap[js.OrToken])}
+				return &js.BinaryExpr{Op: js.OrToken, X: cond, Y: groupExpr(expr.X, binaryRightPrecMap[js.OrToken])}
 			} else {
-				return &js.BinaryExpr{js.OrToken, cond, groupExpr(expr.Y, binaryRightPrecMap[js.OrToken])}
+				return &js.BinaryExpr{Op: js.OrToken, X: cond, Y: groupExpr(expr.Y, binaryRightPrecMap[js.OrToken])}
 			}
 		} else if falseX || falseY {
 			// falseX != falseY
 			cond := optimizeBooleanExpr(expr.Cond, falseX, binaryLeftPrecMap[js.AndToken])
 			if falseX {
-				return &js.BinaryExpr{js.AndToken, cond, groupExpr(expr.Y, binaryRightPrecMap[js.AndToken])}
+				return &js.BinaryExpr{Op: js.AndToken, X: cond, Y: groupExpr(expr.Y, binaryRightPrecMap[js.AndToken])}
 			} else {
-				return &js.BinaryExpr{js.AndToken, cond, groupExpr(expr.X, binaryRightPrecMap[js.AndToken])}
+				return &js.BinaryExpr{Op: js.AndToken, X: cond, Y: groupExpr(expr.X, binaryRightPrecMap[js.AndToken])}
 			}
 		} else if condExpr, ok := expr.X.(*js.CondExpr); ok && isEqualExpr(expr.Y, condExpr.Y) {
 			// nested conditional expression with same false bodies
-			return &js.CondExpr{&js.BinaryExpr{js.AndToken, groupExpr(expr.Cond, binaryLeftPrecMap[js.AndToken]), groupExpr(condExpr.Cond, binaryRightPrecMap[js.AndToken])}, condExpr.X, expr.Y}
+			return &js.CondExpr{Cond: &js.BinaryExpr{Op: js.AndToken, X: groupExpr(expr.Cond, binaryLeftPrecMap[js.AndToken]), Y: groupExpr(condExpr.Cond, binaryRightPrecMap[js.AndToken])}, X: condExpr.X, Y: expr.Y}
 		} else if prec <= js.OpExpr {
 			// regular conditional expression
 			// convert  (a,b)?c:d  =>  a,b?c:d
