@@ -360,7 +360,7 @@ func (e *Estimator) estimate(path string, src []byte) (int64, []string, int) {
 		if utf8.RuneCount(src) >= MaxCodeLength {
 			return int64(len(src)), nil, 0
 		}
-		return e.estimateJS(src, e.comments(src), e.facts(path, src))
+		return e.estimateJS(src, e.comments(src), e.earlierFacts(path, src))
 	}
 	out, ok := e.Transform(path, src)
 	n := int64(len(out))

@@ -81,8 +81,9 @@ func minifiedLen(ast *pjs.AST) (n int64, err error) {
 	return c.n, nil
 }
 
-// facts returns the facts Options.Facts holds for this script, or nil.
-func (e *Estimator) facts(path string, src []byte) *ScriptFacts {
+// earlierFacts returns what Options.Facts holds for this script (derived
+// by Facts from an earlier parse of these bytes), or nil.
+func (e *Estimator) earlierFacts(path string, src []byte) *ScriptFacts {
 	if e.o.Facts == nil {
 		return nil
 	}
